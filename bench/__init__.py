@@ -1,0 +1,1 @@
+"""Benchmarks of the match path and the registry (`python -m bench --help`)."""

@@ -1,0 +1,59 @@
+"""Building blocks shared by the wire models: bounded text, codes, the request base class."""
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _no_control_characters(value: str) -> str:
+    # PostgreSQL refuses NUL in text, and no listing needs control characters.
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_no_control_characters),
+]
+ShortText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=300),
+    AfterValidator(_no_control_characters),
+]
+LongText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=2000),
+    AfterValidator(_no_control_characters),
+]
+Phone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=50),
+    AfterValidator(_no_control_characters),
+    Field(pattern=r"^[0-9+()\-.\s]+(\s*(x|ext\.?)\s*\d{1,6})?$"),
+]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254),
+    Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+]
+Url = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=500),
+    Field(pattern=r"^https?://[^\s]+$"),
+]
+Language = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z]{2,3}$"),
+    Field(description="ISO 639-1 code where one exists (`en`, `fr`, `es`), else ISO 639-3."),
+]
+
+
+class RequestModel(BaseModel):
+    """Base of every request body: unknown fields are rejected, never ignored."""
+
+    model_config = ConfigDict(extra="forbid")

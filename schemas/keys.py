@@ -1,0 +1,45 @@
+"""API keys: one per script, app or person, shown once, stored only as a hash."""
+
+from datetime import datetime
+from typing import Self
+from uuid import UUID
+
+from pydantic import BaseModel, Field, model_validator
+
+from schemas.common import Name, RequestModel
+from schemas.enums import Role
+
+
+class KeyCreate(RequestModel):
+    role: Role
+    name: Name = Field(description="Who or what uses the key, such as `nightly bed script`.")
+    organization_id: UUID | None = Field(
+        default=None, description="Required for the `provider` role, refused for the others."
+    )
+
+    @model_validator(mode="after")
+    def _organization_for_providers_only(self) -> Self:
+        if self.role is Role.provider and self.organization_id is None:
+            raise ValueError("a provider key needs organization_id")
+        if self.role is not Role.provider and self.organization_id is not None:
+            raise ValueError("only a provider key is bound to an organization")
+        return self
+
+
+class KeyPublic(BaseModel):
+    id: UUID
+    role: Role
+    name: str
+    organization_id: UUID | None
+    prefix: str = Field(description="The first characters of the key, to recognise it.")
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class KeyCreated(KeyPublic):
+    key: str = Field(description="The secret. Shown in this answer only: store it now.")
+
+
+class KeyList(BaseModel):
+    items: list[KeyPublic]

@@ -1,0 +1,338 @@
+"""Service listings on the wire: what providers send, and what each role may read back."""
+
+import re
+from datetime import datetime
+from typing import Annotated, Literal, Self, TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from schemas.common import Email, Language, LongText, Name, Phone, RequestModel, ShortText, Url
+from schemas.enums import (
+    Category,
+    ChangeAction,
+    Delivery,
+    Fees,
+    Province,
+    Role,
+    ServedGender,
+    ServedStatus,
+    ServedTraffickingType,
+)
+
+# Canada's extent, with a little margin: Middle Island (41.7 N) to Cape Columbia (83.1 N),
+# the Yukon-Alaska border (141 W) to Cape Spear (52.6 W).
+MIN_LATITUDE, MAX_LATITUDE = 41.6, 83.2
+MIN_LONGITUDE, MAX_LONGITUDE = -141.1, -52.5
+MAX_LOCATIONS = 20
+MAX_CATEGORIES = 10
+MAX_LANGUAGES = 30
+MAX_BEDS = 10_000
+MAX_SERVICE_RADIUS_KM = 500
+
+T = TypeVar("T")
+
+_POSTAL_CODE = re.compile(r"^([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z])\s?(\d[ABCEGHJ-NPRSTV-Z]\d)$")
+
+
+def _unique(values: list[T]) -> list[T]:
+    if len(set(values)) != len(values):
+        raise ValueError("must not repeat a value")
+    return values
+
+
+class Eligibility(RequestModel):
+    """Who a service serves. Empty lists and null bounds mean: no restriction."""
+
+    genders: list[ServedGender] = Field(default_factory=list, max_length=3)
+    min_age: int | None = Field(default=None, ge=0, le=120)
+    max_age: int | None = Field(default=None, ge=0, le=120)
+    statuses: list[ServedStatus] = Field(default_factory=list, max_length=7)
+    trafficking_types: list[ServedTraffickingType] = Field(default_factory=list, max_length=2)
+    accepts_dependents: bool | None = Field(
+        default=None, description="Children may come with the person; null: unknown."
+    )
+
+    _unique_lists = field_validator("genders", "statuses", "trafficking_types")(_unique)
+
+    @model_validator(mode="after")
+    def _ages_in_order(self) -> Self:
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            raise ValueError("min_age must not be above max_age")
+        return self
+
+
+class Location(RequestModel):
+    """A place where the service is delivered. Confidential ones never leave the service."""
+
+    name: ShortText | None = None
+    address: ShortText | None = None
+    municipality: Name
+    province: Province
+    postal_code: Annotated[str, Field(max_length=7)] | None = Field(
+        default=None, description="A Canadian postal code, stored as `A1A 1A1`."
+    )
+    latitude: float = Field(ge=MIN_LATITUDE, le=MAX_LATITUDE)
+    longitude: float = Field(ge=MIN_LONGITUDE, le=MAX_LONGITUDE)
+    confidential: bool = False
+    wheelchair_accessible: bool | None = Field(default=None, description="null: unknown.")
+
+    @field_validator("postal_code")
+    @classmethod
+    def _canadian_postal_code(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        found = _POSTAL_CODE.match(value.strip().upper())
+        if found is None:
+            raise ValueError("must be a Canadian postal code such as A1A 1A1")
+        return f"{found.group(1)} {found.group(2)}"
+
+
+class ServiceArea(RequestModel):
+    """Where the service reaches people beyond its locations."""
+
+    radius_km: float | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_SERVICE_RADIUS_KM,
+        description="Reach around each location, for outreach and for people who travel.",
+    )
+    provinces: list[Province] = Field(default_factory=list, max_length=13)
+    nationwide: bool = False
+
+    _unique_provinces = field_validator("provinces")(_unique)
+
+
+class Intake(RequestModel):
+    """How a person or an operator reaches the service."""
+
+    phone: Phone | None = None
+    email: Email | None = None
+    url: Url | None = None
+    hours: ShortText | None = Field(
+        default=None, description='Free text such as "Mon-Fri 9-17"; exactly "24/7" for always.'
+    )
+    referral_required: bool = False
+
+
+class Capacity(RequestModel):
+    """Beds, for housing. Null: not applicable or not known."""
+
+    beds_total: int | None = Field(default=None, ge=0, le=MAX_BEDS)
+    beds_available: int | None = Field(default=None, ge=0, le=MAX_BEDS)
+
+    @model_validator(mode="after")
+    def _available_within_total(self) -> Self:
+        if self.beds_available is not None:
+            if self.beds_total is None:
+                raise ValueError("beds_available needs beds_total")
+            if self.beds_available > self.beds_total:
+                raise ValueError("beds_available must not exceed beds_total")
+        return self
+
+
+class ServiceFields(RequestModel):
+    """Every field of a listing but its organization."""
+
+    name: Name
+    description: LongText = ""
+    categories: list[Category] = Field(min_length=1, max_length=MAX_CATEGORIES)
+    eligibility: Eligibility = Field(default_factory=Eligibility)
+    trafficking_focus: list[ServedTraffickingType] = Field(
+        default_factory=list,
+        max_length=2,
+        description="Specialisation: ranks higher for that form of trafficking, filters nothing.",
+    )
+    languages: list[Language] = Field(default_factory=list, max_length=MAX_LANGUAGES)
+    delivery: list[Delivery] = Field(default_factory=lambda: [Delivery.in_person], min_length=1)
+    locations: list[Location] = Field(default_factory=list, max_length=MAX_LOCATIONS)
+    service_area: ServiceArea = Field(default_factory=ServiceArea)
+    intake: Intake = Field(default_factory=Intake)
+    capacity: Capacity = Field(default_factory=Capacity)
+    accepting_referrals: bool = True
+    fees: Fees = Fees.free
+    id_required: bool = Field(default=False, description="Identity documents needed.")
+    police_report_required: bool = Field(
+        default=False, description="A police report or cooperation with police needed."
+    )
+
+    _unique_lists = field_validator("categories", "trafficking_focus", "languages", "delivery")(
+        _unique
+    )
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Self:
+        if not self.locations and not (self.service_area.provinces or self.service_area.nationwide):
+            raise ValueError(
+                "a service without locations needs service_area.provinces or nationwide"
+            )
+        if Delivery.in_person in self.delivery and not self.locations:
+            raise ValueError("in_person delivery needs at least one location")
+        return self
+
+
+class ServiceCreate(ServiceFields):
+    """A whole listing: the body of POST and PUT."""
+
+    organization_id: UUID
+
+
+class EligibilityPatch(RequestModel):
+    genders: list[ServedGender] | None = None
+    min_age: int | None = None
+    max_age: int | None = None
+    statuses: list[ServedStatus] | None = None
+    trafficking_types: list[ServedTraffickingType] | None = None
+    accepts_dependents: bool | None = None
+
+
+class ServiceAreaPatch(RequestModel):
+    radius_km: float | None = None
+    provinces: list[Province] | None = None
+    nationwide: bool | None = None
+
+
+class IntakePatch(RequestModel):
+    phone: str | None = None
+    email: str | None = None
+    url: str | None = None
+    hours: str | None = None
+    referral_required: bool | None = None
+
+
+class CapacityPatch(RequestModel):
+    beds_total: int | None = None
+    beds_available: int | None = None
+
+
+class ServiceUpdate(RequestModel):
+    """A partial listing for PATCH: only the fields sent change.
+
+    Nested objects (`eligibility`, `service_area`, `intake`, `capacity`) merge field by field;
+    lists are replaced whole. The result is validated as a whole listing.
+    """
+
+    name: str | None = None
+    description: str | None = None
+    categories: list[Category] | None = None
+    eligibility: EligibilityPatch | None = None
+    trafficking_focus: list[ServedTraffickingType] | None = None
+    languages: list[str] | None = None
+    delivery: list[Delivery] | None = None
+    locations: list[Location] | None = None
+    service_area: ServiceAreaPatch | None = None
+    intake: IntakePatch | None = None
+    capacity: CapacityPatch | None = None
+    accepting_referrals: bool | None = None
+    fees: Fees | None = None
+    id_required: bool | None = None
+    police_report_required: bool | None = None
+
+
+class AvailabilityUpdate(RequestModel):
+    """The nightly fast path: free beds and whether referrals are taken."""
+
+    beds_available: int | None = Field(default=None, ge=0, le=MAX_BEDS)
+    accepting_referrals: bool | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> Self:
+        if self.beds_available is None and self.accepting_referrals is None:
+            raise ValueError("send beds_available, accepting_referrals or both")
+        return self
+
+
+class LocationPublic(BaseModel):
+    """A location as its owner, and every role for a non-confidential one, sees it."""
+
+    name: str | None
+    address: str | None
+    municipality: str
+    province: Province
+    postal_code: str | None
+    latitude: float
+    longitude: float
+    confidential: bool
+    wheelchair_accessible: bool | None
+
+
+class LocationRedacted(BaseModel):
+    """A confidential location as others see it: the area only, never where it is."""
+
+    municipality: str
+    province: Province
+    confidential: Literal[True] = True
+    wheelchair_accessible: bool | None
+
+
+class IntakeRedacted(BaseModel):
+    """A confidential service's intake as a partner app sees it."""
+
+    contact_through: Literal["hotline_operator"] = "hotline_operator"
+    message: str = "Confidential service: contact through a hotline operator."
+    hours: str | None
+    referral_required: bool
+
+
+class OrganizationRef(BaseModel):
+    id: UUID
+    name: str
+
+
+class ServicePublic(BaseModel):
+    """A listing as the caller's role may see it."""
+
+    id: UUID
+    organization_id: UUID
+    organization: OrganizationRef
+    version: int
+    name: str
+    description: str
+    categories: list[Category]
+    eligibility: Eligibility
+    trafficking_focus: list[ServedTraffickingType]
+    languages: list[str]
+    delivery: list[Delivery]
+    locations: list[LocationPublic | LocationRedacted]
+    service_area: ServiceArea
+    intake: Intake | IntakeRedacted
+    capacity: Capacity
+    accepting_referrals: bool
+    fees: Fees
+    id_required: bool
+    police_report_required: bool
+    created_at: datetime
+    updated_at: datetime
+    last_verified_at: datetime | None
+    availability_updated_at: datetime | None
+
+
+class ServicePage(BaseModel):
+    items: list[ServicePublic]
+    total: int
+    page: int
+    per_page: int
+
+
+class FieldChange(BaseModel):
+    field: str = Field(description="Dotted path, such as `capacity.beds_available`.")
+    old: object = None
+    new: object = None
+
+
+class ServiceChangePublic(BaseModel):
+    """One entry of a listing's history."""
+
+    id: int
+    service_id: UUID
+    at: datetime
+    action: ChangeAction
+    actor_key_id: UUID | None
+    actor_name: str
+    actor_role: Role
+    version: int
+    changes: list[FieldChange]
+
+
+class ServiceHistory(BaseModel):
+    items: list[ServiceChangePublic]

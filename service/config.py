@@ -1,0 +1,67 @@
+"""Settings from `REFERRAL_*` environment variables and an optional `.env` file."""
+
+from functools import lru_cache
+from typing import Literal, Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="REFERRAL_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = Field(
+        default="sqlite:///./referral.db",
+        description="`sqlite:///path` or `postgresql+psycopg://user@host/db`.",
+    )
+    bootstrap_admin_key: SecretStr | None = Field(
+        default=None, description="If set, this key is an admin key (stored hashed)."
+    )
+    demo_data: bool = Field(default=False, description="Load the demo registry into an empty DB.")
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    cors_origins: list[str] = Field(
+        default_factory=list, description='Origins allowed by CORS, as JSON: ["https://a.ca"].'
+    )
+    default_per_page: int = Field(default=50, ge=1)
+    max_per_page: int = Field(default=200, ge=1)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    db_pool_size: int = Field(default=10, ge=1)
+    stale_after_days: int = Field(
+        default=180, ge=1, description="A listing not verified for this long is stale."
+    )
+    availability_stale_after_hours: int = Field(
+        default=48, ge=1, description="Bed counts older than this are stale."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite://", "postgresql+psycopg://", "postgresql://")):
+            raise ValueError("must start with sqlite:// or postgresql+psycopg://")
+        if value.startswith("postgresql://"):
+            return "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("bootstrap_admin_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _page_sizes(self) -> Self:
+        if self.default_per_page > self.max_per_page:
+            raise ValueError("default_per_page must not exceed max_per_page")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,80 @@
+"""The application factory: wiring only, no logic."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from service.config import Settings, get_settings
+from service.db import create_db_engine
+from service.errors import install_problem_handlers
+from service.observability import Metrics, RequestMiddleware, configure_logging
+from service.routers import health, keys, organizations, services, taxonomy
+from service.startup import prepare_database
+
+DESCRIPTION = """
+Matches anonymized need profiles of trafficked persons to housing, legal and specialized
+services in Canada, from a registry that providers keep current themselves.
+
+Every `/v1` endpoint needs `Authorization: Bearer <key>`. Errors are RFC 9457
+`application/problem+json`; a 422 lists each invalid field and never echoes the value sent.
+"""
+
+
+def _operation_id(route: APIRoute) -> str:
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}".replace("_", "-")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_db_engine(settings.database_url, pool_size=settings.db_pool_size)
+        prepare_database(engine, settings)
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="referral-service",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    # Each router carries its full `/v1/...` prefix, so the route template that logs and
+    # metrics see is the public path.
+    for router in (
+        organizations.router,
+        keys.router,
+        services.router,
+        taxonomy.router,
+        health.router,
+    ):
+        app.include_router(router)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics_endpoint(request: Request) -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Accept-Language"],
+            expose_headers=["ETag", "Location", "X-Request-ID"],
+        )
+    app.add_middleware(RequestMiddleware, metrics=metrics, max_body_bytes=settings.max_body_bytes)
+    return app

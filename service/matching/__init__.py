@@ -1,0 +1,1 @@
+"""The pure matching core: eligibility, reach, scoring and ranking. No I/O."""

@@ -1,0 +1,155 @@
+"""Every database table. Nothing here knows HTTP; the wire shapes live in `schemas/`."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Field, Relationship, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every database; SQLite keeps no zone of its own."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Organization(SQLModel, table=True):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    description: str = Field(default="", max_length=2000)
+    website: str | None = Field(default=None, max_length=500)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=50)
+    status: str = Field(default="pending", max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=16)
+    organization_id: uuid.UUID | None = Field(
+        default=None, foreign_key="organization.id", index=True, ondelete="CASCADE"
+    )
+    key_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Service(SQLModel, table=True):
+    """A listing. Enum lists are stored as bit masks so SQL can filter on them on any database."""
+
+    __table_args__ = (sa.Index("ix_service_modified", "updated_at", "id"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    organization_id: uuid.UUID = Field(foreign_key="organization.id", index=True)
+    version: int = Field(default=1)
+    name: str = Field(max_length=200)
+    description: str = Field(default="", max_length=2000)
+    categories_mask: int = Field(index=True)
+    genders_mask: int = 0
+    min_age: int | None = None
+    max_age: int | None = None
+    statuses_mask: int = 0
+    trafficking_types_mask: int = 0
+    accepts_dependents: bool | None = None
+    trafficking_focus_mask: int = 0
+    languages: list[str] = Field(default_factory=list, sa_type=JSON)
+    delivery_mask: int = 0
+    service_radius_km: float | None = None
+    provinces_mask: int = 0
+    nationwide: bool = False
+    intake_phone: str | None = Field(default=None, max_length=50)
+    intake_email: str | None = Field(default=None, max_length=254)
+    intake_url: str | None = Field(default=None, max_length=500)
+    intake_hours: str | None = Field(default=None, max_length=300)
+    referral_required: bool = False
+    beds_total: int | None = None
+    beds_available: int | None = None
+    accepting_referrals: bool = True
+    fees: str = Field(default="free", max_length=16)
+    id_required: bool = False
+    police_report_required: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    availability_updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    organization: Organization = Relationship(sa_relationship_kwargs={"lazy": "raise"})
+    locations: list["Location"] = Relationship(
+        sa_relationship_kwargs={
+            "lazy": "raise",
+            "order_by": "Location.position",
+            "cascade": "all, delete-orphan",
+            "passive_deletes": True,
+        }
+    )
+
+
+class Location(SQLModel, table=True):
+    __table_args__ = (sa.Index("ix_location_latitude_longitude", "latitude", "longitude"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: uuid.UUID = Field(foreign_key="service.id", index=True, ondelete="CASCADE")
+    position: int = 0
+    name: str | None = Field(default=None, max_length=300)
+    address: str | None = Field(default=None, max_length=300)
+    municipality: str = Field(max_length=200)
+    province: str = Field(max_length=2)
+    postal_code: str | None = Field(default=None, max_length=7)
+    latitude: float
+    longitude: float
+    confidential: bool = False
+    wheelchair_accessible: bool | None = None
+
+
+class ServiceChange(SQLModel, table=True):
+    """One write to a listing: who, when, and each field's old and new value.
+
+    No foreign key to `service`: the history outlives a deleted listing.
+    """
+
+    __tablename__ = "service_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: uuid.UUID = Field(index=True)
+    organization_id: uuid.UUID
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    action: str = Field(max_length=16)
+    actor_key_id: uuid.UUID | None = None
+    actor_name: str = Field(max_length=200)
+    actor_role: str = Field(max_length=16)
+    version: int
+    changes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)

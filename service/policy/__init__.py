@@ -1,0 +1,1 @@
+"""Pure policies: who sees what, and which aggregates may be shown."""

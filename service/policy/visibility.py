@@ -1,0 +1,49 @@
+"""Who may see what of a confidential service. Pure: no I/O, no clock.
+
+Three views of a listing:
+- `full`: administrators and the owning provider see every field.
+- `operator`: vetted hotline operators see the intake contact of a confidential service, but a
+  confidential location only as its municipality and province.
+- `partner`: partner apps, providers reading another organization's listing, and anyone else
+  see a confidential location as its area only, and its intake as "contact through a hotline
+  operator".
+"""
+
+import math
+from enum import StrEnum
+
+CONFIDENTIAL_DISTANCE_STEP_KM = 5.0
+
+
+class View(StrEnum):
+    full = "full"
+    operator = "operator"
+    partner = "partner"
+
+
+def view_for(role: str, *, owns_listing: bool) -> View:
+    """The view a role gets of one listing."""
+    if role == "admin" or (role == "provider" and owns_listing):
+        return View.full
+    if role == "operator":
+        return View.operator
+    return View.partner
+
+
+def shows_exact_location(view: View, *, confidential: bool) -> bool:
+    """Address, postal code and coordinates: only for non-confidential places or the full view."""
+    return view is View.full or not confidential
+
+
+def shows_intake_contact(view: View, *, service_confidential: bool) -> bool:
+    """Phone, e-mail and web address of intake: hidden from partners for confidential services."""
+    return view is not View.partner or not service_confidential
+
+
+def visible_distance_km(distance_km: float, view: View, *, confidential: bool) -> float:
+    """A distance as the view may see it: to a confidential place, rounded up to the next 5 km,
+    so that distances from several points cannot triangulate it; otherwise to 0.1 km."""
+    if shows_exact_location(view, confidential=confidential):
+        return round(distance_km, 1)
+    steps = max(1, math.ceil(distance_km / CONFIDENTIAL_DISTANCE_STEP_KM))
+    return steps * CONFIDENTIAL_DISTANCE_STEP_KM

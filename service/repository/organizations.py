@@ -1,0 +1,36 @@
+"""Statements on organizations."""
+
+import uuid
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from service.models import Organization
+
+
+def get_organization(session: Session, organization_id: uuid.UUID) -> Organization | None:
+    return session.get(Organization, organization_id)
+
+
+def list_organizations(
+    session: Session, *, status: str | None, offset: int, limit: int
+) -> tuple[list[Organization], int]:
+    statement = select(Organization)
+    counter = select(func.count()).select_from(Organization)
+    if status is not None:
+        statement = statement.where(Organization.status == status)
+        counter = counter.where(Organization.status == status)
+    rows = session.exec(
+        statement.order_by(col(Organization.name), col(Organization.id)).offset(offset).limit(limit)
+    )
+    return list(rows), session.exec(counter).one()
+
+
+def count_organizations(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Organization)).one()
+
+
+def add_organization(session: Session, organization: Organization) -> Organization:
+    session.add(organization)
+    session.flush()
+    return organization

@@ -1,0 +1,140 @@
+"""Statements on listings, their locations and their history."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, col, select
+
+from service.models import Location, Organization, Service, ServiceChange
+
+# SQLModel 0.0.50's stubs and SQLAlchemy 2.1's disagree on `select(Service)` and on column
+# comparisons, so statements under construction are typed loosely (see pyproject's mypy
+# override for this module).
+ServiceSelect = Any
+
+
+def _with_relations(statement: ServiceSelect) -> ServiceSelect:
+    return statement.options(
+        selectinload(Service.locations),
+        selectinload(Service.organization),
+    )
+
+
+def _visible_to(
+    statement: sa.Select[tuple[Service]], visible_organization: uuid.UUID | None, everything: bool
+) -> sa.Select[tuple[Service]]:
+    if everything:
+        return statement
+    approved = Organization.status == "approved"
+    condition = (
+        approved
+        if visible_organization is None
+        else sa.or_(approved, Service.organization_id == visible_organization)
+    )
+    return statement.join(Organization, col(Organization.id) == col(Service.organization_id)).where(
+        condition
+    )
+
+
+def get_service(
+    session: Session,
+    service_id: uuid.UUID,
+    *,
+    visible_organization: uuid.UUID | None = None,
+    everything: bool = False,
+) -> Service | None:
+    """A listing with its locations and organization, if the caller may see it: services of
+    approved organizations, plus those of `visible_organization`, or all with `everything`."""
+    statement = _visible_to(select(Service), visible_organization, everything).where(
+        col(Service.id) == service_id
+    )
+    return session.exec(_with_relations(statement)).first()
+
+
+def list_services(
+    session: Session,
+    *,
+    visible_organization: uuid.UUID | None,
+    everything: bool,
+    organization_id: uuid.UUID | None,
+    categories_mask: int | None,
+    province: str | None,
+    province_bit: int | None,
+    modified_after: datetime | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Service], int]:
+    statement = _visible_to(select(Service), visible_organization, everything)
+    if organization_id is not None:
+        statement = statement.where(col(Service.organization_id) == organization_id)
+    if categories_mask:
+        statement = statement.where(col(Service.categories_mask).op("&")(categories_mask) != 0)
+    if province is not None and province_bit is not None:
+        located = (
+            sa.select(col(Location.id))
+            .where(col(Location.service_id) == col(Service.id), col(Location.province) == province)
+            .exists()
+        )
+        statement = statement.where(
+            sa.or_(
+                located,
+                col(Service.provinces_mask).op("&")(province_bit) != 0,
+                col(Service.nationwide).is_(True),
+            )
+        )
+    if modified_after is not None:
+        statement = statement.where(col(Service.updated_at) > modified_after)
+    total = session.execute(
+        sa.select(sa.func.count()).select_from(statement.subquery())
+    ).scalar_one()
+    page = _with_relations(
+        statement.order_by(col(Service.updated_at), col(Service.id)).offset(offset).limit(limit)
+    )
+    return list(session.exec(page)), int(total)
+
+
+def count_services(session: Session) -> int:
+    return int(session.execute(sa.select(sa.func.count()).select_from(Service)).scalar_one())
+
+
+def add_service(session: Session, service: Service) -> Service:
+    session.add(service)
+    session.flush()
+    return service
+
+
+def claim_version(session: Session, service_id: uuid.UUID, expected_version: int) -> bool:
+    """Move a listing from `expected_version` to the next, as the first write of the transaction.
+
+    The guarded UPDATE is what makes concurrent writers safe: on PostgreSQL the row lock makes
+    the second writer re-read the version and match nothing; on SQLite the database lock
+    serialises writers. True when this transaction won the version.
+    """
+    result = session.execute(
+        sa.update(Service)
+        .where(col(Service.id) == service_id, col(Service.version) == expected_version)
+        .values(version=expected_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def delete_service(session: Session, service: Service) -> None:
+    session.delete(service)
+    session.flush()
+
+
+def add_change(session: Session, change: ServiceChange) -> None:
+    session.add(change)
+
+
+def list_changes(session: Session, service_id: uuid.UUID) -> list[ServiceChange]:
+    statement = (
+        select(ServiceChange)
+        .where(col(ServiceChange.service_id) == service_id)
+        .order_by(col(ServiceChange.at), col(ServiceChange.id))
+    )
+    return list(session.exec(statement))

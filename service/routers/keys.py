@@ -1,0 +1,37 @@
+"""API keys, issued and revoked by administrators."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response
+
+from schemas.keys import KeyCreate, KeyCreated, KeyList
+from service.deps import AdminCaller, SessionDep
+from service.routers._responses import AUTH, problems
+from service.usecases import keys as usecases
+
+router = APIRouter(prefix="/v1/keys", tags=["keys"])
+
+
+@router.post("", status_code=201, summary="Issue a key", responses=problems(*AUTH, 422))
+def create_key(data: KeyCreate, session: SessionDep, caller: AdminCaller) -> KeyCreated:
+    """Issue a key for a role. The secret `key` is in this answer only: hand it over now.
+    A `provider` key is bound to one organization."""
+    return usecases.create_key(session, data=data, caller=caller)
+
+
+@router.get("", summary="List keys", responses=problems(*AUTH, 422))
+def list_keys(
+    session: SessionDep,
+    caller: AdminCaller,
+    organization_id: Annotated[UUID | None, Query(description="Only this organization's.")] = None,
+) -> KeyList:
+    """Every key with its role, owner and last use; never the secret."""
+    return usecases.list_keys(session, organization_id=organization_id, caller=caller)
+
+
+@router.delete("/{key_id}", status_code=204, summary="Revoke a key", responses=problems(*AUTH, 404))
+def revoke_key(key_id: UUID, session: SessionDep, caller: AdminCaller) -> Response:
+    """The key gets 401 from the next request on."""
+    usecases.revoke_key(session, key_id=key_id, caller=caller)
+    return Response(status_code=204)

@@ -1,0 +1,96 @@
+"""Organizations, vetted by administrators before their listings go live."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from schemas.enums import OrganizationStatus
+from schemas.organizations import (
+    OrganizationCreate,
+    OrganizationPage,
+    OrganizationPublic,
+    OrganizationUpdate,
+)
+from service.deps import AdminCaller, PaginationDep, SessionDep
+from service.routers._responses import AUTH, problems
+from service.usecases import organizations as usecases
+
+router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
+
+
+@router.post(
+    "", status_code=201, summary="Register an organization", responses=problems(*AUTH, 422)
+)
+def create_organization(
+    data: OrganizationCreate, session: SessionDep, caller: AdminCaller
+) -> OrganizationPublic:
+    """Register an organization. It starts `pending`; its services are matched only once an
+    administrator has vetted and approved it."""
+    return usecases.create_organization(session, data=data, caller=caller)
+
+
+@router.get("", summary="List organizations", responses=problems(*AUTH, 422))
+def list_organizations(
+    session: SessionDep,
+    caller: AdminCaller,
+    pagination: PaginationDep,
+    status: Annotated[OrganizationStatus | None, Query(description="Only this status.")] = None,
+) -> OrganizationPage:
+    """Organizations by name, optionally only `pending` ones awaiting vetting."""
+    return usecases.list_organizations(
+        session, status=status, page=pagination.page, per_page=pagination.per_page, caller=caller
+    )
+
+
+@router.get("/{organization_id}", summary="Read an organization", responses=problems(*AUTH, 404))
+def get_organization(
+    organization_id: UUID, session: SessionDep, caller: AdminCaller
+) -> OrganizationPublic:
+    return usecases.get_organization(session, organization_id=organization_id, caller=caller)
+
+
+@router.patch(
+    "/{organization_id}", summary="Change an organization", responses=problems(*AUTH, 404, 422)
+)
+def update_organization(
+    organization_id: UUID, data: OrganizationUpdate, session: SessionDep, caller: AdminCaller
+) -> OrganizationPublic:
+    """Change the fields sent; `null` clears an optional one."""
+    return usecases.update_organization(
+        session, organization_id=organization_id, data=data, caller=caller
+    )
+
+
+@router.post(
+    "/{organization_id}/approve",
+    summary="Approve an organization",
+    responses=problems(*AUTH, 404),
+)
+def approve_organization(
+    organization_id: UUID, session: SessionDep, caller: AdminCaller
+) -> OrganizationPublic:
+    """After vetting: its services start matching, its provider keys work."""
+    return usecases.set_organization_status(
+        session,
+        organization_id=organization_id,
+        status=OrganizationStatus.approved,
+        caller=caller,
+    )
+
+
+@router.post(
+    "/{organization_id}/suspend",
+    summary="Suspend an organization",
+    responses=problems(*AUTH, 404),
+)
+def suspend_organization(
+    organization_id: UUID, session: SessionDep, caller: AdminCaller
+) -> OrganizationPublic:
+    """Its services stop matching at once and its provider keys are refused (403)."""
+    return usecases.set_organization_status(
+        session,
+        organization_id=organization_id,
+        status=OrganizationStatus.suspended,
+        caller=caller,
+    )

@@ -1,0 +1,182 @@
+"""The registry, maintained by providers over the API."""
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Response
+
+from schemas.enums import Category, Province
+from schemas.services import (
+    AvailabilityUpdate,
+    ServiceCreate,
+    ServiceHistory,
+    ServicePage,
+    ServicePublic,
+    ServiceUpdate,
+)
+from service.deps import PaginationDep, ProviderCaller, ReaderCaller, SessionDep
+from service.routers._responses import AUTH, problems
+from service.usecases import services as usecases
+
+router = APIRouter(prefix="/v1/services", tags=["services"])
+
+IfMatch = Annotated[
+    str | None,
+    Header(description="The `ETag` of the listing as you read it. Required.", alias="If-Match"),
+]
+
+
+def _with_etag(response: Response, public: ServicePublic) -> ServicePublic:
+    response.headers["ETag"] = f'"{public.id}.{public.version}"'
+    return public
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="List a service",
+    responses=problems(*AUTH, 422),
+)
+def create_service(
+    data: ServiceCreate, session: SessionDep, caller: ProviderCaller, response: Response
+) -> ServicePublic:
+    """List a service of your organization (any organization for an administrator).
+    It is matched once the organization is approved. Answers with `ETag` and `Location`."""
+    service = usecases.create_service(session, data=data, caller=caller)
+    response.headers["Location"] = f"/v1/services/{service.id}"
+    return _with_etag(response, usecases.render(service, caller=caller))
+
+
+@router.get("", summary="List services", responses=problems(*AUTH, 422))
+def list_services(
+    session: SessionDep,
+    caller: ReaderCaller,
+    pagination: PaginationDep,
+    organization_id: Annotated[UUID | None, Query(description="Only this organization's.")] = None,
+    category: Annotated[Category | None, Query(description="Only this category.")] = None,
+    province: Annotated[
+        Province | None,
+        Query(description="Located in, or serving, this province (or nationwide)."),
+    ] = None,
+    modified_after: Annotated[
+        datetime | None,
+        Query(description="Changed after this instant (ISO 8601), for incremental sync."),
+    ] = None,
+) -> ServicePage:
+    """Listings you may see, least recently changed first. Confidential locations appear as
+    their area only, except to administrators and the owning provider."""
+    return usecases.list_services(
+        session,
+        caller=caller,
+        organization_id=organization_id,
+        category=category,
+        province=province,
+        modified_after=modified_after,
+        page=pagination.page,
+        per_page=pagination.per_page,
+    )
+
+
+@router.get("/{service_id}", summary="Read a service", responses=problems(*AUTH, 404))
+def get_service(
+    service_id: UUID, session: SessionDep, caller: ReaderCaller, response: Response
+) -> ServicePublic:
+    """One listing as your role may see it, with its `ETag` for a later PUT or PATCH."""
+    service = usecases.get_service(session, service_id=service_id, caller=caller)
+    return _with_etag(response, usecases.render(service, caller=caller))
+
+
+@router.put(
+    "/{service_id}",
+    summary="Replace a service",
+    responses=problems(*AUTH, 404, 409, 412, 422, 428),
+)
+def replace_service(
+    service_id: UUID,
+    data: ServiceCreate,
+    session: SessionDep,
+    caller: ProviderCaller,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ServicePublic:
+    """Replace the whole listing. `If-Match` must carry the current `ETag`: 428 without it,
+    412 when someone changed the listing since you read it (nothing is changed then)."""
+    service = usecases.replace_service(
+        session, service_id=service_id, data=data, if_match=if_match, caller=caller
+    )
+    return _with_etag(response, usecases.render(service, caller=caller))
+
+
+@router.patch(
+    "/{service_id}",
+    summary="Change part of a service",
+    responses=problems(*AUTH, 404, 409, 412, 422, 428),
+)
+def update_service(
+    service_id: UUID,
+    data: ServiceUpdate,
+    session: SessionDep,
+    caller: ProviderCaller,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ServicePublic:
+    """Change only the fields sent. Nested objects merge field by field, lists are replaced.
+    The result must be a valid listing. `If-Match` as for PUT."""
+    service = usecases.update_service(
+        session, service_id=service_id, data=data, if_match=if_match, caller=caller
+    )
+    return _with_etag(response, usecases.render(service, caller=caller))
+
+
+@router.delete(
+    "/{service_id}", status_code=204, summary="Delete a service", responses=problems(*AUTH, 404)
+)
+def delete_service(service_id: UUID, session: SessionDep, caller: ProviderCaller) -> Response:
+    """Remove the listing. Its history stays readable."""
+    usecases.delete_service(session, service_id=service_id, caller=caller)
+    return Response(status_code=204)
+
+
+@router.put(
+    "/{service_id}/availability",
+    summary="Update free beds",
+    responses=problems(*AUTH, 404, 409, 422),
+)
+def set_availability(
+    service_id: UUID,
+    data: AvailabilityUpdate,
+    session: SessionDep,
+    caller: ProviderCaller,
+    response: Response,
+) -> ServicePublic:
+    """The nightly fast path: `beds_available` (not above `beds_total`) and/or
+    `accepting_referrals`. No `If-Match` needed; concurrent writes are never lost."""
+    service = usecases.set_availability(session, service_id=service_id, data=data, caller=caller)
+    return _with_etag(response, usecases.render(service, caller=caller))
+
+
+@router.post(
+    "/{service_id}/verify",
+    summary="Confirm a service is current",
+    responses=problems(*AUTH, 404, 412),
+)
+def verify_service(
+    service_id: UUID, session: SessionDep, caller: ProviderCaller, response: Response
+) -> ServicePublic:
+    """Confirm the listing is accurate today. Unverified listings rank lower and say so."""
+    service = usecases.verify_service(session, service_id=service_id, caller=caller)
+    return _with_etag(response, usecases.render(service, caller=caller))
+
+
+@router.get(
+    "/{service_id}/history",
+    summary="History of a service",
+    responses=problems(*AUTH, 404),
+)
+def service_history(
+    service_id: UUID, session: SessionDep, caller: ProviderCaller
+) -> ServiceHistory:
+    """Who changed which field from what to what, and when, oldest first. For administrators
+    and the owning provider; kept after deletion."""
+    return usecases.service_history(session, service_id=service_id, caller=caller)

@@ -1,0 +1,38 @@
+"""Start-up work done once per start, under a lock shared by every instance: migrations, the
+bootstrap admin key, the demo registry."""
+
+import sqlalchemy as sa
+from rich.console import Console
+from sqlmodel import Session
+
+from service.config import Settings
+from service.db import migrate, startup_lock
+from service.usecases.demo import DemoKeys, load_demo_registry
+from service.usecases.keys import ensure_bootstrap_admin
+
+
+def prepare_database(engine: sa.Engine, settings: Settings) -> None:
+    with startup_lock(engine):
+        migrate(engine)
+        with Session(engine, expire_on_commit=False) as session:
+            if settings.bootstrap_admin_key is not None:
+                ensure_bootstrap_admin(
+                    session, secret=settings.bootstrap_admin_key.get_secret_value()
+                )
+            if settings.demo_data:
+                keys = load_demo_registry(session)
+                if keys is not None:
+                    _announce(keys)
+
+
+def _announce(keys: DemoKeys) -> None:
+    """Print the demo keys once, when they are made. They are stored only as hashes."""
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console.print("[bold]Demo registry loaded.[/bold] Keys (shown this once, save them):")
+    console.print(f"  admin     {keys.admin}")
+    console.print(f"  operator  {keys.operator}")
+    console.print(f"  partner   {keys.partner}")
+    console.print(f"  provider  {keys.provider}   ({keys.provider_organization})")
+    console.print(
+        '  try: curl -H "Authorization: Bearer <operator key>" http://127.0.0.1:8000/v1/services'
+    )

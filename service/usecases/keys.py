@@ -1,0 +1,139 @@
+"""API keys: issue, list, revoke, and authenticate a caller."""
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from schemas.enums import OrganizationStatus, Role
+from schemas.keys import KeyCreate, KeyCreated, KeyList, KeyPublic
+from service.errors import Forbidden, NotFound, Unauthorized, Unprocessable
+from service.models import ApiKey, utcnow
+from service.repository import keys as repo
+from service.repository import organizations as organizations_repo
+
+KEY_PREFIX = "rk_"
+BOOTSTRAP_NAME = "bootstrap admin (REFERRAL_BOOTSTRAP_ADMIN_KEY)"
+# Recording every use would turn each read into a write; a minute's precision is enough.
+_LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who is calling: the key's identity and role, never the secret."""
+
+    key_id: uuid.UUID
+    name: str
+    role: Role
+    organization_id: uuid.UUID | None
+
+    def owns(self, organization_id: uuid.UUID) -> bool:
+        return self.role is Role.provider and self.organization_id == organization_id
+
+
+def hash_key(key: str) -> str:
+    # Keys carry 256 random bits, so a plain SHA-256 cannot be brute-forced;
+    # a slow password hash would only slow every request.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _new_secret() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def _public(key: ApiKey) -> KeyPublic:
+    return KeyPublic.model_validate(key, from_attributes=True)
+
+
+def authenticate(session: Session, *, key: str) -> Caller:
+    """The caller behind a bearer key; 401 for an unknown or revoked key."""
+    record = repo.get_key_by_hash(session, hash_key(key))
+    if record is None or record.revoked_at is not None:
+        raise Unauthorized("Unknown or revoked API key.")
+    role = Role(record.role)
+    if record.organization_id is not None:
+        organization = organizations_repo.get_organization(session, record.organization_id)
+        if organization is None or organization.status == OrganizationStatus.suspended:
+            raise Forbidden("The organization of this key is suspended.")
+    now = utcnow()
+    if record.last_used_at is None or now - record.last_used_at > _LAST_USED_PRECISION:
+        record.last_used_at = now
+        session.add(record)
+        session.commit()
+    return Caller(
+        key_id=record.id, name=record.name, role=role, organization_id=record.organization_id
+    )
+
+
+def create_key(session: Session, *, data: KeyCreate, caller: Caller) -> KeyCreated:
+    """Issue a key. The secret is in this answer only; the database keeps its hash."""
+    if data.organization_id is not None:
+        if organizations_repo.get_organization(session, data.organization_id) is None:
+            raise Unprocessable(
+                "organization_id does not name an organization.",
+            )
+    secret = _new_secret()
+    record = repo.add_key(
+        session,
+        ApiKey(
+            name=data.name,
+            role=data.role.value,
+            organization_id=data.organization_id,
+            key_hash=hash_key(secret),
+            prefix=secret[:10],
+        ),
+    )
+    session.commit()
+    return KeyCreated(**_public(record).model_dump(), key=secret)
+
+
+def list_keys(session: Session, *, organization_id: uuid.UUID | None, caller: Caller) -> KeyList:
+    return KeyList(
+        items=[_public(k) for k in repo.list_keys(session, organization_id=organization_id)]
+    )
+
+
+def revoke_key(session: Session, *, key_id: uuid.UUID, caller: Caller) -> None:
+    """Revoke a key; it gets 401 from then on. Revoking twice is harmless."""
+    record = repo.get_key(session, key_id)
+    if record is None:
+        raise NotFound("No such key.")
+    if record.revoked_at is None:
+        record.revoked_at = utcnow()
+        session.add(record)
+        session.commit()
+
+
+def ensure_bootstrap_admin(session: Session, *, secret: str) -> None:
+    """Make `secret` the bootstrap admin key, replacing a previous bootstrap key's hash."""
+    key_hash = hash_key(secret)
+    record = repo.get_key_by_name(session, BOOTSTRAP_NAME, Role.admin.value)
+    if record is not None and record.key_hash == key_hash and record.revoked_at is None:
+        return
+    if record is None:
+        record = ApiKey(name=BOOTSTRAP_NAME, role=Role.admin.value, key_hash=key_hash, prefix="")
+    record.key_hash = key_hash
+    record.revoked_at = None
+    repo.add_key(session, record)
+    session.commit()
+
+
+def issue_key(
+    session: Session, *, role: Role, name: str, organization_id: uuid.UUID | None = None
+) -> str:
+    """Issue a key without a caller (start-up work such as demo keys); returns the secret."""
+    secret = _new_secret()
+    repo.add_key(
+        session,
+        ApiKey(
+            name=name,
+            role=role.value,
+            organization_id=organization_id,
+            key_hash=hash_key(secret),
+            prefix=secret[:10],
+        ),
+    )
+    return secret

@@ -1,0 +1,218 @@
+"""Translation between wire listings and table rows, and the role-dependent read views.
+
+Enum lists are stored as bit masks, bit i for the i-th member in declaration order, so new
+enum members must only ever be appended.
+"""
+
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from schemas.enums import (
+    Category,
+    Delivery,
+    Fees,
+    Province,
+    ServedGender,
+    ServedStatus,
+    ServedTraffickingType,
+)
+from schemas.services import (
+    Capacity,
+    Eligibility,
+    Intake,
+    IntakeRedacted,
+    LocationPublic,
+    LocationRedacted,
+    OrganizationRef,
+    ServiceArea,
+    ServiceCreate,
+    ServicePublic,
+)
+from schemas.services import Location as LocationIn
+from service.models import Location, Service
+from service.policy.visibility import View, shows_exact_location, shows_intake_contact
+
+E = TypeVar("E", bound=StrEnum)
+
+CATEGORIES = tuple(Category)
+GENDERS = tuple(ServedGender)
+STATUSES = tuple(ServedStatus)
+TRAFFICKING_TYPES = tuple(ServedTraffickingType)
+DELIVERIES = tuple(Delivery)
+PROVINCES = tuple(Province)
+
+
+def to_mask(values: Iterable[StrEnum], members: Sequence[StrEnum]) -> int:
+    mask = 0
+    for value in values:
+        mask |= 1 << members.index(value)
+    return mask
+
+
+def from_mask(mask: int, members: Sequence[E]) -> list[E]:
+    return [member for bit, member in enumerate(members) if mask & (1 << bit)]
+
+
+def apply_listing(service: Service, listing: ServiceCreate) -> None:
+    """Write every field of a listing onto a row, locations included."""
+    eligibility, area, intake, capacity = (
+        listing.eligibility,
+        listing.service_area,
+        listing.intake,
+        listing.capacity,
+    )
+    service.organization_id = listing.organization_id
+    service.name = listing.name
+    service.description = listing.description
+    service.categories_mask = to_mask(listing.categories, CATEGORIES)
+    service.genders_mask = to_mask(eligibility.genders, GENDERS)
+    service.min_age = eligibility.min_age
+    service.max_age = eligibility.max_age
+    service.statuses_mask = to_mask(eligibility.statuses, STATUSES)
+    service.trafficking_types_mask = to_mask(eligibility.trafficking_types, TRAFFICKING_TYPES)
+    service.accepts_dependents = eligibility.accepts_dependents
+    service.trafficking_focus_mask = to_mask(listing.trafficking_focus, TRAFFICKING_TYPES)
+    service.languages = list(listing.languages)
+    service.delivery_mask = to_mask(listing.delivery, DELIVERIES)
+    service.service_radius_km = area.radius_km
+    service.provinces_mask = to_mask(area.provinces, PROVINCES)
+    service.nationwide = area.nationwide
+    service.intake_phone = intake.phone
+    service.intake_email = intake.email
+    service.intake_url = intake.url
+    service.intake_hours = intake.hours
+    service.referral_required = intake.referral_required
+    service.beds_total = capacity.beds_total
+    service.beds_available = capacity.beds_available
+    service.accepting_referrals = listing.accepting_referrals
+    service.fees = listing.fees.value
+    service.id_required = listing.id_required
+    service.police_report_required = listing.police_report_required
+    service.locations = [
+        Location(service_id=service.id, position=position, **location.model_dump())
+        for position, location in enumerate(listing.locations)
+    ]
+
+
+def _location_in(location: Location) -> LocationIn:
+    return LocationIn.model_construct(
+        name=location.name,
+        address=location.address,
+        municipality=location.municipality,
+        province=Province(location.province),
+        postal_code=location.postal_code,
+        latitude=location.latitude,
+        longitude=location.longitude,
+        confidential=location.confidential,
+        wheelchair_accessible=location.wheelchair_accessible,
+    )
+
+
+def listing_of(service: Service) -> ServiceCreate:
+    """The whole listing a row holds, as a provider would send it."""
+    return ServiceCreate.model_construct(
+        organization_id=service.organization_id,
+        name=service.name,
+        description=service.description,
+        categories=from_mask(service.categories_mask, CATEGORIES),
+        eligibility=Eligibility.model_construct(
+            genders=from_mask(service.genders_mask, GENDERS),
+            min_age=service.min_age,
+            max_age=service.max_age,
+            statuses=from_mask(service.statuses_mask, STATUSES),
+            trafficking_types=from_mask(service.trafficking_types_mask, TRAFFICKING_TYPES),
+            accepts_dependents=service.accepts_dependents,
+        ),
+        trafficking_focus=from_mask(service.trafficking_focus_mask, TRAFFICKING_TYPES),
+        languages=list(service.languages),
+        delivery=from_mask(service.delivery_mask, DELIVERIES),
+        locations=[_location_in(location) for location in service.locations],
+        service_area=ServiceArea.model_construct(
+            radius_km=service.service_radius_km,
+            provinces=from_mask(service.provinces_mask, PROVINCES),
+            nationwide=service.nationwide,
+        ),
+        intake=Intake.model_construct(
+            phone=service.intake_phone,
+            email=service.intake_email,
+            url=service.intake_url,
+            hours=service.intake_hours,
+            referral_required=service.referral_required,
+        ),
+        capacity=Capacity.model_construct(
+            beds_total=service.beds_total, beds_available=service.beds_available
+        ),
+        accepting_referrals=service.accepting_referrals,
+        fees=Fees(service.fees),
+        id_required=service.id_required,
+        police_report_required=service.police_report_required,
+    )
+
+
+def is_confidential(service: Service) -> bool:
+    return any(location.confidential for location in service.locations)
+
+
+def location_view(location: Location, view: View) -> LocationPublic | LocationRedacted:
+    if shows_exact_location(view, confidential=location.confidential):
+        return LocationPublic.model_validate(location, from_attributes=True)
+    return LocationRedacted(
+        municipality=location.municipality,
+        province=Province(location.province),
+        wheelchair_accessible=location.wheelchair_accessible,
+    )
+
+
+def intake_view(service: Service, view: View) -> Intake | IntakeRedacted:
+    if shows_intake_contact(view, service_confidential=is_confidential(service)):
+        return Intake.model_construct(
+            phone=service.intake_phone,
+            email=service.intake_email,
+            url=service.intake_url,
+            hours=service.intake_hours,
+            referral_required=service.referral_required,
+        )
+    return IntakeRedacted(hours=service.intake_hours, referral_required=service.referral_required)
+
+
+def public_view(service: Service, view: View) -> ServicePublic:
+    """A listing as one view may see it. Redacted parts are other types, not blanked fields."""
+    listing = listing_of(service)
+    fields: dict[str, Any] = {
+        name: getattr(listing, name)
+        for name in ServiceCreate.model_fields
+        if name not in {"locations", "intake"}
+    }
+    return ServicePublic(
+        id=service.id,
+        version=service.version,
+        organization=OrganizationRef(id=service.organization.id, name=service.organization.name),
+        locations=[location_view(location, view) for location in service.locations],
+        intake=intake_view(service, view),
+        created_at=service.created_at,
+        updated_at=service.updated_at,
+        last_verified_at=service.last_verified_at,
+        availability_updated_at=service.availability_updated_at,
+        **fields,
+    )
+
+
+def flatten(listing: ServiceCreate) -> dict[str, Any]:
+    """A listing as dotted fields (`eligibility.min_age`) with JSON values, for history."""
+    flat: dict[str, Any] = {}
+    for name, value in listing.model_dump(mode="json").items():
+        if isinstance(value, dict):
+            for sub, sub_value in value.items():
+                flat[f"{name}.{sub}"] = sub_value
+        else:
+            flat[name] = value
+    return flat
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"field": field, "old": before.get(field), "new": after.get(field)}
+        for field in sorted(before.keys() | after.keys())
+        if before.get(field) != after.get(field)
+    ]

@@ -1,0 +1,394 @@
+"""The registry: providers keep their own listings current, safely."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from schemas.enums import Category, ChangeAction, Province, Role
+from schemas.services import (
+    AvailabilityUpdate,
+    ServiceChangePublic,
+    ServiceCreate,
+    ServiceHistory,
+    ServicePage,
+    ServicePublic,
+    ServiceUpdate,
+)
+from service.errors import (
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    Unprocessable,
+    validation_errors,
+)
+from service.models import Service, ServiceChange, utcnow
+from service.policy.visibility import view_for
+from service.repository import organizations as organizations_repo
+from service.repository import services as repo
+from service.usecases.keys import Caller
+from service.usecases.listings import (
+    CATEGORIES,
+    PROVINCES,
+    apply_listing,
+    diff,
+    flatten,
+    listing_of,
+    public_view,
+    to_mask,
+)
+
+_AVAILABILITY_RETRIES = 5
+
+
+def etag(service: Service) -> str:
+    return f'"{service.id}.{service.version}"'
+
+
+def _view(service: Service, caller: Caller) -> ServicePublic:
+    return public_view(
+        service, view_for(caller.role.value, owns_listing=caller.owns(service.organization_id))
+    )
+
+
+def _readable(session: Session, service_id: uuid.UUID, caller: Caller) -> Service:
+    service = repo.get_service(
+        session,
+        service_id,
+        visible_organization=caller.organization_id,
+        everything=caller.role is Role.admin,
+    )
+    if service is None:
+        raise NotFound("No such service.")
+    return service
+
+
+def _writable(session: Session, service_id: uuid.UUID, caller: Caller) -> Service:
+    """A listing the caller may change. Another organization's listing is simply not found,
+    so a provider learns nothing about it."""
+    service = _readable(session, service_id, caller)
+    if caller.role is not Role.admin and not caller.owns(service.organization_id):
+        raise NotFound("No such service.")
+    return service
+
+
+def _check_organization(session: Session, organization_id: uuid.UUID, caller: Caller) -> None:
+    if caller.role is Role.provider and not caller.owns(organization_id):
+        raise Unprocessable(
+            "A provider key may only list services of its own organization.",
+            errors=validation_errors(
+                [{"loc": ("body", "organization_id"), "msg": "not your organization"}]
+            ),
+        )
+    if organizations_repo.get_organization(session, organization_id) is None:
+        raise Unprocessable(
+            "organization_id does not name an organization.",
+            errors=validation_errors(
+                [{"loc": ("body", "organization_id"), "msg": "no such organization"}]
+            ),
+        )
+
+
+def _check_if_match(service: Service, if_match: str | None) -> None:
+    if if_match is None:
+        raise PreconditionRequired("Send If-Match with the ETag of the listing you changed.")
+    current = etag(service)
+    offered = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    if current not in offered and "*" not in offered:
+        raise PreconditionFailed(
+            "The listing changed since you read it. Read it again, reapply, and retry."
+        )
+
+
+def _record(
+    session: Session,
+    service: Service,
+    *,
+    action: ChangeAction,
+    caller: Caller,
+    changes: list[dict[str, Any]],
+    at: datetime,
+) -> None:
+    repo.add_change(
+        session,
+        ServiceChange(
+            service_id=service.id,
+            organization_id=service.organization_id,
+            at=at,
+            action=action.value,
+            actor_key_id=caller.key_id,
+            actor_name=caller.name,
+            actor_role=caller.role.value,
+            version=service.version,
+            changes=changes,
+        ),
+    )
+
+
+def create_service(session: Session, *, data: ServiceCreate, caller: Caller) -> Service:
+    """List a new service. It matches once its organization is approved."""
+    _check_organization(session, data.organization_id, caller)
+    now = utcnow()
+    service = Service(
+        organization_id=data.organization_id,
+        name=data.name,
+        categories_mask=0,
+        created_at=now,
+        updated_at=now,
+        last_verified_at=now,
+        availability_updated_at=now if data.capacity.beds_available is not None else None,
+    )
+    apply_listing(service, data)
+    repo.add_service(session, service)
+    _record(
+        session,
+        service,
+        action=ChangeAction.create,
+        caller=caller,
+        changes=diff({}, flatten(data)),
+        at=now,
+    )
+    session.commit()
+    return repo.get_service(session, service.id, everything=True) or service
+
+
+def get_service(session: Session, *, service_id: uuid.UUID, caller: Caller) -> Service:
+    return _readable(session, service_id, caller)
+
+
+def render(service: Service, *, caller: Caller) -> ServicePublic:
+    """The listing as the caller's role may see it."""
+    return _view(service, caller)
+
+
+def list_services(
+    session: Session,
+    *,
+    caller: Caller,
+    organization_id: uuid.UUID | None,
+    category: Category | None,
+    province: Province | None,
+    modified_after: datetime | None,
+    page: int,
+    per_page: int,
+) -> ServicePage:
+    """Listings the caller may see, oldest change first, so `modified_after` syncs resume."""
+    rows, total = repo.list_services(
+        session,
+        visible_organization=caller.organization_id,
+        everything=caller.role is Role.admin,
+        organization_id=organization_id,
+        categories_mask=to_mask([category], CATEGORIES) if category else None,
+        province=province.value if province else None,
+        province_bit=to_mask([province], PROVINCES) if province else None,
+        modified_after=modified_after,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+    )
+    return ServicePage(
+        items=[_view(row, caller) for row in rows], total=total, page=page, per_page=per_page
+    )
+
+
+def _change_listing(
+    session: Session,
+    service: Service,
+    *,
+    listing: ServiceCreate,
+    action: ChangeAction,
+    if_match: str | None,
+    caller: Caller,
+) -> Service:
+    _check_if_match(service, if_match)
+    if listing.organization_id != service.organization_id:
+        raise Conflict("A service cannot move to another organization; list it there anew.")
+    before = flatten(listing_of(service))
+    after = flatten(listing)
+    changes = diff(before, after)
+    if not repo.claim_version(session, service.id, service.version):
+        raise PreconditionFailed(
+            "The listing changed since you read it. Read it again, reapply, and retry."
+        )
+    now = utcnow()
+    service.version += 1
+    apply_listing(service, listing)
+    service.updated_at = now
+    if changes and any(c["field"].startswith("capacity.") for c in changes):
+        service.availability_updated_at = now
+    repo.add_service(session, service)
+    _record(session, service, action=action, caller=caller, changes=changes, at=now)
+    session.commit()
+    return service
+
+
+def replace_service(
+    session: Session,
+    *,
+    service_id: uuid.UUID,
+    data: ServiceCreate,
+    if_match: str | None,
+    caller: Caller,
+) -> Service:
+    """Replace the whole listing, guarded by If-Match."""
+    service = _writable(session, service_id, caller)
+    return _change_listing(
+        session,
+        service,
+        listing=data,
+        action=ChangeAction.put,
+        if_match=if_match,
+        caller=caller,
+    )
+
+
+def update_service(
+    session: Session,
+    *,
+    service_id: uuid.UUID,
+    data: ServiceUpdate,
+    if_match: str | None,
+    caller: Caller,
+) -> Service:
+    """Change the fields sent, guarded by If-Match; the result must be a valid listing."""
+    service = _writable(session, service_id, caller)
+    _check_if_match(service, if_match)
+    merged = listing_of(service).model_dump(mode="json")
+    for field, value in data.model_dump(mode="json", exclude_unset=True).items():
+        patch = getattr(data, field)
+        if isinstance(value, dict) and hasattr(patch, "model_fields_set"):
+            merged[field] = {
+                **merged[field],
+                **{k: value[k] for k in patch.model_fields_set},
+            }
+        else:
+            merged[field] = value
+    try:
+        listing = ServiceCreate.model_validate(merged)
+    except ValidationError as error:
+        raise Unprocessable(
+            "The listing would not be valid after this change; see errors.",
+            errors=validation_errors([{**e, "loc": ("body", *e["loc"])} for e in error.errors()]),
+        ) from None
+    return _change_listing(
+        session,
+        service,
+        listing=listing,
+        action=ChangeAction.patch,
+        if_match=if_match,
+        caller=caller,
+    )
+
+
+def delete_service(session: Session, *, service_id: uuid.UUID, caller: Caller) -> None:
+    """Remove a listing. Its history stays, for the record."""
+    service = _writable(session, service_id, caller)
+    before = flatten(listing_of(service))
+    _record(
+        session,
+        service,
+        action=ChangeAction.delete,
+        caller=caller,
+        changes=diff(before, {}),
+        at=utcnow(),
+    )
+    repo.delete_service(session, service)
+    session.commit()
+
+
+def set_availability(
+    session: Session, *, service_id: uuid.UUID, data: AvailabilityUpdate, caller: Caller
+) -> Service:
+    """The nightly fast path: no If-Match, but never a lost update, because the write is
+    retried on a fresh read when another writer got there first."""
+    for _attempt in range(_AVAILABILITY_RETRIES):
+        service = _writable(session, service_id, caller)
+        if data.beds_available is not None:
+            if service.beds_total is None:
+                raise Unprocessable(
+                    "This listing has no beds_total; set capacity on the listing first.",
+                    errors=validation_errors(
+                        [{"loc": ("body", "beds_available"), "msg": "listing has no beds_total"}]
+                    ),
+                )
+            if data.beds_available > service.beds_total:
+                raise Unprocessable(
+                    "beds_available must not exceed the listing's beds_total.",
+                    errors=validation_errors(
+                        [{"loc": ("body", "beds_available"), "msg": "exceeds beds_total"}]
+                    ),
+                )
+        if repo.claim_version(session, service.id, service.version):
+            break
+        session.rollback()
+        session.expunge_all()
+    else:
+        raise Conflict("The listing is being changed by others; retry shortly.")
+    now = utcnow()
+    changes = []
+    if data.beds_available is not None and data.beds_available != service.beds_available:
+        changes.append(
+            {
+                "field": "capacity.beds_available",
+                "old": service.beds_available,
+                "new": data.beds_available,
+            }
+        )
+        service.beds_available = data.beds_available
+    if (
+        data.accepting_referrals is not None
+        and data.accepting_referrals != service.accepting_referrals
+    ):
+        changes.append(
+            {
+                "field": "accepting_referrals",
+                "old": service.accepting_referrals,
+                "new": data.accepting_referrals,
+            }
+        )
+        service.accepting_referrals = data.accepting_referrals
+    service.version += 1
+    service.availability_updated_at = now
+    service.updated_at = now
+    repo.add_service(session, service)
+    _record(
+        session, service, action=ChangeAction.availability, caller=caller, changes=changes, at=now
+    )
+    session.commit()
+    return service
+
+
+def verify_service(session: Session, *, service_id: uuid.UUID, caller: Caller) -> Service:
+    """The provider confirms the listing is current: it stops counting as stale."""
+    service = _writable(session, service_id, caller)
+    if not repo.claim_version(session, service.id, service.version):
+        raise PreconditionFailed("The listing changed while verifying it; retry.")
+    now = utcnow()
+    changes = [
+        {"field": "last_verified_at", "old": _iso(service.last_verified_at), "new": _iso(now)}
+    ]
+    service.version += 1
+    service.last_verified_at = now
+    service.updated_at = now
+    repo.add_service(session, service)
+    _record(session, service, action=ChangeAction.verify, caller=caller, changes=changes, at=now)
+    session.commit()
+    return service
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def service_history(session: Session, *, service_id: uuid.UUID, caller: Caller) -> ServiceHistory:
+    """Who changed which field from what to what, and when; also for deleted listings."""
+    changes = repo.list_changes(session, service_id)
+    if not changes or (
+        caller.role is not Role.admin and not caller.owns(changes[0].organization_id)
+    ):
+        raise NotFound("No such service.")
+    return ServiceHistory(
+        items=[ServiceChangePublic.model_validate(c, from_attributes=True) for c in changes]
+    )

@@ -1,0 +1,121 @@
+"""Typed helpers that build organizations, keys and listings over the HTTP API, with
+deterministic defaults."""
+
+import copy
+from typing import Any
+
+from fastapi.testclient import TestClient
+from httpx import Response
+
+ADMIN_KEY = "test-bootstrap-admin-key-0123456789"
+
+
+def listing(organization_id: str, **overrides: Any) -> dict[str, Any]:
+    """A valid emergency-shelter listing in Kitchener; `overrides` replace top-level fields."""
+    body: dict[str, Any] = {
+        "organization_id": organization_id,
+        "name": "Test Shelter",
+        "description": "A shelter for tests.",
+        "categories": ["housing.emergency_shelter"],
+        "eligibility": {
+            "genders": ["woman", "gender_diverse"],
+            "min_age": 18,
+            "max_age": None,
+            "statuses": [],
+            "trafficking_types": [],
+            "accepts_dependents": True,
+        },
+        "trafficking_focus": ["sex"],
+        "languages": ["en", "es"],
+        "delivery": ["in_person"],
+        "locations": [
+            {
+                "name": "Main house",
+                "address": "1 Test Street",
+                "municipality": "Kitchener",
+                "province": "ON",
+                "postal_code": "N2G 1A1",
+                "latitude": 43.4501,
+                "longitude": -80.4929,
+                "confidential": False,
+                "wheelchair_accessible": True,
+            }
+        ],
+        "service_area": {"radius_km": 40, "provinces": [], "nationwide": False},
+        "intake": {
+            "phone": "+1-519-555-0100",
+            "email": "intake@test.example.org",
+            "url": "https://test.example.org/intake",
+            "hours": "24/7",
+            "referral_required": False,
+        },
+        "capacity": {"beds_total": 12, "beds_available": 3},
+        "accepting_referrals": True,
+        "fees": "free",
+        "id_required": False,
+        "police_report_required": False,
+    }
+    body.update(copy.deepcopy(overrides))
+    return body
+
+
+CONFIDENTIAL_ADDRESS = "77 Hidden Lane"
+CONFIDENTIAL_LATITUDE = 43.3912
+CONFIDENTIAL_LONGITUDE = -80.3123
+
+
+def confidential_location() -> dict[str, Any]:
+    return {
+        "name": "Safe house",
+        "address": CONFIDENTIAL_ADDRESS,
+        "municipality": "Cambridge",
+        "province": "ON",
+        "postal_code": "N1R 5S7",
+        "latitude": CONFIDENTIAL_LATITUDE,
+        "longitude": CONFIDENTIAL_LONGITUDE,
+        "confidential": True,
+        "wheelchair_accessible": None,
+    }
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+class Api:
+    """The test's view of the service: HTTP calls with keys of each role."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self.admin = bearer(ADMIN_KEY)
+
+    def organization(self, name: str = "Test Organization", *, approved: bool = True) -> str:
+        created = self.client.post("/v1/organizations", json={"name": name}, headers=self.admin)
+        assert created.status_code == 201, created.text
+        organization_id: str = created.json()["id"]
+        if approved:
+            approved_response = self.client.post(
+                f"/v1/organizations/{organization_id}/approve", headers=self.admin
+            )
+            assert approved_response.status_code == 200, approved_response.text
+        return organization_id
+
+    def key(self, role: str, organization_id: str | None = None) -> dict[str, str]:
+        body: dict[str, Any] = {"role": role, "name": f"test {role}"}
+        if organization_id is not None:
+            body["organization_id"] = organization_id
+        created = self.client.post("/v1/keys", json=body, headers=self.admin)
+        assert created.status_code == 201, created.text
+        return bearer(created.json()["key"])
+
+    def service(self, organization_id: str, **overrides: Any) -> dict[str, Any]:
+        created = self.client.post(
+            "/v1/services", json=listing(organization_id, **overrides), headers=self.admin
+        )
+        assert created.status_code == 201, created.text
+        body: dict[str, Any] = created.json()
+        return body
+
+    def get(self, path: str, headers: dict[str, str], **params: Any) -> Response:
+        response: Response = self.client.get(path, headers=headers, params=params or None)
+        return response

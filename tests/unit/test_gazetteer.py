@@ -1,0 +1,491 @@
+"""Tests for the offline gazetteer (service/gazetteer.py and its generated data)."""
+
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+
+import pytest
+
+from service.gazetteer import (
+    DATA_DIR,
+    Gazetteer,
+    Locality,
+    haversine_km,
+    normalise_name,
+    parse_province,
+)
+
+ALL_PROVINCES = {"AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"}
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return Gazetteer.load()
+
+
+# --- labelled calibration sample ----------------------------------------------------
+# Labels were written from local knowledge before tuning the rule (see the module
+# docstring of service/gazetteer.py for the rule).
+
+FSA_LABELS = [
+    # downtowns and inner cities
+    ("M5V", "urban"),  # Toronto, Entertainment District
+    ("M5H", "urban"),  # Toronto, Financial District
+    ("M4Y", "urban"),  # Toronto, Church-Wellesley
+    ("H2X", "urban"),  # Montréal, Quartier latin
+    ("H3B", "urban"),  # Montréal, downtown
+    ("V6B", "urban"),  # Vancouver, downtown
+    ("N2G", "urban"),  # Kitchener, downtown
+    ("B3J", "urban"),  # Halifax, downtown
+    ("R3C", "urban"),  # Winnipeg, downtown
+    ("T2P", "urban"),  # Calgary, downtown
+    ("T5J", "urban"),  # Edmonton, downtown
+    ("K1P", "urban"),  # Ottawa, Parliament Hill
+    ("G1R", "urban"),  # Québec, Vieux-Québec
+    ("S4P", "urban"),  # Regina, downtown
+    ("S7K", "urban"),  # Saskatoon, downtown
+    ("V8W", "urban"),  # Victoria, downtown
+    ("E1C", "urban"),  # Moncton, downtown
+    ("A1C", "urban"),  # St. John's, downtown
+    ("L8P", "urban"),  # Hamilton, downtown
+    ("N6A", "urban"),  # London, downtown
+    # suburbs
+    ("L5B", "suburban"),  # Mississauga City Centre
+    ("L6T", "suburban"),  # Brampton
+    ("H7N", "suburban"),  # Laval
+    ("V3T", "suburban"),  # Surrey, Whalley (see test below for the place)
+    ("L4C", "suburban"),  # Richmond Hill
+    ("L4J", "suburban"),  # Thornhill (Vaughan)
+    ("L3R", "suburban"),  # Markham
+    ("V6X", "suburban"),  # Richmond, BC
+    ("J4K", "suburban"),  # Longueuil
+    ("T8A", "suburban"),  # Sherwood Park
+    ("L7L", "suburban"),  # Burlington
+    ("L6H", "suburban"),  # Oakville
+    ("M1B", "suburban"),  # Scarborough, Malvern (outer Toronto)
+    ("M9C", "suburban"),  # Etobicoke
+    ("K2J", "suburban"),  # Barrhaven (Nepean)
+    ("L1S", "suburban"),  # Ajax
+    ("L9T", "suburban"),  # Milton
+    # rural (second character 0)
+    ("N0B", "rural"),
+    ("N0K", "rural"),
+    ("K0L", "rural"),
+    ("S0K", "rural"),
+    ("A0A", "rural"),
+    ("T0L", "rural"),
+    ("V0N", "rural"),
+    ("J0K", "rural"),
+    ("G0A", "rural"),
+    ("X0A", "rural"),
+    ("B0J", "rural"),
+    ("R0G", "rural"),
+    ("P0A", "rural"),
+    ("L0R", "rural"),
+    ("Y0B", "rural"),
+    # urban-digit FSAs of small towns
+    ("N3B", "rural"),  # Elmira
+    ("E4L", "rural"),  # Sackville, NB
+]
+
+PLACE_LABELS = [
+    ("Toronto", "urban"),
+    ("Montréal", "urban"),
+    ("Vancouver", "urban"),
+    ("Calgary", "urban"),
+    ("Winnipeg", "urban"),
+    ("Halifax", "urban"),
+    ("Kitchener", "urban"),
+    ("Brandon, MB", "urban"),  # stand-alone medium population centre
+    ("Regina", "urban"),
+    ("Moncton", "urban"),
+    ("Saskatoon", "urban"),
+    ("Québec", "urban"),
+    ("Hamilton, ON", "urban"),
+    ("London, ON", "urban"),
+    ("Ottawa", "urban"),
+    ("Mississauga", "suburban"),
+    ("Brampton", "suburban"),
+    ("Laval", "suburban"),
+    ("Markham", "suburban"),
+    ("Vaughan", "suburban"),
+    ("Longueuil", "suburban"),
+    ("Burnaby", "suburban"),
+    ("Richmond, BC", "suburban"),
+    ("Oakville", "suburban"),
+    ("Etobicoke", "suburban"),
+    ("Sherwood Park", "suburban"),
+    ("Nepean", "suburban"),
+    ("Lévis", "suburban"),
+    ("Airdrie", "suburban"),
+    ("Elmira", "rural"),
+    ("Wellesley, ON", "rural"),
+    ("Ayr", "rural"),
+    ("Picton", "rural"),
+    ("100 Mile House", "rural"),
+    ("Iqaluit", "rural"),
+    ("Canmore", "rural"),
+    ("Lakefield", "rural"),
+    ("Baden", "rural"),
+    ("St. Jacobs", "rural"),
+    ("Inuvik", "rural"),
+    ("Gander", "rural"),
+]
+
+
+def test_calibration_sample_is_large_enough() -> None:
+    assert len(FSA_LABELS) >= 30
+    assert len(PLACE_LABELS) >= 20
+
+
+@pytest.mark.parametrize(("prefix", "expected"), FSA_LABELS)
+def test_labelled_fsa_has_expected_area_type(
+    gazetteer: Gazetteer, prefix: str, expected: str
+) -> None:
+    area = gazetteer.postal_area(prefix)
+    assert area is not None
+    assert area.area_type == expected
+
+
+@pytest.mark.parametrize(("query", "expected"), PLACE_LABELS)
+def test_labelled_place_has_expected_area_type(
+    gazetteer: Gazetteer, query: str, expected: str
+) -> None:
+    place = gazetteer.place(query)
+    assert place is not None
+    assert place.area_type == expected
+
+
+@pytest.mark.parametrize(("prefix", "place_query"), [("X1A", "Yellowknife"), ("Y1A", "Whitehorse")])
+def test_territorial_capital_is_rural_as_standalone_small_centre(
+    gazetteer: Gazetteer, prefix: str, place_query: str
+) -> None:
+    """Documented judgement call: stand-alone centres under 30,000 people are rural."""
+    area = gazetteer.postal_area(prefix)
+    place = gazetteer.place(place_query)
+    assert area is not None
+    assert place is not None
+    assert (area.area_type, place.area_type) == ("rural", "rural")
+
+
+def test_surrey_place_is_urban_as_twin_of_vancouver(gazetteer: Gazetteer) -> None:
+    """Documented judgement call: Surrey is not 2x smaller than Vancouver, so not a satellite."""
+    surrey = gazetteer.place("Surrey, BC")
+    assert surrey is not None
+    assert surrey.area_type == "urban"
+
+
+def test_every_rural_digit_fsa_is_rural(gazetteer: Gazetteer) -> None:
+    assert all(a.area_type == "rural" for a in gazetteer.postal_areas if a.prefix[1] == "0")
+
+
+# --- data shape ----------------------------------------------------------------------
+
+
+def test_fsa_count_is_between_1600_and_1700(gazetteer: Gazetteer) -> None:
+    assert 1600 <= len(gazetteer.postal_areas) <= 1700
+
+
+def test_every_province_and_territory_has_fsas_and_places(gazetteer: Gazetteer) -> None:
+    assert {a.province for a in gazetteer.postal_areas} == ALL_PROVINCES
+    assert {p.province for p in gazetteer.places} == ALL_PROVINCES
+
+
+def test_every_fsa_label_is_a_known_place_label(gazetteer: Gazetteer) -> None:
+    labels = {p.label for p in gazetteer.places}
+    assert all(a.label in labels for a in gazetteer.postal_areas)
+
+
+def test_santa_claus_postal_code_is_excluded(gazetteer: Gazetteer) -> None:
+    assert gazetteer.postal_area("H0H 0H0") is None
+
+
+def test_every_alias_resolves_to_its_target_place(gazetteer: Gazetteer) -> None:
+    with (DATA_DIR / "aliases.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) >= 30
+    for row in rows:
+        place = gazetteer.place(f"{row['alias']}, {row['province']}")
+        assert place is not None, row
+        assert normalise_name(place.name) == normalise_name(row["place"]), row
+
+
+def test_data_files_are_small() -> None:
+    total = sum(path.stat().st_size for path in DATA_DIR.iterdir() if path.is_file())
+    assert total < 1_000_000
+
+
+def test_load_takes_less_than_half_a_second() -> None:
+    start = time.perf_counter()
+    Gazetteer.load()
+    assert time.perf_counter() - start < 0.5
+
+
+def test_load_from_explicit_directory_gives_same_data(tmp_path: Path) -> None:
+    for name in ("places.csv", "fsa.csv", "aliases.csv"):
+        (tmp_path / name).write_bytes((DATA_DIR / name).read_bytes())
+    loaded = Gazetteer.load(tmp_path)
+    assert loaded.postal_area("N2G") == Gazetteer.load().postal_area("N2G")
+
+
+# --- postal areas --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["N2L", "n2l", "N2L 3G1", "n2l3g1", "  n2l 3g1 "])
+def test_postal_area_accepts_case_and_full_code_variants(gazetteer: Gazetteer, text: str) -> None:
+    area = gazetteer.postal_area(text)
+    assert area is not None
+    assert area.prefix == "N2L"
+    assert area.province == "ON"
+
+
+@pytest.mark.parametrize("text", ["", "N2", "Z9Z", "W1A", "123"])
+def test_postal_area_unknown_or_short_prefix_returns_none(gazetteer: Gazetteer, text: str) -> None:
+    assert gazetteer.postal_area(text) is None
+
+
+def test_postal_area_label_names_its_city(gazetteer: Gazetteer) -> None:
+    area = gazetteer.postal_area("N2G")
+    assert area is not None
+    assert area.label == "Kitchener, ON"
+
+
+def test_locality_for_postal_area_copies_area_fields(gazetteer: Gazetteer) -> None:
+    area = gazetteer.postal_area("B3J")
+    assert area is not None
+    assert gazetteer.locality_for_postal_area(area) == Locality(
+        label=area.label,
+        province="NS",
+        latitude=area.latitude,
+        longitude=area.longitude,
+        area_type="urban",
+    )
+
+
+# --- places --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("Elmira, ON", "Elmira, ON"),
+        ("elmira", "Elmira, ON"),
+        ("ELMIRA ON", "Elmira, ON"),
+        ("Elmira, Ontario", "Elmira, ON"),
+        ("Montreal, QC", "Montréal, QC"),
+        ("montreal", "Montréal, QC"),
+        ("Montréal, Québec", "Montréal, QC"),
+        ("Laval, Quebec", "Laval, QC"),
+        ("st. john's, nl", "St. John's, NL"),
+        ("St Johns, Newfoundland and Labrador", "St. John's, NL"),
+        ("Saint John, NB", "Saint John, NB"),
+        ("Vancouver, Colombie-Britannique", "Vancouver, BC"),
+        ("Quebec City", "Québec, QC"),
+    ],
+)
+def test_place_lookup_folds_case_accents_and_province_names(
+    gazetteer: Gazetteer, query: str, label: str
+) -> None:
+    place = gazetteer.place(query)
+    assert place is not None
+    assert place.label == label
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("Woolwich", "Elmira, ON"),
+        ("Woolwich, ON", "Elmira, ON"),
+        ("Clarington", "Bowmanville, ON"),
+        ("Wilmot", "New Hamburg, ON"),
+        ("North Dumfries", "Ayr, ON"),
+        ("Chatham-Kent", "Chatham, ON"),
+        ("Sudbury", "Greater Sudbury, ON"),
+        ("Scarborough, ON", "Toronto, ON"),
+        ("Regional Municipality of Wood Buffalo", "Fort McMurray, AB"),
+        ("Strathcona County", "Sherwood Park, AB"),
+        ("Halifax Regional Municipality", "Halifax, NS"),
+        ("Township of Langley", "Langley, BC"),
+    ],
+)
+def test_place_lookup_resolves_municipality_aliases(
+    gazetteer: Gazetteer, query: str, label: str
+) -> None:
+    place = gazetteer.place(query)
+    assert place is not None
+    assert place.label == label
+
+
+@pytest.mark.parametrize("query", ["Atlantis", "", "   ", "Elmira, BC", "Toronto, Narnia"])
+def test_place_lookup_unknown_returns_none(gazetteer: Gazetteer, query: str) -> None:
+    assert gazetteer.place(query) is None
+
+
+@pytest.mark.parametrize("query", ["Stratford", "Westmount", "Cornwall"])
+def test_place_lookup_ambiguous_name_without_province_returns_none(
+    gazetteer: Gazetteer, query: str
+) -> None:
+    assert gazetteer.place(query) is None
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("Stratford, PE", "Stratford, PE"),
+        ("Stratford, ON", "Stratford, ON"),
+        ("Westmount, QC", "Westmount, QC"),
+        ("Cornwall, Prince Edward Island", "Cornwall, PE"),
+    ],
+)
+def test_place_lookup_ambiguous_name_with_province_resolves(
+    gazetteer: Gazetteer, query: str, label: str
+) -> None:
+    place = gazetteer.place(query)
+    assert place is not None
+    assert place.label == label
+
+
+@pytest.mark.parametrize(
+    ("query", "label"), [("Windsor", "Windsor, ON"), ("Waterloo", "Waterloo, ON")]
+)
+def test_place_lookup_shared_name_returns_far_more_populous_place(
+    gazetteer: Gazetteer, query: str, label: str
+) -> None:
+    place = gazetteer.place(query)
+    assert place is not None
+    assert place.label == label
+
+
+def test_place_label_is_name_and_province(gazetteer: Gazetteer) -> None:
+    place = gazetteer.place("Elmira")
+    assert place is not None
+    assert place.label == "Elmira, ON"
+
+
+def test_locality_for_place_copies_place_fields(gazetteer: Gazetteer) -> None:
+    place = gazetteer.place("Brandon, MB")
+    assert place is not None
+    locality = gazetteer.locality_for_place(place)
+    assert locality == Locality(
+        label="Brandon, MB",
+        province="MB",
+        latitude=place.latitude,
+        longitude=place.longitude,
+        area_type="urban",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("ON", "ON"),
+        ("on", "ON"),
+        ("Ontario", "ON"),
+        ("Québec", "QC"),
+        ("quebec", "QC"),
+        ("Nouvelle-Écosse", "NS"),
+        ("P.E.I.", "PE"),
+        ("Northwest Territories", "NT"),
+        ("Mars", None),
+    ],
+)
+def test_parse_province_accepts_codes_and_names(text: str, code: str | None) -> None:
+    assert parse_province(text) == code
+
+
+# --- search --------------------------------------------------------------------------
+
+
+def test_search_prefix_finds_elmira_among_others(gazetteer: Gazetteer) -> None:
+    results = gazetteer.search("elm", limit=50)
+    assert "Elmira, ON" in {p.label for p in results}
+    assert all(normalise_name(p.name).startswith("elm") or p.label == "Elmira, ON" for p in results)
+
+
+def test_search_results_are_ordered_by_population_descending(gazetteer: Gazetteer) -> None:
+    results = gazetteer.search("saint", limit=25)
+    assert len(results) == 25
+    populations = [p.population for p in results]
+    assert populations == sorted(populations, reverse=True)
+
+
+def test_search_folds_accents_and_case(gazetteer: Gazetteer) -> None:
+    results = gazetteer.search("MONTRE", limit=5)
+    assert results[0].label == "Montréal, QC"
+
+
+def test_search_with_province_suffix_restricts_province(gazetteer: Gazetteer) -> None:
+    results = gazetteer.search("windsor, ns")
+    assert results
+    assert {p.province for p in results} == {"NS"}
+
+
+def test_search_matches_aliases(gazetteer: Gazetteer) -> None:
+    assert "Elmira, ON" in {p.label for p in gazetteer.search("woolw")}
+
+
+def test_search_respects_limit_and_empty_query(gazetteer: Gazetteer) -> None:
+    assert len(gazetteer.search("s", limit=3)) == 3
+    assert gazetteer.search("", limit=3) == []
+    assert gazetteer.search("qqqq") == []
+
+
+# --- reverse lookup ------------------------------------------------------------------
+
+
+def test_locate_downtown_kitchener_is_urban_ontario(gazetteer: Gazetteer) -> None:
+    locality = gazetteer.locate(43.4516, -80.4925)
+    assert locality.province == "ON"
+    assert locality.area_type == "urban"
+    assert locality.label == "Kitchener, ON"
+    assert (locality.latitude, locality.longitude) == (43.4516, -80.4925)
+
+
+def test_locate_rural_saskatchewan_is_rural(gazetteer: Gazetteer) -> None:
+    locality = gazetteer.locate(51.95, -105.55)  # farmland between Saskatoon and Humboldt
+    assert locality.province == "SK"
+    assert locality.area_type == "rural"
+
+
+def test_locate_farmland_near_a_city_is_rural(gazetteer: Gazetteer) -> None:
+    locality = gazetteer.locate(52.30, -106.95)  # ~25 km north-west of Saskatoon
+    assert locality.province == "SK"
+    assert locality.area_type == "rural"
+
+
+def test_locate_mississauga_is_suburban(gazetteer: Gazetteer) -> None:
+    locality = gazetteer.locate(43.5890, -79.6441)
+    assert locality.province == "ON"
+    assert locality.area_type == "suburban"
+
+
+def test_locate_far_north_point_returns_a_locality(gazetteer: Gazetteer) -> None:
+    locality = gazetteer.locate(82.5, -62.3)  # Alert, Nunavut
+    assert locality.province == "NU"
+    assert locality.area_type == "rural"
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude"),
+    [(60.0, -120.0), (55.0, -100.0), (50.5, -90.0), (49.2, -68.0), (46.0, -81.5), (69.0, -105.0)],
+)
+def test_locate_outside_towns_labels_brute_force_nearest_place(
+    gazetteer: Gazetteer, latitude: float, longitude: float
+) -> None:
+    expected = min(
+        gazetteer.places,
+        key=lambda p: haversine_km(latitude, longitude, p.latitude, p.longitude),
+    )
+    locality = gazetteer.locate(latitude, longitude)
+    assert locality.area_type == "rural"
+    assert locality.label == expected.label
+
+
+@pytest.mark.parametrize(("latitude", "longitude"), [(91.0, 0.0), (45.0, -181.0)])
+def test_locate_invalid_coordinates_raise_value_error(
+    gazetteer: Gazetteer, latitude: float, longitude: float
+) -> None:
+    with pytest.raises(ValueError, match="invalid coordinates"):
+        gazetteer.locate(latitude, longitude)
