@@ -11,6 +11,7 @@ from schemas.enums import Role
 from service.config import Settings
 from service.db import session_scope
 from service.errors import Forbidden, Unauthorized
+from service.gazetteer import Gazetteer
 from service.usecases.keys import Caller, authenticate
 
 
@@ -23,7 +24,13 @@ def get_session(request: Request) -> Iterator[Session]:
     yield from session_scope(request.app.state.engine)
 
 
+def get_gazetteer(request: Request) -> Gazetteer:
+    gazetteer: Gazetteer = request.app.state.gazetteer
+    return gazetteer
+
+
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+GazetteerDep = Annotated[Gazetteer, Depends(get_gazetteer)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 _bearer = HTTPBearer(

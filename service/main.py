@@ -11,8 +11,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from service.config import Settings, get_settings
 from service.db import create_db_engine
 from service.errors import install_problem_handlers
+from service.gazetteer import default_gazetteer
 from service.observability import Metrics, RequestMiddleware, configure_logging
-from service.routers import health, keys, organizations, services, taxonomy
+from service.routers import health, keys, match, organizations, places, services, taxonomy
 from service.startup import prepare_database
 
 DESCRIPTION = """
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_db_engine(settings.database_url, pool_size=settings.db_pool_size)
         prepare_database(engine, settings)
         app.state.engine = engine
+        app.state.gazetteer = default_gazetteer()
         try:
             yield
         finally:
@@ -59,6 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         organizations.router,
         keys.router,
         services.router,
+        match.router,
+        places.router,
         taxonomy.router,
         health.router,
     ):

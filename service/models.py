@@ -78,7 +78,7 @@ class Service(SQLModel, table=True):
     version: int = Field(default=1)
     name: str = Field(max_length=200)
     description: str = Field(default="", max_length=2000)
-    categories_mask: int = Field(index=True)
+    categories_mask: int
     genders_mask: int = 0
     min_age: int | None = None
     max_age: int | None = None
@@ -88,9 +88,11 @@ class Service(SQLModel, table=True):
     trafficking_focus_mask: int = 0
     languages: list[str] = Field(default_factory=list, sa_type=JSON)
     delivery_mask: int = 0
-    service_radius_km: float | None = None
+    service_radius_km: float | None = Field(default=None, index=True)
     provinces_mask: int = 0
     nationwide: bool = False
+    # True when provinces or nationwide are set: few services, found by index when matching.
+    wide_area: bool = Field(default=False, index=True)
     intake_phone: str | None = Field(default=None, max_length=50)
     intake_email: str | None = Field(default=None, max_length=254)
     intake_url: str | None = Field(default=None, max_length=500)

@@ -40,10 +40,15 @@ def shows_intake_contact(view: View, *, service_confidential: bool) -> bool:
     return view is not View.partner or not service_confidential
 
 
+def coarse_distance_km(distance_km: float) -> float:
+    """A distance rounded up to the next 5 km (at least 5), so that distances measured from
+    several points cannot triangulate a confidential place."""
+    steps = max(1, math.ceil(round(distance_km, 6) / CONFIDENTIAL_DISTANCE_STEP_KM))
+    return steps * CONFIDENTIAL_DISTANCE_STEP_KM
+
+
 def visible_distance_km(distance_km: float, view: View, *, confidential: bool) -> float:
-    """A distance as the view may see it: to a confidential place, rounded up to the next 5 km,
-    so that distances from several points cannot triangulate it; otherwise to 0.1 km."""
+    """A distance as the view may see it: coarse to a confidential place, else to 0.1 km."""
     if shows_exact_location(view, confidential=confidential):
         return round(distance_km, 1)
-    steps = max(1, math.ceil(distance_km / CONFIDENTIAL_DISTANCE_STEP_KM))
-    return steps * CONFIDENTIAL_DISTANCE_STEP_KM
+    return coarse_distance_km(distance_km)

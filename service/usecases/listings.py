@@ -78,6 +78,7 @@ def apply_listing(service: Service, listing: ServiceCreate) -> None:
     service.service_radius_km = area.radius_km
     service.provinces_mask = to_mask(area.provinces, PROVINCES)
     service.nationwide = area.nationwide
+    service.wide_area = bool(area.provinces) or area.nationwide
     service.intake_phone = intake.phone
     service.intake_email = intake.email
     service.intake_url = intake.url

@@ -1,8 +1,8 @@
 """registry
 
-Revision ID: a5e9bc146bd1
+Revision ID: 0b1cac14ebd8
 Revises:
-Create Date: 2026-11-29 11:57:45.282170
+Create Date: 2026-11-29 12:03:01.834122
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 
 import service.models
 
-revision: str = "a5e9bc146bd1"
+revision: str = "0b1cac14ebd8"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -102,6 +102,7 @@ def upgrade() -> None:
         sa.Column("service_radius_km", sa.Float(), nullable=True),
         sa.Column("provinces_mask", sa.Integer(), nullable=False),
         sa.Column("nationwide", sa.Boolean(), nullable=False),
+        sa.Column("wide_area", sa.Boolean(), nullable=False),
         sa.Column("intake_phone", sqlmodel.sql.sqltypes.AutoString(length=50), nullable=True),
         sa.Column("intake_email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
         sa.Column("intake_url", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
@@ -127,13 +128,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_service")),
     )
     with op.batch_alter_table("service", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_service_categories_mask"), ["categories_mask"], unique=False
-        )
         batch_op.create_index("ix_service_modified", ["updated_at", "id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_service_organization_id"), ["organization_id"], unique=False
         )
+        batch_op.create_index(
+            batch_op.f("ix_service_service_radius_km"), ["service_radius_km"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_service_wide_area"), ["wide_area"], unique=False)
 
     op.create_table(
         "location",
@@ -174,9 +176,10 @@ def downgrade() -> None:
 
     op.drop_table("location")
     with op.batch_alter_table("service", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_service_wide_area"))
+        batch_op.drop_index(batch_op.f("ix_service_service_radius_km"))
         batch_op.drop_index(batch_op.f("ix_service_organization_id"))
         batch_op.drop_index("ix_service_modified")
-        batch_op.drop_index(batch_op.f("ix_service_categories_mask"))
 
     op.drop_table("service")
     with op.batch_alter_table("api_key", schema=None) as batch_op:

@@ -1,0 +1,173 @@
+"""Matching on the wire: the anonymized need profile in, ranked and explained services out.
+
+The profile is normalised for privacy at the edge: a full postal code is cut to its first three
+characters and coordinates are rounded to two decimals (about a kilometre) before anything
+else sees them.
+"""
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Self
+from uuid import UUID
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from schemas.common import Language, RequestModel
+from schemas.enums import AreaType, Category, Delivery, Gender, Need, NewcomerStatus
+from schemas.enums import TraffickingType as TraffickingTypeEnum
+from schemas.services import (
+    MAX_LATITUDE,
+    MAX_LONGITUDE,
+    MIN_LATITUDE,
+    MIN_LONGITUDE,
+    Intake,
+    IntakeRedacted,
+    LocationPublic,
+    LocationRedacted,
+    OrganizationRef,
+)
+
+NeedCode = StrEnum(  # type: ignore[misc]
+    "NeedCode", {value: value for value in [*(n.value for n in Need), *(c.value for c in Category)]}
+)
+NeedCode.__doc__ = "A top-level need (`housing`) or one category of it (`legal.immigration`)."
+
+_POSTAL_PREFIX = re.compile(r"^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]")
+
+
+class MatchLocation(RequestModel):
+    """Where the person is, coarsely: exactly one of a postal prefix, a place, or coordinates."""
+
+    postal_prefix: Annotated[str, Field(max_length=7)] | None = Field(
+        default=None,
+        description="First three characters of a postal code (`N2L`); a full code is cut.",
+    )
+    place: Annotated[str, Field(min_length=2, max_length=100)] | None = Field(
+        default=None, description='A municipality, province optional: "Elmira, ON".'
+    )
+    latitude: float | None = Field(default=None, ge=MIN_LATITUDE, le=MAX_LATITUDE)
+    longitude: float | None = Field(default=None, ge=MIN_LONGITUDE, le=MAX_LONGITUDE)
+
+    @field_validator("postal_prefix")
+    @classmethod
+    def _cut_to_prefix(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        compact = value.replace(" ", "").upper()
+        if not _POSTAL_PREFIX.match(compact):
+            raise ValueError("must start with a Canadian postal prefix such as N2L")
+        return compact[:3]
+
+    @field_validator("latitude", "longitude")
+    @classmethod
+    def _round_to_a_kilometre(cls, value: float | None) -> float | None:
+        return None if value is None else round(value, 2)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        given = [
+            self.postal_prefix is not None,
+            self.place is not None,
+            self.latitude is not None or self.longitude is not None,
+        ]
+        if sum(given) != 1:
+            raise ValueError("give exactly one of postal_prefix, place, or latitude and longitude")
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("give both latitude and longitude")
+        return self
+
+
+class NeedProfile(RequestModel):
+    """An anonymized need profile. Used for one answer, then forgotten: never stored or logged.
+    Any field not listed here is rejected."""
+
+    gender: Gender = Gender.undisclosed
+    age: int | None = Field(default=None, ge=0, le=120, description="Whole years.")
+    newcomer_status: NewcomerStatus = NewcomerStatus.undisclosed
+    trafficking_type: TraffickingTypeEnum = TraffickingTypeEnum.undisclosed
+    needs: list[NeedCode] = Field(
+        min_length=1, max_length=10, description="Needs or categories, no repeats."
+    )
+    location: MatchLocation
+    max_distance_km: float = Field(default=50, gt=0, le=500)
+    languages: list[Language] = Field(default_factory=list, max_length=10)
+    with_dependents: bool = False
+    no_identification: bool = Field(default=False, description="Has no identity documents.")
+    no_police_report: bool = Field(default=False, description="Will not make a police report.")
+    wheelchair: bool = Field(default=False, description="Needs wheelchair access.")
+    urgent: bool = Field(default=False, description="Needs a bed tonight.")
+    limit: int = Field(default=5, ge=1, le=50, description="Matches per need.")
+
+    @field_validator("needs")
+    @classmethod
+    def _no_repeats(cls, value: list[StrEnum]) -> list[StrEnum]:
+        if len(set(value)) != len(value):
+            raise ValueError("must not repeat a need")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _unique_languages(cls, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+
+class ResolvedLocation(BaseModel):
+    label: str
+    latitude: float
+    longitude: float
+    area_type: AreaType
+    province: str
+
+
+class Availability(BaseModel):
+    beds_available: int | None
+    beds_total: int | None
+    accepting_referrals: bool
+    updated_at: datetime | None
+
+
+class ServiceMatch(BaseModel):
+    service_id: UUID
+    name: str
+    organization: OrganizationRef
+    categories: list[Category]
+    score: float = Field(ge=0, le=1)
+    distance_km: float | None = Field(
+        description="To the nearest location; rounded up to the next 5 km when confidential; "
+        "null for a service without locations."
+    )
+    delivery: list[Delivery]
+    reasons: list[str]
+    caveats: list[str]
+    location: LocationPublic | LocationRedacted | None
+    intake: Intake | IntakeRedacted
+    availability: Availability
+    last_verified_at: datetime | None
+
+
+class NeedResult(BaseModel):
+    need: str
+    radius_km: float
+    expanded: bool = Field(description="True when the radius was widened to find enough.")
+    matches: list[ServiceMatch]
+
+
+class MatchResponse(BaseModel):
+    location: ResolvedLocation
+    results: list[NeedResult]
+    unmet_needs: list[str] = Field(description="Needs for which nothing eligible was found.")
+
+
+class PlacePublic(BaseModel):
+    label: str
+    name: str
+    province: str
+    latitude: float
+    longitude: float
+    population: int
+    area_type: AreaType
+
+
+class PlaceList(BaseModel):
+    items: list[PlacePublic]

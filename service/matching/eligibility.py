@@ -1,0 +1,122 @@
+"""Eligibility: hard filters for every disclosed attribute, caveats for undisclosed ones.
+
+A verdict never raises. A rule broken by a disclosed attribute excludes the service; an
+attribute the person did not disclose never excludes, it adds a caveat naming the rule.
+"""
+
+from dataclasses import dataclass
+
+from service.matching.types import Candidate, Note, Profile
+
+UNDISCLOSED = "undisclosed"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    eligible: bool
+    reasons: tuple[Note, ...] = ()
+    caveats: tuple[Note, ...] = ()
+
+
+def _joined(values: frozenset[str]) -> str:
+    return ",".join(sorted(values))
+
+
+def _gender(profile: Profile, candidate: Candidate) -> Verdict:
+    if not candidate.genders:
+        return Verdict(True)
+    served = _joined(candidate.genders)
+    if profile.gender == UNDISCLOSED:
+        return Verdict(True, caveats=(Note("serves_genders_only", (("genders", served),)),))
+    if profile.gender in candidate.genders:
+        return Verdict(True, reasons=(Note("serves_genders", (("genders", served),)),))
+    return Verdict(False)
+
+
+def _age(profile: Profile, candidate: Candidate) -> Verdict:
+    low, high = candidate.min_age, candidate.max_age
+    if low is None and high is None:
+        return Verdict(True)
+    params = (("min", "" if low is None else low), ("max", "" if high is None else high))
+    if profile.age is None:
+        return Verdict(True, caveats=(Note("serves_ages_only", params),))
+    if (low is not None and profile.age < low) or (high is not None and profile.age > high):
+        return Verdict(False)
+    return Verdict(True, reasons=(Note("serves_ages", params),))
+
+
+def _status(profile: Profile, candidate: Candidate) -> Verdict:
+    if not candidate.statuses:
+        return Verdict(True)
+    if profile.newcomer_status == UNDISCLOSED:
+        served = _joined(candidate.statuses)
+        return Verdict(True, caveats=(Note("serves_statuses_only", (("statuses", served),)),))
+    if profile.newcomer_status in candidate.statuses:
+        return Verdict(True)
+    return Verdict(False)
+
+
+def _trafficking(profile: Profile, candidate: Candidate) -> Verdict:
+    if not candidate.trafficking_types:
+        return Verdict(True)
+    served = _joined(candidate.trafficking_types)
+    if profile.trafficking_type == UNDISCLOSED:
+        return Verdict(True, caveats=(Note("serves_trafficking_only", (("types", served),)),))
+    experienced = (
+        {"labour", "sex"} if profile.trafficking_type == "both" else {profile.trafficking_type}
+    )
+    if experienced & candidate.trafficking_types:
+        return Verdict(True)
+    return Verdict(False)
+
+
+def _dependents(profile: Profile, candidate: Candidate) -> Verdict:
+    if not profile.with_dependents:
+        return Verdict(True)
+    if candidate.accepts_dependents is None:
+        return Verdict(True, caveats=(Note("dependents_unknown"),))
+    if candidate.accepts_dependents:
+        return Verdict(True, reasons=(Note("accepts_dependents"),))
+    return Verdict(False)
+
+
+def _barriers(profile: Profile, candidate: Candidate) -> Verdict:
+    if profile.no_identification and candidate.id_required:
+        return Verdict(False)
+    if profile.no_police_report and candidate.police_report_required:
+        return Verdict(False)
+    reasons: list[Note] = []
+    if profile.no_identification:
+        reasons.append(Note("no_id_needed"))
+    if profile.no_police_report:
+        reasons.append(Note("no_police_report_needed"))
+    return Verdict(True, reasons=tuple(reasons))
+
+
+def _wheelchair(profile: Profile, candidate: Candidate) -> Verdict:
+    if not profile.wheelchair or not candidate.sites:
+        return Verdict(True)
+    access = {site.wheelchair_accessible for site in candidate.sites}
+    if True in access:
+        return Verdict(True, reasons=(Note("wheelchair_accessible"),))
+    if None in access:
+        return Verdict(True, caveats=(Note("wheelchair_unknown"),))
+    return Verdict(False)
+
+
+_RULES = (_gender, _age, _status, _trafficking, _dependents, _barriers, _wheelchair)
+
+
+def check(profile: Profile, candidate: Candidate) -> Verdict:
+    """Whether the person may be served, and what the operator should know."""
+    if not candidate.accepting_referrals:
+        return Verdict(False)
+    reasons: list[Note] = []
+    caveats: list[Note] = []
+    for rule in _RULES:
+        verdict = rule(profile, candidate)
+        if not verdict.eligible:
+            return Verdict(False)
+        reasons.extend(verdict.reasons)
+        caveats.extend(verdict.caveats)
+    return Verdict(True, tuple(reasons), tuple(caveats))

@@ -1,0 +1,41 @@
+"""Distances and search boxes. Geodesic distance on the WGS84 ellipsoid, with geopy."""
+
+import math
+
+from geopy.distance import geodesic
+
+from service.matching.types import Point
+
+KM_PER_DEGREE_LATITUDE = 111.0
+
+
+def distance_km(a: Point, b: Point) -> float:
+    """Geodesic distance between two points, in km."""
+    return float(geodesic((a.latitude, a.longitude), (b.latitude, b.longitude)).km)
+
+
+def bounding_box(center: Point, radius_km: float) -> tuple[float, float, float, float]:
+    """(min_latitude, max_latitude, min_longitude, max_longitude) of a box that contains every
+    point within `radius_km` of `center`. A little larger than needed, never smaller: the exact
+    distance is checked afterwards."""
+    margin = 1.01
+    delta_latitude = radius_km * margin / KM_PER_DEGREE_LATITUDE
+    max_abs_latitude = min(89.9, abs(center.latitude) + delta_latitude)
+    delta_longitude = min(
+        180.0,
+        radius_km * margin / (KM_PER_DEGREE_LATITUDE * math.cos(math.radians(max_abs_latitude))),
+    )
+    return (
+        center.latitude - delta_latitude,
+        center.latitude + delta_latitude,
+        center.longitude - delta_longitude,
+        center.longitude + delta_longitude,
+    )
+
+
+def radius_steps(max_distance_km: float, *, limit_km: float = 500.0) -> tuple[float, ...]:
+    """The radii tried in turn when too few services are near: the asked distance, then the
+    larger of the standard steps, up to `limit_km`."""
+    standard = (25.0, 50.0, 100.0, 200.0, 350.0, 500.0)
+    first = min(max_distance_km, limit_km)
+    return (first, *(step for step in standard if first < step <= limit_km))

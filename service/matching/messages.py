@@ -1,0 +1,176 @@
+"""Plain-language reasons and caveats, in English and French."""
+
+from service.matching.types import Note
+
+LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
+    "en": ("English", "anglais"),
+    "fr": ("French", "français"),
+    "es": ("Spanish", "espagnol"),
+    "pt": ("Portuguese", "portugais"),
+    "tl": ("Tagalog", "tagalog"),
+    "pa": ("Punjabi", "pendjabi"),
+    "hi": ("Hindi", "hindi"),
+    "ur": ("Urdu", "ourdou"),
+    "ta": ("Tamil", "tamoul"),
+    "zh": ("Chinese", "chinois"),
+    "ko": ("Korean", "coréen"),
+    "vi": ("Vietnamese", "vietnamien"),
+    "th": ("Thai", "thaï"),
+    "ar": ("Arabic", "arabe"),
+    "fa": ("Persian", "persan"),
+    "so": ("Somali", "somali"),
+    "ti": ("Tigrinya", "tigrigna"),
+    "am": ("Amharic", "amharique"),
+    "sw": ("Swahili", "swahili"),
+    "uk": ("Ukrainian", "ukrainien"),
+    "ru": ("Russian", "russe"),
+    "ro": ("Romanian", "roumain"),
+    "pl": ("Polish", "polonais"),
+    "ht": ("Haitian Creole", "créole haïtien"),
+    "iu": ("Inuktitut", "inuktitut"),
+    "cr": ("Cree", "cri"),
+    "oj": ("Ojibwe", "ojibwé"),
+    "mic": ("Mi'kmaq", "micmac"),
+    "moe": ("Innu", "innu-aimun"),
+}
+
+_GROUPS: dict[str, tuple[str, str]] = {
+    "woman": ("women", "femmes"),
+    "man": ("men", "hommes"),
+    "gender_diverse": ("gender-diverse people", "personnes de diverses identités de genre"),
+    "labour": ("labour trafficking", "traite à des fins de travail"),
+    "sex": ("sex trafficking", "traite à des fins sexuelles"),
+    "canadian_citizen": ("citizens", "citoyens"),
+    "permanent_resident": ("permanent residents", "résidents permanents"),
+    "refugee_claimant": ("refugee claimants", "demandeurs d'asile"),
+    "protected_person": ("protected persons", "personnes protégées"),
+    "temporary_resident": ("temporary residents", "résidents temporaires"),
+    "trafficking_trp": ("TRP holders", "titulaires d'un PST"),
+    "no_status": ("people without status", "personnes sans statut"),
+    "sliding_scale": ("sliding-scale fees", "tarif selon le revenu"),
+    "fee": ("fees apply", "services payants"),
+}
+
+_TEMPLATES: dict[str, tuple[str, str]] = {
+    "distance": ("{km} km", "{km} km"),
+    "remote": ("serves you by phone or online", "vous sert par téléphone ou en ligne"),
+    "outreach": ("staff travel to you (outreach)", "l'équipe se déplace (proximité)"),
+    "serves_genders": ("serves {genders}", "sert : {genders}"),
+    "serves_genders_only": (
+        "serves {genders} only; gender not given",
+        "sert seulement : {genders}; genre non indiqué",
+    ),
+    "serves_ages": ("serves ages {ages}", "sert les {ages}"),
+    "serves_ages_only": (
+        "serves ages {ages} only; age not given",
+        "sert seulement les {ages}; âge non indiqué",
+    ),
+    "serves_statuses_only": (
+        "serves {statuses} only; status not given",
+        "sert seulement : {statuses}; statut non indiqué",
+    ),
+    "serves_trafficking_only": (
+        "serves survivors of {types} only; type not given",
+        "sert seulement les survivants de {types}; type non indiqué",
+    ),
+    "accepts_dependents": ("children welcome", "enfants acceptés"),
+    "dependents_unknown": (
+        "unknown whether children can come",
+        "on ignore si les enfants sont acceptés",
+    ),
+    "no_id_needed": ("no ID needed", "aucune pièce d'identité requise"),
+    "no_police_report_needed": ("no police report needed", "aucune plainte à la police requise"),
+    "wheelchair_accessible": ("wheelchair accessible", "accessible en fauteuil roulant"),
+    "wheelchair_unknown": (
+        "wheelchair access unknown",
+        "accessibilité en fauteuil roulant inconnue",
+    ),
+    "speaks": ("speaks {languages}", "parle {languages}"),
+    "language_not_listed": (
+        "does not list {languages}; interpretation may be needed",
+        "n'indique pas {languages}; un interprète peut être nécessaire",
+    ),
+    "languages_unknown": ("languages not listed", "langues non indiquées"),
+    "specialises": ("specialises in {types}", "spécialisé en {types}"),
+    "beds_free": ("{beds} free, updated {age}", "{beds}, mis à jour {age}"),
+    "no_beds": ("no beds free, updated {age}", "aucun lit libre, mis à jour {age}"),
+    "beds_unknown": ("bed availability unknown", "disponibilité des lits inconnue"),
+    "beds_stale": (
+        "bed count may be out of date (updated {age})",
+        "nombre de lits peut-être périmé (mis à jour {age})",
+    ),
+    "intake_24_7": ("24/7 intake", "accueil 24 h sur 24"),
+    "never_verified": ("listing never verified", "fiche jamais vérifiée"),
+    "not_verified": (
+        "listing not verified for {days} days",
+        "fiche non vérifiée depuis {days} jours",
+    ),
+    "referral_required": ("referral required", "recommandation requise"),
+    "fees": ("{fees}", "{fees}"),
+    "confidential_location": (
+        "confidential location: distance approximate",
+        "adresse confidentielle : distance approximative",
+    ),
+    "beyond_asked_distance": (
+        "farther than the {km} km asked",
+        "plus loin que les {km} km demandés",
+    ),
+}
+
+
+def _language_list(codes: str, french: bool) -> str:
+    names = [
+        LANGUAGE_NAMES.get(code, (code, code))[1 if french else 0] for code in codes.split(",")
+    ]
+    return ", ".join(names)
+
+
+def _group_list(codes: str, french: bool) -> str:
+    names = [_GROUPS.get(code, (code, code))[1 if french else 0] for code in codes.split(",")]
+    return (" et " if french else " and ").join(names) if len(names) <= 2 else ", ".join(names)
+
+
+def _ages(low: str | int | float, high: str | int | float, french: bool) -> str:
+    if low != "" and high != "":
+        return f"{low}-{high}"
+    if low != "":
+        return f"{low} ans et plus" if french else f"{low}+"
+    return f"{high} ans et moins" if french else f"up to {high}"
+
+
+def _age_of_update(hours: str | int | float | None, french: bool) -> str:
+    if hours is None:
+        return "jamais" if french else "never"
+    value = int(hours)
+    if value < 1:
+        return "il y a moins d'une heure" if french else "less than an hour ago"
+    if value < 48:
+        return f"il y a {value} h" if french else f"{value} h ago"
+    days = value // 24
+    return f"il y a {days} jours" if french else f"{days} days ago"
+
+
+def render(note: Note, language: str = "en") -> str:
+    """A note as a short phrase in `language` (`en` or `fr`)."""
+    french = language == "fr"
+    english_template, french_template = _TEMPLATES[note.code]
+    params = dict(note.params)
+    values: dict[str, str] = {}
+    for name, value in params.items():
+        if name == "languages":
+            values[name] = _language_list(str(value), french)
+        elif name in {"genders", "types", "statuses", "fees"}:
+            values[name] = _group_list(str(value), french)
+        else:
+            values[name] = str(value)
+    if "min" in params or "max" in params:
+        values["ages"] = _ages(params.get("min", ""), params.get("max", ""), french)
+    if note.code == "beds_free":
+        beds = int(params["beds"])
+        if french:
+            values["beds"] = "1 lit libre" if beds == 1 else f"{beds} lits libres"
+        else:
+            values["beds"] = "1 bed" if beds == 1 else f"{beds} beds"
+    if note.code in {"beds_free", "no_beds", "beds_stale"}:
+        values["age"] = _age_of_update(params.get("hours"), french)
+    return (french_template if french else english_template).format(**values)

@@ -1,0 +1,232 @@
+"""Reach, ranking and explanations for one need. Pure and deterministic: the same inputs give
+the same matches in the same order (score descending, then distance ascending, then id)."""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from service.matching import scoring
+from service.matching.eligibility import check
+from service.matching.geo import distance_km
+from service.matching.types import Candidate, Freshness, Match, Note, Profile, Weights
+from service.policy.visibility import coarse_distance_km
+
+REMOTE_DELIVERY = frozenset({"phone", "virtual"})
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """How a service reaches the person."""
+
+    distance_km: float | None  # to the nearest site; coarse when that site is confidential
+    site_index: int | None
+    confidential: bool
+    within_radius: bool
+    remote: bool  # served by phone or online
+    outreach: bool  # staff travel to the person
+
+
+def reach(
+    profile: Profile, candidate: Candidate, *, radius_km: float, housing: bool
+) -> Reach | None:
+    """How, if at all, the service reaches the person within `radius_km` (API.md): a site
+    within the radius, or the person inside its service area (within `service_radius_km` of a
+    site, in one of its provinces, or nationwide). Housing is never delivered remotely."""
+    nearest: tuple[float, int] | None = None
+    for index, site in enumerate(candidate.sites):
+        exact = distance_km(profile.point, site.point)
+        if nearest is None or exact < nearest[0]:
+            nearest = (exact, index)
+    exact_km = nearest[0] if nearest else None
+    within = exact_km is not None and exact_km <= radius_km
+    in_area = (
+        candidate.nationwide
+        or profile.province in candidate.provinces
+        or (
+            exact_km is not None
+            and candidate.service_radius_km is not None
+            and exact_km <= candidate.service_radius_km
+        )
+    )
+    if not within and not in_area:
+        return None
+    remote = not within and not housing and bool(candidate.delivery & REMOTE_DELIVERY)
+    outreach = not within and not remote and "outreach" in candidate.delivery
+    if nearest is None:
+        return Reach(None, None, False, False, remote, outreach)
+    confidential = candidate.sites[nearest[1]].confidential
+    shown = coarse_distance_km(nearest[0]) if confidential else round(nearest[0], 1)
+    return Reach(shown, nearest[1], confidential, within, remote, outreach)
+
+
+def _language_notes(profile: Profile, candidate: Candidate) -> tuple[list[Note], list[Note]]:
+    asked = profile.languages
+    if not asked:
+        return [], []
+    shared = asked & candidate.languages
+    if shared:
+        return [Note("speaks", (("languages", ",".join(sorted(shared))),))], []
+    if not candidate.languages:
+        return [], [Note("languages_unknown")]
+    return [], [Note("language_not_listed", (("languages", ",".join(sorted(asked))),))]
+
+
+def _availability_notes(
+    candidate: Candidate, now: datetime, freshness: Freshness
+) -> tuple[list[Note], list[Note]]:
+    reasons: list[Note] = []
+    caveats: list[Note] = []
+    hours = scoring.availability_age_hours(candidate, now)
+    age = () if hours is None else (("hours", int(hours)),)
+    if candidate.beds_available is None:
+        caveats.append(Note("beds_unknown"))
+    elif candidate.beds_available > 0:
+        reasons.append(Note("beds_free", (("beds", candidate.beds_available), *age)))
+    else:
+        caveats.append(Note("no_beds", age))
+    if candidate.beds_total is not None and (
+        hours is None or hours > freshness.availability_stale_hours
+    ):
+        caveats.append(Note("beds_stale", age))
+    return reasons, caveats
+
+
+def explain_and_score(
+    profile: Profile,
+    candidate: Candidate,
+    how: Reach,
+    *,
+    housing: bool,
+    max_distance_km: float,
+    now: datetime,
+    weights: Weights,
+    freshness: Freshness,
+    base_reasons: tuple[Note, ...],
+    base_caveats: tuple[Note, ...],
+) -> Match:
+    reasons: list[Note] = []
+    caveats: list[Note] = []
+    factors: dict[str, float] = {}
+    if how.remote:
+        factors["distance"] = scoring.REMOTE_DISTANCE_FACTOR
+        factors["delivery"] = scoring.REMOTE_DELIVERY_FIT
+        reasons.append(Note("remote"))
+    elif how.outreach:
+        factors["distance"] = 1.0
+        factors["delivery"] = scoring.OUTREACH_DELIVERY_FIT
+        reasons.append(Note("outreach"))
+    else:
+        # A service without sites that is not remote reaches by its area only.
+        factors["distance"] = (
+            scoring.distance_factor(how.distance_km, profile.area_type)
+            if how.distance_km is not None
+            else 0.5
+        )
+        factors["delivery"] = 1.0
+    if how.distance_km is not None and not how.remote and not how.outreach:
+        reasons.insert(0, Note("distance", (("km", how.distance_km),)))
+        if how.distance_km > max_distance_km:
+            caveats.append(Note("beyond_asked_distance", (("km", max_distance_km),)))
+    if how.confidential:
+        caveats.append(Note("confidential_location"))
+    reasons.extend(base_reasons)
+    caveats.extend(base_caveats)
+
+    factors["language"] = scoring.language_factor(profile.languages, candidate.languages)
+    language_reasons, language_caveats = _language_notes(profile, candidate)
+    reasons.extend(language_reasons)
+    caveats.extend(language_caveats)
+
+    factors["specialisation"] = scoring.specialisation_factor(
+        profile.trafficking_type, candidate.trafficking_focus
+    )
+    if factors["specialisation"] == 1.0:
+        reasons.append(
+            Note("specialises", (("types", ",".join(sorted(candidate.trafficking_focus))),))
+        )
+
+    if housing:
+        factors["availability"] = scoring.availability_factor(candidate)
+        bed_reasons, bed_caveats = _availability_notes(candidate, now, freshness)
+        reasons.extend(bed_reasons)
+        caveats.extend(bed_caveats)
+    if candidate.intake_24_7:
+        reasons.append(Note("intake_24_7"))
+
+    factors["freshness"] = scoring.freshness_factor(
+        candidate, now, housing=housing, freshness=freshness
+    )
+    days = scoring.verified_age_days(candidate, now)
+    if days is None:
+        caveats.append(Note("never_verified"))
+    elif days > freshness.verified_stale_days:
+        caveats.append(Note("not_verified", (("days", int(days)),)))
+
+    if candidate.referral_required:
+        caveats.append(Note("referral_required"))
+    if candidate.fees != "free":
+        caveats.append(Note("fees", (("fees", candidate.fees),)))
+
+    score = scoring.combine(
+        factors,
+        weights,
+        urgent_housing=housing and profile.urgent,
+        bed_or_24_7=scoring.has_bed_or_24_7(candidate),
+    )
+    return Match(
+        service_id=candidate.service_id,
+        score=score,
+        distance_km=how.distance_km,
+        site_index=how.site_index,
+        remote=how.remote,
+        reasons=tuple(reasons),
+        caveats=tuple(caveats),
+    )
+
+
+def sort_key(match: Match) -> tuple[float, float, str]:
+    distance = math.inf if match.distance_km is None else match.distance_km
+    return (-match.score, distance, match.service_id)
+
+
+def rank_need(
+    profile: Profile,
+    candidates: tuple[Candidate, ...] | list[Candidate],
+    *,
+    categories: frozenset[str],
+    radius_km: float,
+    max_distance_km: float,
+    now: datetime,
+    limit: int,
+    weights: Weights = Weights(),  # noqa: B008  (frozen, so a shared default is safe)
+    freshness: Freshness = Freshness(),  # noqa: B008
+) -> list[Match]:
+    """The best `limit` eligible services of `categories` that reach the person within
+    `radius_km`, ranked and explained."""
+    housing = all(category.startswith("housing.") for category in categories)
+    matches: list[Match] = []
+    for candidate in candidates:
+        if not candidate.categories & categories:
+            continue
+        verdict = check(profile, candidate)
+        if not verdict.eligible:
+            continue
+        how = reach(profile, candidate, radius_km=radius_km, housing=housing)
+        if how is None:
+            continue
+        matches.append(
+            explain_and_score(
+                profile,
+                candidate,
+                how,
+                housing=housing,
+                max_distance_km=max_distance_km,
+                now=now,
+                weights=weights,
+                freshness=freshness,
+                base_reasons=verdict.reasons,
+                base_caveats=verdict.caveats,
+            )
+        )
+    matches.sort(key=sort_key)
+    return matches[:limit]

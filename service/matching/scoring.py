@@ -1,0 +1,117 @@
+"""The score of a match: a weighted mean of small factors, each in [0, 1].
+
+    score = sum(weight_i * factor_i) / sum(weight_i)      over the factors that apply
+
+Availability applies to housing only. For urgent housing the score is then folded so that a
+service with a free bed or a 24/7 intake always ranks above one with neither:
+
+    urgent score = 0.5 + 0.5 * score    with a free bed or 24/7 intake
+                 = 0.45 * score         otherwise
+"""
+
+from datetime import datetime
+
+from service.matching.types import Candidate, Freshness, Weights
+
+# Distance at which the distance factor falls to 0.5, by area type: 10 km is far downtown
+# and near in the country.
+HALF_DISTANCE_KM = {"urban": 5.0, "suburban": 12.0, "rural": 40.0}
+REMOTE_DELIVERY_FIT = 0.7
+OUTREACH_DELIVERY_FIT = 0.9
+# Help by phone or online is reachable from anywhere, but someone nearby in person is better:
+# a remote service counts as if it were a short trip away.
+REMOTE_DISTANCE_FACTOR = 0.8
+
+
+def distance_factor(distance_km: float, area_type: str) -> float:
+    """1 / (1 + (d / h)^2), with h the half distance of the person's area type."""
+    half = HALF_DISTANCE_KM.get(area_type, HALF_DISTANCE_KM["suburban"])
+    return 1.0 / (1.0 + (distance_km / half) ** 2)
+
+
+def language_factor(asked: frozenset[str], spoken: frozenset[str]) -> float:
+    """1 when a language the person asked is spoken or none was asked; 0.5 when the service
+    lists no languages (unknown); 0 when it lists others only."""
+    if not asked or asked & spoken:
+        return 1.0
+    return 0.5 if not spoken else 0.0
+
+
+def specialisation_factor(trafficking_type: str, focus: frozenset[str]) -> float:
+    """1 when the service specialises in the person's form of trafficking, 0.5 when either
+    is unknown or the service has no specialisation, 0.25 when it specialises in another."""
+    if trafficking_type in {"undisclosed", ""} or not focus:
+        return 0.5
+    experienced = {"labour", "sex"} if trafficking_type == "both" else {trafficking_type}
+    return 1.0 if experienced & focus else 0.25
+
+
+def availability_factor(candidate: Candidate) -> float:
+    """Housing: 1 with a free bed; 0.5 when the count is unknown; 0.1 when full, 0.3 when full
+    but intake is 24/7 (they can still help find a bed tonight)."""
+    if candidate.beds_available is None:
+        return 0.5
+    if candidate.beds_available > 0:
+        return 1.0
+    return 0.3 if candidate.intake_24_7 else 0.1
+
+
+def _age_factor(age: float, fresh: float, oldest: float) -> float:
+    """1 up to `fresh`, then linear down to 0.2 at `oldest` and beyond."""
+    if age <= fresh:
+        return 1.0
+    if age >= oldest:
+        return 0.2
+    return 1.0 - 0.8 * (age - fresh) / (oldest - fresh)
+
+
+def verified_age_days(candidate: Candidate, now: datetime) -> float | None:
+    if candidate.last_verified_at is None:
+        return None
+    return max(0.0, (now - candidate.last_verified_at).total_seconds() / 86_400)
+
+
+def availability_age_hours(candidate: Candidate, now: datetime) -> float | None:
+    if candidate.availability_updated_at is None:
+        return None
+    return max(0.0, (now - candidate.availability_updated_at).total_seconds() / 3_600)
+
+
+def freshness_factor(
+    candidate: Candidate, now: datetime, *, housing: bool, freshness: Freshness
+) -> float:
+    """The lower of the listing's and (for housing with beds) the bed count's age factors;
+    each 1 while fresh, falling linearly to 0.2 when old; 0.2 when never set."""
+    verified = verified_age_days(candidate, now)
+    factor = (
+        0.2
+        if verified is None
+        else _age_factor(verified, freshness.verified_fresh_days, freshness.verified_oldest_days)
+    )
+    if housing and candidate.beds_total is not None:
+        hours = availability_age_hours(candidate, now)
+        bed_factor = (
+            0.2
+            if hours is None
+            else _age_factor(
+                hours, freshness.availability_fresh_hours, freshness.availability_oldest_hours
+            )
+        )
+        factor = min(factor, bed_factor)
+    return factor
+
+
+def has_bed_or_24_7(candidate: Candidate) -> bool:
+    return bool(candidate.beds_available) or candidate.intake_24_7
+
+
+def combine(
+    factors: dict[str, float], weights: Weights, *, urgent_housing: bool, bed_or_24_7: bool
+) -> float:
+    """The weighted mean of the factors that apply, folded for urgent housing (module doc)."""
+    chosen = {name: float(getattr(weights, name)) for name in factors}
+    total = sum(chosen.values())
+    base = sum(chosen[name] * value for name, value in factors.items()) / total
+    if urgent_housing:
+        base = 0.5 + 0.5 * base if bed_or_24_7 else 0.45 * base
+    return round(base, 4)

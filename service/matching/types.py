@@ -1,0 +1,132 @@
+"""The values the matching core works on. Frozen: inputs are never changed, outputs are new."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A WGS84 position in degrees."""
+
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """An anonymized need profile, already coarsened at the edge. Never stored, never logged.
+
+    `None` and "undisclosed" both mean the person did not say; an undisclosed attribute never
+    excludes a service, it adds a caveat.
+    """
+
+    point: Point
+    province: str
+    area_type: str  # urban | suburban | rural
+    gender: str = "undisclosed"
+    age: int | None = None
+    newcomer_status: str = "undisclosed"
+    trafficking_type: str = "undisclosed"
+    languages: frozenset[str] = frozenset()
+    with_dependents: bool = False
+    no_identification: bool = False
+    no_police_report: bool = False
+    wheelchair: bool = False
+    urgent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A location of a service, as the core needs it."""
+
+    point: Point
+    confidential: bool = False
+    wheelchair_accessible: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A service that may match. Empty eligibility sets mean: no restriction."""
+
+    service_id: str
+    categories: frozenset[str]
+    sites: tuple[Site, ...] = ()
+    genders: frozenset[str] = frozenset()
+    min_age: int | None = None
+    max_age: int | None = None
+    statuses: frozenset[str] = frozenset()
+    trafficking_types: frozenset[str] = frozenset()
+    accepts_dependents: bool | None = None
+    trafficking_focus: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset()
+    delivery: frozenset[str] = frozenset({"in_person"})
+    service_radius_km: float | None = None
+    provinces: frozenset[str] = frozenset()
+    nationwide: bool = False
+    intake_24_7: bool = False
+    referral_required: bool = False
+    fees: str = "free"
+    beds_total: int | None = None
+    beds_available: int | None = None
+    accepting_referrals: bool = True
+    id_required: bool = False
+    police_report_required: bool = False
+    last_verified_at: datetime | None = None
+    availability_updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A reason or a caveat: a message code and its parameters, rendered per language."""
+
+    code: str
+    params: tuple[tuple[str, str | int | float], ...] = ()
+
+    def param(self, name: str) -> str | int | float:
+        return dict(self.params)[name]
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How much each factor counts in the score; they need not sum to 1."""
+
+    distance: float = 0.35
+    availability: float = 0.20
+    language: float = 0.15
+    specialisation: float = 0.10
+    freshness: float = 0.10
+    delivery: float = 0.10
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """When listings and bed counts start to count as stale."""
+
+    verified_fresh_days: float = 90.0
+    verified_stale_days: float = 180.0
+    verified_oldest_days: float = 365.0
+    availability_fresh_hours: float = 24.0
+    availability_stale_hours: float = 48.0
+    availability_oldest_hours: float = 168.0
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A ranked, explained match. `distance_km` is to the nearest site, rounded up to the next
+    5 km for a confidential one; None for a service without sites."""
+
+    service_id: str
+    score: float
+    distance_km: float | None
+    site_index: int | None
+    remote: bool
+    reasons: tuple[Note, ...]
+    caveats: tuple[Note, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NeedResult:
+    need: str
+    radius_km: float
+    expanded: bool
+    matches: tuple[Match, ...] = field(default_factory=tuple)

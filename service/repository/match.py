@@ -1,0 +1,145 @@
+"""Candidate services for matching: found through indexes and filtered in SQL, never by
+scanning the registry in Python. Exact distance and ranking happen in `matching/`."""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, col, select
+
+from service.models import Location, Organization, Service
+
+KM_PER_DEGREE_LATITUDE = 111.0
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateFilter:
+    """Hard filters, as bits of the stored masks. None: the person did not say."""
+
+    categories_mask: int
+    gender_bit: int | None = None
+    age: int | None = None
+    status_bit: int | None = None
+    trafficking_bits: int | None = None
+    with_dependents: bool = False
+    no_identification: bool = False
+    no_police_report: bool = False
+
+
+def _bits_allow(column: Any, bits: int | None) -> Any:
+    """An empty mask serves everyone; otherwise one of `bits` must be set."""
+    if bits is None:
+        return sa.true()
+    return sa.or_(column == 0, column.op("&")(bits) != 0)
+
+
+def _conditions(filters: CandidateFilter) -> list[Any]:
+    conditions: list[Any] = [
+        col(Organization.status) == "approved",
+        col(Service.accepting_referrals).is_(True),
+        col(Service.categories_mask).op("&")(filters.categories_mask) != 0,
+        _bits_allow(col(Service.genders_mask), filters.gender_bit),
+        _bits_allow(col(Service.statuses_mask), filters.status_bit),
+        _bits_allow(col(Service.trafficking_types_mask), filters.trafficking_bits),
+    ]
+    if filters.age is not None:
+        conditions.append(
+            sa.or_(col(Service.min_age).is_(None), col(Service.min_age) <= filters.age)
+        )
+        conditions.append(
+            sa.or_(col(Service.max_age).is_(None), col(Service.max_age) >= filters.age)
+        )
+    if filters.with_dependents:
+        conditions.append(col(Service.accepts_dependents).is_not(False))
+    if filters.no_identification:
+        conditions.append(col(Service.id_required).is_(False))
+    if filters.no_police_report:
+        conditions.append(col(Service.police_report_required).is_(False))
+    return conditions
+
+
+def _service_ids(session: Session, statement: Any) -> set[uuid.UUID]:
+    return set(session.execute(statement).scalars())
+
+
+def ids_with_location_in_box(
+    session: Session, box: tuple[float, float, float, float], filters: CandidateFilter
+) -> set[uuid.UUID]:
+    """Services with a location inside the box (through the latitude/longitude index)."""
+    min_lat, max_lat, min_lon, max_lon = box
+    statement = (
+        sa.select(col(Location.service_id))
+        .join(Service, col(Service.id) == col(Location.service_id))
+        .join(Organization, col(Organization.id) == col(Service.organization_id))
+        .where(
+            col(Location.latitude).between(min_lat, max_lat),
+            col(Location.longitude).between(min_lon, max_lon),
+            *_conditions(filters),
+        )
+        .distinct()
+    )
+    return _service_ids(session, statement)
+
+
+def ids_reaching_by_radius(
+    session: Session, *, latitude: float, longitude: float, filters: CandidateFilter
+) -> set[uuid.UUID]:
+    """Services whose service-area radius around one of their locations may cover the point.
+
+    The latitude band of the largest radius in the registry uses the index; the per-row
+    test is a box around each location, refined by exact distance in `matching/`."""
+    largest = session.execute(sa.select(sa.func.max(col(Service.service_radius_km)))).scalar()
+    if not largest:
+        return set()
+    band = float(largest) / KM_PER_DEGREE_LATITUDE
+    reach_degrees = col(Service.service_radius_km) / KM_PER_DEGREE_LATITUDE
+    statement = (
+        sa.select(col(Location.service_id))
+        .join(Service, col(Service.id) == col(Location.service_id))
+        .join(Organization, col(Organization.id) == col(Service.organization_id))
+        .where(
+            col(Location.latitude).between(latitude - band, latitude + band),
+            col(Service.service_radius_km).is_not(None),
+            sa.func.abs(col(Location.latitude) - latitude) <= reach_degrees * 1.01,
+            # Longitude degrees shrink towards the pole; 2.5 covers every latitude in Canada's
+            # south (cos 66 = 0.4), and the exact distance decides afterwards.
+            sa.func.abs(col(Location.longitude) - longitude) <= reach_degrees * 2.5,
+            *_conditions(filters),
+        )
+        .distinct()
+    )
+    return _service_ids(session, statement)
+
+
+def ids_covering_province(
+    session: Session, *, province_bit: int, filters: CandidateFilter
+) -> set[uuid.UUID]:
+    """Province-wide and nationwide services (through the `wide_area` index)."""
+    statement = (
+        sa.select(col(Service.id))
+        .join(Organization, col(Organization.id) == col(Service.organization_id))
+        .where(
+            col(Service.wide_area).is_(True),
+            sa.or_(
+                col(Service.nationwide).is_(True),
+                col(Service.provinces_mask).op("&")(province_bit) != 0,
+            ),
+            *_conditions(filters),
+        )
+    )
+    return _service_ids(session, statement)
+
+
+def load_services(session: Session, ids: Iterable[uuid.UUID]) -> list[Service]:
+    wanted = list(ids)
+    if not wanted:
+        return []
+    statement = (
+        select(Service)
+        .where(col(Service.id).in_(wanted))
+        .options(selectinload(Service.locations), selectinload(Service.organization))
+    )
+    return list(session.exec(statement))

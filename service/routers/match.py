@@ -1,0 +1,46 @@
+"""Matching: the product. A need profile in, ranked and explained services out."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+
+from schemas.match import MatchResponse, NeedProfile
+from service.deps import GazetteerDep, MatchCaller, SessionDep
+from service.routers._responses import AUTH, problems
+from service.usecases.match import match_needs
+
+router = APIRouter(prefix="/v1/match", tags=["match"])
+
+
+def _language(accept_language: str | None) -> str:
+    first = (accept_language or "").split(",")[0].strip().lower()
+    return "fr" if first.startswith("fr") else "en"
+
+
+@router.post("", summary="Match a need profile", responses=problems(*AUTH, 422))
+def match(
+    profile: NeedProfile,
+    session: SessionDep,
+    caller: MatchCaller,
+    gazetteer: GazetteerDep,
+    accept_language: Annotated[
+        str | None,
+        Header(description="`fr` for reasons and caveats in French; English otherwise."),
+    ] = None,
+) -> MatchResponse:
+    """For each need, in the order asked, the eligible services that reach the person, ranked
+    by fit and distance, each with its reasons and caveats.
+
+    Eligibility rules of a service are hard filters for every attribute the person disclosed;
+    an undisclosed attribute never excludes a service, it adds a caveat. When fewer than
+    `limit` services are found within `max_distance_km`, the radius widens in steps up to
+    500 km and `expanded` says so. Confidential locations show their area only and distances
+    to them are rounded up to the next 5 km. The profile is used for this answer only: it is
+    never stored or logged."""
+    return match_needs(
+        session,
+        profile=profile,
+        gazetteer=gazetteer,
+        caller=caller,
+        language=_language(accept_language),
+    )

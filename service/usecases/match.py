@@ -1,0 +1,297 @@
+"""Matching: an anonymized need profile in, ranked and explained services out.
+
+The profile lives only in this request's memory: it is never written to the database, a log,
+a metric label or an error.
+"""
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from schemas.enums import Category, Need, ServedGender, ServedStatus, ServedTraffickingType
+from schemas.match import (
+    Availability,
+    MatchLocation,
+    MatchResponse,
+    NeedProfile,
+    NeedResult,
+    PlaceList,
+    PlacePublic,
+    ResolvedLocation,
+    ServiceMatch,
+)
+from schemas.services import OrganizationRef
+from service.errors import Unprocessable, validation_errors
+from service.gazetteer import Gazetteer, Locality
+from service.matching.geo import bounding_box, radius_steps
+from service.matching.messages import render
+from service.matching.ranking import rank_need
+from service.matching.types import Candidate, Freshness, Match, Point, Profile, Site
+from service.models import Service, utcnow
+from service.policy.visibility import View, view_for
+from service.repository import match as repo
+from service.usecases.keys import Caller
+from service.usecases.listings import (
+    CATEGORIES,
+    DELIVERIES,
+    GENDERS,
+    PROVINCES,
+    STATUSES,
+    TRAFFICKING_TYPES,
+    from_mask,
+    intake_view,
+    location_view,
+    to_mask,
+)
+
+
+def _unknown(field: str, message: str) -> Unprocessable:
+    return Unprocessable(
+        f"location.{field}: {message}",
+        errors=validation_errors([{"loc": ("body", "location", field), "msg": message}]),
+    )
+
+
+def resolve_location(gazetteer: Gazetteer, location: MatchLocation) -> Locality:
+    """Where the person is, coarsely. Unknown names are refused without echoing them."""
+    if location.postal_prefix is not None:
+        area = gazetteer.postal_area(location.postal_prefix)
+        if area is None:
+            raise _unknown("postal_prefix", "unknown postal prefix")
+        return gazetteer.locality_for_postal_area(area)
+    if location.place is not None:
+        place = gazetteer.place(location.place)
+        if place is None:
+            raise _unknown("place", "unknown or ambiguous place; add the province (ON, QC, ...)")
+        return gazetteer.locality_for_place(place)
+    assert location.latitude is not None
+    assert location.longitude is not None
+    return gazetteer.locate(location.latitude, location.longitude)
+
+
+def _categories(need: str) -> frozenset[str]:
+    if need in {n.value for n in Need}:
+        return frozenset(c.value for c in Category if c.need.value == need)
+    return frozenset({need})
+
+
+def _bit(value: str, members: tuple[ServedGender, ...] | tuple[ServedStatus, ...]) -> int | None:
+    for index, member in enumerate(members):
+        if member.value == value:
+            return 1 << index
+    return None
+
+
+def _filter(profile: NeedProfile, categories: frozenset[str]) -> repo.CandidateFilter:
+    trafficking = profile.trafficking_type.value
+    trafficking_bits = (
+        None
+        if trafficking == "undisclosed"
+        else to_mask(list(TRAFFICKING_TYPES), TRAFFICKING_TYPES)
+        if trafficking == "both"
+        else to_mask([ServedTraffickingType(trafficking)], TRAFFICKING_TYPES)
+    )
+    return repo.CandidateFilter(
+        categories_mask=to_mask([Category(c) for c in categories], CATEGORIES),
+        gender_bit=_bit(profile.gender.value, GENDERS),
+        age=profile.age,
+        status_bit=_bit(profile.newcomer_status.value, STATUSES),
+        trafficking_bits=trafficking_bits,
+        with_dependents=profile.with_dependents,
+        no_identification=profile.no_identification,
+        no_police_report=profile.no_police_report,
+    )
+
+
+def _candidate(service: Service) -> Candidate:
+    return Candidate(
+        service_id=str(service.id),
+        categories=frozenset(c.value for c in from_mask(service.categories_mask, CATEGORIES)),
+        sites=tuple(
+            Site(
+                point=Point(location.latitude, location.longitude),
+                confidential=location.confidential,
+                wheelchair_accessible=location.wheelchair_accessible,
+            )
+            for location in service.locations
+        ),
+        genders=frozenset(g.value for g in from_mask(service.genders_mask, GENDERS)),
+        min_age=service.min_age,
+        max_age=service.max_age,
+        statuses=frozenset(s.value for s in from_mask(service.statuses_mask, STATUSES)),
+        trafficking_types=frozenset(
+            t.value for t in from_mask(service.trafficking_types_mask, TRAFFICKING_TYPES)
+        ),
+        accepts_dependents=service.accepts_dependents,
+        trafficking_focus=frozenset(
+            t.value for t in from_mask(service.trafficking_focus_mask, TRAFFICKING_TYPES)
+        ),
+        languages=frozenset(service.languages),
+        delivery=frozenset(d.value for d in from_mask(service.delivery_mask, DELIVERIES)),
+        service_radius_km=service.service_radius_km,
+        provinces=frozenset(p.value for p in from_mask(service.provinces_mask, PROVINCES)),
+        nationwide=service.nationwide,
+        intake_24_7=(service.intake_hours or "").replace(" ", "") == "24/7",
+        referral_required=service.referral_required,
+        fees=service.fees,
+        beds_total=service.beds_total,
+        beds_available=service.beds_available,
+        accepting_referrals=service.accepting_referrals,
+        id_required=service.id_required,
+        police_report_required=service.police_report_required,
+        last_verified_at=service.last_verified_at,
+        availability_updated_at=service.availability_updated_at,
+    )
+
+
+class _CandidatePool:
+    """Candidates fetched so far for one need; widening the radius fetches only the box."""
+
+    def __init__(self, session: Session, locality: Locality, filters: repo.CandidateFilter) -> None:
+        self.session = session
+        self.point = Point(locality.latitude, locality.longitude)
+        self.filters = filters
+        province_bit = to_mask([p for p in PROVINCES if p.value == locality.province], PROVINCES)
+        self.ids = repo.ids_reaching_by_radius(
+            session, latitude=locality.latitude, longitude=locality.longitude, filters=filters
+        ) | repo.ids_covering_province(session, province_bit=province_bit, filters=filters)
+        self.services: dict[str, Service] = {}
+        self.candidates: list[Candidate] = []
+
+    def widen_to(self, radius_km: float) -> list[Candidate]:
+        self.ids |= repo.ids_with_location_in_box(
+            self.session, bounding_box(self.point, radius_km), self.filters
+        )
+        missing = [i for i in self.ids if str(i) not in self.services]
+        for service in repo.load_services(self.session, missing):
+            self.services[str(service.id)] = service
+            self.candidates.append(_candidate(service))
+        return self.candidates
+
+
+def _public_match(match: Match, service: Service, view: View, language: str) -> ServiceMatch:
+    location = (
+        location_view(service.locations[match.site_index], view)
+        if match.site_index is not None
+        else None
+    )
+    return ServiceMatch(
+        service_id=service.id,
+        name=service.name,
+        organization=OrganizationRef(id=service.organization.id, name=service.organization.name),
+        categories=from_mask(service.categories_mask, CATEGORIES),
+        score=match.score,
+        distance_km=match.distance_km,
+        delivery=from_mask(service.delivery_mask, DELIVERIES),
+        reasons=[render(note, language) for note in match.reasons],
+        caveats=[render(note, language) for note in match.caveats],
+        location=location,
+        intake=intake_view(service, view),
+        availability=Availability(
+            beds_available=service.beds_available,
+            beds_total=service.beds_total,
+            accepting_referrals=service.accepting_referrals,
+            updated_at=service.availability_updated_at,
+        ),
+        last_verified_at=service.last_verified_at,
+    )
+
+
+def match_needs(
+    session: Session,
+    *,
+    profile: NeedProfile,
+    gazetteer: Gazetteer,
+    caller: Caller,
+    language: str = "en",
+    freshness: Freshness = Freshness(),  # noqa: B008  (frozen)
+    now: datetime | None = None,
+) -> MatchResponse:
+    """For each asked need, the eligible services that reach the person, ranked and explained;
+    the radius widens in steps up to 500 km when fewer than `limit` are found."""
+    locality = resolve_location(gazetteer, profile.location)
+    now = now or utcnow()
+    person = Profile(
+        point=Point(locality.latitude, locality.longitude),
+        province=locality.province,
+        area_type=locality.area_type,
+        gender=profile.gender.value,
+        age=profile.age,
+        newcomer_status=profile.newcomer_status.value,
+        trafficking_type=profile.trafficking_type.value,
+        languages=frozenset(profile.languages),
+        with_dependents=profile.with_dependents,
+        no_identification=profile.no_identification,
+        no_police_report=profile.no_police_report,
+        wheelchair=profile.wheelchair,
+        urgent=profile.urgent,
+    )
+    results: list[NeedResult] = []
+    for asked in profile.needs:
+        need = asked.value
+        categories = _categories(need)
+        pool = _CandidatePool(session, locality, _filter(profile, categories))
+        steps = radius_steps(profile.max_distance_km)
+        matches: list[Match] = []
+        radius = steps[0]
+        for radius in steps:
+            matches = rank_need(
+                person,
+                pool.widen_to(radius),
+                categories=categories,
+                radius_km=radius,
+                max_distance_km=profile.max_distance_km,
+                now=now,
+                limit=profile.limit,
+                freshness=freshness,
+            )
+            if len(matches) >= profile.limit:
+                break
+        results.append(
+            NeedResult(
+                need=need,
+                radius_km=radius,
+                expanded=radius > steps[0],
+                matches=[
+                    _public_match(
+                        m,
+                        pool.services[m.service_id],
+                        view_for(
+                            caller.role.value,
+                            owns_listing=caller.owns(pool.services[m.service_id].organization_id),
+                        ),
+                        language,
+                    )
+                    for m in matches
+                ],
+            )
+        )
+    return MatchResponse(
+        location=ResolvedLocation(
+            label=locality.label,
+            latitude=round(locality.latitude, 2),
+            longitude=round(locality.longitude, 2),
+            area_type=locality.area_type,
+            province=locality.province,
+        ),
+        results=results,
+        unmet_needs=[r.need for r in results if not r.matches],
+    )
+
+
+def search_places(gazetteer: Gazetteer, *, query: str, limit: int) -> PlaceList:
+    """Places whose name starts with `query`, most populous first, for autocomplete."""
+    return PlaceList(
+        items=[
+            PlacePublic(
+                label=place.label,
+                name=place.name,
+                province=place.province,
+                latitude=place.latitude,
+                longitude=place.longitude,
+                population=place.population,
+                area_type=place.area_type,
+            )
+            for place in gazetteer.search(query, limit=limit)
+        ]
+    )
