@@ -40,15 +40,17 @@ Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254),
     Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    AfterValidator(_no_control_characters),
 ]
 Url = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=500),
     Field(pattern=r"^https?://[^\s]+$"),
+    AfterValidator(_no_control_characters),
 ]
 Language = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z]{2,3}$"),
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z]{2,3}$"),
     Field(description="ISO 639-1 code where one exists (`en`, `fr`, `es`), else ISO 639-3."),
 ]
 

@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -125,7 +126,9 @@ class RequestMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
-                    raise _TooLarge
+                    # An HTTPException passes through FastAPI's body reader to the problem
+                    # handler; anything else would become a 400 there.
+                    raise HTTPException(413, "The request body is too large.")
             return message
 
         try:

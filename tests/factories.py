@@ -119,3 +119,61 @@ class Api:
     def get(self, path: str, headers: dict[str, str], **params: Any) -> Response:
         response: Response = self.client.get(path, headers=headers, params=params or None)
         return response
+
+
+# Helpers for the integration suites (appended; the helpers above keep their signatures).
+
+CANARY = "CANARY-7f3a"
+PROBLEM_JSON = "application/problem+json"
+
+
+def with_if_match(headers: dict[str, str], etag: str) -> dict[str, str]:
+    return {**headers, "If-Match": etag}
+
+
+def assert_problem(response: Response, status: int) -> dict[str, Any]:
+    """The response is an RFC 9457 problem with this status; returns its body."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM_JSON), response.headers
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert isinstance(body["title"], str)
+    assert isinstance(body["type"], str)
+    return body
+
+
+def read_as_admin(api: Api, service_id: str) -> Response:
+    response: Response = api.client.get(f"/v1/services/{service_id}", headers=api.admin)
+    return response
+
+
+def snapshot(api: Api, service_id: str) -> dict[str, Any]:
+    """A listing exactly as an administrator reads it, with its ETag, to compare later."""
+    response = read_as_admin(api, service_id)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return {"etag": response.headers["ETag"], "body": body}
+
+
+def count_services(api: Api) -> int:
+    response = api.client.get("/v1/services", headers=api.admin, params={"per_page": 1})
+    assert response.status_code == 200, response.text
+    total: int = response.json()["total"]
+    return total
+
+
+def history(api: Api, service_id: str) -> list[dict[str, Any]]:
+    response = api.client.get(f"/v1/services/{service_id}/history", headers=api.admin)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def provider_service(
+    api: Api, organization_id: str, provider: dict[str, str], **overrides: Any
+) -> Response:
+    """POST a listing with a given key; the caller checks the answer."""
+    response: Response = api.client.post(
+        "/v1/services", json=listing(organization_id, **overrides), headers=provider
+    )
+    return response

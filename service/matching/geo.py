@@ -7,11 +7,23 @@ from geopy.distance import geodesic
 from service.matching.types import Point
 
 KM_PER_DEGREE_LATITUDE = 111.0
+EARTH_MEAN_RADIUS_KM = 6371.0088
 
 
 def distance_km(a: Point, b: Point) -> float:
-    """Geodesic distance between two points, in km."""
+    """Geodesic distance on the WGS84 ellipsoid, in km (geopy). Exact, but about 150 us a call:
+    used for the distances shown, not for sifting candidates."""
     return float(geodesic((a.latitude, a.longitude), (b.latitude, b.longitude)).km)
+
+
+def great_circle_km(a: Point, b: Point) -> float:
+    """Great-circle (haversine) distance on the mean sphere, in km: within 0.5% of the geodesic
+    and a hundred times faster, for deciding reach and scoring many candidates."""
+    lat1, lat2 = math.radians(a.latitude), math.radians(b.latitude)
+    half_dlat = (lat2 - lat1) / 2
+    half_dlon = math.radians(b.longitude - a.longitude) / 2
+    h = math.sin(half_dlat) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(half_dlon) ** 2
+    return 2 * EARTH_MEAN_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def bounding_box(center: Point, radius_km: float) -> tuple[float, float, float, float]:

@@ -2,16 +2,17 @@
 the same matches in the same order (score descending, then distance ascending, then id)."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from service.matching import scoring
 from service.matching.eligibility import check
-from service.matching.geo import distance_km
+from service.matching.geo import distance_km, great_circle_km
 from service.matching.types import Candidate, Freshness, Match, Note, Profile, Weights
 from service.policy.visibility import coarse_distance_km
 
 REMOTE_DELIVERY = frozenset({"phone", "virtual"})
+_SHORTLIST_MARGIN = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,20 +33,24 @@ def reach(
     """How, if at all, the service reaches the person within `radius_km` (API.md): a site
     within the radius, or the person inside its service area (within `service_radius_km` of a
     site, in one of its provinces, or nationwide). Housing is never delivered remotely."""
+    # To a confidential site only the distance rounded up to the next 5 km counts, for reach as
+    # for display, so that trying several radii cannot reveal the exact distance.
     nearest: tuple[float, int] | None = None
     for index, site in enumerate(candidate.sites):
-        exact = distance_km(profile.point, site.point)
-        if nearest is None or exact < nearest[0]:
-            nearest = (exact, index)
-    exact_km = nearest[0] if nearest else None
-    within = exact_km is not None and exact_km <= radius_km
+        km = great_circle_km(profile.point, site.point)
+        if site.confidential:
+            km = coarse_distance_km(km)
+        if nearest is None or km < nearest[0]:
+            nearest = (km, index)
+    km_to_nearest = nearest[0] if nearest else None
+    within = km_to_nearest is not None and km_to_nearest <= radius_km
     in_area = (
         candidate.nationwide
         or profile.province in candidate.provinces
         or (
-            exact_km is not None
+            km_to_nearest is not None
             and candidate.service_radius_km is not None
-            and exact_km <= candidate.service_radius_km
+            and km_to_nearest <= candidate.service_radius_km
         )
     )
     if not within and not in_area:
@@ -55,7 +60,7 @@ def reach(
     if nearest is None:
         return Reach(None, None, False, False, remote, outreach)
     confidential = candidate.sites[nearest[1]].confidential
-    shown = coarse_distance_km(nearest[0]) if confidential else round(nearest[0], 1)
+    shown = nearest[0] if confidential else round(nearest[0], 1)
     return Reach(shown, nearest[1], confidential, within, remote, outreach)
 
 
@@ -123,10 +128,6 @@ def explain_and_score(
             else 0.5
         )
         factors["delivery"] = 1.0
-    if how.distance_km is not None and not how.remote and not how.outreach:
-        reasons.insert(0, Note("distance", (("km", how.distance_km),)))
-        if how.distance_km > max_distance_km:
-            caveats.append(Note("beyond_asked_distance", (("km", max_distance_km),)))
     if how.confidential:
         caveats.append(Note("confidential_location"))
     reasons.extend(base_reasons)
@@ -179,8 +180,33 @@ def explain_and_score(
         distance_km=how.distance_km,
         site_index=how.site_index,
         remote=how.remote,
+        travel=how.distance_km is not None and not how.remote and not how.outreach,
         reasons=tuple(reasons),
         caveats=tuple(caveats),
+    )
+
+
+def _finish(match: Match, candidate: Candidate, profile: Profile, max_distance_km: float) -> Match:
+    """The distance as shown (geodesic, or as decided for a confidential site) and the notes
+    that state it, so that reasons and `distance_km` always agree."""
+    if match.site_index is None:
+        return match
+    site = candidate.sites[match.site_index]
+    shown = (
+        match.distance_km
+        if site.confidential or match.distance_km is None
+        else round(distance_km(profile.point, site.point), 1)
+    )
+    if not match.travel or shown is None:
+        return replace(match, distance_km=shown)
+    caveats = match.caveats
+    if shown > max_distance_km:
+        caveats = (*caveats, Note("beyond_asked_distance", (("km", max_distance_km),)))
+    return replace(
+        match,
+        distance_km=shown,
+        reasons=(Note("distance", (("km", shown),)), *match.reasons),
+        caveats=caveats,
     )
 
 
@@ -228,5 +254,13 @@ def rank_need(
                 base_caveats=verdict.caveats,
             )
         )
+    # Sift by great-circle distance, then measure the shortlist geodesically and order it by
+    # the distances shown; the margin keeps near-ties at the cut in play.
     matches.sort(key=sort_key)
-    return matches[:limit]
+    by_id = {candidate.service_id: candidate for candidate in candidates}
+    shortlist = [
+        _finish(match, by_id[match.service_id], profile, max_distance_km)
+        for match in matches[: limit + _SHORTLIST_MARGIN]
+    ]
+    shortlist.sort(key=sort_key)
+    return shortlist[:limit]

@@ -122,6 +122,7 @@ class Match:
     remote: bool
     reasons: tuple[Note, ...]
     caveats: tuple[Note, ...]
+    travel: bool = False  # the person travels to the site: its distance is stated
 
 
 @dataclass(frozen=True, slots=True)

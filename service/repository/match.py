@@ -1,6 +1,7 @@
 """Candidate services for matching: found through indexes and filtered in SQL, never by
 scanning the registry in Python. Exact distance and ranking happen in `matching/`."""
 
+import math
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -65,10 +66,30 @@ def _service_ids(session: Session, statement: Any) -> set[uuid.UUID]:
     return set(session.execute(statement).scalars())
 
 
+def _nearest_first(statement: Any, latitude: float, longitude: float, cap: int) -> Any:
+    """Keep the `cap` services nearest to the point, by a flat-earth approximation that is
+    good enough to choose candidates; exact distances are computed in `matching/`."""
+    shrink = math.cos(math.radians(latitude))
+    squared = sa.func.min(
+        (col(Location.latitude) - latitude) * (col(Location.latitude) - latitude)
+        + (col(Location.longitude) - longitude)
+        * (col(Location.longitude) - longitude)
+        * (shrink * shrink)
+    )
+    return statement.group_by(col(Location.service_id)).order_by(squared).limit(cap)
+
+
 def ids_with_location_in_box(
-    session: Session, box: tuple[float, float, float, float], filters: CandidateFilter
+    session: Session,
+    box: tuple[float, float, float, float],
+    filters: CandidateFilter,
+    *,
+    latitude: float,
+    longitude: float,
+    cap: int,
 ) -> set[uuid.UUID]:
-    """Services with a location inside the box (through the latitude/longitude index)."""
+    """The `cap` nearest services with a location inside the box (through the
+    latitude/longitude index)."""
     min_lat, max_lat, min_lon, max_lon = box
     statement = (
         sa.select(col(Location.service_id))
@@ -79,13 +100,12 @@ def ids_with_location_in_box(
             col(Location.longitude).between(min_lon, max_lon),
             *_conditions(filters),
         )
-        .distinct()
     )
-    return _service_ids(session, statement)
+    return _service_ids(session, _nearest_first(statement, latitude, longitude, cap))
 
 
 def ids_reaching_by_radius(
-    session: Session, *, latitude: float, longitude: float, filters: CandidateFilter
+    session: Session, *, latitude: float, longitude: float, filters: CandidateFilter, cap: int
 ) -> set[uuid.UUID]:
     """Services whose service-area radius around one of their locations may cover the point.
 
@@ -109,13 +129,12 @@ def ids_reaching_by_radius(
             sa.func.abs(col(Location.longitude) - longitude) <= reach_degrees * 2.5,
             *_conditions(filters),
         )
-        .distinct()
     )
-    return _service_ids(session, statement)
+    return _service_ids(session, _nearest_first(statement, latitude, longitude, cap))
 
 
 def ids_covering_province(
-    session: Session, *, province_bit: int, filters: CandidateFilter
+    session: Session, *, province_bit: int, filters: CandidateFilter, cap: int
 ) -> set[uuid.UUID]:
     """Province-wide and nationwide services (through the `wide_area` index)."""
     statement = (
@@ -129,8 +148,31 @@ def ids_covering_province(
             ),
             *_conditions(filters),
         )
+        .order_by(col(Service.id))
+        .limit(cap)
     )
     return _service_ids(session, statement)
+
+
+def candidate_rows(
+    session: Session, ids: Iterable[uuid.UUID]
+) -> tuple[list[sa.Row[Any]], list[sa.Row[Any]]]:
+    """The service and location rows of candidates, without building ORM objects: ranking
+    needs only plain values, and hundreds of candidates are read per request."""
+    wanted = list(ids)
+    if not wanted:
+        return [], []
+    services = list(
+        session.execute(sa.select(Service.__table__).where(col(Service.id).in_(wanted)))
+    )
+    locations = list(
+        session.execute(
+            sa.select(Location.__table__)
+            .where(col(Location.service_id).in_(wanted))
+            .order_by(col(Location.service_id), col(Location.position))
+        )
+    )
+    return services, locations
 
 
 def load_services(session: Session, ids: Iterable[uuid.UUID]) -> list[Service]:

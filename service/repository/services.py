@@ -122,6 +122,19 @@ def claim_version(session: Session, service_id: uuid.UUID, expected_version: int
     return result.rowcount == 1
 
 
+def lock_service(session: Session, service_id: uuid.UUID) -> bool:
+    """Take the listing's write lock as the first statement of the transaction (a row lock on
+    PostgreSQL, the database write lock on SQLite), so that what is read next stays current
+    until commit. False when there is no such listing."""
+    result = session.execute(
+        sa.update(Service)
+        .where(col(Service.id) == service_id)
+        .values(version=col(Service.version))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
 def delete_service(session: Session, service: Service) -> None:
     session.delete(service)
     session.flush()

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from schemas.enums import OrganizationStatus, Role
 from schemas.keys import KeyCreate, KeyCreated, KeyList, KeyPublic
-from service.errors import Forbidden, NotFound, Unauthorized, Unprocessable
+from service.errors import Forbidden, NotFound, Unauthorized, Unprocessable, validation_errors
 from service.models import ApiKey, utcnow
 from service.repository import keys as repo
 from service.repository import organizations as organizations_repo
@@ -74,6 +74,9 @@ def create_key(session: Session, *, data: KeyCreate, caller: Caller) -> KeyCreat
         if organizations_repo.get_organization(session, data.organization_id) is None:
             raise Unprocessable(
                 "organization_id does not name an organization.",
+                errors=validation_errors(
+                    [{"loc": ("body", "organization_id"), "msg": "no such organization"}]
+                ),
             )
     secret = _new_secret()
     record = repo.add_key(

@@ -5,6 +5,8 @@ a metric label or an error.
 """
 
 from datetime import datetime
+from typing import Any
+from uuid import UUID
 
 from sqlmodel import Session
 
@@ -103,7 +105,8 @@ def _filter(profile: NeedProfile, categories: frozenset[str]) -> repo.CandidateF
     )
 
 
-def _candidate(service: Service) -> Candidate:
+def _candidate(service: Any, locations: list[Any]) -> Candidate:
+    """A candidate from a service row (or model) and its location rows, in position order."""
     return Candidate(
         service_id=str(service.id),
         categories=frozenset(c.value for c in from_mask(service.categories_mask, CATEGORIES)),
@@ -113,7 +116,7 @@ def _candidate(service: Service) -> Candidate:
                 confidential=location.confidential,
                 wheelchair_accessible=location.wheelchair_accessible,
             )
-            for location in service.locations
+            for location in locations
         ),
         genders=frozenset(g.value for g in from_mask(service.genders_mask, GENDERS)),
         min_age=service.min_age,
@@ -147,26 +150,41 @@ def _candidate(service: Service) -> Candidate:
 class _CandidatePool:
     """Candidates fetched so far for one need; widening the radius fetches only the box."""
 
-    def __init__(self, session: Session, locality: Locality, filters: repo.CandidateFilter) -> None:
+    def __init__(
+        self, session: Session, locality: Locality, filters: repo.CandidateFilter, cap: int
+    ) -> None:
         self.session = session
         self.point = Point(locality.latitude, locality.longitude)
         self.filters = filters
+        self.cap = cap
         province_bit = to_mask([p for p in PROVINCES if p.value == locality.province], PROVINCES)
         self.ids = repo.ids_reaching_by_radius(
-            session, latitude=locality.latitude, longitude=locality.longitude, filters=filters
-        ) | repo.ids_covering_province(session, province_bit=province_bit, filters=filters)
-        self.services: dict[str, Service] = {}
-        self.candidates: list[Candidate] = []
+            session,
+            latitude=locality.latitude,
+            longitude=locality.longitude,
+            filters=filters,
+            cap=cap,
+        ) | repo.ids_covering_province(session, province_bit=province_bit, filters=filters, cap=cap)
+        self.candidates: dict[str, Candidate] = {}
 
     def widen_to(self, radius_km: float) -> list[Candidate]:
         self.ids |= repo.ids_with_location_in_box(
-            self.session, bounding_box(self.point, radius_km), self.filters
+            self.session,
+            bounding_box(self.point, radius_km),
+            self.filters,
+            latitude=self.point.latitude,
+            longitude=self.point.longitude,
+            cap=self.cap,
         )
-        missing = [i for i in self.ids if str(i) not in self.services]
-        for service in repo.load_services(self.session, missing):
-            self.services[str(service.id)] = service
-            self.candidates.append(_candidate(service))
-        return self.candidates
+        missing = [i for i in self.ids if str(i) not in self.candidates]
+        services, locations = repo.candidate_rows(self.session, missing)
+        by_service: dict[str, list[Any]] = {}
+        for location in locations:
+            by_service.setdefault(str(location.service_id), []).append(location)
+        for service in services:
+            key = str(service.id)
+            self.candidates[key] = _candidate(service, by_service.get(key, []))
+        return list(self.candidates.values())
 
 
 def _public_match(match: Match, service: Service, view: View, language: str) -> ServiceMatch:
@@ -205,6 +223,7 @@ def match_needs(
     caller: Caller,
     language: str = "en",
     freshness: Freshness = Freshness(),  # noqa: B008  (frozen)
+    candidate_cap: int = 300,
     now: datetime | None = None,
 ) -> MatchResponse:
     """For each asked need, the eligible services that reach the person, ranked and explained;
@@ -230,7 +249,7 @@ def match_needs(
     for asked in profile.needs:
         need = asked.value
         categories = _categories(need)
-        pool = _CandidatePool(session, locality, _filter(profile, categories))
+        pool = _CandidatePool(session, locality, _filter(profile, categories), candidate_cap)
         steps = radius_steps(profile.max_distance_km)
         matches: list[Match] = []
         radius = steps[0]
@@ -247,6 +266,9 @@ def match_needs(
             )
             if len(matches) >= profile.limit:
                 break
+        services = {
+            str(s.id): s for s in repo.load_services(session, [UUID(m.service_id) for m in matches])
+        }
         results.append(
             NeedResult(
                 need=need,
@@ -255,10 +277,10 @@ def match_needs(
                 matches=[
                     _public_match(
                         m,
-                        pool.services[m.service_id],
+                        services[m.service_id],
                         view_for(
                             caller.role.value,
-                            owns_listing=caller.owns(pool.services[m.service_id].organization_id),
+                            owns_listing=caller.owns(services[m.service_id].organization_id),
                         ),
                         language,
                     )

@@ -1,7 +1,7 @@
 """The registry: providers keep their own listings current, safely."""
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -40,8 +40,6 @@ from service.usecases.listings import (
     public_view,
     to_mask,
 )
-
-_AVAILABILITY_RETRIES = 5
 
 
 def etag(service: Service) -> str:
@@ -176,6 +174,8 @@ def list_services(
     per_page: int,
 ) -> ServicePage:
     """Listings the caller may see, oldest change first, so `modified_after` syncs resume."""
+    if modified_after is not None and modified_after.tzinfo is None:
+        modified_after = modified_after.replace(tzinfo=UTC)  # ISO 8601 without zone: UTC
     rows, total = repo.list_services(
         session,
         visible_organization=caller.organization_id,
@@ -298,34 +298,35 @@ def delete_service(session: Session, *, service_id: uuid.UUID, caller: Caller) -
     session.commit()
 
 
+def _locked_writable(session: Session, service_id: uuid.UUID, caller: Caller) -> Service:
+    """A listing the caller may change, locked first so that concurrent writers queue
+    instead of failing: for the writes that need no If-Match."""
+    if not repo.lock_service(session, service_id):
+        raise NotFound("No such service.")
+    return _writable(session, service_id, caller)
+
+
 def set_availability(
     session: Session, *, service_id: uuid.UUID, data: AvailabilityUpdate, caller: Caller
 ) -> Service:
-    """The nightly fast path: no If-Match, but never a lost update, because the write is
-    retried on a fresh read when another writer got there first."""
-    for _attempt in range(_AVAILABILITY_RETRIES):
-        service = _writable(session, service_id, caller)
-        if data.beds_available is not None:
-            if service.beds_total is None:
-                raise Unprocessable(
-                    "This listing has no beds_total; set capacity on the listing first.",
-                    errors=validation_errors(
-                        [{"loc": ("body", "beds_available"), "msg": "listing has no beds_total"}]
-                    ),
-                )
-            if data.beds_available > service.beds_total:
-                raise Unprocessable(
-                    "beds_available must not exceed the listing's beds_total.",
-                    errors=validation_errors(
-                        [{"loc": ("body", "beds_available"), "msg": "exceeds beds_total"}]
-                    ),
-                )
-        if repo.claim_version(session, service.id, service.version):
-            break
-        session.rollback()
-        session.expunge_all()
-    else:
-        raise Conflict("The listing is being changed by others; retry shortly.")
+    """The nightly fast path: no If-Match, and never a lost or refused update, because the
+    listing is locked before it is read."""
+    service = _locked_writable(session, service_id, caller)
+    if data.beds_available is not None:
+        if service.beds_total is None:
+            raise Unprocessable(
+                "This listing has no beds_total; set capacity on the listing first.",
+                errors=validation_errors(
+                    [{"loc": ("body", "beds_available"), "msg": "listing has no beds_total"}]
+                ),
+            )
+        if data.beds_available > service.beds_total:
+            raise Unprocessable(
+                "beds_available must not exceed the listing's beds_total.",
+                errors=validation_errors(
+                    [{"loc": ("body", "beds_available"), "msg": "exceeds beds_total"}]
+                ),
+            )
     now = utcnow()
     changes = []
     if data.beds_available is not None and data.beds_available != service.beds_available:
@@ -362,9 +363,7 @@ def set_availability(
 
 def verify_service(session: Session, *, service_id: uuid.UUID, caller: Caller) -> Service:
     """The provider confirms the listing is current: it stops counting as stale."""
-    service = _writable(session, service_id, caller)
-    if not repo.claim_version(session, service.id, service.version):
-        raise PreconditionFailed("The listing changed while verifying it; retry.")
+    service = _locked_writable(session, service_id, caller)
     now = utcnow()
     changes = [
         {"field": "last_verified_at", "old": _iso(service.last_verified_at), "new": _iso(now)}

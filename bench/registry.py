@@ -1,0 +1,134 @@
+"""A synthetic registry of N services spread over Canada in proportion to population, loaded
+fast with bulk inserts. Deterministic for a given N and seed."""
+
+import random
+import uuid
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+
+from schemas.enums import Category, Delivery, Province, ServedGender, ServedStatus
+from service.gazetteer import Gazetteer
+from service.models import utcnow
+from service.usecases.listings import (
+    CATEGORIES,
+    DELIVERIES,
+    GENDERS,
+    PROVINCES,
+    STATUSES,
+    to_mask,
+)
+
+_LANGUAGES = ["en", "fr", "es", "tl", "pa", "zh", "ar", "uk", "pt", "vi", "hi", "ta", "fa", "so"]
+_HOUSING = [c for c in Category if c.value.startswith("housing.")]
+
+
+def _service_row(
+    rng: random.Random, organization_id: uuid.UUID, province: str, now: object
+) -> dict[str, object]:
+    housing = rng.random() < 0.3
+    categories = (
+        rng.sample(_HOUSING, rng.choice([1, 1, 2]))
+        if housing
+        else rng.sample([c for c in Category if c not in _HOUSING], rng.choice([1, 1, 2, 3]))
+    )
+    genders = rng.choice([[], [], [], ["woman"], ["woman", "gender_diverse"], ["man"]])
+    youth = rng.random() < 0.1
+    delivery = rng.choice(
+        [
+            [Delivery.in_person],
+            [Delivery.in_person, Delivery.phone],
+            [Delivery.in_person, Delivery.outreach],
+            [Delivery.phone, Delivery.virtual, Delivery.in_person],
+        ]
+    )
+    wide = rng.random() < 0.02
+    radius = rng.choice([None, None, None, 25.0, 60.0, 120.0]) if not housing else None
+    beds_total = rng.randint(4, 40) if housing else None
+    assert isinstance(now, object)
+    return {
+        "id": uuid.UUID(int=rng.getrandbits(128), version=4),
+        "organization_id": organization_id,
+        "version": 1,
+        "name": f"Synthetic service {rng.getrandbits(32):08x}",
+        "description": "",
+        "categories_mask": to_mask(categories, CATEGORIES),
+        "genders_mask": to_mask([ServedGender(g) for g in genders], GENDERS),
+        "min_age": 16 if youth else rng.choice([None, 18]),
+        "max_age": 24 if youth else None,
+        "statuses_mask": 0
+        if rng.random() < 0.85
+        else to_mask([ServedStatus.canadian_citizen, ServedStatus.permanent_resident], STATUSES),
+        "trafficking_types_mask": 0 if rng.random() < 0.9 else rng.choice([1, 2]),
+        "accepts_dependents": rng.choice([True, False, None]),
+        "trafficking_focus_mask": rng.choice([0, 0, 1, 2]),
+        "languages": ["en", *rng.sample(_LANGUAGES[1:], rng.randint(0, 3))],
+        "delivery_mask": to_mask(delivery, DELIVERIES),
+        "service_radius_km": radius,
+        "provinces_mask": to_mask([Province(province)], PROVINCES) if wide else 0,
+        "nationwide": False,
+        "wide_area": wide,
+        "intake_phone": "+1-555-555-0100",
+        "intake_email": None,
+        "intake_url": None,
+        "intake_hours": "24/7" if housing and rng.random() < 0.5 else "Mon-Fri 9-17",
+        "referral_required": rng.random() < 0.2,
+        "beds_total": beds_total,
+        "beds_available": rng.randint(0, beds_total) if beds_total else None,
+        "accepting_referrals": rng.random() < 0.95,
+        "fees": "free",
+        "id_required": rng.random() < 0.1,
+        "police_report_required": rng.random() < 0.05,
+        "created_at": now,
+        "updated_at": now,
+        "last_verified_at": now - timedelta(days=rng.randint(0, 400)),  # type: ignore[operator]
+        "availability_updated_at": now - timedelta(hours=rng.randint(0, 96)),  # type: ignore[operator]
+    }
+
+
+def load_registry(engine: sa.Engine, size: int, *, seed: int = 2013) -> None:
+    """Insert `size` services (and one organization per 10) into an empty, migrated database."""
+    rng = random.Random(seed)
+    gazetteer = Gazetteer.load()
+    places = [p for p in gazetteer.places if p.population > 0]
+    weights = [p.population for p in places]
+    now = utcnow()
+    organizations = [
+        {
+            "id": uuid.UUID(int=rng.getrandbits(128), version=4),
+            "name": f"Synthetic organization {i}",
+            "description": "",
+            "status": "approved",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(max(1, size // 10))
+    ]
+    services: list[dict[str, object]] = []
+    locations: list[dict[str, object]] = []
+    for index in range(size):
+        place = rng.choices(places, weights)[0]
+        organization = organizations[index % len(organizations)]
+        row = _service_row(rng, organization["id"], place.province, now)  # type: ignore[arg-type]
+        services.append(row)
+        for position in range(rng.choice([1, 1, 1, 2])):
+            locations.append(
+                {
+                    "service_id": row["id"],
+                    "position": position,
+                    "municipality": place.name,
+                    "province": place.province,
+                    "latitude": place.latitude + rng.uniform(-0.05, 0.05),
+                    "longitude": place.longitude + rng.uniform(-0.07, 0.07),
+                    "confidential": rng.random() < 0.1,
+                    "wheelchair_accessible": rng.choice([True, False, None]),
+                }
+            )
+    with engine.begin() as connection:
+        tables = SQLModel.metadata.tables
+        connection.execute(sa.insert(tables["organization"]), organizations)
+        for start in range(0, len(services), 5000):
+            connection.execute(sa.insert(tables["service"]), services[start : start + 5000])
+        for start in range(0, len(locations), 5000):
+            connection.execute(sa.insert(tables["location"]), locations[start : start + 5000])

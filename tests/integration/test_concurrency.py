@@ -1,0 +1,185 @@
+"""Optimistic concurrency: If-Match on PUT and PATCH, ETags that follow every write, and no
+lost update when many writers race (on SQLite and on PostgreSQL)."""
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from httpx import Response
+
+from tests.factories import Api, assert_problem, history, listing, snapshot, with_if_match
+
+WRITERS = 8
+# Rounds of the availability race: one round loses a write only some of the time.
+ROUNDS = 3
+
+
+def _put(api: Api, service_id: str, organization_id: str, headers: dict[str, str]) -> Response:
+    response: Response = api.client.put(
+        f"/v1/services/{service_id}",
+        json=listing(organization_id, name="Replaced"),
+        headers=headers,
+    )
+    return response
+
+
+def _patch(api: Api, service_id: str, organization_id: str, headers: dict[str, str]) -> Response:
+    response: Response = api.client.patch(
+        f"/v1/services/{service_id}", json={"name": "Patched"}, headers=headers
+    )
+    return response
+
+
+GUARDED: dict[str, Callable[[Api, str, str, dict[str, str]], Response]] = {
+    "PUT": _put,
+    "PATCH": _patch,
+}
+
+
+@pytest.mark.parametrize("method", GUARDED)
+def test_write_without_if_match_gets_428_and_changes_nothing(api: Api, method: str) -> None:
+    organization_id = api.organization()
+    service_id = api.service(organization_id)["id"]
+    before = snapshot(api, service_id)
+    response = GUARDED[method](api, service_id, organization_id, api.admin)
+    assert_problem(response, 428)
+    assert snapshot(api, service_id) == before
+
+
+@pytest.mark.parametrize("method", GUARDED)
+def test_write_with_stale_etag_gets_412_and_changes_nothing(api: Api, method: str) -> None:
+    organization_id = api.organization()
+    service_id = api.service(organization_id)["id"]
+    stale = snapshot(api, service_id)["etag"]
+    verified = api.client.post(f"/v1/services/{service_id}/verify", headers=api.admin)
+    assert verified.status_code == 200
+    before = snapshot(api, service_id)
+    response = GUARDED[method](api, service_id, organization_id, with_if_match(api.admin, stale))
+    assert_problem(response, 412)
+    assert snapshot(api, service_id) == before
+
+
+@pytest.mark.parametrize("method", GUARDED)
+@pytest.mark.parametrize("if_match", ["*", "current", "weak current", "list with current"])
+def test_write_with_matching_if_match_succeeds(api: Api, method: str, if_match: str) -> None:
+    organization_id = api.organization()
+    service_id = api.service(organization_id)["id"]
+    etag = snapshot(api, service_id)["etag"]
+    header = {
+        "*": "*",
+        "current": etag,
+        "weak current": f"W/{etag}",
+        "list with current": f'"something-else", {etag}',
+    }[if_match]
+    response = GUARDED[method](api, service_id, organization_id, with_if_match(api.admin, header))
+    assert response.status_code == 200, response.text
+    assert response.json()["version"] == 2
+
+
+def test_etag_changes_after_every_write_and_matches_a_fresh_read(api: Api) -> None:
+    organization_id = api.organization()
+    provider = api.key("provider", organization_id)
+    service_id = api.service(organization_id)["id"]
+    path = f"/v1/services/{service_id}"
+    seen = [snapshot(api, service_id)["etag"]]
+    writes: list[Callable[[str], Response]] = [
+        lambda etag: api.client.put(
+            path, json=listing(organization_id, name="Put"), headers=with_if_match(provider, etag)
+        ),
+        lambda etag: api.client.patch(
+            path, json={"description": "Patched"}, headers=with_if_match(provider, etag)
+        ),
+        lambda etag: api.client.put(
+            f"{path}/availability", json={"beds_available": 7}, headers=provider
+        ),
+        lambda etag: api.client.post(f"{path}/verify", headers=provider),
+    ]
+    for write in writes:
+        response = write(seen[-1])
+        assert response.status_code == 200, response.text
+        etag = response.headers["ETag"]
+        assert etag not in seen
+        assert snapshot(api, service_id)["etag"] == etag
+        seen.append(etag)
+
+
+def _race(writers: int, attempt: Callable[[int], Response]) -> list[Response]:
+    """Run `attempt(i)` on `writers` threads that start together; answers in thread order."""
+    barrier = threading.Barrier(writers)
+
+    def run(index: int) -> Response:
+        barrier.wait(timeout=30)
+        return attempt(index)
+
+    with ThreadPoolExecutor(max_workers=writers) as pool:
+        return list(pool.map(run, range(writers)))
+
+
+def test_concurrent_patches_with_the_same_etag_let_exactly_one_win(api: Api) -> None:
+    organization_id = api.organization()
+    provider = api.key("provider", organization_id)
+    service_id = api.service(organization_id)["id"]
+    before = snapshot(api, service_id)
+    headers = with_if_match(provider, before["etag"])
+
+    def patch(index: int) -> Response:
+        response: Response = api.client.patch(
+            f"/v1/services/{service_id}",
+            json={"name": f"Writer {index}", "capacity": {"beds_available": index}},
+            headers=headers,
+        )
+        return response
+
+    responses = _race(WRITERS, patch)
+
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200] + [412] * (WRITERS - 1)
+    winner = next(i for i, response in enumerate(responses) if response.status_code == 200)
+    after = snapshot(api, service_id)["body"]
+    assert after["name"] == f"Writer {winner}"
+    assert after["capacity"] == {"beds_total": 12, "beds_available": winner}
+    assert after["version"] == before["body"]["version"] + 1
+    expected: dict[str, Any] = {
+        **before["body"],
+        "name": f"Writer {winner}",
+        "capacity": {"beds_total": 12, "beds_available": winner},
+    }
+    changing = {"version", "updated_at", "availability_updated_at"}
+    assert {k: v for k, v in after.items() if k not in changing} == {
+        k: v for k, v in expected.items() if k not in changing
+    }
+    patches = [entry for entry in history(api, service_id) if entry["action"] == "patch"]
+    assert len(patches) == 1
+
+
+def test_concurrent_availability_updates_all_succeed_and_none_is_lost(api: Api) -> None:
+    organization_id = api.organization()
+    provider = api.key("provider", organization_id)
+    service_id = api.service(organization_id)["id"]
+    version = snapshot(api, service_id)["body"]["version"]
+
+    def update(index: int) -> Response:
+        response: Response = api.client.put(
+            f"/v1/services/{service_id}/availability",
+            json={"beds_available": index % 8 + 4},
+            headers=provider,
+        )
+        return response
+
+    statuses: list[int] = []
+    for _ in range(ROUNDS):
+        statuses += [response.status_code for response in _race(WRITERS, update)]
+
+    writes = WRITERS * ROUNDS
+    assert statuses == [200] * writes, f"{statuses.count(200)} of {writes} got 200: {statuses}"
+    entries = [entry for entry in history(api, service_id) if entry["action"] == "availability"]
+    assert len(entries) == writes
+    assert sorted(entry["version"] for entry in entries) == list(
+        range(version + 1, version + writes + 1)
+    )
+    final = snapshot(api, service_id)["body"]
+    assert final["version"] == version + writes
+    written = [entry for entry in entries if entry["changes"]]
+    assert final["capacity"]["beds_available"] == written[-1]["changes"][0]["new"]

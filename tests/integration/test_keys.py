@@ -1,0 +1,152 @@
+"""API keys: shown once, stored as a hash, revocable, bound to an organization for providers."""
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import Api, assert_problem, bearer
+
+
+def _create(api: Api, body: dict[str, object]) -> dict[str, Any]:
+    response = api.client.post("/v1/keys", json=body, headers=api.admin)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def test_key_is_shown_once_at_creation_and_never_listed(api: Api) -> None:
+    created = _create(api, {"role": "partner", "name": "partner app"})
+    secret = created["key"]
+    assert set(created) >= {"id", "role", "name", "organization_id", "key"}
+    assert (created["role"], created["name"], created["organization_id"]) == (
+        "partner",
+        "partner app",
+        None,
+    )
+    assert len(secret) >= 22  # at least 128 bits, base64url
+    assert created["prefix"] == secret[: len(created["prefix"])]
+
+    listed = api.client.get("/v1/keys", headers=api.admin)
+    assert listed.status_code == 200
+    assert secret not in listed.text
+    ours = [item for item in listed.json()["items"] if item["id"] == created["id"]]
+    assert len(ours) == 1
+    assert "key" not in ours[0]
+
+
+def test_keys_are_random(api: Api) -> None:
+    first = _create(api, {"role": "partner", "name": "same name"})["key"]
+    second = _create(api, {"role": "partner", "name": "same name"})["key"]
+    assert first != second
+
+
+def test_key_is_stored_only_as_its_sha256(api: Api, engine: sa.Engine) -> None:
+    created = _create(api, {"role": "operator", "name": "hotline"})
+    secret = created["key"]
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT * FROM api_key")).mappings().all()
+    stored = " ".join(str(value) for row in rows for value in row.values())
+    assert secret not in stored
+    assert hashlib.sha256(secret.encode()).hexdigest() in stored
+
+
+def test_revoked_key_gets_401_from_then_on(api: Api) -> None:
+    created = _create(api, {"role": "partner", "name": "to revoke"})
+    headers = bearer(created["key"])
+    assert api.get("/v1/taxonomy", headers).status_code == 200
+    revoked = api.client.delete(f"/v1/keys/{created['id']}", headers=api.admin)
+    assert revoked.status_code == 204
+    assert_problem(api.get("/v1/taxonomy", headers), 401)
+    assert_problem(api.get("/v1/services", headers), 401)
+    listed = {
+        item["id"]: item for item in api.client.get("/v1/keys", headers=api.admin).json()["items"]
+    }
+    assert listed[created["id"]]["revoked_at"] is not None
+    again = api.client.delete(f"/v1/keys/{created['id']}", headers=api.admin)
+    assert again.status_code == 204
+
+
+def test_revoking_an_unknown_key_gets_404(api: Api) -> None:
+    response = api.client.delete("/v1/keys/00000000-0000-4000-8000-000000000000", headers=api.admin)
+    assert_problem(response, 404)
+
+
+def test_last_used_at_is_set_once_the_key_is_used(api: Api) -> None:
+    created = _create(api, {"role": "analyst", "name": "reports"})
+
+    def last_used() -> str | None:
+        keys = api.client.get("/v1/keys", headers=api.admin).json()["items"]
+        value: str | None = next(k for k in keys if k["id"] == created["id"])["last_used_at"]
+        return value
+
+    assert last_used() is None
+    assert api.get("/v1/taxonomy", bearer(created["key"])).status_code == 200
+    used = last_used()
+    assert used is not None
+    assert datetime.fromisoformat(used) >= datetime.fromisoformat(created["created_at"])
+
+
+def test_provider_key_is_bound_to_its_organization(api: Api) -> None:
+    organization_id = api.organization()
+    created = _create(
+        api, {"role": "provider", "name": "nightly beds", "organization_id": organization_id}
+    )
+    assert created["organization_id"] == organization_id
+    listed = api.client.get(
+        "/v1/keys", headers=api.admin, params={"organization_id": organization_id}
+    )
+    assert [item["id"] for item in listed.json()["items"]] == [created["id"]]
+
+
+def test_provider_key_without_organization_gets_422(api: Api) -> None:
+    response = api.client.post(
+        "/v1/keys", json={"role": "provider", "name": "nightly beds"}, headers=api.admin
+    )
+    problem = assert_problem(response, 422)
+    assert problem["errors"][0]["loc"][0] == "body"
+    assert _key_count(api) == 1
+
+
+@pytest.mark.parametrize("role", ["admin", "operator", "partner", "analyst"])
+def test_other_roles_refuse_an_organization_with_422(api: Api, role: str) -> None:
+    organization_id = api.organization()
+    response = api.client.post(
+        "/v1/keys",
+        json={"role": role, "name": "x", "organization_id": organization_id},
+        headers=api.admin,
+    )
+    assert_problem(response, 422)
+    assert _key_count(api) == 1
+
+
+def test_key_for_an_unknown_organization_gets_422_naming_the_field(api: Api) -> None:
+    response = api.client.post(
+        "/v1/keys",
+        json={
+            "role": "provider",
+            "name": "x",
+            "organization_id": "00000000-0000-4000-8000-000000000000",
+        },
+        headers=api.admin,
+    )
+    problem = assert_problem(response, 422)
+    assert _key_count(api) == 1
+    assert [error["loc"] for error in problem.get("errors", [])] == [["body", "organization_id"]]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"role": "superuser", "name": "x"}, {"role": "partner"}, {"role": "partner", "name": ""}],
+    ids=["unknown role", "no name", "empty name"],
+)
+def test_invalid_key_request_gets_422(api: Api, body: dict[str, str]) -> None:
+    assert_problem(api.client.post("/v1/keys", json=body, headers=api.admin), 422)
+    assert _key_count(api) == 1
+
+
+def _key_count(api: Api) -> int:
+    """Every key, the bootstrap admin's included."""
+    return len(api.client.get("/v1/keys", headers=api.admin).json()["items"])

@@ -1,0 +1,612 @@
+"""POST /v1/match and GET /v1/places over HTTP, against the demo registry (a database of this
+module's own, on the backend under test) and against tiny registries built in the test."""
+
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from service.config import Settings
+from service.main import create_app
+from tests.conftest import new_database_url
+from tests.factories import ADMIN_KEY, Api, assert_problem, bearer, confidential_location
+
+HOUSING = {"housing.emergency_shelter", "housing.transitional", "housing.long_term"}
+REDACTED_LOCATION_KEYS = {"municipality", "province", "confidential", "wheelchair_accessible"}
+EXACT_LOCATION_KEYS = {"name", "address", "postal_code", "latitude", "longitude"}
+CONTACT_KEYS = {"phone", "email", "url"}
+
+
+@dataclass(frozen=True)
+class Demo:
+    client: TestClient
+    admin: dict[str, str]
+    operator: dict[str, str]
+    partner: dict[str, str]
+    analyst: dict[str, str]
+    provider: dict[str, str]
+
+    def match(
+        self, body: dict[str, Any], headers: dict[str, str], language: str | None = None
+    ) -> Response:
+        extra = {} if language is None else {"Accept-Language": language}
+        response: Response = self.client.post("/v1/match", json=body, headers={**headers, **extra})
+        return response
+
+    def answer(self, body: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
+        response = self.match(body, headers or self.operator)
+        assert response.status_code == 200, response.text
+        assert_well_formed(body, response.json())
+        return response.json()
+
+    def listing(self, service_id: str) -> Any:
+        response = self.client.get(f"/v1/services/{service_id}", headers=self.admin)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+def _key(client: TestClient, role: str, organization_id: str | None = None) -> dict[str, str]:
+    body: dict[str, Any] = {"role": role, "name": f"match tests {role}"}
+    if organization_id:
+        body["organization_id"] = organization_id
+    created = client.post("/v1/keys", json=body, headers=bearer(ADMIN_KEY))
+    assert created.status_code == 201, created.text
+    return bearer(created.json()["key"])
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    for url in new_database_url(tmp_path_factory.mktemp("match-demo")):
+        settings = Settings(
+            database_url=url, demo_data=True, bootstrap_admin_key=ADMIN_KEY, _env_file=None
+        )
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            organizations = client.get("/v1/organizations", headers=bearer(ADMIN_KEY))
+            assert organizations.status_code == 200, organizations.text
+            some_organization = organizations.json()["items"][0]["id"]
+            yield Demo(
+                client=client,
+                admin=bearer(ADMIN_KEY),
+                operator=_key(client, "operator"),
+                partner=_key(client, "partner"),
+                analyst=_key(client, "analyst"),
+                provider=_key(client, "provider", some_organization),
+            )
+
+
+def sort_key(match: dict[str, Any]) -> tuple[float, float, str]:
+    distance = match["distance_km"]
+    return (-match["score"], math.inf if distance is None else distance, match["service_id"])
+
+
+def assert_well_formed(body: dict[str, Any], answer: dict[str, Any]) -> None:
+    """What every answer owes: one result per need in the asked order, each ranked by
+    (score desc, distance asc, id asc), within the limit, and unmet needs exactly those
+    without a match."""
+    needs = body["needs"]
+    limit = body.get("limit", 5)
+    asked_km = body.get("max_distance_km", 50)
+    assert [r["need"] for r in answer["results"]] == needs
+    for result in answer["results"]:
+        matches = result["matches"]
+        assert len(matches) <= limit
+        assert matches == sorted(matches, key=sort_key)
+        assert len({m["service_id"] for m in matches}) == len(matches)
+        assert all(0 <= m["score"] <= 1 for m in matches)
+        assert result["expanded"] is (result["radius_km"] > min(asked_km, 500))
+        if not result["expanded"]:
+            assert result["radius_km"] == min(asked_km, 500)
+    assert answer["unmet_needs"] == [r["need"] for r in answer["results"] if not r["matches"]]
+
+
+def admits(listing: dict[str, Any], **person: Any) -> bool:
+    rules = listing["eligibility"]
+    gender = person.get("gender")
+    age = person.get("age")
+    trafficking = person.get("trafficking_type")
+    if gender and rules["genders"] and gender not in rules["genders"]:
+        return False
+    if age is not None and rules["min_age"] is not None and age < rules["min_age"]:
+        return False
+    if age is not None and rules["max_age"] is not None and age > rules["max_age"]:
+        return False
+    if trafficking and rules["trafficking_types"]:
+        experienced = {"labour", "sex"} if trafficking == "both" else {trafficking}
+        if not experienced & set(rules["trafficking_types"]):
+            return False
+    return bool(listing["accepting_referrals"])
+
+
+# --- the cases of the issue -----------------------------------------------------------------
+
+
+def test_a_woman_in_cambridge_needing_housing_and_immigration_law(demo: Demo) -> None:
+    body = {
+        "gender": "woman",
+        "needs": ["housing", "legal.immigration"],
+        "location": {"place": "Cambridge, ON"},
+    }
+    answer = demo.answer(body)
+    assert answer["location"]["label"] == "Cambridge, ON"
+    assert answer["location"]["province"] == "ON"
+    assert answer["unmet_needs"] == []
+    housing, legal = answer["results"]
+    assert housing["matches"]
+    assert legal["matches"]
+    for match in housing["matches"]:
+        listing = demo.listing(match["service_id"])
+        assert admits(listing, gender="woman"), listing["name"]
+        assert set(listing["categories"]) & HOUSING
+        assert set(match["categories"]) & HOUSING
+    for match in legal["matches"]:
+        assert "legal.immigration" in demo.listing(match["service_id"])["categories"]
+
+
+def test_a_man_trafficked_for_labour_in_a_rural_township(demo: Demo) -> None:
+    body = {
+        "gender": "man",
+        "trafficking_type": "labour",
+        "needs": ["housing", "legal.employment_rights"],
+        "location": {"postal_prefix": "N0B"},
+    }
+    answer = demo.answer(body)
+    assert answer["location"]["area_type"] == "rural"
+    assert answer["unmet_needs"] == []
+    housing, legal = answer["results"]
+    for result in (housing, legal):
+        assert result["matches"], result["need"]
+        if result["expanded"]:
+            assert result["radius_km"] > 50
+        for match in result["matches"]:
+            listing = demo.listing(match["service_id"])
+            assert admits(listing, gender="man", trafficking_type="labour"), listing["name"]
+    # Reach beyond the township: widening, outreach or help by phone.
+    reaching = [
+        m for m in legal["matches"] if {"outreach", "phone", "virtual"} & set(m["delivery"])
+    ]
+    assert reaching or legal["expanded"]
+    # Housing is never offered "by phone or online".
+    for match in housing["matches"]:
+        assert "serves you by phone or online" not in match["reasons"]
+
+
+def test_a_widened_search_says_so_and_flags_far_matches(demo: Demo) -> None:
+    body = {"needs": ["legal.employment_rights"], "location": {"place": "Elmira, ON"}}
+    answer = demo.answer({**body, "max_distance_km": 5})
+    (result,) = answer["results"]
+    assert result["expanded"] is True
+    assert result["radius_km"] in {25, 50, 100, 200, 350, 500}
+    far = [m for m in result["matches"] if m["distance_km"] is not None and m["distance_km"] > 5]
+    assert far
+    in_person_far = [m for m in far if not any("phone or online" in r for r in m["reasons"])]
+    for match in in_person_far:
+        if not any("outreach" in r for r in match["reasons"]):
+            assert any("farther than" in caveat for caveat in match["caveats"]), match
+
+
+def test_a_16_year_old_is_never_offered_a_service_for_older_people(demo: Demo) -> None:
+    body = {
+        "age": 16,
+        "needs": ["housing", "specialized", "legal"],
+        "location": {"place": "Kitchener, ON"},
+        "limit": 20,
+    }
+    answer = demo.answer(body)
+    seen = {m["service_id"] for r in answer["results"] for m in r["matches"]}
+    assert len(seen) > 10
+    for service_id in seen:
+        rules = demo.listing(service_id)["eligibility"]
+        assert rules["min_age"] is None or rules["min_age"] <= 16, rules
+        assert rules["max_age"] is None or rules["max_age"] >= 16, rules
+
+
+def _confidential_matches(demo: Demo, headers: dict[str, str]) -> dict[str, dict[str, Any]]:
+    body = {"gender": "woman", "needs": ["housing"], "location": {"place": "Kitchener, ON"}}
+    answer = demo.answer({**body, "limit": 30}, headers)
+    return {
+        m["service_id"]: m
+        for m in answer["results"][0]["matches"]
+        if m["location"] is not None and m["location"]["confidential"]
+    }
+
+
+def _assert_location_hidden(demo: Demo, match: dict[str, Any], text: str) -> None:
+    assert set(match["location"]) == REDACTED_LOCATION_KEYS
+    assert match["distance_km"] % 5 == 0
+    listing = demo.listing(match["service_id"])
+    for location in listing["locations"]:
+        if location["confidential"]:
+            assert location["address"] not in text
+            assert location["postal_code"] not in text
+            assert f"{location['latitude']}" not in text
+            assert f"{location['longitude']}" not in text
+
+
+def test_a_partner_sees_a_confidential_shelter_as_an_area_and_a_hotline(demo: Demo) -> None:
+    confidential = _confidential_matches(demo, demo.partner)
+    assert confidential, "the demo registry has confidential shelters near Kitchener"
+    text = json.dumps(confidential)
+    for match in confidential.values():
+        _assert_location_hidden(demo, match, text)
+        assert match["intake"]["contact_through"] == "hotline_operator"
+        assert not CONTACT_KEYS & set(match["intake"])
+        assert any("distance approximate" in caveat for caveat in match["caveats"])
+
+
+def test_an_operator_sees_the_intake_phone_but_not_where_the_shelter_is(demo: Demo) -> None:
+    confidential = _confidential_matches(demo, demo.operator)
+    assert confidential
+    assert confidential.keys() == _confidential_matches(demo, demo.partner).keys()
+    text = json.dumps(confidential)
+    for service_id, match in confidential.items():
+        _assert_location_hidden(demo, match, text)
+        listing = demo.listing(service_id)
+        assert match["intake"]["phone"] == listing["intake"]["phone"]
+        assert match["intake"]["phone"]
+        assert "contact_through" not in match["intake"]
+
+
+def test_an_admin_sees_the_full_location_of_a_confidential_shelter(demo: Demo) -> None:
+    confidential = _confidential_matches(demo, demo.admin)
+    assert confidential
+    for match in confidential.values():
+        assert EXACT_LOCATION_KEYS <= set(match["location"])
+        assert match["location"]["address"]
+
+
+# --- refusals -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("location", "field", "value"),
+    [
+        ({"place": "Canaryville Qz, ON"}, "place", "Canaryville Qz"),
+        ({"place": "Springfield"}, "place", "Springfield"),
+        ({"postal_prefix": "X0X 7Q7"}, "postal_prefix", "X0X"),
+        ({"postal_prefix": "K9Z"}, "postal_prefix", "K9Z"),
+    ],
+)
+def test_an_unknown_location_is_refused_naming_the_field_not_the_value(
+    demo: Demo, location: dict[str, str], field: str, value: str
+) -> None:
+    response = demo.match({"needs": ["housing"], "location": location}, demo.operator)
+    problem = assert_problem(response, 422)
+    assert ["body", "location", field] in [error["loc"] for error in problem["errors"]]
+    assert value.lower() not in response.text.lower()
+    assert "7Q7" not in response.text
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{"name": "Jane"}, {"phone": "519-555-0199"}, {"location": {"place": "Elmira, ON", "x": 1}}],
+)
+def test_an_unknown_field_is_refused(demo: Demo, extra: dict[str, Any]) -> None:
+    body = {"needs": ["housing"], "location": {"place": "Elmira, ON"}, **extra}
+    response = demo.match(body, demo.operator)
+    problem = assert_problem(response, 422)
+    assert problem["errors"]
+    assert "Jane" not in response.text
+    assert "555-0199" not in response.text
+
+
+@pytest.mark.parametrize("role", ["analyst", "provider"])
+def test_analysts_and_providers_may_not_match(demo: Demo, role: str) -> None:
+    headers: dict[str, str] = getattr(demo, role)
+    body = {"needs": ["housing"], "location": {"place": "Elmira, ON"}}
+    assert_problem(demo.match(body, headers), 403)
+
+
+def test_matching_needs_a_key(demo: Demo) -> None:
+    body = {"needs": ["housing"], "location": {"place": "Elmira, ON"}}
+    assert_problem(demo.match(body, {}), 401)
+    assert_problem(demo.match(body, bearer("rk_not-a-real-key-0000000000")), 401)
+
+
+@pytest.mark.parametrize("role", ["admin", "operator", "partner"])
+def test_admins_operators_and_partners_may_match(demo: Demo, role: str) -> None:
+    body = {"needs": ["housing"], "location": {"place": "Elmira, ON"}}
+    demo.answer(body, getattr(demo, role))
+
+
+# --- language, limits, determinism, urgency -------------------------------------------------
+
+ENGLISH_ONLY = ("serves ", "updated", "speaks", "free", "listing", "staff travel")
+FRENCH_ONLY = ("sert", "mis à jour", "parle", "libre", "fiche", "accueil", "l'équipe")
+
+
+def _texts(answer: dict[str, Any]) -> list[str]:
+    return [
+        text
+        for result in answer["results"]
+        for match in result["matches"]
+        for text in (*match["reasons"], *match["caveats"])
+        if not text.endswith(" km")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "french"),
+    [("fr", True), ("fr-CA,fr;q=0.9,en;q=0.8", True), ("en-CA", False), (None, False)],
+)
+def test_accept_language_chooses_the_language_of_reasons(
+    demo: Demo, accept_language: str | None, french: bool
+) -> None:
+    body = {
+        "gender": "woman",
+        "age": 30,
+        "languages": ["es"],
+        "needs": ["housing", "specialized"],
+        "location": {"place": "Kitchener, ON"},
+        "limit": 10,
+    }
+    response = demo.match(body, demo.operator, accept_language)
+    assert response.status_code == 200, response.text
+    texts = _texts(response.json())
+    assert texts
+    found, other = (FRENCH_ONLY, ENGLISH_ONLY) if french else (ENGLISH_ONLY, FRENCH_ONLY)
+    assert any(fragment in text for text in texts for fragment in found)
+    assert not any(fragment in text for text in texts for fragment in other), texts
+
+
+@pytest.mark.parametrize("limit", [1, 3, 12])
+def test_the_limit_is_respected(demo: Demo, limit: int) -> None:
+    body = {
+        "needs": ["specialized", "housing"],
+        "location": {"place": "Kitchener, ON"},
+        "limit": limit,
+    }
+    answer = demo.answer(body)
+    for result in answer["results"]:
+        assert len(result["matches"]) == limit
+
+
+def test_the_same_request_gets_the_same_answer(demo: Demo) -> None:
+    body = {
+        "gender": "gender_diverse",
+        "trafficking_type": "both",
+        "languages": ["es", "pt"],
+        "needs": ["housing", "legal", "specialized.counselling"],
+        "location": {"postal_prefix": "N2L"},
+        "limit": 15,
+    }
+    first = demo.match(body, demo.partner)
+    second = demo.match(body, demo.partner)
+    assert first.status_code == 200, first.text
+    assert first.json() == second.json()
+    # A smaller limit gives the head of the same ranking.
+    head = demo.answer({**body, "limit": 4}, demo.partner)
+    for full, short in zip(first.json()["results"], head["results"], strict=True):
+        if not full["expanded"] and not short["expanded"]:
+            assert short["matches"] == full["matches"][:4]
+
+
+def test_the_distance_in_the_reasons_is_the_distance_shown(demo: Demo) -> None:
+    body = {
+        "needs": ["housing", "specialized"],
+        "location": {"postal_prefix": "N0B"},
+        "limit": 50,
+    }
+    answer = demo.answer(body)
+    checked = 0
+    for result in answer["results"]:
+        for match in result["matches"]:
+            stated = [r for r in match["reasons"] if r.endswith(" km")]
+            if match["distance_km"] is None:
+                assert stated == []
+            elif stated:
+                checked += 1
+                assert stated == [f"{match['distance_km']} km"], match
+    assert checked > 20
+
+
+def _ready(match: dict[str, Any]) -> bool:
+    hours = (match["intake"].get("hours") or "").replace(" ", "")
+    return bool(match["availability"]["beds_available"]) or hours == "24/7"
+
+
+@pytest.mark.parametrize(
+    "location",
+    [{"place": "Kitchener, ON"}, {"place": "Toronto, ON"}, {"postal_prefix": "N0B"}],
+)
+def test_urgent_housing_ranks_a_bed_or_24_7_intake_first(
+    demo: Demo, location: dict[str, str]
+) -> None:
+    body = {"needs": ["housing"], "urgent": True, "location": location, "limit": 50}
+    answer = demo.answer(body)
+    ready = [_ready(m) for m in answer["results"][0]["matches"]]
+    assert ready == sorted(ready, reverse=True)
+    assert True in ready
+
+
+def test_urgency_changes_the_order_where_it_must(demo: Demo) -> None:
+    body = {"needs": ["housing"], "location": {"place": "Toronto, ON"}, "limit": 50}
+    calm = demo.answer(body)["results"][0]["matches"]
+    calm_ready = [_ready(m) for m in calm]
+    # The demo has full shelters ranked above some with beds when nothing is urgent.
+    assert calm_ready != sorted(calm_ready, reverse=True)
+
+
+# --- unmet needs on a tiny registry ---------------------------------------------------------
+
+
+def _tiny_registry(api: Api) -> dict[str, str]:
+    organization = api.organization("Tiny Registry")
+    shelter = api.service(organization, name="Women's shelter")
+    legal = api.service(
+        organization,
+        name="Immigration law by phone",
+        categories=["legal.immigration"],
+        eligibility={"genders": [], "min_age": None, "max_age": None, "statuses": []},
+        trafficking_focus=[],
+        delivery=["in_person", "phone"],
+        service_area={"radius_km": None, "provinces": ["ON"], "nationwide": False},
+        capacity={"beds_total": None, "beds_available": None},
+    )
+    hidden = api.service(
+        organization,
+        name="Confidential shelter",
+        locations=[confidential_location()],
+        eligibility={"genders": ["man"], "min_age": 18, "max_age": None},
+        service_area={"radius_km": None, "provinces": [], "nationwide": False},
+    )
+    closed = api.service(
+        organization,
+        name="Closed shelter",
+        eligibility={"genders": []},
+        accepting_referrals=False,
+    )
+    pending = api.organization("Pending Org", approved=False)
+    unvetted = api.service(pending, name="Unvetted", eligibility={"genders": []})
+    return {
+        "shelter": shelter["id"],
+        "legal": legal["id"],
+        "hidden": hidden["id"],
+        "closed": closed["id"],
+        "unvetted": unvetted["id"],
+    }
+
+
+KITCHENER = {"place": "Kitchener, ON"}
+
+
+@pytest.mark.parametrize(
+    ("profile", "expected"),
+    [
+        (
+            {"gender": "woman", "needs": ["housing", "legal.immigration", "specialized"]},
+            {"housing": ["shelter"], "legal.immigration": ["legal"], "specialized": []},
+        ),
+        (
+            {"gender": "man", "needs": ["legal", "housing"]},
+            {"legal": ["legal"], "housing": ["hidden"]},
+        ),
+        ({"age": 17, "needs": ["housing.emergency_shelter"]}, {"housing.emergency_shelter": []}),
+        (
+            {"needs": ["housing.long_term", "legal.family"]},
+            {"housing.long_term": [], "legal.family": []},
+        ),
+        (
+            {"needs": ["housing"], "location": {"place": "Vancouver, BC"}},
+            {"housing": []},
+        ),
+        (
+            {"needs": ["legal.immigration"], "location": {"place": "Vancouver, BC"}},
+            {"legal.immigration": []},
+        ),
+        (
+            {"needs": ["legal.immigration"], "location": {"place": "Ottawa, ON"}},
+            {"legal.immigration": ["legal"]},
+        ),
+    ],
+)
+def test_unmet_needs_are_exactly_the_needs_without_a_match(
+    api: Api, profile: dict[str, Any], expected: dict[str, list[str]]
+) -> None:
+    ids = _tiny_registry(api)
+    names = {service_id: name for name, service_id in ids.items()}
+    operator = api.key("operator")
+    body = {"location": KITCHENER, **profile}
+    response = api.client.post("/v1/match", json=body, headers=operator)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert_well_formed(body, answer)
+    found = {r["need"]: [names[m["service_id"]] for m in r["matches"]] for r in answer["results"]}
+    assert found == expected
+    assert answer["unmet_needs"] == [need for need, matched in expected.items() if not matched]
+
+
+NEEDS = [
+    "housing",
+    "legal",
+    "specialized",
+    "housing.emergency_shelter",
+    "housing.long_term",
+    "legal.immigration",
+    "legal.family",
+]
+
+
+def test_unmet_needs_match_the_results_for_any_profile(api: Api) -> None:
+    ids = _tiny_registry(api)
+    operator = api.key("operator")
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+        database=None,
+    )
+    @given(
+        gender=st.sampled_from(["woman", "man", "gender_diverse", "undisclosed"]),
+        age=st.none() | st.integers(min_value=0, max_value=120),
+        needs=st.lists(st.sampled_from(NEEDS), min_size=1, max_size=5, unique=True),
+        location=st.sampled_from(
+            [
+                KITCHENER,
+                {"place": "Vancouver, BC"},
+                {"postal_prefix": "N0B"},
+                {"postal_prefix": "K1A"},
+            ]
+        ),
+        urgent=st.booleans(),
+        limit=st.integers(min_value=1, max_value=3),
+    )
+    def check(
+        gender: str,
+        age: int | None,
+        needs: list[str],
+        location: dict[str, str],
+        urgent: bool,
+        limit: int,
+    ) -> None:
+        body: dict[str, Any] = {
+            "gender": gender,
+            "needs": needs,
+            "location": location,
+            "urgent": urgent,
+            "limit": limit,
+        }
+        if age is not None:
+            body["age"] = age
+        response = api.client.post("/v1/match", json=body, headers=operator)
+        assert response.status_code == 200, response.text
+        answer = response.json()
+        assert_well_formed(body, answer)
+        matched = {m["service_id"] for r in answer["results"] for m in r["matches"]}
+        assert not matched & {ids["closed"], ids["unvetted"]}
+
+    check()
+
+
+# --- places ---------------------------------------------------------------------------------
+
+
+def test_places_autocomplete_finds_elmira(demo: Demo) -> None:
+    response = demo.client.get("/v1/places", params={"q": "elm"}, headers=demo.partner)
+    assert response.status_code == 200, response.text
+    labels = [item["label"] for item in response.json()["items"]]
+    assert "Elmira, ON" in labels[:3]
+    assert all(label.lower().startswith("elm") for label in labels)
+
+
+def test_places_limit(demo: Demo) -> None:
+    response = demo.client.get("/v1/places", params={"q": "st", "limit": 4}, headers=demo.partner)
+    assert response.status_code == 200, response.text
+    assert len(response.json()["items"]) == 4
+
+
+@pytest.mark.parametrize("params", [{}, {"q": ""}, {"q": "elm", "limit": 0}, {"q": "x" * 101}])
+def test_places_needs_a_query(demo: Demo, params: dict[str, Any]) -> None:
+    response = demo.client.get("/v1/places", params=params, headers=demo.partner)
+    assert_problem(response, 422)
+
+
+def test_places_needs_a_key(demo: Demo) -> None:
+    assert_problem(demo.client.get("/v1/places", params={"q": "elm"}), 401)

@@ -1,0 +1,304 @@
+"""A need profile is used for one answer and then forgotten (PRODUCT.md, "Know nothing about
+the person"): canary values sent in profiles must appear in no log record, no output, no
+database row, no database file, no metric and no error. And a confidential location must not
+be found by scanning the search radius.
+
+This module runs its own app on a fresh database of the backend under test, so that nothing
+another test wrote (and SQLite kept in a free page) can be mistaken for a leak."""
+
+import io
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from service.config import Settings
+from service.main import create_app
+from service.matching.geo import distance_km
+from service.matching.types import Point
+from service.observability import JsonFormatter
+from tests.conftest import new_database_url
+from tests.factories import (
+    ADMIN_KEY,
+    CONFIDENTIAL_LATITUDE,
+    CONFIDENTIAL_LONGITUDE,
+    Api,
+    assert_problem,
+    confidential_location,
+)
+
+# The distinctive parts of the profiles sent below.
+POSTAL_CODE = "N2L 3G1"
+CANARY_STRINGS = (
+    "3G1",  # the part of the postal code that must be cut at the edge
+    "tlh",  # a language nobody lists
+    "Elmira",  # the place
+    "43.60123",  # coordinates finer than the two decimals kept
+    "80.55789",
+    "CANARY-7f3a",  # in a field that does not exist
+    "Canaryqz",  # in a place that does not exist
+)
+AGE = 117
+# 117 as a number of its own: not the tail of a duration, a timestamp or an id.
+AGE_PATTERN = re.compile(rf"(?<![\w.,:+-]){AGE}(?![\w.])")
+BAD_AGE_PATTERN = re.compile(r"(?<![\w.,:+-])999(?![\w.])")
+
+
+@dataclass(frozen=True)
+class App:
+    client: TestClient
+    engine: sa.Engine
+    api: Api
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    for url in new_database_url(tmp_path_factory.mktemp("match-privacy")):
+        settings = Settings(
+            database_url=url, demo_data=False, bootstrap_admin_key=ADMIN_KEY, _env_file=None
+        )
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            engine: sa.Engine = client.app.state.engine  # type: ignore[attr-defined]
+            yield App(client=client, engine=engine, api=Api(client))
+
+
+class _Capture:
+    """Every log record of every logger at DEBUG, formatted as the service formats them."""
+
+    def __init__(self, caplog: pytest.LogCaptureFixture) -> None:
+        self.caplog = caplog
+        self.stream = io.StringIO()
+        self.handler = logging.StreamHandler(self.stream)
+        self.handler.setFormatter(JsonFormatter())
+        self.handler.setLevel(logging.DEBUG)
+        self._restore: list[tuple[logging.Logger, int]] = []
+        self._attached: list[logging.Logger] = []
+
+    def __enter__(self) -> "_Capture":
+        self.caplog.set_level(logging.DEBUG)
+        root = logging.getLogger()
+        root.addHandler(self.handler)
+        self._attached.append(root)
+        for logger in list(logging.root.manager.loggerDict.values()):
+            if not isinstance(logger, logging.Logger):
+                continue
+            if logger.level not in (logging.NOTSET, logging.DEBUG):
+                self._restore.append((logger, logger.level))
+                logger.setLevel(logging.DEBUG)
+            if not logger.propagate:
+                logger.addHandler(self.handler)
+                logger.addHandler(self.caplog.handler)
+                self._attached.append(logger)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for logger in self._attached:
+            logger.removeHandler(self.handler)
+            logger.removeHandler(self.caplog.handler)
+        for logger, level in self._restore:
+            logger.setLevel(level)
+
+    def text(self) -> str:
+        records = [
+            f"{record.getMessage()} {record.args!r} {vars(record)!r}"
+            for record in self.caplog.records
+        ]
+        return "\n".join([self.stream.getvalue(), *records])
+
+
+def _database_text(engine: sa.Engine) -> str:
+    """Every row of every table, as text."""
+    metadata = sa.MetaData()
+    metadata.reflect(engine)
+    lines: list[str] = []
+    with engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            for row in connection.execute(sa.select(table)):
+                lines.append(f"{table.name}: {tuple(row)!r}")
+    assert any(line.startswith("service:") for line in lines)
+    return "\n".join(lines)
+
+
+def _database_files(engine: sa.Engine) -> dict[str, bytes]:
+    if engine.dialect.name != "sqlite":
+        return {}
+    database = engine.url.database
+    assert database
+    base = Path(database)
+    files = {
+        path.name: path.read_bytes()
+        for path in (
+            base,
+            base.with_name(base.name + "-wal"),
+            base.with_name(base.name + "-shm"),
+            base.with_name(base.name + "-journal"),
+        )
+        if path.exists()
+    }
+    assert base.name in files
+    return files
+
+
+def _assert_clean(where: str, text: str) -> None:
+    for canary in CANARY_STRINGS:
+        assert canary.lower() not in text.lower(), f"{canary!r} found in {where}"
+    assert not AGE_PATTERN.search(text), f"{AGE} found in {where}"
+    assert not BAD_AGE_PATTERN.search(text), f"999 found in {where}"
+
+
+def _registry(api: Api) -> None:
+    organization = api.organization("Privacy Test Org")
+    api.service(organization, name="Open shelter", eligibility={"genders": []})
+    api.service(organization, name="Women's safe house", locations=[confidential_location()])
+    api.service(
+        organization,
+        name="Immigration help line",
+        categories=["legal.immigration"],
+        delivery=["phone", "virtual"],
+        service_area={"radius_km": None, "provinces": [], "nationwide": True},
+        capacity={"beds_total": None, "beds_available": None},
+    )
+
+
+def _canary_profiles() -> list[dict[str, Any]]:
+    common: dict[str, Any] = {
+        "gender": "woman",
+        "age": AGE,
+        "languages": ["tlh"],
+        "needs": ["housing", "legal.immigration", "specialized"],
+        "with_dependents": True,
+        "no_identification": True,
+        "no_police_report": True,
+        "wheelchair": True,
+        "urgent": True,
+        "limit": 10,
+    }
+    return [
+        {**common, "location": {"place": "Elmira, ON"}},
+        {**common, "location": {"postal_prefix": POSTAL_CODE}},
+        {**common, "location": {"latitude": 43.60123, "longitude": -80.55789}},
+        {**common, "age": None, "location": {"place": "Elmira, ON"}, "max_distance_km": 5},
+    ]
+
+
+def _bad_profiles() -> list[dict[str, Any]]:
+    return [
+        {
+            "age": 999,
+            "needs": ["housing"],
+            "location": {"place": "Elmira, ON"},
+            "comment": "CANARY-7f3a tlh 3G1",
+        },
+        {
+            "age": AGE,
+            "languages": ["tlh"],
+            "needs": ["housing"],
+            "location": {"place": "Canaryqz, ON"},
+        },
+        {"needs": ["housing"], "location": {"postal_prefix": "N2L 3G1 CANARY-7f3a"}},
+        {"needs": ["housing"], "location": {"place": "Elmira, ON", "postal_prefix": POSTAL_CODE}},
+        {"needs": ["housing", "housing"], "languages": ["tlh", "CANARY-7f3a"], "location": {}},
+    ]
+
+
+def test_a_need_profile_leaves_no_trace(
+    app: App, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    _registry(app.api)
+    responses: list[Response] = []
+    with _Capture(caplog) as logs:
+        for body in _canary_profiles():
+            for language in ("en", "fr"):
+                response = app.client.post(
+                    "/v1/match",
+                    json=body,
+                    headers={**app.api.admin, "Accept-Language": language},
+                )
+                assert response.status_code == 200, response.text
+                assert response.json()["results"][0]["matches"]
+        for body in _bad_profiles():
+            response = app.client.post("/v1/match", json=body, headers=app.api.admin)
+            assert_problem(response, 422)
+            responses.append(response)
+        metrics = app.client.get("/metrics")
+        assert metrics.status_code == 200
+    captured = capfd.readouterr()
+
+    assert "request" in logs.text(), "the access log was not captured"
+    _assert_clean("the logs", logs.text())
+    _assert_clean("stdout", captured.out)
+    _assert_clean("stderr", captured.err)
+    _assert_clean("/metrics", metrics.text)
+    for response in responses:
+        _assert_clean(f"the error {response.json()['errors']}", response.text)
+    _assert_clean("the database", _database_text(app.engine))
+    for name, content in _database_files(app.engine).items():
+        for canary in CANARY_STRINGS:
+            assert canary.encode() not in content, f"{canary!r} found in {name}"
+
+
+def test_a_full_postal_code_is_answered_as_its_prefix(app: App) -> None:
+    body = {"needs": ["legal.immigration"], "location": {"postal_prefix": POSTAL_CODE}}
+    full = app.client.post("/v1/match", json=body, headers=app.api.admin)
+    prefix = app.client.post(
+        "/v1/match", json={**body, "location": {"postal_prefix": "N2L"}}, headers=app.api.admin
+    )
+    assert full.status_code == 200, full.text
+    assert full.json() == prefix.json()
+    assert "3G1" not in full.text
+
+
+def test_coordinates_are_answered_at_two_decimals(app: App) -> None:
+    body = {"needs": ["housing"], "location": {"latitude": 43.45123, "longitude": -80.49456}}
+    fine = app.client.post("/v1/match", json=body, headers=app.api.admin)
+    coarse = app.client.post(
+        "/v1/match",
+        json={**body, "location": {"latitude": 43.45, "longitude": -80.49}},
+        headers=app.api.admin,
+    )
+    assert fine.status_code == 200, fine.text
+    assert fine.json() == coarse.json()
+    assert "45123" not in fine.text
+    assert "49456" not in fine.text
+
+
+def test_scanning_the_radius_does_not_reveal_where_a_confidential_shelter_is(app: App) -> None:
+    """With the radius anywhere inside one 5-km step, the answer about a confidential shelter
+    must be the same; otherwise a caller finds its exact distance by trying radii, and three
+    callers at known points find the house."""
+    organization = app.api.organization("Scan Test Org")
+    app.api.service(
+        organization,
+        name="Long-term safe housing",
+        categories=["housing.long_term"],
+        eligibility={"genders": []},
+        locations=[confidential_location()],
+        service_area={"radius_km": None, "provinces": [], "nationwide": False},
+    )
+    person = Point(43.45, -80.49)
+    exact = distance_km(person, Point(CONFIDENTIAL_LATITUDE, CONFIDENTIAL_LONGITUDE))
+    step_top = 5.0 * -(-exact // 5.0)
+    radii = [round(step_top - 4.9 + 0.7 * i, 1) for i in range(7)]
+    assert step_top - 5 < min(radii) < exact < max(radii) < step_top
+
+    seen = set()
+    for radius in radii:
+        body = {
+            "needs": ["housing.long_term"],
+            "location": {"latitude": person.latitude, "longitude": person.longitude},
+            "max_distance_km": radius,
+            "limit": 1,
+        }
+        response = app.client.post("/v1/match", json=body, headers=app.api.admin)
+        assert response.status_code == 200, response.text
+        (result,) = response.json()["results"]
+        assert [m["distance_km"] for m in result["matches"]] == [step_top]
+        seen.add((result["expanded"], tuple(m["service_id"] for m in result["matches"])))
+    assert len(seen) == 1, f"radii {radii} around {exact:.2f} km tell apart: {seen}"

@@ -1,0 +1,418 @@
+"""Running the service: health and readiness, metrics, access logs, request ids, migrations
+from empty, and the command line's answer to a bad setting."""
+
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+from fastapi.testclient import TestClient
+
+from service.config import Settings
+from service.db import alembic_config, create_db_engine, migrate, startup_lock
+from service.main import create_app
+from service.observability import JsonFormatter
+from tests.conftest import _postgres_database, new_database_url
+from tests.factories import ADMIN_KEY, CANARY, Api, assert_problem, listing
+
+TABLES = {"organization", "api_key", "service", "location", "service_change", "alembic_version"}
+POSTGRES_SERVER = os.environ.get(
+    "REFERRAL_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+# Health, metrics, logs, request ids.
+
+
+def test_healthz_answers_200(api: Api) -> None:
+    response = api.client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_answers_200_while_the_database_answers(api: Api) -> None:
+    response = api.client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready"}
+
+
+def test_metrics_count_requests_by_route_template_never_by_concrete_value(api: Api) -> None:
+    organization_id = api.organization()
+    service_id = api.service(organization_id)["id"]
+    assert api.get(f"/v1/services/{service_id}", api.admin).status_code == 200
+    assert api.get("/v1/services", api.admin, organization_id=organization_id).status_code == 200
+    assert api.get("/v1/services", api.admin, modified_after=CANARY).status_code == 422
+    assert api.client.get(f"/v1/{CANARY}").status_code == 404
+
+    metrics = api.client.get("/metrics")
+    assert metrics.status_code == 200
+    assert metrics.headers["content-type"].startswith("text/plain")
+    text = metrics.text
+    assert "referral_http_requests_total{" in text
+    assert 'route="/v1/services/{service_id}",status="200"' in text
+    assert 'route="/v1/organizations/{organization_id}/approve"' in text
+    assert "referral_http_request_duration_seconds_bucket{" in text
+    for concrete in (service_id, organization_id, CANARY):
+        assert concrete not in text
+
+
+@pytest.fixture
+def access_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """The service's loggers do not propagate; hand caplog's handler to the access logger."""
+    logger = logging.getLogger("referral.access")
+    logger.addHandler(caplog.handler)
+    try:
+        yield caplog
+    finally:
+        logger.removeHandler(caplog.handler)
+
+
+def _access_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    unique = {id(record): record for record in caplog.records if record.name == "referral.access"}
+    return list(unique.values())
+
+
+def test_one_json_access_line_per_request_with_route_status_and_duration(
+    api: Api, access_log: pytest.LogCaptureFixture
+) -> None:
+    service_id = api.service(api.organization())["id"]
+    access_log.clear()
+    response = api.client.get(
+        f"/v1/services/{service_id}", headers={**api.admin, "X-Request-ID": "trace-0001-abcd"}
+    )
+    assert response.status_code == 200
+    records = _access_records(access_log)
+    assert len(records) == 1
+    line = JsonFormatter().format(records[0])
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["logger"] == "referral.access"
+    assert entry["method"] == "GET"
+    assert entry["route"] == "/v1/services/{service_id}"
+    assert entry["status"] == 200
+    assert isinstance(entry["duration_ms"], float | int)
+    assert entry["duration_ms"] >= 0
+    assert entry["request_id"] == "trace-0001-abcd"
+
+
+def test_access_log_never_holds_body_query_values_path_ids_or_keys(
+    api: Api, access_log: pytest.LogCaptureFixture
+) -> None:
+    organization_id = api.organization()
+    provider = api.key("provider", organization_id)
+    secret = provider["Authorization"].removeprefix("Bearer ")
+    service_id = api.service(organization_id)["id"]
+    access_log.clear()
+
+    api.client.post(
+        "/v1/services", json=listing(organization_id, name=f"{CANARY} body"), headers=provider
+    )
+    api.client.post(
+        "/v1/services", json=listing(organization_id, fees=f"{CANARY} bad"), headers=provider
+    )
+    api.client.get("/v1/services", headers=provider, params={"category": f"{CANARY} query"})
+    api.client.get(
+        f"/v1/services/{service_id}", headers=provider, params={"note": f"{CANARY} extra"}
+    )
+    api.client.get(f"/v1/services/{CANARY}", headers=provider)
+    api.client.get("/v1/taxonomy", headers={"Authorization": f"Bearer {CANARY}-key"})
+
+    records = _access_records(access_log)
+    assert len([r for r in records if r.getMessage() == "request"]) == 6
+    for record in records:
+        text = JsonFormatter().format(record) + repr(vars(record))
+        for forbidden in (CANARY, secret, service_id, organization_id):
+            assert forbidden not in text, record
+
+
+@pytest.mark.parametrize(
+    ("offered", "echoed"),
+    [
+        ("req-1234567890", True),
+        ("a.b_c-0123456789", True),
+        ("short", False),
+        (f"{CANARY} with spaces", False),
+        ("x" * 65, False),
+    ],
+)
+def test_request_id_is_echoed_when_it_looks_like_an_id(
+    api: Api, offered: str, echoed: bool
+) -> None:
+    response = api.client.get("/v1/services", headers={"X-Request-ID": offered})
+    problem = assert_problem(response, 401)
+    returned = response.headers["X-Request-ID"]
+    assert problem["request_id"] == returned
+    assert (returned == offered) is echoed
+    if not echoed:
+        assert len(returned) == 32
+        assert CANARY not in response.text
+
+
+def test_request_id_is_made_up_when_none_is_sent(api: Api) -> None:
+    first = api.client.get("/healthz").headers["X-Request-ID"]
+    second = api.client.get("/healthz").headers["X-Request-ID"]
+    assert first != second
+
+
+# Readiness while the database goes away and comes back.
+
+
+class TcpProxy:
+    """A TCP forwarder on 127.0.0.1 that can be cut (listener and live connections closed)
+    and restored on the same port, to take the database away from a running app."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = 0
+        self._listener: socket.socket | None = None
+        self._accepting: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._pumps: list[threading.Thread] = []
+
+    def start(self) -> None:
+        listener = socket.create_server(("127.0.0.1", self.port))
+        listener.settimeout(0.05)
+        self.port = listener.getsockname()[1]
+        self._listener = listener
+        self._stopping.clear()
+        self._accepting = threading.Thread(target=self._accept, args=(listener,), daemon=True)
+        self._accepting.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._accepting is not None:
+            self._accepting.join(timeout=10)
+        if self._listener is not None:
+            self._listener.close()
+        with self._lock:
+            sockets, self._sockets = self._sockets, []
+            pumps, self._pumps = self._pumps, []
+        for sock in sockets:
+            _shutdown(sock)
+        for pump in pumps:
+            pump.join(timeout=10)
+        for sock in sockets:
+            sock.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while not self._stopping.is_set():
+            try:
+                client, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            client.settimeout(None)
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            pumps = [
+                threading.Thread(target=_pump, args=(client, upstream), daemon=True),
+                threading.Thread(target=_pump, args=(upstream, client), daemon=True),
+            ]
+            with self._lock:
+                self._sockets += [client, upstream]
+                self._pumps += pumps
+            for pump in pumps:
+                pump.start()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _pump(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while data := source.recv(65_536):
+            sink.sendall(data)
+    except OSError:
+        pass
+    finally:
+        _shutdown(source)
+        _shutdown(sink)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A database of its own on the PostgreSQL server, whichever backend the suite tests."""
+    probe = sa.create_engine(POSTGRES_SERVER, connect_args={"connect_timeout": 3})
+    try:
+        with probe.connect():
+            pass
+    except sa.exc.OperationalError:
+        pytest.skip("no PostgreSQL server at REFERRAL_TEST_DATABASE_URL or 127.0.0.1:5432")
+    finally:
+        probe.dispose()
+    yield from _postgres_database(POSTGRES_SERVER)
+
+
+@pytest.mark.postgres
+def test_readyz_is_503_while_the_database_is_away_and_200_again_without_restart(
+    postgres_url: str,
+) -> None:
+    url = sa.engine.make_url(postgres_url)
+    proxy = TcpProxy((url.host or "127.0.0.1", url.port or 5432))
+    proxy.start()
+    try:
+        through_proxy = url.set(host="127.0.0.1", port=proxy.port)
+        settings = Settings(
+            database_url=through_proxy.render_as_string(hide_password=False),
+            bootstrap_admin_key=ADMIN_KEY,
+            demo_data=False,
+            _env_file=None,
+        )
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            assert client.get("/readyz").status_code == 200
+
+            proxy.stop()
+            down = client.get("/readyz")
+            problem = assert_problem(down, 503)
+            assert "Traceback" not in down.text
+            assert problem["detail"]
+            assert client.get("/healthz").status_code == 200
+
+            proxy.start()
+            assert client.get("/readyz").status_code == 200
+            taxonomy = client.get("/v1/taxonomy", headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+            assert taxonomy.status_code == 200
+    finally:
+        proxy.stop()
+
+
+# Migrations from empty.
+
+
+@pytest.fixture
+def fresh_database_url(tmp_path: Path) -> Iterator[str]:
+    yield from new_database_url(tmp_path)
+
+
+def _migrate(url: str) -> None:
+    engine = create_db_engine(url)
+    try:
+        with startup_lock(engine):
+            migrate(engine)
+    finally:
+        engine.dispose()
+
+
+def _schema(url: str) -> tuple[set[str], list[str]]:
+    engine = create_db_engine(url)
+    try:
+        tables = set(sa.inspect(engine).get_table_names())
+        versions: list[str] = []
+        if "alembic_version" in tables:
+            with engine.connect() as connection:
+                rows = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
+                versions = [row[0] for row in rows]
+        return tables, versions
+    finally:
+        engine.dispose()
+
+
+def _head(url: str) -> str:
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    assert head is not None
+    return head
+
+
+def test_migrating_an_empty_database_creates_every_table_at_head(fresh_database_url: str) -> None:
+    assert _schema(fresh_database_url) == (set(), [])
+    _migrate(fresh_database_url)
+    tables, versions = _schema(fresh_database_url)
+    assert tables >= TABLES
+    assert versions == [_head(fresh_database_url)]
+
+
+def test_migrating_twice_is_a_no_op(fresh_database_url: str) -> None:
+    _migrate(fresh_database_url)
+    first = _schema(fresh_database_url)
+    _migrate(fresh_database_url)
+    assert _schema(fresh_database_url) == first
+
+
+def test_two_instances_migrating_one_empty_database_at_once_both_succeed(
+    fresh_database_url: str,
+) -> None:
+    barrier = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def start_instance() -> None:
+        try:
+            barrier.wait(timeout=30)
+            _migrate(fresh_database_url)
+        except BaseException as error:
+            failures.append(error)
+
+    instances = [threading.Thread(target=start_instance) for _ in range(2)]
+    for instance in instances:
+        instance.start()
+    for instance in instances:
+        instance.join(timeout=120)
+    assert failures == []
+    tables, versions = _schema(fresh_database_url)
+    assert tables >= TABLES
+    assert versions == [_head(fresh_database_url)]
+
+
+def test_app_started_on_an_empty_database_serves_at_once(fresh_database_url: str) -> None:
+    settings = Settings(
+        database_url=fresh_database_url, bootstrap_admin_key=ADMIN_KEY, _env_file=None
+    )
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        assert client.get("/readyz").status_code == 200
+        listed = client.get("/v1/services", headers={"Authorization": f"Bearer {ADMIN_KEY}"})
+        assert listed.json()["total"] == 0
+
+
+# The command line.
+
+
+@pytest.mark.parametrize(
+    ("command", "variable", "value"),
+    [
+        ("serve", "REFERRAL_DATABASE_URL", "mysql://x"),
+        ("serve", "REFERRAL_BOOTSTRAP_ADMIN_KEY", "short"),
+        ("serve", "REFERRAL_LOG_LEVEL", "chatty"),
+        ("migrate", "REFERRAL_DATABASE_URL", "mysql://x"),
+    ],
+)
+def test_cli_with_an_invalid_setting_exits_nonzero_with_one_clear_line(
+    tmp_path: Path, command: str, variable: str, value: str
+) -> None:
+    env: dict[str, Any] = {k: v for k, v in os.environ.items() if not k.startswith("REFERRAL_")}
+    env[variable] = value
+    result = subprocess.run(
+        [sys.executable, "-c", "from service.cli import main; main()", command],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert variable in lines[0]
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    if "KEY" in variable:
+        assert value not in result.stderr

@@ -1,0 +1,433 @@
+"""The registry over HTTP: create, read, list with filters and pages, replace, merge, delete,
+the availability fast path, verification and history."""
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from tests.factories import (
+    ADMIN_KEY,
+    Api,
+    assert_problem,
+    history,
+    listing,
+    read_as_admin,
+    snapshot,
+    with_if_match,
+)
+
+MONTREAL = {
+    "name": "Bureau",
+    "address": "5 Rue Test",
+    "municipality": "Montréal",
+    "province": "QC",
+    "postal_code": "H2X 1Y4",
+    "latitude": 45.5088,
+    "longitude": -73.5617,
+    "confidential": False,
+    "wheelchair_accessible": False,
+}
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _ids(page: dict[str, Any]) -> set[str]:
+    return {item["id"] for item in page["items"]}
+
+
+def test_created_service_reads_back_as_sent_with_metadata_and_etag(api: Api) -> None:
+    organization_id = api.organization()
+    provider = api.key("provider", organization_id)
+    sent = listing(organization_id)
+    created = api.client.post("/v1/services", json=sent, headers=provider)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert created.headers["Location"] == f"/v1/services/{body['id']}"
+    assert created.headers["ETag"] == f'"{body["id"]}.1"'
+    read = api.get(f"/v1/services/{body['id']}", provider)
+    assert read.json() == body
+    assert read.headers["ETag"] == created.headers["ETag"]
+    assert {k: body[k] for k in sent} == sent
+    assert body["version"] == 1
+    assert body["organization"] == {"id": organization_id, "name": "Test Organization"}
+    for stamp in ("created_at", "updated_at", "last_verified_at", "availability_updated_at"):
+        assert datetime.fromisoformat(body[stamp]).tzinfo is not None
+
+
+def test_unknown_service_id_gets_404(api: Api) -> None:
+    response = api.get("/v1/services/00000000-0000-4000-8000-000000000000", api.admin)
+    assert_problem(response, 404)
+
+
+def test_list_filters_by_organization_and_category(api: Api) -> None:
+    first = api.organization("First")
+    second = api.organization("Second")
+    shelter = api.service(first)["id"]
+    legal = api.service(first, categories=["legal.immigration"], capacity={})["id"]
+    elsewhere = api.service(second)["id"]
+
+    by_organization = api.get("/v1/services", api.admin, organization_id=first).json()
+    assert _ids(by_organization) == {shelter, legal}
+    assert by_organization["total"] == 2
+    by_category = api.get("/v1/services", api.admin, category="legal.immigration").json()
+    assert _ids(by_category) == {legal}
+    both = api.get(
+        "/v1/services", api.admin, organization_id=second, category="housing.emergency_shelter"
+    ).json()
+    assert _ids(both) == {elsewhere}
+
+
+@pytest.mark.parametrize(
+    ("province", "expected"),
+    [
+        ("ON", {"ontario", "serves manitoba", "nationwide"}),
+        ("QC", {"quebec", "nationwide"}),
+        ("MB", {"serves manitoba", "nationwide"}),
+        ("BC", {"nationwide"}),
+    ],
+)
+def test_list_by_province_finds_located_service_area_and_nationwide_services(
+    api: Api, province: str, expected: set[str]
+) -> None:
+    organization_id = api.organization()
+    services = {
+        "ontario": api.service(organization_id),
+        "quebec": api.service(organization_id, locations=[MONTREAL]),
+        "serves manitoba": api.service(
+            organization_id, service_area={"radius_km": 10, "provinces": ["MB"]}
+        ),
+        "nationwide": api.service(
+            organization_id,
+            delivery=["phone"],
+            locations=[],
+            service_area={"nationwide": True},
+        ),
+    }
+    names = {service["id"]: name for name, service in services.items()}
+    page = api.get("/v1/services", api.admin, province=province).json()
+    assert {names[i] for i in _ids(page)} == expected
+    assert page["total"] == len(expected)
+
+
+def test_list_modified_after_returns_only_services_changed_since(api: Api) -> None:
+    organization_id = api.organization()
+    old = api.service(organization_id)
+    mark = old["updated_at"]
+    new = api.service(organization_id)
+    assert _ids(api.get("/v1/services", api.admin, modified_after=mark).json()) == {new["id"]}
+
+    verified = api.client.post(f"/v1/services/{old['id']}/verify", headers=api.admin)
+    assert verified.status_code == 200
+    since = api.get("/v1/services", api.admin, modified_after=mark).json()
+    assert [item["id"] for item in since["items"]] == [new["id"], old["id"]]
+    later = api.get("/v1/services", api.admin, modified_after=verified.json()["updated_at"])
+    assert later.json()["items"] == []
+
+
+def test_list_modified_after_without_time_zone_is_read_as_utc(api: Api) -> None:
+    api.service(api.organization())
+    before = api.get("/v1/services", api.admin, modified_after="2020-01-01T00:00:00")
+    after = api.get("/v1/services", api.admin, modified_after="2999-01-01T00:00:00")
+    assert (before.status_code, before.json()["total"]) == (200, 1)
+    assert (after.status_code, after.json()["total"]) == (200, 0)
+
+
+def test_list_pages_cover_every_service_once_with_total(api: Api) -> None:
+    organization_id = api.organization()
+    created = {api.service(organization_id, name=f"Service {i}")["id"] for i in range(5)}
+    seen: list[str] = []
+    for page_number in (1, 2, 3):
+        page = api.get("/v1/services", api.admin, page=page_number, per_page=2).json()
+        assert page["total"] == 5
+        assert (page["page"], page["per_page"]) == (page_number, 2)
+        assert len(page["items"]) == (1 if page_number == 3 else 2)
+        seen += [item["id"] for item in page["items"]]
+    assert sorted(seen) == sorted(created)
+    beyond = api.get("/v1/services", api.admin, page=4, per_page=2).json()
+    assert (beyond["items"], beyond["total"]) == ([], 5)
+
+
+def test_list_defaults_and_clamps_per_page(api: Api) -> None:
+    api.service(api.organization())
+    default = api.get("/v1/services", api.admin).json()
+    assert (default["page"], default["per_page"], default["total"]) == (1, 50, 1)
+    clamped = api.get("/v1/services", api.admin, per_page=100_000).json()
+    assert clamped["per_page"] == 200
+    assert len(clamped["items"]) == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": 0},
+        {"per_page": 0},
+        {"page": "first"},
+        {"category": "housing"},
+        {"province": "ZZ"},
+        {"organization_id": "not-a-uuid"},
+        {"modified_after": "yesterday"},
+    ],
+)
+def test_list_with_invalid_query_gets_422(api: Api, params: dict[str, Any]) -> None:
+    problem = assert_problem(api.get("/v1/services", api.admin, **params), 422)
+    assert problem["errors"][0]["loc"] == ["query", next(iter(params))]
+
+
+def test_put_replaces_the_whole_listing_and_resets_omitted_fields(api: Api) -> None:
+    organization_id = api.organization()
+    provider = api.key("provider", organization_id)
+    service = api.service(organization_id)
+    replacement = listing(organization_id, name="Replaced", languages=["fr"], locations=[MONTREAL])
+    for omitted in ("description", "eligibility", "trafficking_focus", "fees"):
+        del replacement[omitted]
+    response = api.client.put(
+        f"/v1/services/{service['id']}",
+        json=replacement,
+        headers=with_if_match(provider, f'"{service["id"]}.1"'),
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["version"] == 2
+    assert (body["name"], body["languages"]) == ("Replaced", ["fr"])
+    assert body["locations"] == [MONTREAL]
+    assert body["description"] == ""
+    assert body["trafficking_focus"] == []
+    assert body["fees"] == "free"
+    assert body["eligibility"] == {
+        "genders": [],
+        "min_age": None,
+        "max_age": None,
+        "statuses": [],
+        "trafficking_types": [],
+        "accepts_dependents": None,
+    }
+    assert read_as_admin(api, service["id"]).json() == body
+
+
+def test_put_moving_a_service_to_another_organization_gets_409_and_changes_nothing(
+    api: Api,
+) -> None:
+    organization_id = api.organization("Home")
+    other = api.organization("Elsewhere")
+    service_id = api.service(organization_id)["id"]
+    before = snapshot(api, service_id)
+    response = api.client.put(
+        f"/v1/services/{service_id}",
+        json=listing(other),
+        headers=with_if_match(api.admin, before["etag"]),
+    )
+    assert_problem(response, 409)
+    assert snapshot(api, service_id) == before
+
+
+def test_patch_merges_nested_objects_field_by_field_and_replaces_lists(api: Api) -> None:
+    organization_id = api.organization()
+    provider = api.key("provider", organization_id)
+    service = api.service(organization_id)
+    response = api.client.patch(
+        f"/v1/services/{service['id']}",
+        json={
+            "eligibility": {"max_age": 30},
+            "intake": {"hours": "Mon-Fri 9-17"},
+            "capacity": {"beds_available": 0},
+            "languages": ["fr"],
+            "locations": [MONTREAL],
+        },
+        headers=with_if_match(provider, f'"{service["id"]}.1"'),
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["eligibility"] == {**service["eligibility"], "max_age": 30}
+    assert body["intake"] == {**service["intake"], "hours": "Mon-Fri 9-17"}
+    assert body["capacity"] == {"beds_total": 12, "beds_available": 0}
+    assert body["languages"] == ["fr"]
+    assert body["locations"] == [MONTREAL]
+    untouched = set(listing(organization_id)) - {
+        "eligibility",
+        "intake",
+        "capacity",
+        "languages",
+        "locations",
+    }
+    assert {k: body[k] for k in untouched} == {k: service[k] for k in untouched}
+
+
+def test_patch_null_clears_a_nested_field(api: Api) -> None:
+    organization_id = api.organization()
+    service = api.service(organization_id)
+    response = api.client.patch(
+        f"/v1/services/{service['id']}",
+        json={"eligibility": {"min_age": None}, "intake": {"url": None}},
+        headers=with_if_match(api.admin, "*"),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["eligibility"]["min_age"] is None
+    assert response.json()["intake"]["url"] is None
+    assert response.json()["intake"]["phone"] == service["intake"]["phone"]
+
+
+@pytest.mark.parametrize(
+    ("patch", "loc"),
+    [
+        ({"capacity": {"beds_available": 13}}, ["body", "capacity"]),
+        ({"capacity": {"beds_total": 2}}, ["body", "capacity"]),
+        ({"eligibility": {"max_age": 10}}, ["body", "eligibility"]),
+        ({"locations": []}, ["body"]),
+        ({"categories": []}, ["body", "categories"]),
+        ({"name": ""}, ["body", "name"]),
+    ],
+)
+def test_patch_that_would_make_the_listing_invalid_gets_422_and_changes_nothing(
+    api: Api, patch: dict[str, Any], loc: list[str]
+) -> None:
+    service_id = api.service(api.organization())["id"]
+    before = snapshot(api, service_id)
+    response = api.client.patch(
+        f"/v1/services/{service_id}", json=patch, headers=with_if_match(api.admin, before["etag"])
+    )
+    problem = assert_problem(response, 422)
+    assert [error["loc"] for error in problem["errors"]] == [loc]
+    assert snapshot(api, service_id) == before
+
+
+def test_delete_gives_204_then_404_and_history_stays_readable(api: Api) -> None:
+    organization_id = api.organization()
+    provider = api.key("provider", organization_id)
+    service_id = api.service(organization_id)["id"]
+    deleted = api.client.delete(f"/v1/services/{service_id}", headers=provider)
+    assert deleted.status_code == 204
+    assert deleted.content == b""
+    assert_problem(read_as_admin(api, service_id), 404)
+    assert service_id not in _ids(api.get("/v1/services", api.admin).json())
+    assert_problem(api.client.delete(f"/v1/services/{service_id}", headers=provider), 404)
+
+    entries = history(api, service_id)
+    assert [entry["action"] for entry in entries] == ["create", "delete"]
+    assert entries[-1]["actor_role"] == "provider"
+    assert {"field": "name", "old": "Test Shelter", "new": None} in entries[-1]["changes"]
+    owner_view = api.get(f"/v1/services/{service_id}/history", provider)
+    assert owner_view.status_code == 200
+    assert owner_view.json()["items"] == entries
+
+
+def test_availability_updates_beds_and_referrals_without_if_match(api: Api) -> None:
+    organization_id = api.organization()
+    provider = api.key("provider", organization_id)
+    service = api.service(organization_id)
+    response = api.client.put(
+        f"/v1/services/{service['id']}/availability",
+        json={"beds_available": 12, "accepting_referrals": False},
+        headers=provider,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["capacity"] == {"beds_total": 12, "beds_available": 12}
+    assert body["accepting_referrals"] is False
+    assert body["version"] == 2
+    assert _at(body["availability_updated_at"]) > _at(service["availability_updated_at"])
+    assert response.headers["ETag"] == f'"{service["id"]}.2"'
+
+    only_referrals = api.client.put(
+        f"/v1/services/{service['id']}/availability",
+        json={"accepting_referrals": True},
+        headers=provider,
+    )
+    assert only_referrals.status_code == 200
+    assert only_referrals.json()["capacity"]["beds_available"] == 12
+
+
+@pytest.mark.parametrize(
+    ("overrides", "body"),
+    [
+        ({}, {"beds_available": 13}),
+        ({"capacity": {}}, {"beds_available": 1}),
+        ({}, {}),
+        ({}, {"beds_available": -1}),
+        ({}, {"beds_available": None, "accepting_referrals": None}),
+        ({}, {"beds_available": 1, "beds_total": 20}),
+    ],
+    ids=[
+        "above beds_total",
+        "listing without beds_total",
+        "empty body",
+        "negative",
+        "only nulls",
+        "unknown field",
+    ],
+)
+def test_invalid_availability_gets_422_and_changes_nothing(
+    api: Api, overrides: dict[str, Any], body: dict[str, Any]
+) -> None:
+    service_id = api.service(api.organization(), **overrides)["id"]
+    before = snapshot(api, service_id)
+    response = api.client.put(
+        f"/v1/services/{service_id}/availability", json=body, headers=api.admin
+    )
+    problem = assert_problem(response, 422)
+    assert problem["errors"]
+    assert snapshot(api, service_id) == before
+
+
+def test_verify_moves_last_verified_at_forward(api: Api) -> None:
+    organization_id = api.organization()
+    provider = api.key("provider", organization_id)
+    service = api.service(organization_id)
+    response = api.client.post(f"/v1/services/{service['id']}/verify", headers=provider)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert _at(body["last_verified_at"]) > _at(service["last_verified_at"])
+    assert body["version"] == service["version"] + 1
+    assert read_as_admin(api, service["id"]).json()["last_verified_at"] == body["last_verified_at"]
+
+
+def test_history_lists_who_changed_which_field_from_what_to_what_in_order(api: Api) -> None:
+    organization_id = api.organization()
+    provider = api.key("provider", organization_id)
+    created = api.client.post("/v1/services", json=listing(organization_id), headers=provider)
+    service_id = created.json()["id"]
+    patched = api.client.patch(
+        f"/v1/services/{service_id}",
+        json={"name": "Renamed", "eligibility": {"min_age": 16}},
+        headers=with_if_match(provider, created.headers["ETag"]),
+    )
+    assert patched.status_code == 200
+    available = api.client.put(
+        f"/v1/services/{service_id}/availability", json={"beds_available": 0}, headers=api.admin
+    )
+    assert available.status_code == 200
+    verified = api.client.post(f"/v1/services/{service_id}/verify", headers=provider)
+
+    entries = history(api, service_id)
+    assert [(e["action"], e["version"]) for e in entries] == [
+        ("create", 1),
+        ("patch", 2),
+        ("availability", 3),
+        ("verify", 4),
+    ]
+    assert [(e["actor_name"], e["actor_role"]) for e in entries] == [
+        ("test provider", "provider"),
+        ("test provider", "provider"),
+        (entries[2]["actor_name"], "admin"),
+        ("test provider", "provider"),
+    ]
+    assert entries[2]["actor_name"].startswith("bootstrap admin")
+    assert ADMIN_KEY not in str(entries)
+    assert {"field": "name", "old": None, "new": "Test Shelter"} in entries[0]["changes"]
+    assert entries[1]["changes"] == [
+        {"field": "eligibility.min_age", "old": 18, "new": 16},
+        {"field": "name", "old": "Test Shelter", "new": "Renamed"},
+    ]
+    assert entries[2]["changes"] == [{"field": "capacity.beds_available", "old": 3, "new": 0}]
+    assert entries[3]["changes"] == [
+        {
+            "field": "last_verified_at",
+            "old": entries[3]["changes"][0]["old"],
+            "new": entries[3]["changes"][0]["new"],
+        }
+    ]
+    assert _at(entries[3]["changes"][0]["new"]) > _at(entries[3]["changes"][0]["old"])
+    assert verified.json()["version"] == 4
+    assert [_at(e["at"]) for e in entries] == sorted(_at(e["at"]) for e in entries)

@@ -1,0 +1,425 @@
+"""Every rule on a provider's input: a 422 problem that names the field, never echoes the value,
+and changes nothing. Plus the errors HTTP itself can raise: 404, 405, 413."""
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from httpx import Response
+
+from tests.factories import (
+    CANARY,
+    PROBLEM_JSON,
+    Api,
+    assert_problem,
+    confidential_location,
+    count_services,
+    listing,
+    snapshot,
+    with_if_match,
+)
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+def _set(path: str, value: Any) -> Edit:
+    """Set a dotted path (`locations.0.latitude`) in a listing body."""
+
+    def edit(body: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        target: Any = body
+        for part in parents:
+            target = target[int(part)] if part.isdigit() else target[part]
+        if last.isdigit():
+            target[int(last)] = value
+        else:
+            target[last] = value
+
+    return edit
+
+
+LOCATIONS_21 = [{**confidential_location(), "name": f"House {i}"} for i in range(21)]
+CATEGORIES_11 = [
+    "housing.emergency_shelter",
+    "housing.transitional",
+    "housing.long_term",
+    "legal.immigration",
+    "legal.criminal_court_support",
+    "legal.employment_rights",
+    "legal.family",
+    "legal.general",
+    "specialized.counselling",
+    "specialized.medical",
+    "specialized.case_management",
+]
+
+# id: (edit, the loc that must be named, a distinctive value that must not come back or None)
+RULES: dict[str, tuple[Edit, list[str | int], str | None]] = {
+    "unknown top-level field": (
+        _set("favourite_colour", CANARY),
+        ["body", "favourite_colour"],
+        CANARY,
+    ),
+    "unknown field in eligibility": (
+        _set("eligibility.shoe_size", CANARY),
+        ["body", "eligibility", "shoe_size"],
+        CANARY,
+    ),
+    "unknown field in a location": (
+        _set("locations.0.door_code", CANARY),
+        ["body", "locations", 0, "door_code"],
+        CANARY,
+    ),
+    "unknown category": (
+        _set("categories", [f"housing.{CANARY}"]),
+        ["body", "categories", 0],
+        CANARY,
+    ),
+    "need instead of a category": (
+        _set("categories", ["housing"]),
+        ["body", "categories", 0],
+        None,
+    ),
+    "undisclosed is not a served gender": (
+        _set("eligibility.genders", ["undisclosed"]),
+        ["body", "eligibility", "genders", 0],
+        None,
+    ),
+    "unknown gender": (
+        _set("eligibility.genders", [CANARY]),
+        ["body", "eligibility", "genders", 0],
+        CANARY,
+    ),
+    "unknown newcomer status": (
+        _set("eligibility.statuses", [CANARY]),
+        ["body", "eligibility", "statuses", 0],
+        CANARY,
+    ),
+    "unknown province in a location": (
+        _set("locations.0.province", CANARY),
+        ["body", "locations", 0, "province"],
+        CANARY,
+    ),
+    "unknown province in the service area": (
+        _set("service_area.provinces", ["ZZ"]),
+        ["body", "service_area", "provinces", 0],
+        None,
+    ),
+    "unknown delivery": (_set("delivery", [CANARY]), ["body", "delivery", 0], CANARY),
+    "unknown fees": (_set("fees", CANARY), ["body", "fees"], CANARY),
+    "latitude south of Canada": (
+        _set("locations.0.latitude", 38.8977),
+        ["body", "locations", 0, "latitude"],
+        "38.8977",
+    ),
+    "latitude north of Canada": (
+        _set("locations.0.latitude", 85.0123),
+        ["body", "locations", 0, "latitude"],
+        "85.0123",
+    ),
+    "longitude east of Canada": (
+        _set("locations.0.longitude", -0.1278),
+        ["body", "locations", 0, "longitude"],
+        "-0.1278",
+    ),
+    "longitude west of Canada": (
+        _set("locations.0.longitude", -149.9003),
+        ["body", "locations", 0, "longitude"],
+        "-149.9003",
+    ),
+    "min_age below 0": (_set("eligibility.min_age", -1), ["body", "eligibility", "min_age"], None),
+    "max_age above 120": (
+        _set("eligibility.max_age", 121),
+        ["body", "eligibility", "max_age"],
+        None,
+    ),
+    "min_age above max_age": (
+        lambda body: body["eligibility"].update(min_age=30, max_age=20),
+        ["body", "eligibility"],
+        None,
+    ),
+    "beds_available above beds_total": (
+        _set("capacity", {"beds_total": 2, "beds_available": 3}),
+        ["body", "capacity"],
+        None,
+    ),
+    "beds_available without beds_total": (
+        _set("capacity", {"beds_available": 3}),
+        ["body", "capacity"],
+        None,
+    ),
+    "service radius above 500 km": (
+        _set("service_area.radius_km", 500.5),
+        ["body", "service_area", "radius_km"],
+        "500.5",
+    ),
+    "name too long": (_set("name", CANARY + "x" * 200), ["body", "name"], CANARY),
+    "empty name": (_set("name", "   "), ["body", "name"], None),
+    "description too long": (
+        _set("description", CANARY + "x" * 2000),
+        ["body", "description"],
+        CANARY,
+    ),
+    "address too long": (
+        _set("locations.0.address", CANARY + "x" * 300),
+        ["body", "locations", 0, "address"],
+        CANARY,
+    ),
+    "21 locations": (_set("locations", LOCATIONS_21), ["body", "locations"], None),
+    "11 categories": (_set("categories", CATEGORIES_11), ["body", "categories"], None),
+    "no category": (_set("categories", []), ["body", "categories"], None),
+    "repeated category": (
+        _set("categories", ["legal.family", "legal.family"]),
+        ["body", "categories"],
+        None,
+    ),
+    "repeated language": (_set("languages", ["en", "en"]), ["body", "languages"], None),
+    "language that is no code": (_set("languages", [CANARY]), ["body", "languages", 0], CANARY),
+    "NUL in the name": (_set("name", f"{CANARY}\x00"), ["body", "name"], CANARY),
+    "bell in the municipality": (
+        _set("locations.0.municipality", f"{CANARY}\x07"),
+        ["body", "locations", 0, "municipality"],
+        CANARY,
+    ),
+    "escape in the description": (
+        _set("description", f"{CANARY}\x1b[2J"),
+        ["body", "description"],
+        CANARY,
+    ),
+    "NUL in the intake hours": (
+        _set("intake.hours", f"{CANARY}\x00"),
+        ["body", "intake", "hours"],
+        CANARY,
+    ),
+    "NUL in the intake email": (
+        _set("intake.email", f"{CANARY}\x00@example.org"),
+        ["body", "intake", "email"],
+        CANARY,
+    ),
+    "NUL in the intake url": (
+        _set("intake.url", f"https://example.org/{CANARY}\x00"),
+        ["body", "intake", "url"],
+        CANARY,
+    ),
+    "invalid postal code": (
+        _set("locations.0.postal_code", "D0D 0D0"),
+        ["body", "locations", 0, "postal_code"],
+        "D0D 0D0",
+    ),
+    "US zip code": (
+        _set("locations.0.postal_code", "90210"),
+        ["body", "locations", 0, "postal_code"],
+        None,
+    ),
+    "invalid phone": (_set("intake.phone", CANARY), ["body", "intake", "phone"], CANARY),
+    "invalid email": (_set("intake.email", CANARY), ["body", "intake", "email"], CANARY),
+    "invalid url": (_set("intake.url", f"ftp://{CANARY}"), ["body", "intake", "url"], CANARY),
+    "organization_id that is no UUID": (
+        _set("organization_id", CANARY),
+        ["body", "organization_id"],
+        CANARY,
+    ),
+    "in_person without a location": (_set("locations", []), ["body"], None),
+    "string where a list belongs": (_set("languages", CANARY), ["body", "languages"], CANARY),
+}
+
+
+def _assert_rejected(response: Response, loc: list[str | int], canary: str | None) -> None:
+    problem = assert_problem(response, 422)
+    assert problem["errors"], problem
+    for error in problem["errors"]:
+        assert set(error) == {"loc", "msg"}, error
+        assert isinstance(error["msg"], str)
+    assert loc in [error["loc"] for error in problem["errors"]], problem["errors"]
+    if canary is not None:
+        assert canary not in response.text
+
+
+@pytest.fixture
+def organization_id(api: Api) -> str:
+    return api.organization()
+
+
+@pytest.fixture
+def existing(api: Api, organization_id: str) -> dict[str, Any]:
+    """A listing already there, with its snapshot, to show a refused write changed nothing."""
+    service_id = api.service(organization_id)["id"]
+    return {"id": service_id, **snapshot(api, service_id)}
+
+
+def _unchanged(api: Api, existing: dict[str, Any]) -> bool:
+    return snapshot(api, existing["id"]) == {k: v for k, v in existing.items() if k != "id"}
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_create_breaking_a_rule_gets_422_naming_the_field_and_creates_nothing(
+    api: Api, organization_id: str, rule: str
+) -> None:
+    edit, loc, canary = RULES[rule]
+    body = listing(organization_id)
+    edit(body)
+    before = count_services(api)
+    provider = api.key("provider", organization_id)
+    _assert_rejected(api.client.post("/v1/services", json=body, headers=provider), loc, canary)
+    assert count_services(api) == before
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_replace_breaking_a_rule_gets_422_and_changes_nothing(
+    api: Api, organization_id: str, existing: dict[str, Any], rule: str
+) -> None:
+    edit, loc, canary = RULES[rule]
+    body = listing(organization_id)
+    edit(body)
+    response = api.client.put(
+        f"/v1/services/{existing['id']}",
+        json=body,
+        headers=with_if_match(api.admin, existing["etag"]),
+    )
+    _assert_rejected(response, loc, canary)
+    assert _unchanged(api, existing)
+
+
+PATCH_RULES: dict[str, tuple[dict[str, Any], list[str | int], str | None]] = {
+    "unknown top-level field": ({"favourite_colour": CANARY}, ["body", "favourite_colour"], CANARY),
+    "unknown nested field": (
+        {"capacity": {"beds_free": CANARY}},
+        ["body", "capacity", "beds_free"],
+        CANARY,
+    ),
+    "unknown category": ({"categories": [CANARY]}, ["body", "categories", 0], CANARY),
+    "NUL in the name": ({"name": f"{CANARY}\x00"}, ["body", "name"], CANARY),
+    "invalid phone": ({"intake": {"phone": CANARY}}, ["body", "intake", "phone"], CANARY),
+    "invalid language": ({"languages": [CANARY]}, ["body", "languages", 0], CANARY),
+    "latitude outside Canada": (
+        {"locations": [{**confidential_location(), "latitude": 38.8977}]},
+        ["body", "locations", 0, "latitude"],
+        "38.8977",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", PATCH_RULES)
+def test_patch_breaking_a_rule_gets_422_and_changes_nothing(
+    api: Api, existing: dict[str, Any], rule: str
+) -> None:
+    patch, loc, canary = PATCH_RULES[rule]
+    response = api.client.patch(
+        f"/v1/services/{existing['id']}",
+        json=patch,
+        headers=with_if_match(api.admin, existing["etag"]),
+    )
+    _assert_rejected(response, loc, canary)
+    assert _unchanged(api, existing)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'{"name": "CANARY-7f3a"', b"CANARY-7f3a", b"", b"[1, 2]", b"null"],
+    ids=["truncated", "not json", "empty", "array", "null"],
+)
+def test_body_that_is_no_json_object_gets_422_without_echo(
+    api: Api, organization_id: str, content: bytes
+) -> None:
+    before = count_services(api)
+    response = api.client.post(
+        "/v1/services",
+        content=content,
+        headers={**api.admin, "Content-Type": "application/json"},
+    )
+    problem = assert_problem(response, 422)
+    assert all(set(error) == {"loc", "msg"} for error in problem["errors"])
+    assert CANARY not in response.text
+    assert count_services(api) == before
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_valid_listing_sent_with_wrong_content_type_gets_422_and_creates_nothing(
+    api: Api, organization_id: str, content_type: str
+) -> None:
+    before = count_services(api)
+    body = json.dumps(listing(organization_id, name=CANARY))
+    response = api.client.post(
+        "/v1/services", content=body, headers={**api.admin, "Content-Type": content_type}
+    )
+    problem = assert_problem(response, 422)
+    assert all(set(error) == {"loc", "msg"} for error in problem["errors"])
+    assert CANARY not in response.text
+    assert count_services(api) == before
+
+
+def test_organization_with_bad_fields_gets_422_without_echo(api: Api) -> None:
+    response = api.client.post(
+        "/v1/organizations",
+        json={"name": f"{CANARY}\x00", "email": CANARY, "website": CANARY, "extra": CANARY},
+        headers=api.admin,
+    )
+    problem = assert_problem(response, 422)
+    assert sorted(error["loc"][-1] for error in problem["errors"]) == [
+        "email",
+        "extra",
+        "name",
+        "website",
+    ]
+    assert CANARY not in response.text
+    assert api.client.get("/v1/organizations", headers=api.admin).json()["total"] == 0
+
+
+@pytest.mark.parametrize("field", ["email", "website"])
+def test_organization_contact_with_nul_gets_422(api: Api, field: str) -> None:
+    value = {"email": "a\x00@example.org", "website": "https://example.org/\x00"}[field]
+    response = api.client.post(
+        "/v1/organizations", json={"name": "Org", field: value}, headers=api.admin
+    )
+    assert_problem(response, 422)
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/nothing-here", "/v2/services", "/v1/services/x/y/z", "/admin"]
+)
+def test_unknown_route_gets_404_problem(api: Api, path: str) -> None:
+    assert_problem(api.client.get(path, headers=api.admin), 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("DELETE", "/healthz"),
+        ("PATCH", "/v1/keys"),
+        ("PUT", "/v1/taxonomy"),
+        ("POST", "/v1/services/00000000-0000-4000-8000-000000000000"),
+    ],
+)
+def test_wrong_method_gets_405_problem(api: Api, method: str, path: str) -> None:
+    response = api.client.request(method, path, headers=api.admin)
+    assert_problem(response, 405)
+    assert "allow" in response.headers
+
+
+def test_body_over_one_mebibyte_gets_413_problem(api: Api, organization_id: str) -> None:
+    body = listing(organization_id, description="x" * (1024 * 1024))
+    before = count_services(api)
+    response = api.client.post("/v1/services", json=body, headers=api.admin)
+    assert_problem(response, 413)
+    assert count_services(api) == before
+
+
+def test_streamed_body_over_one_mebibyte_without_length_gets_413_problem(
+    api: Api, organization_id: str
+) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(20):
+            yield b" " * 65_536
+
+    response = api.client.post(
+        "/v1/services",
+        content=chunks(),
+        headers={**api.admin, "Content-Type": "application/json"},
+    )
+    assert_problem(response, 413)
+
+
+def test_problem_content_type_is_problem_json(api: Api) -> None:
+    response = api.client.get("/v1/services")
+    assert response.headers["content-type"] == PROBLEM_JSON

@@ -1,0 +1,371 @@
+"""Properties of `rank_need` over random registries in southern Ontario: every rule is
+re-checked here independently of `eligibility.py`, and the order, limit, reach and score
+bounds hold for every registry and every profile."""
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.matching.geo import distance_km
+from service.matching.ranking import rank_need
+from service.matching.types import Candidate, Match, Point, Profile, Site
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+CATEGORIES = (
+    "housing.emergency_shelter",
+    "housing.transitional",
+    "legal.immigration",
+    "legal.employment_rights",
+    "specialized.counselling",
+)
+HOUSING = frozenset(c for c in CATEGORIES if c.startswith("housing."))
+QUERIES = (
+    HOUSING,
+    frozenset({"housing.emergency_shelter"}),
+    frozenset({"legal.immigration", "legal.employment_rights"}),
+    frozenset({"legal.employment_rights"}),
+    frozenset({"specialized.counselling"}),
+)
+GENDERS = ("woman", "man", "gender_diverse")
+STATUSES = ("canadian_citizen", "refugee_claimant", "trafficking_trp", "no_status")
+TRAFFICKING = ("labour", "sex")
+LANGUAGES = ("en", "fr", "es", "tl")
+DELIVERY = ("in_person", "outreach", "phone", "virtual")
+
+
+def subset(values: tuple[str, ...]) -> st.SearchStrategy[frozenset[str]]:
+    """A subset drawn as one bit mask: cheap to generate, shrinks towards the empty set."""
+    return st.integers(min_value=0, max_value=2 ** len(values) - 1).map(
+        lambda mask: frozenset(v for i, v in enumerate(values) if mask >> i & 1)
+    )
+
+
+def one_of(values: tuple[Any, ...]) -> st.SearchStrategy[Any]:
+    return st.integers(min_value=0, max_value=len(values) - 1).map(values.__getitem__)
+
+
+points = st.builds(
+    Point,
+    latitude=st.floats(min_value=42.5, max_value=44.5),
+    longitude=st.floats(min_value=-81.5, max_value=-79.0),
+)
+sites = st.builds(
+    Site,
+    point=points,
+    confidential=st.booleans(),
+    wheelchair_accessible=one_of((None, True, False)),
+)
+FLAGS = (
+    "nationwide",
+    "intake_24_7",
+    "referral_required",
+    "rejects_referrals",
+    "id_required",
+    "police_report_required",
+)
+
+
+class Genes:
+    """Reads a candidate's attributes off one drawn integer, a few bits at a time: one draw
+    per candidate keeps generation fast, and shrinking towards 0 shrinks towards a service
+    open to everyone."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def take(self, bits: int) -> int:
+        chunk = self.value & ((1 << bits) - 1)
+        self.value >>= bits
+        return chunk
+
+    def subset(self, values: tuple[str, ...]) -> frozenset[str]:
+        mask = self.take(len(values))
+        return frozenset(v for i, v in enumerate(values) if mask >> i & 1)
+
+    def optional(self, bits: int, limit: int) -> int | None:
+        """None half of the time, else a number up to `limit`."""
+        present = self.take(1)
+        number = self.take(bits) % (limit + 1)
+        return number if present else None
+
+    def pick(self, values: tuple[Any, ...]) -> Any:
+        return values[self.take(2) % len(values)]
+
+
+GENE_BITS = 100
+
+
+@st.composite
+def candidates(draw: st.DrawFn) -> Candidate:
+    genes = Genes(draw(st.integers(min_value=0, max_value=2**GENE_BITS - 1)))
+    beds_total = genes.optional(5, 20)
+    beds_available = None if beds_total is None else genes.take(5) % (beds_total + 1)
+    days = genes.optional(9, 500)
+    hours = genes.optional(9, 400)
+    flags = genes.subset(FLAGS)
+    categories = genes.subset(CATEGORIES) or frozenset({CATEGORIES[0]})
+    delivery = genes.subset(DELIVERY) or frozenset({"in_person"})
+    return Candidate(
+        service_id="",
+        categories=categories,
+        sites=tuple(draw(st.lists(sites, max_size=2))),
+        genders=genes.subset(GENDERS),
+        min_age=genes.optional(7, 100),
+        max_age=genes.optional(7, 100),
+        statuses=genes.subset(STATUSES),
+        trafficking_types=genes.subset(TRAFFICKING),
+        accepts_dependents=genes.pick((None, True, False)),
+        trafficking_focus=genes.subset(TRAFFICKING),
+        languages=genes.subset(LANGUAGES),
+        delivery=delivery,
+        service_radius_km=genes.optional(8, 200),
+        provinces=genes.subset(("ON", "QC")),
+        nationwide="nationwide" in flags,
+        intake_24_7="intake_24_7" in flags,
+        referral_required="referral_required" in flags,
+        fees=genes.pick(("free", "sliding_scale", "fee")),
+        beds_total=beds_total,
+        beds_available=beds_available,
+        accepting_referrals="rejects_referrals" not in flags,
+        id_required="id_required" in flags,
+        police_report_required="police_report_required" in flags,
+        last_verified_at=None if days is None else NOW - timedelta(days=days - 1),
+        availability_updated_at=None if hours is None else NOW - timedelta(hours=hours),
+    )
+
+
+@st.composite
+def registries(draw: st.DrawFn) -> list[Candidate]:
+    drawn = draw(st.lists(candidates(), max_size=10))
+    # Ids in an order unrelated to the list's, so that tie-breaking by id is exercised.
+    numbers = draw(st.permutations(range(len(drawn))))
+    return [replace(c, service_id=f"svc-{n:02d}") for c, n in zip(drawn, numbers, strict=True)]
+
+
+profiles = st.builds(
+    Profile,
+    point=points,
+    province=st.sampled_from(["ON", "QC"]),
+    area_type=st.sampled_from(["urban", "suburban", "rural"]),
+    gender=st.sampled_from([*GENDERS, "undisclosed"]),
+    age=st.none() | st.integers(min_value=0, max_value=120),
+    newcomer_status=st.sampled_from([*STATUSES, "protected_person", "undisclosed"]),
+    trafficking_type=st.sampled_from([*TRAFFICKING, "both", "undisclosed"]),
+    languages=subset(LANGUAGES),
+    with_dependents=st.booleans(),
+    no_identification=st.booleans(),
+    no_police_report=st.booleans(),
+    wheelchair=st.booleans(),
+    urgent=st.booleans(),
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    categories: frozenset[str]
+    radius_km: float
+    max_distance_km: float
+    limit: int
+
+
+queries = st.builds(
+    Query,
+    categories=st.sampled_from(QUERIES),
+    radius_km=st.sampled_from([5.0, 25.0, 50.0, 100.0, 350.0]) | st.floats(0.5, 500),
+    max_distance_km=st.sampled_from([5.0, 25.0, 50.0]),
+    limit=st.integers(min_value=1, max_value=10),
+)
+
+
+def rank(profile: Profile, registry: list[Candidate], query: Query) -> list[Match]:
+    return rank_need(
+        profile,
+        registry,
+        categories=query.categories,
+        radius_km=query.radius_km,
+        max_distance_km=query.max_distance_km,
+        now=NOW,
+        limit=query.limit,
+    )
+
+
+# --- an independent statement of the rules (API.md) -----------------------------------------
+
+
+def breaks_a_disclosed_rule(p: Profile, c: Candidate) -> bool:
+    if not c.accepting_referrals:
+        return True
+    if c.genders and p.gender != "undisclosed" and p.gender not in c.genders:
+        return True
+    if p.age is not None and c.min_age is not None and p.age < c.min_age:
+        return True
+    if p.age is not None and c.max_age is not None and p.age > c.max_age:
+        return True
+    if c.statuses and p.newcomer_status != "undisclosed" and p.newcomer_status not in c.statuses:
+        return True
+    if c.trafficking_types and p.trafficking_type != "undisclosed":
+        experienced = {"labour", "sex"} if p.trafficking_type == "both" else {p.trafficking_type}
+        if not experienced & c.trafficking_types:
+            return True
+    if p.with_dependents and c.accepts_dependents is False:
+        return True
+    if p.no_identification and c.id_required:
+        return True
+    if p.no_police_report and c.police_report_required:
+        return True
+    return bool(
+        p.wheelchair and c.sites and all(site.wheelchair_accessible is False for site in c.sites)
+    )
+
+
+# Reach may be decided on the sphere rather than the ellipsoid: the two differ by less than
+# 0.5%, so a site that close to the edge of a radius may fall either side of it.
+SPHERE_TOLERANCE = 0.005
+
+
+def nearest_km(p: Profile, c: Candidate) -> float | None:
+    return min((distance_km(p.point, s.point) for s in c.sites), default=None)
+
+
+def in_service_area(p: Profile, c: Candidate) -> bool:
+    nearest = nearest_km(p, c)
+    by_radius = (
+        nearest is not None
+        and c.service_radius_km is not None
+        and nearest <= c.service_radius_km * (1 + SPHERE_TOLERANCE)
+    )
+    return c.nationwide or p.province in c.provinces or by_radius
+
+
+def surely_in_service_area(p: Profile, c: Candidate) -> bool:
+    nearest = nearest_km(p, c)
+    by_radius = (
+        nearest is not None
+        and c.service_radius_km is not None
+        and nearest <= c.service_radius_km * (1 - SPHERE_TOLERANCE)
+    )
+    return c.nationwide or p.province in c.provinces or by_radius
+
+
+def within_radius(p: Profile, c: Candidate, radius_km: float) -> bool:
+    nearest = nearest_km(p, c)
+    return nearest is not None and nearest <= radius_km * (1 + SPHERE_TOLERANCE)
+
+
+def surely_within_radius(p: Profile, c: Candidate, radius_km: float) -> bool:
+    """Within the radius however it is measured and a confidential distance coarsened."""
+    nearest = nearest_km(p, c)
+    return nearest is not None and nearest + 5.0 <= radius_km * (1 - SPHERE_TOLERANCE)
+
+
+def wanted(c: Candidate, query: Query) -> bool:
+    return bool(c.categories & query.categories)
+
+
+# --- properties -----------------------------------------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(registry=registries(), profile=profiles, query=queries)
+def test_no_match_breaks_a_disclosed_rule_or_is_out_of_reach(
+    registry: list[Candidate], profile: Profile, query: Query
+) -> None:
+    by_id = {c.service_id: c for c in registry}
+    for match in rank(profile, registry, query):
+        candidate = by_id[match.service_id]
+        assert wanted(candidate, query)
+        assert not breaks_a_disclosed_rule(profile, candidate)
+        assert within_radius(profile, candidate, query.radius_km) or in_service_area(
+            profile, candidate
+        )
+
+
+@settings(max_examples=150, deadline=None)
+@given(registry=registries(), profile=profiles, query=queries)
+def test_every_eligible_service_in_reach_is_found_when_the_limit_allows(
+    registry: list[Candidate], profile: Profile, query: Query
+) -> None:
+    found = {m.service_id for m in rank(profile, registry, replace(query, limit=50))}
+    for candidate in registry:
+        if not wanted(candidate, query) or breaks_a_disclosed_rule(profile, candidate):
+            assert candidate.service_id not in found
+        elif surely_in_service_area(profile, candidate) or surely_within_radius(
+            profile, candidate, query.radius_km
+        ):
+            assert candidate.service_id in found
+
+
+@settings(max_examples=150, deadline=None)
+@given(registry=registries(), profile=profiles, query=queries)
+def test_matches_are_sorted_limited_and_scored_in_the_unit_interval(
+    registry: list[Candidate], profile: Profile, query: Query
+) -> None:
+    matches = rank(profile, registry, query)
+    everything = rank(profile, registry, replace(query, limit=50))
+    assert len(matches) <= query.limit
+    assert len(matches) == min(query.limit, len(everything))
+    assert matches == everything[: query.limit]
+    keys = [
+        (-m.score, float("inf") if m.distance_km is None else m.distance_km, m.service_id)
+        for m in everything
+    ]
+    assert keys == sorted(keys)
+    assert len({m.service_id for m in everything}) == len(everything)
+    for match in everything:
+        assert 0.0 <= match.score <= 1.0
+        assert isinstance(match.score, float)
+
+
+@settings(max_examples=150, deadline=None)
+@given(registry=registries(), profile=profiles, query=queries)
+def test_ranking_does_not_depend_on_registry_order_and_hides_confidential_distances(
+    registry: list[Candidate], profile: Profile, query: Query
+) -> None:
+    matches = rank(profile, registry, query)
+    assert rank(profile, list(reversed(registry)), query) == matches
+    by_id = {c.service_id: c for c in registry}
+    for match in matches:
+        candidate = by_id[match.service_id]
+        if match.site_index is None:
+            assert match.distance_km is None
+            continue
+        site = candidate.sites[match.site_index]
+        exact = distance_km(profile.point, site.point)
+        assert match.distance_km is not None
+        if site.confidential:
+            assert match.distance_km % 5 == 0
+            assert exact <= match.distance_km < exact + 5 + 1e-6
+        else:
+            assert abs(match.distance_km - exact) <= 0.05 + 1e-9
+
+
+@settings(max_examples=150, deadline=None)
+@given(registry=registries(), profile=profiles, query=queries)
+def test_the_explanation_states_the_distance_shown(
+    registry: list[Candidate], profile: Profile, query: Query
+) -> None:
+    for match in rank(profile, registry, query):
+        stated = [note.param("km") for note in match.reasons if note.code == "distance"]
+        assert stated in ([], [match.distance_km])
+        beyond = any(note.code == "beyond_asked_distance" for note in match.caveats)
+        if beyond:
+            assert match.distance_km is not None
+            assert match.distance_km > query.max_distance_km
+
+
+@settings(max_examples=150, deadline=None)
+@given(registry=registries(), profile=profiles, query=queries)
+def test_urgent_housing_puts_every_bed_or_24_7_service_first(
+    registry: list[Candidate], profile: Profile, query: Query
+) -> None:
+    urgent = replace(profile, urgent=True)
+    housing = replace(query, categories=HOUSING, limit=50)
+    by_id = {c.service_id: c for c in registry}
+    ready = [
+        bool(by_id[m.service_id].beds_available) or by_id[m.service_id].intake_24_7
+        for m in rank(urgent, registry, housing)
+    ]
+    assert ready == sorted(ready, reverse=True)

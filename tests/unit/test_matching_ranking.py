@@ -1,0 +1,554 @@
+"""Geo helpers, reach rules, ordering, confidential distances, limits and explanations."""
+
+import math
+import random
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from geopy.distance import geodesic
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.matching.geo import bounding_box, distance_km, radius_steps
+from service.matching.ranking import Reach, rank_need, reach, sort_key
+from service.matching.types import Candidate, Match, Point, Profile, Site
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+CENTER = Point(43.4516, -80.4925)  # Kitchener
+WATERLOO = Point(43.4643, -80.5204)
+TORONTO = Point(43.6532, -79.3832)
+MONTREAL = Point(45.5017, -73.5673)
+SHELTER = frozenset({"housing.emergency_shelter"})
+LEGAL = frozenset({"legal.immigration"})
+HOUSING = frozenset({"housing.emergency_shelter", "housing.transitional", "housing.long_term"})
+
+
+def at(distance: float, bearing: float = 45.0, origin: Point = CENTER) -> Point:
+    destination = geodesic(kilometers=distance).destination(
+        (origin.latitude, origin.longitude), bearing
+    )
+    return Point(destination.latitude, destination.longitude)
+
+
+PERSON = Profile(point=CENTER, province="ON", area_type="urban")
+
+
+def person(**changes: Any) -> Profile:
+    return replace(PERSON, **changes)
+
+
+def candidate(
+    service_id: str, distance: float | None = 2.0, *, confidential: bool = False, **changes: Any
+) -> Candidate:
+    sites = () if distance is None else (Site(at(distance), confidential=confidential),)
+    base = Candidate(
+        service_id=service_id,
+        categories=SHELTER,
+        sites=sites,
+        last_verified_at=NOW - timedelta(days=5),
+        availability_updated_at=NOW - timedelta(hours=2),
+        beds_total=10,
+        beds_available=2,
+    )
+    return replace(base, **changes)
+
+
+def ranked(
+    candidates: list[Candidate],
+    *,
+    profile: Profile = PERSON,
+    categories: frozenset[str] = SHELTER,
+    radius_km: float = 50.0,
+    max_distance_km: float | None = None,
+    limit: int = 50,
+) -> list[Match]:
+    return rank_need(
+        profile,
+        candidates,
+        categories=categories,
+        radius_km=radius_km,
+        max_distance_km=radius_km if max_distance_km is None else max_distance_km,
+        now=NOW,
+        limit=limit,
+    )
+
+
+def ids(matches: list[Match]) -> list[str]:
+    return [m.service_id for m in matches]
+
+
+def codes(notes: tuple[Any, ...]) -> list[str]:
+    return [note.code for note in notes]
+
+
+# --- geo ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected", "tolerance"),
+    [
+        (CENTER, WATERLOO, 2.7, 0.5),
+        (TORONTO, MONTREAL, 504.0, 5.0),
+        (CENTER, CENTER, 0.0, 1e-9),
+    ],
+    ids=["Kitchener-Waterloo", "Toronto-Montreal", "same point"],
+)
+def test_distance_km_of_known_pairs(a: Point, b: Point, expected: float, tolerance: float) -> None:
+    assert distance_km(a, b) == pytest.approx(expected, abs=tolerance)
+    assert distance_km(b, a) == pytest.approx(distance_km(a, b))
+
+
+@pytest.mark.parametrize(
+    ("asked", "expected"),
+    [
+        (50, (50, 100, 200, 350, 500)),
+        (500, (500,)),
+        (30, (30, 50, 100, 200, 350, 500)),
+        (10, (10, 25, 50, 100, 200, 350, 500)),
+        (25, (25, 50, 100, 200, 350, 500)),
+        (100, (100, 200, 350, 500)),
+        (400, (400, 500)),
+        (0.5, (0.5, 25, 50, 100, 200, 350, 500)),
+        (900, (500,)),
+    ],
+)
+def test_radius_steps(asked: float, expected: tuple[float, ...]) -> None:
+    assert radius_steps(asked) == expected
+
+
+def test_radius_steps_respect_a_lower_limit() -> None:
+    assert radius_steps(30, limit_km=200) == (30, 50, 100, 200)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    latitude=st.floats(min_value=-75, max_value=75),
+    longitude=st.floats(min_value=-150, max_value=150),
+    radius=st.floats(min_value=0.1, max_value=500),
+    bearing=st.floats(min_value=0, max_value=360),
+    fraction=st.floats(min_value=0, max_value=1),
+)
+def test_bounding_box_contains_every_point_within_the_radius(
+    latitude: float, longitude: float, radius: float, bearing: float, fraction: float
+) -> None:
+    center = Point(latitude, longitude)
+    inside = at(radius * fraction, bearing, origin=center)
+    assert distance_km(center, inside) <= radius + 1e-6
+    min_lat, max_lat, min_lon, max_lon = bounding_box(center, radius)
+    assert min_lat <= inside.latitude <= max_lat
+    assert min_lon <= inside.longitude <= max_lon
+
+
+def test_bounding_box_is_not_absurdly_large() -> None:
+    min_lat, max_lat, min_lon, max_lon = bounding_box(CENTER, 50)
+    assert max_lat - min_lat == pytest.approx(2 * 50 * 1.01 / 111)
+    assert 1.0 < max_lon - min_lon < 1.5
+
+
+# --- reach ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "distance", "housing", "expected"),
+    [
+        # A site within the radius.
+        ({}, 10.0, True, (10.0, True, False, False)),
+        ({"delivery": frozenset({"phone"})}, 10.0, False, (10.0, True, False, False)),
+        # Beyond the radius: reached only through the service area.
+        ({}, 80.0, True, None),
+        ({"service_radius_km": 100.0}, 80.0, True, (80.0, False, False, False)),
+        ({"service_radius_km": 70.0}, 80.0, True, None),
+        ({"provinces": frozenset({"ON"})}, 80.0, True, (80.0, False, False, False)),
+        ({"provinces": frozenset({"QC", "NB"})}, 80.0, True, None),
+        ({"nationwide": True}, 300.0, True, (300.0, False, False, False)),
+        # Remote delivery counts for everything but housing.
+        (
+            {"nationwide": True, "delivery": frozenset({"phone"})},
+            300.0,
+            False,
+            (300.0, False, True, False),
+        ),
+        (
+            {"nationwide": True, "delivery": frozenset({"virtual", "in_person"})},
+            300.0,
+            False,
+            (300.0, False, True, False),
+        ),
+        (
+            {"nationwide": True, "delivery": frozenset({"phone", "virtual"})},
+            300.0,
+            True,
+            (300.0, False, False, False),
+        ),
+        # Remote delivery does not reach outside the service area.
+        ({"delivery": frozenset({"phone", "virtual"})}, 300.0, False, None),
+        # Outreach: staff travel to the person inside the area.
+        (
+            {"service_radius_km": 100.0, "delivery": frozenset({"outreach"})},
+            80.0,
+            True,
+            (80.0, False, False, True),
+        ),
+        (
+            {"service_radius_km": 100.0, "delivery": frozenset({"outreach", "phone"})},
+            80.0,
+            False,
+            (80.0, False, True, False),
+        ),
+        # No sites: reached by area only.
+        (
+            {"nationwide": True, "delivery": frozenset({"phone"})},
+            None,
+            False,
+            (None, False, True, False),
+        ),
+        (
+            {"nationwide": True, "delivery": frozenset({"phone"})},
+            None,
+            True,
+            (None, False, False, False),
+        ),
+        (
+            {"provinces": frozenset({"ON"}), "delivery": frozenset({"outreach"})},
+            None,
+            True,
+            (None, False, False, True),
+        ),
+        ({"service_radius_km": 500.0, "delivery": frozenset({"phone"})}, None, False, None),
+        ({}, None, False, None),
+    ],
+)
+def test_reach_rules(
+    changes: dict[str, Any],
+    distance: float | None,
+    housing: bool,
+    expected: tuple[float | None, bool, bool, bool] | None,
+) -> None:
+    how = reach(PERSON, candidate("s", distance, **changes), radius_km=50, housing=housing)
+    if expected is None:
+        assert how is None
+        return
+    assert how is not None
+    shown, within, remote, outreach = expected
+    # To the nearest site; the core may measure on the sphere (0.5% off the ellipsoid).
+    assert how.distance_km == (None if shown is None else pytest.approx(shown, rel=0.005))
+    assert (how.within_radius, how.remote, how.outreach) == (within, remote, outreach)
+    assert how.site_index == (None if distance is None else 0)
+
+
+def test_reach_takes_the_nearest_site() -> None:
+    sites = (Site(at(30.0)), Site(at(4.0), confidential=True), Site(at(12.0)))
+    how = reach(PERSON, candidate("s", sites=sites), radius_km=50, housing=True)
+    assert how == Reach(5.0, 1, True, True, False, False)
+
+
+def test_the_radius_is_inclusive() -> None:
+    here = candidate("s", sites=(Site(CENTER),))
+    assert reach(PERSON, here, radius_km=0.0, housing=True) is not None
+    next_door = candidate("s", sites=(Site(at(0.05)),))
+    assert reach(PERSON, next_door, radius_km=0.0, housing=True) is None
+    assert reach(PERSON, next_door, radius_km=0.1, housing=True) is not None
+
+
+# --- confidential distances -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("exact", "shown"), [(0.2, 5.0), (4.9, 5.0), (5.2, 10.0), (12.3, 15.0), (47.0, 50.0)]
+)
+def test_confidential_distances_are_rounded_up_to_the_next_5_km(exact: float, shown: float) -> None:
+    (match,) = ranked([candidate("s", exact, confidential=True)])
+    assert match.distance_km == shown
+    assert "confidential_location" in codes(match.caveats)
+    assert ("km", shown) in match.reasons[0].params
+
+
+def test_a_public_site_shows_its_distance_to_a_tenth_of_a_km() -> None:
+    (match,) = ranked([candidate("s", 12.34)])
+    assert match.distance_km == 12.3
+    assert "confidential_location" not in codes(match.caveats)
+
+
+@pytest.mark.parametrize("area_type", ["urban", "suburban", "rural"])
+def test_the_score_of_a_confidential_site_does_not_depend_on_the_distance_within_a_step(
+    area_type: str,
+) -> None:
+    exacts = [10.2, 11.0, 12.3, 13.7, 14.95]
+    matches = ranked(
+        [candidate(f"s{i}", d, confidential=True) for i, d in enumerate(exacts)],
+        profile=person(area_type=area_type),
+    )
+    assert {m.score for m in matches} == {matches[0].score}
+    assert {m.distance_km for m in matches} == {15.0}
+    # Equal scores and equal coarse distances: the id decides, not the hidden distance.
+    assert ids(matches) == [f"s{i}" for i in range(len(exacts))]
+
+
+@pytest.mark.parametrize("exact", [11.0, 12.3, 13.9])
+def test_confidential_inclusion_does_not_reveal_the_exact_distance(exact: float) -> None:
+    """Whether a confidential site is in the results must not tell more than its coarse
+    distance: with the radius anywhere inside one 5-km step (10, 15], a site whose coarse
+    distance is 15 km is either always or never within it. Otherwise a caller scanning
+    `max_distance_km` finds the exact distance, and three callers triangulate the house."""
+    subject = candidate("s", exact, confidential=True)
+    found = {r: ids(ranked([subject], radius_km=r)) for r in (10.5, 12.0, 12.6, 14.0, 14.9)}
+    assert len({tuple(result) for result in found.values()}) == 1, found
+
+
+# --- ordering -------------------------------------------------------------------------------
+
+
+def _registry() -> list[Candidate]:
+    rng = random.Random(7)
+    result = []
+    for index in range(40):
+        result.append(
+            candidate(
+                f"svc-{index:02d}",
+                rng.uniform(0.1, 49.0),
+                confidential=rng.random() < 0.3,
+                beds_available=rng.choice([None, 0, 1, 4]),
+                intake_24_7=rng.random() < 0.3,
+                languages=frozenset(rng.sample(["en", "es", "fr", "tl"], rng.randint(0, 2))),
+                trafficking_focus=frozenset(rng.sample(["labour", "sex"], rng.randint(0, 1))),
+                last_verified_at=NOW - timedelta(days=rng.uniform(0, 400)),
+            )
+        )
+    return result
+
+
+@pytest.mark.parametrize("urgent", [False, True])
+def test_ranking_is_deterministic_and_independent_of_candidate_order(urgent: bool) -> None:
+    profile = person(urgent=urgent, languages=frozenset({"es"}), trafficking_type="labour")
+    registry = _registry()
+    first = ranked(registry, profile=profile)
+    assert ranked(registry, profile=profile) == first
+    rng = random.Random(11)
+    for _ in range(5):
+        shuffled = registry[:]
+        rng.shuffle(shuffled)
+        assert ranked(shuffled, profile=profile) == first
+    assert first == sorted(first, key=sort_key)
+
+
+def test_ties_break_by_distance_then_id() -> None:
+    # Outreach gives every match the same distance factor, so the scores tie.
+    def outreach(service_id: str, distance: float) -> Candidate:
+        return candidate(
+            service_id,
+            distance,
+            service_radius_km=150.0,
+            delivery=frozenset({"outreach"}),
+        )
+
+    matches = ranked([outreach("a", 90.0), outreach("c", 60.0), outreach("b", 60.0)])
+    assert len({m.score for m in matches}) == 1
+    assert ids(matches) == ["b", "c", "a"]
+
+
+def test_a_match_without_distance_comes_after_equal_scores_with_one() -> None:
+    def remote(service_id: str, distance: float | None) -> Candidate:
+        return candidate(
+            service_id,
+            distance,
+            categories=LEGAL,
+            nationwide=True,
+            delivery=frozenset({"phone"}),
+        )
+
+    matches = ranked([remote("a", None), remote("b", 300.0)], categories=LEGAL)
+    assert len({m.score for m in matches}) == 1
+    assert ids(matches) == ["b", "a"]
+    assert [m.distance_km for m in matches] == [300.0, None]
+
+
+def test_sort_key() -> None:
+    def match(service_id: str, score: float, distance: float | None) -> Match:
+        return Match(service_id, score, distance, None, False, (), ())
+
+    unsorted = [
+        match("z", 0.5, None),
+        match("y", 0.5, 3.0),
+        match("x", 0.9, 40.0),
+        match("w", 0.5, 3.0),
+        match("v", 0.5, 1.0),
+    ]
+    assert [m.service_id for m in sorted(unsorted, key=sort_key)] == ["x", "v", "w", "y", "z"]
+    assert sort_key(match("z", 0.5, None))[1] == math.inf
+
+
+# --- limit and categories -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("limit", [1, 3, 5, 40, 50])
+def test_limit_is_respected_and_keeps_the_best(limit: int) -> None:
+    registry = _registry()
+    everything = ranked(registry)
+    assert ranked(registry, limit=limit) == everything[:limit]
+
+
+def test_only_the_asked_categories_match() -> None:
+    registry = [
+        candidate("shelter"),
+        candidate("transitional", categories=frozenset({"housing.transitional"})),
+        candidate("legal", categories=LEGAL),
+        candidate("both", categories=frozenset({"legal.immigration", "housing.long_term"})),
+    ]
+    assert sorted(ids(ranked(registry, categories=SHELTER))) == ["shelter"]
+    assert sorted(ids(ranked(registry, categories=HOUSING))) == [
+        "both",
+        "shelter",
+        "transitional",
+    ]
+    assert sorted(ids(ranked(registry, categories=LEGAL))) == ["both", "legal"]
+
+
+def test_ineligible_and_unreachable_services_are_left_out() -> None:
+    registry = [
+        candidate("ok"),
+        candidate("men only", genders=frozenset({"man"})),
+        candidate("far", 120.0),
+        candidate("closed", accepting_referrals=False),
+    ]
+    assert ids(ranked(registry, profile=person(gender="woman"))) == ["ok"]
+
+
+def test_housing_of_mixed_categories_is_scored_as_housing_only_when_all_are_housing() -> None:
+    mixed = frozenset({"housing.emergency_shelter", "legal.immigration"})
+    subject = candidate("s", categories=mixed, beds_available=None)
+    (as_housing,) = ranked([subject], categories=SHELTER)
+    (as_mixed,) = ranked([subject], categories=mixed)
+    assert "beds_unknown" in codes(as_housing.caveats)
+    assert "beds_unknown" not in codes(as_mixed.caveats)
+
+
+# --- explanations ---------------------------------------------------------------------------
+
+
+def test_a_near_match_explains_its_distance_first() -> None:
+    profile = person(
+        gender="woman",
+        languages=frozenset({"es"}),
+        trafficking_type="labour",
+        with_dependents=True,
+    )
+    subject = candidate(
+        "s",
+        7.0,
+        genders=frozenset({"woman"}),
+        languages=frozenset({"en", "es"}),
+        trafficking_focus=frozenset({"labour"}),
+        accepts_dependents=True,
+        intake_24_7=True,
+        beds_available=3,
+    )
+    (match,) = ranked([subject], profile=profile)
+    assert codes(match.reasons) == [
+        "distance",
+        "serves_genders",
+        "accepts_dependents",
+        "speaks",
+        "specialises",
+        "beds_free",
+        "intake_24_7",
+    ]
+    assert match.caveats == ()
+    assert dict(match.reasons[5].params) == {"beds": 3, "hours": 2}
+    assert match.reasons[3].param("languages") == "es"
+
+
+@pytest.mark.parametrize(
+    ("changes", "caveat"),
+    [
+        ({"beds_available": None}, "beds_unknown"),
+        ({"beds_available": 0}, "no_beds"),
+        ({"availability_updated_at": NOW - timedelta(hours=49)}, "beds_stale"),
+        ({"availability_updated_at": None}, "beds_stale"),
+        ({"last_verified_at": None}, "never_verified"),
+        ({"last_verified_at": NOW - timedelta(days=181)}, "not_verified"),
+        ({"referral_required": True}, "referral_required"),
+        ({"fees": "sliding_scale"}, "fees"),
+        ({"languages": frozenset()}, "languages_unknown"),
+        ({"languages": frozenset({"en"})}, "language_not_listed"),
+    ],
+)
+def test_doubt_is_shown_as_a_caveat(changes: dict[str, Any], caveat: str) -> None:
+    (match,) = ranked([candidate("s", **changes)], profile=person(languages=frozenset({"es"})))
+    assert caveat in codes(match.caveats)
+
+
+def test_no_stale_bed_caveat_without_a_bed_count() -> None:
+    subject = candidate("s", beds_total=None, beds_available=None, availability_updated_at=None)
+    (match,) = ranked([subject])
+    assert "beds_stale" not in codes(match.caveats)
+    assert "beds_unknown" in codes(match.caveats)
+
+
+def test_no_language_notes_when_no_language_was_asked() -> None:
+    (match,) = ranked([candidate("s", languages=frozenset({"en"}))])
+    assert not {"speaks", "language_not_listed", "languages_unknown"} & {
+        *codes(match.reasons),
+        *codes(match.caveats),
+    }
+
+
+def test_a_match_beyond_the_asked_distance_says_so() -> None:
+    (match,) = ranked([candidate("s", 80.0)], radius_km=100, max_distance_km=50)
+    assert match.caveats[0].code == "beyond_asked_distance"
+    assert match.caveats[0].param("km") == 50
+
+
+@pytest.mark.parametrize("confidential", [False, True])
+@pytest.mark.parametrize(
+    ("distance", "bearing"),
+    [(3.3, 45), (14.8, 45), (49.6, 45), (50.05, 90), (81.4, 45), (140.2, 0)],
+)
+def test_the_distance_reason_states_the_distance_shown(
+    distance: float, bearing: float, confidential: bool
+) -> None:
+    subject = candidate("s", service_radius_km=200.0)
+    subject = replace(subject, sites=(Site(at(distance, bearing), confidential=confidential),))
+    (match,) = ranked([subject], radius_km=50)
+    assert match.reasons[0].code == "distance"
+    assert match.reasons[0].param("km") == match.distance_km
+    beyond = [c.param("km") for c in match.caveats if c.code == "beyond_asked_distance"]
+    assert beyond == ([50] if match.distance_km is not None and match.distance_km > 50 else [])
+
+
+def test_remote_and_outreach_matches_explain_how_they_reach() -> None:
+    remote = candidate(
+        "remote", 300.0, categories=LEGAL, nationwide=True, delivery=frozenset({"virtual"})
+    )
+    outreach = candidate(
+        "outreach",
+        80.0,
+        categories=LEGAL,
+        service_radius_km=100.0,
+        delivery=frozenset({"outreach"}),
+    )
+    matches = {m.service_id: m for m in ranked([remote, outreach], categories=LEGAL)}
+    assert matches["remote"].remote
+    assert codes(matches["remote"].reasons)[0] == "remote"
+    assert not matches["outreach"].remote
+    assert codes(matches["outreach"].reasons)[0] == "outreach"
+    for match in matches.values():
+        assert "distance" not in codes(match.reasons)
+        assert "beyond_asked_distance" not in codes(match.caveats)
+
+
+def test_in_person_beyond_the_radius_within_the_service_area_is_a_far_match() -> None:
+    (match,) = ranked(
+        [candidate("s", 80.0, service_radius_km=100.0)], radius_km=50, max_distance_km=50
+    )
+    assert match.distance_km == pytest.approx(80.0, abs=0.1)
+    assert "beyond_asked_distance" in codes(match.caveats)
+
+
+def test_a_service_without_sites_reached_by_area_in_person_scores_a_middling_distance() -> None:
+    subject = candidate("s", None, provinces=frozenset({"ON"}))
+    (match,) = ranked([subject])
+    assert match.distance_km is None
+    assert match.site_index is None
+    assert "distance" not in codes(match.reasons)

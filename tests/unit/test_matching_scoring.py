@@ -1,0 +1,426 @@
+"""Scoring: each factor's formula and bounds, the combination, and monotonicity of the whole
+score as `rank_need` computes it (nearer, a free bed, a spoken language, a specialisation and
+a fresher listing each rank higher, all else equal)."""
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from geopy.distance import geodesic
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.matching import scoring
+from service.matching.ranking import rank_need
+from service.matching.types import Candidate, Freshness, Match, Point, Profile, Site, Weights
+
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+CENTER = Point(43.4516, -80.4925)
+FRESH = Freshness()
+SHELTER = frozenset({"housing.emergency_shelter"})
+LEGAL = frozenset({"legal.immigration"})
+
+
+def at(distance: float, bearing: float = 90.0) -> Point:
+    destination = geodesic(kilometers=distance).destination(
+        (CENTER.latitude, CENTER.longitude), bearing
+    )
+    return Point(destination.latitude, destination.longitude)
+
+
+def person(**changes: Any) -> Profile:
+    return replace(Profile(point=CENTER, province="ON", area_type="urban"), **changes)
+
+
+def candidate(service_id: str, distance: float = 2.0, **changes: Any) -> Candidate:
+    base = Candidate(
+        service_id=service_id,
+        categories=SHELTER,
+        sites=(Site(at(distance)),),
+        last_verified_at=NOW - timedelta(days=5),
+        availability_updated_at=NOW - timedelta(hours=2),
+        beds_total=10,
+        beds_available=2,
+    )
+    return replace(base, **changes)
+
+
+def ranked(
+    profile: Profile,
+    candidates: list[Candidate],
+    categories: frozenset[str] = SHELTER,
+    radius_km: float = 50.0,
+) -> list[Match]:
+    return rank_need(
+        profile,
+        candidates,
+        categories=categories,
+        radius_km=radius_km,
+        max_distance_km=radius_km,
+        now=NOW,
+        limit=50,
+    )
+
+
+def scores(profile: Profile, candidates: list[Candidate], **kwargs: Any) -> dict[str, float]:
+    return {m.service_id: m.score for m in ranked(profile, candidates, **kwargs)}
+
+
+# --- distance -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("area_type", "half"), [("urban", 5.0), ("suburban", 12.0), ("rural", 40.0)]
+)
+def test_distance_factor_formula(area_type: str, half: float) -> None:
+    assert scoring.distance_factor(0.0, area_type) == 1.0
+    assert scoring.distance_factor(half, area_type) == pytest.approx(0.5)
+    assert scoring.distance_factor(2 * half, area_type) == pytest.approx(0.2)
+    assert scoring.distance_factor(3 * half, area_type) == pytest.approx(0.1)
+
+
+def test_distance_factor_of_an_unknown_area_type_is_the_suburban_one() -> None:
+    assert scoring.distance_factor(12.0, "elsewhere") == pytest.approx(0.5)
+
+
+def test_ten_km_is_far_downtown_and_near_in_the_country() -> None:
+    urban = scoring.distance_factor(10.0, "urban")
+    suburban = scoring.distance_factor(10.0, "suburban")
+    rural = scoring.distance_factor(10.0, "rural")
+    assert urban < suburban < rural
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.floats(min_value=0, max_value=20_000, allow_nan=False),
+    st.floats(min_value=0, max_value=20_000, allow_nan=False),
+    st.sampled_from(["urban", "suburban", "rural"]),
+)
+def test_distance_factor_is_bounded_and_never_increases(a: float, b: float, area: str) -> None:
+    near, far = sorted((a, b))
+    assert 0.0 < scoring.distance_factor(far, area) <= scoring.distance_factor(near, area) <= 1.0
+
+
+# --- language, specialisation, availability -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("asked", "spoken", "expected"),
+    [
+        ((), (), 1.0),
+        ((), ("en",), 1.0),
+        (("es",), ("en", "es"), 1.0),
+        (("es", "tl"), ("tl",), 1.0),
+        (("es",), (), 0.5),
+        (("es",), ("en",), 0.0),
+    ],
+)
+def test_language_factor(asked: tuple[str, ...], spoken: tuple[str, ...], expected: float) -> None:
+    assert scoring.language_factor(frozenset(asked), frozenset(spoken)) == expected
+
+
+@pytest.mark.parametrize(
+    ("experienced", "focus", "expected"),
+    [
+        ("undisclosed", ("labour",), 0.5),
+        ("", ("labour",), 0.5),
+        ("labour", (), 0.5),
+        ("labour", ("labour",), 1.0),
+        ("labour", ("sex",), 0.25),
+        ("sex", ("sex",), 1.0),
+        ("sex", ("labour",), 0.25),
+        ("both", ("labour",), 1.0),
+        ("both", ("sex",), 1.0),
+        ("both", (), 0.5),
+        ("labour", ("labour", "sex"), 1.0),
+    ],
+)
+def test_specialisation_factor(experienced: str, focus: tuple[str, ...], expected: float) -> None:
+    assert scoring.specialisation_factor(experienced, frozenset(focus)) == expected
+
+
+@pytest.mark.parametrize(
+    ("beds_available", "intake_24_7", "expected"),
+    [
+        (None, False, 0.5),
+        (None, True, 0.5),
+        (3, False, 1.0),
+        (1, True, 1.0),
+        (0, False, 0.1),
+        (0, True, 0.3),
+    ],
+)
+def test_availability_factor(
+    beds_available: int | None, intake_24_7: bool, expected: float
+) -> None:
+    subject = candidate("a", beds_available=beds_available, intake_24_7=intake_24_7)
+    assert scoring.availability_factor(subject) == expected
+
+
+@pytest.mark.parametrize(
+    ("beds_available", "intake_24_7", "expected"),
+    [
+        (None, False, False),
+        (0, False, False),
+        (2, False, True),
+        (None, True, True),
+        (0, True, True),
+    ],
+)
+def test_has_bed_or_24_7(beds_available: int | None, intake_24_7: bool, expected: bool) -> None:
+    subject = candidate("a", beds_available=beds_available, intake_24_7=intake_24_7)
+    assert scoring.has_bed_or_24_7(subject) is expected
+
+
+# --- freshness ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        (None, 0.2),
+        (-3, 1.0),  # verified "in the future" (clock skew) counts as now
+        (0, 1.0),
+        (90, 1.0),
+        (227.5, 0.6),  # halfway between 90 and 365
+        (365, 0.2),
+        (1000, 0.2),
+    ],
+)
+def test_freshness_of_the_listing(days: float | None, expected: float) -> None:
+    verified = None if days is None else NOW - timedelta(days=days)
+    subject = candidate("a", last_verified_at=verified)
+    for housing in (False, True):
+        if housing:
+            subject = replace(subject, beds_total=None)
+        factor = scoring.freshness_factor(subject, NOW, housing=housing, freshness=FRESH)
+        assert factor == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("hours", "expected"),
+    [(None, 0.2), (0, 1.0), (24, 1.0), (96, 0.6), (168, 0.2), (1000, 0.2)],
+)
+def test_freshness_of_the_bed_count_counts_for_housing_with_beds(
+    hours: float | None, expected: float
+) -> None:
+    updated = None if hours is None else NOW - timedelta(hours=hours)
+    subject = candidate("a", availability_updated_at=updated, last_verified_at=NOW)
+    housing = scoring.freshness_factor(subject, NOW, housing=True, freshness=FRESH)
+    other = scoring.freshness_factor(subject, NOW, housing=False, freshness=FRESH)
+    assert housing == pytest.approx(expected)
+    assert other == 1.0
+
+
+def test_freshness_is_the_lower_of_listing_and_bed_count() -> None:
+    subject = candidate(
+        "a",
+        last_verified_at=NOW - timedelta(days=365),
+        availability_updated_at=NOW - timedelta(hours=1),
+    )
+    assert scoring.freshness_factor(subject, NOW, housing=True, freshness=FRESH) == 0.2
+
+
+def test_age_helpers() -> None:
+    subject = candidate(
+        "a",
+        last_verified_at=NOW - timedelta(days=3, hours=12),
+        availability_updated_at=NOW - timedelta(hours=5, minutes=30),
+    )
+    assert scoring.verified_age_days(subject, NOW) == pytest.approx(3.5)
+    assert scoring.availability_age_hours(subject, NOW) == pytest.approx(5.5)
+    never = candidate("b", last_verified_at=None, availability_updated_at=None)
+    assert scoring.verified_age_days(never, NOW) is None
+    assert scoring.availability_age_hours(never, NOW) is None
+
+
+# --- combine --------------------------------------------------------------------------------
+
+
+def test_combine_is_the_weighted_mean_of_the_factors_that_apply() -> None:
+    weights = Weights()
+    factors = {"distance": 1.0, "language": 0.0}
+    expected = 0.35 / (0.35 + 0.15)
+    assert scoring.combine(
+        factors, weights, urgent_housing=False, bed_or_24_7=False
+    ) == pytest.approx(expected, abs=1e-4)
+
+
+def test_combine_folds_urgent_housing() -> None:
+    factors = {"distance": 0.6, "availability": 0.6}
+    weights = Weights()
+    assert scoring.combine(factors, weights, urgent_housing=False, bed_or_24_7=True) == 0.6
+    assert scoring.combine(factors, weights, urgent_housing=True, bed_or_24_7=True) == 0.8
+    assert scoring.combine(factors, weights, urgent_housing=True, bed_or_24_7=False) == 0.27
+
+
+def test_combine_rounds_to_four_decimals() -> None:
+    value = scoring.combine({"distance": 1 / 3}, Weights(), urgent_housing=False, bed_or_24_7=False)
+    assert value == 0.3333
+
+
+FACTOR_NAMES = ["distance", "availability", "language", "specialisation", "freshness", "delivery"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(FACTOR_NAMES), st.floats(min_value=0, max_value=1), min_size=1),
+    st.builds(
+        Weights,
+        **{name: st.floats(min_value=0.01, max_value=10) for name in FACTOR_NAMES},
+    ),
+    st.booleans(),
+    st.booleans(),
+)
+def test_combine_stays_in_the_unit_interval(
+    factors: dict[str, float], weights: Weights, urgent: bool, bed_or_24_7: bool
+) -> None:
+    value = scoring.combine(factors, weights, urgent_housing=urgent, bed_or_24_7=bed_or_24_7)
+    assert 0.0 <= value <= 1.0
+    if urgent:
+        assert value >= 0.5 if bed_or_24_7 else value <= 0.45
+
+
+# --- monotonicity of the whole score --------------------------------------------------------
+
+
+@pytest.mark.parametrize("area_type", ["urban", "suburban", "rural"])
+@pytest.mark.parametrize("categories", [SHELTER, LEGAL], ids=["housing", "legal"])
+def test_nearer_is_better_all_else_equal(area_type: str, categories: frozenset[str]) -> None:
+    distances = [0.5, 3.0, 8.0, 15.0, 30.0, 49.0]
+    candidates = [
+        candidate(f"s{index}", distance, categories=categories)
+        for index, distance in enumerate(distances)
+    ]
+    result = scores(person(area_type=area_type), candidates, categories=categories)
+    ordered = [result[f"s{index}"] for index in range(len(distances))]
+    assert ordered == sorted(ordered, reverse=True)
+    assert ordered[0] > ordered[-1]
+
+
+@pytest.mark.parametrize("urgent", [False, True])
+def test_a_free_bed_beats_none_for_housing(urgent: bool) -> None:
+    result = scores(
+        person(urgent=urgent),
+        [candidate("free", beds_available=2), candidate("full", beds_available=0)],
+    )
+    assert result["free"] > result["full"]
+
+
+@pytest.mark.parametrize(
+    "better",
+    [
+        {"beds_available": 1},
+        {"beds_available": 0, "intake_24_7": True},
+        {"beds_available": None, "intake_24_7": True},
+    ],
+    ids=["free bed", "full but 24/7", "unknown but 24/7"],
+)
+@pytest.mark.parametrize(
+    "worse",
+    [{"beds_available": 0}, {"beds_available": None}],
+    ids=["full", "unknown"],
+)
+def test_urgent_housing_without_bed_or_24_7_ranks_below_every_one_with_either(
+    better: dict[str, Any], worse: dict[str, Any]
+) -> None:
+    # The one with neither is much nearer, fresher, speaks the language and specialises.
+    near = candidate(
+        "near",
+        0.1,
+        intake_24_7=False,
+        languages=frozenset({"es"}),
+        trafficking_focus=frozenset({"labour"}),
+        **worse,
+    )
+    far = candidate(
+        "far",
+        48.0,
+        last_verified_at=NOW - timedelta(days=300),
+        availability_updated_at=NOW - timedelta(hours=100),
+        languages=frozenset({"en"}),
+        trafficking_focus=frozenset({"sex"}),
+        **better,
+    )
+    profile = person(urgent=True, languages=frozenset({"es"}), trafficking_type="labour")
+    order = [m.service_id for m in ranked(profile, [near, far])]
+    assert order == ["far", "near"]
+    # Without urgency the near one wins: the rule, not the data, decides the order above.
+    relaxed = [m.service_id for m in ranked(replace(profile, urgent=False), [near, far])]
+    assert relaxed == ["near", "far"]
+
+
+def test_urgency_does_not_change_non_housing_scores() -> None:
+    legal = [candidate("a", categories=LEGAL, beds_available=0, beds_total=None)]
+    calm = scores(person(), legal, categories=LEGAL)
+    urgent = scores(person(urgent=True), legal, categories=LEGAL)
+    assert calm == urgent
+
+
+@pytest.mark.parametrize(
+    ("speaks", "other"),
+    [(("es",), ()), (("es",), ("en",)), (("en", "es"), ("en",))],
+)
+def test_a_spoken_language_beats_none(speaks: tuple[str, ...], other: tuple[str, ...]) -> None:
+    result = scores(
+        person(languages=frozenset({"es"})),
+        [
+            candidate("speaks", languages=frozenset(speaks)),
+            candidate("other", languages=frozenset(other)),
+        ],
+    )
+    assert result["speaks"] > result["other"]
+
+
+def test_languages_unknown_ranks_between_spoken_and_not_listed() -> None:
+    result = scores(
+        person(languages=frozenset({"es"})),
+        [
+            candidate("speaks", languages=frozenset({"es"})),
+            candidate("unknown", languages=frozenset()),
+            candidate("other", languages=frozenset({"en"})),
+        ],
+    )
+    assert result["speaks"] > result["unknown"] > result["other"]
+
+
+@pytest.mark.parametrize("experienced", ["labour", "both"])
+def test_specialisation_beats_none(experienced: str) -> None:
+    result = scores(
+        person(trafficking_type=experienced),
+        [
+            candidate("focus", trafficking_focus=frozenset({"labour"})),
+            candidate("none"),
+        ],
+    )
+    assert result["focus"] > result["none"]
+
+
+def test_another_specialisation_ranks_below_none() -> None:
+    result = scores(
+        person(trafficking_type="labour"),
+        [candidate("sex", trafficking_focus=frozenset({"sex"})), candidate("none")],
+    )
+    assert result["none"] > result["sex"]
+
+
+@pytest.mark.parametrize(
+    ("fresh", "stale"),
+    [
+        ({"last_verified_at": NOW - timedelta(days=10)}, {"last_verified_at": None}),
+        (
+            {"last_verified_at": NOW - timedelta(days=10)},
+            {"last_verified_at": NOW - timedelta(days=200)},
+        ),
+        (
+            {"availability_updated_at": NOW - timedelta(hours=3)},
+            {"availability_updated_at": NOW - timedelta(hours=90)},
+        ),
+        ({"availability_updated_at": NOW}, {"availability_updated_at": None}),
+    ],
+    ids=["verified vs never", "verified 10 vs 200 days", "beds 3 vs 90 h", "beds now vs never"],
+)
+def test_fresher_beats_staler(fresh: dict[str, Any], stale: dict[str, Any]) -> None:
+    result = scores(person(), [candidate("fresh", **fresh), candidate("stale", **stale)])
+    assert result["fresh"] > result["stale"]
