@@ -5,6 +5,8 @@ a metric label or an error.
 """
 
 from datetime import datetime
+from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -105,11 +107,17 @@ def _filter(profile: NeedProfile, categories: frozenset[str]) -> repo.CandidateF
     )
 
 
+@lru_cache(maxsize=4096)
+def _decode(mask: int, members: tuple[StrEnum, ...]) -> frozenset[str]:
+    """The values of a stored mask; few distinct masks exist, so decoding is memoised."""
+    return frozenset(member.value for member in from_mask(mask, members))
+
+
 def _candidate(service: Any, locations: list[Any]) -> Candidate:
     """A candidate from a service row (or model) and its location rows, in position order."""
     return Candidate(
         service_id=str(service.id),
-        categories=frozenset(c.value for c in from_mask(service.categories_mask, CATEGORIES)),
+        categories=_decode(service.categories_mask, CATEGORIES),
         sites=tuple(
             Site(
                 point=Point(location.latitude, location.longitude),
@@ -118,21 +126,17 @@ def _candidate(service: Any, locations: list[Any]) -> Candidate:
             )
             for location in locations
         ),
-        genders=frozenset(g.value for g in from_mask(service.genders_mask, GENDERS)),
+        genders=_decode(service.genders_mask, GENDERS),
         min_age=service.min_age,
         max_age=service.max_age,
-        statuses=frozenset(s.value for s in from_mask(service.statuses_mask, STATUSES)),
-        trafficking_types=frozenset(
-            t.value for t in from_mask(service.trafficking_types_mask, TRAFFICKING_TYPES)
-        ),
+        statuses=_decode(service.statuses_mask, STATUSES),
+        trafficking_types=_decode(service.trafficking_types_mask, TRAFFICKING_TYPES),
         accepts_dependents=service.accepts_dependents,
-        trafficking_focus=frozenset(
-            t.value for t in from_mask(service.trafficking_focus_mask, TRAFFICKING_TYPES)
-        ),
+        trafficking_focus=_decode(service.trafficking_focus_mask, TRAFFICKING_TYPES),
         languages=frozenset(service.languages),
-        delivery=frozenset(d.value for d in from_mask(service.delivery_mask, DELIVERIES)),
+        delivery=_decode(service.delivery_mask, DELIVERIES),
         service_radius_km=service.service_radius_km,
-        provinces=frozenset(p.value for p in from_mask(service.provinces_mask, PROVINCES)),
+        provinces=_decode(service.provinces_mask, PROVINCES),
         nationwide=service.nationwide,
         intake_24_7=(service.intake_hours or "").replace(" ", "") == "24/7",
         referral_required=service.referral_required,
@@ -166,8 +170,12 @@ class _CandidatePool:
             cap=cap,
         ) | repo.ids_covering_province(session, province_bit=province_bit, filters=filters, cap=cap)
         self.candidates: dict[str, Candidate] = {}
+        self.fetched_km = 0.0
 
     def widen_to(self, radius_km: float) -> list[Candidate]:
+        if radius_km <= self.fetched_km:
+            return list(self.candidates.values())
+        self.fetched_km = radius_km
         self.ids |= repo.ids_with_location_in_box(
             self.session,
             bounding_box(self.point, radius_km),
@@ -223,7 +231,7 @@ def match_needs(
     caller: Caller,
     language: str = "en",
     freshness: Freshness = Freshness(),  # noqa: B008  (frozen)
-    candidate_cap: int = 300,
+    candidate_cap: int = 120,
     now: datetime | None = None,
 ) -> MatchResponse:
     """For each asked need, the eligible services that reach the person, ranked and explained;
@@ -246,17 +254,24 @@ def match_needs(
         urgent=profile.urgent,
     )
     results: list[NeedResult] = []
-    for asked in profile.needs:
-        need = asked.value
-        categories = _categories(need)
-        pool = _CandidatePool(session, locality, _filter(profile, categories), candidate_cap)
-        steps = radius_steps(profile.max_distance_km)
+    asked_categories = {need.value: _categories(need.value) for need in profile.needs}
+    # One pool for every need: the SQL filters are the person's, the categories their union.
+    pool = _CandidatePool(
+        session,
+        locality,
+        _filter(profile, frozenset().union(*asked_categories.values())),
+        candidate_cap * len(asked_categories),
+    )
+    steps = radius_steps(profile.max_distance_km)
+    for need, categories in asked_categories.items():
         matches: list[Match] = []
         radius = steps[0]
-        for radius in steps:
+        for step, radius in enumerate(steps):
+            # The nearest candidates within the widest radius include the nearest within any
+            # smaller one, so widening needs at most one more query.
             matches = rank_need(
                 person,
-                pool.widen_to(radius),
+                pool.widen_to(steps[0] if step == 0 else steps[-1]),
                 categories=categories,
                 radius_km=radius,
                 max_distance_km=profile.max_distance_km,
