@@ -28,7 +28,7 @@ IfMatch = Annotated[
 
 
 def _with_etag(response: Response, public: ServicePublic) -> ServicePublic:
-    response.headers["ETag"] = f'"{public.id}.{public.version}"'
+    response.headers["ETag"] = usecases.etag_of(public.id, public.version)
     return public
 
 

@@ -42,8 +42,13 @@ from service.usecases.listings import (
 )
 
 
+def etag_of(service_id: uuid.UUID, version: int) -> str:
+    """The strong ETag of one version of a listing."""
+    return f'"{service_id}.{version}"'
+
+
 def etag(service: Service) -> str:
-    return f'"{service.id}.{service.version}"'
+    return etag_of(service.id, service.version)
 
 
 def _view(service: Service, caller: Caller) -> ServicePublic:
