@@ -141,7 +141,7 @@ def delete_service(service_id: UUID, session: SessionDep, caller: ProviderCaller
 @router.put(
     "/{service_id}/availability",
     summary="Update free beds",
-    responses=problems(*AUTH, 404, 409, 422),
+    responses=problems(*AUTH, 404, 422),
 )
 def set_availability(
     service_id: UUID,
@@ -159,7 +159,7 @@ def set_availability(
 @router.post(
     "/{service_id}/verify",
     summary="Confirm a service is current",
-    responses=problems(*AUTH, 404, 412),
+    responses=problems(*AUTH, 404),
 )
 def verify_service(
     service_id: UUID, session: SessionDep, caller: ProviderCaller, response: Response
