@@ -19,6 +19,7 @@ from sqlmodel import Session
 from bench.registry import load_registry
 from schemas.enums import Role
 from schemas.match import NeedProfile
+from service.config import Settings
 from service.db import create_db_engine, migrate
 from service.gazetteer import Gazetteer
 from service.matching.eligibility import check
@@ -35,6 +36,7 @@ PROFILES = {
     "rural": {"postal_prefix": "N0B"},
 }
 NEEDS = ["housing", "legal.immigration", "specialized.counselling"]
+SETTINGS = Settings(_env_file=None)
 CALLER = Caller(key_id=uuid.uuid4(), name="bench", role=Role.operator, organization_id=None)
 
 
@@ -136,7 +138,11 @@ def run_match(sizes: list[int], backends: list[str], repeat: int, naive_repeat: 
                             profile = _profile(location)
                             samples = _timings(
                                 lambda p=profile: match_needs(  # type: ignore[misc]
-                                    session, profile=p, gazetteer=gazetteer, caller=CALLER
+                                    session,
+                                    profile=p,
+                                    gazetteer=gazetteer,
+                                    caller=CALLER,
+                                    settings=SETTINGS,
                                 ),
                                 repeat,
                             )

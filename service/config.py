@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     availability_stale_after_hours: int = Field(
         default=48, ge=1, description="Bed counts older than this are stale."
     )
+    match_candidate_cap: int = Field(
+        default=120,
+        ge=10,
+        le=2000,
+        description="Nearest eligible candidates read per need before ranking.",
+    )
 
     @field_validator("database_url")
     @classmethod

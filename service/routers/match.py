@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header
 
 from schemas.match import MatchResponse, NeedProfile
-from service.deps import GazetteerDep, MatchCaller, SessionDep
+from service.deps import GazetteerDep, MatchCaller, SessionDep, SettingsDep
 from service.routers._responses import AUTH, problems
 from service.usecases.match import match_needs
 
@@ -23,6 +23,7 @@ def match(
     session: SessionDep,
     caller: MatchCaller,
     gazetteer: GazetteerDep,
+    settings: SettingsDep,
     accept_language: Annotated[
         str | None,
         Header(description="`fr` for reasons and caveats in French; English otherwise."),
@@ -42,5 +43,6 @@ def match(
         profile=profile,
         gazetteer=gazetteer,
         caller=caller,
+        settings=settings,
         language=_language(accept_language),
     )

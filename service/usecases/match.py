@@ -25,6 +25,7 @@ from schemas.match import (
     ServiceMatch,
 )
 from schemas.services import OrganizationRef
+from service.config import Settings
 from service.errors import Unprocessable, validation_errors
 from service.gazetteer import Gazetteer, Locality
 from service.matching.geo import bounding_box, radius_steps
@@ -229,13 +230,17 @@ def match_needs(
     profile: NeedProfile,
     gazetteer: Gazetteer,
     caller: Caller,
+    settings: Settings,
     language: str = "en",
-    freshness: Freshness = Freshness(),  # noqa: B008  (frozen)
-    candidate_cap: int = 120,
     now: datetime | None = None,
 ) -> MatchResponse:
     """For each asked need, the eligible services that reach the person, ranked and explained;
     the radius widens in steps up to 500 km when fewer than `limit` are found."""
+    freshness = Freshness(
+        verified_stale_days=settings.stale_after_days,
+        availability_stale_hours=settings.availability_stale_after_hours,
+    )
+    candidate_cap = settings.match_candidate_cap
     locality = resolve_location(gazetteer, profile.location)
     now = now or utcnow()
     person = Profile(
