@@ -37,9 +37,13 @@ def reach(
     # for display, so that trying several radii cannot reveal the exact distance.
     nearest: tuple[float, int] | None = None
     for index, site in enumerate(candidate.sites):
-        km = great_circle_km(profile.point, site.point)
-        if site.confidential:
-            km = coarse_distance_km(km)
+        # A confidential site's distance is shown rounded up from the geodesic, so it is
+        # measured exactly here; the others are sifted by the faster great circle.
+        km = (
+            coarse_distance_km(distance_km(profile.point, site.point))
+            if site.confidential
+            else great_circle_km(profile.point, site.point)
+        )
         if nearest is None or km < nearest[0]:
             nearest = (km, index)
     km_to_nearest = nearest[0] if nearest else None
