@@ -39,7 +39,9 @@ def _bits_allow(column: Any, bits: int | None) -> Any:
 
 def _conditions(filters: CandidateFilter) -> list[Any]:
     conditions: list[Any] = [
-        col(Organization.status) == "approved",
+        # `|| ""` keeps the planner from driving the query from this unselective index
+        # instead of the location box.
+        col(Organization.status).concat("") == "approved",
         col(Service.accepting_referrals).is_(True),
         col(Service.categories_mask).op("&")(filters.categories_mask) != 0,
         _bits_allow(col(Service.genders_mask), filters.gender_bit),
@@ -66,16 +68,21 @@ def _service_ids(session: Session, statement: Any) -> set[uuid.UUID]:
     return set(session.execute(statement).scalars())
 
 
-def _nearest_first(statement: Any, latitude: float, longitude: float, cap: int) -> Any:
-    """Keep the `cap` services nearest to the point, by a flat-earth approximation that is
-    good enough to choose candidates; exact distances are computed in `matching/`."""
+def _squared_degrees(latitude: float, longitude: float) -> Any:
+    """Squared flat-earth distance of the nearest location, in latitude degrees: good enough
+    to choose candidates; exact distances are computed in `matching/`."""
     shrink = math.cos(math.radians(latitude))
-    squared = sa.func.min(
+    return sa.func.min(
         (col(Location.latitude) - latitude) * (col(Location.latitude) - latitude)
         + (col(Location.longitude) - longitude)
         * (col(Location.longitude) - longitude)
         * (shrink * shrink)
     )
+
+
+def _nearest_first(statement: Any, latitude: float, longitude: float, cap: int) -> Any:
+    """Keep the `cap` services nearest to the point."""
+    squared = _squared_degrees(latitude, longitude)
     return statement.group_by(col(Location.service_id)).order_by(squared).limit(cap)
 
 
@@ -87,12 +94,13 @@ def ids_with_location_in_box(
     latitude: float,
     longitude: float,
     cap: int,
-) -> set[uuid.UUID]:
+) -> list[tuple[uuid.UUID, float]]:
     """The `cap` nearest services with a location inside the box (through the
-    latitude/longitude index)."""
+    latitude/longitude index), nearest first, each with its approximate distance in km."""
     min_lat, max_lat, min_lon, max_lon = box
+    squared = _squared_degrees(latitude, longitude)
     statement = (
-        sa.select(col(Location.service_id))
+        sa.select(col(Location.service_id), squared)
         .join(Service, col(Service.id) == col(Location.service_id))
         .join(Organization, col(Organization.id) == col(Service.organization_id))
         .where(
@@ -100,14 +108,27 @@ def ids_with_location_in_box(
             col(Location.longitude).between(min_lon, max_lon),
             *_conditions(filters),
         )
+        .group_by(col(Location.service_id))
+        .order_by(squared)
+        .limit(cap)
     )
-    return _service_ids(session, _nearest_first(statement, latitude, longitude, cap))
+    return [
+        (service_id, math.sqrt(value) * KM_PER_DEGREE_LATITUDE)
+        for service_id, value in session.execute(statement)
+    ]
 
 
 def ids_reaching_by_radius(
-    session: Session, *, latitude: float, longitude: float, filters: CandidateFilter, cap: int
+    session: Session,
+    *,
+    latitude: float,
+    longitude: float,
+    beyond_km: float,
+    filters: CandidateFilter,
+    cap: int,
 ) -> set[uuid.UUID]:
-    """Services whose service-area radius around one of their locations may cover the point.
+    """Services whose service-area radius (larger than `beyond_km`: smaller ones only reach
+    people their locations are nearer to, found by the box) may cover the point.
 
     The latitude band of the largest radius in the registry uses the index; the per-row
     test is a box around each location, refined by exact distance in `matching/`."""
@@ -122,7 +143,7 @@ def ids_reaching_by_radius(
         .join(Organization, col(Organization.id) == col(Service.organization_id))
         .where(
             col(Location.latitude).between(latitude - band, latitude + band),
-            col(Service.service_radius_km).is_not(None),
+            col(Service.service_radius_km) > beyond_km,
             sa.func.abs(col(Location.latitude) - latitude) <= reach_degrees * 1.01,
             # Longitude degrees shrink towards the pole; 2.5 covers every latitude in Canada's
             # south (cos 66 = 0.4), and the exact distance decides afterwards.

@@ -152,11 +152,20 @@ def _candidate(service: Any, locations: list[Any]) -> Candidate:
     )
 
 
+# The first ring searched around the person; it grows threefold until it holds enough.
+_FIRST_RING_KM = 5.0
+
+
 class _CandidatePool:
-    """Candidates fetched so far for one need; widening the radius fetches only the box."""
+    """Candidates fetched so far; widening the radius fetches only the nearest more."""
 
     def __init__(
-        self, session: Session, locality: Locality, filters: repo.CandidateFilter, cap: int
+        self,
+        session: Session,
+        locality: Locality,
+        filters: repo.CandidateFilter,
+        cap: int,
+        radius_km: float,
     ) -> None:
         self.session = session
         self.point = Point(locality.latitude, locality.longitude)
@@ -167,24 +176,38 @@ class _CandidatePool:
             session,
             latitude=locality.latitude,
             longitude=locality.longitude,
+            beyond_km=radius_km,
             filters=filters,
             cap=cap,
         ) | repo.ids_covering_province(session, province_bit=province_bit, filters=filters, cap=cap)
         self.candidates: dict[str, Candidate] = {}
         self.fetched_km = 0.0
+        self.ring_km = _FIRST_RING_KM
+
+    def _nearest(self, radius_km: float) -> None:
+        """The `cap` nearest eligible services within `radius_km`, searched in growing rings:
+        once a ring holds `cap` services all within its radius, nothing outside it is nearer.
+        In a city the first small ring is enough, instead of reading every service nearby."""
+        while True:
+            ring = min(self.ring_km, radius_km)
+            found = repo.ids_with_location_in_box(
+                self.session,
+                bounding_box(self.point, ring),
+                self.filters,
+                latitude=self.point.latitude,
+                longitude=self.point.longitude,
+                cap=self.cap,
+            )
+            self.ids.update(service_id for service_id, _ in found)
+            if ring >= radius_km or (len(found) == self.cap and found[-1][1] <= ring):
+                return
+            self.ring_km = ring * 3
 
     def widen_to(self, radius_km: float) -> list[Candidate]:
         if radius_km <= self.fetched_km:
             return list(self.candidates.values())
         self.fetched_km = radius_km
-        self.ids |= repo.ids_with_location_in_box(
-            self.session,
-            bounding_box(self.point, radius_km),
-            self.filters,
-            latitude=self.point.latitude,
-            longitude=self.point.longitude,
-            cap=self.cap,
-        )
+        self._nearest(radius_km)
         missing = [i for i in self.ids if str(i) not in self.candidates]
         services, locations = repo.candidate_rows(self.session, missing)
         by_service: dict[str, list[Any]] = {}
@@ -259,6 +282,7 @@ def match_needs(
         urgent=profile.urgent,
     )
     results: list[NeedResult] = []
+    steps = radius_steps(profile.max_distance_km)
     asked_categories = {need.value: _categories(need.value) for need in profile.needs}
     # One pool for every need: the SQL filters are the person's, the categories their union.
     pool = _CandidatePool(
@@ -266,8 +290,8 @@ def match_needs(
         locality,
         _filter(profile, frozenset().union(*asked_categories.values())),
         candidate_cap * len(asked_categories),
+        steps[0],
     )
-    steps = radius_steps(profile.max_distance_km)
     for need, categories in asked_categories.items():
         matches: list[Match] = []
         radius = steps[0]
