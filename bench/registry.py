@@ -10,6 +10,8 @@ from sqlmodel import SQLModel
 
 from schemas.enums import Category, Delivery, Province, ServedGender, ServedStatus
 from service.gazetteer import Gazetteer
+from service.matching.geo import reach_cells
+from service.matching.types import Point
 from service.models import utcnow
 from service.usecases.listings import (
     CATEGORIES,
@@ -107,24 +109,37 @@ def load_registry(engine: sa.Engine, size: int, *, seed: int = 2013) -> None:
     ]
     services: list[dict[str, object]] = []
     locations: list[dict[str, object]] = []
+    cells: list[dict[str, object]] = []
     for index in range(size):
         place = rng.choices(places, weights)[0]
         organization = organizations[index % len(organizations)]
         row = _service_row(rng, organization["id"], place.province, now)  # type: ignore[arg-type]
         services.append(row)
         for position in range(rng.choice([1, 1, 1, 2])):
+            point = Point(
+                place.latitude + rng.uniform(-0.05, 0.05),
+                place.longitude + rng.uniform(-0.07, 0.07),
+            )
+            location_id = len(locations) + 1
             locations.append(
                 {
+                    "id": location_id,
                     "service_id": row["id"],
                     "position": position,
                     "municipality": place.name,
                     "province": place.province,
-                    "latitude": place.latitude + rng.uniform(-0.05, 0.05),
-                    "longitude": place.longitude + rng.uniform(-0.07, 0.07),
+                    "latitude": point.latitude,
+                    "longitude": point.longitude,
                     "confidential": rng.random() < 0.1,
                     "wheelchair_accessible": rng.choice([True, False, None]),
                 }
             )
+            radius = row["service_radius_km"]
+            if isinstance(radius, float):
+                cells.extend(
+                    {"cell": cell, "location_id": location_id, "service_id": row["id"]}
+                    for cell in reach_cells(point, radius)
+                )
     with engine.begin() as connection:
         tables = SQLModel.metadata.tables
         connection.execute(sa.insert(tables["organization"]), organizations)
@@ -132,3 +147,5 @@ def load_registry(engine: sa.Engine, size: int, *, seed: int = 2013) -> None:
             connection.execute(sa.insert(tables["service"]), services[start : start + 5000])
         for start in range(0, len(locations), 5000):
             connection.execute(sa.insert(tables["location"]), locations[start : start + 5000])
+        for start in range(0, len(cells), 5000):
+            connection.execute(sa.insert(tables["reach_cell"]), cells[start : start + 5000])

@@ -35,10 +35,11 @@ class Settings(BaseSettings):
         default=48, ge=1, description="Bed counts older than this are stale."
     )
     match_candidate_cap: int = Field(
-        default=120,
+        default=50,
         ge=10,
         le=2000,
-        description="Nearest eligible candidates read per need before ranking.",
+        description="Nearest eligible candidates read per need before ranking (at least twice "
+        "the asked limit).",
     )
 
     @field_validator("database_url")

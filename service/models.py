@@ -155,3 +155,16 @@ class ServiceChange(SQLModel, table=True):
     actor_role: str = Field(max_length=16)
     version: int
     changes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+
+
+class ReachCell(SQLModel, table=True):
+    """A location whose service-area radius reaches into a grid cell (see
+    `matching.geo.reach_cells`). Derived from locations; rewritten when a listing changes."""
+
+    __tablename__ = "reach_cell"
+
+    cell: int = Field(primary_key=True)
+    location_id: int = Field(
+        primary_key=True, foreign_key="location.id", index=True, ondelete="CASCADE"
+    )
+    service_id: uuid.UUID

@@ -1,6 +1,7 @@
 """Distances and search boxes. Geodesic distance on the WGS84 ellipsoid, with geopy."""
 
 import math
+from functools import lru_cache
 
 from geopy.distance import geodesic
 
@@ -13,7 +14,14 @@ EARTH_MEAN_RADIUS_KM = 6371.0088
 def distance_km(a: Point, b: Point) -> float:
     """Geodesic distance on the WGS84 ellipsoid, in km (geopy). Exact, but about 150 us a call:
     used for the distances shown, not for sifting candidates."""
-    return float(geodesic((a.latitude, a.longitude), (b.latitude, b.longitude)).km)
+    return _geodesic_km(a.latitude, a.longitude, b.latitude, b.longitude)
+
+
+@lru_cache(maxsize=16_384)
+def _geodesic_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    # A pure function of its arguments, so remembering results is safe; one request measures
+    # the same pairs for each need and each radius step.
+    return float(geodesic((lat1, lon1), (lat2, lon2)).km)
 
 
 def great_circle_km(a: Point, b: Point) -> float:
@@ -51,3 +59,24 @@ def radius_steps(max_distance_km: float, *, limit_km: float = 500.0) -> tuple[fl
     standard = (25.0, 50.0, 100.0, 200.0, 350.0, 500.0)
     first = min(max_distance_km, limit_km)
     return (first, *(step for step in standard if first < step <= limit_km))
+
+
+# Reach cells: a grid of 1-degree cells. A location with a service-area radius is filed under
+# every cell its reach box touches, so the services that may reach a person are found by the
+# person's one cell, through an index, on any database.
+_CELL_COLUMNS = 1000
+
+
+def cell_of(point: Point) -> int:
+    """The grid cell holding a point."""
+    return (math.floor(point.latitude) + 90) * _CELL_COLUMNS + (math.floor(point.longitude) + 180)
+
+
+def reach_cells(center: Point, radius_km: float) -> frozenset[int]:
+    """Every grid cell that the box around `center` of `radius_km` touches."""
+    min_lat, max_lat, min_lon, max_lon = bounding_box(center, radius_km)
+    return frozenset(
+        cell_of(Point(latitude, longitude))
+        for latitude in range(math.floor(min_lat), math.floor(max_lat) + 1)
+        for longitude in range(math.floor(min_lon), math.floor(max_lon) + 1)
+    )

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
-from service.models import Location, Organization, Service
+from service.models import Location, Organization, ReachCell, Service
 
 KM_PER_DEGREE_LATITUDE = 111.0
 
@@ -123,31 +123,31 @@ def ids_reaching_by_radius(
     *,
     latitude: float,
     longitude: float,
+    cell: int,
     beyond_km: float,
     filters: CandidateFilter,
     cap: int,
 ) -> set[uuid.UUID]:
-    """Services whose service-area radius (larger than `beyond_km`: smaller ones only reach
-    people their locations are nearer to, found by the box) may cover the point.
-
-    The latitude band of the largest radius in the registry uses the index; the per-row
-    test is a box around each location, refined by exact distance in `matching/`."""
-    largest = session.execute(sa.select(sa.func.max(col(Service.service_radius_km)))).scalar()
-    if not largest:
-        return set()
-    band = float(largest) / KM_PER_DEGREE_LATITUDE
+    """The `cap` nearest services whose service-area radius may cover the point, found through
+    the reach cell of the point (an index), then by a box around each location; the exact
+    distance decides in `matching/`. Radii up to `beyond_km` reach only people nearer than the
+    search radius, whom the location box finds."""
+    # The cosine at the poleward edge of the largest reach (5 degrees), so the box is never too
+    # narrow for locations north of the person.
+    shrink = math.cos(math.radians(min(89.0, abs(latitude) + 5.0)))
     reach_degrees = col(Service.service_radius_km) / KM_PER_DEGREE_LATITUDE
     statement = (
         sa.select(col(Location.service_id))
+        .select_from(ReachCell)
+        .join(Location, col(Location.id) == col(ReachCell.location_id))
         .join(Service, col(Service.id) == col(Location.service_id))
         .join(Organization, col(Organization.id) == col(Service.organization_id))
         .where(
-            col(Location.latitude).between(latitude - band, latitude + band),
-            col(Service.service_radius_km) > beyond_km,
+            col(ReachCell.cell) == cell,
+            # `+ 0` keeps the planner on the reach cell rather than this index.
+            col(Service.service_radius_km) + 0 > beyond_km,
             sa.func.abs(col(Location.latitude) - latitude) <= reach_degrees * 1.01,
-            # Longitude degrees shrink towards the pole; 2.5 covers every latitude in Canada's
-            # south (cos 66 = 0.4), and the exact distance decides afterwards.
-            sa.func.abs(col(Location.longitude) - longitude) <= reach_degrees * 2.5,
+            sa.func.abs(col(Location.longitude) - longitude) * shrink <= reach_degrees * 1.01,
             *_conditions(filters),
         )
     )

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
-from service.models import Location, Organization, Service, ServiceChange
+from service.models import Location, Organization, ReachCell, Service, ServiceChange
 
 # SQLModel 0.0.50's stubs and SQLAlchemy 2.1's disagree on `select(Service)` and on column
 # comparisons, so statements under construction are typed loosely (see pyproject's mypy
@@ -104,6 +104,21 @@ def add_service(session: Session, service: Service) -> Service:
     session.add(service)
     session.flush()
     return service
+
+
+def replace_reach_cells(
+    session: Session, service_id: uuid.UUID, cells: list[tuple[int, int]]
+) -> None:
+    """File a listing's locations under the grid cells they reach: `(location_id, cell)`."""
+    session.execute(sa.delete(ReachCell).where(col(ReachCell.service_id) == service_id))
+    if cells:
+        session.execute(
+            sa.insert(ReachCell),
+            [
+                {"cell": cell, "location_id": location_id, "service_id": service_id}
+                for location_id, cell in cells
+            ],
+        )
 
 
 def claim_version(session: Session, service_id: uuid.UUID, expected_version: int) -> bool:

@@ -12,7 +12,7 @@ from service.models import Organization, Service, utcnow
 from service.repository import organizations as organizations_repo
 from service.repository import services as services_repo
 from service.usecases.keys import issue_key
-from service.usecases.listings import apply_listing
+from service.usecases.listings import apply_listing, reach_cells_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +62,9 @@ def load_demo_registry(session: Session) -> DemoKeys | None:
                 availability_updated_at=available if data.capacity.beds_total else None,
             )
             apply_listing(service, data)
-            session.add(service)
+            services_repo.add_service(session, service)
+            services_repo.replace_reach_cells(session, service.id, reach_cells_of(service))
     assert first is not None
-    services_repo.count_services(session)  # flushes, so a broken row fails before the keys
     keys = DemoKeys(
         admin=issue_key(session, role=Role.admin, name="demo admin"),
         operator=issue_key(session, role=Role.operator, name="demo hotline operator"),

@@ -30,6 +30,8 @@ from schemas.services import (
     ServicePublic,
 )
 from schemas.services import Location as LocationIn
+from service.matching.geo import reach_cells
+from service.matching.types import Point
 from service.models import Location, Service
 from service.policy.visibility import View, shows_exact_location, shows_intake_contact
 
@@ -93,6 +95,20 @@ def apply_listing(service: Service, listing: ServiceCreate) -> None:
     service.locations = [
         Location(service_id=service.id, position=position, **location.model_dump())
         for position, location in enumerate(listing.locations)
+    ]
+
+
+def reach_cells_of(service: Service) -> list[tuple[int, int]]:
+    """`(location_id, cell)` for every grid cell a flushed listing's service area reaches."""
+    if not service.service_radius_km:
+        return []
+    return [
+        (location.id, cell)
+        for location in service.locations
+        if location.id is not None
+        for cell in reach_cells(
+            Point(location.latitude, location.longitude), service.service_radius_km
+        )
     ]
 
 

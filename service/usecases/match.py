@@ -28,7 +28,7 @@ from schemas.services import OrganizationRef
 from service.config import Settings
 from service.errors import Unprocessable, validation_errors
 from service.gazetteer import Gazetteer, Locality
-from service.matching.geo import bounding_box, radius_steps
+from service.matching.geo import bounding_box, cell_of, radius_steps
 from service.matching.messages import render
 from service.matching.ranking import rank_need
 from service.matching.types import Candidate, Freshness, Match, Point, Profile, Site
@@ -176,6 +176,7 @@ class _CandidatePool:
             session,
             latitude=locality.latitude,
             longitude=locality.longitude,
+            cell=cell_of(self.point),
             beyond_km=radius_km,
             filters=filters,
             cap=cap,
@@ -263,7 +264,7 @@ def match_needs(
         verified_stale_days=settings.stale_after_days,
         availability_stale_hours=settings.availability_stale_after_hours,
     )
-    candidate_cap = settings.match_candidate_cap
+    candidate_cap = max(settings.match_candidate_cap, 2 * profile.limit)
     locality = resolve_location(gazetteer, profile.location)
     now = now or utcnow()
     person = Profile(

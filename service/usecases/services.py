@@ -38,6 +38,7 @@ from service.usecases.listings import (
     flatten,
     listing_of,
     public_view,
+    reach_cells_of,
     to_mask,
 )
 
@@ -146,6 +147,7 @@ def create_service(session: Session, *, data: ServiceCreate, caller: Caller) -> 
     )
     apply_listing(service, data)
     repo.add_service(session, service)
+    repo.replace_reach_cells(session, service.id, reach_cells_of(service))
     _record(
         session,
         service,
@@ -224,6 +226,7 @@ def _change_listing(
     if changes and any(c["field"].startswith("capacity.") for c in changes):
         service.availability_updated_at = now
     repo.add_service(session, service)
+    repo.replace_reach_cells(session, service.id, reach_cells_of(service))
     _record(session, service, action=action, caller=caller, changes=changes, at=now)
     session.commit()
     return service

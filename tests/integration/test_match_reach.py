@@ -1,0 +1,85 @@
+"""Reach by service area over HTTP: the reach-cell index follows every change of a listing."""
+
+from typing import Any
+
+from tests.factories import Api, with_if_match
+
+# An outreach counselling team in Guelph; the person is in Kitchener, about 25 km away,
+# searching within 10 km.
+GUELPH = {"municipality": "Guelph", "province": "ON", "latitude": 43.5448, "longitude": -80.2482}
+PROFILE: dict[str, Any] = {
+    "needs": ["specialized.counselling"],
+    "location": {"place": "Kitchener, ON"},
+    "max_distance_km": 10,
+    "limit": 1,
+}
+
+
+def _team(api: Api, radius_km: float | None) -> dict[str, Any]:
+    return api.service(
+        api.organization(),
+        name="Outreach counselling team",
+        categories=["specialized.counselling"],
+        delivery=["outreach"],
+        eligibility={},
+        locations=[GUELPH],
+        service_area={"radius_km": radius_km, "provinces": [], "nationwide": False},
+        capacity={},
+    )
+
+
+def _reached(api: Api, service_id: str, operator: dict[str, str]) -> tuple[bool, bool]:
+    """(matched, expanded) for the Kitchener profile."""
+    answer = api.client.post("/v1/match", json=PROFILE, headers=operator).json()
+    result = answer["results"][0]
+    matched = any(m["service_id"] == service_id for m in result["matches"])
+    return matched, result["expanded"]
+
+
+def test_a_service_area_radius_reaches_beyond_the_search_radius(api: Api) -> None:
+    team = _team(api, 60)
+    assert _reached(api, team["id"], api.key("operator")) == (True, False)
+
+
+def test_a_radius_too_small_does_not_reach_without_widening(api: Api) -> None:
+    team = _team(api, 15)
+    matched, expanded = _reached(api, team["id"], api.key("operator"))
+    assert (matched, expanded) == (True, True)
+
+
+def test_changing_the_radius_or_the_place_moves_the_reach(api: Api) -> None:
+    operator = api.key("operator")
+    team = _team(api, 60)
+    smaller = api.client.patch(
+        f"/v1/services/{team['id']}",
+        json={"service_area": {"radius_km": 15}},
+        headers=with_if_match(api.admin, f'"{team["id"]}.{team["version"]}"'),
+    )
+    assert smaller.status_code == 200, smaller.text
+    assert _reached(api, team["id"], operator) == (True, True)
+    wider = api.client.patch(
+        f"/v1/services/{team['id']}",
+        json={"service_area": {"radius_km": 60}},
+        headers=with_if_match(api.admin, smaller.headers["ETag"]),
+    )
+    assert _reached(api, team["id"], operator) == (True, False)
+    moved = api.client.patch(
+        f"/v1/services/{team['id']}",
+        json={
+            "locations": [
+                {**GUELPH, "municipality": "Sudbury", "latitude": 46.49, "longitude": -80.99}
+            ]
+        },
+        headers=with_if_match(api.admin, wider.headers["ETag"]),
+    )
+    assert moved.status_code == 200, moved.text
+    # Its area no longer covers Kitchener: only widening finds it, 300 km away.
+    assert _reached(api, team["id"], operator) == (True, True)
+
+
+def test_a_deleted_service_no_longer_reaches(api: Api) -> None:
+    operator = api.key("operator")
+    team = _team(api, 60)
+    assert api.client.delete(f"/v1/services/{team['id']}", headers=api.admin).status_code == 204
+    matched, _ = _reached(api, team["id"], operator)
+    assert not matched

@@ -1,0 +1,30 @@
+"""The reach-cell grid: a location is filed under every cell its reach box touches."""
+
+import pytest
+
+from service.matching.geo import bounding_box, cell_of, reach_cells
+from service.matching.types import Point
+
+
+@pytest.mark.parametrize(
+    ("center", "radius_km"),
+    [(Point(43.45, -80.49), 60.0), (Point(49.0, -123.0), 500.0), (Point(63.75, -68.52), 120.0)],
+)
+def test_every_point_of_the_reach_box_is_in_a_filed_cell(center: Point, radius_km: float) -> None:
+    cells = reach_cells(center, radius_km)
+    min_lat, max_lat, min_lon, max_lon = bounding_box(center, radius_km)
+    for i in range(11):
+        for j in range(11):
+            point = Point(
+                min_lat + (max_lat - min_lat) * i / 10, min_lon + (max_lon - min_lon) * j / 10
+            )
+            assert cell_of(point) in cells
+
+
+def test_a_small_radius_files_one_to_four_cells() -> None:
+    assert 1 <= len(reach_cells(Point(43.45, -80.49), 1.0)) <= 4
+
+
+def test_cells_are_one_degree_wide() -> None:
+    assert cell_of(Point(43.01, -80.99)) == cell_of(Point(43.99, -80.01))
+    assert cell_of(Point(43.99, -80.5)) != cell_of(Point(44.01, -80.5))
