@@ -96,10 +96,6 @@ def list_services(
     return list(session.exec(page)), int(total)
 
 
-def count_services(session: Session) -> int:
-    return int(session.execute(sa.select(sa.func.count()).select_from(Service)).scalar_one())
-
-
 def add_service(session: Session, service: Service) -> Service:
     session.add(service)
     session.flush()
