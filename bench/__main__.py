@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, select
 
 from bench.registry import load_registry
 from schemas.enums import Role
@@ -25,7 +26,7 @@ from service.gazetteer import Gazetteer
 from service.matching.eligibility import check
 from service.matching.geo import distance_km
 from service.matching.types import Point, Profile
-from service.repository.match import load_services
+from service.models import Service
 from service.usecases.keys import Caller
 from service.usecases.match import _candidate, match_needs
 
@@ -107,11 +108,11 @@ def naive_match(session: Session, gazetteer: Gazetteer, profile: NeedProfile) ->
         newcomer_status=profile.newcomer_status.value,
         trafficking_type=profile.trafficking_type.value,
     )
-    ids = session.execute(sa.text("SELECT id FROM service")).scalars().all()
-    candidates = [
-        _candidate(s, list(s.locations))
-        for s in load_services(session, [uuid.UUID(str(i)) for i in ids])
-    ]
+    everything = select(Service).options(
+        selectinload(Service.locations),  # type: ignore[arg-type]
+        selectinload(Service.organization),  # type: ignore[arg-type]
+    )
+    candidates = [_candidate(s, list(s.locations)) for s in session.exec(everything)]
     found = 0
     for candidate in candidates:
         if check(person, candidate).eligible:
