@@ -149,3 +149,6 @@ def load_registry(engine: sa.Engine, size: int, *, seed: int = 2013) -> None:
             connection.execute(sa.insert(tables["location"]), locations[start : start + 5000])
         for start in range(0, len(cells), 5000):
             connection.execute(sa.insert(tables["reach_cell"]), cells[start : start + 5000])
+    with engine.begin() as connection:
+        # As autovacuum would on PostgreSQL: planner statistics for the new rows.
+        connection.execute(sa.text("ANALYZE"))
