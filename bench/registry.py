@@ -132,6 +132,7 @@ def load_registry(engine: sa.Engine, size: int, *, seed: int = 2013) -> None:
                     "longitude": point.longitude,
                     "confidential": rng.random() < 0.1,
                     "wheelchair_accessible": rng.choice([True, False, None]),
+                    "categories_mask": row["categories_mask"],
                 }
             )
             radius = row["service_radius_km"]

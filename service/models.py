@@ -71,7 +71,11 @@ class ApiKey(SQLModel, table=True):
 class Service(SQLModel, table=True):
     """A listing. Enum lists are stored as bit masks so SQL can filter on them on any database."""
 
-    __table_args__ = (sa.Index("ix_service_modified", "updated_at", "id"),)
+    __table_args__ = (
+        sa.Index("ix_service_modified", "updated_at", "id"),
+        # Few services cover whole provinces; matching reads them in id order through this.
+        sa.Index("ix_service_wide_area_id", "wide_area", "id"),
+    )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     organization_id: uuid.UUID = Field(foreign_key="organization.id", index=True)
@@ -88,11 +92,11 @@ class Service(SQLModel, table=True):
     trafficking_focus_mask: int = 0
     languages: list[str] = Field(default_factory=list, sa_type=JSON)
     delivery_mask: int = 0
-    service_radius_km: float | None = Field(default=None, index=True)
+    service_radius_km: float | None = None
     provinces_mask: int = 0
     nationwide: bool = False
     # True when provinces or nationwide are set: few services, found by index when matching.
-    wide_area: bool = Field(default=False, index=True)
+    wide_area: bool = False
     intake_phone: str | None = Field(default=None, max_length=50)
     intake_email: str | None = Field(default=None, max_length=254)
     intake_url: str | None = Field(default=None, max_length=500)
@@ -121,7 +125,11 @@ class Service(SQLModel, table=True):
 
 
 class Location(SQLModel, table=True):
-    __table_args__ = (sa.Index("ix_location_latitude_longitude", "latitude", "longitude"),)
+    # Covering: matching filters a box by category from this index alone, and reads the
+    # service row only for the locations of the asked categories.
+    __table_args__ = (
+        sa.Index("ix_location_box", "latitude", "longitude", "categories_mask", "service_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     service_id: uuid.UUID = Field(foreign_key="service.id", index=True, ondelete="CASCADE")
@@ -134,6 +142,8 @@ class Location(SQLModel, table=True):
     latitude: float
     longitude: float
     confidential: bool = False
+    # A copy of its service's categories, written with the listing (`apply_listing`).
+    categories_mask: int = 0
     wheelchair_accessible: bool | None = None
 
 

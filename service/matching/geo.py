@@ -61,6 +61,16 @@ def radius_steps(max_distance_km: float, *, limit_km: float = 500.0) -> tuple[fl
     return (first, *(step for step in standard if first < step <= limit_km))
 
 
+def next_ring_km(ring_km: float, found: int, wanted: int) -> float:
+    """The next ring of a nearest-first search, after `found` of `wanted` services lay within
+    `ring_km`: services per area being roughly even nearby, the ring that should hold `wanted`
+    is sqrt(wanted / found) times wider; a quarter more for luck, at least 1.5 and at most 4
+    times wider, and 4 times when none was found."""
+    if found <= 0:
+        return ring_km * 4
+    return ring_km * min(4.0, max(1.5, 1.25 * math.sqrt(wanted / found)))
+
+
 # Reach cells: a grid of 1-degree cells. A location with a service-area radius is filed under
 # every cell its reach box touches, so the services that may reach a person are found by the
 # person's one cell, through an index, on any database.

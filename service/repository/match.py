@@ -5,6 +5,7 @@ import math
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,60 +31,118 @@ class CandidateFilter:
     no_police_report: bool = False
 
 
-def _bits_allow(column: Any, bits: int | None) -> Any:
-    """An empty mask serves everyone; otherwise one of `bits` must be set."""
-    if bits is None:
-        return sa.true()
-    return sa.or_(column == 0, column.op("&")(bits) != 0)
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Which filters a profile sets: one statement is built per shape and reused with new
+    parameters, since building SQLAlchemy statements costs more than running them."""
+
+    gender: bool
+    age: bool
+    status: bool
+    trafficking: bool
+    with_dependents: bool
+    no_identification: bool
+    no_police_report: bool
+
+    @classmethod
+    def of(cls, filters: CandidateFilter) -> "_Shape":
+        return cls(
+            gender=filters.gender_bit is not None,
+            age=filters.age is not None,
+            status=filters.status_bit is not None,
+            trafficking=filters.trafficking_bits is not None,
+            with_dependents=filters.with_dependents,
+            no_identification=filters.no_identification,
+            no_police_report=filters.no_police_report,
+        )
 
 
-def _conditions(filters: CandidateFilter) -> list[Any]:
+def _parameters(filters: CandidateFilter) -> dict[str, Any]:
+    return {
+        "categories": filters.categories_mask,
+        "gender": filters.gender_bit,
+        "age": filters.age,
+        "status": filters.status_bit,
+        "trafficking": filters.trafficking_bits,
+    }
+
+
+def _bits_allow(column: Any, name: str) -> Any:
+    """An empty mask serves everyone; otherwise one of the bits must be set."""
+    return sa.or_(column == 0, column.op("&")(sa.bindparam(name, type_=sa.Integer)) != 0)
+
+
+def _conditions(shape: _Shape) -> list[Any]:
     conditions: list[Any] = [
         # `|| ""` keeps the planner from driving the query from this unselective index
         # instead of the location box.
         col(Organization.status).concat("") == "approved",
         col(Service.accepting_referrals).is_(True),
-        col(Service.categories_mask).op("&")(filters.categories_mask) != 0,
-        _bits_allow(col(Service.genders_mask), filters.gender_bit),
-        _bits_allow(col(Service.statuses_mask), filters.status_bit),
-        _bits_allow(col(Service.trafficking_types_mask), filters.trafficking_bits),
+        col(Service.categories_mask).op("&")(sa.bindparam("categories", type_=sa.Integer)) != 0,
     ]
-    if filters.age is not None:
-        conditions.append(
-            sa.or_(col(Service.min_age).is_(None), col(Service.min_age) <= filters.age)
-        )
-        conditions.append(
-            sa.or_(col(Service.max_age).is_(None), col(Service.max_age) >= filters.age)
-        )
-    if filters.with_dependents:
+    if shape.gender:
+        conditions.append(_bits_allow(col(Service.genders_mask), "gender"))
+    if shape.status:
+        conditions.append(_bits_allow(col(Service.statuses_mask), "status"))
+    if shape.trafficking:
+        conditions.append(_bits_allow(col(Service.trafficking_types_mask), "trafficking"))
+    if shape.age:
+        age = sa.bindparam("age", type_=sa.Integer)
+        conditions.append(sa.or_(col(Service.min_age).is_(None), col(Service.min_age) <= age))
+        conditions.append(sa.or_(col(Service.max_age).is_(None), col(Service.max_age) >= age))
+    if shape.with_dependents:
         conditions.append(col(Service.accepts_dependents).is_not(False))
-    if filters.no_identification:
+    if shape.no_identification:
         conditions.append(col(Service.id_required).is_(False))
-    if filters.no_police_report:
+    if shape.no_police_report:
         conditions.append(col(Service.police_report_required).is_(False))
     return conditions
 
 
-def _service_ids(session: Session, statement: Any) -> set[uuid.UUID]:
-    return set(session.execute(statement).scalars())
-
-
-def _squared_degrees(latitude: float, longitude: float) -> Any:
+def _squared_degrees() -> Any:
     """Squared flat-earth distance of the nearest location, in latitude degrees: good enough
-    to choose candidates; exact distances are computed in `matching/`."""
-    shrink = math.cos(math.radians(latitude))
+    to choose candidates; exact distances are computed in `matching/`. Parameters: the point
+    (`latitude`, `longitude`) and the squared cosine of its latitude (`shrink2`)."""
+    latitude = sa.bindparam("latitude", type_=sa.Float)
+    longitude = sa.bindparam("longitude", type_=sa.Float)
     return sa.func.min(
         (col(Location.latitude) - latitude) * (col(Location.latitude) - latitude)
         + (col(Location.longitude) - longitude)
         * (col(Location.longitude) - longitude)
-        * (shrink * shrink)
+        * sa.bindparam("shrink2", type_=sa.Float)
     )
 
 
-def _nearest_first(statement: Any, latitude: float, longitude: float, cap: int) -> Any:
-    """Keep the `cap` services nearest to the point."""
-    squared = _squared_degrees(latitude, longitude)
-    return statement.group_by(col(Location.service_id)).order_by(squared).limit(cap)
+def _point(latitude: float, longitude: float) -> dict[str, float]:
+    return {
+        "latitude": latitude,
+        "longitude": longitude,
+        "shrink2": math.cos(math.radians(latitude)) ** 2,
+    }
+
+
+@lru_cache(maxsize=256)
+def _box_statement(shape: _Shape) -> Any:
+    return (
+        sa.select(col(Location.service_id), _squared_degrees())
+        .join(Service, col(Service.id) == col(Location.service_id))
+        .join(Organization, col(Organization.id) == col(Service.organization_id))
+        .where(
+            col(Location.latitude).between(
+                sa.bindparam("min_lat", type_=sa.Float), sa.bindparam("max_lat", type_=sa.Float)
+            ),
+            col(Location.longitude).between(
+                sa.bindparam("min_lon", type_=sa.Float), sa.bindparam("max_lon", type_=sa.Float)
+            ),
+            # Checked in the covering index, before the service row is read.
+            col(Location.categories_mask).op("&")(sa.bindparam("categories", type_=sa.Integer))
+            != 0,
+            *_conditions(shape),
+        )
+        .group_by(col(Location.service_id))
+        .order_by(_squared_degrees())
+        .limit(sa.bindparam("cap", type_=sa.Integer))
+    )
 
 
 def ids_with_location_in_box(
@@ -95,27 +154,49 @@ def ids_with_location_in_box(
     longitude: float,
     cap: int,
 ) -> list[tuple[uuid.UUID, float]]:
-    """The `cap` nearest services with a location inside the box (through the
-    latitude/longitude index), nearest first, each with its approximate distance in km."""
+    """The `cap` nearest services with a location inside the box (through the covering
+    location box index), nearest first, each with its approximate distance in km."""
     min_lat, max_lat, min_lon, max_lon = box
-    squared = _squared_degrees(latitude, longitude)
-    statement = (
-        sa.select(col(Location.service_id), squared)
+    rows = session.execute(
+        _box_statement(_Shape.of(filters)),
+        {
+            **_parameters(filters),
+            **_point(latitude, longitude),
+            "min_lat": min_lat,
+            "max_lat": max_lat,
+            "min_lon": min_lon,
+            "max_lon": max_lon,
+            "cap": cap,
+        },
+    )
+    return [(service_id, math.sqrt(value) * KM_PER_DEGREE_LATITUDE) for service_id, value in rows]
+
+
+@lru_cache(maxsize=256)
+def _reach_statement(shape: _Shape) -> Any:
+    latitude = sa.bindparam("latitude", type_=sa.Float)
+    longitude = sa.bindparam("longitude", type_=sa.Float)
+    reach_degrees = col(Service.service_radius_km) / KM_PER_DEGREE_LATITUDE
+    return (
+        sa.select(col(Location.service_id))
+        .select_from(ReachCell)
+        .join(Location, col(Location.id) == col(ReachCell.location_id))
         .join(Service, col(Service.id) == col(Location.service_id))
         .join(Organization, col(Organization.id) == col(Service.organization_id))
         .where(
-            col(Location.latitude).between(min_lat, max_lat),
-            col(Location.longitude).between(min_lon, max_lon),
-            *_conditions(filters),
+            col(ReachCell.cell) == sa.bindparam("cell", type_=sa.Integer),
+            # `+ 0` keeps the planner on the reach cell rather than this column.
+            col(Service.service_radius_km) + 0 > sa.bindparam("beyond_km", type_=sa.Float),
+            sa.func.abs(col(Location.latitude) - latitude) <= reach_degrees * 1.01,
+            sa.func.abs(col(Location.longitude) - longitude)
+            * sa.bindparam("reach_shrink", type_=sa.Float)
+            <= reach_degrees * 1.01,
+            *_conditions(shape),
         )
         .group_by(col(Location.service_id))
-        .order_by(squared)
-        .limit(cap)
+        .order_by(_squared_degrees())
+        .limit(sa.bindparam("cap", type_=sa.Integer))
     )
-    return [
-        (service_id, math.sqrt(value) * KM_PER_DEGREE_LATITUDE)
-        for service_id, value in session.execute(statement)
-    ]
 
 
 def ids_reaching_by_radius(
@@ -132,63 +213,102 @@ def ids_reaching_by_radius(
     the reach cell of the point (an index), then by a box around each location; the exact
     distance decides in `matching/`. Radii up to `beyond_km` reach only people nearer than the
     search radius, whom the location box finds."""
-    # The cosine at the poleward edge of the largest reach (5 degrees), so the box is never too
-    # narrow for locations north of the person.
-    shrink = math.cos(math.radians(min(89.0, abs(latitude) + 5.0)))
-    reach_degrees = col(Service.service_radius_km) / KM_PER_DEGREE_LATITUDE
-    statement = (
-        sa.select(col(Location.service_id))
-        .select_from(ReachCell)
-        .join(Location, col(Location.id) == col(ReachCell.location_id))
-        .join(Service, col(Service.id) == col(Location.service_id))
-        .join(Organization, col(Organization.id) == col(Service.organization_id))
-        .where(
-            col(ReachCell.cell) == cell,
-            # `+ 0` keeps the planner on the reach cell rather than this index.
-            col(Service.service_radius_km) + 0 > beyond_km,
-            sa.func.abs(col(Location.latitude) - latitude) <= reach_degrees * 1.01,
-            sa.func.abs(col(Location.longitude) - longitude) * shrink <= reach_degrees * 1.01,
-            *_conditions(filters),
-        )
+    rows = session.execute(
+        _reach_statement(_Shape.of(filters)),
+        {
+            **_parameters(filters),
+            **_point(latitude, longitude),
+            "cell": cell,
+            "beyond_km": beyond_km,
+            # The cosine at the poleward edge of the largest reach (5 degrees), so the box is
+            # never too narrow for locations north of the person.
+            "reach_shrink": math.cos(math.radians(min(89.0, abs(latitude) + 5.0))),
+            "cap": cap,
+        },
     )
-    return _service_ids(session, _nearest_first(statement, latitude, longitude, cap))
+    return set(rows.scalars())
 
 
-def ids_covering_province(
-    session: Session, *, province_bit: int, filters: CandidateFilter, cap: int
-) -> set[uuid.UUID]:
-    """Province-wide and nationwide services (through the `wide_area` index)."""
-    statement = (
+@lru_cache(maxsize=256)
+def _province_statement(shape: _Shape) -> Any:
+    return (
         sa.select(col(Service.id))
         .join(Organization, col(Organization.id) == col(Service.organization_id))
         .where(
             col(Service.wide_area).is_(True),
             sa.or_(
                 col(Service.nationwide).is_(True),
-                col(Service.provinces_mask).op("&")(province_bit) != 0,
+                col(Service.provinces_mask).op("&")(sa.bindparam("province", type_=sa.Integer))
+                != 0,
             ),
-            *_conditions(filters),
+            *_conditions(shape),
         )
         .order_by(col(Service.id))
-        .limit(cap)
+        .limit(sa.bindparam("cap", type_=sa.Integer))
     )
-    return _service_ids(session, statement)
+
+
+def ids_covering_province(
+    session: Session, *, province_bit: int, filters: CandidateFilter, cap: int
+) -> set[uuid.UUID]:
+    """Province-wide and nationwide services (through the wide-area index, in id order)."""
+    rows = session.execute(
+        _province_statement(_Shape.of(filters)),
+        {**_parameters(filters), "province": province_bit, "cap": cap},
+    )
+    return set(rows.scalars())
+
+
+# What ranking reads of a candidate: no names, descriptions or contacts.
+_CANDIDATE_COLUMNS = (
+    "id",
+    "categories_mask",
+    "genders_mask",
+    "min_age",
+    "max_age",
+    "statuses_mask",
+    "trafficking_types_mask",
+    "accepts_dependents",
+    "trafficking_focus_mask",
+    "languages",
+    "delivery_mask",
+    "service_radius_km",
+    "provinces_mask",
+    "nationwide",
+    "intake_hours",
+    "referral_required",
+    "fees",
+    "beds_total",
+    "beds_available",
+    "accepting_referrals",
+    "id_required",
+    "police_report_required",
+    "last_verified_at",
+    "availability_updated_at",
+)
+_SITE_COLUMNS = ("service_id", "latitude", "longitude", "confidential", "wheelchair_accessible")
 
 
 def candidate_rows(
     session: Session, ids: Iterable[uuid.UUID]
 ) -> tuple[list[sa.Row[Any]], list[sa.Row[Any]]]:
-    """The service and location rows of candidates, without building ORM objects: ranking
-    needs only plain values, and hundreds of candidates are read per request."""
+    """The rows of candidates that ranking reads, and their locations in position order,
+    without building ORM objects: hundreds of candidates are read per request."""
     wanted = list(ids)
     if not wanted:
         return [], []
+    services_table = Service.__table__.c
+    locations_table = Location.__table__.c
     services = list(
-        session.execute(sa.select(Service.__table__).where(col(Service.id).in_(wanted)))
+        session.execute(
+            sa.select(*(services_table[name] for name in _CANDIDATE_COLUMNS)).where(
+                col(Service.id).in_(wanted)
+            )
+        )
     )
     locations = list(
         session.execute(
-            sa.select(Location.__table__)
+            sa.select(*(locations_table[name] for name in _SITE_COLUMNS))
             .where(col(Location.service_id).in_(wanted))
             .order_by(col(Location.service_id), col(Location.position))
         )

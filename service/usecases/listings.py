@@ -93,7 +93,12 @@ def apply_listing(service: Service, listing: ServiceCreate) -> None:
     service.id_required = listing.id_required
     service.police_report_required = listing.police_report_required
     service.locations = [
-        Location(service_id=service.id, position=position, **location.model_dump())
+        Location(
+            service_id=service.id,
+            position=position,
+            categories_mask=service.categories_mask,
+            **location.model_dump(),
+        )
         for position, location in enumerate(listing.locations)
     ]
 

@@ -4,6 +4,7 @@ The profile lives only in this request's memory: it is never written to the data
 a metric label or an error.
 """
 
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
@@ -28,7 +29,7 @@ from schemas.services import OrganizationRef
 from service.config import Settings
 from service.errors import Unprocessable, validation_errors
 from service.gazetteer import Gazetteer, Locality
-from service.matching.geo import bounding_box, cell_of, radius_steps
+from service.matching.geo import bounding_box, cell_of, next_ring_km, radius_steps
 from service.matching.messages import render
 from service.matching.ranking import rank_need
 from service.matching.types import Candidate, Freshness, Match, Point, Profile, Site
@@ -80,6 +81,10 @@ def _categories(need: str) -> frozenset[str]:
     return frozenset({need})
 
 
+def _mask(categories: frozenset[str]) -> int:
+    return to_mask([Category(c) for c in categories], CATEGORIES)
+
+
 def _bit(value: str, members: tuple[ServedGender, ...] | tuple[ServedStatus, ...]) -> int | None:
     for index, member in enumerate(members):
         if member.value == value:
@@ -87,7 +92,8 @@ def _bit(value: str, members: tuple[ServedGender, ...] | tuple[ServedStatus, ...
     return None
 
 
-def _filter(profile: NeedProfile, categories: frozenset[str]) -> repo.CandidateFilter:
+def _filter(profile: NeedProfile) -> repo.CandidateFilter:
+    """The person's hard filters; each need sets its categories."""
     trafficking = profile.trafficking_type.value
     trafficking_bits = (
         None
@@ -97,7 +103,7 @@ def _filter(profile: NeedProfile, categories: frozenset[str]) -> repo.CandidateF
         else to_mask([ServedTraffickingType(trafficking)], TRAFFICKING_TYPES)
     )
     return repo.CandidateFilter(
-        categories_mask=to_mask([Category(c) for c in categories], CATEGORIES),
+        categories_mask=0,
         gender_bit=_bit(profile.gender.value, GENDERS),
         age=profile.age,
         status_bit=_bit(profile.newcomer_status.value, STATUSES),
@@ -152,72 +158,96 @@ def _candidate(service: Any, locations: list[Any]) -> Candidate:
     )
 
 
-# The first ring searched around the person; it grows threefold until it holds enough.
-_FIRST_RING_KM = 5.0
+# The first ring searched around the person; it grows until it holds enough.
+_FIRST_RING_KM = 2.0
 
 
 class _CandidatePool:
-    """Candidates fetched so far; widening the radius fetches only the nearest more."""
+    """Candidates read in this request, shared by its needs so each service is read once."""
 
     def __init__(
         self,
         session: Session,
         locality: Locality,
         filters: repo.CandidateFilter,
+        categories: frozenset[str],
         cap: int,
-        radius_km: float,
     ) -> None:
         self.session = session
         self.point = Point(locality.latitude, locality.longitude)
         self.filters = filters
-        self.cap = cap
-        province_bit = to_mask([p for p in PROVINCES if p.value == locality.province], PROVINCES)
-        self.ids = repo.ids_reaching_by_radius(
+        self.candidates: dict[UUID, Candidate] = {}
+        # Province-wide and nationwide services are read once for every need.
+        self.covering = repo.ids_covering_province(
             session,
-            latitude=locality.latitude,
-            longitude=locality.longitude,
-            cell=cell_of(self.point),
-            beyond_km=radius_km,
-            filters=filters,
+            province_bit=to_mask([p for p in PROVINCES if p.value == locality.province], PROVINCES),
+            filters=replace(filters, categories_mask=_mask(categories)),
             cap=cap,
-        ) | repo.ids_covering_province(session, province_bit=province_bit, filters=filters, cap=cap)
-        self.candidates: dict[str, Candidate] = {}
-        self.fetched_km = 0.0
+        )
+
+    def read(self, ids: set[UUID]) -> list[Candidate]:
+        missing = [i for i in ids if i not in self.candidates]
+        services, locations = repo.candidate_rows(self.session, missing)
+        by_service: dict[UUID, list[Any]] = {}
+        for location in locations:
+            by_service.setdefault(location.service_id, []).append(location)
+        for service in services:
+            self.candidates[service.id] = _candidate(service, by_service.get(service.id, []))
+        return [self.candidates[i] for i in ids if i in self.candidates]
+
+
+class _NeedSearch:
+    """The candidates of one need: the `cap` nearest eligible services of its categories, the
+    services whose area covers the person, and the province-wide and nationwide ones."""
+
+    def __init__(self, pool: _CandidatePool, categories: frozenset[str], cap: int) -> None:
+        self.pool = pool
+        self.cap = cap
+        self.filters = replace(pool.filters, categories_mask=_mask(categories))
+        self.ids = set(pool.covering)
         self.ring_km = _FIRST_RING_KM
+        self.full = False
+        self.searched_km = 0.0
+        self.reach_searched = False
 
     def _nearest(self, radius_km: float) -> None:
-        """The `cap` nearest eligible services within `radius_km`, searched in growing rings:
-        once a ring holds `cap` services all within its radius, nothing outside it is nearer.
-        In a city the first small ring is enough, instead of reading every service nearby."""
-        while True:
+        """Search growing rings until one holds `cap` services all within it (nothing outside
+        is nearer) or the radius is searched. In a city the first small ring is enough."""
+        while not self.full:
             ring = min(self.ring_km, radius_km)
             found = repo.ids_with_location_in_box(
-                self.session,
-                bounding_box(self.point, ring),
+                self.pool.session,
+                bounding_box(self.pool.point, ring),
                 self.filters,
-                latitude=self.point.latitude,
-                longitude=self.point.longitude,
+                latitude=self.pool.point.latitude,
+                longitude=self.pool.point.longitude,
                 cap=self.cap,
             )
             self.ids.update(service_id for service_id, _ in found)
-            if ring >= radius_km or (len(found) == self.cap and found[-1][1] <= ring):
+            self.full = len(found) == self.cap and found[-1][1] <= ring
+            if ring >= radius_km:
                 return
-            self.ring_km = ring * 3
+            self.ring_km = next_ring_km(ring, sum(1 for _, km in found if km <= ring), self.cap)
 
-    def widen_to(self, radius_km: float) -> list[Candidate]:
-        if radius_km <= self.fetched_km:
-            return list(self.candidates.values())
-        self.fetched_km = radius_km
-        self._nearest(radius_km)
-        missing = [i for i in self.ids if str(i) not in self.candidates]
-        services, locations = repo.candidate_rows(self.session, missing)
-        by_service: dict[str, list[Any]] = {}
-        for location in locations:
-            by_service.setdefault(str(location.service_id), []).append(location)
-        for service in services:
-            key = str(service.id)
-            self.candidates[key] = _candidate(service, by_service.get(key, []))
-        return list(self.candidates.values())
+    def within(self, radius_km: float) -> list[Candidate]:
+        if radius_km > self.searched_km:
+            self.searched_km = radius_km
+            self._nearest(radius_km)
+            if not self.full and not self.reach_searched:
+                # Fewer than `cap` are located within the radius: add those located beyond it
+                # whose service area covers the person. (When the ring is full, any of them is
+                # farther than every candidate already held.)
+                self.reach_searched = True
+                self.ids |= repo.ids_reaching_by_radius(
+                    self.pool.session,
+                    latitude=self.pool.point.latitude,
+                    longitude=self.pool.point.longitude,
+                    cell=cell_of(self.pool.point),
+                    beyond_km=radius_km,
+                    filters=self.filters,
+                    cap=self.cap,
+                )
+        return self.pool.read(self.ids)
 
 
 def _public_match(match: Match, service: Service, view: View, language: str) -> ServiceMatch:
@@ -282,26 +312,26 @@ def match_needs(
         wheelchair=profile.wheelchair,
         urgent=profile.urgent,
     )
-    results: list[NeedResult] = []
     steps = radius_steps(profile.max_distance_km)
-    asked_categories = {need.value: _categories(need.value) for need in profile.needs}
-    # One pool for every need: the SQL filters are the person's, the categories their union.
+    asked = {need.value: _categories(need.value) for need in profile.needs}
     pool = _CandidatePool(
         session,
         locality,
-        _filter(profile, frozenset().union(*asked_categories.values())),
-        candidate_cap * len(asked_categories),
-        steps[0],
+        _filter(profile),
+        frozenset().union(*asked.values()),
+        candidate_cap * len(asked),
     )
-    for need, categories in asked_categories.items():
+    ranked: list[tuple[str, float, list[Match]]] = []
+    for need, categories in asked.items():
+        search = _NeedSearch(pool, categories, candidate_cap)
         matches: list[Match] = []
         radius = steps[0]
         for step, radius in enumerate(steps):
             # The nearest candidates within the widest radius include the nearest within any
-            # smaller one, so widening needs at most one more query.
+            # smaller one, so widening needs at most one more search.
             matches = rank_need(
                 person,
-                pool.widen_to(steps[0] if step == 0 else steps[-1]),
+                search.within(steps[0] if step == 0 else steps[-1]),
                 categories=categories,
                 radius_km=radius,
                 max_distance_km=profile.max_distance_km,
@@ -311,28 +341,33 @@ def match_needs(
             )
             if len(matches) >= profile.limit:
                 break
-        services = {
-            str(s.id): s for s in repo.load_services(session, [UUID(m.service_id) for m in matches])
-        }
-        results.append(
-            NeedResult(
-                need=need,
-                radius_km=radius,
-                expanded=radius > steps[0],
-                matches=[
-                    _public_match(
-                        m,
-                        services[m.service_id],
-                        view_for(
-                            caller.role.value,
-                            owns_listing=caller.owns(services[m.service_id].organization_id),
-                        ),
-                        language,
-                    )
-                    for m in matches
-                ],
-            )
+        ranked.append((need, radius, matches))
+    services = {
+        s.id: s
+        for s in repo.load_services(
+            session, {UUID(m.service_id) for _, _, matches in ranked for m in matches}
         )
+    }
+    results = [
+        NeedResult(
+            need=need,
+            radius_km=radius,
+            expanded=radius > steps[0],
+            matches=[
+                _public_match(
+                    m,
+                    services[UUID(m.service_id)],
+                    view_for(
+                        caller.role.value,
+                        owns_listing=caller.owns(services[UUID(m.service_id)].organization_id),
+                    ),
+                    language,
+                )
+                for m in matches
+            ],
+        )
+        for need, radius, matches in ranked
+    ]
     return MatchResponse(
         location=ResolvedLocation(
             label=locality.label,

@@ -83,3 +83,26 @@ def test_a_deleted_service_no_longer_reaches(api: Api) -> None:
     assert api.client.delete(f"/v1/services/{team['id']}", headers=api.admin).status_code == 204
     matched, _ = _reached(api, team["id"], operator)
     assert not matched
+
+
+def test_the_location_index_follows_a_change_of_categories(api: Api) -> None:
+    """Each location carries its service's categories for the box index: a listing that
+    changes category is found under the new one and no longer under the old."""
+    operator = api.key("operator")
+    team = _team(api, None)
+    kitchener = {**GUELPH, "municipality": "Kitchener", "latitude": 43.45, "longitude": -80.49}
+    moved = api.client.patch(
+        f"/v1/services/{team['id']}",
+        json={"categories": ["legal.immigration"], "locations": [kitchener]},
+        headers=with_if_match(api.admin, f'"{team["id"]}.{team["version"]}"'),
+    )
+    assert moved.status_code == 200, moved.text
+
+    def found(need: str) -> bool:
+        answer = api.client.post(
+            "/v1/match", json={**PROFILE, "needs": [need]}, headers=operator
+        ).json()
+        return any(m["service_id"] == team["id"] for m in answer["results"][0]["matches"])
+
+    assert found("legal.immigration")
+    assert not found("specialized.counselling")

@@ -1,8 +1,8 @@
-"""The reach-cell grid: a location is filed under every cell its reach box touches."""
+"""The reach-cell grid and the growth of the nearest-first search rings."""
 
 import pytest
 
-from service.matching.geo import bounding_box, cell_of, reach_cells
+from service.matching.geo import bounding_box, cell_of, next_ring_km, reach_cells
 from service.matching.types import Point
 
 
@@ -28,3 +28,16 @@ def test_a_small_radius_files_one_to_four_cells() -> None:
 def test_cells_are_one_degree_wide() -> None:
     assert cell_of(Point(43.01, -80.99)) == cell_of(Point(43.99, -80.01))
     assert cell_of(Point(43.99, -80.5)) != cell_of(Point(44.01, -80.5))
+
+
+@pytest.mark.parametrize(
+    ("found", "expected"),
+    [
+        (0, 8.0),  # nothing near: four times wider
+        (1, 8.0),  # sparse: at most four times
+        (25, 2 * 1.25 * 2**0.5),  # half found: the area must double, plus a quarter
+        (49, 3.0),  # almost: at least one and a half times
+    ],
+)
+def test_the_next_ring_grows_with_how_few_were_found(found: int, expected: float) -> None:
+    assert next_ring_km(2.0, found, 50) == pytest.approx(expected)
