@@ -141,3 +141,4 @@ class ChangeAction(StrEnum):
     availability = "availability"
     verify = "verify"
     delete = "delete"
+    hsds_import = "import"

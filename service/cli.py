@@ -7,6 +7,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from service.config import Settings
+from service.hsds_commands import app as hsds_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="referral-service")
 
@@ -63,6 +64,9 @@ def migrate() -> None:
     with startup_lock(engine):
         run_migrations(engine)
     engine.dispose()
+
+
+app.add_typer(hsds_app, name="hsds")
 
 
 def main() -> None:

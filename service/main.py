@@ -13,7 +13,7 @@ from service.db import create_db_engine
 from service.errors import install_problem_handlers
 from service.gazetteer import default_gazetteer
 from service.observability import Metrics, RequestMiddleware, configure_logging
-from service.routers import health, keys, match, organizations, places, services, taxonomy
+from service.routers import health, hsds, keys, match, organizations, places, services, taxonomy
 from service.startup import prepare_database
 
 DESCRIPTION = """
@@ -64,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         match.router,
         places.router,
         taxonomy.router,
+        hsds.router,
+        hsds.import_router,
         health.router,
     ):
         app.include_router(router)

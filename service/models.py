@@ -112,6 +112,10 @@ class Service(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     availability_updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # An imported listing's HSDS `last_modified`, which its export repeats for as long as the
+    # listing stays at `source_version` (unchanged here since the import).
+    source_modified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    source_version: int | None = None
 
     organization: Organization = Relationship(sa_relationship_kwargs={"lazy": "raise"})
     locations: list["Location"] = Relationship(

@@ -56,42 +56,50 @@ def from_mask(mask: int, members: Sequence[E]) -> list[E]:
     return [member for bit, member in enumerate(members) if mask & (1 << bit)]
 
 
-def apply_listing(service: Service, listing: ServiceCreate) -> None:
-    """Write every field of a listing onto a row, locations included."""
+def listing_columns(listing: ServiceCreate) -> dict[str, Any]:
+    """The service-table columns a listing sets (everything but its locations)."""
     eligibility, area, intake, capacity = (
         listing.eligibility,
         listing.service_area,
         listing.intake,
         listing.capacity,
     )
-    service.organization_id = listing.organization_id
-    service.name = listing.name
-    service.description = listing.description
-    service.categories_mask = to_mask(listing.categories, CATEGORIES)
-    service.genders_mask = to_mask(eligibility.genders, GENDERS)
-    service.min_age = eligibility.min_age
-    service.max_age = eligibility.max_age
-    service.statuses_mask = to_mask(eligibility.statuses, STATUSES)
-    service.trafficking_types_mask = to_mask(eligibility.trafficking_types, TRAFFICKING_TYPES)
-    service.accepts_dependents = eligibility.accepts_dependents
-    service.trafficking_focus_mask = to_mask(listing.trafficking_focus, TRAFFICKING_TYPES)
-    service.languages = list(listing.languages)
-    service.delivery_mask = to_mask(listing.delivery, DELIVERIES)
-    service.service_radius_km = area.radius_km
-    service.provinces_mask = to_mask(area.provinces, PROVINCES)
-    service.nationwide = area.nationwide
-    service.wide_area = bool(area.provinces) or area.nationwide
-    service.intake_phone = intake.phone
-    service.intake_email = intake.email
-    service.intake_url = intake.url
-    service.intake_hours = intake.hours
-    service.referral_required = intake.referral_required
-    service.beds_total = capacity.beds_total
-    service.beds_available = capacity.beds_available
-    service.accepting_referrals = listing.accepting_referrals
-    service.fees = listing.fees.value
-    service.id_required = listing.id_required
-    service.police_report_required = listing.police_report_required
+    return {
+        "organization_id": listing.organization_id,
+        "name": listing.name,
+        "description": listing.description,
+        "categories_mask": to_mask(listing.categories, CATEGORIES),
+        "genders_mask": to_mask(eligibility.genders, GENDERS),
+        "min_age": eligibility.min_age,
+        "max_age": eligibility.max_age,
+        "statuses_mask": to_mask(eligibility.statuses, STATUSES),
+        "trafficking_types_mask": to_mask(eligibility.trafficking_types, TRAFFICKING_TYPES),
+        "accepts_dependents": eligibility.accepts_dependents,
+        "trafficking_focus_mask": to_mask(listing.trafficking_focus, TRAFFICKING_TYPES),
+        "languages": list(listing.languages),
+        "delivery_mask": to_mask(listing.delivery, DELIVERIES),
+        "service_radius_km": area.radius_km,
+        "provinces_mask": to_mask(area.provinces, PROVINCES),
+        "nationwide": area.nationwide,
+        "wide_area": bool(area.provinces) or area.nationwide,
+        "intake_phone": intake.phone,
+        "intake_email": intake.email,
+        "intake_url": intake.url,
+        "intake_hours": intake.hours,
+        "referral_required": intake.referral_required,
+        "beds_total": capacity.beds_total,
+        "beds_available": capacity.beds_available,
+        "accepting_referrals": listing.accepting_referrals,
+        "fees": listing.fees.value,
+        "id_required": listing.id_required,
+        "police_report_required": listing.police_report_required,
+    }
+
+
+def apply_listing(service: Service, listing: ServiceCreate) -> None:
+    """Write every field of a listing onto a row, locations included."""
+    for column, value in listing_columns(listing).items():
+        setattr(service, column, value)
     service.locations = [
         Location(
             service_id=service.id,

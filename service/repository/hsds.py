@@ -1,0 +1,247 @@
+"""Statements for HSDS: the registry read in batches for export and the read API, and the bulk
+writes of an import (Core inserts and updates in batches, never one ORM object per row)."""
+
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, col, select
+
+from service.models import Location, Organization, ReachCell, Service, ServiceChange
+from service.repository.services import ServiceSelect
+
+_SERVICE = Service.__table__
+_LOCATION = Location.__table__
+_ORGANIZATION = Organization.__table__
+
+
+def _visible(
+    statement: ServiceSelect, visible_organization: uuid.UUID | None, everything: bool
+) -> ServiceSelect:
+    """Services of approved organizations, plus `visible_organization`'s; all for admins."""
+    if everything:
+        return statement
+    approved = col(Organization.status) == "approved"
+    condition = (
+        approved
+        if visible_organization is None
+        else sa.or_(approved, col(Service.organization_id) == visible_organization)
+    )
+    return statement.join(Organization, col(Organization.id) == col(Service.organization_id)).where(
+        condition
+    )
+
+
+def _with_relations(statement: ServiceSelect) -> ServiceSelect:
+    return statement.options(selectinload(Service.locations), selectinload(Service.organization))
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(
+    *,
+    visible_organization: uuid.UUID | None,
+    everything: bool,
+    search: str | None,
+    bits: dict[str, int],
+    equals: dict[str, Any],
+    organization_id: uuid.UUID | None,
+    modified_after: datetime | None,
+) -> ServiceSelect:
+    statement = _visible(select(Service), visible_organization, everything)
+    if search:
+        pattern = f"%{_escape_like(search)}%"
+        statement = statement.where(
+            sa.or_(
+                col(Service.name).ilike(pattern, escape="\\"),
+                col(Service.description).ilike(pattern, escape="\\"),
+            )
+        )
+    for column, mask in bits.items():
+        statement = statement.where(getattr(Service, column).op("&")(mask) != 0)
+    for column, value in equals.items():
+        statement = statement.where(getattr(Service, column) == value)
+    if organization_id is not None:
+        statement = statement.where(col(Service.organization_id) == organization_id)
+    if modified_after is not None:
+        statement = statement.where(col(Service.updated_at) >= modified_after)
+    return statement
+
+
+def list_services(
+    session: Session, *, offset: int, limit: int, **filters: Any
+) -> tuple[list[Service], int]:
+    """A page of visible services, least recently changed first, and how many there are."""
+    statement = _filtered(**filters)
+    total = session.execute(
+        sa.select(sa.func.count()).select_from(statement.subquery())
+    ).scalar_one()
+    page = statement.order_by(col(Service.updated_at), col(Service.id)).offset(offset).limit(limit)
+    return list(session.exec(_with_relations(page))), int(total)
+
+
+def iter_services(session: Session, *, batch: int = 500, **filters: Any) -> Iterator[list[Service]]:
+    """Every visible service matching the filters, by id, in batches (keyset paging)."""
+    last: uuid.UUID | None = None
+    while True:
+        statement = _filtered(**filters)
+        if last is not None:
+            statement = statement.where(col(Service.id) > last)
+        rows: list[Service] = list(
+            session.exec(_with_relations(statement.order_by(col(Service.id)).limit(batch)))
+        )
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+        session.expunge_all()
+
+
+def iter_organizations(
+    session: Session, *, approved_only: bool, batch: int = 1000
+) -> Iterator[list[Organization]]:
+    last: uuid.UUID | None = None
+    while True:
+        statement = select(Organization)
+        if approved_only:
+            statement = statement.where(col(Organization.status) == "approved")
+        if last is not None:
+            statement = statement.where(col(Organization.id) > last)
+        rows = list(session.exec(statement.order_by(col(Organization.id)).limit(batch)))
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+
+
+def list_organizations(
+    session: Session,
+    *,
+    visible_organization: uuid.UUID | None,
+    everything: bool,
+    search: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[Organization], int]:
+    statement = select(Organization)
+    if not everything:
+        approved = col(Organization.status) == "approved"
+        statement = statement.where(
+            approved
+            if visible_organization is None
+            else sa.or_(approved, col(Organization.id) == visible_organization)
+        )
+    if search:
+        statement = statement.where(
+            col(Organization.name).ilike(f"%{_escape_like(search)}%", escape="\\")
+        )
+    total = session.execute(
+        sa.select(sa.func.count()).select_from(statement.subquery())
+    ).scalar_one()
+    rows = session.exec(
+        statement.order_by(col(Organization.name), col(Organization.id)).offset(offset).limit(limit)
+    )
+    return list(rows), int(total)
+
+
+def get_organizations(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Organization]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Organization).where(col(Organization.id).in_(ids)))
+    return {row.id: row for row in rows}
+
+
+def get_services(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Service]:
+    """Services with their locations, for comparing an import with what is stored."""
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Service).where(col(Service.id).in_(ids)).options(selectinload(Service.locations))
+    )
+    return {row.id: row for row in rows}
+
+
+def insert_organizations(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(sa.insert(_ORGANIZATION), rows)
+
+
+def _update_by_id(
+    table: sa.Table, rows: list[dict[str, Any]], guard: str | None = None
+) -> tuple[list[dict[str, Any]], Any]:
+    """One executemany UPDATE by primary key; every row holds `id` and the same columns.
+    With `guard`, a row updates only while its column `guard` equals the row's `_expected_`
+    value. The statement and its parameters, one set per row."""
+    columns = [k for k in rows[0] if k != "id" and not k.startswith("_")]
+    statement = (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("b_id"))
+        .values({c: sa.bindparam(f"b_{c}") for c in columns})
+    )
+    if guard is not None:
+        statement = statement.where(table.c[guard] == sa.bindparam("b_expected"))
+    parameters = [
+        {
+            "b_id": row["id"],
+            **{f"b_{c}": row[c] for c in columns},
+            **({"b_expected": row[f"_expected_{guard}"]} if guard else {}),
+        }
+        for row in rows
+    ]
+    return parameters, statement
+
+
+def update_organizations(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Each row holds `id` and the columns to set (which may differ from row to row)."""
+    for row in rows:
+        parameters, statement = _update_by_id(_ORGANIZATION, [row])
+        session.execute(statement, parameters)
+
+
+def insert_services(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(sa.insert(_SERVICE), rows)
+
+
+def update_services(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Rewrite listings, each only while still at its `_expected_version` (a concurrent write
+    wins, and the import is refused). How many rows were updated."""
+    if not rows:
+        return 0
+    parameters, statement = _update_by_id(_SERVICE, rows, guard="version")
+    updated = 0
+    for row in parameters:
+        updated += session.connection().execute(statement, row).rowcount
+    return updated
+
+
+def delete_locations(session: Session, service_ids: list[uuid.UUID]) -> None:
+    """Drop the locations (and their reach cells) of listings about to be rewritten."""
+    if service_ids:
+        session.execute(sa.delete(ReachCell).where(col(ReachCell.service_id).in_(service_ids)))
+        session.execute(sa.delete(Location).where(col(Location.service_id).in_(service_ids)))
+
+
+def insert_locations(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert locations; their new ids, in the order of `rows`."""
+    if not rows:
+        return []
+    result = session.execute(
+        sa.insert(_LOCATION).returning(_LOCATION.c.id, sort_by_parameter_order=True), rows
+    )
+    return [int(row[0]) for row in result]
+
+
+def insert_reach_cells(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(sa.insert(ReachCell.__table__), rows)
+
+
+def insert_changes(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(sa.insert(ServiceChange.__table__), rows)

@@ -1,0 +1,751 @@
+"""Open Referral HSDS 3.1: export the registry, import a directory, and the read API.
+
+An import reuses what the registry API does for a listing: the same validation
+(`ServiceCreate`), the same columns (`listing_columns`), reach cells and a history entry per
+change. It writes in batches with bulk statements, in one transaction: a package with any
+problem changes nothing.
+"""
+
+import math
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from schemas.enums import ChangeAction, OrganizationStatus, Role
+from schemas.hsds import (
+    HsdsApiInfo,
+    HsdsPage,
+    HsdsRecord,
+    ImportReport,
+    SkippedService,
+    UnknownTerm,
+)
+from schemas.problem import ProblemError
+from schemas.services import Location as LocationIn
+from schemas.services import ServiceCreate
+from service.errors import Conflict, NotFound, Unprocessable
+from service.gazetteer import Gazetteer
+from service.hsds.listing import ImportedService, Locate, Problem, to_listing, to_organization
+from service.hsds.package import PackageWriter, json_records, stage_records
+from service.hsds.records import (
+    OrganizationData,
+    ServiceData,
+    organization_list_record,
+    organization_record,
+    service_list_record,
+    service_record,
+    taxonomy_record,
+    term_record,
+    term_records,
+    unit_record,
+)
+from service.hsds.staging import Staging
+from service.hsds.vocabulary import (
+    HSDS_VERSION,
+    TAXONOMY_ID,
+    TERMS,
+    TERMS_BY_ID,
+    Group,
+)
+from service.matching.geo import reach_cells
+from service.matching.types import Point
+from service.models import Organization, Service, utcnow
+from service.policy.visibility import shows_intake_contact, view_for
+from service.repository import hsds as repo
+from service.usecases.keys import Caller
+from service.usecases.listings import (
+    CATEGORIES,
+    DELIVERIES,
+    GENDERS,
+    STATUSES,
+    TRAFFICKING_TYPES,
+    diff,
+    flatten,
+    is_confidential,
+    listing_columns,
+    listing_of,
+    to_mask,
+)
+
+Progress = Callable[[int], None]
+_BATCH = 1000
+MAX_PROBLEMS_SHOWN = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who an import's history entries name."""
+
+    key_id: uuid.UUID | None
+    name: str
+    role: str
+
+
+COMMAND_LINE = Actor(key_id=None, name="referral hsds import", role=Role.admin.value)
+
+
+def actor_of(caller: Caller) -> Actor:
+    return Actor(key_id=caller.key_id, name=caller.name, role=caller.role.value)
+
+
+class ImportRefused(Unprocessable):
+    """A package with problems: nothing was changed. Every problem names its file and row."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        shown = problems[:MAX_PROBLEMS_SHOWN]
+        more = len(problems) - len(shown)
+        super().__init__(
+            f"The HSDS data has {len(problems)} problem(s); nothing was imported."
+            + (f" The first {len(shown)} are listed." if more else ""),
+            errors=[ProblemError(loc=_where(p), msg=p.message) for p in shown],
+        )
+
+
+def _where(problem: Problem) -> list[str | int]:
+    where: list[str | int] = [problem.file]
+    if problem.row is not None:
+        where.append(problem.row)
+    if problem.field:
+        where.append(problem.field)
+    return where
+
+
+# Export and the read API --------------------------------------------------------------------
+
+
+def _organization_data(organization: Organization) -> OrganizationData:
+    return OrganizationData(
+        id=organization.id,
+        name=organization.name,
+        description=organization.description,
+        website=organization.website,
+        email=organization.email,
+        phone=organization.phone,
+    )
+
+
+def last_modified(service: Service) -> datetime:
+    """When the listing last changed: as its HSDS source said, while unchanged since import."""
+    if service.source_modified_at is not None and service.source_version == service.version:
+        return service.source_modified_at
+    return service.updated_at
+
+
+def _service_data(service: Service, *, intake_contact: bool) -> ServiceData:
+    return ServiceData(
+        id=service.id,
+        organization=_organization_data(service.organization),
+        listing=listing_of(service),
+        last_modified=last_modified(service),
+        last_verified_at=service.last_verified_at,
+        availability_updated_at=service.availability_updated_at,
+        intake_contact=intake_contact,
+    )
+
+
+def _record_for(service: Service, caller: Caller) -> HsdsRecord:
+    view = view_for(caller.role.value, owns_listing=caller.owns(service.organization_id))
+    contact = shows_intake_contact(view, service_confidential=is_confidential(service))
+    return service_record(_service_data(service, intake_contact=contact))
+
+
+@dataclass(frozen=True, slots=True)
+class ExportCounts:
+    organizations: int
+    services: int
+
+
+def export_registry(
+    session: Session, *, writer: PackageWriter, progress: Progress | None = None
+) -> ExportCounts:
+    """Write the approved organizations and their services. Confidential locations leave
+    without address or coordinates; intake contacts leave (PRODUCT.md allows them)."""
+    writer.shared("taxonomy", [taxonomy_record()])
+    writer.shared("taxonomy_term", term_records())
+    writer.shared("unit", [unit_record()])
+    organizations = services = 0
+    for batch in repo.iter_organizations(session, approved_only=True):
+        for organization in batch:
+            writer.organization(organization_record(_organization_data(organization)))
+        organizations += len(batch)
+    for rows in repo.iter_services(session, **_filters(None, everything=False)):
+        for service in rows:
+            writer.service(service_record(_service_data(service, intake_contact=True)))
+        services += len(rows)
+        if progress:
+            progress(len(rows))
+    return ExportCounts(organizations=organizations, services=services)
+
+
+def api_info(*, base_url: str) -> HsdsApiInfo:
+    return HsdsApiInfo(
+        version=HSDS_VERSION,
+        profile=f"{base_url}hsds/taxonomies/{TAXONOMY_ID}",
+        openapi_url=f"{base_url}openapi.json",
+    )
+
+
+def page_of(contents: list[HsdsRecord], *, total: int, page: int, per_page: int) -> HsdsPage:
+    total_pages = math.ceil(total / per_page)
+    return HsdsPage(
+        total_items=total,
+        total_pages=total_pages,
+        page_number=page,
+        size=len(contents),
+        first_page=page == 1,
+        last_page=page >= total_pages,
+        empty=not contents,
+        contents=contents,
+    )
+
+
+_MASKED = {
+    Group.gender: ("genders_mask", GENDERS),
+    Group.newcomer_status: ("statuses_mask", STATUSES),
+    Group.trafficking_type: ("trafficking_types_mask", TRAFFICKING_TYPES),
+    Group.trafficking_focus: ("trafficking_focus_mask", TRAFFICKING_TYPES),
+    Group.delivery: ("delivery_mask", DELIVERIES),
+}
+_NOTHING = {"categories_mask": 0}  # a filter no service passes
+
+
+def _term_filter(term_id: uuid.UUID | None) -> tuple[dict[str, int], dict[str, Any]]:
+    """The columns a taxonomy term filters on: `(bits, equals)`."""
+    if term_id is None:
+        return {}, {}
+    term = TERMS_BY_ID.get(term_id)
+    if term is None:
+        return _NOTHING, {}
+    if term.group is Group.category:
+        return {"categories_mask": to_mask([CATEGORIES_BY_CODE[term.code]], CATEGORIES)}, {}
+    if term.code in NEED_MASKS:
+        return {"categories_mask": NEED_MASKS[term.code]}, {}
+    if term.group in _MASKED:
+        column, members = _MASKED[term.group]
+        value = term.code.split(".", 1)[1]
+        return {column: to_mask([m for m in members if m.value == value], members)}, {}
+    if term.group is Group.fees:
+        return {}, {"fees": term.code.split(".", 1)[1]}
+    return _NOTHING, {}
+
+
+CATEGORIES_BY_CODE = {category.value: category for category in CATEGORIES}
+NEED_MASKS = {
+    need: to_mask([c for c in CATEGORIES if c.need.value == need], CATEGORIES)
+    for need in {c.need.value for c in CATEGORIES}
+}
+
+
+def _filters(
+    caller: Caller | None,
+    *,
+    everything: bool,
+    search: str | None = None,
+    taxonomy_term_id: uuid.UUID | None = None,
+    organization_id: uuid.UUID | None = None,
+    modified_after: datetime | None = None,
+) -> dict[str, Any]:
+    bits, equals = _term_filter(taxonomy_term_id)
+    if modified_after is not None and modified_after.tzinfo is None:
+        modified_after = modified_after.replace(tzinfo=UTC)
+    return {
+        "visible_organization": caller.organization_id if caller else None,
+        "everything": everything,
+        "search": search.strip() if search and search.strip() else None,
+        "bits": bits,
+        "equals": equals,
+        "organization_id": organization_id,
+        "modified_after": modified_after,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceFilters:
+    """What the HSDS services list is narrowed by."""
+
+    search: str | None = None
+    taxonomy_term_id: uuid.UUID | None = None
+    organization_id: uuid.UUID | None = None
+    modified_after: datetime | None = None
+
+
+def _caller_filters(caller: Caller, filters: ServiceFilters) -> dict[str, Any]:
+    return _filters(
+        caller,
+        everything=caller.role is Role.admin,
+        search=filters.search,
+        taxonomy_term_id=filters.taxonomy_term_id,
+        organization_id=filters.organization_id,
+        modified_after=filters.modified_after,
+    )
+
+
+def list_services(
+    session: Session, *, caller: Caller, filters: ServiceFilters, page: int, per_page: int
+) -> HsdsPage:
+    """A page of the services the caller may see, as HSDS list records, least recently
+    changed first."""
+    rows, total = repo.list_services(
+        session,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+        **_caller_filters(caller, filters),
+    )
+    contents = [service_list_record(_record_for(row, caller)) for row in rows]
+    return page_of(contents, total=total, page=page, per_page=per_page)
+
+
+def stream_services(
+    session: Session, *, caller: Caller, filters: ServiceFilters
+) -> Iterator[HsdsRecord]:
+    """Every such service, unpaged, read from the database a batch at a time."""
+    for rows in repo.iter_services(session, **_caller_filters(caller, filters)):
+        for row in rows:
+            yield service_list_record(_record_for(row, caller))
+
+
+def get_service(session: Session, *, service_id: uuid.UUID, caller: Caller) -> HsdsRecord:
+    """One service as a compiled HSDS record, as the caller's role may see it."""
+    found = list(
+        repo.list_services(
+            session,
+            offset=0,
+            limit=1,
+            **{**_caller_filters(caller, ServiceFilters()), "equals": {"id": service_id}},
+        )[0]
+    )
+    if not found:
+        raise NotFound("No such service.")
+    return _record_for(found[0], caller)
+
+
+def list_organizations(
+    session: Session, *, caller: Caller, search: str | None, page: int, per_page: int
+) -> HsdsPage:
+    rows, total = repo.list_organizations(
+        session,
+        visible_organization=caller.organization_id,
+        everything=caller.role is Role.admin,
+        search=search.strip() if search and search.strip() else None,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+    )
+    contents = [organization_list_record(organization_record(_organization_data(r))) for r in rows]
+    return page_of(contents, total=total, page=page, per_page=per_page)
+
+
+def get_organization(session: Session, *, organization_id: uuid.UUID, caller: Caller) -> HsdsRecord:
+    """An organization with its services (one-to-one fields), as the caller may see them."""
+    organization = repo.get_organizations(session, [organization_id]).get(organization_id)
+    visible = organization is not None and (
+        caller.role is Role.admin
+        or organization.status == OrganizationStatus.approved.value
+        or caller.organization_id == organization_id
+    )
+    if organization is None or not visible:
+        raise NotFound("No such organization.")
+    record = organization_record(_organization_data(organization))
+    services = [
+        service_list_record(_record_for(service, caller))
+        for rows in repo.iter_services(
+            session, **_caller_filters(caller, ServiceFilters(organization_id=organization_id))
+        )
+        for service in rows
+    ]
+    return {**record, "services": services}
+
+
+def list_taxonomies(*, search: str | None, page: int, per_page: int) -> HsdsPage:
+    records = [taxonomy_record()]
+    if search and search.strip().lower() not in records[0]["name"]:
+        records = []
+    return page_of(
+        records[(page - 1) * per_page : page * per_page],
+        total=len(records),
+        page=page,
+        per_page=per_page,
+    )
+
+
+def list_taxonomy_terms(
+    *,
+    search: str | None,
+    taxonomy_id: uuid.UUID | None,
+    parent_id: uuid.UUID | None,
+    top_only: bool,
+    page: int,
+    per_page: int,
+) -> HsdsPage:
+    """The terms of our taxonomy, in its order (each group's term before its members)."""
+    needle = search.strip().casefold() if search else ""
+    terms = [
+        term
+        for term in TERMS
+        if (taxonomy_id is None or taxonomy_id == TAXONOMY_ID)
+        and (parent_id is None or (term.parent and TERMS_BY_ID_CODE[term.parent] == parent_id))
+        and (not top_only or term.parent is None)
+        and (not needle or needle in term.code.casefold() or needle in term.name.casefold())
+    ]
+    records = [term_record(term) for term in terms[(page - 1) * per_page : page * per_page]]
+    return page_of(records, total=len(terms), page=page, per_page=per_page)
+
+
+TERMS_BY_ID_CODE = {term.code: term.id for term in TERMS}
+
+
+def get_taxonomy(*, taxonomy_id: uuid.UUID) -> HsdsRecord:
+    if taxonomy_id != TAXONOMY_ID:
+        raise NotFound("No such taxonomy.")
+    return taxonomy_record()
+
+
+def get_taxonomy_term(*, term_id: uuid.UUID) -> HsdsRecord:
+    term = TERMS_BY_ID.get(term_id)
+    if term is None:
+        raise NotFound("No such taxonomy term.")
+    return term_record(term)
+
+
+# Import -------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Run:
+    """One import's running state."""
+
+    problems: list[Problem]
+    report: ImportReport
+    unknown: Counter[str]
+    now: datetime
+    actor: Actor
+
+    @property
+    def writing(self) -> bool:
+        """Once a problem is found nothing more is written; the rest is only checked."""
+        return not self.problems
+
+
+def _import_organizations(session: Session, staging: Staging, run: _Run, *, approve: bool) -> None:
+    status = OrganizationStatus.approved.value if approve else OrganizationStatus.pending.value
+    for batch in staging.organizations(_BATCH):
+        converted: list[tuple[uuid.UUID, dict[str, Any]]] = []
+        for record in batch:
+            organization, problems = to_organization(record)
+            run.problems.extend(problems)
+            try:
+                organization_id = uuid.UUID(str(record["id"]))
+            except ValueError:
+                continue  # reported by the staging checks
+            if organization is not None:
+                converted.append((organization_id, organization.model_dump()))
+        existing = repo.get_organizations(session, [i for i, _ in converted])
+        inserts, updates = [], []
+        for organization_id, fields in converted:
+            old = existing.get(organization_id)
+            if old is None:
+                inserts.append(
+                    {
+                        "id": organization_id,
+                        **fields,
+                        "status": status,
+                        "created_at": run.now,
+                        "updated_at": run.now,
+                    }
+                )
+                continue
+            changed = {k: v for k, v in fields.items() if getattr(old, k) != v}
+            if approve and old.status != status:
+                changed["status"] = status
+            if changed:
+                updates.append({"id": organization_id, **changed, "updated_at": run.now})
+            else:
+                run.report.organizations_unchanged += 1
+        run.report.organizations_created += len(inserts)
+        run.report.organizations_updated += len(updates)
+        if run.writing:
+            repo.insert_organizations(session, inserts)
+            repo.update_organizations(session, updates)
+
+
+def _check_unregistered(session: Session, staging: Staging, run: _Run) -> None:
+    """Services may name organizations already registered here rather than in the package."""
+    missing = staging.unregistered_organizations()
+    ids = [uuid.UUID(text) for text in missing if _is_uuid(text)]
+    registered = {str(i) for i in repo.get_organizations(session, ids)}
+    for text, places in missing.items():
+        if text in registered or not _is_uuid(text):
+            continue  # a malformed id is already reported by the staging checks
+        run.problems.extend(
+            Problem(
+                file,
+                row,
+                "organization_id",
+                "names no organization of organizations.csv or of this registry",
+            )
+            for file, row in places
+        )
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _keep_exact_confidential(imported: ImportedService, old: Service | None) -> ServiceCreate:
+    """An export never carries where a confidential location is, so re-importing it here must
+    not move the exact location to its municipality's centre: keep what is stored."""
+    listing = imported.listing
+    if old is None or not imported.approximate_locations:
+        return listing
+    locations = list(listing.locations)
+    for position in imported.approximate_locations:
+        if position >= len(old.locations):
+            continue
+        stored, new = old.locations[position], locations[position]
+        if (
+            stored.confidential
+            and new.confidential
+            and (stored.municipality, stored.province) == (new.municipality, new.province.value)
+        ):
+            locations[position] = LocationIn.model_validate(
+                {
+                    **new.model_dump(),
+                    "name": stored.name,
+                    "address": stored.address,
+                    "postal_code": stored.postal_code,
+                    "latitude": stored.latitude,
+                    "longitude": stored.longitude,
+                }
+            )
+    return listing.model_copy(update={"locations": locations})
+
+
+def _keep_verified_time(imported: ImportedService, old: Service | None) -> ImportedService:
+    """HSDS keeps only the day of the last verification (`assured_date`): the same day as the
+    stored time is the same verification."""
+    stored, given = (old.last_verified_at if old else None), imported.last_verified_at
+    if stored is not None and given is not None and stored.astimezone(UTC).date() == given.date():
+        return replace(imported, last_verified_at=stored)
+    return imported
+
+
+def _unchanged(old: Service, imported: ImportedService, listing: ServiceCreate) -> bool:
+    return (
+        flatten(listing_of(old)) == flatten(listing)
+        and old.last_verified_at == imported.last_verified_at
+        and old.availability_updated_at == imported.availability_updated_at
+        and last_modified(old) == (imported.last_modified or last_modified(old))
+    )
+
+
+def _history(
+    service_id: uuid.UUID,
+    organization_id: uuid.UUID,
+    version: int,
+    changes: list[dict[str, Any]],
+    run: _Run,
+) -> dict[str, Any]:
+    return {
+        "service_id": service_id,
+        "organization_id": organization_id,
+        "at": run.now,
+        "action": ChangeAction.hsds_import.value,
+        "actor_key_id": run.actor.key_id,
+        "actor_name": run.actor.name,
+        "actor_role": run.actor.role,
+        "version": version,
+        "changes": changes,
+    }
+
+
+@dataclass(slots=True)
+class _Writes:
+    inserts: list[dict[str, Any]]
+    updates: list[dict[str, Any]]
+    listings: list[tuple[uuid.UUID, ServiceCreate]]
+    changes: list[dict[str, Any]]
+
+
+def _service_row(
+    imported: ImportedService, listing: ServiceCreate, old: Service | None, run: _Run
+) -> dict[str, Any]:
+    version = old.version + 1 if old else 1
+    return {
+        "id": imported.id,
+        **listing_columns(listing),
+        "version": version,
+        "updated_at": run.now,
+        "last_verified_at": imported.last_verified_at,
+        "availability_updated_at": imported.availability_updated_at,
+        "source_modified_at": imported.last_modified,
+        "source_version": version,
+    }
+
+
+def _plan_batch(
+    session: Session, records: list[dict[str, Any]], run: _Run, locate: Locate
+) -> _Writes:
+    writes = _Writes([], [], [], [])
+    conversions = []
+    for record in records:
+        conversion = to_listing(record, locate=locate)
+        run.problems.extend(conversion.problems)
+        run.unknown.update(set(conversion.unknown_terms))
+        run.report.located_by_municipality += conversion.located_by_municipality
+        if conversion.skipped:
+            file, row = record.get("_source", ("records", None))
+            run.report.skipped.append(
+                SkippedService(
+                    id=str(record.get("id")),
+                    name=str(record["name"]) if record.get("name") else None,
+                    reason=conversion.skipped,
+                    file=file,
+                    row=row,
+                )
+            )
+        if conversion.service is not None:
+            conversions.append((record, conversion.service))
+    existing = repo.get_services(session, [imported.id for _, imported in conversions])
+    for record, imported in conversions:
+        old = existing.get(imported.id)
+        if old is not None and old.organization_id != imported.organization_id:
+            file, row = record.get("_source", ("records", None))
+            run.problems.append(
+                Problem(
+                    file,
+                    row,
+                    "organization_id",
+                    "this service belongs to another organization here; it cannot move",
+                )
+            )
+            continue
+        listing = _keep_exact_confidential(imported, old)
+        imported = _keep_verified_time(imported, old)
+        if old is not None and _unchanged(old, imported, listing):
+            run.report.services_unchanged += 1
+            continue
+        row = _service_row(imported, listing, old, run)
+        before = flatten(listing_of(old)) if old else {}
+        if old is None:
+            writes.inserts.append({**row, "created_at": run.now})
+        else:
+            writes.updates.append({**row, "_expected_version": old.version})
+        writes.listings.append((imported.id, listing))
+        writes.changes.append(
+            _history(
+                imported.id,
+                imported.organization_id,
+                row["version"],
+                diff(before, flatten(listing)),
+                run,
+            )
+        )
+    run.report.services_created += len(writes.inserts)
+    run.report.services_updated += len(writes.updates)
+    return writes
+
+
+def _write_batch(session: Session, writes: _Writes) -> None:
+    repo.insert_services(session, writes.inserts)
+    if writes.updates and repo.update_services(session, writes.updates) != len(writes.updates):
+        raise Conflict(
+            "Listings changed while they were being imported; nothing was imported. Run it again."
+        )
+    repo.delete_locations(session, [row["id"] for row in writes.updates])
+    location_rows, radii = [], []
+    for service_id, listing in writes.listings:
+        categories = to_mask(listing.categories, CATEGORIES)
+        for position, location in enumerate(listing.locations):
+            location_rows.append(
+                {
+                    "service_id": service_id,
+                    "position": position,
+                    "categories_mask": categories,
+                    **location.model_dump(),
+                }
+            )
+            radii.append(listing.service_area.radius_km)
+    location_ids = repo.insert_locations(session, location_rows)
+    cells = [
+        {"cell": cell, "location_id": location_id, "service_id": row["service_id"]}
+        for location_id, row, radius in zip(location_ids, location_rows, radii, strict=True)
+        if radius
+        for cell in reach_cells(Point(row["latitude"], row["longitude"]), radius)
+    ]
+    repo.insert_reach_cells(session, cells)
+    repo.insert_changes(session, writes.changes)
+
+
+def import_hsds(
+    session: Session,
+    *,
+    staging: Staging,
+    approve: bool,
+    locate: Locate,
+    actor: Actor,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Load a checked HSDS package into the registry, all or nothing, idempotent by HSDS id:
+    a service already here is updated (a new version and a history entry) only when it
+    changed. New organizations start pending unless `approve`. Refused with every problem
+    (file and row) when anything is wrong; then nothing is changed."""
+    run = _Run(
+        problems=list(staging.problems),
+        report=ImportReport(ignored_files=list(staging.ignored)),
+        unknown=Counter(),
+        now=utcnow(),
+        actor=actor,
+    )
+    _import_organizations(session, staging, run, approve=approve)
+    _check_unregistered(session, staging, run)
+    for records in staging.services(_BATCH):
+        writes = _plan_batch(session, records, run, locate)
+        if run.writing:
+            _write_batch(session, writes)
+        if progress:
+            progress(len(records))
+    if run.problems:
+        session.rollback()
+        raise ImportRefused(run.problems)
+    session.commit()
+    run.report.unknown_terms = [
+        UnknownTerm(term=term, services=count) for term, count in run.unknown.most_common()
+    ]
+    return run.report
+
+
+def import_records(
+    session: Session,
+    *,
+    document: Any,
+    approve: bool,
+    locate: Locate,
+    caller: Caller,
+) -> ImportReport:
+    """Import compiled HSDS service records sent over the API: an array, a page or one."""
+    records = json_records(document) or []
+    with Staging(merge_repeats=True) as staging:
+        stage_records(staging, enumerate(records, start=1), file="body")
+        staging.finish()
+        return import_hsds(
+            session, staging=staging, approve=approve, locate=locate, actor=actor_of(caller)
+        )
+
+
+def locator(gazetteer: Gazetteer) -> Locate:
+    """Where a municipality is, for locations that come without coordinates."""
+
+    def locate(municipality: str, province: str) -> tuple[float, float] | None:
+        place = gazetteer.place(f"{municipality}, {province}")
+        return (place.latitude, place.longitude) if place else None
+
+    return locate
