@@ -1,208 +1,77 @@
-"""Benchmarks of the match path: `python -m bench match [--sizes …] [--backends …]`.
+"""Benchmarks: `python -m bench <match|http|writes|import> [options]`, each with `--help`;
+`python -m bench --short` runs a short version of every one (what `make bench` does).
 
 Figures are ratios taken in one run on one machine; the absolute times vary with its load.
 """
 
 import argparse
-import statistics
+import importlib
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
+from types import ModuleType
+from typing import cast
 
-import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
-from sqlmodel import Session, select
-
-from bench.registry import load_registry
-from schemas.enums import Role
-from schemas.match import NeedProfile
-from service.config import Settings
-from service.db import create_db_engine, migrate
-from service.gazetteer import Gazetteer
-from service.matching.eligibility import check
-from service.matching.geo import distance_km
-from service.matching.types import Point, Profile
-from service.models import Service
-from service.usecases.keys import Caller
-from service.usecases.match import _candidate, match_needs
-
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-PROFILES = {
-    "urban": {"postal_prefix": "M5V"},
-    "suburban": {"postal_prefix": "L5B"},
-    "rural": {"postal_prefix": "N0B"},
+# Imported only when asked for, so that one benchmark's imports (or a module still being
+# written) never stop another from running.
+BENCHMARKS = {
+    "match": "bench.match",
+    "http": "bench.http",
+    "writes": "bench.writes",
+    "import": "bench.hsds_import",
 }
-NEEDS = ["housing", "legal.immigration", "specialized.counselling"]
-SETTINGS = Settings(_env_file=None)
-CALLER = Caller(key_id=uuid.uuid4(), name="bench", role=Role.operator, organization_id=None)
 
 
-def _profile(location: dict[str, str]) -> NeedProfile:
-    return NeedProfile.model_validate(
-        {
-            "gender": "woman",
-            "age": 24,
-            "newcomer_status": "refugee_claimant",
-            "trafficking_type": "labour",
-            "needs": NEEDS,
-            "location": location,
-            "languages": ["es"],
-        }
-    )
-
-
-@contextmanager
-def _database(backend: str, directory: Path) -> Iterator[sa.Engine]:
-    if backend == "sqlite":
-        engine = create_db_engine(f"sqlite:///{directory / f'bench-{uuid.uuid4().hex}.db'}")
-        migrate(engine)
-        yield engine
-        engine.dispose()
-        return
-    name = f"referral_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    engine = create_db_engine(
-        sa.engine.make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
-    )
+def _module(name: str) -> ModuleType | None:
+    """The benchmark's module, or None when it does not exist (yet)."""
     try:
-        migrate(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        return importlib.import_module(BENCHMARKS[name])
+    except ModuleNotFoundError as error:
+        if error.name != BENCHMARKS[name]:
+            raise
+        return None
 
 
-def _timings(call: Callable[[], object], repeat: int) -> list[float]:
-    call()  # warm caches and the connection pool
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
+def _entry(module: ModuleType) -> Callable[[list[str]], int]:
+    return cast(Callable[[list[str]], int], module.main)
 
 
-def _percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+def _short() -> int:
+    status = 0
+    started = time.perf_counter()
+    for name, path in BENCHMARKS.items():
+        sys.stdout.write(f"\n== python -m bench {name} --short ==\n")
+        sys.stdout.flush()
+        module = _module(name)
+        if module is None:
+            sys.stdout.write(f"skipped: {path} does not exist yet\n")
+            continue
+        began = time.perf_counter()
+        status = _entry(module)(["--short"]) or status
+        sys.stdout.write(f"({name}: {time.perf_counter() - began:.0f} s)\n")
+    sys.stdout.write(f"\nshort run: {time.perf_counter() - started:.0f} s in all\n")
+    return status
 
 
-def naive_match(session: Session, gazetteer: Gazetteer, profile: NeedProfile) -> int:
-    """The baseline: every service loaded, eligibility and geodesic distance in Python."""
-    area = gazetteer.postal_area(profile.location.postal_prefix or "")
-    assert area is not None
-    person = Profile(
-        point=Point(area.latitude, area.longitude),
-        province=area.province,
-        area_type=area.area_type,
-        gender=profile.gender.value,
-        age=profile.age,
-        newcomer_status=profile.newcomer_status.value,
-        trafficking_type=profile.trafficking_type.value,
+def main(argv: list[str]) -> int:
+    if argv and argv[0] in BENCHMARKS:
+        module = _module(argv[0])
+        if module is None:
+            sys.stderr.write(f"python -m bench: {BENCHMARKS[argv[0]]} does not exist yet\n")
+            return 2
+        return _entry(module)(argv[1:])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    everything = select(Service).options(
-        selectinload(Service.locations),  # type: ignore[arg-type]
-        selectinload(Service.organization),  # type: ignore[arg-type]
-    )
-    candidates = [_candidate(s, list(s.locations)) for s in session.exec(everything)]
-    found = 0
-    for candidate in candidates:
-        if check(person, candidate).eligible:
-            distances = [distance_km(person.point, site.point) for site in candidate.sites]
-            found += any(d <= profile.max_distance_km for d in distances)
-    return found
-
-
-def run_match(sizes: list[int], backends: list[str], repeat: int, naive_repeat: int) -> None:
-    gazetteer = Gazetteer.load()
-    rows: list[tuple[str, int, str, float, float, float]] = []
-    medians: dict[tuple[str, int], float] = {}
-    naive: dict[tuple[str, int], float] = {}
-    with tempfile.TemporaryDirectory() as directory:
-        for backend in backends:
-            for size in sizes:
-                with _database(backend, Path(directory)) as engine:
-                    started = time.perf_counter()
-                    load_registry(engine, size)
-                    load_s = time.perf_counter() - started
-                    sys.stdout.write(f"{backend} {size:>7} services loaded in {load_s:.1f} s\n")
-                    with Session(engine) as session:
-                        for area, location in PROFILES.items():
-                            profile = _profile(location)
-                            samples = _timings(
-                                lambda p=profile: match_needs(  # type: ignore[misc]
-                                    session,
-                                    profile=p,
-                                    gazetteer=gazetteer,
-                                    caller=CALLER,
-                                    settings=SETTINGS,
-                                ),
-                                repeat,
-                            )
-                            p50 = statistics.median(samples)
-                            rows.append(
-                                (
-                                    backend,
-                                    size,
-                                    area,
-                                    p50,
-                                    _percentile(samples, 0.95),
-                                    _percentile(samples, 0.99),
-                                )
-                            )
-                            if area == "urban":
-                                medians[(backend, size)] = p50
-                                naive_samples = _timings(
-                                    lambda p=profile: naive_match(session, gazetteer, p),  # type: ignore[misc]
-                                    naive_repeat,
-                                )
-                                naive[(backend, size)] = statistics.median(naive_samples)
-    sys.stdout.write("\nmatch_needs in process, 3 needs (ms)\n")
-    sys.stdout.write(f"{'backend':8} {'size':>7} {'area':9} {'p50':>8} {'p95':>8} {'p99':>8}\n")
-    for backend, size, area, p50, p95, p99 in rows:
-        sys.stdout.write(f"{backend:8} {size:>7} {area:9} {p50:8.2f} {p95:8.2f} {p99:8.2f}\n")
-    sys.stdout.write("\nurban median vs naive baseline and vs the smallest registry\n")
-    for (backend, size), median in medians.items():
-        smallest = medians[(backend, min(sizes))]
-        sys.stdout.write(
-            f"{backend:8} {size:>7}  naive {naive[(backend, size)]:9.1f} ms"
-            f"  speed-up x{naive[(backend, size)] / median:7.1f}"
-            f"  vs {min(sizes)}: x{median / smallest:5.2f}\n"
-        )
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    sub = parser.add_subparsers(dest="command")
-    match = sub.add_parser("match", help="latency of the match use case in process")
-    match.add_argument("--sizes", default="1000,10000,100000")
-    match.add_argument("--backends", default="sqlite,postgres")
-    match.add_argument("--repeat", type=int, default=50)
-    match.add_argument("--naive-repeat", type=int, default=3)
-    parser.add_argument("--short", action="store_true", help="a quick run (make bench)")
-    args = parser.parse_args()
+    parser.add_argument("--short", action="store_true", help="a quick run of every benchmark")
+    args = parser.parse_args(argv)
     if args.short:
-        run_match([1000, 10000], ["sqlite"], repeat=20, naive_repeat=2)
-        return 0
-    if args.command == "match":
-        run_match(
-            [int(s) for s in args.sizes.split(",")],
-            args.backends.split(","),
-            args.repeat,
-            args.naive_repeat,
-        )
-        return 0
+        return _short()
     parser.print_help()
     return 2
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
