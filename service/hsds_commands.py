@@ -50,16 +50,18 @@ def export(
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     engine = create_db_engine(_settings().database_url)
-    with startup_lock(engine):
-        migrate(engine)
-    writer = PackageWriter(out, format=format.value)
-    with Session(engine) as session, _progress(console) as progress:
-        task = progress.add_task("Exporting services", total=None)
-        counts = export_registry(
-            session, writer=writer, progress=lambda n: progress.advance(task, n)
-        )
-    writer.close()
-    engine.dispose()
+    try:
+        with startup_lock(engine):
+            migrate(engine)
+        writer = PackageWriter(out, format=format.value)
+        with Session(engine) as session, _progress(console) as progress:
+            task = progress.add_task("Exporting services", total=None)
+            counts = export_registry(
+                session, writer=writer, progress=lambda n: progress.advance(task, n)
+            )
+        writer.close()
+    finally:
+        engine.dispose()
     console.print(
         f"Exported {counts.organizations} organizations and {counts.services} services "
         f"to {out} ({format.value})."
@@ -86,15 +88,16 @@ def import_(
     from service.usecases.hsds import COMMAND_LINE, ImportRefused, import_hsds, locator
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
-    engine = create_db_engine(_settings().database_url)
-    with startup_lock(engine):
-        migrate(engine)
+    settings = _settings()
     try:
         staging = read(path)
     except Unreadable as error:
         console.print(f"referral: cannot import {path}: {error}")
         raise typer.Exit(2) from None
+    engine = create_db_engine(settings.database_url)
     try:
+        with startup_lock(engine):
+            migrate(engine)
         with staging, Session(engine, expire_on_commit=False) as session:
             with _progress(console) as progress:
                 task = progress.add_task("Importing services", total=staging.count("service"))

@@ -454,7 +454,7 @@ def flatten(table: str, record: dict[str, Any]) -> Iterator[tuple[str, dict[str,
             if not isinstance(child, dict):
                 continue
             filled = dict(child)
-            if filled.get(column) in (None, "") and "id" in row:
+            if "id" in row:  # nesting says whose child it is, whatever the child says
                 filled[column] = row["id"]
             if child_table == "attribute" and filled.get("link_entity") in (None, ""):
                 filled["link_entity"] = table

@@ -146,7 +146,7 @@ class Staging:
     def _check_references(self) -> None:
         for table, references in tables.REFERENCES.items():
             for column, target in references.items():
-                if (table, column) == ("service", "organization_id"):
+                if column == "organization_id" and table in {"service", "location"}:
                     continue  # may name an organization already registered: see below
                 if self._merge and (table, column) == ("taxonomy_term", "parent_id"):
                     continue  # records nest the terms they use, not their parents
@@ -166,23 +166,30 @@ class Staging:
 
     def _unresolved(self, table: str, column: str, target: str, condition: str) -> None:
         column_sql = _quoted(column)
-        target_file = tables.TABLES[target]
+        missing = (
+            f"names no {target.replace('_', ' ')} of the records"
+            if self._merge
+            else f"names no row of {tables.TABLES[target]}"
+        )
         for file, row in self._db.execute(
             f"SELECT _file, _row FROM {table} c WHERE c.{column_sql} IS NOT NULL "
             f"AND c.{column_sql} != '' {condition} AND NOT EXISTS "
             f"(SELECT 1 FROM {target} t WHERE t.id = c.{column_sql}) ORDER BY _n"
         ):
-            self.problem(file, row, column, f"names no row of {target_file}")
+            self.problem(file, row, column, missing)
 
     def unregistered_organizations(self) -> dict[str, list[tuple[str, int]]]:
-        """Organization ids services name that the package does not hold, with where."""
+        """Organization ids that services and locations name but the package does not hold,
+        with where."""
         found: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        for organization_id, file, row in self._db.execute(
-            "SELECT s.organization_id, s._file, s._row FROM service s "
-            "WHERE s.organization_id IS NOT NULL AND s.organization_id != '' "
-            "AND NOT EXISTS (SELECT 1 FROM organization o WHERE o.id = s.organization_id)"
-        ):
-            found[str(organization_id)].append((file, row))
+        for table in ("service", "location"):
+            for organization_id, file, row in self._db.execute(
+                f"SELECT s.organization_id, s._file, s._row FROM {table} s "
+                "WHERE s.organization_id IS NOT NULL AND s.organization_id != '' "
+                "AND NOT EXISTS (SELECT 1 FROM organization o WHERE o.id = s.organization_id) "
+                "ORDER BY s._n"
+            ):
+                found[str(organization_id)].append((file, row))
         return dict(found)
 
     def count(self, table: str) -> int:

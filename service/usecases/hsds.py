@@ -599,7 +599,8 @@ def _plan_batch(
     for record in records:
         conversion = to_listing(record, locate=locate)
         run.problems.extend(conversion.problems)
-        run.unknown.update(set(conversion.unknown_terms))
+        if not conversion.skipped:
+            run.unknown.update(set(conversion.unknown_terms))
         run.report.located_by_municipality += conversion.located_by_municipality
         if conversion.skipped:
             file, row = record.get("_source", ("records", None))

@@ -1,0 +1,609 @@
+"""Open Referral HSDS 3.1: export, import (CLI and API) and the read API, on the database under
+test. Every package is validated with frictionless and every record and page with
+check-jsonschema, offline."""
+
+import csv
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner, Result
+
+from service.cli import app as cli
+from service.db import create_db_engine
+from tests.conftest import new_database_url
+from tests.factories import (
+    CANARY,
+    CONFIDENTIAL_ADDRESS,
+    CONFIDENTIAL_LATITUDE,
+    CONFIDENTIAL_LONGITUDE,
+    Api,
+    assert_problem,
+    confidential_location,
+    history,
+    listing,
+)
+from tests.hsds_validation import SCHEMAS, check_jsonschema, check_package
+
+SECRET_LOCATION = {**confidential_location(), "name": f"Safe house {CANARY}"}
+SECRETS = (
+    CANARY,
+    CONFIDENTIAL_ADDRESS,
+    str(CONFIDENTIAL_LATITUDE),
+    str(CONFIDENTIAL_LONGITUDE),
+    confidential_location()["postal_code"],
+)
+OPEN_LOCATION = listing("unused")["locations"][0]
+
+
+@dataclass(frozen=True)
+class Registry:
+    owner: str
+    pending: str
+    shelter: dict[str, Any]
+    legal: dict[str, Any]
+    hidden: dict[str, Any]
+    keys: dict[str, dict[str, str]]
+
+
+@pytest.fixture
+def registry(api: Api) -> Registry:
+    owner = api.organization("Safe Homes")
+    pending = api.organization("Unvetted Org", approved=False)
+    shelter = api.service(owner, name="Shelter program", locations=[SECRET_LOCATION, OPEN_LOCATION])
+    legal = api.service(
+        owner,
+        name="Immigration clinic",
+        categories=["legal.immigration"],
+        eligibility={"genders": [], "min_age": 16, "max_age": 24, "statuses": ["no_status"]},
+        trafficking_focus=["labour"],
+        delivery=["in_person", "phone"],
+        intake={"phone": "+1-519-555-0123", "hours": "Mon-Fri 9-17", "referral_required": True},
+        capacity={"beds_total": None, "beds_available": None},
+        service_area={"radius_km": None, "provinces": ["ON"], "nationwide": False},
+        fees="sliding_scale",
+    )
+    hidden = api.service(pending, name="Pending shelter")
+    keys = {
+        "admin": api.admin,
+        "owner": api.key("provider", owner),
+        "operator": api.key("operator"),
+        "partner": api.key("partner"),
+        "analyst": api.key("analyst"),
+    }
+    return Registry(owner, pending, shelter, legal, hidden, keys)
+
+
+def referral(database_url: str, *args: str) -> Result:
+    """The `referral` command line against a database."""
+    return CliRunner().invoke(cli, list(args), env={"REFERRAL_DATABASE_URL": database_url})
+
+
+@pytest.fixture
+def other_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second, empty database on the backend under test (migrated by the first command)."""
+    yield from new_database_url(tmp_path_factory.mktemp("other"))
+
+
+def _count(database_url: str, table: str) -> int:
+    engine = create_db_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(sa.text(f"SELECT COUNT(*) FROM {table}")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def _export(database_url: str, out: Path, format: str = "csv") -> Path:
+    result = referral(database_url, "hsds", "export", "--out", str(out), "--format", format)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _all_text(directory: Path) -> str:
+    return "\n".join(path.read_text() for path in sorted(directory.iterdir()))
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+# Export ------------------------------------------------------------------------------------
+
+
+def test_export_is_a_valid_data_package_without_confidential_places_or_pending_services(
+    registry: Registry, database_url: str, tmp_path: Path
+) -> None:
+    out = _export(database_url, tmp_path / "package")
+    check_package(out)
+    text = _all_text(out)
+    for secret in SECRETS:
+        assert secret not in text, secret
+    assert registry.shelter["id"] in text
+    assert registry.hidden["id"] not in text
+    assert registry.pending not in text
+    services = {row["id"]: row for row in _rows(out / "services.csv")}
+    assert services[registry.legal["id"]]["minimum_age"] == "16"
+    capacity = _rows(out / "service_capacity.csv")
+    assert [(c["service_id"], c["available"], c["maximum"]) for c in capacity] == [
+        (registry.shelter["id"], "3", "12")
+    ]
+    assert _rows(out / "units.csv")[0]["name"] == "bed"
+    codes = {row["code"] for row in _rows(out / "taxonomy_terms.csv")}
+    assert {"housing.emergency_shelter", "gender.woman", "newcomer_status.no_status"} <= codes
+    assert {"trafficking_type.sex", "id_required", "confidential"} <= codes
+    schedules = {row["service_id"]: row for row in _rows(out / "schedules.csv")}
+    assert schedules[registry.shelter["id"]]["byday"] == "MO,TU,WE,TH,FR,SA,SU"
+
+
+def test_json_export_records_pass_the_compiled_schemas(
+    registry: Registry, database_url: str, tmp_path: Path
+) -> None:
+    out = _export(database_url, tmp_path / "json", "json")
+    services = [json.loads(line) for line in (out / "services.ndjson").read_text().splitlines()]
+    organizations = [
+        json.loads(line) for line in (out / "organizations.ndjson").read_text().splitlines()
+    ]
+    assert {s["id"] for s in services} == {registry.shelter["id"], registry.legal["id"]}
+    check_jsonschema("compiled/service.json", services, tmp_path)
+    check_jsonschema("compiled/organization.json", organizations, tmp_path)
+    for secret in SECRETS:
+        assert secret not in _all_text(out)
+
+
+@pytest.mark.parametrize("format", ["csv", "json"])
+def test_round_trip_export_import_export_is_identical(
+    registry: Registry, database_url: str, other_database: str, tmp_path: Path, format: str
+) -> None:
+    first = _export(database_url, tmp_path / "first", format)
+    result = referral(other_database, "hsds", "import", str(first), "--approve")
+    assert result.exit_code == 0, result.output
+    assert "2 created" in result.output
+    second = _export(other_database, tmp_path / "second", format)
+    assert sorted(p.name for p in first.iterdir()) == sorted(p.name for p in second.iterdir())
+    for path in first.iterdir():
+        assert path.read_bytes() == (second / path.name).read_bytes(), path.name
+    assert _count(other_database, "reach_cell") == _count(database_url, "reach_cell")
+    assert _count(other_database, "service_change") == 2
+
+
+# Import ------------------------------------------------------------------------------------
+
+
+def test_reimport_updates_by_hsds_id_and_never_duplicates(
+    registry: Registry, api: Api, database_url: str, tmp_path: Path
+) -> None:
+    package = _export(database_url, tmp_path / "package")
+    again = referral(database_url, "hsds", "import", str(package))
+    assert again.exit_code == 0, again.output
+    assert "0 created, 0 updated, 2 unchanged" in again.output
+    # Confidential places come back without coordinates: the stored exact ones stay.
+    admin_view = api.get(f"/v1/services/{registry.shelter['id']}", api.admin).json()
+    assert admin_view["locations"][0] == SECRET_LOCATION
+
+    services = _rows(package / "services.csv")
+    for row in services:
+        if row["id"] == registry.legal["id"]:
+            row["name"] = "Immigration clinic, renamed"
+    _write_rows(package / "services.csv", services)
+    changed = referral(database_url, "hsds", "import", str(package))
+    assert changed.exit_code == 0, changed.output
+    assert "0 created, 1 updated, 1 unchanged" in changed.output
+    assert _count(database_url, "service") == 3
+    legal = api.get(f"/v1/services/{registry.legal['id']}", api.admin).json()
+    assert legal["name"] == "Immigration clinic, renamed"
+    assert legal["version"] == registry.legal["version"] + 1
+    entry = history(api, registry.legal["id"])[-1]
+    assert entry["action"] == "import"
+    assert entry["changes"] == [
+        {"field": "name", "old": "Immigration clinic", "new": "Immigration clinic, renamed"}
+    ]
+
+
+def test_a_problem_found_late_changes_nothing(
+    registry: Registry, database_url: str, other_database: str, tmp_path: Path
+) -> None:
+    """Organizations are written before services; a bad service still leaves nothing."""
+    package = _export(database_url, tmp_path / "package")
+    addresses = _rows(package / "addresses.csv")
+    addresses[0]["postal_code"] = "12345"
+    _write_rows(package / "addresses.csv", addresses)
+    result = referral(other_database, "hsds", "import", str(package), "--approve")
+    assert result.exit_code == 1, result.output
+    assert "addresses.csv row 2: location.postal_code" in result.output
+    assert "nothing was imported" in result.output
+    assert _count(other_database, "organization") == 0
+    assert _count(other_database, "service") == 0
+
+
+def test_a_bad_package_reports_every_problem_with_file_and_row(
+    registry: Registry, api: Api, database_url: str, tmp_path: Path
+) -> None:
+    package = _export(database_url, tmp_path / "package")
+    locations = _rows(package / "locations.csv")
+    locations[1]["latitude"] = "100"
+    _write_rows(package / "locations.csv", locations)
+    capacity = _rows(package / "service_capacity.csv")
+    capacity[0]["available"] = "13"
+    _write_rows(package / "service_capacity.csv", capacity)
+    attributes = _rows(package / "attributes.csv")
+    attributes[4]["taxonomy_term_id"] = str(uuid.uuid4())
+    attributes[5]["link_id"] = "not-a-uuid"
+    _write_rows(package / "attributes.csv", attributes)
+    services = _rows(package / "services.csv")
+    services[0]["name"] = ""
+    _write_rows(package / "services.csv", services)
+    before = api.get(f"/v1/services/{registry.legal['id']}", api.admin).json()
+
+    result = referral(database_url, "hsds", "import", str(package))
+    assert result.exit_code == 1, result.output
+    for expected in (
+        "locations.csv row 3: latitude: must be between -90 and 90",
+        "service_capacity.csv row 2: available: must not exceed maximum",
+        "attributes.csv row 6: taxonomy_term_id: names no row of taxonomy_terms.csv",
+        "attributes.csv row 7: link_id: must be a UUID",
+        "services.csv row 2: name: is required",
+    ):
+        assert expected in result.output
+    assert api.get(f"/v1/services/{registry.legal['id']}", api.admin).json() == before
+
+
+def test_the_specifications_example_package_is_refused_whole(
+    database_url: str, tmp_path: Path
+) -> None:
+    result = referral(database_url, "hsds", "import", str(SCHEMAS / "example"))
+    assert result.exit_code == 1, result.output
+    for expected in (
+        "locations.csv row 2: latitude: must be between -90 and 90",
+        "service_capacity.csv row 2: available: must not exceed maximum",
+        "service_capacity.csv row 2: service_id: names no row of services.csv",
+        "taxonomy_terms.csv row 2: taxonomy_id: names no row of taxonomies.csv",
+        "attributes.csv row 2: link_entity: must name an HSDS table",
+    ):
+        assert expected in result.output
+    assert _count(database_url, "organization") == 0
+
+
+def test_unreadable_paths_are_refused_plainly(database_url: str, tmp_path: Path) -> None:
+    missing = referral(database_url, "hsds", "import", str(tmp_path / "nothing"))
+    assert missing.exit_code == 2
+    assert "no such file or directory" in missing.output
+    (tmp_path / "notes.txt").write_text("hello")
+    wrong = referral(database_url, "hsds", "import", str(tmp_path / "notes.txt"))
+    assert wrong.exit_code == 2
+    broken = tmp_path / "broken.ndjson"
+    broken.write_text('{"id": 1\n[]\n')
+    refused = referral(database_url, "hsds", "import", str(broken))
+    assert refused.exit_code == 1
+    assert "broken.ndjson row 1: is not valid JSON" in refused.output
+    assert "broken.ndjson row 2: must be a JSON object" in refused.output
+
+
+THIRD_PARTY_ORG = "6b1d3d2e-2f86-4f5e-9a3c-1c0b8f1e2a10"
+THIRD_PARTY_SHELTER = "7c2e4e3f-3a97-4a6f-8b4d-2d1c9a2f3b21"
+THIRD_PARTY_PANTRY = "8d3f5f4a-4ba8-4b7a-9c5e-3e2dab3a4c32"
+
+
+def _third_party_package(directory: Path) -> Path:
+    """A small package in another directory's vocabulary: AIRS-style terms, names, no ours."""
+    directory.mkdir()
+    location = "9e4a6a5b-5cb9-4c8b-8d6f-4f3ebc4b5d43"
+    taxonomy = "a05b7b6c-6dca-4d9c-9e7a-5a4fcd5c6e54"
+    shelter_term, pantry_term = (
+        "b16c8c7d-7edb-4ead-8f8b-6b5ade6d7f65",
+        "c27d9d8e-8fec-4fbe-9a9c-7c6bef7e8a76",
+    )
+    files = {
+        "organizations.csv": [
+            {"id": THIRD_PARTY_ORG, "name": "Harbour Services", "description": "A directory org"}
+        ],
+        "services.csv": [
+            {
+                "id": THIRD_PARTY_SHELTER,
+                "organization_id": THIRD_PARTY_ORG,
+                "name": "Harbour House",
+                "status": "active",
+                "minimum_age": "18",
+                "email": "intake@harbour.example.org",
+            },
+            {
+                "id": THIRD_PARTY_PANTRY,
+                "organization_id": THIRD_PARTY_ORG,
+                "name": "Harbour Pantry",
+                "status": "active",
+            },
+        ],
+        "locations.csv": [
+            {
+                "id": location,
+                "location_type": "physical",
+                "organization_id": THIRD_PARTY_ORG,
+                "name": "Harbour House",
+                "latitude": "43.4516",
+                "longitude": "-80.4925",
+            }
+        ],
+        "addresses.csv": [
+            {
+                "id": "d38eae9f-9afd-4acf-8bad-8d7cf08f9b87",
+                "location_id": location,
+                "address_1": "5 Harbour St",
+                "city": "Kitchener",
+                "state_province": "Ontario",
+                "postal_code": "N2G 1A1",
+                "country": "CA",
+                "address_type": "physical",
+            }
+        ],
+        "service_at_location.csv": [
+            {
+                "id": "e49fbfa0-aa0e-4bd0-9cbe-9e8da19a0c98",
+                "service_id": THIRD_PARTY_SHELTER,
+                "location_id": location,
+            }
+        ],
+        "taxonomies.csv": [{"id": taxonomy, "name": "211 LA", "description": "AIRS"}],
+        "taxonomy_terms.csv": [
+            {
+                "id": shelter_term,
+                "code": "BH-1800.8500",
+                "name": "Homeless Shelter",
+                "description": "Shelter",
+                "taxonomy_id": taxonomy,
+            },
+            {
+                "id": pantry_term,
+                "code": "BD-1800.2000",
+                "name": "Food Pantries",
+                "description": "Food",
+                "taxonomy_id": taxonomy,
+            },
+        ],
+        "attributes.csv": [
+            {
+                "id": "f5a0c0b1-bb1f-4ce1-8dcf-af9eb2ab1da9",
+                "link_id": THIRD_PARTY_SHELTER,
+                "taxonomy_term_id": shelter_term,
+                "link_entity": "service",
+            },
+            {
+                "id": "a6b1d1c2-cc2a-4df2-9ead-ba0fc3bc2eba",
+                "link_id": THIRD_PARTY_SHELTER,
+                "taxonomy_term_id": pantry_term,
+                "link_entity": "service",
+            },
+            {
+                "id": "b7c2e2d3-dd3b-4e03-8fbe-cb1ad4cd3fcb",
+                "link_id": THIRD_PARTY_PANTRY,
+                "taxonomy_term_id": pantry_term,
+                "link_entity": "service",
+            },
+        ],
+        "phones.csv": [
+            {
+                "id": "c8d3f3e4-ee4c-4f14-9acf-dc2be5de4adc",
+                "service_id": THIRD_PARTY_SHELTER,
+                "number": "519-555-0177",
+            }
+        ],
+    }
+    for name, rows in files.items():
+        _write_rows(directory / name, rows)
+    (directory / "contacts.csv").write_text("id\n")
+    return directory
+
+
+def test_a_third_party_package_imports_what_it_can_and_reports_the_rest(
+    api: Api, database_url: str, tmp_path: Path
+) -> None:
+    package = _third_party_package(tmp_path / "third")
+    result = referral(database_url, "hsds", "import", str(package), "--approve")
+    assert result.exit_code == 0, result.output
+    assert "Organizations: 1 created" in result.output
+    assert "Services: 1 created, 0 updated, 0 unchanged, 1 skipped." in result.output
+    assert "Harbour Pantry: no category this registry lists" in result.output
+    assert "BD-1800.2000 Food Pantries (1 services)" in result.output  # the skipped one not counted
+    assert "Files not read: contacts.csv" in result.output
+    shelter = api.get(f"/v1/services/{THIRD_PARTY_SHELTER}", api.admin).json()
+    assert shelter["categories"] == ["housing.emergency_shelter"]
+    assert shelter["eligibility"]["min_age"] == 18
+    assert shelter["eligibility"]["genders"] == []
+    assert shelter["locations"][0]["province"] == "ON"
+    assert shelter["intake"]["phone"] == "519-555-0177"
+    assert shelter["delivery"] == ["in_person", "phone"]
+    organization = api.get(f"/v1/organizations/{THIRD_PARTY_ORG}", api.admin).json()
+    assert organization["status"] == "approved"
+    assert _count(database_url, "service") == 1
+    again = referral(database_url, "hsds", "import", str(package))
+    assert "Services: 0 created, 0 updated, 1 unchanged, 1 skipped." in again.output
+
+
+def test_services_may_name_organizations_already_registered(
+    registry: Registry, database_url: str, tmp_path: Path
+) -> None:
+    package = _export(database_url, tmp_path / "package")
+    header = (package / "organizations.csv").read_text().splitlines()[0]
+    (package / "organizations.csv").write_text(header + "\n")
+    phones = [row for row in _rows(package / "phones.csv") if not row["organization_id"]]
+    _write_rows(package / "phones.csv", phones)
+    registered = referral(database_url, "hsds", "import", str(package))
+    assert registered.exit_code == 0, registered.output
+    assert "2 unchanged" in registered.output
+
+    services = _rows(package / "services.csv")
+    services[0]["organization_id"] = str(uuid.uuid4())
+    _write_rows(package / "services.csv", services)
+    unknown = referral(database_url, "hsds", "import", str(package))
+    assert unknown.exit_code == 1
+    assert "services.csv row 2: organization_id: names no organization" in unknown.output
+
+
+# Read API ----------------------------------------------------------------------------------
+
+
+def _page(api: Api, path: str, headers: dict[str, str], **params: Any) -> dict[str, Any]:
+    response = api.get(path, headers, **params)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@pytest.mark.parametrize("reader", ["admin", "owner", "operator", "partner"])
+def test_read_api_pages_and_records_pass_the_schemas_and_never_show_a_confidential_place(
+    registry: Registry, api: Api, tmp_path: Path, reader: str
+) -> None:
+    headers = registry.keys[reader]
+    services = _page(api, "/hsds/services", headers)
+    organizations = _page(api, "/hsds/organizations", headers)
+    taxonomies = _page(api, "/hsds/taxonomies", headers)
+    terms = _page(api, "/hsds/taxonomy_terms", headers, per_page=200)
+    record = _page(api, f"/hsds/services/{registry.shelter['id']}", headers)
+    organization = _page(api, f"/hsds/organizations/{registry.owner}", headers)
+    check_jsonschema("page_services.json", [services], tmp_path)
+    check_jsonschema("page_organizations.json", [organizations], tmp_path)
+    check_jsonschema("page_taxonomies.json", [taxonomies], tmp_path)
+    check_jsonschema("page_taxonomy_terms.json", [terms], tmp_path)
+    check_jsonschema("compiled/service.json", [record], tmp_path)
+    check_jsonschema("compiled/organization.json", [organization], tmp_path)
+    everything = json.dumps([services, organizations, record, organization])
+    for secret in SECRETS:
+        assert secret not in everything, secret
+    (link, _open) = record["service_at_locations"]
+    assert "latitude" not in link["location"]
+    visible = {item["id"] for item in services["contents"]}
+    expected = {registry.shelter["id"], registry.legal["id"]}
+    if reader == "admin":
+        expected.add(registry.hidden["id"])
+    assert visible == expected
+    assert services["total_items"] == len(expected)
+    assert len(organization["services"]) == 2
+    shows_contact = reader != "partner"
+    assert ("phones" in record) is shows_contact
+    assert (listing("x")["intake"]["phone"] in everything) is shows_contact
+
+
+def test_read_api_envelope_paging_and_filters(registry: Registry, api: Api) -> None:
+    partner = registry.keys["partner"]
+    first = _page(api, "/hsds/services", partner, per_page=1)
+    assert (first["total_items"], first["total_pages"], first["size"]) == (2, 2, 1)
+    assert (first["first_page"], first["last_page"], first["empty"]) == (True, False, False)
+    second = _page(api, "/hsds/services", partner, per_page=1, page=2)
+    assert (second["first_page"], second["last_page"]) == (False, True)
+    beyond = _page(api, "/hsds/services", partner, per_page=1, page=3)
+    assert (beyond["empty"], beyond["size"], beyond["contents"]) == (True, 0, [])
+
+    def ids(**params: Any) -> set[str]:
+        return {s["id"] for s in _page(api, "/hsds/services", partner, **params)["contents"]}
+
+    assert ids(search="immigration") == {registry.legal["id"]}
+    assert ids(search="%") == set()
+    terms = {
+        t["code"]: t["id"]
+        for t in _page(api, "/hsds/taxonomy_terms", partner, per_page=200)["contents"]
+    }
+    assert ids(taxonomy_term_id=terms["housing.emergency_shelter"]) == {registry.shelter["id"]}
+    assert ids(taxonomy_term_id=terms["legal"]) == {registry.legal["id"]}
+    assert ids(taxonomy_term_id=terms["newcomer_status.no_status"]) == {registry.legal["id"]}
+    assert ids(taxonomy_term_id=terms["fees.sliding_scale"]) == {registry.legal["id"]}
+    assert ids(taxonomy_term_id=terms["confidential"]) == set()
+    assert ids(taxonomy_term_id=str(uuid.uuid4())) == set()
+    assert ids(organization_id=registry.pending) == set()
+    assert ids(modified_after=registry.legal["updated_at"]) == {registry.legal["id"]}
+    assert ids(modified_after="2999-01-01T00:00:00") == set()
+    children = _page(api, "/hsds/taxonomy_terms", partner, parent_id=terms["gender"])
+    assert {t["code"] for t in children["contents"]} == {
+        "gender.woman",
+        "gender.man",
+        "gender.gender_diverse",
+    }
+    top = _page(api, "/hsds/taxonomy_terms", partner, top_only=True, per_page=200)
+    assert all("parent_id" not in t for t in top["contents"])
+    assert _page(api, "/hsds/taxonomy_terms", partner, search="refugee")["total_items"] == 1
+    assert _page(api, "/hsds/organizations", partner, search="safe")["total_items"] == 1
+    assert _page(api, "/hsds/taxonomies", partner, search="nothing")["empty"] is True
+
+
+def test_read_api_streams_ndjson_without_pages(registry: Registry, api: Api) -> None:
+    response = api.get("/hsds/services", registry.keys["partner"], format="ndjson")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in response.text.splitlines()]
+    assert {line["id"] for line in lines} == {registry.shelter["id"], registry.legal["id"]}
+
+
+def test_read_api_roles_and_missing_things(registry: Registry, api: Api) -> None:
+    assert_problem(api.get("/hsds/services", {}), 401)
+    assert_problem(api.get("/hsds/services", registry.keys["analyst"]), 403)
+    partner = registry.keys["partner"]
+    info = _page(api, "/hsds/", partner)
+    assert info["version"] == "3.1"
+    assert info["openapi_url"].endswith("/openapi.json")
+    taxonomy = _page(api, info["profile"].split("testserver")[-1], partner)
+    assert taxonomy["name"] == "referral-service"
+    assert_problem(api.get(f"/hsds/services/{registry.hidden['id']}", partner), 404)
+    assert_problem(api.get(f"/hsds/organizations/{registry.pending}", partner), 404)
+    assert_problem(api.get(f"/hsds/services/{uuid.uuid4()}", partner), 404)
+    assert_problem(api.get(f"/hsds/taxonomies/{uuid.uuid4()}", partner), 404)
+    assert_problem(api.get(f"/hsds/taxonomy_terms/{uuid.uuid4()}", partner), 404)
+    assert_problem(api.get("/hsds/services", partner, taxonomy_term_id="shelter"), 422)
+    own = _page(api, f"/hsds/organizations/{registry.pending}", api.admin)
+    assert own["services"][0]["id"] == registry.hidden["id"]
+    term = _page(api, "/hsds/taxonomy_terms", partner)["contents"][0]
+    assert _page(api, f"/hsds/taxonomy_terms/{term['id']}", partner) == term
+
+
+# Import over the API -------------------------------------------------------------------------
+
+
+def test_import_endpoint_takes_records_all_or_nothing(
+    registry: Registry, api: Api, tmp_path: Path
+) -> None:
+    record = _page(api, f"/hsds/services/{registry.legal['id']}", api.admin)
+    new_id = str(uuid.uuid4())
+    copy = {**record, "id": new_id, "name": "Copied clinic"}
+    assert_problem(
+        api.client.post("/v1/import/hsds", json=[copy], headers=registry.keys["operator"]), 403
+    )
+
+    bad = json.loads(json.dumps({**copy, "id": str(uuid.uuid4())}))
+    bad["service_at_locations"][0]["location"]["latitude"] = 100
+    bad["minimum_age"] = "old"
+    refused = api.client.post("/v1/import/hsds", json=[copy, bad], headers=api.admin)
+    body = assert_problem(refused, 422)
+    assert {"loc": ["body", 2, "latitude"], "msg": "must be between -90 and 90"} in body["errors"]
+    assert {"loc": ["body", 2, "minimum_age"], "msg": "must be a number"} in body["errors"]
+    assert "100" not in refused.text
+    assert api.get(f"/v1/services/{new_id}", api.admin).status_code == 404
+
+    page = {"contents": [copy], "total_items": 1}
+    done = api.client.post("/v1/import/hsds", json=page, headers=api.admin)
+    assert done.status_code == 200, done.text
+    assert done.json()["services_created"] == 1
+    assert done.json()["organizations_unchanged"] == 1
+    created = api.get(f"/v1/services/{new_id}", api.admin).json()
+    assert created["name"] == "Copied clinic"
+    assert created["eligibility"]["statuses"] == ["no_status"]
+    assert history(api, new_id)[0]["action"] == "import"
+    assert history(api, new_id)[0]["actor_role"] == "admin"
+    again = api.client.post("/v1/import/hsds", json=copy, headers=api.admin)
+    assert again.json()["services_unchanged"] == 1
+
+    moved = {**copy, "organization_id": registry.pending}
+    moved["organization"] = {**copy["organization"], "id": registry.pending, "name": "Unvetted Org"}
+    conflict = api.client.post("/v1/import/hsds", json=[moved], headers=api.admin)
+    assert "cannot move" in json.dumps(assert_problem(conflict, 422)["errors"])
+    not_records = api.client.post("/v1/import/hsds", json=[1, "two"], headers=api.admin)
+    assert_problem(not_records, 422)
