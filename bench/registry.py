@@ -19,6 +19,7 @@ from service.usecases.listings import (
     GENDERS,
     PROVINCES,
     STATUSES,
+    area_covers_of,
     to_mask,
 )
 
@@ -70,7 +71,6 @@ def _service_row(
         "service_radius_km": radius,
         "provinces_mask": to_mask([Province(province)], PROVINCES) if wide else 0,
         "nationwide": False,
-        "wide_area": wide,
         "intake_phone": "+1-555-555-0100",
         "intake_email": None,
         "intake_url": None,
@@ -110,11 +110,20 @@ def load_registry(engine: sa.Engine, size: int, *, seed: int = 2013) -> None:
     services: list[dict[str, object]] = []
     locations: list[dict[str, object]] = []
     cells: list[dict[str, object]] = []
+    covers: list[dict[str, object]] = []
     for index in range(size):
         place = rng.choices(places, weights)[0]
         organization = organizations[index % len(organizations)]
         row = _service_row(rng, organization["id"], place.province, now)  # type: ignore[arg-type]
         services.append(row)
+        covers.extend(
+            {"area": area, "category_bit": bit, "service_id": row["id"]}
+            for area, bit in area_covers_of(
+                categories_mask=row["categories_mask"],  # type: ignore[arg-type]
+                provinces_mask=row["provinces_mask"],  # type: ignore[arg-type]
+                nationwide=False,
+            )
+        )
         for position in range(rng.choice([1, 1, 1, 2])):
             point = Point(
                 place.latitude + rng.uniform(-0.05, 0.05),
@@ -150,6 +159,8 @@ def load_registry(engine: sa.Engine, size: int, *, seed: int = 2013) -> None:
             connection.execute(sa.insert(tables["location"]), locations[start : start + 5000])
         for start in range(0, len(cells), 5000):
             connection.execute(sa.insert(tables["reach_cell"]), cells[start : start + 5000])
+        if covers:
+            connection.execute(sa.insert(tables["area_cover"]), covers)
     with engine.begin() as connection:
         # As autovacuum would on PostgreSQL: planner statistics for the new rows.
         connection.execute(sa.text("ANALYZE"))

@@ -47,7 +47,9 @@ class Organization(SQLModel, table=True):
     website: str | None = Field(default=None, max_length=500)
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=50)
-    status: str = Field(default="pending", max_length=16, index=True)
+    # Not indexed: few organizations, and an index here tempts SQLite to drive matching from
+    # the approved organizations instead of the location box.
+    status: str = Field(default="pending", max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -71,11 +73,7 @@ class ApiKey(SQLModel, table=True):
 class Service(SQLModel, table=True):
     """A listing. Enum lists are stored as bit masks so SQL can filter on them on any database."""
 
-    __table_args__ = (
-        sa.Index("ix_service_modified", "updated_at", "id"),
-        # Few services cover whole provinces; matching reads them in id order through this.
-        sa.Index("ix_service_wide_area_id", "wide_area", "id"),
-    )
+    __table_args__ = (sa.Index("ix_service_modified", "updated_at", "id"),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     organization_id: uuid.UUID = Field(foreign_key="organization.id", index=True)
@@ -95,8 +93,6 @@ class Service(SQLModel, table=True):
     service_radius_km: float | None = None
     provinces_mask: int = 0
     nationwide: bool = False
-    # True when provinces or nationwide are set: few services, found by index when matching.
-    wide_area: bool = False
     intake_phone: str | None = Field(default=None, max_length=50)
     intake_email: str | None = Field(default=None, max_length=254)
     intake_url: str | None = Field(default=None, max_length=500)
@@ -182,3 +178,21 @@ class ReachCell(SQLModel, table=True):
         primary_key=True, foreign_key="location.id", index=True, ondelete="CASCADE"
     )
     service_id: uuid.UUID
+
+
+# The area code of a nationwide service in `AreaCover`.
+NATIONWIDE_AREA = "CA"
+
+
+class AreaCover(SQLModel, table=True):
+    """A province-wide or nationwide service, filed under each province it covers ("CA" when
+    nationwide) and each of its categories, so matching reads the ones covering a person's
+    province in the asked categories through the primary key. Rewritten with the listing."""
+
+    __tablename__ = "area_cover"
+
+    area: str = Field(primary_key=True, max_length=2)
+    category_bit: int = Field(primary_key=True)
+    service_id: uuid.UUID = Field(
+        primary_key=True, foreign_key="service.id", index=True, ondelete="CASCADE"
+    )

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
-from service.models import Location, Organization, ReachCell, Service, ServiceChange
+from service.models import AreaCover, Location, Organization, ReachCell, Service, ServiceChange
 from service.repository.services import ServiceSelect
 
 _SERVICE = Service.__table__
@@ -224,6 +224,7 @@ def delete_locations(session: Session, service_ids: list[uuid.UUID]) -> None:
     """Drop the locations (and their reach cells) of listings about to be rewritten."""
     if service_ids:
         session.execute(sa.delete(ReachCell).where(col(ReachCell.service_id).in_(service_ids)))
+        session.execute(sa.delete(AreaCover).where(col(AreaCover.service_id).in_(service_ids)))
         session.execute(sa.delete(Location).where(col(Location.service_id).in_(service_ids)))
 
 
@@ -240,6 +241,11 @@ def insert_locations(session: Session, rows: list[dict[str, Any]]) -> list[int]:
 def insert_reach_cells(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
         session.execute(sa.insert(ReachCell.__table__), rows)
+
+
+def insert_area_covers(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(sa.insert(AreaCover.__table__), rows)
 
 
 def insert_changes(session: Session, rows: list[dict[str, Any]]) -> None:

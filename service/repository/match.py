@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
-from service.models import Location, Organization, ReachCell, Service
+from service.models import NATIONWIDE_AREA, AreaCover, Location, Organization, ReachCell, Service
 
 KM_PER_DEGREE_LATITUDE = 111.0
 
@@ -74,9 +74,7 @@ def _bits_allow(column: Any, name: str) -> Any:
 
 def _conditions(shape: _Shape) -> list[Any]:
     conditions: list[Any] = [
-        # `|| ""` keeps the planner from driving the query from this unselective index
-        # instead of the location box.
-        col(Organization.status).concat("") == "approved",
+        col(Organization.status) == "approved",
         col(Service.accepting_referrals).is_(True),
         col(Service.categories_mask).op("&")(sa.bindparam("categories", type_=sa.Integer)) != 0,
     ]
@@ -230,31 +228,43 @@ def ids_reaching_by_radius(
 
 
 @lru_cache(maxsize=256)
-def _province_statement(shape: _Shape) -> Any:
+def _covering_statement(shape: _Shape) -> Any:
     return (
         sa.select(col(Service.id))
+        .select_from(AreaCover)
+        .join(Service, col(Service.id) == col(AreaCover.service_id))
         .join(Organization, col(Organization.id) == col(Service.organization_id))
         .where(
-            col(Service.wide_area).is_(True),
-            sa.or_(
-                col(Service.nationwide).is_(True),
-                col(Service.provinces_mask).op("&")(sa.bindparam("province", type_=sa.Integer))
-                != 0,
-            ),
+            col(AreaCover.area).in_(sa.bindparam("areas", expanding=True)),
+            col(AreaCover.category_bit).in_(sa.bindparam("bits", expanding=True)),
             *_conditions(shape),
         )
+        .group_by(col(Service.id))
         .order_by(col(Service.id))
         .limit(sa.bindparam("cap", type_=sa.Integer))
     )
 
 
 def ids_covering_province(
-    session: Session, *, province_bit: int, filters: CandidateFilter, cap: int
+    session: Session, *, province: str, filters: CandidateFilter, cap: int
 ) -> set[uuid.UUID]:
-    """Province-wide and nationwide services (through the wide-area index, in id order)."""
+    """Province-wide and nationwide services covering `province` in the asked categories,
+    through the area cover index, in id order."""
+    bits = [
+        bit
+        for bit in range(filters.categories_mask.bit_length())
+        if filters.categories_mask >> bit & 1
+    ]
+    if not bits:
+        return set()
     rows = session.execute(
-        _province_statement(_Shape.of(filters)),
-        {**_parameters(filters), "province": province_bit, "cap": cap},
+        _covering_statement(_Shape.of(filters)),
+        {
+            **_parameters(filters),
+            "areas": [province, NATIONWIDE_AREA],
+            "bits": bits,
+            "cap": cap,
+        },
     )
     return set(rows.scalars())
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
-from service.models import Location, Organization, ReachCell, Service, ServiceChange
+from service.models import AreaCover, Location, Organization, ReachCell, Service, ServiceChange
 
 # SQLModel 0.0.50's stubs and SQLAlchemy 2.1's disagree on `select(Service)` and on column
 # comparisons, so statements under construction are typed loosely (see pyproject's mypy
@@ -114,6 +114,18 @@ def replace_reach_cells(
                 {"cell": cell, "location_id": location_id, "service_id": service_id}
                 for location_id, cell in cells
             ],
+        )
+
+
+def replace_area_covers(
+    session: Session, service_id: uuid.UUID, covers: list[tuple[str, int]]
+) -> None:
+    """File a province-wide or nationwide listing under `(area, category_bit)`."""
+    session.execute(sa.delete(AreaCover).where(col(AreaCover.service_id) == service_id))
+    if covers:
+        session.execute(
+            sa.insert(AreaCover),
+            [{"area": area, "category_bit": bit, "service_id": service_id} for area, bit in covers],
         )
 
 

@@ -12,7 +12,7 @@ from service.models import Organization, Service, utcnow
 from service.repository import organizations as organizations_repo
 from service.repository import services as services_repo
 from service.usecases.keys import issue_key
-from service.usecases.listings import apply_listing, reach_cells_of
+from service.usecases.listings import apply_listing, covers_of, reach_cells_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,7 @@ def load_demo_registry(session: Session) -> DemoKeys | None:
             apply_listing(service, data)
             services_repo.add_service(session, service)
             services_repo.replace_reach_cells(session, service.id, reach_cells_of(service))
+            services_repo.replace_area_covers(session, service.id, covers_of(service))
     assert first is not None
     keys = DemoKeys(
         admin=issue_key(session, role=Role.admin, name="demo admin"),

@@ -62,8 +62,10 @@ from service.usecases.listings import (
     CATEGORIES,
     DELIVERIES,
     GENDERS,
+    PROVINCES,
     STATUSES,
     TRAFFICKING_TYPES,
+    area_covers_of,
     diff,
     flatten,
     is_confidential,
@@ -683,6 +685,18 @@ def _write_batch(session: Session, writes: _Writes) -> None:
         for cell in reach_cells(Point(row["latitude"], row["longitude"]), radius)
     ]
     repo.insert_reach_cells(session, cells)
+    repo.insert_area_covers(
+        session,
+        [
+            {"area": area, "category_bit": bit, "service_id": service_id}
+            for service_id, listing in writes.listings
+            for area, bit in area_covers_of(
+                categories_mask=to_mask(listing.categories, CATEGORIES),
+                provinces_mask=to_mask(listing.service_area.provinces, PROVINCES),
+                nationwide=listing.service_area.nationwide,
+            )
+        ],
+    )
     repo.insert_changes(session, writes.changes)
 
 

@@ -32,7 +32,7 @@ from schemas.services import (
 from schemas.services import Location as LocationIn
 from service.matching.geo import reach_cells
 from service.matching.types import Point
-from service.models import Location, Service
+from service.models import NATIONWIDE_AREA, Location, Service
 from service.policy.visibility import View, shows_exact_location, shows_intake_contact
 
 E = TypeVar("E", bound=StrEnum)
@@ -81,7 +81,6 @@ def listing_columns(listing: ServiceCreate) -> dict[str, Any]:
         "service_radius_km": area.radius_km,
         "provinces_mask": to_mask(area.provinces, PROVINCES),
         "nationwide": area.nationwide,
-        "wide_area": bool(area.provinces) or area.nationwide,
         "intake_phone": intake.phone,
         "intake_email": intake.email,
         "intake_url": intake.url,
@@ -109,6 +108,27 @@ def apply_listing(service: Service, listing: ServiceCreate) -> None:
         )
         for position, location in enumerate(listing.locations)
     ]
+
+
+def area_covers_of(
+    *, categories_mask: int, provinces_mask: int, nationwide: bool
+) -> list[tuple[str, int]]:
+    """`(area, category_bit)` under which a province-wide or nationwide service is filed."""
+    areas = (
+        [NATIONWIDE_AREA]
+        if nationwide
+        else [province.value for province in from_mask(provinces_mask, PROVINCES)]
+    )
+    bits = [bit for bit in range(len(CATEGORIES)) if categories_mask >> bit & 1]
+    return [(area, bit) for area in areas for bit in bits]
+
+
+def covers_of(service: Service) -> list[tuple[str, int]]:
+    return area_covers_of(
+        categories_mask=service.categories_mask,
+        provinces_mask=service.provinces_mask,
+        nationwide=service.nationwide,
+    )
 
 
 def reach_cells_of(service: Service) -> list[tuple[int, int]]:

@@ -165,25 +165,12 @@ _FIRST_RING_KM = 2.0
 class _CandidatePool:
     """Candidates read in this request, shared by its needs so each service is read once."""
 
-    def __init__(
-        self,
-        session: Session,
-        locality: Locality,
-        filters: repo.CandidateFilter,
-        categories: frozenset[str],
-        cap: int,
-    ) -> None:
+    def __init__(self, session: Session, locality: Locality, filters: repo.CandidateFilter) -> None:
         self.session = session
         self.point = Point(locality.latitude, locality.longitude)
         self.filters = filters
         self.candidates: dict[UUID, Candidate] = {}
-        # Province-wide and nationwide services are read once for every need.
-        self.covering = repo.ids_covering_province(
-            session,
-            province_bit=to_mask([p for p in PROVINCES if p.value == locality.province], PROVINCES),
-            filters=replace(filters, categories_mask=_mask(categories)),
-            cap=cap,
-        )
+        self.province = locality.province
 
     def read(self, ids: set[UUID]) -> list[Candidate]:
         missing = [i for i in ids if i not in self.candidates]
@@ -204,7 +191,9 @@ class _NeedSearch:
         self.pool = pool
         self.cap = cap
         self.filters = replace(pool.filters, categories_mask=_mask(categories))
-        self.ids = set(pool.covering)
+        self.ids = repo.ids_covering_province(
+            pool.session, province=pool.province, filters=self.filters, cap=cap
+        )
         self.ring_km = _FIRST_RING_KM
         self.full = False
         self.searched_km = 0.0
@@ -314,13 +303,7 @@ def match_needs(
     )
     steps = radius_steps(profile.max_distance_km)
     asked = {need.value: _categories(need.value) for need in profile.needs}
-    pool = _CandidatePool(
-        session,
-        locality,
-        _filter(profile),
-        frozenset().union(*asked.values()),
-        candidate_cap * len(asked),
-    )
+    pool = _CandidatePool(session, locality, _filter(profile))
     ranked: list[tuple[str, float, list[Match]]] = []
     for need, categories in asked.items():
         search = _NeedSearch(pool, categories, candidate_cap)

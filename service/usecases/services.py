@@ -34,6 +34,7 @@ from service.usecases.listings import (
     CATEGORIES,
     PROVINCES,
     apply_listing,
+    covers_of,
     diff,
     flatten,
     listing_of,
@@ -148,6 +149,7 @@ def create_service(session: Session, *, data: ServiceCreate, caller: Caller) -> 
     apply_listing(service, data)
     repo.add_service(session, service)
     repo.replace_reach_cells(session, service.id, reach_cells_of(service))
+    repo.replace_area_covers(session, service.id, covers_of(service))
     _record(
         session,
         service,
@@ -227,6 +229,7 @@ def _change_listing(
         service.availability_updated_at = now
     repo.add_service(session, service)
     repo.replace_reach_cells(session, service.id, reach_cells_of(service))
+    repo.replace_area_covers(session, service.id, covers_of(service))
     _record(session, service, action=action, caller=caller, changes=changes, at=now)
     session.commit()
     return service

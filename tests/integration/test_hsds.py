@@ -177,6 +177,8 @@ def test_round_trip_export_import_export_is_identical(
     for path in first.iterdir():
         assert path.read_bytes() == (second / path.name).read_bytes(), path.name
     assert _count(other_database, "reach_cell") == _count(database_url, "reach_cell")
+    # The province-wide clinic is filed for matching as the listing was.
+    assert _count(other_database, "area_cover") == _count(database_url, "area_cover") > 0
     assert _count(other_database, "service_change") == 2
 
 

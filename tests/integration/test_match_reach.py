@@ -106,3 +106,38 @@ def test_the_location_index_follows_a_change_of_categories(api: Api) -> None:
 
     assert found("legal.immigration")
     assert not found("specialized.counselling")
+
+
+def test_province_and_nationwide_cover_follows_every_change(api: Api) -> None:
+    """A phone line far from the person, serving another province, does not reach her; it
+    does once it serves her province, and still when it goes nationwide."""
+    operator = api.key("operator")
+    line = api.service(
+        api.organization(),
+        name="Provincial phone line",
+        categories=["specialized.counselling"],
+        delivery=["phone"],
+        eligibility={},
+        locations=[
+            # Thunder Bay: beyond the widest search radius from Kitchener.
+            {
+                "municipality": "Thunder Bay",
+                "province": "ON",
+                "latitude": 48.38,
+                "longitude": -89.25,
+            }
+        ],
+        service_area={"radius_km": None, "provinces": ["QC"], "nationwide": False},
+        capacity={},
+    )
+    assert not _reached(api, line["id"], operator)[0]
+    version = line["version"]
+    for area in ({"provinces": ["ON"]}, {"provinces": [], "nationwide": True}):
+        changed = api.client.patch(
+            f"/v1/services/{line['id']}",
+            json={"service_area": area},
+            headers=with_if_match(api.admin, f'"{line["id"]}.{version}"'),
+        )
+        assert changed.status_code == 200, changed.text
+        version = changed.json()["version"]
+        assert _reached(api, line["id"], operator)[0]
