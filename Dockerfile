@@ -8,6 +8,7 @@ WORKDIR /app
 COPY pyproject.toml constraints.txt README.md ./
 COPY schemas ./schemas
 COPY service ./service
+COPY client ./client
 RUN pip install -c constraints.txt . \
     && useradd --system --uid 10001 --home /data referral \
     && mkdir -p /data && chown referral /data

@@ -1,0 +1,132 @@
+"""Every operation of the API as a flow (see `_protocol`): what to send, what comes back."""
+
+from datetime import datetime
+from typing import TypedDict
+from uuid import UUID
+
+from referral_client._protocol import Call, Flow, Retry, check, parse, send
+from referral_client.errors import UnexpectedResponse
+from schemas.enums import Category, Province
+from schemas.match import MatchResponse, NeedProfile, PlaceList
+from schemas.services import (
+    AvailabilityUpdate,
+    ServiceCreate,
+    ServiceHistory,
+    ServicePage,
+    ServicePublic,
+    ServiceUpdate,
+)
+from schemas.taxonomy import Taxonomy
+
+ServiceId = UUID | str
+
+
+def service_path(service_id: ServiceId, suffix: str = "") -> str:
+    """The listing's path; a malformed id is refused here, before anything is sent."""
+    return f"/v1/services/{UUID(str(service_id))}{suffix}"
+
+
+class ServiceFilters(TypedDict, total=False):
+    """Which listings `list_services` reads: all of them, one page at a time, by default."""
+
+    organization_id: UUID | str | None
+    category: Category | str | None
+    province: Province | str | None
+    modified_after: datetime | None
+    page: int
+    per_page: int | None
+
+
+def _language(language: str | None) -> dict[str, str]:
+    return {"Accept-Language": language} if language else {}
+
+
+class Operations:
+    """The API's operations as flows, with the retry policy they share."""
+
+    def __init__(self, retry: Retry) -> None:
+        self.retry = retry
+
+    def match(self, profile: NeedProfile, *, language: str | None) -> Flow[MatchResponse]:
+        # Matching changes nothing on the server, so it is safe to retry like a GET.
+        body = profile.model_dump(mode="json", exclude_none=True)
+        call = Call("POST", "/v1/match", json=body, headers=_language(language))
+        return parse((yield from send(call, self.retry)), MatchResponse)
+
+    def places(self, query: str, *, limit: int) -> Flow[PlaceList]:
+        call = Call("GET", "/v1/places", params={"q": query, "limit": str(limit)})
+        return parse((yield from send(call, self.retry)), PlaceList)
+
+    def taxonomy(self) -> Flow[Taxonomy]:
+        return parse((yield from send(Call("GET", "/v1/taxonomy"), self.retry)), Taxonomy)
+
+    def list_services(self, filters: ServiceFilters) -> Flow[ServicePage]:
+        params = {
+            name: value.isoformat() if isinstance(value, datetime) else str(value)
+            for name, value in filters.items()
+            if value is not None
+        }
+        return parse(
+            (yield from send(Call("GET", "/v1/services", params), self.retry)), ServicePage
+        )
+
+    def get_service(self, service_id: ServiceId) -> Flow[tuple[ServicePublic, str]]:
+        response = yield from send(Call("GET", service_path(service_id)), self.retry)
+        service = parse(response, ServicePublic)
+        etag = response.headers.get("ETag")
+        if not etag:
+            raise UnexpectedResponse("the listing came without an ETag")
+        return service, etag
+
+    def create_service(self, listing: ServiceCreate) -> Flow[ServicePublic]:
+        body = listing.model_dump(mode="json")
+        call = Call("POST", "/v1/services", json=body, idempotent=False)
+        return parse((yield from send(call, self.retry)), ServicePublic)
+
+    def write_service(
+        self, method: str, service_id: ServiceId, body: object, *, etag: str | None
+    ) -> Flow[ServicePublic]:
+        """PUT or PATCH under `If-Match`. Without an `etag` from the caller, the current one is
+        read first, and read again for one more try if someone changed the listing in between
+        (412): the caller's change is then applied to the newest version. With the caller's
+        `etag`, a 412 is raised: the caller decides what to do with the other change."""
+        path = service_path(service_id)
+        for attempt in (1, 2):
+            current = etag if etag is not None else (yield from self.get_service(service_id))[1]
+            call = Call(method, path, json=body, headers={"If-Match": current})
+            response = yield from send(call, self.retry)
+            if response.status_code == 412 and etag is None and attempt == 1:
+                continue
+            return parse(response, ServicePublic)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def replace_service(
+        self, service_id: ServiceId, listing: ServiceCreate, *, etag: str | None
+    ) -> Flow[ServicePublic]:
+        body = listing.model_dump(mode="json")
+        return (yield from self.write_service("PUT", service_id, body, etag=etag))
+
+    def update_service(
+        self, service_id: ServiceId, changes: ServiceUpdate, *, etag: str | None
+    ) -> Flow[ServicePublic]:
+        body = changes.model_dump(mode="json", exclude_unset=True)
+        return (yield from self.write_service("PATCH", service_id, body, etag=etag))
+
+    def delete_service(self, service_id: ServiceId) -> Flow[None]:
+        check((yield from send(Call("DELETE", service_path(service_id)), self.retry)))
+
+    def set_availability(
+        self, service_id: ServiceId, update: AvailabilityUpdate
+    ) -> Flow[ServicePublic]:
+        body = update.model_dump(mode="json", exclude_none=True)
+        call = Call("PUT", service_path(service_id, "/availability"), json=body)
+        return parse((yield from send(call, self.retry)), ServicePublic)
+
+    def verify_service(self, service_id: ServiceId) -> Flow[ServicePublic]:
+        # Verifying twice is the same as once.
+        call = Call("POST", service_path(service_id, "/verify"))
+        return parse((yield from send(call, self.retry)), ServicePublic)
+
+    def service_history(self, service_id: ServiceId) -> Flow[ServiceHistory]:
+        call = Call("GET", service_path(service_id, "/history"))
+        return parse((yield from send(call, self.retry)), ServiceHistory)

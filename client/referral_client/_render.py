@@ -1,0 +1,158 @@
+"""Rich tables for an operator's terminal. What they show is the server's answer only."""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from schemas.match import Availability, MatchResponse, NeedResult, PlaceList, ServiceMatch
+from schemas.services import Capacity, Intake, IntakeRedacted, ServicePage, ServicePublic
+from schemas.taxonomy import label
+
+
+def _beds(beds_available: int | None, beds_total: int | None, accepting: bool) -> str:
+    if not accepting:
+        return "not accepting"
+    if beds_available is None:
+        return "-"
+    return f"{beds_available} free" + (f" / {beds_total}" if beds_total is not None else "")
+
+
+def _age(moment: datetime | None, *, now: datetime) -> str:
+    if moment is None:
+        return "never"
+    hours = max(0.0, (now - moment).total_seconds() / 3600)
+    return f"{hours:.0f} h ago" if hours < 48 else f"{hours / 24:.0f} d ago"
+
+
+def _contact(intake: Intake | IntakeRedacted) -> str:
+    if isinstance(intake, IntakeRedacted):
+        return intake.message
+    call = " · ".join(part for part in (intake.phone, intake.hours) if part)
+    lines = [line for line in (call, intake.email) if line]
+    return "\n".join(lines) or "no intake contact listed"
+
+
+def _service_cell(match: ServiceMatch) -> Text:
+    cell = Text(match.name, style="bold")
+    cell.append(f"\n{match.organization.name}", style="dim")
+    cell.append(f"\n{_contact(match.intake)}")
+    return cell
+
+
+def _freshness(availability: Availability, last_verified_at: datetime | None, now: datetime) -> str:
+    beds = _beds(
+        availability.beds_available, availability.beds_total, availability.accepting_referrals
+    )
+    if availability.beds_available is not None:
+        beds += f"\nbeds {_age(availability.updated_at, now=now)}"
+    return f"{beds}\nverified {_age(last_verified_at, now=now)}"
+
+
+def _need_heading(result: NeedResult) -> str:
+    heading = f"{label(result.need)} ({result.need})"
+    if result.expanded:
+        return f"{heading}: nothing enough nearby, radius widened to {result.radius_km:g} km"
+    return f"{heading}: within {result.radius_km:g} km"
+
+
+def need_table(result: NeedResult, *, now: datetime) -> Table:
+    table = Table(title=_need_heading(result), title_justify="left", show_lines=True, expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("service and contact", ratio=3)
+    table.add_column("distance", justify="right", no_wrap=True)
+    table.add_column("beds", no_wrap=True)
+    table.add_column("why", ratio=3)
+    table.add_column("caveats", ratio=2)
+    for rank, match in enumerate(result.matches, start=1):
+        distance = "remote" if match.distance_km is None else f"{match.distance_km:g} km"
+        table.add_row(
+            str(rank),
+            _service_cell(match),
+            distance,
+            _freshness(match.availability, match.last_verified_at, now),
+            "\n".join(match.reasons),
+            Text("\n".join(match.caveats), style="yellow"),
+        )
+    return table
+
+
+def print_match(console: Console, answer: MatchResponse) -> None:
+    now = datetime.now(UTC)
+    where = answer.location
+    console.print(f"Near {where.label} ({where.area_type.value})", style="bold")
+    for result in answer.results:
+        if result.matches:
+            console.print(need_table(result, now=now))
+        else:
+            console.print(f"{label(result.need)} ({result.need}): nothing eligible", style="red")
+    if answer.unmet_needs:
+        unmet = ", ".join(f"{label(need)} ({need})" for need in answer.unmet_needs)
+        console.print(Text(f"Unmet needs, nothing eligible within 500 km: {unmet}", style="red"))
+
+
+def print_places(console: Console, places: PlaceList) -> None:
+    table = Table("place", "area", "population", title="Places", title_justify="left")
+    for place in places.items:
+        table.add_row(place.label, place.area_type.value, f"{place.population:,}")
+    console.print(table if places.items else Text("No place starts with that."))
+
+
+def _capacity(capacity: Capacity, accepting: bool) -> str:
+    return _beds(capacity.beds_available, capacity.beds_total, accepting)
+
+
+def print_services(console: Console, page: ServicePage) -> None:
+    table = Table(
+        "id",
+        "service",
+        "categories",
+        "beds",
+        title=f"Services {_page_range(page)} of {page.total}",
+        title_justify="left",
+    )
+    for service in page.items:
+        table.add_row(
+            str(service.id),
+            Text(service.name, style="bold") + Text(f"\n{service.organization.name}", style="dim"),
+            "\n".join(category.value for category in service.categories),
+            _capacity(service.capacity, service.accepting_referrals),
+        )
+    console.print(table)
+
+
+def _page_range(page: ServicePage) -> str:
+    if not page.items:
+        return "none"
+    first = (page.page - 1) * page.per_page + 1
+    return f"{first}-{first + len(page.items) - 1}"
+
+
+def _lines(values: Iterable[str]) -> str:
+    return ", ".join(values) or "-"
+
+
+def print_service(console: Console, service: ServicePublic) -> None:
+    now = datetime.now(UTC)
+    places = [
+        f"{location.municipality}, {location.province.value}" for location in service.locations
+    ]
+    rows = [
+        ("id", str(service.id)),
+        ("organization", service.organization.name),
+        ("categories", _lines(category.value for category in service.categories)),
+        ("languages", _lines(service.languages)),
+        ("delivery", _lines(mode.value for mode in service.delivery)),
+        ("locations", _lines(places)),
+        ("contact", _contact(service.intake)),
+        ("beds", _capacity(service.capacity, service.accepting_referrals)),
+        ("beds updated", _age(service.availability_updated_at, now=now)),
+        ("verified", _age(service.last_verified_at, now=now)),
+        ("version", str(service.version)),
+    ]
+    table = Table(show_header=False, title=service.name, title_justify="left")
+    for name, value in rows:
+        table.add_row(Text(name, style="dim"), value)
+    console.print(table)

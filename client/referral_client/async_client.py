@@ -1,0 +1,132 @@
+"""The asynchronous client: the same operations as `ReferralClient`, awaited."""
+
+import asyncio
+from types import TracebackType
+from typing import Self, TypeVar, Unpack
+
+import httpx
+
+from referral_client._base import ClientBase, Options
+from referral_client._operations import ServiceFilters, ServiceId
+from referral_client._protocol import Call, Flow, Outcome, Sleep
+from schemas.match import MatchResponse, NeedProfile, PlaceList
+from schemas.services import (
+    AvailabilityUpdate,
+    ServiceCreate,
+    ServiceHistory,
+    ServicePage,
+    ServicePublic,
+    ServiceUpdate,
+)
+from schemas.taxonomy import Taxonomy
+
+T = TypeVar("T")
+
+
+class AsyncReferralClient(ClientBase):
+    """`ReferralClient` for asyncio: every method is a coroutine, and the client is an async
+    context manager (or `await client.aclose()`). Each method does what its namesake in
+    `ReferralClient` does."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        api_key: str | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        **options: Unpack[Options],
+    ) -> None:
+        super().__init__(url, api_key, **options)
+        self._http = httpx.AsyncClient(
+            base_url=self.connection.url,
+            headers=self.connection.headers(),
+            timeout=self.connection.timeout,
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _run(self, flow: Flow[T]) -> T:
+        outcome: Outcome = None
+        try:
+            while True:
+                step = flow.send(outcome)
+                outcome = await self._perform(step)
+        except StopIteration as done:
+            result: T = done.value
+            return result
+
+    async def _perform(self, step: Call | Sleep) -> Outcome:
+        if isinstance(step, Sleep):
+            await asyncio.sleep(step.seconds)
+            return None
+        try:
+            return await self._http.request(
+                step.method, step.path, params=step.params, json=step.json, headers=step.headers
+            )
+        except httpx.TransportError as error:
+            return error
+
+    async def match(self, profile: NeedProfile, *, language: str | None = None) -> MatchResponse:
+        return await self._run(self._operations.match(profile, language=language))
+
+    async def places(self, query: str, *, limit: int = 10) -> PlaceList:
+        return await self._run(self._operations.places(query, limit=limit))
+
+    async def taxonomy(self) -> Taxonomy:
+        return await self._run(self._operations.taxonomy())
+
+    async def list_services(self, **filters: Unpack[ServiceFilters]) -> ServicePage:
+        return await self._run(self._operations.list_services(filters))
+
+    async def get_service(self, service_id: ServiceId) -> ServicePublic:
+        return (await self._run(self._operations.get_service(service_id)))[0]
+
+    async def get_service_with_etag(self, service_id: ServiceId) -> tuple[ServicePublic, str]:
+        return await self._run(self._operations.get_service(service_id))
+
+    async def create_service(self, listing: ServiceCreate) -> ServicePublic:
+        return await self._run(self._operations.create_service(listing))
+
+    async def replace_service(
+        self, service_id: ServiceId, listing: ServiceCreate, *, etag: str | None = None
+    ) -> ServicePublic:
+        return await self._run(self._operations.replace_service(service_id, listing, etag=etag))
+
+    async def update_service(
+        self, service_id: ServiceId, changes: ServiceUpdate, *, etag: str | None = None
+    ) -> ServicePublic:
+        return await self._run(self._operations.update_service(service_id, changes, etag=etag))
+
+    async def delete_service(self, service_id: ServiceId) -> None:
+        await self._run(self._operations.delete_service(service_id))
+
+    async def set_availability(
+        self,
+        service_id: ServiceId,
+        *,
+        beds_available: int | None = None,
+        accepting_referrals: bool | None = None,
+    ) -> ServicePublic:
+        update = AvailabilityUpdate(
+            beds_available=beds_available, accepting_referrals=accepting_referrals
+        )
+        return await self._run(self._operations.set_availability(service_id, update))
+
+    async def verify_service(self, service_id: ServiceId) -> ServicePublic:
+        return await self._run(self._operations.verify_service(service_id))
+
+    async def service_history(self, service_id: ServiceId) -> ServiceHistory:
+        return await self._run(self._operations.service_history(service_id))

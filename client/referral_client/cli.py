@@ -1,0 +1,357 @@
+"""`referral-client`: matching, places, listings and beds from a terminal.
+
+Exit codes: 0 success, 2 bad input (an unknown place included), 3 no key or a key without
+the right, 4 server unreachable or unavailable, 1 anything else. An error is one line on
+stderr, never a traceback. Nothing of the need profile is printed or logged: only the answer.
+"""
+
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from typing import Annotated, TypeVar
+from uuid import UUID
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+
+# Typer 0.29 bundles its own click; parsing errors are its UsageError subclasses.
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
+
+from referral_client import _render
+from referral_client._config import KEY_VARIABLE
+from referral_client.client import ReferralClient
+from referral_client.errors import (
+    AuthenticationError,
+    PermissionDenied,
+    ProblemError,
+    ReferralError,
+    ServerError,
+    Unavailable,
+    UnexpectedResponse,
+    Unreachable,
+    ValidationFailed,
+)
+from schemas.enums import Category, Gender, NewcomerStatus, Province, TraffickingType
+from schemas.match import NeedProfile
+from schemas.services import ServicePublic
+
+EXIT_FAILED, EXIT_BAD_INPUT, EXIT_AUTH, EXIT_UNREACHABLE = 1, 2, 3, 4
+PROGRAM = "referral-client"
+
+M = TypeVar("M", bound=BaseModel)
+
+app = typer.Typer(
+    name=PROGRAM,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Match need profiles and read the registry of referral-service over its HTTP API. "
+    "The server and key come from --url and --api-key, else REFERRAL_URL and REFERRAL_API_KEY.",
+)
+services_app = typer.Typer(no_args_is_help=True, help="Read listings; providers verify theirs.")
+availability_app = typer.Typer(no_args_is_help=True, help="Providers: tonight's free beds.")
+app.add_typer(services_app, name="services")
+app.add_typer(availability_app, name="availability")
+
+Url = Annotated[
+    str | None,
+    typer.Option("--url", help="Server; default $REFERRAL_URL, else http://127.0.0.1:8000."),
+]
+ApiKey = Annotated[
+    str | None, typer.Option("--api-key", help="API key; default $REFERRAL_API_KEY.")
+]
+Json = Annotated[bool, typer.Option("--json", help="Print the API's JSON instead of tables.")]
+ServiceIdArgument = Annotated[
+    UUID, typer.Argument(metavar="SERVICE_ID", help="The listing's id.", show_default=False)
+]
+
+
+class CommandFailed(Exception):
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _client(url: str | None, api_key: str | None, *, french: bool = False) -> ReferralClient:
+    if not (api_key or os.environ.get(KEY_VARIABLE)):
+        raise CommandFailed(EXIT_AUTH, f"no API key: pass --api-key or set {KEY_VARIABLE}")
+    return ReferralClient(url, api_key, language="fr" if french else None)
+
+
+def _show(answer: M, as_json: bool, render: Callable[[Console, M], None]) -> None:
+    if as_json:
+        typer.echo(answer.model_dump_json(indent=2))
+    else:
+        render(Console(highlight=False), answer)
+
+
+_COORDINATES = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+_POSTAL = re.compile(r"^\s*[A-Za-z]\d[A-Za-z](\s?\d[A-Za-z]\d)?\s*$")
+
+
+def location_of(near: str) -> dict[str, object]:
+    """`--near` as a match location: "43.45,-80.49", a postal prefix or code, else a place."""
+    coordinates = _COORDINATES.match(near)
+    if coordinates:
+        return {"latitude": float(coordinates[1]), "longitude": float(coordinates[2])}
+    if _POSTAL.match(near):
+        return {"postal_prefix": near.strip()}
+    return {"place": near.strip()}
+
+
+@app.command()
+def match(
+    near: Annotated[
+        str,
+        typer.Option(
+            help='Where the person is: a postal prefix (N2L), a place ("Elmira, ON") or '
+            '"latitude,longitude".',
+            show_default=False,
+        ),
+    ],
+    need: Annotated[
+        list[str],
+        typer.Option(
+            help="A need (housing, legal, specialized) or a category (legal.immigration); "
+            "repeat for several, in order of importance.",
+            show_default=False,
+        ),
+    ],
+    gender: Annotated[Gender, typer.Option(help="As the person states it.")] = Gender.undisclosed,
+    age: Annotated[int | None, typer.Option(min=0, max=120, help="Whole years.")] = None,
+    status: Annotated[
+        NewcomerStatus, typer.Option("--status", help="Newcomer status.")
+    ] = NewcomerStatus.undisclosed,
+    trafficking_type: Annotated[
+        TraffickingType, typer.Option("--type", help="Form of trafficking.")
+    ] = TraffickingType.undisclosed,
+    lang: Annotated[
+        list[str] | None, typer.Option(help="A language the person speaks (es); repeatable.")
+    ] = None,
+    urgent: Annotated[bool, typer.Option("--urgent", help="Needs a bed tonight.")] = False,
+    dependents: Annotated[bool, typer.Option("--dependents", help="Children come along.")] = False,
+    no_id: Annotated[bool, typer.Option("--no-id", help="Has no identity documents.")] = False,
+    no_police: Annotated[
+        bool, typer.Option("--no-police-report", help="Will not make a police report.")
+    ] = False,
+    wheelchair: Annotated[
+        bool, typer.Option("--wheelchair", help="Needs wheelchair access.")
+    ] = False,
+    max_distance: Annotated[
+        float, typer.Option("--max-distance", help="Search radius in km before widening.")
+    ] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=50, help="Matches per need.")] = 5,
+    french: Annotated[bool, typer.Option("--french", help="Reasons in French.")] = False,
+    as_json: Json = False,
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """For each need, the eligible services ranked, with why and caveats, and the intake
+    contact to call."""
+    profile = NeedProfile.model_validate(
+        {
+            "needs": need,
+            "location": location_of(near),
+            "gender": gender,
+            "age": age,
+            "newcomer_status": status,
+            "trafficking_type": trafficking_type,
+            "languages": lang or [],
+            "urgent": urgent,
+            "with_dependents": dependents,
+            "no_identification": no_id,
+            "no_police_report": no_police,
+            "wheelchair": wheelchair,
+            "max_distance_km": max_distance,
+            "limit": limit,
+        }
+    )
+    with _client(url, api_key, french=french) as client:
+        answer = client.match(profile)
+    _show(answer, as_json, _render.print_match)
+
+
+@app.command()
+def places(
+    query: Annotated[str, typer.Argument(metavar="Q", help='Start of a name: "elm", "st-j".')],
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 10,
+    as_json: Json = False,
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """Places whose name starts with Q, most populous first."""
+    with _client(url, api_key) as client:
+        found = client.places(query, limit=limit)
+    _show(found, as_json, _render.print_places)
+
+
+@services_app.command("list")
+def list_services(
+    category: Annotated[Category | None, typer.Option(help="Only this category.")] = None,
+    province: Annotated[Province | None, typer.Option(help="In or serving this province.")] = None,
+    organization: Annotated[UUID | None, typer.Option(help="Only this organization's.")] = None,
+    page: Annotated[int, typer.Option(min=1)] = 1,
+    per_page: Annotated[int, typer.Option(min=1)] = 20,
+    as_json: Json = False,
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """One page of the listings this key may see."""
+    with _client(url, api_key) as client:
+        found = client.list_services(
+            category=category,
+            province=province,
+            organization_id=organization,
+            page=page,
+            per_page=per_page,
+        )
+    _show(found, as_json, _render.print_services)
+
+
+def _on_service(
+    action: Callable[[ReferralClient, UUID], ServicePublic],
+    service_id: UUID,
+    *,
+    as_json: bool,
+    url: str | None,
+    api_key: str | None,
+) -> None:
+    with _client(url, api_key) as client:
+        service = action(client, service_id)
+    _show(service, as_json, _render.print_service)
+
+
+@services_app.command("get")
+def get_service(
+    service_id: ServiceIdArgument, as_json: Json = False, url: Url = None, api_key: ApiKey = None
+) -> None:
+    """One listing as this key's role may see it."""
+    _on_service(ReferralClient.get_service, service_id, as_json=as_json, url=url, api_key=api_key)
+
+
+@services_app.command("verify")
+def verify_service(
+    service_id: ServiceIdArgument, as_json: Json = False, url: Url = None, api_key: ApiKey = None
+) -> None:
+    """Providers: confirm the listing is accurate today."""
+    _on_service(
+        ReferralClient.verify_service, service_id, as_json=as_json, url=url, api_key=api_key
+    )
+
+
+@availability_app.command("set")
+def set_availability(
+    service_id: ServiceIdArgument,
+    beds: Annotated[int | None, typer.Option(min=0, help="Beds free now.")] = None,
+    accepting: Annotated[
+        bool | None,
+        typer.Option("--accepting/--not-accepting", help="Whether referrals are taken."),
+    ] = None,
+    as_json: Json = False,
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """Providers: set the free beds and/or whether referrals are taken. No ETag needed."""
+    if beds is None and accepting is None:
+        raise CommandFailed(EXIT_BAD_INPUT, "give --beds, --accepting/--not-accepting or both")
+    with _client(url, api_key) as client:
+        updated = client.set_availability(
+            service_id, beds_available=beds, accepting_referrals=accepting
+        )
+    _show(updated, as_json, _render.print_service)
+
+
+# What each field of the API is called on this command line, for error messages.
+_OPTIONS = {
+    "needs": "--need",
+    "location": "--near",
+    "gender": "--gender",
+    "age": "--age",
+    "newcomer_status": "--status",
+    "trafficking_type": "--type",
+    "languages": "--lang",
+    "max_distance_km": "--max-distance",
+    "limit": "--limit",
+    "q": "Q",
+    "per_page": "--per-page",
+    "beds_available": "--beds",
+    "accepting_referrals": "--accepting",
+}
+
+
+def _field(loc: Sequence[str | int]) -> str:
+    names = [str(part) for part in loc if part not in ("body", "query", "path")]
+    if not names:
+        return ""
+    return _OPTIONS.get(names[0]) or ".".join(names)
+
+
+def _fields(errors: Sequence[tuple[Sequence[str | int], str]]) -> str:
+    return "; ".join(
+        f"{where}: {message}" if (where := _field(loc)) else message for loc, message in errors
+    )
+
+
+def _problem_message(error: ProblemError) -> str:
+    if isinstance(error, ValidationFailed) and error.errors:
+        return _fields([(item.loc, item.msg) for item in error.errors])
+    title = error.problem.title
+    return f"{title}: {error.detail}" if error.detail else f"{title} ({error.status})"
+
+
+def _exit_code(error: ReferralError) -> int:
+    if isinstance(error, AuthenticationError | PermissionDenied):
+        return EXIT_AUTH
+    if isinstance(error, Unreachable | Unavailable):
+        return EXIT_UNREACHABLE
+    if isinstance(error, ServerError | UnexpectedResponse):
+        return EXIT_FAILED
+    return EXIT_BAD_INPUT
+
+
+def _failure(error: Exception) -> tuple[int, str]:
+    """The exit code and the one line to print for anything a command may raise."""
+    if isinstance(error, CommandFailed):
+        return error.code, str(error)
+    if isinstance(error, UsageError):
+        return EXIT_BAD_INPUT, f"{error.format_message()} (see --help)"
+    if isinstance(error, ValidationError):
+        # Checked before sending: messages name the option, never the value.
+        problems = [
+            (tuple(item["loc"]), item["msg"].removeprefix("Value error, "))
+            for item in error.errors()
+        ]
+        return EXIT_BAD_INPUT, _fields(problems)
+    if isinstance(error, ProblemError):
+        return _exit_code(error), _problem_message(error)
+    if isinstance(error, ReferralError):
+        return _exit_code(error), str(error)
+    return EXIT_FAILED, f"unexpected {type(error).__name__}"
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line on `argv` (default: the process's) and return the exit code."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(
+            args=list(argv) if argv is not None else None,
+            prog_name=PROGRAM,
+            standalone_mode=False,
+        )
+    except NoArgsIsHelpError as error:
+        # The help, which Typer may already have printed itself.
+        sys.stderr.write(error.format_message().strip())
+        return EXIT_BAD_INPUT
+    except typer.Abort:
+        return EXIT_FAILED
+    except Exception as error:
+        code, message = _failure(error)
+        sys.stderr.write(f"{PROGRAM}: {message}\n")
+        return code
+    return result if isinstance(result, int) else 0
+
+
+def main() -> None:
+    sys.exit(run())

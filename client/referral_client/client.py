@@ -1,0 +1,154 @@
+"""The synchronous client."""
+
+import time
+from types import TracebackType
+from typing import Self, TypeVar, Unpack
+
+import httpx
+
+from referral_client._base import ClientBase, Options
+from referral_client._operations import ServiceFilters, ServiceId
+from referral_client._protocol import Call, Flow, Outcome, Sleep
+from schemas.match import MatchResponse, NeedProfile, PlaceList
+from schemas.services import (
+    AvailabilityUpdate,
+    ServiceCreate,
+    ServiceHistory,
+    ServicePage,
+    ServicePublic,
+    ServiceUpdate,
+)
+from schemas.taxonomy import Taxonomy
+
+T = TypeVar("T")
+
+
+class ReferralClient(ClientBase):
+    """A client of referral-service.
+
+    `url` and `api_key` default to the environment variables `REFERRAL_URL` and
+    `REFERRAL_API_KEY`; `timeout`, `retry` and `language` are described in `Options`
+    (`language="fr"` asks for reasons and caveats in French). Failures are
+    `referral_client.errors` exceptions: a `ProblemError` subclass for each kind of problem
+    answer, `Unreachable` when no answer came. Use it as a context manager, or `close()` it.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        api_key: str | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        **options: Unpack[Options],
+    ) -> None:
+        super().__init__(url, api_key, **options)
+        self._http = httpx.Client(
+            base_url=self.connection.url,
+            headers=self.connection.headers(),
+            timeout=self.connection.timeout,
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _run(self, flow: Flow[T]) -> T:
+        outcome: Outcome = None
+        try:
+            while True:
+                step = flow.send(outcome)
+                outcome = self._perform(step)
+        except StopIteration as done:
+            result: T = done.value
+            return result
+
+    def _perform(self, step: Call | Sleep) -> Outcome:
+        if isinstance(step, Sleep):
+            time.sleep(step.seconds)
+            return None
+        try:
+            return self._http.request(
+                step.method, step.path, params=step.params, json=step.json, headers=step.headers
+            )
+        except httpx.TransportError as error:
+            return error
+
+    def match(self, profile: NeedProfile, *, language: str | None = None) -> MatchResponse:
+        """For each need of the profile, the eligible services ranked, with reasons and caveats.
+        The profile is sent to `/v1/match` only, and kept nowhere."""
+        return self._run(self._operations.match(profile, language=language))
+
+    def places(self, query: str, *, limit: int = 10) -> PlaceList:
+        """Places whose name starts with `query`, most populous first (autocomplete)."""
+        return self._run(self._operations.places(query, limit=limit))
+
+    def taxonomy(self) -> Taxonomy:
+        """Needs, categories and enums with English and French labels."""
+        return self._run(self._operations.taxonomy())
+
+    def list_services(self, **filters: Unpack[ServiceFilters]) -> ServicePage:
+        """One page of the listings this key may see: `organization_id`, `category`, `province`,
+        `modified_after`, `page` (from 1) and `per_page` narrow it down."""
+        return self._run(self._operations.list_services(filters))
+
+    def get_service(self, service_id: ServiceId) -> ServicePublic:
+        """One listing as this key's role may see it."""
+        return self._run(self._operations.get_service(service_id))[0]
+
+    def get_service_with_etag(self, service_id: ServiceId) -> tuple[ServicePublic, str]:
+        """One listing and its `ETag`, to pass to a later `replace_service`/`update_service`."""
+        return self._run(self._operations.get_service(service_id))
+
+    def create_service(self, listing: ServiceCreate) -> ServicePublic:
+        """List a new service. Never retried once the request may have reached the server."""
+        return self._run(self._operations.create_service(listing))
+
+    def replace_service(
+        self, service_id: ServiceId, listing: ServiceCreate, *, etag: str | None = None
+    ) -> ServicePublic:
+        """Replace the whole listing. Without `etag` the current one is read for you (and read
+        again once if the listing changed meanwhile); with it, a change made since raises
+        `PreconditionFailed` and nothing is replaced."""
+        return self._run(self._operations.replace_service(service_id, listing, etag=etag))
+
+    def update_service(
+        self, service_id: ServiceId, changes: ServiceUpdate, *, etag: str | None = None
+    ) -> ServicePublic:
+        """Change only the fields set in `changes` (PATCH); `etag` as for `replace_service`."""
+        return self._run(self._operations.update_service(service_id, changes, etag=etag))
+
+    def delete_service(self, service_id: ServiceId) -> None:
+        """Remove the listing; its history stays."""
+        self._run(self._operations.delete_service(service_id))
+
+    def set_availability(
+        self,
+        service_id: ServiceId,
+        *,
+        beds_available: int | None = None,
+        accepting_referrals: bool | None = None,
+    ) -> ServicePublic:
+        """The nightly fast path: free beds and/or whether referrals are taken."""
+        update = AvailabilityUpdate(
+            beds_available=beds_available, accepting_referrals=accepting_referrals
+        )
+        return self._run(self._operations.set_availability(service_id, update))
+
+    def verify_service(self, service_id: ServiceId) -> ServicePublic:
+        """Confirm the listing is accurate today."""
+        return self._run(self._operations.verify_service(service_id))
+
+    def service_history(self, service_id: ServiceId) -> ServiceHistory:
+        """Who changed what and when (administrators and the owning provider)."""
+        return self._run(self._operations.service_history(service_id))

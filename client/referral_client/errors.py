@@ -1,0 +1,121 @@
+"""What can go wrong, as exceptions a caller can catch by kind.
+
+Every answer of the API that is not a success is an RFC 9457 problem; it becomes a
+`ProblemError` subclass chosen by its status, carrying the parsed `Problem`. A server that
+cannot be reached at all is `Unreachable`. Neither ever holds the request body: a need profile
+stays out of exception messages, tracebacks and logs.
+"""
+
+from schemas.problem import Problem
+from schemas.problem import ProblemError as FieldError
+
+
+class ReferralError(Exception):
+    """Base of every error this client raises."""
+
+
+class Unreachable(ReferralError):
+    """No answer from the server: connection refused, DNS failure, or a timeout, after the
+    retries."""
+
+
+class UnexpectedResponse(ReferralError):
+    """The server answered with something that is not the contract's shape."""
+
+
+class ProblemError(ReferralError):
+    """The server answered with a problem (RFC 9457). `problem` is the whole parsed body."""
+
+    status: int = 0
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.status = problem.status
+        super().__init__(self._message())
+
+    @property
+    def detail(self) -> str | None:
+        return self.problem.detail
+
+    @property
+    def errors(self) -> list[FieldError]:
+        return list(self.problem.errors or [])
+
+    @property
+    def request_id(self) -> str | None:
+        return self.problem.request_id
+
+    def _message(self) -> str:
+        text = f"{self.problem.status} {self.problem.title}"
+        if self.problem.detail:
+            text += f": {self.problem.detail}"
+        return text
+
+
+class BadRequest(ProblemError):
+    """A 4xx without a class of its own (400, 405, 413, 415, 429...)."""
+
+
+class AuthenticationError(ProblemError):
+    """401: no key, an unknown key, or a revoked one."""
+
+
+class PermissionDenied(ProblemError):
+    """403: the key's role may not do this."""
+
+
+class NotFound(ProblemError):
+    """404: no such resource, or not one this key may see."""
+
+
+class Conflict(ProblemError):
+    """409."""
+
+
+class PreconditionFailed(ProblemError):
+    """412: the listing changed since its ETag was read."""
+
+
+class PreconditionRequired(ProblemError):
+    """428: a write that needs `If-Match` was sent without it."""
+
+
+class ValidationFailed(ProblemError):
+    """422: the request is not valid. `errors` names each field (`loc`) and what is wrong
+    (`msg`), never the value sent."""
+
+    def _message(self) -> str:
+        fields = "; ".join(
+            f"{'.'.join(str(part) for part in error.loc)}: {error.msg}" for error in self.errors
+        )
+        return f"{super()._message()} ({fields})" if fields else super()._message()
+
+
+class ServerError(ProblemError):
+    """500 and other 5xx the server gave no better name: a bug on the server's side."""
+
+
+class Unavailable(ProblemError):
+    """502, 503 or 504 after the retries: the server, or its database, is not answering."""
+
+
+_BY_STATUS: dict[int, type[ProblemError]] = {
+    401: AuthenticationError,
+    403: PermissionDenied,
+    404: NotFound,
+    409: Conflict,
+    412: PreconditionFailed,
+    422: ValidationFailed,
+    428: PreconditionRequired,
+    502: Unavailable,
+    503: Unavailable,
+    504: Unavailable,
+}
+
+
+def error_for(problem: Problem) -> ProblemError:
+    """The exception for a problem, by its status."""
+    kind = _BY_STATUS.get(problem.status)
+    if kind is None:
+        kind = ServerError if problem.status >= 500 else BadRequest
+    return kind(problem)

@@ -1,0 +1,246 @@
+"""Retries, backoff and problem parsing, against scripted answers (httpx.MockTransport): the
+statuses a live server of ours seldom gives on demand (503, 502, a proxy's HTML page)."""
+
+import asyncio
+import email.utils
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from referral_client import (
+    AsyncReferralClient,
+    AuthenticationError,
+    BadRequest,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    PreconditionFailed,
+    PreconditionRequired,
+    ProblemError,
+    ReferralClient,
+    Retry,
+    ServerError,
+    Unavailable,
+    UnexpectedResponse,
+    Unreachable,
+    ValidationFailed,
+)
+from referral_client._operations import Operations
+from referral_client._protocol import Call, Flow, Outcome, Sleep, Step
+from tests.e2e.scenarios import new_listing
+
+FAST = Retry(attempts=3, backoff_seconds=0.001, max_delay_seconds=1)
+TAXONOMY: dict[str, list[object]] = {
+    name: []
+    for name in (
+        "needs",
+        "categories",
+        "genders",
+        "newcomer_statuses",
+        "trafficking_types",
+        "delivery",
+        "area_types",
+        "fees",
+        "roles",
+        "provinces",
+    )
+}
+ORGANIZATION = "7ef060bb-62eb-406c-8682-ce1d57aea4be"
+
+
+def problem(status: int, **extra: object) -> httpx.Response:
+    body = {"type": "about:blank", "title": f"status {status}", "status": status, **extra}
+    return httpx.Response(status, json=body, headers={"Content-Type": "application/problem+json"})
+
+
+class Script:
+    """Answers requests in turn from a list of responses or transport errors."""
+
+    def __init__(self, *answers: httpx.Response | Exception) -> None:
+        self.answers: Iterator[httpx.Response | Exception] = iter(answers)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        answer = next(self.answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def scripted(
+    *answers: httpx.Response | Exception, retry: Retry = FAST
+) -> tuple[ReferralClient, Script]:
+    script = Script(*answers)
+    referral = ReferralClient(
+        "http://referral.test", "rk_key", retry=retry, transport=httpx.MockTransport(script)
+    )
+    return referral, script
+
+
+def test_503_is_retried_until_it_answers() -> None:
+    referral, script = scripted(problem(503), problem(503), httpx.Response(200, json=TAXONOMY))
+    assert referral.taxonomy().needs == []
+    assert len(script.requests) == 3
+
+
+def test_503_after_the_last_try_raises_unavailable_with_the_problem() -> None:
+    referral, script = scripted(*[problem(503, detail="The database does not answer.")] * 3)
+    with pytest.raises(Unavailable, match="503 status 503: The database does not answer") as error:
+        referral.taxonomy()
+    assert error.value.detail == "The database does not answer."
+    assert len(script.requests) == 3
+
+
+def test_a_create_is_retried_on_503_and_on_a_refused_connection() -> None:
+    refused = httpx.ConnectError("refused")
+    created = httpx.Response(201, json={})
+    referral, script = scripted(problem(503), refused, created)
+    with pytest.raises(UnexpectedResponse, match="201 answer is not a ServicePublic"):
+        referral.create_service(new_listing(ORGANIZATION))
+    assert len(script.requests) == 3
+
+
+def test_a_create_is_not_retried_once_the_request_may_have_arrived() -> None:
+    referral, script = scripted(httpx.ReadTimeout("slow"))
+    with pytest.raises(Unreachable, match="did not answer in time"):
+        referral.create_service(new_listing(ORGANIZATION))
+    assert len(script.requests) == 1
+
+    referral, script = scripted(problem(502))
+    with pytest.raises(Unavailable):
+        referral.create_service(new_listing(ORGANIZATION))
+    assert len(script.requests) == 1
+
+
+def test_reads_are_retried_after_any_transport_error() -> None:
+    referral, script = scripted(
+        httpx.ReadTimeout("slow"),
+        httpx.RemoteProtocolError("broken"),
+        httpx.Response(200, json={"items": []}),
+    )
+    assert referral.places("elm").items == []
+    assert len(script.requests) == 3
+
+    referral, _ = scripted(*[httpx.RemoteProtocolError("broken")] * 3)
+    with pytest.raises(Unreachable, match=r"the connection to http://referral\.test broke"):
+        referral.places("elm")
+
+
+def test_a_long_retry_after_is_not_waited_for() -> None:
+    referral, script = scripted(
+        httpx.Response(503, headers={"Retry-After": "120"}), retry=Retry(max_delay_seconds=5)
+    )
+    with pytest.raises(Unavailable) as error:
+        referral.taxonomy()
+    assert error.value.problem.title == "Service Unavailable"
+    assert len(script.requests) == 1
+
+
+def _drive(flow_of: Callable[[Operations], Flow[Any]], outcomes: list[Outcome]) -> list[Step]:
+    """The steps a flow yields when fed `outcomes`, without any I/O."""
+    flow = flow_of(Operations(Retry()))
+    steps = [flow.send(None)]
+    for outcome in outcomes:
+        try:
+            steps.append(flow.send(outcome))
+        except (StopIteration, ProblemError):
+            break
+    return steps
+
+
+def test_backoff_doubles_and_retry_after_is_respected() -> None:
+    request = httpx.Request("GET", "http://referral.test/v1/taxonomy")
+    refused = httpx.ConnectError("refused", request=request)
+    in_two_seconds = email.utils.formatdate(time.time() + 2, usegmt=True)
+    steps = _drive(
+        lambda operations: operations.taxonomy(),
+        [refused, None, httpx.Response(503, headers={"Retry-After": in_two_seconds}), None],
+    )
+
+    assert isinstance(steps[0], Call)
+    assert steps[1] == Sleep(0.5)
+    sleep = steps[3]
+    assert isinstance(sleep, Sleep)
+    assert 0 < sleep.seconds <= 2
+
+
+@pytest.mark.parametrize(
+    ("attempt", "retry_after", "delay"),
+    [
+        (1, None, 0.5),
+        (2, None, 1.0),
+        (3, None, None),
+        (1, "3", 3.0),
+        (1, "60", None),
+        (1, "soon", 0.5),
+        (1, "Thu, 01 Jan 1970 00:00:00 GMT", 0.0),
+    ],
+)
+def test_retry_delays(attempt: int, retry_after: str | None, delay: float | None) -> None:
+    assert Retry(attempts=3, backoff_seconds=0.5).delay(attempt, retry_after) == delay
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        (400, BadRequest),
+        (401, AuthenticationError),
+        (403, PermissionDenied),
+        (404, NotFound),
+        (409, Conflict),
+        (412, PreconditionFailed),
+        (413, BadRequest),
+        (422, ValidationFailed),
+        (428, PreconditionRequired),
+        (500, ServerError),
+        (504, Unavailable),
+    ],
+)
+def test_each_problem_status_has_its_exception(status: int, kind: type[ProblemError]) -> None:
+    referral, _ = scripted(*[problem(status, request_id="r1")] * 3)
+    with pytest.raises(kind) as error:
+        referral.taxonomy()
+    assert error.value.status == status
+    assert error.value.request_id == "r1"
+
+
+def test_a_validation_error_lists_its_fields() -> None:
+    errors = [{"loc": ["body", "age"], "msg": "too old"}, {"loc": ["body", "needs", 0], "msg": "?"}]
+    referral, _ = scripted(problem(422, errors=errors))
+    with pytest.raises(ValidationFailed) as failed:
+        referral.taxonomy()
+    assert str(failed.value) == "422 status 422 (body.age: too old; body.needs.0: ?)"
+    assert [e.msg for e in failed.value.errors] == ["too old", "?"]
+
+
+def test_an_error_page_that_is_not_a_problem_still_raises_by_status() -> None:
+    referral, _ = scripted(httpx.Response(404, text="<html>nope</html>"))
+    with pytest.raises(NotFound, match="404 Not Found"):
+        referral.taxonomy()
+
+
+def test_the_async_client_sleeps_between_tries() -> None:
+    script = Script(problem(503), httpx.ConnectError("refused"), httpx.Response(200, json=TAXONOMY))
+
+    async def scenario() -> None:
+        async with AsyncReferralClient(
+            "http://referral.test", "rk", retry=FAST, transport=httpx.MockTransport(script)
+        ) as referral:
+            await referral.taxonomy()
+
+    asyncio.run(scenario())
+    assert len(script.requests) == 3
+
+
+def test_requests_carry_the_key_language_and_agent() -> None:
+    referral, script = scripted(httpx.Response(200, json=TAXONOMY))
+    with referral:
+        referral.taxonomy()
+    sent = script.requests[0]
+    assert sent.headers["Authorization"] == "Bearer rk_key"
+    assert sent.headers["User-Agent"].startswith("referral-client/")
+    assert "Accept-Language" not in sent.headers

@@ -1,0 +1,251 @@
+"""`referral-client` against a live server: output, exit codes, one-line errors.
+
+Most cases run the command in process (`run(argv)`), so they count for coverage; a few run the
+installed console script, as an operator would."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from referral_client.cli import run
+from schemas.match import MatchResponse
+from schemas.services import ServicePublic
+from tests.e2e.conftest import LiveServer, closed_port_url
+
+CANARY = "Canaryville-7f3a"
+MATCH = [
+    "match",
+    "--near",
+    "Elmira, ON",
+    "--need",
+    "housing",
+    "--need",
+    "legal.immigration",
+    "--gender",
+    "woman",
+    "--age",
+    "24",
+    "--status",
+    "refugee_claimant",
+    "--type",
+    "labour",
+    "--lang",
+    "es",
+    "--urgent",
+    "--limit",
+    "3",
+]
+
+
+@pytest.fixture
+def as_operator(live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> LiveServer:
+    monkeypatch.setenv("REFERRAL_URL", live.url)
+    monkeypatch.setenv("REFERRAL_API_KEY", live.operator_key)
+    monkeypatch.setenv("COLUMNS", "200")
+    return live
+
+
+def _one_line(text: str) -> str:
+    lines = text.splitlines()
+    assert len(lines) == 1, text
+    assert lines[0].startswith("referral-client: ")
+    assert "Traceback" not in text
+    return lines[0]
+
+
+def test_match_prints_a_table_per_need(
+    as_operator: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(MATCH) == 0
+
+    out = capsys.readouterr().out
+    assert "Near Elmira, ON (rural)" in out
+    assert "Housing (housing): within 50 km" in out
+    assert "Immigration law (legal.immigration)" in out
+    for column in ("service and contact", "distance", "beds", "why", "caveats"):
+        assert column in out
+    assert "speaks Spanish" in out
+
+
+def test_match_json_is_the_api_answer(
+    as_operator: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run([*MATCH, "--json", "--french"]) == 0
+
+    answer = MatchResponse.model_validate_json(capsys.readouterr().out)
+    assert [result.need for result in answer.results] == ["housing", "legal.immigration"]
+    assert "parle espagnol" in answer.results[0].matches[0].reasons
+
+
+@pytest.mark.parametrize(
+    "near",
+    ["N2L", "N2L 3G1", "43.45,-80.49"],
+    ids=["postal prefix", "postal code", "coordinates"],
+)
+def test_match_near_a_postal_code_or_coordinates(
+    as_operator: LiveServer, capsys: pytest.CaptureFixture[str], near: str
+) -> None:
+    assert run(["match", "--near", near, "--need", "legal", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["location"]["province"] == "ON"
+
+
+def test_a_widened_radius_and_unmet_needs_are_said(
+    as_operator: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rare = ["--need", "housing.long_term", "--gender", "man", "--max-distance", "5"]
+    assert run(["match", "--near", "Elmira, ON", *rare]) == 0
+    assert "Long-term housing (housing.long_term): nothing enough nearby, radius widened to" in (
+        capsys.readouterr().out
+    )
+
+    assert run(["match", "--near", "Iqaluit, NU", "--need", "housing", "--gender", "man"]) == 0
+    out = capsys.readouterr().out
+    assert "Housing (housing): nothing eligible" in out
+    assert "Unmet needs, nothing eligible within 500 km: Housing (housing)" in out
+
+
+def test_an_unknown_place_is_bad_input_without_echoing_it(
+    as_operator: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["match", "--near", CANARY, "--need", "housing"]) == 2
+
+    captured = capsys.readouterr()
+    line = _one_line(captured.err)
+    assert line.startswith("referral-client: --near: unknown or ambiguous place")
+    assert CANARY not in captured.err + captured.out
+
+
+@pytest.mark.parametrize(
+    ("arguments", "start"),
+    [
+        (["--need", "shelter"], "referral-client: --need: Input should be"),
+        (["--need", "housing", "--lang", "spanish"], "referral-client: --lang:"),
+        (
+            ["--need", "housing", "--gender", "robot"],
+            "referral-client: Invalid value for '--gender'",
+        ),
+        (["--need", "housing", "--age", "130"], "referral-client: Invalid value for '--age'"),
+        (["--need", "housing", "--near", "Z1Z"], "referral-client: --near: must start with"),
+        (["--need", "housing", "--colour", "red"], "referral-client: No such option"),
+    ],
+    ids=["unknown need", "bad language", "bad gender", "bad age", "bad prefix", "bad option"],
+)
+def test_bad_input_exits_2_with_one_line(
+    as_operator: LiveServer,
+    capsys: pytest.CaptureFixture[str],
+    arguments: list[str],
+    start: str,
+) -> None:
+    near = [] if "--near" in arguments else ["--near", "N2L"]
+    assert run(["match", *near, *arguments]) == 2
+    assert _one_line(capsys.readouterr().err).startswith(start)
+
+
+def test_no_key_a_wrong_key_and_a_role_without_the_right_exit_3(
+    live: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("REFERRAL_API_KEY", raising=False)
+    query = ["match", "--near", "N2L", "--need", "housing", "--url", live.url]
+
+    assert run(query) == 3
+    assert "no API key" in _one_line(capsys.readouterr().err)
+    assert run([*query, "--api-key", "rk_wrong"]) == 3
+    assert "Unauthorized" in _one_line(capsys.readouterr().err)
+    assert run([*query, "--api-key", live.analyst_key]) == 3
+    assert "Forbidden" in _one_line(capsys.readouterr().err)
+
+
+def test_an_unreachable_server_exits_4(
+    as_operator: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    nowhere = closed_port_url()
+    assert run(["places", "elm", "--url", nowhere]) == 4
+    assert f"cannot connect to {nowhere}" in _one_line(capsys.readouterr().err)
+
+
+def test_places(as_operator: LiveServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["places", "elm", "--limit", "3"]) == 0
+    assert "Elmira, ON" in capsys.readouterr().out
+    assert run(["places", "qqqqqq"]) == 0
+    assert "No place starts with that." in capsys.readouterr().out
+
+
+def test_services_list_and_get(as_operator: LiveServer, capsys: pytest.CaptureFixture[str]) -> None:
+    listed = ["services", "list", "--category", "housing.emergency_shelter", "--per-page", "2"]
+    assert run([*listed, "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)["items"][0]
+    assert run(listed) == 0
+    assert "Services 1-2 of" in capsys.readouterr().out
+
+    assert run(["services", "get", first["id"]]) == 0
+    out = capsys.readouterr().out
+    assert first["name"] in out
+    assert "verified" in out
+    assert run(["services", "get", "0b7e0d0e-0000-4000-8000-000000000000"]) == 2
+    assert "Not found" in _one_line(capsys.readouterr().err)
+
+
+def test_a_provider_sets_beds_and_verifies(
+    live: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("REFERRAL_URL", live.url)
+    monkeypatch.setenv("REFERRAL_API_KEY", live.provider_key)
+    monkeypatch.setenv("COLUMNS", "200")
+    assert run(["services", "list", "--organization", live.provider_organization_id, "--json"]) == 0
+    ours = ServicePublic.model_validate(json.loads(capsys.readouterr().out)["items"][0])
+    total = ours.capacity.beds_total or 0
+    service_id = str(ours.id)
+
+    assert run(["availability", "set", service_id, "--beds", "1", "--accepting"]) == 0
+    assert "1 free" in capsys.readouterr().out
+    assert run(["availability", "set", service_id, "--beds", str(total + 1)]) == 2
+    assert _one_line(capsys.readouterr().err).startswith("referral-client: --beds:")
+    assert run(["availability", "set", service_id]) == 2
+    assert "give --beds" in _one_line(capsys.readouterr().err)
+    assert run(["services", "verify", service_id, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["last_verified_at"]
+
+    monkeypatch.setenv("REFERRAL_API_KEY", live.operator_key)
+    assert run(["availability", "set", service_id, "--beds", "2"]) == 3
+    assert "Forbidden" in _one_line(capsys.readouterr().err)
+
+
+def test_no_command_shows_the_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run([]) == 2
+    captured = capsys.readouterr()
+    assert "match" in captured.out + captured.err
+    assert run(["--help"]) == 0
+
+
+def _script(live: LiveServer, *arguments: str) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).parent / "referral-client"
+    return subprocess.run(
+        [str(script), *arguments, "--url", live.url, "--api-key", live.operator_key],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"},
+    )
+
+
+def test_the_installed_command_exits_0_2_and_4(live: LiveServer) -> None:
+    success = _script(live, *MATCH)
+    assert success.returncode == 0, success.stderr
+    assert "Housing (housing)" in success.stdout
+
+    unknown = _script(live, "match", "--near", CANARY, "--need", "housing")
+    assert unknown.returncode == 2
+    assert _one_line(unknown.stderr).startswith("referral-client: --near:")
+
+    down = subprocess.run(
+        [str(Path(sys.executable).parent / "referral-client"), "places", "elm"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "REFERRAL_URL": closed_port_url(), "REFERRAL_API_KEY": "k"},
+    )
+    assert down.returncode == 4
+    _one_line(down.stderr)

@@ -1,0 +1,250 @@
+"""The synchronous client against a live server: every operation, typed errors, the ETag dance."""
+
+import uuid
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+
+from referral_client import (
+    AuthenticationError,
+    NotFound,
+    PermissionDenied,
+    PreconditionFailed,
+    ReferralClient,
+    Retry,
+    Unreachable,
+    ValidationFailed,
+)
+from schemas.enums import Category, Province
+from schemas.services import ServiceUpdate
+from tests.e2e.conftest import LiveServer, closed_port_url
+from tests.e2e.scenarios import NEEDS, need_profile, new_listing
+
+
+@pytest.fixture
+def operator(live: LiveServer) -> Iterator[ReferralClient]:
+    with ReferralClient(live.url, live.operator_key) as referral:
+        yield referral
+
+
+@pytest.fixture
+def provider(live: LiveServer) -> Iterator[ReferralClient]:
+    with ReferralClient(live.url, live.provider_key) as referral:
+        yield referral
+
+
+def test_match_answers_each_need_in_the_order_asked(operator: ReferralClient) -> None:
+    answer = operator.match(need_profile())
+
+    assert answer.location.label == "Elmira, ON"
+    assert [result.need for result in answer.results] == NEEDS
+    housing = answer.results[0]
+    assert 1 <= len(housing.matches) <= 3
+    scores = [match.score for match in housing.matches]
+    assert scores == sorted(scores, reverse=True)
+    assert all(match.reasons for match in housing.matches)
+
+
+def test_match_in_french_explains_in_french(operator: ReferralClient) -> None:
+    english = operator.match(need_profile(needs=["housing"]))
+    french = operator.match(need_profile(needs=["housing"]), language="fr")
+
+    assert [m.service_id for m in french.results[0].matches] == [
+        m.service_id for m in english.results[0].matches
+    ]
+    assert "parle espagnol" in french.results[0].matches[0].reasons
+    assert "speaks Spanish" in english.results[0].matches[0].reasons
+
+
+def test_client_level_language_applies_to_every_call(live: LiveServer) -> None:
+    with ReferralClient(live.url, live.operator_key, language="fr") as french:
+        answer = french.match(need_profile(needs=["housing"]))
+    assert "parle espagnol" in answer.results[0].matches[0].reasons
+
+
+def test_url_and_key_come_from_the_environment(
+    live: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REFERRAL_URL", live.url)
+    monkeypatch.setenv("REFERRAL_API_KEY", live.operator_key)
+    with ReferralClient() as referral:
+        assert referral.url == live.url
+        assert referral.places("elm", limit=1).items[0].label == "Elmira, ON"
+
+
+def test_places_and_taxonomy(operator: ReferralClient) -> None:
+    places = operator.places("elmira", limit=3)
+    taxonomy = operator.taxonomy()
+
+    assert places.items[0].label == "Elmira, ON"
+    assert {term.code for term in taxonomy.needs} == {"housing", "legal", "specialized"}
+    assert any(term.fr == "Refuge d'urgence" for term in taxonomy.categories)
+
+
+def test_list_and_read_services(operator: ReferralClient) -> None:
+    page = operator.list_services(
+        category=Category.housing_emergency_shelter, province=Province.ON, per_page=2
+    )
+    assert page.per_page == 2
+    assert len(page.items) == 2
+    assert page.total >= 2
+    assert all(Category.housing_emergency_shelter in s.categories for s in page.items)
+
+    first = page.items[0]
+    service, etag = operator.get_service_with_etag(first.id)
+    assert service.id == first.id
+    assert etag == f'"{first.id}.{first.version}"'
+    assert operator.get_service(str(first.id)).name == first.name
+
+
+def test_a_provider_lists_updates_counts_beds_verifies_and_deletes(
+    live: LiveServer, provider: ReferralClient
+) -> None:
+    created = provider.create_service(new_listing(live.provider_organization_id))
+    assert created.version == 1
+
+    patched = provider.update_service(created.id, ServiceUpdate(languages=["en", "tl"]))
+    assert patched.languages == ["en", "tl"]
+    assert patched.version == 2
+
+    replaced = provider.replace_service(
+        created.id, new_listing(live.provider_organization_id, name="Renamed Shelter")
+    )
+    assert replaced.name == "Renamed Shelter"
+    assert replaced.languages == ["en", "es"]
+
+    beds = provider.set_availability(created.id, beds_available=1)
+    assert beds.capacity.beds_available == 1
+    closed = provider.set_availability(created.id, accepting_referrals=False)
+    assert closed.accepting_referrals is False
+    assert provider.verify_service(created.id).last_verified_at is not None
+
+    actions = [entry.action.value for entry in provider.service_history(created.id).items]
+    assert actions == ["create", "patch", "put", "availability", "availability", "verify"]
+
+    provider.delete_service(created.id)
+    with pytest.raises(NotFound):
+        provider.get_service(created.id)
+
+
+def test_a_stale_etag_from_the_caller_is_refused_and_changes_nothing(
+    live: LiveServer, provider: ReferralClient
+) -> None:
+    created = provider.create_service(new_listing(live.provider_organization_id))
+    _, first_etag = provider.get_service_with_etag(created.id)
+    provider.update_service(created.id, ServiceUpdate(description="changed by someone else"))
+
+    with pytest.raises(PreconditionFailed) as refused:
+        provider.update_service(created.id, ServiceUpdate(name="Mine"), etag=first_etag)
+
+    assert refused.value.status == 412
+    assert provider.get_service(created.id).name == "Test Shelter"
+    provider.delete_service(created.id)
+
+
+class _EditorRace(httpx.BaseTransport):
+    """Forwards to the live server, but before a write goes out another editor changes the
+    listing (before the first write only, or before every write)."""
+
+    def __init__(self, interfere: Callable[[], object], *, every_time: bool) -> None:
+        self._inner = httpx.HTTPTransport()
+        self._interfere = interfere
+        self._every_time = every_time
+        self.write_statuses: list[int] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        is_write = request.method in ("PUT", "PATCH")
+        if is_write and (self._every_time or not self.write_statuses):
+            self._interfere()
+        response = self._inner.handle_request(request)
+        if is_write:
+            self.write_statuses.append(response.status_code)
+        return response
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def test_a_change_made_between_read_and_write_is_kept_and_the_write_retried_once(
+    live: LiveServer, provider: ReferralClient
+) -> None:
+    created = provider.create_service(new_listing(live.provider_organization_id))
+    race = _EditorRace(
+        lambda: provider.update_service(created.id, ServiceUpdate(description="theirs")),
+        every_time=False,
+    )
+    with ReferralClient(live.url, live.provider_key, transport=race) as racing:
+        updated = racing.update_service(created.id, ServiceUpdate(languages=["en", "fr"]))
+
+    assert race.write_statuses == [412, 200]
+    assert updated.languages == ["en", "fr"]
+    assert updated.description == "theirs"
+    assert updated.version == 3
+    provider.delete_service(created.id)
+
+
+def test_a_listing_that_keeps_changing_raises_after_one_retry(
+    live: LiveServer, provider: ReferralClient
+) -> None:
+    created = provider.create_service(new_listing(live.provider_organization_id))
+    race = _EditorRace(lambda: provider.verify_service(created.id), every_time=True)
+    with (
+        ReferralClient(live.url, live.provider_key, transport=race) as racing,
+        pytest.raises(PreconditionFailed),
+    ):
+        racing.replace_service(created.id, new_listing(live.provider_organization_id))
+
+    assert race.write_statuses == [412, 412]
+    provider.delete_service(created.id)
+
+
+def test_an_unknown_place_is_a_validation_error_naming_the_field(
+    operator: ReferralClient,
+) -> None:
+    canary = "Canaryville-7f3a"
+    with pytest.raises(ValidationFailed) as failed:
+        operator.match(need_profile(location={"place": canary}))
+
+    error = failed.value
+    assert error.status == 422
+    assert [item.loc for item in error.errors] == [["body", "location", "place"]]
+    assert "location.place" in str(error)
+    assert canary not in str(error)
+    assert canary not in error.problem.model_dump_json()
+
+
+def test_keys_are_checked(live: LiveServer) -> None:
+    with ReferralClient(live.url, "rk_not-a-key") as stranger, pytest.raises(AuthenticationError):
+        stranger.taxonomy()
+    with ReferralClient(live.url, live.analyst_key) as analyst, pytest.raises(PermissionDenied):
+        analyst.match(need_profile())
+    with ReferralClient(live.url, live.operator_key) as operator:
+        with pytest.raises(PermissionDenied) as denied:
+            operator.set_availability(uuid.uuid4(), beds_available=1)
+        assert denied.value.problem.request_id
+
+
+def test_an_unknown_service_is_not_found(operator: ReferralClient) -> None:
+    with pytest.raises(NotFound):
+        operator.get_service(uuid.uuid4())
+
+
+def test_a_malformed_service_id_is_refused_before_sending(operator: ReferralClient) -> None:
+    with pytest.raises(ValueError, match="badly formed"):
+        operator.get_service("../keys")
+
+
+def test_an_unreachable_server_raises_unreachable_after_the_retries() -> None:
+    url = closed_port_url()
+    with (
+        ReferralClient(url, "rk_any", retry=Retry(attempts=2, backoff_seconds=0.01)) as nowhere,
+        pytest.raises(Unreachable, match=r"cannot connect to http://127\.0\.0\.1"),
+    ):
+        nowhere.places("elm")
+
+
+def test_the_key_never_appears_in_a_repr(live: LiveServer) -> None:
+    with ReferralClient(live.url, live.operator_key) as referral:
+        assert live.operator_key not in repr(referral)
+        assert live.operator_key not in repr(referral.connection)
