@@ -13,7 +13,17 @@ from service.db import create_db_engine
 from service.errors import install_problem_handlers
 from service.gazetteer import default_gazetteer
 from service.observability import Metrics, RequestMiddleware, configure_logging
-from service.routers import health, hsds, keys, match, organizations, places, services, taxonomy
+from service.routers import (
+    console,
+    health,
+    hsds,
+    keys,
+    match,
+    organizations,
+    places,
+    services,
+    taxonomy,
+)
 from service.startup import prepare_database
 
 DESCRIPTION = """
@@ -67,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hsds.router,
         hsds.import_router,
         health.router,
+        console.router,
     ):
         app.include_router(router)
 

@@ -1,0 +1,720 @@
+// The operator's console. Plain JavaScript, no build step, no third party.
+//
+// Privacy: the need profile lives in the form and in one request to /v1/match, nowhere else.
+// Nothing is logged, nothing goes to localStorage or cookies; sessionStorage holds the API key
+// and the interface language only, and dies with the tab. "Clear" wipes form and results.
+"use strict";
+
+(() => {
+  const KEY_STORE = "referral-console.key";
+  const LANGUAGE_STORE = "referral-console.language";
+  // The server's defaults (REFERRAL_AVAILABILITY_STALE_AFTER_HOURS, REFERRAL_STALE_AFTER_DAYS).
+  const STALE_AVAILABILITY_HOURS = 48;
+  const STALE_VERIFIED_DAYS = 180;
+  const COORDINATES = /^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$/;
+  const POSTAL = /^\s*[A-Za-z]\d[A-Za-z](?:\s?\d[A-Za-z]\d)?\s*$/;
+
+  const TEXT = {
+    en: {
+      title: "Referral console",
+      otherLanguage: "Français",
+      forgetKey: "Forget key",
+      keyHeading: "Sign in with your API key",
+      keyLabel: "API key",
+      keySubmit: "Use this key",
+      keyHint: "Kept in this browser tab only, until the tab closes.",
+      keyRefused: "This key was not accepted. Enter a valid operator key.",
+      profileHeading: "Need profile",
+      profileHint: "Nothing typed here is kept: it is sent once to match, then forgotten.",
+      near: "Near",
+      nearHint: "Postal prefix (N2L), place (Elmira, ON) or latitude, longitude",
+      needs: "Needs, in order of importance",
+      categories: "Only some kinds",
+      gender: "Gender",
+      age: "Age",
+      status: "Newcomer status",
+      trafficking: "Form of trafficking",
+      languages: "Languages spoken",
+      languagesHint: "Languages as ISO codes, such as: es, tl",
+      situation: "Situation",
+      urgent: "Needs a bed tonight",
+      dependents: "Children come along",
+      noId: "No identity documents",
+      noPolice: "Will not make a police report",
+      wheelchair: "Needs wheelchair access",
+      distance: "Radius, km",
+      limit: "Per need",
+      find: "Find services",
+      searching: "Searching…",
+      clear: "Clear",
+      results: "Results",
+      empty: "Fill in the profile and press Enter.",
+      cleared: "Cleared. Nothing of the profile is kept.",
+      nearRequired: "say where the person is",
+      needRequired: "choose at least one need",
+      checkForm: "Check the profile",
+      unreachable: "The server does not answer",
+      unreachableDetail: "Check the network and try again.",
+      requestId: "request id",
+      locatedNear: (label, area) => `Near ${label} (${area})`,
+      within: (km) => `within ${km} km`,
+      widened: (km) => `nothing enough nearby: radius widened to ${km} km`,
+      nothing: "Nothing eligible found, even 500 km away.",
+      unmet: (needs) => `Unmet needs: ${needs}`,
+      found: (matches, needs) => `${matches} services for ${needs} needs.`,
+      remote: "by phone or online",
+      beds: (free, total) => (total === null ? `${free} beds free` : `${free} of ${total} beds free`),
+      noBedCount: "bed count not given",
+      notAccepting: "not accepting referrals",
+      bedsUpdated: (age) => `beds updated ${age}`,
+      verified: (age) => `verified ${age}`,
+      neverVerified: "never verified",
+      hoursAgo: (n) => `${n} h ago`,
+      daysAgo: (n) => `${n} days ago`,
+      referralRequired: "referral required",
+      confidential: "confidential location",
+      reasons: "Why",
+      caveats: "Caveats",
+      intake: "Intake",
+    },
+    fr: {
+      title: "Console d'orientation",
+      otherLanguage: "English",
+      forgetKey: "Oublier la clé",
+      keyHeading: "Connectez-vous avec votre clé d'API",
+      keyLabel: "Clé d'API",
+      keySubmit: "Utiliser cette clé",
+      keyHint: "Gardée dans cet onglet seulement, jusqu'à sa fermeture.",
+      keyRefused: "Cette clé a été refusée. Entrez une clé d'intervenant valide.",
+      profileHeading: "Profil de besoins",
+      profileHint: "Rien de ce qui est saisi n'est gardé : envoyé une fois, puis oublié.",
+      near: "Près de",
+      nearHint: "Début du code postal (N2L), lieu (Elmira, ON) ou latitude, longitude",
+      needs: "Besoins, par ordre d'importance",
+      categories: "Seulement certains types",
+      gender: "Genre",
+      age: "Âge",
+      status: "Statut d'immigration",
+      trafficking: "Forme de traite",
+      languages: "Langues parlées",
+      languagesHint: "Langues en codes ISO, par exemple : es, tl",
+      situation: "Situation",
+      urgent: "A besoin d'un lit ce soir",
+      dependents: "Avec des enfants",
+      noId: "Sans pièce d'identité",
+      noPolice: "Ne fera pas de déclaration à la police",
+      wheelchair: "Accès en fauteuil roulant",
+      distance: "Rayon, km",
+      limit: "Par besoin",
+      find: "Trouver des services",
+      searching: "Recherche…",
+      clear: "Effacer",
+      results: "Résultats",
+      empty: "Remplissez le profil et appuyez sur Entrée.",
+      cleared: "Effacé. Rien du profil n'est gardé.",
+      nearRequired: "indiquez où se trouve la personne",
+      needRequired: "choisissez au moins un besoin",
+      checkForm: "Vérifiez le profil",
+      unreachable: "Le serveur ne répond pas",
+      unreachableDetail: "Vérifiez le réseau et réessayez.",
+      requestId: "identifiant de requête",
+      locatedNear: (label, area) => `Près de ${label} (${area})`,
+      within: (km) => `dans un rayon de ${km} km`,
+      widened: (km) => `pas assez à proximité : rayon élargi à ${km} km`,
+      nothing: "Aucun service admissible, même à 500 km.",
+      unmet: (needs) => `Besoins non comblés : ${needs}`,
+      found: (matches, needs) => `${matches} services pour ${needs} besoins.`,
+      remote: "par téléphone ou en ligne",
+      beds: (free, total) => (total === null ? `${free} lits libres` : `${free} lits libres sur ${total}`),
+      noBedCount: "nombre de lits non indiqué",
+      notAccepting: "n'accepte pas de références",
+      bedsUpdated: (age) => `lits mis à jour ${age}`,
+      verified: (age) => `vérifié ${age}`,
+      neverVerified: "jamais vérifié",
+      hoursAgo: (n) => `il y a ${n} h`,
+      daysAgo: (n) => `il y a ${n} jours`,
+      referralRequired: "référence requise",
+      confidential: "adresse confidentielle",
+      reasons: "Pourquoi",
+      caveats: "Mises en garde",
+      intake: "Accueil",
+    },
+  };
+
+  // Which form control each field of a problem's `loc` points to.
+  const CONTROLS = {
+    location: "near",
+    needs: "needs",
+    gender: "gender",
+    age: "age",
+    newcomer_status: "status",
+    trafficking_type: "trafficking",
+    languages: "languages",
+    max_distance_km: "max_distance_km",
+    limit: "limit",
+  };
+
+  const state = {
+    language: "en",
+    taxonomy: null,
+    answer: null,
+    needOrder: [],
+    places: [],
+    activePlace: -1,
+    placesAsked: 0,
+    placesTimer: 0,
+  };
+
+  const $ = (id) => document.getElementById(id);
+
+  function t(key, ...args) {
+    const value = TEXT[state.language][key];
+    return typeof value === "function" ? value(...args) : value;
+  }
+
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(props || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === "class") node.className = value;
+      else node.setAttribute(name, value === true ? "" : value);
+    }
+    for (const child of children.flat()) {
+      if (child !== null && child !== undefined && child !== false) node.append(child);
+    }
+    return node;
+  }
+
+  function label(code) {
+    const taxonomy = state.taxonomy;
+    if (!taxonomy) return code;
+    for (const terms of Object.values(taxonomy)) {
+      const term = terms.find((item) => item.code === code);
+      if (term) return term[state.language];
+    }
+    return code;
+  }
+
+  // ---- the API ------------------------------------------------------------------------
+
+  class ApiProblem extends Error {
+    constructor(problem) {
+      super(problem.title);
+      this.problem = problem;
+    }
+  }
+
+  async function api(path, options = {}) {
+    const headers = {
+      Accept: "application/json",
+      "Accept-Language": state.language,
+      Authorization: `Bearer ${sessionStorage.getItem(KEY_STORE) || ""}`,
+    };
+    if (options.body !== undefined) headers["Content-Type"] = "application/json";
+    let response;
+    try {
+      response = await fetch(path, {
+        method: options.method || "GET",
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        cache: "no-store",
+        credentials: "omit",
+        referrerPolicy: "no-referrer",
+      });
+    } catch {
+      throw new ApiProblem({ status: 0, title: t("unreachable"), detail: t("unreachableDetail") });
+    }
+    let body = null;
+    try {
+      body = await response.json();
+    } catch {
+      body = null;
+    }
+    if (response.ok) return body;
+    const problem =
+      body && typeof body.title === "string"
+        ? body
+        : { status: response.status, title: response.statusText || String(response.status) };
+    if (response.status === 401) signOut(t("keyRefused"));
+    throw new ApiProblem(problem);
+  }
+
+  // ---- the key ------------------------------------------------------------------------
+
+  async function signIn(key) {
+    sessionStorage.setItem(KEY_STORE, key);
+    showKeyProblem(null);
+    try {
+      state.taxonomy = await api("/v1/taxonomy");
+    } catch (error) {
+      if (error.problem.status !== 401) showKeyProblem(error.problem.title);
+      return;
+    }
+    $("key").value = "";
+    $("key-panel").hidden = true;
+    $("workspace").hidden = false;
+    $("forget-key").hidden = false;
+    buildChoices();
+    $("near").focus();
+  }
+
+  function signOut(message) {
+    sessionStorage.removeItem(KEY_STORE);
+    clearAll();
+    state.taxonomy = null;
+    $("workspace").hidden = true;
+    $("forget-key").hidden = true;
+    $("key-panel").hidden = false;
+    showKeyProblem(message);
+    $("key").focus();
+  }
+
+  function showKeyProblem(message) {
+    const box = $("key-problem");
+    box.textContent = message || "";
+    box.hidden = !message;
+  }
+
+  // ---- the form -----------------------------------------------------------------------
+
+  function fillSelect(select, terms) {
+    const chosen = select.value || "undisclosed";
+    select.replaceChildren(
+      // `selected` marks the default that a form reset returns to.
+      ...terms.map((term) =>
+        el("option", { value: term.code, selected: term.code === "undisclosed" }, term[state.language]),
+      ),
+    );
+    select.value = chosen;
+  }
+
+  function buildChoices() {
+    const taxonomy = state.taxonomy;
+    fillSelect($("gender"), taxonomy.genders);
+    fillSelect($("status"), taxonomy.newcomer_statuses);
+    fillSelect($("trafficking"), taxonomy.trafficking_types);
+    const checked = new Set(state.needOrder);
+    const needCheck = (term, extra) =>
+      el(
+        "label",
+        { class: extra },
+        el("input", { type: "checkbox", value: term.code, checked: checked.has(term.code) }),
+        " ",
+        el("span", {}, term[state.language]),
+        el("span", { class: "order", "aria-hidden": "true" }),
+      );
+    const groups = taxonomy.needs.map((need) =>
+      el(
+        "div",
+        { class: "need-group" },
+        needCheck(need, "need"),
+        el(
+          "details",
+          { open: taxonomy.categories.some((c) => c.need === need.code && checked.has(c.code)) },
+          el("summary", {}, t("categories")),
+          taxonomy.categories
+            .filter((category) => category.need === need.code)
+            .map((category) => needCheck(category, "category")),
+        ),
+      ),
+    );
+    $("need-list").replaceChildren(...groups);
+    showNeedOrder();
+  }
+
+  function onNeedChange(event) {
+    const box = event.target;
+    if (!(box instanceof HTMLInputElement) || box.type !== "checkbox") return;
+    state.needOrder = state.needOrder.filter((code) => code !== box.value);
+    if (box.checked) state.needOrder.push(box.value);
+    showNeedOrder();
+  }
+
+  function showNeedOrder() {
+    for (const box of $("need-list").querySelectorAll("input[type=checkbox]")) {
+      const position = state.needOrder.indexOf(box.value);
+      box.parentElement.querySelector(".order").textContent = position < 0 ? "" : String(position + 1);
+    }
+  }
+
+  function locationOf(text) {
+    const coordinates = COORDINATES.exec(text);
+    if (coordinates) return { latitude: Number(coordinates[1]), longitude: Number(coordinates[2]) };
+    if (POSTAL.test(text)) return { postal_prefix: text.trim() };
+    return { place: text.trim() };
+  }
+
+  function numberOf(id) {
+    const value = $(id).value.trim();
+    return value === "" ? undefined : Number(value);
+  }
+
+  // The profile, read from the form for one request and never kept.
+  function readProfile() {
+    const profile = {
+      needs: state.needOrder.slice(),
+      location: locationOf($("near").value),
+      gender: $("gender").value,
+      newcomer_status: $("status").value,
+      trafficking_type: $("trafficking").value,
+      languages: $("languages")
+        .value.split(/[\s,;]+/)
+        .filter(Boolean)
+        .map((code) => code.toLowerCase()),
+    };
+    for (const id of ["urgent", "with_dependents", "no_identification", "no_police_report", "wheelchair"]) {
+      profile[id] = $(id).checked;
+    }
+    for (const id of ["age", "max_distance_km", "limit"]) {
+      const value = numberOf(id);
+      if (value !== undefined) profile[id] = value;
+    }
+    return profile;
+  }
+
+  function localErrors() {
+    const errors = [];
+    if (!$("near").value.trim()) errors.push({ loc: ["location"], msg: t("nearRequired") });
+    if (!state.needOrder.length) errors.push({ loc: ["needs"], msg: t("needRequired") });
+    return errors;
+  }
+
+  async function onSubmit(event) {
+    event.preventDefault();
+    closePlaces();
+    showProblem(null);
+    const errors = localErrors();
+    if (errors.length) {
+      showProblem({ title: t("checkForm"), errors });
+      return;
+    }
+    setBusy(true);
+    try {
+      state.answer = await api("/v1/match", { method: "POST", body: readProfile() });
+      renderAnswer();
+      reveal($("answer"));
+    } catch (error) {
+      state.answer = null;
+      $("results").replaceChildren();
+      $("status-line").textContent = "";
+      showProblem(error.problem);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function setBusy(busy) {
+    const button = $("find");
+    button.disabled = busy;
+    button.textContent = busy ? t("searching") : t("find");
+    $("answer").setAttribute("aria-busy", busy ? "true" : "false");
+  }
+
+  function clearAll() {
+    $("profile").reset();
+    state.needOrder = [];
+    if (state.taxonomy) buildChoices();
+    closePlaces();
+    state.answer = null;
+    $("results").replaceChildren();
+    showProblem(null);
+    $("status-line").textContent = t("cleared");
+  }
+
+  // ---- place autocomplete (an ARIA combobox) ------------------------------------------
+
+  function onNearInput() {
+    clearTimeout(state.placesTimer);
+    const text = $("near").value.trim();
+    if (text.length < 2 || COORDINATES.test(text) || POSTAL.test(text)) {
+      closePlaces();
+      return;
+    }
+    state.placesTimer = setTimeout(() => suggestPlaces(text), 120);
+  }
+
+  async function suggestPlaces(text) {
+    const asked = ++state.placesAsked;
+    let found;
+    try {
+      found = await api(`/v1/places?q=${encodeURIComponent(text)}&limit=8`);
+    } catch {
+      return; // Suggestions are a convenience: the match itself reports any problem.
+    }
+    if (asked !== state.placesAsked || $("near").value.trim() !== text) return;
+    state.places = found.items;
+    state.activePlace = -1;
+    const list = $("near-options");
+    list.replaceChildren(
+      ...found.items.map((place, index) =>
+        el(
+          "li",
+          { id: `near-option-${index}`, role: "option", "aria-selected": "false", "data-index": index },
+          place.label,
+          el("span", { class: "area" }, label(place.area_type)),
+        ),
+      ),
+    );
+    list.hidden = found.items.length === 0;
+    $("near").setAttribute("aria-expanded", list.hidden ? "false" : "true");
+  }
+
+  function closePlaces() {
+    state.places = [];
+    state.activePlace = -1;
+    state.placesAsked++;
+    $("near-options").hidden = true;
+    $("near-options").replaceChildren();
+    $("near").setAttribute("aria-expanded", "false");
+    $("near").removeAttribute("aria-activedescendant");
+  }
+
+  function highlightPlace(index) {
+    const options = $("near-options").children;
+    state.activePlace = index;
+    for (const option of options) {
+      option.setAttribute("aria-selected", option.dataset.index === String(index) ? "true" : "false");
+    }
+    $("near").setAttribute("aria-activedescendant", `near-option-${index}`);
+  }
+
+  function choosePlace(index) {
+    $("near").value = state.places[index].label;
+    closePlaces();
+  }
+
+  function onNearKey(event) {
+    const count = state.places.length;
+    if (!count || $("near-options").hidden) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const step = event.key === "ArrowDown" ? 1 : -1;
+      highlightPlace((state.activePlace + step + count) % count);
+    } else if (event.key === "Enter" && state.activePlace >= 0) {
+      event.preventDefault();
+      choosePlace(state.activePlace);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      closePlaces();
+    }
+  }
+
+  // ---- results ------------------------------------------------------------------------
+
+  function ageText(iso) {
+    const hours = Math.max(0, (Date.now() - new Date(iso).getTime()) / 3_600_000);
+    return hours < 48 ? t("hoursAgo", Math.round(hours)) : t("daysAgo", Math.round(hours / 24));
+  }
+
+  function isOlderThan(iso, hours) {
+    return Date.now() - new Date(iso).getTime() > hours * 3_600_000;
+  }
+
+  function bedsLine(match) {
+    const availability = match.availability;
+    if (!availability.accepting_referrals) return el("p", { class: "beds full" }, t("notAccepting"));
+    if (availability.beds_available === null) {
+      const housing = match.categories.some((category) => category.startsWith("housing."));
+      return housing ? el("p", { class: "beds unknown" }, t("noBedCount")) : null;
+    }
+    const free = availability.beds_available;
+    return el("p", { class: free > 0 ? "beds free" : "beds full" }, t("beds", free, availability.beds_total));
+  }
+
+  function freshness(match) {
+    const lines = [];
+    const updated = match.availability.updated_at;
+    if (updated && match.availability.beds_available !== null) {
+      const stale = isOlderThan(updated, STALE_AVAILABILITY_HOURS);
+      lines.push(el("p", { class: stale ? "fresh stale" : "fresh" }, t("bedsUpdated", ageText(updated))));
+    }
+    const verified = match.last_verified_at;
+    lines.push(
+      verified
+        ? el(
+            "p",
+            { class: isOlderThan(verified, STALE_VERIFIED_DAYS * 24) ? "fresh stale" : "fresh" },
+            t("verified", ageText(verified)),
+          )
+        : el("p", { class: "fresh stale" }, t("neverVerified")),
+    );
+    return lines;
+  }
+
+  function intakeBlock(intake) {
+    if (intake.contact_through) return el("div", { class: "intake redacted" }, intake.message);
+    const link = (href, text) => el("a", { href, rel: "noreferrer noopener", target: "_blank" }, text);
+    return el(
+      "div",
+      { class: "intake" },
+      intake.phone && el("p", { class: "phone" }, link(`tel:${intake.phone.replace(/[^0-9+]/g, "")}`, intake.phone)),
+      intake.hours && el("p", {}, intake.hours),
+      intake.email && el("p", {}, link(`mailto:${intake.email}`, intake.email)),
+      intake.url && /^https?:\/\//.test(intake.url) && el("p", { class: "url" }, link(intake.url, new URL(intake.url).host)),
+      intake.referral_required && el("p", { class: "note" }, t("referralRequired")),
+    );
+  }
+
+  function placeLine(match) {
+    const location = match.location;
+    const distance = match.distance_km === null ? t("remote") : `${match.distance_km} km`;
+    if (!location) return el("p", { class: "where" }, distance);
+    const parts = [location.address, `${location.municipality}, ${location.province}`].filter(Boolean);
+    return el(
+      "p",
+      { class: "where" },
+      el("strong", {}, distance),
+      ` · ${parts.join(", ")}`,
+      location.confidential ? ` · ${t("confidential")}` : "",
+    );
+  }
+
+  function list(className, heading, items) {
+    if (!items.length) return null;
+    return el(
+      "div",
+      { class: className },
+      el("span", { class: "list-heading" }, heading),
+      el("ul", {}, items.map((item) => el("li", {}, item))),
+    );
+  }
+
+  function renderMatch(match, rank) {
+    return el(
+      "li",
+      { class: "match" },
+      el("div", { class: "rank", "aria-label": `#${rank}` }, String(rank)),
+      el(
+        "div",
+        { class: "main" },
+        el("h4", { class: "name" }, match.name),
+        el("p", { class: "org" }, match.organization.name),
+        placeLine(match),
+        list("reasons", t("reasons"), match.reasons),
+        list("caveats", t("caveats"), match.caveats),
+      ),
+      el("div", { class: "side" }, bedsLine(match), freshness(match), intakeBlock(match.intake)),
+    );
+  }
+
+  function renderNeed(result) {
+    const radius = result.expanded ? t("widened", result.radius_km) : t("within", result.radius_km);
+    return el(
+      "section",
+      { class: result.expanded ? "need expanded" : "need", "data-need": result.need },
+      el("h3", {}, label(result.need), " ", el("span", { class: "radius" }, radius)),
+      result.matches.length
+        ? el("ol", { class: "matches" }, result.matches.map((match, index) => renderMatch(match, index + 1)))
+        : el("p", { class: "nothing" }, t("nothing")),
+    );
+  }
+
+  function renderAnswer() {
+    const answer = state.answer;
+    if (!answer) return;
+    const where = answer.location;
+    const count = answer.results.reduce((sum, result) => sum + result.matches.length, 0);
+    $("status-line").textContent = t("found", count, answer.results.length);
+    $("results").replaceChildren(
+      el("p", { class: "located" }, t("locatedNear", where.label, label(where.area_type))),
+      ...answer.results.map(renderNeed),
+      answer.unmet_needs.length
+        ? el("p", { class: "unmet" }, t("unmet", answer.unmet_needs.map(label).join(", ")))
+        : "",
+    );
+  }
+
+  // ---- problems (RFC 9457) ------------------------------------------------------------
+
+  function controlFor(loc) {
+    const field = (loc || []).find((part) => part !== "body" && part !== "query");
+    return CONTROLS[field] ? $(CONTROLS[field]) : null;
+  }
+
+  function fieldName(loc) {
+    const control = controlFor(loc);
+    if (control) {
+      const caption = control.tagName === "FIELDSET" ? control.querySelector("legend") : control.labels?.[0];
+      if (caption) return caption.textContent.trim();
+    }
+    return (loc || []).filter((part) => part !== "body").join(".");
+  }
+
+  function showProblem(problem) {
+    const box = $("problem");
+    for (const marked of document.querySelectorAll("[aria-invalid=true]")) marked.removeAttribute("aria-invalid");
+    if (!problem) {
+      box.hidden = true;
+      box.replaceChildren();
+      return;
+    }
+    const errors = problem.errors || [];
+    for (const error of errors) controlFor(error.loc)?.setAttribute("aria-invalid", "true");
+    box.replaceChildren(
+      el("strong", {}, problem.title),
+      !errors.length && problem.detail ? el("p", {}, problem.detail) : "",
+      errors.length ? el("ul", {}, errors.map((error) => el("li", {}, `${fieldName(error.loc)}: ${error.msg}`))) : "",
+      problem.status >= 500 && problem.request_id ? el("p", { class: "hint" }, `${t("requestId")}: ${problem.request_id}`) : "",
+    );
+    box.hidden = false;
+    reveal(box);
+  }
+
+  function reveal(node) {
+    if (node.getBoundingClientRect().top < 0) node.scrollIntoView({ block: "start" });
+  }
+
+  // ---- language -----------------------------------------------------------------------
+
+  function applyLanguage() {
+    document.documentElement.lang = state.language;
+    document.title = t("title");
+    for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+    const toggle = $("language");
+    toggle.textContent = t("otherLanguage");
+    toggle.lang = state.language === "en" ? "fr" : "en";
+    if (state.taxonomy) buildChoices();
+    renderAnswer();
+  }
+
+  function toggleLanguage() {
+    state.language = state.language === "en" ? "fr" : "en";
+    sessionStorage.setItem(LANGUAGE_STORE, state.language);
+    applyLanguage();
+  }
+
+  // ---- start --------------------------------------------------------------------------
+
+  function start() {
+    const preferred = sessionStorage.getItem(LANGUAGE_STORE) || navigator.language || "en";
+    state.language = preferred.toLowerCase().startsWith("fr") ? "fr" : "en";
+    applyLanguage();
+    $("language").addEventListener("click", toggleLanguage);
+    $("forget-key").addEventListener("click", () => signOut(null));
+    $("key-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const key = $("key").value.trim();
+      if (key) signIn(key);
+    });
+    $("profile").addEventListener("submit", onSubmit);
+    $("clear").addEventListener("click", () => {
+      clearAll();
+      $("near").focus();
+    });
+    $("need-list").addEventListener("change", onNeedChange);
+    $("near").addEventListener("input", onNearInput);
+    $("near").addEventListener("keydown", onNearKey);
+    $("near").addEventListener("blur", () => setTimeout(closePlaces, 150));
+    $("near-options").addEventListener("mousedown", (event) => {
+      const option = event.target.closest("[role=option]");
+      if (!option) return;
+      event.preventDefault();
+      choosePlace(Number(option.dataset.index));
+    });
+    const key = sessionStorage.getItem(KEY_STORE);
+    if (key) signIn(key);
+    else $("key").focus();
+  }
+
+  start();
+})();

@@ -1,0 +1,252 @@
+"""The web console at /console: its security headers, and the page itself in headless Chromium
+(Debian's chromium, driven by Playwright; `scripts/ensure-chromium` installs it).
+
+Every request the page makes is recorded, and any that would leave the app's origin is
+blocked and fails the test. `REFERRAL_CONSOLE_SCREENSHOT=docs/console.png` also writes the
+README's screenshot.
+"""
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
+
+from tests.e2e.conftest import LiveServer
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CANARY = "Canaryville-7f3a"
+EXPECTED_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+@pytest.mark.parametrize("path", ["/console", "/console/console.js", "/console/console.css"])
+def test_console_files_are_served_with_strict_headers(live: LiveServer, path: str) -> None:
+    response = httpx.get(f"{live.url}{path}")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Security-Policy"] == EXPECTED_CSP
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_page_loads_nothing_from_outside_and_runs_no_inline_script(live: LiveServer) -> None:
+    page = httpx.get(f"{live.url}/console").text
+
+    assert "<script>" not in page
+    assert not re.search(r"\son[a-z]+\s*=", page)  # no inline event handlers
+    assert "http://" not in page
+    assert "https://" not in page
+    script = httpx.get(f"{live.url}/console/console.js").text
+    assert "localStorage." not in script
+    assert "document.cookie" not in script
+    assert "console.log" not in script
+
+
+def test_only_the_console_files_are_served(live: LiveServer) -> None:
+    assert httpx.get(f"{live.url}/console/index.html").status_code == 404
+    assert httpx.get(f"{live.url}/console/..%2Fmain.py").status_code == 404
+    paths = httpx.get(f"{live.url}/openapi.json").json()["paths"]
+    assert not [path for path in paths if path.startswith("/console")]
+
+
+class Traffic:
+    """Every request the browser makes; those to another origin are aborted and kept."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.requests: list[Request] = []
+        self.blocked: list[str] = []
+
+    def record(self, request: Request) -> None:
+        self.requests.append(request)
+
+    def route(self, route: Route) -> None:
+        if route.request.url.startswith(self.origin + "/"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is missing: run scripts/ensure-chromium (Debian chromium package)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def traffic(live: LiveServer) -> Traffic:
+    return Traffic(live.url)
+
+
+@pytest.fixture
+def page(browser: Browser, traffic: Traffic) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-CA")
+    context.route("**/*", traffic.route)
+    context.on("request", traffic.record)
+    opened = context.new_page()
+    opened.set_default_timeout(30_000)
+    yield opened
+    assert context.cookies() == []
+    context.close()
+    assert traffic.blocked == []
+    assert all(request.url.startswith(traffic.origin + "/") for request in traffic.requests)
+
+
+def _sign_in(page: Page, live: LiveServer, key: str) -> None:
+    page.goto(f"{live.url}/console")
+    page.fill("#key", key)
+    page.press("#key", "Enter")
+
+
+def _fill_the_worked_example(page: Page) -> None:
+    page.fill("#near", "Elmi")
+    option = page.locator("#near-options [role=option]").first
+    expect(option).to_contain_text("Elmira, ON")
+    page.press("#near", "ArrowDown")
+    page.press("#near", "Enter")
+    expect(page.locator("#near")).to_have_value("Elmira, ON")
+    page.check("#need-list input[value=housing]")
+    page.locator("#need-list details").nth(1).locator("summary").click()
+    page.check("#need-list input[value='legal.immigration']")
+    page.select_option("#gender", "woman")
+    page.fill("#age", "24")
+    page.select_option("#status", "refugee_claimant")
+    page.select_option("#trafficking", "labour")
+    page.fill("#languages", "es")
+    page.check("#urgent")
+    page.fill("#limit", "3")
+
+
+def _storage(page: Page) -> dict[str, dict[str, str]]:
+    stored: dict[str, dict[str, str]] = page.evaluate(
+        "() => ({local: {...localStorage}, session: {...sessionStorage}})"
+    )
+    return stored
+
+
+def test_an_operator_matches_and_sees_ranked_results_grouped_by_need(
+    page: Page, live: LiveServer, traffic: Traffic, tmp_path: Path
+) -> None:
+    _sign_in(page, live, live.operator_key)
+    expect(page.locator("#workspace")).to_be_visible()
+    _fill_the_worked_example(page)
+    page.press("#age", "Enter")
+
+    needs = page.locator("#results section.need")
+    expect(needs).to_have_count(2)
+    expect(needs.nth(0)).to_have_attribute("data-need", "housing")
+    expect(needs.nth(1)).to_have_attribute("data-need", "legal.immigration")
+    housing = needs.nth(0).locator("li.match")
+    assert 1 <= housing.count() <= 3
+    first = housing.first
+    expect(first.locator(".rank")).to_have_text("1")
+    expect(first.locator(".reasons")).to_contain_text("speaks Spanish")
+    expect(first.locator(".intake .phone")).to_be_visible()
+    expect(first.locator(".beds")).to_contain_text("beds free")
+    expect(first.locator(".fresh").first).to_contain_text("ago")
+    expect(page.locator(".located")).to_have_text("Near Elmira, ON (Rural)")
+
+    page.evaluate(
+        "() => { window.scrollTo(0, 0); document.getElementById('profile').scrollTop = 0; }"
+    )
+    page.screenshot(path=tmp_path / "console.png")
+    if target := os.environ.get("REFERRAL_CONSOLE_SCREENSHOT"):
+        page.screenshot(path=target)
+
+    stored = _storage(page)
+    assert stored["local"] == {}
+    assert set(stored["session"]) <= {"referral-console.key", "referral-console.language"}
+    assert "Elmira" not in str(stored)
+    match_requests = [r for r in traffic.requests if r.url.endswith("/v1/match")]
+    assert len(match_requests) == 1
+    assert match_requests[0].headers["authorization"] == f"Bearer {live.operator_key}"
+
+
+def test_an_unknown_place_shows_the_problem_message_without_echoing_it(
+    page: Page, live: LiveServer
+) -> None:
+    _sign_in(page, live, live.operator_key)
+    page.fill("#near", CANARY)
+    page.check("#need-list input[value=housing]")
+    page.click("#find")
+
+    problem = page.locator("#problem")
+    expect(problem).to_be_visible()
+    expect(problem).to_contain_text("Invalid request")
+    expect(problem).to_contain_text("Near: unknown or ambiguous place; add the province")
+    expect(problem).not_to_contain_text(CANARY)
+    expect(page.locator("#near")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#results")).to_be_empty()
+
+
+def test_missing_fields_are_named_before_anything_is_sent(
+    page: Page, live: LiveServer, traffic: Traffic
+) -> None:
+    _sign_in(page, live, live.operator_key)
+    expect(page.locator("#near")).to_be_focused()
+    page.press("#near", "Enter")
+
+    expect(page.locator("#problem")).to_contain_text("Near: say where the person is")
+    expect(page.locator("#problem")).to_contain_text("choose at least one need")
+    assert not [r for r in traffic.requests if r.url.endswith("/v1/match")]
+
+
+def test_in_french_a_widened_radius_is_said_and_clear_wipes_everything(
+    page: Page, live: LiveServer, traffic: Traffic
+) -> None:
+    _sign_in(page, live, live.operator_key)
+    page.click("#language")
+    expect(page.locator("#find")).to_have_text("Trouver des services")
+    page.fill("#near", "N3B")
+    page.locator("#need-list details").first.locator("summary").click()
+    page.check("#need-list input[value='housing.long_term']")
+    page.select_option("#gender", "man")
+    page.fill("#max_distance_km", "5")
+    page.fill("#languages", "es")
+    page.click("#find")
+
+    need = page.locator("#results section.need")
+    expect(need).to_have_class("need expanded")
+    expect(need.locator("h3")).to_contain_text("Logement à long terme")
+    expect(need.locator(".radius")).to_contain_text("rayon élargi à")
+    match_request = [r for r in traffic.requests if r.url.endswith("/v1/match")][-1]
+    assert match_request.headers["accept-language"] == "fr"
+
+    page.click("#clear")
+    expect(page.locator("#results")).to_be_empty()
+    expect(page.locator("#near")).to_have_value("")
+    expect(page.locator("#max_distance_km")).to_have_value("50")
+    expect(page.locator("#gender")).to_have_value("undisclosed")
+    expect(page.locator("#need-list input:checked")).to_have_count(0)
+    expect(page.locator("#status-line")).to_have_text("Effacé. Rien du profil n'est gardé.")
+
+
+def test_a_refused_key_asks_again_and_forget_key_signs_out(page: Page, live: LiveServer) -> None:
+    _sign_in(page, live, "rk_not-a-key")
+    expect(page.locator("#key-problem")).to_contain_text("This key was not accepted")
+    expect(page.locator("#workspace")).to_be_hidden()
+    assert _storage(page)["session"].get("referral-console.key") is None
+
+    page.fill("#key", live.operator_key)
+    page.press("#key", "Enter")
+    expect(page.locator("#workspace")).to_be_visible()
+    page.reload()
+    expect(page.locator("#workspace")).to_be_visible()  # the key lasts as long as the tab
+    page.click("#forget-key")
+    expect(page.locator("#key-panel")).to_be_visible()
+    assert _storage(page)["session"].get("referral-console.key") is None
