@@ -1,7 +1,7 @@
 """The database: one engine per process, SQLite or PostgreSQL, migrated by Alembic."""
 
 import fcntl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -86,12 +86,37 @@ def startup_lock(engine: sa.Engine) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def migrate(engine: sa.Engine) -> None:
-    """Bring the schema to the newest migration. Call it under `startup_lock`."""
+def migrate(engine: sa.Engine, *, revision: str = "head") -> None:
+    """Bring the schema up to a migration, the newest by default. Call it under
+    `startup_lock`."""
+    _run_alembic(engine, lambda config: command.upgrade(config, revision))
+
+
+def downgrade(engine: sa.Engine, *, revision: str) -> None:
+    """Take the schema back down to a migration (for operators rolling a release back)."""
+    _run_alembic(engine, lambda config: command.downgrade(config, revision))
+
+
+def _run_alembic(engine: sa.Engine, step: Callable[[Config], None]) -> None:
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by rebuilding it (copy, drop, rename); with foreign keys
+            # enforced, dropping the old table would cascade-delete every row referring to it.
+            # The pragma cannot change inside a transaction, so it is set before one begins.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                step(config)
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("a migration left rows referring to missing rows")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 def session_scope(engine: sa.Engine) -> Iterator[Session]:

@@ -18,12 +18,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from service.config import Settings
-from service.db import alembic_config, create_db_engine, migrate, startup_lock
+from service.db import alembic_config, create_db_engine, downgrade, migrate, startup_lock
 from service.main import create_app
 from service.observability import JsonFormatter
+from service.usecases.demo import load_demo_registry
 from tests.conftest import _postgres_database, new_database_url
 from tests.factories import ADMIN_KEY, CANARY, Api, assert_problem, listing
 
@@ -431,3 +432,36 @@ def test_cli_with_an_invalid_setting_exits_nonzero_with_one_clear_line(
     assert result.stdout == ""
     if "KEY" in variable:
         assert value not in result.stderr
+
+
+def test_downgrading_and_upgrading_again_keeps_every_listing_indexed(
+    fresh_database_url: str,
+) -> None:
+    """The migrations' backfills, on real listings: the demo registry (province-wide and
+    nationwide services, radii, several locations) down to the first revision with reach
+    cells and up again comes back with the same derived index rows."""
+    _migrate(fresh_database_url)
+    engine = create_db_engine(fresh_database_url)
+    queries = {
+        "covers": "SELECT area, category_bit, service_id FROM area_cover",
+        "location categories": "SELECT id, categories_mask FROM location",
+        "reach cells": "SELECT cell, location_id FROM reach_cell",
+    }
+
+    def derived() -> dict[str, list[tuple[object, ...]]]:
+        with engine.connect() as connection:
+            return {
+                name: sorted(tuple(row) for row in connection.execute(sa.text(query)))
+                for name, query in queries.items()
+            }
+
+    try:
+        with Session(engine) as session:
+            assert load_demo_registry(session) is not None
+        before = derived()
+        assert all(before.values())
+        downgrade(engine, revision="1e2384d7dc41")
+        _migrate(fresh_database_url)
+        assert derived() == before
+    finally:
+        engine.dispose()

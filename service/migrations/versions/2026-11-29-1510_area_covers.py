@@ -61,7 +61,13 @@ def upgrade() -> None:
         )
     ]
     if rows:
-        op.bulk_insert(sa.table("area_cover", *(sa.column(c) for c in rows[0])), rows)
+        covers = sa.table(
+            "area_cover",
+            sa.column("area", sa.String()),
+            sa.column("category_bit", sa.Integer()),
+            sa.column("service_id", sa.Uuid()),
+        )
+        op.bulk_insert(covers, rows)
     with op.batch_alter_table("service", schema=None) as batch_op:
         batch_op.drop_index("ix_service_wide_area_id")
         batch_op.drop_column("wide_area")
