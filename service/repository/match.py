@@ -296,34 +296,29 @@ _CANDIDATE_COLUMNS = (
     "last_verified_at",
     "availability_updated_at",
 )
-_SITE_COLUMNS = ("service_id", "latitude", "longitude", "confidential", "wheelchair_accessible")
+_SITE_COLUMNS = ("latitude", "longitude", "confidential", "wheelchair_accessible")
 
 
-def candidate_rows(
-    session: Session, ids: Iterable[uuid.UUID]
-) -> tuple[list[sa.Row[Any]], list[sa.Row[Any]]]:
-    """The rows of candidates that ranking reads, and their locations in position order,
+def candidate_rows(session: Session, ids: Iterable[uuid.UUID]) -> list[sa.Row[Any]]:
+    """What ranking reads of candidates: one row per location (the service's columns repeated;
+    location columns null for a service without any), by service and location position,
     without building ORM objects: hundreds of candidates are read per request."""
     wanted = list(ids)
     if not wanted:
-        return [], []
-    services_table = Service.__table__.c
-    locations_table = Location.__table__.c
-    services = list(
-        session.execute(
-            sa.select(*(services_table[name] for name in _CANDIDATE_COLUMNS)).where(
-                col(Service.id).in_(wanted)
-            )
+        return []
+    services = Service.__table__.c
+    locations = Location.__table__.c
+    statement = (
+        sa.select(
+            *(services[name] for name in _CANDIDATE_COLUMNS),
+            *(locations[name] for name in _SITE_COLUMNS),
         )
+        .select_from(Service)
+        .outerjoin(Location, col(Location.service_id) == col(Service.id))
+        .where(col(Service.id).in_(wanted))
+        .order_by(col(Service.id), col(Location.position))
     )
-    locations = list(
-        session.execute(
-            sa.select(*(locations_table[name] for name in _SITE_COLUMNS))
-            .where(col(Location.service_id).in_(wanted))
-            .order_by(col(Location.service_id), col(Location.position))
-        )
-    )
-    return services, locations
+    return list(session.execute(statement))
 
 
 def load_services(session: Session, ids: Iterable[uuid.UUID]) -> list[Service]:

@@ -7,7 +7,8 @@ a metric label or an error.
 from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
-from functools import lru_cache
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
@@ -114,17 +115,36 @@ def _filter(profile: NeedProfile) -> repo.CandidateFilter:
     )
 
 
-@lru_cache(maxsize=4096)
-def _decode(mask: int, members: tuple[StrEnum, ...]) -> frozenset[str]:
-    """The values of a stored mask; few distinct masks exist, so decoding is memoised."""
-    return frozenset(member.value for member in from_mask(mask, members))
+class _Decoder:
+    """The values of a stored mask of one enum; few distinct masks exist, so each is decoded
+    once (a dict keyed by the mask alone: hashing the members on every call cost more)."""
+
+    def __init__(self, members: tuple[StrEnum, ...]) -> None:
+        self.members = members
+        self.known: dict[int, frozenset[str]] = {}
+
+    def __call__(self, mask: int) -> frozenset[str]:
+        values = self.known.get(mask)
+        if values is None:
+            values = frozenset(member.value for member in from_mask(mask, self.members))
+            if len(self.known) < 4096:
+                self.known[mask] = values
+        return values
+
+
+_categories_of = _Decoder(CATEGORIES)
+_genders_of = _Decoder(GENDERS)
+_statuses_of = _Decoder(STATUSES)
+_trafficking_of = _Decoder(TRAFFICKING_TYPES)
+_deliveries_of = _Decoder(DELIVERIES)
+_provinces_of = _Decoder(PROVINCES)
 
 
 def _candidate(service: Any, locations: list[Any]) -> Candidate:
     """A candidate from a service row (or model) and its location rows, in position order."""
     return Candidate(
         service_id=str(service.id),
-        categories=_decode(service.categories_mask, CATEGORIES),
+        categories=_categories_of(service.categories_mask),
         sites=tuple(
             Site(
                 point=Point(location.latitude, location.longitude),
@@ -133,17 +153,17 @@ def _candidate(service: Any, locations: list[Any]) -> Candidate:
             )
             for location in locations
         ),
-        genders=_decode(service.genders_mask, GENDERS),
+        genders=_genders_of(service.genders_mask),
         min_age=service.min_age,
         max_age=service.max_age,
-        statuses=_decode(service.statuses_mask, STATUSES),
-        trafficking_types=_decode(service.trafficking_types_mask, TRAFFICKING_TYPES),
+        statuses=_statuses_of(service.statuses_mask),
+        trafficking_types=_trafficking_of(service.trafficking_types_mask),
         accepts_dependents=service.accepts_dependents,
-        trafficking_focus=_decode(service.trafficking_focus_mask, TRAFFICKING_TYPES),
+        trafficking_focus=_trafficking_of(service.trafficking_focus_mask),
         languages=frozenset(service.languages),
-        delivery=_decode(service.delivery_mask, DELIVERIES),
+        delivery=_deliveries_of(service.delivery_mask),
         service_radius_km=service.service_radius_km,
-        provinces=_decode(service.provinces_mask, PROVINCES),
+        provinces=_provinces_of(service.provinces_mask),
         nationwide=service.nationwide,
         intake_24_7=(service.intake_hours or "").replace(" ", "") == "24/7",
         referral_required=service.referral_required,
@@ -174,12 +194,12 @@ class _CandidatePool:
 
     def read(self, ids: set[UUID]) -> list[Candidate]:
         missing = [i for i in ids if i not in self.candidates]
-        services, locations = repo.candidate_rows(self.session, missing)
-        by_service: dict[UUID, list[Any]] = {}
-        for location in locations:
-            by_service.setdefault(location.service_id, []).append(location)
-        for service in services:
-            self.candidates[service.id] = _candidate(service, by_service.get(service.id, []))
+        for service_id, group in groupby(
+            repo.candidate_rows(self.session, missing), key=attrgetter("id")
+        ):
+            rows = list(group)
+            located = [row for row in rows if row.latitude is not None]
+            self.candidates[service_id] = _candidate(rows[0], located)
         return [self.candidates[i] for i in ids if i in self.candidates]
 
 
