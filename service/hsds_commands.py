@@ -46,7 +46,7 @@ def export(
     from service.cli import _settings
     from service.db import create_db_engine, migrate, startup_lock
     from service.hsds.package import PackageWriter
-    from service.usecases.hsds import export_registry
+    from service.usecases.hsds import export_registry, paused_gc
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     engine = create_db_engine(_settings().database_url)
@@ -54,7 +54,7 @@ def export(
         with startup_lock(engine):
             migrate(engine)
         writer = PackageWriter(out, format=format.value)
-        with Session(engine) as session, _progress(console) as progress:
+        with paused_gc(), Session(engine) as session, _progress(console) as progress:
             task = progress.add_task("Exporting services", total=None)
             counts = export_registry(
                 session, writer=writer, progress=lambda n: progress.advance(task, n)
@@ -85,12 +85,19 @@ def import_(
     from service.db import create_db_engine, migrate, startup_lock
     from service.gazetteer import Gazetteer
     from service.hsds.package import Unreadable, read
-    from service.usecases.hsds import COMMAND_LINE, ImportRefused, import_hsds, locator
+    from service.usecases.hsds import (
+        COMMAND_LINE,
+        ImportRefused,
+        import_hsds,
+        locator,
+        paused_gc,
+    )
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     settings = _settings()
     try:
-        staging = read(path)
+        with paused_gc():
+            staging = read(path)
     except Unreadable as error:
         console.print(f"referral: cannot import {path}: {error}")
         raise typer.Exit(2) from None
@@ -98,7 +105,7 @@ def import_(
     try:
         with startup_lock(engine):
             migrate(engine)
-        with staging, Session(engine, expire_on_commit=False) as session:
+        with paused_gc(), staging, Session(engine, expire_on_commit=False) as session:
             with _progress(console) as progress:
                 task = progress.add_task("Importing services", total=staging.count("service"))
                 report = import_hsds(

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -41,6 +42,7 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}$")
 _CANADA = {"ca", "can", "canada"}
 _CLOSED = {"inactive", "temporarily closed"}
 _APPROXIMATE = "_approximate"
+_NEEDS_LOCATION = ("needs service_area.provinces or nationwide", "needs at least one location")
 _ADDRESS_FIELDS = {"address", "municipality", "province", "postal_code"}
 
 
@@ -137,12 +139,11 @@ def _term_label(attribute: dict[str, Any]) -> str:
     return label or str(attribute.get("taxonomy_term_id") or "term without name")
 
 
+_OUR_TERMS = {str(term_id): (term.group, term.code) for term_id, term in TERMS_BY_ID.items()}
+
+
 def _our_term(attribute: dict[str, Any]) -> tuple[Group, str] | None:
-    try:
-        term = TERMS_BY_ID.get(uuid.UUID(str(attribute.get("taxonomy_term_id"))))
-    except ValueError:
-        return None
-    return (term.group, term.code) if term else None
+    return _OUR_TERMS.get(str(attribute.get("taxonomy_term_id")).lower())
 
 
 @dataclass(slots=True)
@@ -225,7 +226,7 @@ def _location(
         return None
     municipality = facts.get(MUNICIPALITY) or _text(address.get("city"))
     province_text = facts.get(PROVINCE) or _text(address.get("state_province"))
-    province = parse_province(province_text) if province_text else None
+    province = _province(province_text) if province_text else None
     if municipality is None or province is None:
         problems.append(
             _problem(
@@ -266,12 +267,17 @@ def _location(
     }
 
 
+@lru_cache(maxsize=1024)
+def _province(text: str) -> str | None:
+    return parse_province(text)
+
+
 def _service_area(record: dict[str, Any], conversion: Conversion) -> dict[str, Any]:
     area: dict[str, Any] = {"radius_km": None, "provinces": [], "nationwide": False}
     for entry in record.get("service_areas") or []:
         name = _text(entry.get("name")) or ""
         radius = _RADIUS.match(name)
-        province = parse_province(name) if name else None
+        province = _province(name) if name else None
         if name.lower() in _CANADA:
             area["nationwide"] = True
         elif radius:
@@ -446,7 +452,10 @@ def to_listing(record: dict[str, Any], *, locate: Locate) -> Conversion:
         listing = ServiceCreate.model_validate(body)
     except ValidationError as error:
         parts = {"intake.phone": phones[0]} if phones else {}
-        problems.extend(_validation_problems(record, error, location_records, parts))
+        found = _validation_problems(record, error, location_records, parts)
+        if problems:  # a location already failed: "needs a location" would only repeat it
+            found = [p for p in found if not p.message.endswith(_NEEDS_LOCATION)]
+        problems.extend(found)
         return conversion
     if problems:
         return conversion

@@ -7,6 +7,7 @@ import sqlite3
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,8 @@ _HSDS_TABLES = frozenset(
         "service_capacity", "unit", "url",
     }
 )  # fmt: skip
-# Indexed after loading, for reassembly: table -> columns.
+# Indexed after loading, besides `id` everywhere (repeats, references): table -> columns.
 _INDEXES = {
-    "service": ("id",),
-    "organization": ("id",),
-    "location": ("id",),
     "address": ("location_id",),
     "service_at_location": ("service_id",),
     "phone": ("service_id", "organization_id"),
@@ -34,9 +32,6 @@ _INDEXES = {
     "service_area": ("service_id",),
     "language": ("service_id",),
     "service_capacity": ("service_id",),
-    "unit": ("id",),
-    "taxonomy": ("id",),
-    "taxonomy_term": ("id",),
     "attribute": ("link_id",),
 }
 _SERVICE_CHILDREN = (
@@ -47,6 +42,33 @@ _SERVICE_CHILDREN = (
     ("capacities", "service_capacity"),
 )
 _INSERT_BATCH = 5000
+# The columns reassembly reads where it needs fewer than all. Every column is checked as it is
+# staged, but only these, ids and references are kept: a large import runs faster.
+_READ = {
+    "service": (
+        "id", "organization_id", "name", "description", "url", "email", "status",
+        "minimum_age", "maximum_age", "assured_date", "last_modified",
+    ),
+    "phone": ("id", "service_id", "organization_id", "number"),
+    "schedule": ("id", "service_id", "description", "byday", "opens_at", "closes_at"),
+    "service_area": ("id", "service_id", "name"),
+    "language": ("id", "service_id", "name", "code"),
+    "service_capacity": ("id", "service_id", "unit_id", "available", "maximum", "updated"),
+    "service_at_location": ("id", "service_id", "location_id"),
+    "location": ("id", "location_type", "name", "latitude", "longitude"),
+    "address": (
+        "id", "location_id", "address_1", "city", "state_province", "postal_code", "country",
+        "address_type",
+    ),
+    "attribute": ("id", "link_id", "taxonomy_term_id", "link_entity", "value"),
+}  # fmt: skip
+
+
+@cache
+def _stored(table: str) -> tuple[str, ...]:
+    """The columns kept in the scratch database, in the table's order."""
+    wanted = {"id", *tables.REFERENCES.get(table, {}), *_READ.get(table, tables.columns(table))}
+    return tuple(c for c in tables.columns(table) if c in wanted)
 
 
 def _quoted(name: str) -> str:
@@ -69,7 +91,7 @@ class Staging:
         self._pending: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
         self._service_ids: set[str] = set()
         for table in tables.TABLES:
-            columns = ", ".join(_quoted(c) for c in tables.columns(table))
+            columns = ", ".join(_quoted(c) for c in _stored(table))
             self._db.execute(
                 f"CREATE TABLE {table} (_n INTEGER PRIMARY KEY, _file, _row, {columns})"
             )
@@ -109,7 +131,10 @@ class Staging:
         for field, message in tables.check_row(table, row, absent_columns=absent_columns):
             self.problem(file, line, field, message)
         pending = self._pending[table]
-        pending.append((file, line, *(_cell(row.get(c)) for c in tables.columns(table))))
+        if self._merge:  # JSON values: numbers stay numbers, anything else becomes text
+            pending.append((file, line, *(_cell(row.get(c)) for c in _stored(table))))
+        else:  # CSV cells are text already
+            pending.append((file, line, *map(row.get, _stored(table))))
         if len(pending) >= _INSERT_BATCH:
             self._flush(table)
 
@@ -117,19 +142,19 @@ class Staging:
         rows = self._pending.pop(table, [])
         if not rows:
             return
-        marks = ", ".join("?" * (len(tables.columns(table)) + 2))
+        marks = ", ".join("?" * (len(_stored(table)) + 2))
         verb = "INSERT OR IGNORE" if self._merge else "INSERT"
-        columns = ", ".join(_quoted(c) for c in tables.columns(table))
+        columns = ", ".join(_quoted(c) for c in _stored(table))
         self._db.executemany(f"{verb} INTO {table} (_file, _row, {columns}) VALUES ({marks})", rows)
 
     def finish(self) -> None:
         """Index, then check what needs every row: repeated ids and references."""
         for table in list(self._pending):
             self._flush(table)
-        for table, index_columns in _INDEXES.items():
-            for column in index_columns:
-                if not (self._merge and column == "id"):
-                    self._db.execute(f"CREATE INDEX {table}_{column} ON {table}({_quoted(column)})")
+        for table in tables.TABLES:
+            columns = _INDEXES.get(table, ()) + (() if self._merge else ("id",))
+            for column in columns:
+                self._db.execute(f"CREATE INDEX {table}_{column} ON {table}({_quoted(column)})")
         self._db.commit()
         if not self._merge:
             self._check_repeats()
@@ -197,14 +222,14 @@ class Staging:
         return int(count)
 
     def _rows(self, table: str, where: str, params: Iterable[Any]) -> list[dict[str, Any]]:
-        columns = tables.columns(table)
+        columns = _READ.get(table) or _stored(table)
         selected = ", ".join(_quoted(c) for c in columns)
         result = []
         for values in self._db.execute(
             f"SELECT _file, _row, {selected} FROM {table} WHERE {where} ORDER BY _n",
             tuple(params),
         ):
-            record = {c: v for c, v in zip(columns, values[2:], strict=True) if v is not None}
+            record = dict(zip(columns, values[2:], strict=True))  # absent values are None
             record[SOURCE] = (values[0], values[1])
             result.append(record)
         return result

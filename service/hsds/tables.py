@@ -251,19 +251,42 @@ def _check_ranges(table: str, row: dict[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
+@cache
+def _field_map(table: str) -> tuple[dict[str, Field], dict[str, Field], tuple[str, ...]]:
+    """Every field by name; those whose values need a check (any text fits the others);
+    the required ones."""
+    by_name = {field.name: field for field in fields(table)}
+    checked = {
+        name: field
+        for name, field in by_name.items()
+        if field.type != "string" or field.format or field.enum
+    }
+    return by_name, checked, tuple(field.name for field in fields(table) if field.required)
+
+
 def check_row(
     table: str, row: dict[str, Any], *, absent_columns: frozenset[str] = frozenset()
 ) -> list[tuple[str, str]]:
     """`(field, message)` for each required field missing and each value that does not fit.
     `absent_columns`: columns missing from a file's header, reported once for the file."""
-    problems = []
-    for field in fields(table):
-        value = row.get(field.name)
+    by_name, checked, required = _field_map(table)
+    problems = [
+        (name, "is required")
+        for name in required
+        if row.get(name) in (None, "") and name not in absent_columns
+    ]
+    for name, value in row.items():
+        field = checked.get(name)
+        if field is None:
+            if name in by_name and value is not None and not isinstance(value, str):
+                problems.append((name, "must be text"))
+            continue
         if value is None or value == "":
-            if field.required and field.name not in absent_columns:
-                problems.append((field.name, "is required"))
             continue
         message = check_value(field, value)
         if message is not None:
-            problems.append((field.name, message))
+            problems.append((name, message))
+    if problems:
+        order = {name: i for i, name in enumerate(by_name)}
+        problems.sort(key=lambda problem: order[problem[0]])
     return problems + _check_ranges(table, row)

@@ -6,10 +6,12 @@ change. It writes in batches with bulk statements, in one transaction: a package
 problem changes nothing.
 """
 
+import gc
 import math
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -29,7 +31,7 @@ from schemas.problem import ProblemError
 from schemas.services import Location as LocationIn
 from schemas.services import ServiceCreate
 from service.errors import Conflict, NotFound, Unprocessable
-from service.gazetteer import Gazetteer
+from service.gazetteer import Gazetteer, normalise_name
 from service.hsds.listing import ImportedService, Locate, Problem, to_listing, to_organization
 from service.hsds.package import PackageWriter, json_records, stage_records
 from service.hsds.records import (
@@ -637,20 +639,15 @@ def _plan_batch(
             run.report.services_unchanged += 1
             continue
         row = _service_row(imported, listing, old, run)
-        before = flatten(listing_of(old)) if old else {}
+        after = flatten(listing)
+        changes = diff(flatten(listing_of(old)) if old else {}, after)
         if old is None:
             writes.inserts.append({**row, "created_at": run.now})
         else:
             writes.updates.append({**row, "_expected_version": old.version})
         writes.listings.append((imported.id, listing))
         writes.changes.append(
-            _history(
-                imported.id,
-                imported.organization_id,
-                row["version"],
-                diff(before, flatten(listing)),
-                run,
-            )
+            _history(imported.id, imported.organization_id, row["version"], changes, run)
         )
     run.report.services_created += len(writes.inserts)
     run.report.services_updated += len(writes.updates)
@@ -698,6 +695,20 @@ def _write_batch(session: Session, writes: _Writes) -> None:
         ],
     )
     repo.insert_changes(session, writes.changes)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cycle collector for a bulk import. Millions of short-lived rows and records
+    are freed by reference counting; the collector would rescan every live object again and
+    again (it doubled the time of a large import)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def import_hsds(
@@ -761,6 +772,16 @@ def locator(gazetteer: Gazetteer) -> Locate:
 
     def locate(municipality: str, province: str) -> tuple[float, float] | None:
         place = gazetteer.place(f"{municipality}, {province}")
+        if place is None:  # a name several places share: the most populous of them
+            name = normalise_name(municipality)
+            place = next(
+                (
+                    p
+                    for p in gazetteer.search(f"{municipality}, {province}", limit=50)
+                    if normalise_name(p.name) == name
+                ),
+                None,
+            )
         return (place.latitude, place.longitude) if place else None
 
     return locate
