@@ -11,32 +11,13 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
 from service.models import AreaCover, Location, Organization, ReachCell, Service, ServiceChange
-from service.repository.services import ServiceSelect
+from service.repository.services import ServiceSelect, _visible_to, _with_relations
+
+# `_visible_to`: one rule for who sees which listings, shared with the registry API.
 
 _SERVICE = Service.__table__
 _LOCATION = Location.__table__
 _ORGANIZATION = Organization.__table__
-
-
-def _visible(
-    statement: ServiceSelect, visible_organization: uuid.UUID | None, everything: bool
-) -> ServiceSelect:
-    """Services of approved organizations, plus `visible_organization`'s; all for admins."""
-    if everything:
-        return statement
-    approved = col(Organization.status) == "approved"
-    condition = (
-        approved
-        if visible_organization is None
-        else sa.or_(approved, col(Service.organization_id) == visible_organization)
-    )
-    return statement.join(Organization, col(Organization.id) == col(Service.organization_id)).where(
-        condition
-    )
-
-
-def _with_relations(statement: ServiceSelect) -> ServiceSelect:
-    return statement.options(selectinload(Service.locations), selectinload(Service.organization))
 
 
 def _escape_like(text: str) -> str:
@@ -53,7 +34,7 @@ def _filtered(
     organization_id: uuid.UUID | None,
     modified_after: datetime | None,
 ) -> ServiceSelect:
-    statement = _visible(select(Service), visible_organization, everything)
+    statement = _visible_to(select(Service), visible_organization, everything)
     if search:
         pattern = f"%{_escape_like(search)}%"
         statement = statement.where(
