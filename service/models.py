@@ -104,6 +104,10 @@ class Service(SQLModel, table=True):
     fees: str = Field(default="free", max_length=16)
     id_required: bool = False
     police_report_required: bool = False
+    # False for a listing imported from another directory that named none of our eligibility
+    # terms: its empty rules mean "not stated", not "serves everyone". A provider's write
+    # (create, PUT, PATCH) states it.
+    eligibility_stated: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
