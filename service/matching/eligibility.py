@@ -1,7 +1,9 @@
 """Eligibility: hard filters for every disclosed attribute, caveats for undisclosed ones.
 
 A verdict never raises. A rule broken by a disclosed attribute excludes the service; an
-attribute the person did not disclose never excludes, it adds a caveat naming the rule.
+attribute the person did not disclose never excludes, it adds a caveat naming the rule. A
+service whose rules were never stated (imported from another directory) is not known to
+exclude anyone, so it stays eligible, with a caveat asking to confirm.
 """
 
 from dataclasses import dataclass
@@ -20,6 +22,13 @@ class Verdict:
 
 def _joined(values: frozenset[str]) -> str:
     return ",".join(sorted(values))
+
+
+def _stated(profile: Profile, candidate: Candidate) -> Verdict:
+    """Unstated rules are unknown, not "everyone": the operator must confirm."""
+    if candidate.eligibility_stated:
+        return Verdict(True)
+    return Verdict(True, caveats=(Note("eligibility_unstated"),))
 
 
 def _gender(profile: Profile, candidate: Candidate) -> Verdict:
@@ -104,7 +113,8 @@ def _wheelchair(profile: Profile, candidate: Candidate) -> Verdict:
     return Verdict(False)
 
 
-_RULES = (_gender, _age, _status, _trafficking, _dependents, _barriers, _wheelchair)
+# Unstated first: the caveat that puts every other note in doubt leads.
+_RULES = (_stated, _gender, _age, _status, _trafficking, _dependents, _barriers, _wheelchair)
 
 
 def check(profile: Profile, candidate: Candidate) -> Verdict:

@@ -53,6 +53,11 @@ _GROUPS: dict[str, tuple[str, str]] = {
 
 _TEMPLATES: dict[str, tuple[str, str]] = {
     "distance": ("{km} km", "{km} km"),
+    "eligibility_unstated": (
+        "who it serves was not stated (imported listing); confirm eligibility before referring",
+        "clientèle desservie non indiquée (fiche importée); confirmez l'admissibilité avant "
+        "d'orienter la personne",
+    ),
     "remote": ("serves you by phone or online", "vous sert par téléphone ou en ligne"),
     "outreach": ("staff travel to you (outreach)", "l'équipe se déplace (proximité)"),
     "serves_genders": ("serves {genders}", "sert : {genders}"),

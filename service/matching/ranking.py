@@ -177,6 +177,7 @@ def explain_and_score(
         weights,
         urgent_housing=housing and profile.urgent,
         bed_or_24_7=scoring.has_bed_or_24_7(candidate),
+        certainty=scoring.eligibility_factor(candidate),
     )
     return Match(
         service_id=candidate.service_id,

@@ -1,9 +1,13 @@
-"""The score of a match: a weighted mean of small factors, each in [0, 1].
+"""The score of a match: a weighted mean of small factors, each in [0, 1], times a certainty.
 
-    score = sum(weight_i * factor_i) / sum(weight_i)      over the factors that apply
+    score = certainty * sum(weight_i * factor_i) / sum(weight_i)    over the factors that apply
 
-Availability applies to housing only. For urgent housing the score is then folded so that a
-service with a free bed or a 24/7 intake always ranks above one with neither:
+Availability applies to housing only. The certainty is 1 for a listing whose provider stated
+whom it serves, and 0.9 for one imported without eligibility rules (`eligibility_factor`): it
+may turn the person away, so it ranks a little lower, by about what an unknown language costs,
+and says why in a caveat. A multiplier rather than a seventh weighted factor, so that no stated
+listing's score moves. For urgent housing the score is then folded so that a service with a
+free bed or a 24/7 intake always ranks above one with neither:
 
     urgent score = 0.5 + 0.5 * score    with a free bed or 24/7 intake
                  = 0.45 * score         otherwise
@@ -21,6 +25,7 @@ OUTREACH_DELIVERY_FIT = 0.9
 # Help by phone or online is reachable from anywhere, but someone nearby in person is better:
 # a remote service counts as if it were a short trip away.
 REMOTE_DISTANCE_FACTOR = 0.8
+UNSTATED_ELIGIBILITY_FACTOR = 0.9
 
 
 def distance_factor(distance_km: float, area_type: str) -> float:
@@ -44,6 +49,12 @@ def specialisation_factor(trafficking_type: str, focus: frozenset[str]) -> float
         return 0.5
     experienced = {"labour", "sex"} if trafficking_type == "both" else {trafficking_type}
     return 1.0 if experienced & focus else 0.25
+
+
+def eligibility_factor(candidate: Candidate) -> float:
+    """1 when the listing states whom it serves; 0.9 when it was imported without eligibility
+    rules, which are then unknown rather than "everyone"."""
+    return 1.0 if candidate.eligibility_stated else UNSTATED_ELIGIBILITY_FACTOR
 
 
 def availability_factor(candidate: Candidate) -> float:
@@ -106,12 +117,18 @@ def has_bed_or_24_7(candidate: Candidate) -> bool:
 
 
 def combine(
-    factors: dict[str, float], weights: Weights, *, urgent_housing: bool, bed_or_24_7: bool
+    factors: dict[str, float],
+    weights: Weights,
+    *,
+    urgent_housing: bool,
+    bed_or_24_7: bool,
+    certainty: float = 1.0,
 ) -> float:
-    """The weighted mean of the factors that apply, folded for urgent housing (module doc)."""
+    """The weighted mean of the factors that apply times `certainty` (in [0, 1]), folded for
+    urgent housing (module doc)."""
     chosen = {name: float(getattr(weights, name)) for name in factors}
     total = sum(chosen.values())
-    base = sum(chosen[name] * value for name, value in factors.items()) / total
+    base = certainty * sum(chosen[name] * value for name, value in factors.items()) / total
     if urgent_housing:
         base = 0.5 + 0.5 * base if bed_or_24_7 else 0.45 * base
     return round(base, 4)

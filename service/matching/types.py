@@ -46,7 +46,9 @@ class Site:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A service that may match. Empty eligibility sets mean: no restriction."""
+    """A service that may match. Empty eligibility sets mean: no restriction, when the
+    eligibility is stated; with `eligibility_stated` false (imported from a directory that gave
+    no rules) they mean: unknown."""
 
     service_id: str
     categories: frozenset[str]
@@ -73,6 +75,7 @@ class Candidate:
     police_report_required: bool = False
     last_verified_at: datetime | None = None
     availability_updated_at: datetime | None = None
+    eligibility_stated: bool = True
 
 
 @dataclass(frozen=True, slots=True)

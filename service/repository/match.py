@@ -295,6 +295,7 @@ _CANDIDATE_COLUMNS = (
     "police_report_required",
     "last_verified_at",
     "availability_updated_at",
+    "eligibility_stated",
 )
 _SITE_COLUMNS = ("latitude", "longitude", "confidential", "wheelchair_accessible")
 

@@ -175,6 +175,7 @@ def _candidate(service: Any, locations: list[Any]) -> Candidate:
         police_report_required=service.police_report_required,
         last_verified_at=service.last_verified_at,
         availability_updated_at=service.availability_updated_at,
+        eligibility_stated=service.eligibility_stated,
     )
 
 

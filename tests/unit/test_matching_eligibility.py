@@ -305,6 +305,45 @@ def test_not_accepting_referrals_excludes_everyone(profile: Profile) -> None:
     assert check(profile, service(accepting_referrals=False)) == Verdict(False)
 
 
+# --- eligibility never stated (an imported listing) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stated", "profile", "eligible", "reason", "caveat"),
+    [
+        (True, PERSON, True, None, None),
+        (False, PERSON, True, None, "eligibility_unstated"),
+        (False, person(gender="man", age=30), True, None, "eligibility_unstated"),
+        (
+            False,
+            person(gender="woman", newcomer_status="no_status"),
+            True,
+            None,
+            "eligibility_unstated",
+        ),
+    ],
+)
+def test_unstated_eligibility_is_unknown_so_eligible_with_a_caveat(
+    stated: bool, profile: Profile, eligible: bool, reason: str | None, caveat: str | None
+) -> None:
+    verdict = check(profile, service(eligibility_stated=stated))
+    assert_verdict(verdict, eligible=eligible, reason=reason, caveat=caveat)
+
+
+def test_unstated_eligibility_leads_the_caveats_and_rules_it_has_still_apply() -> None:
+    """An imported listing may carry HSDS's ages: they still exclude, and still explain."""
+    imported = service(eligibility_stated=False, min_age=18)
+    assert check(person(age=16), imported) == Verdict(False)
+    assert codes(check(PERSON, imported).caveats) == ["eligibility_unstated", "serves_ages_only"]
+    assert check(person(age=30), imported).reasons[0].code == "serves_ages"
+
+
+def test_an_unstated_listing_not_accepting_referrals_still_excludes() -> None:
+    assert check(PERSON, service(eligibility_stated=False, accepting_referrals=False)) == Verdict(
+        False
+    )
+
+
 # --- the two principles, across every rule --------------------------------------------------
 
 RESTRICTIVE = service(

@@ -207,3 +207,14 @@ def test_statuses_and_trafficking_types_read_as_words() -> None:
     assert render(statuses, "fr") == "sert seulement : titulaires d'un PST; statut non indiqué"
     types = Note("specialises", (("types", "labour,sex"),))
     assert render(types) == "specialises in labour trafficking and sex trafficking"
+
+
+def test_unstated_eligibility_asks_to_confirm_in_both_languages() -> None:
+    note = Note("eligibility_unstated")
+    assert render(note, "en") == (
+        "who it serves was not stated (imported listing); confirm eligibility before referring"
+    )
+    assert render(note, "fr") == (
+        "clientèle desservie non indiquée (fiche importée); confirmez l'admissibilité avant "
+        "d'orienter la personne"
+    )

@@ -65,6 +65,7 @@ FLAGS = (
     "rejects_referrals",
     "id_required",
     "police_report_required",
+    "eligibility_unstated",
 )
 
 
@@ -132,6 +133,7 @@ def candidates(draw: st.DrawFn) -> Candidate:
         accepting_referrals="rejects_referrals" not in flags,
         id_required="id_required" in flags,
         police_report_required="police_report_required" in flags,
+        eligibility_stated="eligibility_unstated" not in flags,
         last_verified_at=None if days is None else NOW - timedelta(days=days - 1),
         availability_updated_at=None if hours is None else NOW - timedelta(hours=hours),
     )
@@ -369,3 +371,16 @@ def test_urgent_housing_puts_every_bed_or_24_7_service_first(
         for m in rank(urgent, registry, housing)
     ]
     assert ready == sorted(ready, reverse=True)
+
+
+@settings(max_examples=150, deadline=None)
+@given(registry=registries(), profile=profiles, query=queries)
+def test_every_match_whose_eligibility_was_never_stated_says_so(
+    registry: list[Candidate], profile: Profile, query: Query
+) -> None:
+    by_id = {c.service_id: c for c in registry}
+    for match in rank(profile, registry, query):
+        said = [note.code for note in match.caveats if note.code == "eligibility_unstated"]
+        assert said == (
+            [] if by_id[match.service_id].eligibility_stated else ["eligibility_unstated"]
+        )

@@ -472,6 +472,7 @@ def test_a_near_match_explains_its_distance_first() -> None:
         ({"fees": "sliding_scale"}, "fees"),
         ({"languages": frozenset()}, "languages_unknown"),
         ({"languages": frozenset({"en"})}, "language_not_listed"),
+        ({"eligibility_stated": False}, "eligibility_unstated"),
     ],
 )
 def test_doubt_is_shown_as_a_caveat(changes: dict[str, Any], caveat: str) -> None:

@@ -255,6 +255,26 @@ def test_combine_folds_urgent_housing() -> None:
     assert scoring.combine(factors, weights, urgent_housing=True, bed_or_24_7=False) == 0.27
 
 
+def test_combine_scales_by_the_certainty_before_folding_urgent_housing() -> None:
+    factors = {"distance": 0.6, "availability": 0.6}
+    weights = Weights()
+    assert scoring.combine(factors, weights, urgent_housing=False, bed_or_24_7=True) == 0.6
+    assert (
+        scoring.combine(factors, weights, urgent_housing=False, bed_or_24_7=True, certainty=0.9)
+        == 0.54
+    )
+    # Folded after: a bed or 24/7 intake still puts an unstated listing at 0.5 or more.
+    assert (
+        scoring.combine(factors, weights, urgent_housing=True, bed_or_24_7=True, certainty=0.9)
+        == 0.77
+    )
+
+
+@pytest.mark.parametrize(("stated", "expected"), [(True, 1.0), (False, 0.9)])
+def test_eligibility_factor(stated: bool, expected: float) -> None:
+    assert scoring.eligibility_factor(candidate("s", eligibility_stated=stated)) == expected
+
+
 def test_combine_rounds_to_four_decimals() -> None:
     value = scoring.combine({"distance": 1 / 3}, Weights(), urgent_housing=False, bed_or_24_7=False)
     assert value == 0.3333
@@ -272,11 +292,14 @@ FACTOR_NAMES = ["distance", "availability", "language", "specialisation", "fresh
     ),
     st.booleans(),
     st.booleans(),
+    st.sampled_from([1.0, scoring.UNSTATED_ELIGIBILITY_FACTOR]),
 )
 def test_combine_stays_in_the_unit_interval(
-    factors: dict[str, float], weights: Weights, urgent: bool, bed_or_24_7: bool
+    factors: dict[str, float], weights: Weights, urgent: bool, bed_or_24_7: bool, certainty: float
 ) -> None:
-    value = scoring.combine(factors, weights, urgent_housing=urgent, bed_or_24_7=bed_or_24_7)
+    value = scoring.combine(
+        factors, weights, urgent_housing=urgent, bed_or_24_7=bed_or_24_7, certainty=certainty
+    )
     assert 0.0 <= value <= 1.0
     if urgent:
         assert value >= 0.5 if bed_or_24_7 else value <= 0.45
@@ -424,3 +447,30 @@ def test_another_specialisation_ranks_below_none() -> None:
 def test_fresher_beats_staler(fresh: dict[str, Any], stale: dict[str, Any]) -> None:
     result = scores(person(), [candidate("fresh", **fresh), candidate("stale", **stale)])
     assert result["fresh"] > result["stale"]
+
+
+@pytest.mark.parametrize("categories", [SHELTER, LEGAL], ids=["housing", "legal"])
+@pytest.mark.parametrize("urgent", [False, True])
+def test_stated_eligibility_beats_unstated_all_else_equal(
+    categories: frozenset[str], urgent: bool
+) -> None:
+    result = scores(
+        person(urgent=urgent),
+        [
+            candidate("stated", categories=categories),
+            candidate("unstated", categories=categories, eligibility_stated=False),
+        ],
+        categories=categories,
+    )
+    assert result["stated"] > result["unstated"]
+
+
+def test_unstated_eligibility_costs_a_tenth_of_the_score_and_a_near_one_still_wins() -> None:
+    stated, unstated = (
+        candidate("stated", 4.0),
+        candidate("unstated", 0.5, eligibility_stated=False),
+    )
+    alone = scores(person(), [candidate("same", 0.5)])["same"]
+    result = scores(person(), [stated, unstated])
+    assert result["unstated"] == pytest.approx(0.9 * alone, abs=1e-4)
+    assert result["unstated"] > result["stated"]
