@@ -62,4 +62,10 @@ class ImportReport(BaseModel):
         default=0,
         description="Locations without coordinates placed at the centre of their municipality.",
     )
+    eligibility_not_stated: int = Field(
+        default=0,
+        description="Imported services whose record gave no eligibility rules (no term of this "
+        "registry's taxonomy): whom they serve is unknown, and their matches say so until a "
+        "provider or administrator states it.",
+    )
     ignored_files: list[str] = Field(default_factory=list)

@@ -305,6 +305,12 @@ class ServicePublic(BaseModel):
     updated_at: datetime
     last_verified_at: datetime | None
     availability_updated_at: datetime | None
+    eligibility_stated: bool = Field(
+        default=True,
+        description="False for a listing imported from another directory that gave no "
+        'eligibility rules: its empty `eligibility` is unknown, not "serves everyone", and '
+        "its matches carry a caveat. Read-only: any PUT or PATCH of the listing states it.",
+    )
 
 
 class ServicePage(BaseModel):

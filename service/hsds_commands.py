@@ -146,5 +146,11 @@ def import_(
             f"{report.located_by_municipality} locations without coordinates were placed at "
             "the centre of their municipality."
         )
+    if report.eligibility_not_stated:
+        console.print(
+            f"Eligibility not stated: {report.eligibility_not_stated} (services whose record "
+            "gave no eligibility rules this registry reads; their matches carry a caveat until "
+            "a provider or administrator states whom they serve)."
+        )
     if report.ignored_files:
         console.print("Files not read: " + ", ".join(report.ignored_files))

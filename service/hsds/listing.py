@@ -2,7 +2,9 @@
 
 Our own attributes map back exactly. A third-party record imports with the categories its
 taxonomy terms name (our codes, common directory names, a few AIRS codes); what we cannot read
-is left unknown (no restriction, default facts) and reported. A record with no category we
+is left unknown (no restriction, default facts) and reported. A record that carries no term of
+our taxonomy states no eligibility rule, so its listing is marked as not stating them
+(`eligibility_stated` false) rather than read as serving everyone. A record with no category we
 list, or that nobody could reach (no location in Canada and no service area), is skipped and
 reported. Everything else that does not make a valid listing is a problem with its file and row.
 """
@@ -26,6 +28,7 @@ from service.hsds.tables import number, parse_datetime
 from service.hsds.vocabulary import (
     BEDS_TOTAL,
     CONFIDENTIAL,
+    ELIGIBILITY_STATED,
     MUNICIPALITY,
     PROVINCE,
     TERMS_BY_ID,
@@ -72,6 +75,8 @@ class ImportedService:
     availability_updated_at: datetime | None
     # Positions of locations placed at their municipality's centre (no coordinates given).
     approximate_locations: frozenset[int] = frozenset()
+    # False: the record gave no eligibility rules of ours, so its empty rules are unknown.
+    eligibility_stated: bool = True
 
 
 @dataclass(slots=True)
@@ -157,6 +162,13 @@ class _Facts:
     fees: str | None = None
     flags: dict[str, bool] = field(default_factory=dict)
     beds_total: int | None = None
+    our_terms: bool = False  # the record carries a term of our taxonomy
+
+    @property
+    def eligibility_stated(self) -> bool:
+        """Another directory's record (none of our terms) states none of our rules; ours do,
+        unless our export marked the listing as never stated."""
+        return self.our_terms and self.flags.get(ELIGIBILITY_STATED, True)
 
 
 _GROUP_LISTS = {
@@ -180,6 +192,7 @@ def _read_attributes(record: dict[str, Any], facts: _Facts, conversion: Conversi
             else:
                 conversion.unknown_terms.append(_term_label(attribute))
             continue
+        facts.our_terms = True
         group, code = ours
         value = code.split(".", 1)[-1]
         if group is Group.category:
@@ -467,6 +480,7 @@ def to_listing(record: dict[str, Any], *, locate: Locate) -> Conversion:
         last_verified_at=_when(record.get("assured_date")),
         availability_updated_at=availability_updated_at,
         approximate_locations=approximate,
+        eligibility_stated=facts.eligibility_stated,
     )
     return conversion
 

@@ -22,6 +22,7 @@ from service.hsds.vocabulary import (
     BED_UNIT_ID,
     BEDS_TOTAL,
     CONFIDENTIAL,
+    ELIGIBILITY_STATED,
     FLAGS,
     MUNICIPALITY,
     PROVINCE,
@@ -45,6 +46,7 @@ FLAG_DEFAULTS = {
     "accepting_referrals": True,
     "id_required": False,
     "police_report_required": False,
+    ELIGIBILITY_STATED: True,
 }
 # Tables every service record shares with others: written once per export.
 SHARED_TABLES = frozenset({"organization", "taxonomy", "taxonomy_term", "unit"})
@@ -72,6 +74,7 @@ class ServiceData:
     last_verified_at: datetime | None
     availability_updated_at: datetime | None
     intake_contact: bool = True
+    eligibility_stated: bool = True
 
 
 def part_id(owner: uuid.UUID, part: str) -> str:
@@ -191,6 +194,7 @@ def _service_attributes(data: ServiceData) -> list[dict[str, Any]]:
         "accepting_referrals": listing.accepting_referrals,
         "id_required": listing.id_required,
         "police_report_required": listing.police_report_required,
+        ELIGIBILITY_STATED: data.eligibility_stated,
     }
     for code in FLAGS:
         value = flags[code]

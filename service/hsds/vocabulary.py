@@ -80,7 +80,9 @@ _LINK_TYPES = {
     Group.location: "location",
 }
 
-# Yes/no facts of a service and what each means, with the value a listing has by default.
+ELIGIBILITY_STATED = "eligibility_stated"
+# Yes/no facts of a service and what each means (`records.FLAG_DEFAULTS`: the value a listing
+# has by default, and is exported only when it differs).
 FLAGS: dict[str, tuple[str, str]] = {
     "accepts_dependents": ("Accepts dependents", "Children may come with the person."),
     "referral_required": ("Referral required", "A referral is needed to be served."),
@@ -89,6 +91,12 @@ FLAGS: dict[str, tuple[str, str]] = {
     "police_report_required": (
         "Police report required",
         "A police report or cooperation with police is needed.",
+    ),
+    ELIGIBILITY_STATED: (
+        "Eligibility stated",
+        "Whom the service serves was stated by its provider. False for a listing imported "
+        "from a directory that gave no eligibility rules: its empty rules are unknown, not "
+        "open to everyone.",
     ),
 }
 BEDS_TOTAL = "beds_total"

@@ -48,6 +48,7 @@ from service.hsds.records import (
 )
 from service.hsds.staging import Staging
 from service.hsds.vocabulary import (
+    ELIGIBILITY_STATED,
     HSDS_VERSION,
     TAXONOMY_ID,
     TERMS,
@@ -150,6 +151,7 @@ def _service_data(service: Service, *, intake_contact: bool) -> ServiceData:
         last_verified_at=service.last_verified_at,
         availability_updated_at=service.availability_updated_at,
         intake_contact=intake_contact,
+        eligibility_stated=service.eligibility_stated,
     )
 
 
@@ -542,9 +544,17 @@ def _keep_verified_time(imported: ImportedService, old: Service | None) -> Impor
     return imported
 
 
-def _unchanged(old: Service, imported: ImportedService, listing: ServiceCreate) -> bool:
+def _fields(listing: ServiceCreate, *, eligibility_stated: bool) -> dict[str, Any]:
+    """A listing's fields for history, with whether its eligibility is stated: an import may
+    change that alone (another directory's record over a listing a provider had stated)."""
+    return {**flatten(listing), ELIGIBILITY_STATED: eligibility_stated}
+
+
+def _unchanged(
+    old: Service, imported: ImportedService, before: dict[str, Any], after: dict[str, Any]
+) -> bool:
     return (
-        flatten(listing_of(old)) == flatten(listing)
+        before == after
         and old.last_verified_at == imported.last_verified_at
         and old.availability_updated_at == imported.availability_updated_at
         and last_modified(old) == (imported.last_modified or last_modified(old))
@@ -585,7 +595,7 @@ def _service_row(
     version = old.version + 1 if old else 1
     return {
         "id": imported.id,
-        **listing_columns(listing),
+        **listing_columns(listing, eligibility_stated=imported.eligibility_stated),
         "version": version,
         "updated_at": run.now,
         "last_verified_at": imported.last_verified_at,
@@ -635,12 +645,14 @@ def _plan_batch(
             continue
         listing = _keep_exact_confidential(imported, old)
         imported = _keep_verified_time(imported, old)
-        if old is not None and _unchanged(old, imported, listing):
+        run.report.eligibility_not_stated += not imported.eligibility_stated
+        after = _fields(listing, eligibility_stated=imported.eligibility_stated)
+        before = _fields(listing_of(old), eligibility_stated=old.eligibility_stated) if old else {}
+        if old is not None and _unchanged(old, imported, before, after):
             run.report.services_unchanged += 1
             continue
         row = _service_row(imported, listing, old, run)
-        after = flatten(listing)
-        changes = diff(flatten(listing_of(old)) if old else {}, after)
+        changes = diff(before, after)
         if old is None:
             writes.inserts.append({**row, "created_at": run.now})
         else:

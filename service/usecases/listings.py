@@ -56,8 +56,11 @@ def from_mask(mask: int, members: Sequence[E]) -> list[E]:
     return [member for bit, member in enumerate(members) if mask & (1 << bit)]
 
 
-def listing_columns(listing: ServiceCreate) -> dict[str, Any]:
-    """The service-table columns a listing sets (everything but its locations)."""
+def listing_columns(listing: ServiceCreate, *, eligibility_stated: bool = True) -> dict[str, Any]:
+    """The service-table columns a listing sets (everything but its locations). A listing a
+    provider or administrator writes states its eligibility rules, even empty ones ("serves
+    everyone"); only an import of another directory's record may not
+    (`eligibility_stated=False`)."""
     eligibility, area, intake, capacity = (
         listing.eligibility,
         listing.service_area,
@@ -92,6 +95,7 @@ def listing_columns(listing: ServiceCreate) -> dict[str, Any]:
         "fees": listing.fees.value,
         "id_required": listing.id_required,
         "police_report_required": listing.police_report_required,
+        "eligibility_stated": eligibility_stated,
     }
 
 
@@ -244,6 +248,7 @@ def public_view(service: Service, view: View) -> ServicePublic:
         updated_at=service.updated_at,
         last_verified_at=service.last_verified_at,
         availability_updated_at=service.availability_updated_at,
+        eligibility_stated=service.eligibility_stated,
         **fields,
     )
 

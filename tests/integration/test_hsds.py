@@ -433,6 +433,103 @@ def test_a_third_party_package_imports_what_it_can_and_reports_the_rest(
     assert "Services: 0 created, 0 updated, 1 unchanged, 1 skipped." in again.output
 
 
+UNSTATED_EN = (
+    "who it serves was not stated (imported listing); confirm eligibility before referring"
+)
+UNSTATED_FR = (
+    "clientèle desservie non indiquée (fiche importée); confirmez l'admissibilité avant "
+    "d'orienter la personne"
+)
+
+
+def _shelter_match(api: Api, operator: dict[str, str], language: str = "en") -> dict[str, Any]:
+    body = {
+        "gender": "woman",
+        "age": 30,
+        "needs": ["housing"],
+        "location": {"place": "Kitchener, ON"},
+    }
+    response = api.client.post(
+        "/v1/match", json=body, headers={**operator, "Accept-Language": language}
+    )
+    assert response.status_code == 200, response.text
+    (result,) = response.json()["results"]
+    (match,) = [m for m in result["matches"] if m["service_id"] == THIRD_PARTY_SHELTER]
+    return dict(match)
+
+
+def test_a_third_party_service_matches_with_its_eligibility_in_doubt_until_stated(
+    api: Api, database_url: str, tmp_path: Path
+) -> None:
+    """Another directory's shelter states no rule of ours: it is offered (nothing is known
+    against it), but never as "serves everyone"."""
+    package = _third_party_package(tmp_path / "third")
+    result = referral(database_url, "hsds", "import", str(package), "--approve")
+    assert result.exit_code == 0, result.output
+    assert "Eligibility not stated: 1 " in result.output
+    shelter = api.get(f"/v1/services/{THIRD_PARTY_SHELTER}", api.admin).json()
+    assert shelter["eligibility_stated"] is False
+    created = history(api, THIRD_PARTY_SHELTER)[0]["changes"]
+    assert {"field": "eligibility_stated", "old": None, "new": False} in created
+
+    operator = api.key("operator")
+    doubted = _shelter_match(api, operator)
+    assert doubted["caveats"][0] == UNSTATED_EN
+    assert _shelter_match(api, operator, "fr")["caveats"][0] == UNSTATED_FR
+
+    # The API report counts it too; our own record of it (category terms of ours and the
+    # flag) imports back unstated, unchanged.
+    record = api.get(f"/hsds/services/{THIRD_PARTY_SHELTER}", api.admin).json()
+    report = api.client.post("/v1/import/hsds", json=[record], headers=api.admin).json()
+    assert (report["services_unchanged"], report["eligibility_not_stated"]) == (1, 1)
+
+    stated = api.client.patch(
+        f"/v1/services/{THIRD_PARTY_SHELTER}",
+        json={"eligibility": {"genders": ["woman"]}},
+        headers={**api.admin, "If-Match": f'"{THIRD_PARTY_SHELTER}.{shelter["version"]}"'},
+    )
+    assert stated.status_code == 200, stated.text
+    assert stated.json()["eligibility_stated"] is True
+    trusted = _shelter_match(api, operator)
+    assert UNSTATED_EN not in trusted["caveats"]
+    assert "serves women" in trusted["reasons"]
+    assert trusted["score"] > doubted["score"]
+
+    # Importing the directory's record again puts its word back: rules unknown.
+    again = referral(database_url, "hsds", "import", str(package))
+    assert "Services: 0 created, 1 updated, 0 unchanged, 1 skipped." in again.output
+    assert (
+        api.get(f"/v1/services/{THIRD_PARTY_SHELTER}", api.admin).json()["eligibility_stated"]
+        is False
+    )
+
+
+@pytest.mark.parametrize("format", ["csv", "json"])
+def test_an_unstated_listing_round_trips_byte_identical_and_unstated(
+    api: Api, database_url: str, other_database: str, tmp_path: Path, format: str
+) -> None:
+    package = _third_party_package(tmp_path / "third")
+    imported = referral(database_url, "hsds", "import", str(package), "--approve")
+    assert imported.exit_code == 0, imported.output
+    first = _export(database_url, tmp_path / "first", format)
+    if format == "csv":
+        flags = [r for r in _rows(first / "attributes.csv") if r["value"] == "false"]
+        assert [r["link_id"] for r in flags] == [THIRD_PARTY_SHELTER]
+    result = referral(other_database, "hsds", "import", str(first), "--approve")
+    assert result.exit_code == 0, result.output
+    assert "Eligibility not stated: 1 " in result.output
+    second = _export(other_database, tmp_path / "second", format)
+    for path in first.iterdir():
+        assert path.read_bytes() == (second / path.name).read_bytes(), path.name
+    engine = create_db_engine(other_database)
+    try:
+        with engine.connect() as connection:
+            stated = connection.execute(sa.text("SELECT eligibility_stated FROM service"))
+            assert [bool(value) for (value,) in stated] == [False]
+    finally:
+        engine.dispose()
+
+
 def test_services_may_name_organizations_already_registered(
     registry: Registry, database_url: str, tmp_path: Path
 ) -> None:

@@ -4,6 +4,7 @@ the checks of one row."""
 import copy
 import json
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,13 @@ from service.hsds.records import (
     service_record,
     term_records,
 )
-from service.hsds.vocabulary import TERMS, TERMS_BY_CODE, category_for, term_id
+from service.hsds.vocabulary import (
+    ELIGIBILITY_STATED,
+    TERMS,
+    TERMS_BY_CODE,
+    category_for,
+    term_id,
+)
 from tests.factories import (
     CANARY,
     CONFIDENTIAL_ADDRESS,
@@ -53,7 +60,9 @@ def _centre(municipality: str, province: str) -> tuple[float, float] | None:
     )
 
 
-def _data(intake_contact: bool = True, **overrides: Any) -> ServiceData:
+def _data(
+    intake_contact: bool = True, eligibility_stated: bool = True, **overrides: Any
+) -> ServiceData:
     return ServiceData(
         id=SERVICE_ID,
         organization=ORGANIZATION,
@@ -62,6 +71,7 @@ def _data(intake_contact: bool = True, **overrides: Any) -> ServiceData:
         last_verified_at=datetime(2026, 11, 1, tzinfo=UTC),
         availability_updated_at=NOW,
         intake_contact=intake_contact,
+        eligibility_stated=eligibility_stated,
     )
 
 
@@ -136,6 +146,53 @@ def test_our_record_converts_back_to_the_same_listing(variant: str) -> None:
     assert conversion.service.availability_updated_at == (
         NOW if data.listing.capacity.beds_available is not None else None
     )
+    assert conversion.service.eligibility_stated is True
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_an_unstated_listing_stays_unstated_through_export_and_import(variant: str) -> None:
+    """Our export writes our category terms: without the flag they would launder an imported
+    listing's unknown eligibility into a stated "serves everyone"."""
+    data = _data(eligibility_stated=False, **VARIANTS[variant])
+    record = json.loads(json.dumps(service_record(data)))
+    (flag,) = [a for a in record["attributes"] if a["taxonomy_term"]["code"] == ELIGIBILITY_STATED]
+    assert flag["value"] == "false"
+    assert flag["taxonomy_term_id"] == "98c64dec-484f-5d8b-b422-65247d6a08b3"  # fixed forever
+    conversion = to_listing(record, locate=_centre)
+    assert conversion.service is not None, conversion.problems
+    assert conversion.service.eligibility_stated is False
+    assert conversion.unknown_terms == []
+    again = replace(data, listing=conversion.service.listing)
+    assert service_record(again)["attributes"] == record["attributes"]
+
+
+def test_a_stated_listing_exports_no_flag() -> None:
+    codes = {a["taxonomy_term"]["code"] for a in service_record(_data())["attributes"]}
+    assert ELIGIBILITY_STATED not in codes
+
+
+@pytest.mark.parametrize(
+    ("attributes", "stated"),
+    [
+        ([], False),  # another directory's terms only
+        ([("fees.free", None)], True),  # any term of ours
+        ([("gender.woman", None)], True),
+        ([("gender.woman", None), (ELIGIBILITY_STATED, "false")], False),
+        ([(ELIGIBILITY_STATED, "no")], False),
+        ([(ELIGIBILITY_STATED, "true")], True),
+    ],
+)
+def test_a_record_states_eligibility_when_it_carries_our_terms_and_no_unstated_flag(
+    attributes: list[tuple[str, str | None]], stated: bool
+) -> None:
+    record = _third_party()
+    record["attributes"] += [
+        {"taxonomy_term_id": str(term_id(code)), **({"value": value} if value else {})}
+        for code, value in attributes
+    ]
+    conversion = to_listing(record, locate=_centre)
+    assert conversion.service is not None, conversion.problems
+    assert conversion.service.eligibility_stated is stated
 
 
 def test_tabular_rows_reassemble_to_the_same_listing() -> None:
@@ -347,6 +404,8 @@ def test_third_party_record_maps_recognised_terms_and_reports_the_rest() -> None
         "service area Waterloo Region",
     ]
     assert conversion.service.last_verified_at is None
+    # None of our terms: whom it serves is unknown, not everyone.
+    assert conversion.service.eligibility_stated is False
 
 
 @pytest.mark.parametrize(
