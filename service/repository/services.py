@@ -6,14 +6,21 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from service.models import AreaCover, Location, Organization, ReachCell, Service, ServiceChange
+from service.repository.rows import detached, detached_from
 
 # SQLModel 0.0.50's stubs and SQLAlchemy 2.1's disagree on `select(Service)` and on column
 # comparisons, so statements under construction are typed loosely (see pyproject's mypy
 # override for this module).
 ServiceSelect = Any
+
+_SERVICE = Service.__table__
+_ORGANIZATION = Organization.__table__
+_LOCATION = Location.__table__
+_CHANGE = ServiceChange.__table__
 
 
 def _with_relations(statement: ServiceSelect) -> ServiceSelect:
@@ -145,17 +152,67 @@ def claim_version(session: Session, service_id: uuid.UUID, expected_version: int
     return result.rowcount == 1
 
 
-def lock_service(session: Session, service_id: uuid.UUID) -> bool:
-    """Take the listing's write lock as the first statement of the transaction (a row lock on
-    PostgreSQL, the database write lock on SQLite), so that what is read next stays current
-    until commit. False when there is no such listing."""
-    result = session.execute(
-        sa.update(Service)
-        .where(col(Service.id) == service_id)
-        .values(version=col(Service.version))
-        .execution_options(synchronize_session=False)
+_CLAIM = (
+    sa.update(_SERVICE)
+    .where(_SERVICE.c.id == sa.bindparam("claimed_id"))
+    .values(version=_SERVICE.c.version + 1)
+    .returning(*_SERVICE.c)
+)
+_CLAIM_OWN = _CLAIM.where(_SERVICE.c.organization_id == sa.bindparam("owner_id"))
+_OWNER_AND_LOCATIONS = (
+    sa.select(_ORGANIZATION, _LOCATION)
+    .select_from(
+        _ORGANIZATION.outerjoin(_LOCATION, _LOCATION.c.service_id == sa.bindparam("service_id"))
     )
-    return result.rowcount == 1
+    .where(_ORGANIZATION.c.id == sa.bindparam("organization_id"))
+    .order_by(_LOCATION.c.position)
+)
+_UPDATE = sa.update(_SERVICE).where(_SERVICE.c.id == sa.bindparam("claimed_id"))
+_ADD_CHANGE = sa.insert(_CHANGE)
+
+
+def claim_service(
+    session: Session, service_id: uuid.UUID, *, organization_id: uuid.UUID | None, everything: bool
+) -> Service | None:
+    """Move a listing to its next version as the first statement of the transaction, which
+    takes its write lock (a row lock on PostgreSQL, the database write lock on SQLite), so
+    that what is read next stays current until commit and concurrent writers queue instead
+    of failing. Only a listing of `organization_id`, unless `everything`.
+
+    Returns the listing as it is after the move, with its locations and organization, from two
+    prepared statements and without the ORM's loading: a detached copy, in no session. Write
+    what changes with `update_columns`. None when there is no such listing.
+    """
+    claimed = session.execute(
+        _CLAIM if everything else _CLAIM_OWN,
+        {"claimed_id": service_id, "owner_id": organization_id},
+    ).first()
+    if claimed is None:
+        return None
+    service = detached(Service, claimed._mapping)
+    rows = session.execute(
+        _OWNER_AND_LOCATIONS,
+        {"service_id": service_id, "organization_id": service.organization_id},
+    ).all()
+    width = len(_ORGANIZATION.c)
+    set_committed_value(
+        service, "organization", detached_from(Organization, _ORGANIZATION.c, rows[0][:width])
+    )
+    set_committed_value(
+        service,
+        "locations",
+        [
+            detached_from(Location, _LOCATION.c, row[width:])
+            for row in rows
+            if row[width] is not None
+        ],
+    )
+    return service
+
+
+def update_columns(session: Session, service_id: uuid.UUID, values: dict[str, Any]) -> None:
+    """Write columns of a listing that `claim_service` locked in this transaction."""
+    session.execute(_UPDATE, {"claimed_id": service_id, **values})
 
 
 def delete_service(session: Session, service: Service) -> None:
@@ -163,8 +220,34 @@ def delete_service(session: Session, service: Service) -> None:
     session.flush()
 
 
-def add_change(session: Session, change: ServiceChange) -> None:
-    session.add(change)
+def add_change(
+    session: Session,
+    *,
+    service_id: uuid.UUID,
+    organization_id: uuid.UUID,
+    at: datetime,
+    action: str,
+    actor_key_id: uuid.UUID | None,
+    actor_name: str,
+    actor_role: str,
+    version: int,
+    changes: list[dict[str, Any]],
+) -> None:
+    """Insert a history entry now, by a prepared statement (nothing reads its id)."""
+    session.execute(
+        _ADD_CHANGE,
+        {
+            "service_id": service_id,
+            "organization_id": organization_id,
+            "at": at,
+            "action": action,
+            "actor_key_id": actor_key_id,
+            "actor_name": actor_name,
+            "actor_role": actor_role,
+            "version": version,
+            "changes": changes,
+        },
+    )
 
 
 def list_changes(session: Session, service_id: uuid.UUID) -> list[ServiceChange]:

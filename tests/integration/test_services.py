@@ -339,6 +339,33 @@ def test_availability_updates_beds_and_referrals_without_if_match(api: Api) -> N
     assert only_referrals.json()["capacity"]["beds_available"] == 12
 
 
+@pytest.mark.parametrize("writer", ["provider", "admin"])
+def test_availability_and_verify_answer_the_listing_as_a_read_right_after_shows_it(
+    api: Api, writer: str
+) -> None:
+    organization_id = api.organization()
+    provider = api.key("provider", organization_id)
+    headers = provider if writer == "provider" else api.admin
+    hidden = {**MONTREAL, "name": "Safe house", "confidential": True}
+    service_id = api.service(organization_id, locations=[MONTREAL, hidden])["id"]
+    writes = [
+        ("PUT", "/availability", {"beds_available": 5, "accepting_referrals": False}),
+        ("POST", "/verify", None),
+    ]
+    for method, suffix, body in writes:
+        answer = api.client.request(
+            method, f"/v1/services/{service_id}{suffix}", json=body, headers=headers
+        )
+        assert answer.status_code == 200, answer.text
+        read = api.get(f"/v1/services/{service_id}", headers)
+        assert answer.json() == read.json()
+        assert answer.headers["ETag"] == read.headers["ETag"]
+    assert [location["name"] for location in read.json()["locations"]] == [
+        "Bureau",
+        "Safe house",
+    ]
+
+
 @pytest.mark.parametrize(
     ("overrides", "body"),
     [

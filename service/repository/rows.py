@@ -1,0 +1,23 @@
+"""Models from rows read by prepared Core statements, for the hot paths that skip the ORM's
+loading (issue #6: it cost more CPU than the statements themselves)."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+M = TypeVar("M")
+
+
+def detached(model: type[M], values: Mapping[str, Any]) -> M:
+    """A model instance holding `values`, built as the ORM builds a loaded one (no __init__,
+    no defaults), in no session: read it, never add it."""
+    sa.orm.configure_mappers()  # once per process; a flag check afterwards
+    instance: M = sa.inspect(model).class_manager.new_instance()
+    instance.__dict__.update(values)
+    return instance
+
+
+def detached_from(model: type[M], columns: Iterable[sa.Column[Any]], values: Iterable[Any]) -> M:
+    """`detached` from a slice of a row: `values` in the order of `columns`."""
+    return detached(model, dict(zip((column.key for column in columns), values, strict=True)))
