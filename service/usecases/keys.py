@@ -50,18 +50,19 @@ def _public(key: ApiKey) -> KeyPublic:
 
 def authenticate(session: Session, *, key: str) -> Caller:
     """The caller behind a bearer key; 401 for an unknown or revoked key."""
-    record = repo.get_key_by_hash(session, hash_key(key))
-    if record is None or record.revoked_at is not None:
+    found = repo.get_key_by_hash(session, hash_key(key))
+    if found is None or found[0].revoked_at is not None:
         raise Unauthorized("Unknown or revoked API key.")
+    record, organization_status = found
     role = Role(record.role)
-    if record.organization_id is not None:
-        organization = organizations_repo.get_organization(session, record.organization_id)
-        if organization is None or organization.status == OrganizationStatus.suspended:
-            raise Forbidden("The organization of this key is suspended.")
+    if record.organization_id is not None and organization_status in (
+        None,
+        OrganizationStatus.suspended,
+    ):
+        raise Forbidden("The organization of this key is suspended.")
     now = utcnow()
     if record.last_used_at is None or now - record.last_used_at > _LAST_USED_PRECISION:
-        record.last_used_at = now
-        session.add(record)
+        repo.touch_key(session, record.id, now)
         session.commit()
     return Caller(
         key_id=record.id, name=record.name, role=role, organization_id=record.organization_id
