@@ -119,14 +119,10 @@ def _run_alembic(engine: sa.Engine, step: Callable[[Config], None]) -> None:
                 connection.commit()
 
 
-def session_scope(engine: sa.Engine) -> Iterator[Session]:
-    """One session per request: rolled back unless a use case committed, always closed."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
+def open_session(engine: sa.Engine) -> Session:
+    """A request's session. It connects on first use; its objects stay readable after the
+    use case's commit."""
+    return Session(engine, expire_on_commit=False)
 
 
 def database_answers(engine: sa.Engine) -> bool:

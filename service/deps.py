@@ -1,30 +1,52 @@
-"""Request dependencies: the session, the settings and the caller's role rules."""
+"""Request dependencies: the session, the settings and the caller's role rules.
 
-from collections.abc import Callable, Iterator
+FastAPI runs every sync dependency in the thread pool, and on the providers' nightly writes
+those hand-offs cost about as much CPU as the write itself (issue #6). So the dependencies of
+every authenticated request that do no blocking I/O are `async def` and run on the event loop:
+reading app state, opening the session, checking the role. Authentication, which reads the
+database, and the handler run in the pool.
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
 from schemas.enums import Role
 from service.config import Settings
-from service.db import session_scope
+from service.db import open_session
 from service.errors import Forbidden, Unauthorized
 from service.gazetteer import Gazetteer
 from service.usecases.keys import Caller, authenticate
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    yield from session_scope(request.app.state.engine)
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request: rolled back unless a use case committed, always closed.
+
+    Opening a session does no I/O. Closing one does only while it still holds a connection (a
+    read, or a write that failed before its commit), and then it runs in the thread pool, with
+    a limiter of its own as FastAPI's sync dependencies do, so that a close never waits for a
+    thread that itself waits for a pooled connection.
+    """
+    session = open_session(request.app.state.engine)
+    try:
+        yield session
+    finally:
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
+        else:
+            session.close()
 
 
-def get_gazetteer(request: Request) -> Gazetteer:
+async def get_gazetteer(request: Request) -> Gazetteer:
     gazetteer: Gazetteer = request.app.state.gazetteer
     return gazetteer
 
@@ -48,10 +70,10 @@ def get_caller(
     return authenticate(session, key=credentials.credentials)
 
 
-def require(*roles: Role) -> Callable[[Caller], Caller]:
+def require(*roles: Role) -> Callable[[Caller], Awaitable[Caller]]:
     allowed = frozenset(roles)
 
-    def check(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+    async def check(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
         if caller.role not in allowed:
             raise Forbidden(f"The {caller.role.value} role may not do this.")
         return caller
