@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 import sqlite3
 import statistics
 import sys
@@ -96,6 +97,10 @@ URBAN_CORE_DEPTH = 0.75  # FSAs of urban places within this many radii are urban
 FIELD_KM = 35.0  # a core's commuting field
 BUILT_UP_DENSITY = 2_000.0  # people per km^2 used to turn population into a radius
 SIZEABLE_PLACE = 1_000  # smallest population centre used to label an FSA
+# GeoNames entries that are not names a caller would know for an area ("Rural East-Country
+# Squire" is a Waterloo neighbourhood; one is a school): never an FSA's label.
+RURAL_LABEL_RADIUS_KM = 8.0  # a rural FSA takes the largest place this near its point
+NOT_A_LOCALITY = re.compile(r"^Rural |\bSchool\b", re.IGNORECASE)
 LABEL_NAME_MAX_KM = 30.0  # postal-code place names must be this close to the FSA point
 DENSE_FSA = 250.0  # distinct postal code points per km^2 (see fsa_density)
 MIN_SPREAD_KM = 0.25  # floor for the density circle (some FSAs put every code on one point)
@@ -311,7 +316,9 @@ def label_fsas(
     index: dict[tuple[str, str], list[PlaceRow]] = defaultdict(list)
     for p in places:
         index[(normalise_name(p.name), p.province)].append(p)
-    sizeable = [p for p in places if p.population >= SIZEABLE_PLACE]
+    sizeable = [
+        p for p in places if p.population >= SIZEABLE_PLACE and not NOT_A_LOCALITY.search(p.name)
+    ]
     for f in fsas:
         chosen: PlaceRow | None = None
         if f.prefix[1] != "0":
@@ -336,12 +343,16 @@ def label_fsas(
                     )
         if chosen is None:
             pool = [p for p in sizeable if p.province == f.province] or sizeable
-            chosen = min(
-                pool,
-                key=lambda c: (
-                    haversine_km(f.latitude, f.longitude, c.latitude, c.longitude),
-                    c.name,
-                ),
+            distance = {
+                id(c): haversine_km(f.latitude, f.longitude, c.latitude, c.longitude) for c in pool
+            }
+            # A rural FSA whose point falls in or beside a town takes the largest name there
+            # (N0B's point is in Waterloo Region: "Kitchener", not a neighbourhood).
+            near = [c for c in pool if distance[id(c)] <= RURAL_LABEL_RADIUS_KM]
+            chosen = (
+                max(near, key=lambda c: (c.population, c.name))
+                if f.prefix[1] == "0" and near
+                else min(pool, key=lambda c: (distance[id(c)], c.name))
             )
         f.label_place = chosen
 

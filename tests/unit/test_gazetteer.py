@@ -245,6 +245,26 @@ def test_postal_area_label_names_its_city(gazetteer: Gazetteer) -> None:
     assert area.label == "Kitchener, ON"
 
 
+@pytest.mark.parametrize(
+    ("prefix", "label"),
+    [("N0B", "Waterloo, ON"), ("L0R", "Hamilton, ON"), ("A0L", "Corner Brook, NL")],
+)
+def test_a_rural_area_is_named_after_the_largest_place_at_its_point(
+    gazetteer: Gazetteer, prefix: str, label: str
+) -> None:
+    area = gazetteer.postal_area(prefix)
+    assert area is not None
+    assert area.label == label
+
+
+def test_no_area_is_named_after_a_neighbourhood_artifact_or_a_school(gazetteer: Gazetteer) -> None:
+    assert not [
+        a.label
+        for a in gazetteer.postal_areas
+        if a.label.startswith("Rural ") or "School" in a.label
+    ]
+
+
 def test_locality_for_postal_area_copies_area_fields(gazetteer: Gazetteer) -> None:
     area = gazetteer.postal_area("B3J")
     assert area is not None
