@@ -10,11 +10,10 @@ from itertools import groupby
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from service.models import NATIONWIDE_AREA, AreaCover, Location, Organization, ReachCell, Service
-from service.repository.rows import detached_from
+from service.repository.rows import attach_owner_and_locations, detached_from
 
 KM_PER_DEGREE_LATITUDE = 111.0
 
@@ -341,24 +340,10 @@ def load_services(session: Session, ids: Iterable[uuid.UUID]) -> list[Service]:
         .where(services.c.id.in_(wanted))
         .order_by(services.c.id, locations.c.position)
     )
-    first, second = len(services.c), len(services.c) + len(organizations.c)
+    width = len(services.c)
     found: list[Service] = []
     for _, group in groupby(session.execute(statement), key=lambda row: row[0]):
         rows = list(group)
-        service = detached_from(Service, services.c, rows[0][:first])
-        set_committed_value(
-            service,
-            "organization",
-            detached_from(Organization, organizations.c, rows[0][first:second]),
-        )
-        set_committed_value(
-            service,
-            "locations",
-            [
-                detached_from(Location, locations.c, row[second:])
-                for row in rows
-                if row[second] is not None
-            ],
-        )
-        found.append(service)
+        service = detached_from(Service, services.c, rows[0][:width])
+        found.append(attach_owner_and_locations(service, rows, start=width))
     return found

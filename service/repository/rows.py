@@ -1,10 +1,13 @@
 """Models from rows read by prepared Core statements, for the hot paths that skip the ORM's
 loading (issue #6: it cost more CPU than the statements themselves)."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+
+from service.models import Location, Organization, Service
 
 M = TypeVar("M")
 
@@ -21,3 +24,23 @@ def detached(model: type[M], values: Mapping[str, Any]) -> M:
 def detached_from(model: type[M], columns: Iterable[sa.Column[Any]], values: Iterable[Any]) -> M:
     """`detached` from a slice of a row: `values` in the order of `columns`."""
     return detached(model, dict(zip((column.key for column in columns), values, strict=True)))
+
+
+def attach_owner_and_locations(
+    service: Service, rows: Sequence[Sequence[Any]], *, start: int = 0
+) -> Service:
+    """Give a detached listing its organization and locations from the rows of one outer join:
+    from `start`, each row holds the organization's columns, then a location's (all null when
+    the listing has none)."""
+    organization = Organization.__table__.c
+    location = Location.__table__.c
+    split = start + len(organization)
+    set_committed_value(
+        service, "organization", detached_from(Organization, organization, rows[0][start:split])
+    )
+    set_committed_value(
+        service,
+        "locations",
+        [detached_from(Location, location, row[split:]) for row in rows if row[split] is not None],
+    )
+    return service

@@ -6,11 +6,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from service.models import AreaCover, Location, Organization, ReachCell, Service, ServiceChange
-from service.repository.rows import detached, detached_from
+from service.repository.rows import attach_owner_and_locations, detached
 
 # SQLModel 0.0.50's stubs and SQLAlchemy 2.1's disagree on `select(Service)` and on column
 # comparisons, so statements under construction are typed loosely (see pyproject's mypy
@@ -194,20 +193,7 @@ def claim_service(
         _OWNER_AND_LOCATIONS,
         {"service_id": service_id, "organization_id": service.organization_id},
     ).all()
-    width = len(_ORGANIZATION.c)
-    set_committed_value(
-        service, "organization", detached_from(Organization, _ORGANIZATION.c, rows[0][:width])
-    )
-    set_committed_value(
-        service,
-        "locations",
-        [
-            detached_from(Location, _LOCATION.c, row[width:])
-            for row in rows
-            if row[width] is not None
-        ],
-    )
-    return service
+    return attach_owner_and_locations(service, rows)
 
 
 def update_columns(session: Session, service_id: uuid.UUID, values: dict[str, Any]) -> None:
