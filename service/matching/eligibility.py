@@ -20,6 +20,11 @@ class Verdict:
     caveats: tuple[Note, ...] = ()
 
 
+# Shared answers of the rules: most rules, for most listings, have nothing to say.
+_NOTHING_TO_SAY = Verdict(True)
+_EXCLUDED = Verdict(False)
+
+
 def _joined(values: frozenset[str]) -> str:
     return ",".join(sorted(values))
 
@@ -27,47 +32,47 @@ def _joined(values: frozenset[str]) -> str:
 def _stated(profile: Profile, candidate: Candidate) -> Verdict:
     """Unstated rules are unknown, not "everyone": the operator must confirm."""
     if candidate.eligibility_stated:
-        return Verdict(True)
+        return _NOTHING_TO_SAY
     return Verdict(True, caveats=(Note("eligibility_unstated"),))
 
 
 def _gender(profile: Profile, candidate: Candidate) -> Verdict:
     if not candidate.genders:
-        return Verdict(True)
+        return _NOTHING_TO_SAY
     served = _joined(candidate.genders)
     if profile.gender == UNDISCLOSED:
         return Verdict(True, caveats=(Note("serves_genders_only", (("genders", served),)),))
     if profile.gender in candidate.genders:
         return Verdict(True, reasons=(Note("serves_genders", (("genders", served),)),))
-    return Verdict(False)
+    return _EXCLUDED
 
 
 def _age(profile: Profile, candidate: Candidate) -> Verdict:
     low, high = candidate.min_age, candidate.max_age
     if low is None and high is None:
-        return Verdict(True)
+        return _NOTHING_TO_SAY
     params = (("min", "" if low is None else low), ("max", "" if high is None else high))
     if profile.age is None:
         return Verdict(True, caveats=(Note("serves_ages_only", params),))
     if (low is not None and profile.age < low) or (high is not None and profile.age > high):
-        return Verdict(False)
+        return _EXCLUDED
     return Verdict(True, reasons=(Note("serves_ages", params),))
 
 
 def _status(profile: Profile, candidate: Candidate) -> Verdict:
     if not candidate.statuses:
-        return Verdict(True)
+        return _NOTHING_TO_SAY
     if profile.newcomer_status == UNDISCLOSED:
         served = _joined(candidate.statuses)
         return Verdict(True, caveats=(Note("serves_statuses_only", (("statuses", served),)),))
     if profile.newcomer_status in candidate.statuses:
-        return Verdict(True)
-    return Verdict(False)
+        return _NOTHING_TO_SAY
+    return _EXCLUDED
 
 
 def _trafficking(profile: Profile, candidate: Candidate) -> Verdict:
     if not candidate.trafficking_types:
-        return Verdict(True)
+        return _NOTHING_TO_SAY
     served = _joined(candidate.trafficking_types)
     if profile.trafficking_type == UNDISCLOSED:
         return Verdict(True, caveats=(Note("serves_trafficking_only", (("types", served),)),))
@@ -75,25 +80,25 @@ def _trafficking(profile: Profile, candidate: Candidate) -> Verdict:
         {"labour", "sex"} if profile.trafficking_type == "both" else {profile.trafficking_type}
     )
     if experienced & candidate.trafficking_types:
-        return Verdict(True)
-    return Verdict(False)
+        return _NOTHING_TO_SAY
+    return _EXCLUDED
 
 
 def _dependents(profile: Profile, candidate: Candidate) -> Verdict:
     if not profile.with_dependents:
-        return Verdict(True)
+        return _NOTHING_TO_SAY
     if candidate.accepts_dependents is None:
         return Verdict(True, caveats=(Note("dependents_unknown"),))
     if candidate.accepts_dependents:
         return Verdict(True, reasons=(Note("accepts_dependents"),))
-    return Verdict(False)
+    return _EXCLUDED
 
 
 def _barriers(profile: Profile, candidate: Candidate) -> Verdict:
     if profile.no_identification and candidate.id_required:
-        return Verdict(False)
+        return _EXCLUDED
     if profile.no_police_report and candidate.police_report_required:
-        return Verdict(False)
+        return _EXCLUDED
     reasons: list[Note] = []
     if profile.no_identification:
         reasons.append(Note("no_id_needed"))
@@ -104,13 +109,13 @@ def _barriers(profile: Profile, candidate: Candidate) -> Verdict:
 
 def _wheelchair(profile: Profile, candidate: Candidate) -> Verdict:
     if not profile.wheelchair or not candidate.sites:
-        return Verdict(True)
+        return _NOTHING_TO_SAY
     access = {site.wheelchair_accessible for site in candidate.sites}
     if True in access:
         return Verdict(True, reasons=(Note("wheelchair_accessible"),))
     if None in access:
         return Verdict(True, caveats=(Note("wheelchair_unknown"),))
-    return Verdict(False)
+    return _EXCLUDED
 
 
 # Unstated first: the caveat that puts every other note in doubt leads.
@@ -120,13 +125,17 @@ _RULES = (_stated, _gender, _age, _status, _trafficking, _dependents, _barriers,
 def check(profile: Profile, candidate: Candidate) -> Verdict:
     """Whether the person may be served, and what the operator should know."""
     if not candidate.accepting_referrals:
-        return Verdict(False)
-    reasons: list[Note] = []
-    caveats: list[Note] = []
+        return _EXCLUDED
+    reasons: tuple[Note, ...] = ()
+    caveats: tuple[Note, ...] = ()
     for rule in _RULES:
         verdict = rule(profile, candidate)
+        if verdict is _NOTHING_TO_SAY:
+            continue
         if not verdict.eligible:
-            return Verdict(False)
-        reasons.extend(verdict.reasons)
-        caveats.extend(verdict.caveats)
-    return Verdict(True, tuple(reasons), tuple(caveats))
+            return verdict
+        reasons += verdict.reasons
+        caveats += verdict.caveats
+    if not reasons and not caveats:
+        return _NOTHING_TO_SAY
+    return Verdict(True, reasons, caveats)

@@ -4,6 +4,7 @@ the same matches in the same order (score descending, then distance ascending, t
 import math
 from dataclasses import dataclass, replace
 from datetime import datetime
+from operator import itemgetter
 
 from service.matching import scoring
 from service.matching.eligibility import check
@@ -100,30 +101,23 @@ def _availability_notes(
     return reasons, caveats
 
 
-def explain_and_score(
+def _factors(
     profile: Profile,
     candidate: Candidate,
     how: Reach,
     *,
     housing: bool,
-    max_distance_km: float,
     now: datetime,
-    weights: Weights,
     freshness: Freshness,
-    base_reasons: tuple[Note, ...],
-    base_caveats: tuple[Note, ...],
-) -> Match:
-    reasons: list[Note] = []
-    caveats: list[Note] = []
+) -> dict[str, float]:
+    """The score's factors (scoring.py) for a service that reaches the person as `how` says."""
     factors: dict[str, float] = {}
     if how.remote:
         factors["distance"] = scoring.REMOTE_DISTANCE_FACTOR
         factors["delivery"] = scoring.REMOTE_DELIVERY_FIT
-        reasons.append(Note("remote"))
     elif how.outreach:
         factors["distance"] = 1.0
         factors["delivery"] = scoring.OUTREACH_DELIVERY_FIT
-        reasons.append(Note("outreach"))
     else:
         # A service without sites that is not remote reaches by its area only.
         factors["distance"] = (
@@ -132,35 +126,79 @@ def explain_and_score(
             else 0.5
         )
         factors["delivery"] = 1.0
+    factors["language"] = scoring.language_factor(profile.languages, candidate.languages)
+    factors["specialisation"] = scoring.specialisation_factor(
+        profile.trafficking_type, candidate.trafficking_focus
+    )
+    if housing:
+        factors["availability"] = scoring.availability_factor(candidate)
+    factors["freshness"] = scoring.freshness_factor(
+        candidate, now, housing=housing, freshness=freshness
+    )
+    return factors
+
+
+def score(
+    profile: Profile,
+    candidate: Candidate,
+    how: Reach,
+    *,
+    housing: bool,
+    now: datetime,
+    weights: Weights,
+    freshness: Freshness,
+) -> float:
+    """The score of a service that reaches the person as `how` says, without its explanation:
+    ranking scores every candidate and explains only those it may show."""
+    return scoring.combine(
+        _factors(profile, candidate, how, housing=housing, now=now, freshness=freshness),
+        weights,
+        urgent_housing=housing and profile.urgent,
+        bed_or_24_7=scoring.has_bed_or_24_7(candidate),
+        certainty=scoring.eligibility_factor(candidate),
+    )
+
+
+def explain(
+    profile: Profile,
+    candidate: Candidate,
+    how: Reach,
+    *,
+    value: float,
+    housing: bool,
+    now: datetime,
+    freshness: Freshness,
+    base_reasons: tuple[Note, ...],
+    base_caveats: tuple[Note, ...],
+) -> Match:
+    """The match of a service scored `value` (by `score`), with its reasons and caveats."""
+    reasons: list[Note] = []
+    caveats: list[Note] = []
+    if how.remote:
+        reasons.append(Note("remote"))
+    elif how.outreach:
+        reasons.append(Note("outreach"))
     if how.confidential:
         caveats.append(Note("confidential_location"))
     reasons.extend(base_reasons)
     caveats.extend(base_caveats)
 
-    factors["language"] = scoring.language_factor(profile.languages, candidate.languages)
     language_reasons, language_caveats = _language_notes(profile, candidate)
     reasons.extend(language_reasons)
     caveats.extend(language_caveats)
 
-    factors["specialisation"] = scoring.specialisation_factor(
-        profile.trafficking_type, candidate.trafficking_focus
-    )
-    if factors["specialisation"] == 1.0:
+    if scoring.specialisation_factor(profile.trafficking_type, candidate.trafficking_focus) == 1.0:
         reasons.append(
             Note("specialises", (("types", ",".join(sorted(candidate.trafficking_focus))),))
         )
 
     if housing:
-        factors["availability"] = scoring.availability_factor(candidate)
         bed_reasons, bed_caveats = _availability_notes(candidate, now, freshness)
         reasons.extend(bed_reasons)
         caveats.extend(bed_caveats)
     if candidate.intake_24_7:
         reasons.append(Note("intake_24_7"))
 
-    factors["freshness"] = scoring.freshness_factor(
-        candidate, now, housing=housing, freshness=freshness
-    )
     days = scoring.verified_age_days(candidate, now)
     if days is None:
         caveats.append(Note("never_verified"))
@@ -172,16 +210,9 @@ def explain_and_score(
     if candidate.fees != "free":
         caveats.append(Note("fees", (("fees", candidate.fees),)))
 
-    score = scoring.combine(
-        factors,
-        weights,
-        urgent_housing=housing and profile.urgent,
-        bed_or_24_7=scoring.has_bed_or_24_7(candidate),
-        certainty=scoring.eligibility_factor(candidate),
-    )
     return Match(
         service_id=candidate.service_id,
-        score=score,
+        score=value,
         distance_km=how.distance_km,
         site_index=how.site_index,
         remote=how.remote,
@@ -235,7 +266,11 @@ def rank_need(
     """The best `limit` eligible services of `categories` that reach the person within
     `radius_km`, ranked and explained."""
     housing = all(category.startswith("housing.") for category in categories)
-    matches: list[Match] = []
+    # Score every candidate, then explain only the best `limit` and a margin: sift by
+    # great-circle distance, measure the shortlist geodesically and order it by the distances
+    # shown; the margin keeps near-ties at the cut in play.
+    scored: list[tuple[float, float, str, Candidate, Reach, tuple[Note, ...], tuple[Note, ...]]]
+    scored = []
     for candidate in candidates:
         if not candidate.categories & categories:
             continue
@@ -245,27 +280,40 @@ def rank_need(
         how = reach(profile, candidate, radius_km=radius_km, housing=housing)
         if how is None:
             continue
-        matches.append(
-            explain_and_score(
+        value = score(
+            profile, candidate, how, housing=housing, now=now, weights=weights, freshness=freshness
+        )
+        distance = math.inf if how.distance_km is None else how.distance_km
+        scored.append(
+            (
+                -value,
+                distance,
+                candidate.service_id,
+                candidate,
+                how,
+                verdict.reasons,
+                verdict.caveats,
+            )
+        )
+    scored.sort(key=itemgetter(0, 1, 2))
+    shortlist = [
+        _finish(
+            explain(
                 profile,
                 candidate,
                 how,
+                value=-negated,
                 housing=housing,
-                max_distance_km=max_distance_km,
                 now=now,
-                weights=weights,
                 freshness=freshness,
-                base_reasons=verdict.reasons,
-                base_caveats=verdict.caveats,
-            )
+                base_reasons=reasons,
+                base_caveats=caveats,
+            ),
+            candidate,
+            profile,
+            max_distance_km,
         )
-    # Sift by great-circle distance, then measure the shortlist geodesically and order it by
-    # the distances shown; the margin keeps near-ties at the cut in play.
-    matches.sort(key=sort_key)
-    by_id = {candidate.service_id: candidate for candidate in candidates}
-    shortlist = [
-        _finish(match, by_id[match.service_id], profile, max_distance_km)
-        for match in matches[: limit + _SHORTLIST_MARGIN]
+        for negated, _, _, candidate, how, reasons, caveats in scored[: limit + _SHORTLIST_MARGIN]
     ]
     shortlist.sort(key=sort_key)
     return shortlist[:limit]

@@ -126,9 +126,13 @@ def combine(
 ) -> float:
     """The weighted mean of the factors that apply times `certainty` (in [0, 1]), folded for
     urgent housing (module doc)."""
-    chosen = {name: float(getattr(weights, name)) for name in factors}
-    total = sum(chosen.values())
-    base = certainty * sum(chosen[name] * value for name, value in factors.items()) / total
+    total = 0.0
+    weighted = 0.0
+    for name, value in factors.items():
+        weight = float(getattr(weights, name))
+        total += weight
+        weighted += weight * value
+    base = certainty * weighted / total
     if urgent_housing:
         base = 0.5 + 0.5 * base if bed_or_24_7 else 0.45 * base
     return round(base, 4)
