@@ -1,12 +1,14 @@
 """Candidate services for matching: found through indexes and filtered in SQL, never by
 scanning the registry in Python. Exact distance and ranking happen in `matching/`."""
 
+import json
 import math
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import groupby
+from itertools import groupby, pairwise
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -98,18 +100,20 @@ def _conditions(shape: _Shape) -> list[Any]:
     return conditions
 
 
-def _squared_degrees() -> Any:
-    """Squared flat-earth distance of the nearest location, in latitude degrees: good enough
-    to choose candidates; exact distances are computed in `matching/`. Parameters: the point
+def _squared_degrees_of(latitude_column: Any, longitude_column: Any) -> Any:
+    """Squared flat-earth distance of a location, in latitude degrees: good enough to choose
+    candidates; exact distances are computed in `matching/`. Parameters: the point
     (`latitude`, `longitude`) and the squared cosine of its latitude (`shrink2`)."""
     latitude = sa.bindparam("latitude", type_=sa.Float)
     longitude = sa.bindparam("longitude", type_=sa.Float)
-    return sa.func.min(
-        (col(Location.latitude) - latitude) * (col(Location.latitude) - latitude)
-        + (col(Location.longitude) - longitude)
-        * (col(Location.longitude) - longitude)
-        * sa.bindparam("shrink2", type_=sa.Float)
-    )
+    return (latitude_column - latitude) * (latitude_column - latitude) + (
+        longitude_column - longitude
+    ) * (longitude_column - longitude) * sa.bindparam("shrink2", type_=sa.Float)
+
+
+def _squared_degrees() -> Any:
+    """The squared distance of a service's nearest location (grouped by service)."""
+    return sa.func.min(_squared_degrees_of(col(Location.latitude), col(Location.longitude)))
 
 
 def _point(latitude: float, longitude: float) -> dict[str, float]:
@@ -120,12 +124,23 @@ def _point(latitude: float, longitude: float) -> dict[str, float]:
     }
 
 
+# More rows than any box holds: a bound that keeps SQLite from merging the ordered box into
+# the join (it does not flatten a subquery with a LIMIT), so the join reads it in order.
+_ANY_NUMBER_OF_ROWS = 1 << 40
+
+
 @lru_cache(maxsize=256)
-def _box_statement(shape: _Shape) -> Any:
-    return (
-        sa.select(col(Location.service_id), _squared_degrees())
-        .join(Service, col(Service.id) == col(Location.service_id))
-        .join(Organization, col(Organization.id) == col(Service.organization_id))
+def _box_statement(shape: _Shape, ordered: bool) -> Any:
+    """The locations of the asked categories inside the box, nearest first, from the covering
+    index alone; then their services, checked against the filters in that order until `rows`
+    pass. Only the services of the nearest locations are read, not those of the whole box
+    (in a city, ten times fewer). `ordered` repeats the order on the outer statement: the
+    planner of PostgreSQL keeps the inner order through its nested loop and stops early,
+    while SQLite would sort every joined row again, so on SQLite the order of the scan is
+    used and checked by the caller."""
+    distance = _squared_degrees_of(col(Location.latitude), col(Location.longitude))
+    near = (
+        sa.select(col(Location.service_id).label("service_id"), distance.label("squared"))
         .where(
             col(Location.latitude).between(
                 sa.bindparam("min_lat", type_=sa.Float), sa.bindparam("max_lat", type_=sa.Float)
@@ -133,15 +148,21 @@ def _box_statement(shape: _Shape) -> Any:
             col(Location.longitude).between(
                 sa.bindparam("min_lon", type_=sa.Float), sa.bindparam("max_lon", type_=sa.Float)
             ),
-            # Checked in the covering index, before the service row is read.
             col(Location.categories_mask).op("&")(sa.bindparam("categories", type_=sa.Integer))
             != 0,
-            *_conditions(shape),
         )
-        .group_by(col(Location.service_id))
-        .order_by(_squared_degrees())
-        .limit(sa.bindparam("cap", type_=sa.Integer))
+        .order_by(distance)
+        .limit(_ANY_NUMBER_OF_ROWS)
+        .subquery("near")
     )
+    statement = (
+        sa.select(near.c.service_id, near.c.squared)
+        .join(Service, col(Service.id) == near.c.service_id)
+        .join(Organization, col(Organization.id) == col(Service.organization_id))
+        .where(*_conditions(shape))
+        .limit(sa.bindparam("rows", type_=sa.Integer))
+    )
+    return statement.order_by(near.c.squared) if ordered else statement
 
 
 def ids_with_location_in_box(
@@ -154,21 +175,36 @@ def ids_with_location_in_box(
     cap: int,
 ) -> list[tuple[uuid.UUID, float]]:
     """The `cap` nearest services with a location inside the box (through the covering
-    location box index), nearest first, each with its approximate distance in km."""
+    location box index), nearest first, each with its approximate distance in km; fewer when
+    the box holds fewer."""
     min_lat, max_lat, min_lon, max_lon = box
-    rows = session.execute(
-        _box_statement(_Shape.of(filters)),
-        {
-            **_parameters(filters),
-            **_point(latitude, longitude),
-            "min_lat": min_lat,
-            "max_lat": max_lat,
-            "min_lon": min_lon,
-            "max_lon": max_lon,
-            "cap": cap,
-        },
-    )
-    return [(service_id, math.sqrt(value) * KM_PER_DEGREE_LATITUDE) for service_id, value in rows]
+    parameters = {
+        **_parameters(filters),
+        **_point(latitude, longitude),
+        "min_lat": min_lat,
+        "max_lat": max_lat,
+        "min_lon": min_lon,
+        "max_lon": max_lon,
+        # A service with several locations in the box takes several rows.
+        "rows": cap + cap // 4,
+    }
+    shape = _Shape.of(filters)
+    ordered = session.get_bind().dialect.name != "sqlite"
+    while True:
+        rows = session.execute(_box_statement(shape, ordered), parameters).all()
+        if not ordered and any(a[1] > b[1] for a, b in pairwise(rows)):
+            # Not in the inner order after all: let the database sort (correct, slower).
+            ordered = True
+            continue
+        nearest: dict[uuid.UUID, float] = {}
+        for service_id, squared in rows:
+            if service_id not in nearest:
+                nearest[service_id] = math.sqrt(squared) * KM_PER_DEGREE_LATITUDE
+                if len(nearest) == cap:
+                    return list(nearest.items())
+        if len(rows) < parameters["rows"]:
+            return list(nearest.items())
+        parameters["rows"] *= 2  # the nearest locations belong to fewer services: read on
 
 
 @lru_cache(maxsize=256)
@@ -301,26 +337,100 @@ _CANDIDATE_COLUMNS = (
 _SITE_COLUMNS = ("latitude", "longitude", "confidential", "wheelchair_accessible")
 
 
-def candidate_rows(session: Session, ids: Iterable[uuid.UUID]) -> list[sa.Row[Any]]:
-    """What ranking reads of candidates: one row per location (the service's columns repeated;
-    location columns null for a service without any), by service and location position,
-    without building ORM objects: hundreds of candidates are read per request."""
-    wanted = list(ids)
-    if not wanted:
-        return []
-    services = Service.__table__.c
-    locations = Location.__table__.c
-    statement = (
+CANDIDATE_FIELDS = (*_CANDIDATE_COLUMNS, *_SITE_COLUMNS)
+
+
+def _candidate_columns() -> list[sa.Column[Any]]:
+    return [
+        *(Service.__table__.c[name] for name in _CANDIDATE_COLUMNS),
+        *(Location.__table__.c[name] for name in _SITE_COLUMNS),
+    ]
+
+
+@lru_cache(maxsize=1)
+def _raw_candidate_statement() -> Any:
+    return (
         sa.select(
-            *(services[name] for name in _CANDIDATE_COLUMNS),
-            *(locations[name] for name in _SITE_COLUMNS),
+            *(
+                sa.cast(column, sa.Text) if isinstance(column.type, sa.JSON) else column
+                for column in _candidate_columns()
+            )
         )
         .select_from(Service)
         .outerjoin(Location, col(Location.service_id) == col(Service.id))
-        .where(col(Service.id).in_(wanted))
+        .where(col(Service.id).in_(sa.bindparam("ids", expanding=True)))
         .order_by(col(Service.id), col(Location.position))
     )
-    return list(session.execute(statement))
+
+
+@dataclass(frozen=True, slots=True)
+class RawCandidateRows:
+    """Rows as the driver returned them, with the driver's type code of each column."""
+
+    rows: list[tuple[Any, ...]]
+    type_codes: tuple[Any, ...]
+
+
+def raw_candidate_rows(session: Session, ids: Iterable[uuid.UUID]) -> RawCandidateRows:
+    """What ranking reads of candidates: one row per location (the service's columns repeated;
+    location columns null for a service without any), by service and location position, in
+    CANDIDATE_FIELDS order, as the driver returns them (JSON as its text): unconverted and
+    hashable, so that the caller can recognise rows it has converted before, which costs more
+    than reading them. `converter` turns one into Python values."""
+    wanted = list(ids)
+    if not wanted:
+        return RawCandidateRows([], ())
+    result = session.connection().execute(_raw_candidate_statement(), {"ids": wanted})
+    try:
+        cursor = result.cursor  # the driver's own rows, without the types' conversion
+        assert cursor is not None
+        return RawCandidateRows(
+            [tuple(row) for row in cursor.fetchall()],
+            tuple(column[1] for column in cursor.description),
+        )
+    finally:
+        result.close()
+
+
+def converter(
+    session: Session, type_codes: tuple[Any, ...]
+) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """Turns a row of `raw_candidate_rows` into the Python values of the columns' types."""
+    return _converter(session.get_bind().dialect, type_codes)
+
+
+@lru_cache(maxsize=8)
+def _converter(
+    dialect: sa.Dialect, type_codes: tuple[Any, ...]
+) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    processors = [
+        json.loads
+        if isinstance(column.type, sa.JSON)
+        else column.type.dialect_impl(dialect).result_processor(dialect, type_code)
+        for column, type_code in zip(_candidate_columns(), type_codes, strict=True)
+    ]
+
+    def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(
+            value if process is None or value is None else process(value)
+            for process, value in zip(processors, row, strict=True)
+        )
+
+    return convert
+
+
+@lru_cache(maxsize=1)
+def _services_statement() -> Any:
+    services = Service.__table__
+    organizations = Organization.__table__
+    locations = Location.__table__
+    return (
+        sa.select(services, organizations, locations)
+        .join(organizations, organizations.c.id == services.c.organization_id)
+        .outerjoin(locations, locations.c.service_id == services.c.id)
+        .where(services.c.id.in_(sa.bindparam("ids", expanding=True)))
+        .order_by(services.c.id, locations.c.position)
+    )
 
 
 def load_services(session: Session, ids: Iterable[uuid.UUID]) -> list[Service]:
@@ -331,18 +441,10 @@ def load_services(session: Session, ids: Iterable[uuid.UUID]) -> list[Service]:
     if not wanted:
         return []
     services = Service.__table__
-    organizations = Organization.__table__
-    locations = Location.__table__
-    statement = (
-        sa.select(services, organizations, locations)
-        .join(organizations, organizations.c.id == services.c.organization_id)
-        .outerjoin(locations, locations.c.service_id == services.c.id)
-        .where(services.c.id.in_(wanted))
-        .order_by(services.c.id, locations.c.position)
-    )
+    statement = _services_statement()
     width = len(services.c)
     found: list[Service] = []
-    for _, group in groupby(session.execute(statement), key=lambda row: row[0]):
+    for _, group in groupby(session.execute(statement, {"ids": wanted}), key=itemgetter(0)):
         rows = list(group)
         service = detached_from(Service, services.c, rows[0][:width])
         found.append(attach_owner_and_locations(service, rows, start=width))

@@ -2,6 +2,7 @@
 loading (issue #6: it cost more CPU than the statements themselves)."""
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -12,11 +13,16 @@ from service.models import Location, Organization, Service
 M = TypeVar("M")
 
 
+@cache
+def _class_manager(model: type[Any]) -> Any:
+    sa.orm.configure_mappers()
+    return sa.inspect(model).class_manager
+
+
 def detached(model: type[M], values: Mapping[str, Any]) -> M:
     """A model instance holding `values`, built as the ORM builds a loaded one (no __init__,
     no defaults), in no session: read it, never add it."""
-    sa.orm.configure_mappers()  # once per process; a flag check afterwards
-    instance: M = sa.inspect(model).class_manager.new_instance()
+    instance: M = _class_manager(model).new_instance()
     instance.__dict__.update(values)
     return instance
 

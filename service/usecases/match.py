@@ -4,11 +4,13 @@ The profile lives only in this request's memory: it is never written to the data
 a metric label or an error.
 """
 
+from collections import namedtuple
 from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 from itertools import groupby
-from operator import attrgetter
+from operator import itemgetter
+from threading import Lock
 from typing import Any
 from uuid import UUID
 
@@ -183,6 +185,43 @@ def _candidate(service: Any, locations: list[Any]) -> Candidate:
 _FIRST_RING_KM = 2.0
 
 
+class _Remembered:
+    """Candidates already built, keyed by the unconverted rows they were built from.
+
+    Turning rows into candidates (identifiers, times, JSON, the candidate itself) cost more
+    than reading them, and the same services are read by request after request. The key is
+    the whole of what a candidate is built from, so a remembered one can never be stale: a
+    changed row is a new key. It holds listing data only, nothing of any person. Bounded: when
+    full, the oldest half is forgotten.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.known: dict[tuple[tuple[Any, ...], ...], tuple[UUID, Candidate]] = {}
+        self.lock = Lock()
+
+    def get(self, rows: tuple[tuple[Any, ...], ...]) -> tuple[UUID, Candidate] | None:
+        return self.known.get(rows)
+
+    def put(self, rows: tuple[tuple[Any, ...], ...], value: tuple[UUID, Candidate]) -> None:
+        with self.lock:
+            if len(self.known) >= self.size:
+                for key in list(self.known)[: self.size // 2]:
+                    del self.known[key]
+            self.known[rows] = value
+
+
+_REMEMBERED = _Remembered(20_000)
+_Fields = namedtuple("_Fields", repo.CANDIDATE_FIELDS)  # type: ignore[misc]
+
+
+def _built(rows: tuple[tuple[Any, ...], ...], convert: Any) -> tuple[UUID, Candidate]:
+    """A candidate from the unconverted rows of one service (`repo.raw_candidate_rows`)."""
+    fields: list[Any] = [_Fields(*convert(row)) for row in rows]
+    located = [row for row in fields if row.latitude is not None]
+    return fields[0].id, _candidate(fields[0], located)
+
+
 class _CandidatePool:
     """Candidates read in this request, shared by its needs so each service is read once."""
 
@@ -195,12 +234,16 @@ class _CandidatePool:
 
     def read(self, ids: set[UUID]) -> list[Candidate]:
         missing = [i for i in ids if i not in self.candidates]
-        for service_id, group in groupby(
-            repo.candidate_rows(self.session, missing), key=attrgetter("id")
-        ):
-            rows = list(group)
-            located = [row for row in rows if row.latitude is not None]
-            self.candidates[service_id] = _candidate(rows[0], located)
+        raw = repo.raw_candidate_rows(self.session, missing)
+        convert = None
+        for _, group in groupby(raw.rows, key=itemgetter(0)):
+            rows = tuple(group)
+            found = _REMEMBERED.get(rows)
+            if found is None:
+                convert = convert or repo.converter(self.session, raw.type_codes)
+                found = _built(rows, convert)
+                _REMEMBERED.put(rows, found)
+            self.candidates[found[0]] = found[1]
         return [self.candidates[i] for i in ids if i in self.candidates]
 
 

@@ -3,18 +3,22 @@ module's own, on the backend under test) and against tiny registries built in th
 
 import json
 import math
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from httpx import Response
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlmodel import col
 
 from service.config import Settings
 from service.main import create_app
+from service.models import Service
 from tests.conftest import new_database_url
 from tests.factories import ADMIN_KEY, Api, assert_problem, bearer, confidential_location
 
@@ -610,3 +614,43 @@ def test_places_needs_a_query(demo: Demo, params: dict[str, Any]) -> None:
 
 def test_places_needs_a_key(demo: Demo) -> None:
     assert_problem(demo.client.get("/v1/places", params={"q": "elm"}), 401)
+
+
+def _beds_of(api: Api, operator: dict[str, str], service_id: str) -> tuple[Any, list[str]]:
+    body = {"location": KITCHENER, "gender": "woman", "needs": ["housing"]}
+    response = api.client.post("/v1/match", json=body, headers=operator)
+    assert response.status_code == 200, response.text
+    (found,) = [
+        m for m in response.json()["results"][0]["matches"] if m["service_id"] == service_id
+    ]
+    return found["availability"]["beds_available"], found["reasons"] + found["caveats"]
+
+
+def test_a_changed_listing_is_ranked_as_it_is_now_however_it_was_changed(
+    api: Api, engine: sa.Engine
+) -> None:
+    """Matching remembers the candidates it built from rows; a row changed by any means, even
+    by hand in the database without a new version, must be ranked as it now is."""
+    ids = _tiny_registry(api)
+    operator = api.key("operator")
+    shelter = ids["shelter"]
+    before, _ = _beds_of(api, operator, shelter)
+    changed = api.client.put(
+        f"/v1/services/{shelter}/availability",
+        json={"beds_available": 0},
+        headers=api.admin,
+    )
+    assert changed.status_code == 200, changed.text
+    beds, notes = _beds_of(api, operator, shelter)
+    assert before != 0
+    assert beds == 0
+    assert any(note.startswith("no beds free") for note in notes), notes
+    with engine.begin() as connection:  # behind the service's back: no new version
+        connection.execute(
+            sa.update(Service)
+            .where(col(Service.id) == uuid.UUID(shelter))
+            .values(beds_available=3, accepting_referrals=True)
+        )
+    beds, notes = _beds_of(api, operator, shelter)
+    assert beds == 3
+    assert any(note.startswith("3 beds free") for note in notes), notes

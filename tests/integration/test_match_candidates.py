@@ -1,0 +1,174 @@
+"""The candidate search against brute force, on a generated registry: the benchmarks' own, so
+that its derived index rows are checked too. On the backend under test."""
+
+import math
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel
+
+from bench.registry import load_registry
+from schemas.enums import Category, ServedGender
+from service.db import create_db_engine, migrate
+from service.matching.geo import bounding_box, reach_cells
+from service.matching.types import Point
+from service.repository import match as repo
+from service.usecases.listings import CATEGORIES, GENDERS, area_covers_of, to_mask
+from tests.conftest import new_database_url
+
+SIZE = 1500
+HOUSING = to_mask([c for c in Category if c.value.startswith("housing.")], CATEGORIES)
+WOMAN = to_mask([ServedGender("woman")], GENDERS)
+POINTS = {
+    "downtown Toronto": Point(43.6447, -79.3957),
+    "Montreal": Point(45.5019, -73.5674),
+    "Kitchener": Point(43.4516, -80.4925),
+    "Thunder Bay": Point(48.3809, -89.2477),
+}
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
+    for url in new_database_url(Path(tmp_path_factory.mktemp("candidates"))):
+        engine = create_db_engine(url)
+        migrate(engine)
+        load_registry(engine, SIZE)
+        yield engine
+        engine.dispose()
+
+
+def _rows(engine: sa.Engine, table: str) -> list[sa.Row[tuple[object, ...]]]:
+    with engine.connect() as connection:
+        return list(connection.execute(sa.select(SQLModel.metadata.tables[table])))
+
+
+def test_the_generated_registry_files_every_location_under_its_categories_area_and_reach(
+    registry: sa.Engine,
+) -> None:
+    services = {row.id: row for row in _rows(registry, "service")}
+    locations = _rows(registry, "location")
+    assert len(services) == SIZE
+    assert all(row.categories_mask == services[row.service_id].categories_mask for row in locations)
+    assert {
+        (row.area, row.category_bit, row.service_id) for row in _rows(registry, "area_cover")
+    } == {
+        (area, bit, service.id)
+        for service in services.values()
+        for area, bit in area_covers_of(
+            categories_mask=service.categories_mask,
+            provinces_mask=service.provinces_mask,
+            nationwide=service.nationwide,
+        )
+    }
+    assert {(row.cell, row.location_id) for row in _rows(registry, "reach_cell")} == {
+        (cell, row.id)
+        for row in locations
+        if services[row.service_id].service_radius_km
+        for cell in reach_cells(
+            Point(row.latitude, row.longitude), services[row.service_id].service_radius_km
+        )
+    }
+
+
+def _nearest_by_brute_force(
+    engine: sa.Engine, point: Point, box: tuple[float, float, float, float], *, cap: int
+) -> list[tuple[uuid.UUID, float]]:
+    """Every housing service for a woman of 24 with a location in the box, by the squared
+    flat distance of its nearest such location: the search's contract, without its index."""
+    services = {row.id: row for row in _rows(engine, "service")}
+    approved = {row.id for row in _rows(engine, "organization") if row.status == "approved"}
+    shrink2 = math.cos(math.radians(point.latitude)) ** 2
+    min_lat, max_lat, min_lon, max_lon = box
+    nearest: dict[uuid.UUID, float] = {}
+    for location in _rows(engine, "location"):
+        service = services[location.service_id]
+        if not (
+            min_lat <= location.latitude <= max_lat
+            and min_lon <= location.longitude <= max_lon
+            and service.organization_id in approved
+            and service.accepting_referrals
+            and service.categories_mask & HOUSING
+            and (service.genders_mask == 0 or service.genders_mask & WOMAN)
+            and (service.min_age is None or service.min_age <= 24)
+            and (service.max_age is None or service.max_age >= 24)
+        ):
+            continue
+        squared = (location.latitude - point.latitude) ** 2 + (
+            location.longitude - point.longitude
+        ) ** 2 * shrink2
+        nearest[service.id] = min(squared, nearest.get(service.id, math.inf))
+    ranked = sorted(nearest.items(), key=lambda item: item[1])[:cap]
+    return [(service_id, math.sqrt(squared) * 111.0) for service_id, squared in ranked]
+
+
+@pytest.mark.parametrize("ring_km", [3.0, 25.0, 200.0])
+@pytest.mark.parametrize("place", sorted(POINTS))
+def test_the_box_search_finds_exactly_the_nearest_eligible_services(
+    registry: sa.Engine, place: str, ring_km: float
+) -> None:
+    point = POINTS[place]
+    box = bounding_box(point, ring_km)
+    filters = repo.CandidateFilter(categories_mask=HOUSING, gender_bit=WOMAN, age=24)
+    with Session(registry) as session:
+        found = repo.ids_with_location_in_box(
+            session, box, filters, latitude=point.latitude, longitude=point.longitude, cap=20
+        )
+    expected = _nearest_by_brute_force(registry, point, box, cap=20)
+    assert [service_id for service_id, _ in found] == [service_id for service_id, _ in expected]
+    assert [round(km, 6) for _, km in found] == [round(km, 6) for _, km in expected]
+
+
+def test_on_sqlite_the_scan_order_is_the_sorted_order(registry: sa.Engine) -> None:
+    """SQLite reads the ordered box in its order; the statement that lets the database sort
+    (PostgreSQL's, and SQLite's fallback) gives the same rows."""
+    if registry.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL always lets the database sort")
+    point = POINTS["downtown Toronto"]
+    min_lat, max_lat, min_lon, max_lon = bounding_box(point, 50.0)
+    filters = repo.CandidateFilter(categories_mask=HOUSING, gender_bit=WOMAN, age=24)
+    shape = repo._Shape.of(filters)
+    parameters = {
+        **repo._parameters(filters),
+        **repo._point(point.latitude, point.longitude),
+        "min_lat": min_lat,
+        "max_lat": max_lat,
+        "min_lon": min_lon,
+        "max_lon": max_lon,
+        "rows": 40,
+    }
+    with Session(registry) as session:
+        by_scan = session.execute(repo._box_statement(shape, False), parameters).all()
+        sorted_ = session.execute(repo._box_statement(shape, True), parameters).all()
+    assert len(by_scan) == 40
+    assert by_scan == sorted_
+
+
+def test_a_scan_out_of_order_falls_back_to_the_database_sort(
+    registry: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Were a database to return the box out of order, the search notices and lets the
+    database sort, rather than keep services that are not the nearest."""
+    statement = repo._box_statement
+    shuffled = []
+
+    def out_of_order(shape: repo._Shape, ordered: bool) -> object:
+        if ordered:
+            return statement(shape, True)
+        shuffled.append(shape)
+        inner = statement(shape, True)
+        return inner.order_by(None).order_by(sa.desc(inner.selected_columns[1]))
+
+    point = POINTS["downtown Toronto"]
+    box = bounding_box(point, 25.0)
+    filters = repo.CandidateFilter(categories_mask=HOUSING, gender_bit=WOMAN, age=24)
+    monkeypatch.setattr(repo, "_box_statement", out_of_order)
+    with Session(registry) as session:
+        found = repo.ids_with_location_in_box(
+            session, box, filters, latitude=point.latitude, longitude=point.longitude, cap=20
+        )
+    expected = _nearest_by_brute_force(registry, point, box, cap=20)
+    assert [service_id for service_id, _ in found] == [service_id for service_id, _ in expected]
+    assert shuffled or registry.dialect.name != "sqlite"
