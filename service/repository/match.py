@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 
 from service.models import NATIONWIDE_AREA, AreaCover, Location, Organization, ReachCell, Service
 from service.repository.rows import attach_owner_and_locations, detached_from
+from service.repository.sql import AnyOf
 
 KM_PER_DEGREE_LATITUDE = 111.0
 
@@ -272,8 +273,8 @@ def _covering_statement(shape: _Shape) -> Any:
         .join(Service, col(Service.id) == col(AreaCover.service_id))
         .join(Organization, col(Organization.id) == col(Service.organization_id))
         .where(
-            col(AreaCover.area).in_(sa.bindparam("areas", expanding=True)),
-            col(AreaCover.category_bit).in_(sa.bindparam("bits", expanding=True)),
+            AnyOf(col(AreaCover.area), "areas"),
+            AnyOf(col(AreaCover.category_bit), "bits"),
             *_conditions(shape),
         )
         .group_by(col(Service.id))
@@ -358,7 +359,7 @@ def _raw_candidate_statement() -> Any:
         )
         .select_from(Service)
         .outerjoin(Location, col(Location.service_id) == col(Service.id))
-        .where(col(Service.id).in_(sa.bindparam("ids", expanding=True)))
+        .where(AnyOf(col(Service.id), "ids"))
         .order_by(col(Service.id), col(Location.position))
     )
 
@@ -428,7 +429,7 @@ def _services_statement() -> Any:
         sa.select(services, organizations, locations)
         .join(organizations, organizations.c.id == services.c.organization_id)
         .outerjoin(locations, locations.c.service_id == services.c.id)
-        .where(services.c.id.in_(sa.bindparam("ids", expanding=True)))
+        .where(AnyOf(services.c.id, "ids"))
         .order_by(services.c.id, locations.c.position)
     )
 

@@ -16,6 +16,7 @@ from service.db import create_db_engine, migrate
 from service.matching.geo import bounding_box, reach_cells
 from service.matching.types import Point
 from service.repository import match as repo
+from service.repository.sql import AnyOf
 from service.usecases.listings import CATEGORIES, GENDERS, area_covers_of, to_mask
 from tests.conftest import new_database_url
 
@@ -172,3 +173,20 @@ def test_a_scan_out_of_order_falls_back_to_the_database_sort(
     expected = _nearest_by_brute_force(registry, point, box, cap=20)
     assert [service_id for service_id, _ in found] == [service_id for service_id, _ in expected]
     assert shuffled or registry.dialect.name != "sqlite"
+
+
+def test_any_of_selects_the_listed_values_with_one_text_for_any_number(
+    registry: sa.Engine,
+) -> None:
+    services = SQLModel.metadata.tables["service"]
+    statement = sa.select(services.c.id).where(AnyOf(services.c.id, "ids"))
+    ids = [row.id for row in _rows(registry, "service")[:3]]
+    with registry.connect() as connection:
+        for count in range(4):
+            found = connection.execute(statement, {"ids": ids[:count]}).scalars().all()
+            assert sorted(found) == sorted(ids[:count])
+    text = str(statement.compile(dialect=registry.dialect))
+    if registry.dialect.name == "postgresql":
+        assert "= ANY (" in text
+    else:
+        assert " IN (" in text
