@@ -161,6 +161,11 @@ def load_registry(engine: sa.Engine, size: int, *, seed: int = 2013) -> None:
             connection.execute(sa.insert(tables["reach_cell"]), cells[start : start + 5000])
         if covers:
             connection.execute(sa.insert(tables["area_cover"]), covers)
-    with engine.begin() as connection:
-        # As autovacuum would on PostgreSQL: planner statistics for the new rows.
-        connection.execute(sa.text("ANALYZE"))
+    # As autovacuum does soon after a bulk load on PostgreSQL: planner statistics for the new
+    # rows, and (VACUUM) the visibility map without which no index-only scan is possible.
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as connection:
+            connection.execute(sa.text("ANALYZE"))
