@@ -181,8 +181,10 @@ def _candidate(service: Any, locations: list[Any]) -> Candidate:
     )
 
 
-# The first ring searched around the person; it grows until it holds enough.
-_FIRST_RING_KM = 2.0
+# The first ring searched around the person, by the area type of where they are; it grows
+# until it holds enough. Where services are dense a small ring already holds enough, and a
+# ring too small costs a second search, one too large a slower one.
+_FIRST_RING_KM = {"urban": 3.0, "suburban": 4.0, "rural": 8.0}
 
 
 class _Remembered:
@@ -231,6 +233,7 @@ class _CandidatePool:
         self.filters = filters
         self.candidates: dict[UUID, Candidate] = {}
         self.province = locality.province
+        self.first_ring_km = _FIRST_RING_KM.get(locality.area_type, 4.0)
 
     def read(self, ids: set[UUID]) -> list[Candidate]:
         missing = [i for i in ids if i not in self.candidates]
@@ -258,7 +261,7 @@ class _NeedSearch:
         self.ids = repo.ids_covering_province(
             pool.session, province=pool.province, filters=self.filters, cap=cap
         )
-        self.ring_km = _FIRST_RING_KM
+        self.ring_km = pool.first_ring_km
         self.full = False
         self.searched_km = 0.0
         self.reach_searched = False
