@@ -1,5 +1,6 @@
 """Settings from `REFERRAL_*` environment variables and an optional `.env` file."""
 
+import os
 from functools import lru_cache
 from typing import Literal, Self
 
@@ -28,6 +29,13 @@ class Settings(BaseSettings):
     max_per_page: int = Field(default=200, ge=1)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     db_pool_size: int = Field(default=10, ge=1)
+    match_concurrency: int = Field(
+        default_factory=lambda: max(1, min(4, os.cpu_count() or 1)),
+        ge=1,
+        le=64,
+        description="Matches computed at once by one worker; more wait their turn. Matching "
+        "is bound by CPU: more at once than there are cores only adds contention.",
+    )
     stale_after_days: int = Field(
         default=180, ge=1, description="A listing not verified for this long is stale."
     )

@@ -53,6 +53,14 @@ async def get_gazetteer(request: Request) -> Gazetteer:
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 GazetteerDep = Annotated[Gazetteer, Depends(get_gazetteer)]
+
+
+async def get_match_limiter(request: Request) -> anyio.CapacityLimiter:
+    limiter: anyio.CapacityLimiter = request.app.state.match_limiter
+    return limiter
+
+
+MatchLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_match_limiter)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 _bearer = HTTPBearer(

@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         prepare_database(engine, settings)
         app.state.engine = engine
         app.state.gazetteer = default_gazetteer()
+        app.state.match_limiter = anyio.CapacityLimiter(settings.match_concurrency)
         try:
             yield
         finally:

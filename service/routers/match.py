@@ -1,11 +1,13 @@
 """Matching: the product. A need profile in, ranked and explained services out."""
 
+from functools import partial
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Header
 
 from schemas.match import MatchResponse, NeedProfile
-from service.deps import GazetteerDep, MatchCaller, SessionDep, SettingsDep
+from service.deps import GazetteerDep, MatchCaller, MatchLimiterDep, SessionDep, SettingsDep
 from service.routers._responses import AUTH, problems
 from service.usecases.match import match_needs
 
@@ -18,9 +20,10 @@ def _language(accept_language: str | None) -> str:
 
 
 @router.post("", summary="Match a need profile", responses=problems(*AUTH, 422))
-def match(
+async def match(
     profile: NeedProfile,
     session: SessionDep,
+    limiter: MatchLimiterDep,
     caller: MatchCaller,
     gazetteer: GazetteerDep,
     settings: SettingsDep,
@@ -38,11 +41,17 @@ def match(
     500 km and `expanded` says so. Confidential locations show their area only and distances
     to them are rounded up to the next 5 km. The profile is used for this answer only: it is
     never stored or logged."""
-    return match_needs(
-        session,
-        profile=profile,
-        gazetteer=gazetteer,
-        caller=caller,
-        settings=settings,
-        language=_language(accept_language),
+    # In the thread pool as a sync route would run, but at most `match_concurrency` at once:
+    # the rest wait here without holding a thread or a connection's page cache.
+    return await anyio.to_thread.run_sync(
+        partial(
+            match_needs,
+            session,
+            profile=profile,
+            gazetteer=gazetteer,
+            caller=caller,
+            settings=settings,
+            language=_language(accept_language),
+        ),
+        limiter=limiter,
     )
