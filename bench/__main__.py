@@ -1,4 +1,4 @@
-"""Benchmarks: `python -m bench <match|http|writes|import> [options]`, each with `--help`;
+"""Benchmarks: `python -m bench <match|http|writes|import|quality> [options]`, each with `--help`;
 `python -m bench --short` runs a short version of every one (what `make bench` does).
 
 Figures are ratios taken in one run on one machine; the absolute times vary with its load.
@@ -19,6 +19,7 @@ BENCHMARKS = {
     "http": "bench.http",
     "writes": "bench.writes",
     "import": "bench.hsds_import",
+    "quality": "bench.quality",
 }
 
 
