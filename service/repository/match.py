@@ -6,6 +6,7 @@ import math
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from itertools import groupby, pairwise
 from operator import itemgetter
@@ -14,7 +15,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from service.models import NATIONWIDE_AREA, AreaCover, Location, Organization, ReachCell, Service
+from service.models import (
+    NATIONWIDE_AREA,
+    AreaCover,
+    Location,
+    Organization,
+    ReachCell,
+    Service,
+    UTCDateTime,
+)
 from service.repository.rows import attach_owner_and_locations, detached_from
 from service.repository.sql import AnyOf
 
@@ -265,8 +274,91 @@ def ids_reaching_by_radius(
     return set(rows.scalars())
 
 
+@dataclass(frozen=True, slots=True)
+class CoverPreference:
+    """What makes one of many services covering the whole province likely to rank above
+    another, for the person: the score's factors that do not depend on distance, estimated in
+    SQL (`matching/scoring.py` has the exact ones). The weights are the score's."""
+
+    languages: tuple[str, ...]  # asked; none: every service speaks well enough
+    trafficking_bits: int | None  # the person's forms of trafficking; None: not said
+    housing: bool
+    urgent: bool
+    verified_fresh_since: datetime
+    verified_oldest_before: datetime
+    language_weight: float
+    specialisation_weight: float
+    availability_weight: float
+    freshness_weight: float
+    unstated_eligibility_factor: float
+
+
+def _float(name: str) -> Any:
+    return sa.bindparam(name, type_=sa.Float)
+
+
+def _cover_estimate(languages: int, specialised: bool, housing: bool) -> Any:
+    """A cover's likely score without distance, from bound parameters (`_cover_parameters`)."""
+    spoken = sa.cast(col(Service.languages), sa.Text)
+    language: Any = sa.literal(1.0, sa.Float)
+    if languages:
+        language = sa.case(
+            (
+                sa.or_(
+                    *(
+                        spoken.like(sa.bindparam(f"language_{index}"), escape="\\")
+                        for index in range(languages)
+                    )
+                ),
+                1.0,
+            ),
+            (spoken == "[]", 0.5),
+            else_=0.0,
+        )
+    focus = col(Service.trafficking_focus_mask)
+    specialisation: Any = sa.literal(0.5, sa.Float)
+    if specialised:
+        specialisation = sa.case(
+            (focus == 0, 0.5),
+            (focus.op("&")(sa.bindparam("focus", type_=sa.Integer)) != 0, 1.0),
+            else_=0.25,
+        )
+    verified = col(Service.last_verified_at)
+    freshness = sa.case(
+        (verified.is_(None), 0.2),
+        (verified >= sa.bindparam("fresh_since", type_=UTCDateTime), 1.0),
+        (verified <= sa.bindparam("oldest_before", type_=UTCDateTime), 0.2),
+        else_=0.6,
+    )
+    estimate = (
+        _float("w_language") * language
+        + _float("w_specialisation") * specialisation
+        + _float("w_freshness") * freshness
+    )
+    if housing:
+        beds = col(Service.beds_available)
+        estimate = estimate + _float("w_availability") * sa.case(
+            (beds.is_(None), 0.5),
+            (beds > 0, 1.0),
+            (_intake_24_7(), 0.3),
+            else_=0.1,
+        )
+    return estimate * sa.case((col(Service.eligibility_stated), 1.0), else_=_float("unstated"))
+
+
+def _intake_24_7() -> Any:
+    return sa.func.replace(sa.func.coalesce(col(Service.intake_hours), ""), " ", "") == "24/7"
+
+
 @lru_cache(maxsize=256)
-def _covering_statement(shape: _Shape) -> Any:
+def _covering_statement(
+    shape: _Shape, languages: int, specialised: bool, housing: bool, urgent: bool
+) -> Any:
+    order: list[Any] = []
+    if housing and urgent:
+        # Urgent housing ranks a free bed or a 24/7 intake above all else.
+        order.append(sa.case((sa.or_(col(Service.beds_available) > 0, _intake_24_7()), 0), else_=1))
+    order += [sa.desc(_cover_estimate(languages, specialised, housing)), col(Service.id)]
     return (
         sa.select(col(Service.id))
         .select_from(AreaCover)
@@ -278,16 +370,43 @@ def _covering_statement(shape: _Shape) -> Any:
             *_conditions(shape),
         )
         .group_by(col(Service.id))
-        .order_by(col(Service.id))
+        .order_by(*order)
         .limit(sa.bindparam("cap", type_=sa.Integer))
     )
 
 
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _cover_parameters(preference: CoverPreference) -> dict[str, Any]:
+    return {
+        **{
+            f"language_{index}": f"%{_like_escaped(json.dumps(code))}%"
+            for index, code in enumerate(preference.languages)
+        },
+        "focus": preference.trafficking_bits,
+        "fresh_since": preference.verified_fresh_since,
+        "oldest_before": preference.verified_oldest_before,
+        "w_language": preference.language_weight,
+        "w_specialisation": preference.specialisation_weight,
+        "w_availability": preference.availability_weight,
+        "w_freshness": preference.freshness_weight,
+        "unstated": preference.unstated_eligibility_factor,
+    }
+
+
 def ids_covering_province(
-    session: Session, *, province: str, filters: CandidateFilter, cap: int
+    session: Session,
+    *,
+    province: str,
+    filters: CandidateFilter,
+    preference: CoverPreference,
+    cap: int,
 ) -> set[uuid.UUID]:
     """Province-wide and nationwide services covering `province` in the asked categories,
-    through the area cover index, in id order."""
+    through the area cover index: when more than `cap` do, those likeliest to rank first for
+    the person (`CoverPreference`), not an arbitrary few."""
     bits = [
         bit
         for bit in range(filters.categories_mask.bit_length())
@@ -295,10 +414,18 @@ def ids_covering_province(
     ]
     if not bits:
         return set()
+    statement = _covering_statement(
+        _Shape.of(filters),
+        len(preference.languages),
+        preference.trafficking_bits is not None,
+        preference.housing,
+        preference.urgent,
+    )
     rows = session.execute(
-        _covering_statement(_Shape.of(filters)),
+        statement,
         {
             **_parameters(filters),
+            **_cover_parameters(preference),
             "areas": [province, NATIONWIDE_AREA],
             "bits": bits,
             "cap": cap,

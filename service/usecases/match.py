@@ -6,7 +6,7 @@ a metric label or an error.
 
 from collections import namedtuple
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import groupby
 from operator import itemgetter
@@ -35,7 +35,16 @@ from service.gazetteer import Gazetteer, Locality
 from service.matching.geo import bounding_box, cell_of, next_ring_km, radius_steps
 from service.matching.messages import render
 from service.matching.ranking import rank_need
-from service.matching.types import Candidate, Freshness, Match, Point, Profile, Site
+from service.matching.scoring import UNSTATED_ELIGIBILITY_FACTOR
+from service.matching.types import (
+    Candidate,
+    Freshness,
+    Match,
+    Point,
+    Profile,
+    Site,
+    Weights,
+)
 from service.models import Service, utcnow
 from service.policy.visibility import View, view_for
 from service.repository import match as repo
@@ -254,12 +263,24 @@ class _NeedSearch:
     """The candidates of one need: the `cap` nearest eligible services of its categories, the
     services whose area covers the person, and the province-wide and nationwide ones."""
 
-    def __init__(self, pool: _CandidatePool, categories: frozenset[str], cap: int) -> None:
+    def __init__(
+        self,
+        pool: _CandidatePool,
+        categories: frozenset[str],
+        cap: int,
+        preference: repo.CoverPreference,
+    ) -> None:
         self.pool = pool
         self.cap = cap
         self.filters = replace(pool.filters, categories_mask=_mask(categories))
         self.ids = repo.ids_covering_province(
-            pool.session, province=pool.province, filters=self.filters, cap=cap
+            pool.session,
+            province=pool.province,
+            filters=self.filters,
+            preference=replace(
+                preference, housing=all(c.startswith("housing.") for c in categories)
+            ),
+            cap=cap,
         )
         self.ring_km = pool.first_ring_km
         self.full = False
@@ -304,6 +325,27 @@ class _NeedSearch:
                     cap=self.cap,
                 )
         return self.pool.read(self.ids)
+
+
+def _cover_preference(
+    profile: NeedProfile, filters: repo.CandidateFilter, freshness: Freshness, now: datetime
+) -> repo.CoverPreference:
+    """How to choose among many services covering the whole province: by the score's factors
+    that do not depend on distance, with the score's weights."""
+    weights = Weights()
+    return repo.CoverPreference(
+        languages=tuple(sorted(set(profile.languages))),
+        trafficking_bits=filters.trafficking_bits,
+        housing=False,  # set per need
+        urgent=profile.urgent,
+        verified_fresh_since=now - timedelta(days=freshness.verified_fresh_days),
+        verified_oldest_before=now - timedelta(days=freshness.verified_oldest_days),
+        language_weight=weights.language,
+        specialisation_weight=weights.specialisation,
+        availability_weight=weights.availability,
+        freshness_weight=weights.freshness,
+        unstated_eligibility_factor=UNSTATED_ELIGIBILITY_FACTOR,
+    )
 
 
 def _public_match(match: Match, service: Service, view: View, language: str) -> ServiceMatch:
@@ -371,9 +413,10 @@ def match_needs(
     steps = radius_steps(profile.max_distance_km)
     asked = {need.value: _categories(need.value) for need in profile.needs}
     pool = _CandidatePool(session, locality, _filter(profile))
+    preference = _cover_preference(profile, pool.filters, freshness, now)
     ranked: list[tuple[str, float, list[Match]]] = []
     for need, categories in asked.items():
-        search = _NeedSearch(pool, categories, candidate_cap)
+        search = _NeedSearch(pool, categories, candidate_cap, preference)
         matches: list[Match] = []
         radius = steps[0]
         for step, radius in enumerate(steps):

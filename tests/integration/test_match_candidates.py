@@ -8,17 +8,21 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from sqlmodel import Session, SQLModel
 
 from bench.registry import load_registry
 from schemas.enums import Category, ServedGender
+from service.config import Settings
 from service.db import create_db_engine, migrate
+from service.main import create_app
 from service.matching.geo import bounding_box, reach_cells
 from service.matching.types import Point
 from service.repository import match as repo
 from service.repository.sql import AnyOf
 from service.usecases.listings import CATEGORIES, GENDERS, area_covers_of, to_mask
 from tests.conftest import new_database_url
+from tests.factories import ADMIN_KEY, Api, bearer
 
 SIZE = 1500
 HOUSING = to_mask([c for c in Category if c.value.startswith("housing.")], CATEGORIES)
@@ -190,3 +194,50 @@ def test_any_of_selects_the_listed_values_with_one_text_for_any_number(
         assert "= ANY (" in text
     else:
         assert " IN (" in text
+
+
+def test_among_more_province_wide_services_than_the_cap_the_likeliest_are_ranked(
+    tmp_path: Path,
+) -> None:
+    """When more services cover the whole province than the cap, the ones read are those the
+    person would prefer (here: the one language they speak, their form of trafficking), never
+    an arbitrary few: with 30 others and a cap of 10, an arbitrary choice would miss it about
+    two times in three."""
+    for url in new_database_url(tmp_path):
+        settings = Settings(
+            database_url=url,
+            bootstrap_admin_key=ADMIN_KEY,
+            demo_data=False,
+            match_candidate_cap=10,
+            _env_file=None,
+        )
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            api = Api(client)
+            organization = api.organization("Province-wide lines")
+            phone_line = {
+                "categories": ["legal.immigration"],
+                "eligibility": {"genders": [], "min_age": None, "statuses": []},
+                "delivery": ["phone"],
+                "service_area": {"radius_km": None, "provinces": ["ON"], "nationwide": False},
+                "capacity": {"beds_total": None, "beds_available": None},
+                "trafficking_focus": [],
+                "languages": ["en"],
+            }
+            for number in range(30):
+                api.service(organization, name=f"Line {number}", **phone_line)
+            best = api.service(
+                organization,
+                name="Spanish line for labour trafficking",
+                **{**phone_line, "languages": ["es"], "trafficking_focus": ["labour"]},
+            )
+            body = {
+                "needs": ["legal.immigration"],
+                "location": {"place": "Thunder Bay, ON"},
+                "languages": ["es"],
+                "trafficking_type": "labour",
+                "limit": 1,
+            }
+            response = client.post("/v1/match", json=body, headers=bearer(ADMIN_KEY))
+            assert response.status_code == 200, response.text
+            (result,) = response.json()["results"]
+            assert [m["service_id"] for m in result["matches"]] == [best["id"]]
