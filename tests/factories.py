@@ -2,6 +2,7 @@
 deterministic defaults."""
 
 import copy
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -177,3 +178,13 @@ def provider_service(
         "/v1/services", json=listing(organization_id, **overrides), headers=provider
     )
     return response
+
+
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+_REQUEST_ID = re.compile(r'"request_id":\s*"[0-9a-f]+"')
+
+
+def without_random_parts(text: str) -> str:
+    """An answer without its timestamps and request id, which are random and may read like a
+    value the test looks for ("16:39:43.397" holds "43.39"; a request id may hold "100")."""
+    return _REQUEST_ID.sub('"request_id": "<id>"', _TIMESTAMP.sub("<time>", text))

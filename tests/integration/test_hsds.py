@@ -27,6 +27,7 @@ from tests.factories import (
     confidential_location,
     history,
     listing,
+    without_random_parts,
 )
 from tests.hsds_validation import SCHEMAS, check_jsonschema, check_package
 
@@ -684,7 +685,7 @@ def test_import_endpoint_takes_records_all_or_nothing(
     body = assert_problem(refused, 422)
     assert {"loc": ["body", 2, "latitude"], "msg": "must be between -90 and 90"} in body["errors"]
     assert {"loc": ["body", 2, "minimum_age"], "msg": "must be a number"} in body["errors"]
-    assert "100" not in refused.text
+    assert "100" not in without_random_parts(refused.text)
     assert api.get(f"/v1/services/{new_id}", api.admin).status_code == 404
 
     page = {"contents": [copy], "total_items": 1}
