@@ -307,6 +307,11 @@ class _NeedSearch:
             self.ring_km = next_ring_km(ring, sum(1 for _, km in found if km <= ring), self.cap)
 
     def within(self, radius_km: float) -> list[Candidate]:
+        self.find(radius_km)
+        return self.pool.read(self.ids)
+
+    def find(self, radius_km: float) -> None:
+        """The candidates' ids within `radius_km`, without reading the candidates."""
         if radius_km > self.searched_km:
             self.searched_km = radius_km
             self._nearest(radius_km)
@@ -324,7 +329,6 @@ class _NeedSearch:
                     filters=self.filters,
                     cap=self.cap,
                 )
-        return self.pool.read(self.ids)
 
 
 def _cover_preference(
@@ -414,9 +418,17 @@ def match_needs(
     asked = {need.value: _categories(need.value) for need in profile.needs}
     pool = _CandidatePool(session, locality, _filter(profile))
     preference = _cover_preference(profile, pool.filters, freshness, now)
+    searches = {
+        need: _NeedSearch(pool, categories, candidate_cap, preference)
+        for need, categories in asked.items()
+    }
+    # Every need's candidates within the asked distance, read in one statement.
+    for search in searches.values():
+        search.find(steps[0])
+    pool.read(set().union(*(search.ids for search in searches.values())))
     ranked: list[tuple[str, float, list[Match]]] = []
     for need, categories in asked.items():
-        search = _NeedSearch(pool, categories, candidate_cap, preference)
+        search = searches[need]
         matches: list[Match] = []
         radius = steps[0]
         for step, radius in enumerate(steps):
