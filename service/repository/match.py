@@ -4,7 +4,7 @@ scanning the registry in Python. Exact distance and ranking happen in `matching/
 import json
 import math
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -24,7 +24,15 @@ from service.models import (
     Service,
     UTCDateTime,
 )
-from service.repository.rows import attach_owner_and_locations, detached_from
+from service.repository.rows import (
+    RawRows,
+    Remembered,
+    attach_owner_and_locations,
+    converter,
+    detached_from,
+    hashable,
+    read_raw,
+)
 from service.repository.sql import AnyOf
 
 KM_PER_DEGREE_LATITUDE = 111.0
@@ -466,24 +474,16 @@ _SITE_COLUMNS = ("latitude", "longitude", "confidential", "wheelchair_accessible
 
 
 CANDIDATE_FIELDS = (*_CANDIDATE_COLUMNS, *_SITE_COLUMNS)
-
-
-def _candidate_columns() -> list[sa.Column[Any]]:
-    return [
-        *(Service.__table__.c[name] for name in _CANDIDATE_COLUMNS),
-        *(Location.__table__.c[name] for name in _SITE_COLUMNS),
-    ]
+CANDIDATE_COLUMNS: tuple[sa.Column[Any], ...] = (
+    *(Service.__table__.c[name] for name in _CANDIDATE_COLUMNS),
+    *(Location.__table__.c[name] for name in _SITE_COLUMNS),
+)
 
 
 @lru_cache(maxsize=1)
 def _raw_candidate_statement() -> Any:
     return (
-        sa.select(
-            *(
-                sa.cast(column, sa.Text) if isinstance(column.type, sa.JSON) else column
-                for column in _candidate_columns()
-            )
-        )
+        sa.select(*(hashable(column) for column in CANDIDATE_COLUMNS))
         .select_from(Service)
         .outerjoin(Location, col(Location.service_id) == col(Service.id))
         .where(AnyOf(col(Service.id), "ids"))
@@ -491,89 +491,63 @@ def _raw_candidate_statement() -> Any:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class RawCandidateRows:
-    """Rows as the driver returned them, with the driver's type code of each column."""
-
-    rows: list[tuple[Any, ...]]
-    type_codes: tuple[Any, ...]
-
-
-def raw_candidate_rows(session: Session, ids: Iterable[uuid.UUID]) -> RawCandidateRows:
+def raw_candidate_rows(session: Session, ids: Iterable[uuid.UUID]) -> RawRows:
     """What ranking reads of candidates: one row per location (the service's columns repeated;
-    location columns null for a service without any), by service and location position, in
-    CANDIDATE_FIELDS order, as the driver returns them (JSON as its text): unconverted and
-    hashable, so that the caller can recognise rows it has converted before, which costs more
-    than reading them. `converter` turns one into Python values."""
+    location columns null for a service without any), by service and location position, of
+    CANDIDATE_COLUMNS, unconverted (`rows.read_raw`)."""
     wanted = list(ids)
     if not wanted:
-        return RawCandidateRows([], ())
-    result = session.connection().execute(_raw_candidate_statement(), {"ids": wanted})
-    try:
-        cursor = result.cursor  # the driver's own rows, without the types' conversion
-        assert cursor is not None
-        return RawCandidateRows(
-            [tuple(row) for row in cursor.fetchall()],
-            tuple(column[1] for column in cursor.description),
-        )
-    finally:
-        result.close()
+        return RawRows([], ())
+    return read_raw(session, _raw_candidate_statement(), {"ids": wanted})
 
 
-def converter(
-    session: Session, type_codes: tuple[Any, ...]
-) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
-    """Turns a row of `raw_candidate_rows` into the Python values of the columns' types."""
-    return _converter(session.get_bind().dialect, type_codes)
-
-
-@lru_cache(maxsize=8)
-def _converter(
-    dialect: sa.Dialect, type_codes: tuple[Any, ...]
-) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
-    processors = [
-        json.loads
-        if isinstance(column.type, sa.JSON)
-        else column.type.dialect_impl(dialect).result_processor(dialect, type_code)
-        for column, type_code in zip(_candidate_columns(), type_codes, strict=True)
-    ]
-
-    def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple(
-            value if process is None or value is None else process(value)
-            for process, value in zip(processors, row, strict=True)
-        )
-
-    return convert
+_SERVICES = Service.__table__
+_ANSWER_COLUMNS: tuple[sa.Column[Any], ...] = (
+    *_SERVICES.c,
+    *Organization.__table__.c,
+    *Location.__table__.c,
+)
 
 
 @lru_cache(maxsize=1)
 def _services_statement() -> Any:
-    services = Service.__table__
     organizations = Organization.__table__
     locations = Location.__table__
     return (
-        sa.select(services, organizations, locations)
-        .join(organizations, organizations.c.id == services.c.organization_id)
-        .outerjoin(locations, locations.c.service_id == services.c.id)
-        .where(AnyOf(services.c.id, "ids"))
-        .order_by(services.c.id, locations.c.position)
+        sa.select(*(hashable(column) for column in _ANSWER_COLUMNS))
+        .select_from(_SERVICES)
+        .join(organizations, organizations.c.id == _SERVICES.c.organization_id)
+        .outerjoin(locations, locations.c.service_id == _SERVICES.c.id)
+        .where(AnyOf(_SERVICES.c.id, "ids"))
+        .order_by(_SERVICES.c.id, locations.c.position)
     )
+
+
+# The answer's listings, as detached models, by the rows they were built from.
+_LOADED: Remembered[Service] = Remembered(2_000)
 
 
 def load_services(session: Session, ids: Iterable[uuid.UUID]) -> list[Service]:
     """The matched listings with their organization and locations, for the answer: one joined
-    statement and detached copies (in no session), without the ORM's loading, which cost more
-    than the statement."""
+    statement, and detached copies (in no session) built without the ORM's loading, which cost
+    more than the statement, and remembered by their rows (`rows.Remembered`): read them,
+    never change them."""
     wanted = list(ids)
     if not wanted:
         return []
-    services = Service.__table__
-    statement = _services_statement()
-    width = len(services.c)
+    raw = read_raw(session, _services_statement(), {"ids": wanted})
+    width = len(_SERVICES.c)
+    convert = None
     found: list[Service] = []
-    for _, group in groupby(session.execute(statement, {"ids": wanted}), key=itemgetter(0)):
-        rows = list(group)
-        service = detached_from(Service, services.c, rows[0][:width])
-        found.append(attach_owner_and_locations(service, rows, start=width))
+    for _, group in groupby(raw.rows, key=itemgetter(0)):
+        rows = tuple(group)
+        service = _LOADED.get(rows)
+        if service is None:
+            convert = convert or converter(session, _ANSWER_COLUMNS, raw.type_codes)
+            typed = [convert(row) for row in rows]
+            service = attach_owner_and_locations(
+                detached_from(Service, _SERVICES.c, typed[0][:width]), typed, start=width
+            )
+            _LOADED.put(rows, service)
+        found.append(service)
     return found

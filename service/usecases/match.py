@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import groupby
 from operator import itemgetter
-from threading import Lock
 from typing import Any
 from uuid import UUID
 
@@ -48,6 +47,7 @@ from service.matching.types import (
 from service.models import Service, utcnow
 from service.policy.visibility import View, view_for
 from service.repository import match as repo
+from service.repository.rows import Remembered, converter
 from service.usecases.keys import Caller
 from service.usecases.listings import (
     CATEGORIES,
@@ -196,33 +196,8 @@ def _candidate(service: Any, locations: list[Any]) -> Candidate:
 _FIRST_RING_KM = {"urban": 3.0, "suburban": 4.0, "rural": 8.0}
 
 
-class _Remembered:
-    """Candidates already built, keyed by the unconverted rows they were built from.
-
-    Turning rows into candidates (identifiers, times, JSON, the candidate itself) cost more
-    than reading them, and the same services are read by request after request. The key is
-    the whole of what a candidate is built from, so a remembered one can never be stale: a
-    changed row is a new key. It holds listing data only, nothing of any person. Bounded: when
-    full, the oldest half is forgotten.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.known: dict[tuple[tuple[Any, ...], ...], tuple[UUID, Candidate]] = {}
-        self.lock = Lock()
-
-    def get(self, rows: tuple[tuple[Any, ...], ...]) -> tuple[UUID, Candidate] | None:
-        return self.known.get(rows)
-
-    def put(self, rows: tuple[tuple[Any, ...], ...], value: tuple[UUID, Candidate]) -> None:
-        with self.lock:
-            if len(self.known) >= self.size:
-                for key in list(self.known)[: self.size // 2]:
-                    del self.known[key]
-            self.known[rows] = value
-
-
-_REMEMBERED = _Remembered(20_000)
+# Candidates by the rows they were built from: listing data only, nothing of any person.
+_REMEMBERED: Remembered[tuple[UUID, Candidate]] = Remembered(20_000)
 _Fields = namedtuple("_Fields", repo.CANDIDATE_FIELDS)  # type: ignore[misc]
 
 
@@ -252,7 +227,7 @@ class _CandidatePool:
             rows = tuple(group)
             found = _REMEMBERED.get(rows)
             if found is None:
-                convert = convert or repo.converter(self.session, raw.type_codes)
+                convert = convert or converter(self.session, repo.CANDIDATE_COLUMNS, raw.type_codes)
                 found = _built(rows, convert)
                 _REMEMBERED.put(rows, found)
             self.candidates[found[0]] = found[1]

@@ -1,9 +1,9 @@
-"""The memory of candidates built from rows: keyed by the whole rows, bounded."""
+"""The memory of what was built from rows: keyed by the whole rows, bounded."""
 
 import uuid
 
 from service.matching.types import Candidate
-from service.usecases.match import _Remembered
+from service.repository.rows import Remembered
 
 
 def _entry(number: int) -> tuple[tuple[tuple[object, ...], ...], tuple[uuid.UUID, Candidate]]:
@@ -13,7 +13,7 @@ def _entry(number: int) -> tuple[tuple[tuple[object, ...], ...], tuple[uuid.UUID
 
 
 def test_a_changed_row_is_a_new_key() -> None:
-    remembered = _Remembered(10)
+    remembered = Remembered[tuple[uuid.UUID, Candidate]](10)
     rows, value = _entry(1)
     remembered.put(rows, value)
     assert remembered.get(rows) == value
@@ -22,7 +22,7 @@ def test_a_changed_row_is_a_new_key() -> None:
 
 
 def test_when_full_the_oldest_half_is_forgotten() -> None:
-    remembered = _Remembered(10)
+    remembered = Remembered[tuple[uuid.UUID, Candidate]](10)
     entries = [_entry(number) for number in range(11)]
     for rows, value in entries:
         remembered.put(rows, value)
