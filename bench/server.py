@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +66,8 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -98,11 +99,18 @@ def _tail(log: Path, lines: int = 20) -> str:
 
 
 @contextmanager
-def serve(database_url: str, directory: Path, *, workers: int = 1) -> Iterator[Server]:
+def serve(
+    database_url: str,
+    directory: Path,
+    *,
+    workers: int = 1,
+    settings: Mapping[str, str] | None = None,
+) -> Iterator[Server]:
     """`referral serve` on `database_url`, as an operator runs it (access log on, to a file in
-    `directory`); stopped on exit. With more than one worker, `pid` is uvicorn's supervisor
-    and `memory_mb` is the supervisor's only."""
-    port = _free_port()
+    `directory`); stopped on exit. `settings`: `REFERRAL_*` variables beyond the defaults
+    (no demo registry, the bench's admin key). With more than one worker, `pid` is uvicorn's
+    supervisor and `memory_mb` is the supervisor's only."""
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = directory / f"server-{port}.log"
     # The defaults, whatever the shell's REFERRAL_* variables say.
@@ -111,6 +119,7 @@ def serve(database_url: str, directory: Path, *, workers: int = 1) -> Iterator[S
         "REFERRAL_DATABASE_URL": database_url,
         "REFERRAL_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
         "REFERRAL_DEMO_DATA": "false",
+        **(settings or {}),
     }
     with log.open("wb") as output:
         process = subprocess.Popen(
