@@ -25,10 +25,9 @@ from service.config import Settings
 from service.gazetteer import Gazetteer
 from service.matching.eligibility import check
 from service.matching.geo import distance_km
-from service.matching.types import Point, Profile
 from service.models import Service
 from service.usecases.keys import Caller
-from service.usecases.match import _candidate, match_needs
+from service.usecases.match import _candidate, match_needs, person_of, resolve_location
 
 PROFILES = {
     "urban": {"postal_prefix": "M5V"},
@@ -69,17 +68,7 @@ def _timings(call: Callable[[], object], repeat: int) -> list[float]:
 
 def naive_match(session: Session, gazetteer: Gazetteer, profile: NeedProfile) -> int:
     """The baseline: every service loaded, eligibility and geodesic distance in Python."""
-    area = gazetteer.postal_area(profile.location.postal_prefix or "")
-    assert area is not None
-    person = Profile(
-        point=Point(area.latitude, area.longitude),
-        province=area.province,
-        area_type=area.area_type,
-        gender=profile.gender.value,
-        age=profile.age,
-        newcomer_status=profile.newcomer_status.value,
-        trafficking_type=profile.trafficking_type.value,
-    )
+    person = person_of(profile, resolve_location(gazetteer, profile.location))
     everything = select(Service).options(
         selectinload(Service.locations),  # type: ignore[arg-type]
         selectinload(Service.organization),  # type: ignore[arg-type]

@@ -87,6 +87,25 @@ def resolve_location(gazetteer: Gazetteer, location: MatchLocation) -> Locality:
     return gazetteer.locate(location.latitude, location.longitude)
 
 
+def person_of(profile: NeedProfile, locality: Locality) -> Profile:
+    """The matching core's view of the person, where they are."""
+    return Profile(
+        point=Point(locality.latitude, locality.longitude),
+        province=locality.province,
+        area_type=locality.area_type,
+        gender=profile.gender.value,
+        age=profile.age,
+        newcomer_status=profile.newcomer_status.value,
+        trafficking_type=profile.trafficking_type.value,
+        languages=frozenset(profile.languages),
+        with_dependents=profile.with_dependents,
+        no_identification=profile.no_identification,
+        no_police_report=profile.no_police_report,
+        wheelchair=profile.wheelchair,
+        urgent=profile.urgent,
+    )
+
+
 def _categories(need: str) -> frozenset[str]:
     if need in {n.value for n in Need}:
         return frozenset(c.value for c in Category if c.need.value == need)
@@ -374,21 +393,7 @@ def match_needs(
     candidate_cap = max(settings.match_candidate_cap, 2 * profile.limit)
     locality = resolve_location(gazetteer, profile.location)
     now = now or utcnow()
-    person = Profile(
-        point=Point(locality.latitude, locality.longitude),
-        province=locality.province,
-        area_type=locality.area_type,
-        gender=profile.gender.value,
-        age=profile.age,
-        newcomer_status=profile.newcomer_status.value,
-        trafficking_type=profile.trafficking_type.value,
-        languages=frozenset(profile.languages),
-        with_dependents=profile.with_dependents,
-        no_identification=profile.no_identification,
-        no_police_report=profile.no_police_report,
-        wheelchair=profile.wheelchair,
-        urgent=profile.urgent,
-    )
+    person = person_of(profile, locality)
     steps = radius_steps(profile.max_distance_km)
     asked = {need.value: _categories(need.value) for need in profile.needs}
     pool = _CandidatePool(session, locality, _filter(profile))
