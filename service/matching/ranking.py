@@ -246,6 +246,11 @@ def _finish(match: Match, candidate: Candidate, profile: Profile, max_distance_k
     )
 
 
+def is_housing(categories: frozenset[str]) -> bool:
+    """Whether a need is for housing only: never delivered remotely, ranked by free beds."""
+    return all(category.startswith("housing.") for category in categories)
+
+
 def sort_key(match: Match) -> tuple[float, float, str]:
     distance = math.inf if match.distance_km is None else match.distance_km
     return (-match.score, distance, match.service_id)
@@ -265,7 +270,7 @@ def rank_need(
 ) -> list[Match]:
     """The best `limit` eligible services of `categories` that reach the person within
     `radius_km`, ranked and explained."""
-    housing = all(category.startswith("housing.") for category in categories)
+    housing = is_housing(categories)
     # Score every candidate, then explain only the best `limit` and a margin: sift by
     # great-circle distance, measure the shortlist geodesically and order it by the distances
     # shown; the margin keeps near-ties at the cut in play.

@@ -33,7 +33,7 @@ from service.errors import Unprocessable, validation_errors
 from service.gazetteer import Gazetteer, Locality
 from service.matching.geo import bounding_box, cell_of, next_ring_km, radius_steps
 from service.matching.messages import render
-from service.matching.ranking import rank_need
+from service.matching.ranking import is_housing, rank_need
 from service.matching.scoring import UNSTATED_ELIGIBILITY_FACTOR
 from service.matching.types import (
     Candidate,
@@ -271,9 +271,7 @@ class _NeedSearch:
             pool.session,
             province=pool.province,
             filters=self.filters,
-            preference=replace(
-                preference, housing=all(c.startswith("housing.") for c in categories)
-            ),
+            preference=replace(preference, housing=is_housing(categories)),
             cap=cap,
         )
         self.ring_km = pool.first_ring_km
