@@ -26,8 +26,10 @@ from service.gazetteer import Gazetteer
 from service.matching.eligibility import check
 from service.matching.geo import distance_km
 from service.models import Service
+from service.usecases.candidates import candidate_of
 from service.usecases.keys import Caller
-from service.usecases.match import _candidate, match_needs, person_of, resolve_location
+from service.usecases.match import match_needs, person_of, resolve_location
+from service.usecases.match_index import MatchIndex
 
 PROFILES = {
     "urban": {"postal_prefix": "M5V"},
@@ -73,7 +75,7 @@ def naive_match(session: Session, gazetteer: Gazetteer, profile: NeedProfile) ->
         selectinload(Service.locations),  # type: ignore[arg-type]
         selectinload(Service.organization),  # type: ignore[arg-type]
     )
-    candidates = [_candidate(s, list(s.locations)) for s in session.exec(everything)]
+    candidates = [candidate_of(s, list(s.locations)) for s in session.exec(everything)]
     found = 0
     for candidate in candidates:
         if check(person, candidate).eligible:
@@ -82,10 +84,19 @@ def naive_match(session: Session, gazetteer: Gazetteer, profile: NeedProfile) ->
     return found
 
 
-def run_match(sizes: list[int], backends: list[str], repeat: int, naive_repeat: int) -> None:
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_match(
+    sizes: list[int], backends: list[str], searches: list[str], repeat: int, naive_repeat: int
+) -> None:
     gazetteer = Gazetteer.load()
-    rows: list[tuple[str, int, str, float, float, float]] = []
-    medians: dict[tuple[str, int], float] = {}
+    rows: list[tuple[str, str, int, str, float, float, float]] = []
+    medians: dict[tuple[str, str, int], float] = {}
     naive: dict[tuple[str, int], float] = {}
     with tempfile.TemporaryDirectory() as directory:
         for backend in backends:
@@ -96,45 +107,65 @@ def run_match(sizes: list[int], backends: list[str], repeat: int, naive_repeat: 
                     load_s = time.perf_counter() - started
                     sys.stdout.write(f"{backend} {size:>7} services loaded in {load_s:.1f} s\n")
                     with Session(engine) as session:
-                        for area, location in PROFILES.items():
-                            profile = _profile(location)
-                            samples = _timings(
-                                lambda p=profile: match_needs(  # type: ignore[misc]
-                                    session,
-                                    profile=p,
-                                    gazetteer=gazetteer,
-                                    caller=CALLER,
-                                    settings=SETTINGS,
-                                ),
-                                repeat,
-                            )
-                            p50 = statistics.median(samples)
-                            rows.append(
-                                (
-                                    backend,
-                                    size,
-                                    area,
-                                    p50,
-                                    percentile(samples, 0.95),
-                                    percentile(samples, 0.99),
+                        for search in searches:
+                            index = MatchIndex() if search == "memory" else None
+                            if index is not None:
+                                rss = _rss_mb()
+                                started = time.perf_counter()
+                                with index.current(session):
+                                    pass
+                                sys.stdout.write(
+                                    f"  match index: {index.size} services read in "
+                                    f"{time.perf_counter() - started:.1f} s, "
+                                    f"RSS +{_rss_mb() - rss:.0f} MB\n"
                                 )
-                            )
-                            if area == "urban":
-                                medians[(backend, size)] = p50
-                                naive_samples = _timings(
-                                    lambda p=profile: naive_match(session, gazetteer, p),  # type: ignore[misc]
-                                    naive_repeat,
+                            for area, location in PROFILES.items():
+                                profile = _profile(location)
+                                samples = _timings(
+                                    lambda p=profile, i=index: match_needs(  # type: ignore[misc]
+                                        session,
+                                        profile=p,
+                                        gazetteer=gazetteer,
+                                        caller=CALLER,
+                                        settings=SETTINGS,
+                                        index=i,
+                                    ),
+                                    repeat,
                                 )
-                                naive[(backend, size)] = statistics.median(naive_samples)
+                                p50 = statistics.median(samples)
+                                rows.append(
+                                    (
+                                        backend,
+                                        search,
+                                        size,
+                                        area,
+                                        p50,
+                                        percentile(samples, 0.95),
+                                        percentile(samples, 0.99),
+                                    )
+                                )
+                                if area == "urban":
+                                    medians[(backend, search, size)] = p50
+                        urban = _profile(PROFILES["urban"])
+                        naive[(backend, size)] = statistics.median(
+                            _timings(
+                                lambda p=urban: naive_match(session, gazetteer, p),  # type: ignore[misc]
+                                naive_repeat,
+                            )
+                        )
     sys.stdout.write("\nmatch_needs in process, 3 needs (ms)\n")
-    sys.stdout.write(f"{'backend':8} {'size':>7} {'area':9} {'p50':>8} {'p95':>8} {'p99':>8}\n")
-    for backend, size, area, p50, p95, p99 in rows:
-        sys.stdout.write(f"{backend:8} {size:>7} {area:9} {p50:8.2f} {p95:8.2f} {p99:8.2f}\n")
-    sys.stdout.write("\nurban median vs naive baseline and vs the smallest registry\n")
-    for (backend, size), median in medians.items():
-        smallest = medians[(backend, min(sizes))]
+    sys.stdout.write(
+        f"{'backend':8} {'search':8} {'size':>7} {'area':9} {'p50':>8} {'p95':>8} {'p99':>8}\n"
+    )
+    for backend, search, size, area, p50, p95, p99 in rows:
         sys.stdout.write(
-            f"{backend:8} {size:>7}  naive {naive[(backend, size)]:9.1f} ms"
+            f"{backend:8} {search:8} {size:>7} {area:9} {p50:8.2f} {p95:8.2f} {p99:8.2f}\n"
+        )
+    sys.stdout.write("\nurban median vs naive baseline and vs the smallest registry\n")
+    for (backend, search, size), median in medians.items():
+        smallest = medians[(backend, search, min(sizes))]
+        sys.stdout.write(
+            f"{backend:8} {search:8} {size:>7}  naive {naive[(backend, size)]:9.1f} ms"
             f"  speed-up x{naive[(backend, size)] / median:7.1f}"
             f"  vs {min(sizes)}: x{median / smallest:5.2f}\n"
         )
@@ -149,16 +180,23 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench match", description=__doc__)
     parser.add_argument("--sizes", nargs="+", default=["1000,10000,100000"])
     parser.add_argument("--backends", nargs="+", default=["sqlite,postgres"])
+    parser.add_argument(
+        "--searches",
+        nargs="+",
+        default=["memory,database"],
+        help="REFERRAL_MATCH_SEARCH values to measure",
+    )
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--naive-repeat", type=int, default=3)
     parser.add_argument("--short", action="store_true", help="a quick run (make bench)")
     args = parser.parse_args(argv)
     if args.short:
-        run_match([1000, 10000], ["sqlite"], repeat=20, naive_repeat=2)
+        run_match([1000, 10000], ["sqlite"], ["memory", "database"], repeat=20, naive_repeat=2)
         return 0
     run_match(
         [int(size) for size in _names(args.sizes)],
         _names(args.backends),
+        _names(args.searches),
         args.repeat,
         args.naive_repeat,
     )

@@ -21,6 +21,7 @@ from service.db import open_session
 from service.errors import Forbidden, Unauthorized
 from service.gazetteer import Gazetteer
 from service.usecases.keys import Caller, authenticate
+from service.usecases.match_index import MatchIndex
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -61,6 +62,14 @@ async def get_match_limiter(request: Request) -> anyio.CapacityLimiter:
 
 
 MatchLimiterDep = Annotated[anyio.CapacityLimiter, Depends(get_match_limiter)]
+
+
+async def get_match_index(request: Request) -> MatchIndex | None:
+    index: MatchIndex | None = request.app.state.match_index
+    return index
+
+
+MatchIndexDep = Annotated[MatchIndex | None, Depends(get_match_index)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 _bearer = HTTPBearer(

@@ -1,5 +1,6 @@
 """The application factory: wiring only, no logic."""
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,6 +27,7 @@ from service.routers import (
     taxonomy,
 )
 from service.startup import prepare_database
+from service.usecases.match_index import MatchIndex
 
 DESCRIPTION = """
 Matches anonymized need profiles of trafficked persons to housing, legal and specialized
@@ -53,9 +55,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.gazetteer = default_gazetteer()
         app.state.match_limiter = anyio.CapacityLimiter(settings.match_concurrency)
+        app.state.match_index = None
+        warming = None
+        if settings.match_search == "memory":
+            app.state.match_index = MatchIndex()
+            warming = threading.Thread(
+                target=app.state.match_index.warm, args=(engine,), name="match-index", daemon=True
+            )
+            warming.start()
         try:
             yield
         finally:
+            if warming is not None:
+                warming.join(timeout=60)
             engine.dispose()
 
     app = FastAPI(

@@ -200,3 +200,16 @@ class AreaCover(SQLModel, table=True):
     service_id: uuid.UUID = Field(
         primary_key=True, foreign_key="service.id", index=True, ondelete="CASCADE"
     )
+
+
+class RegistryChange(SQLModel, table=True):
+    """The newest change to a service (or to its locations) or to an organization: written by
+    triggers (migration `registry_changes`), read by each process's match index to bring
+    itself up to date. `stamp` only grows: a counter on SQLite, the writing transaction's id on
+    PostgreSQL."""
+
+    __tablename__ = "registry_change"
+
+    subject: uuid.UUID = Field(primary_key=True)
+    kind: str = Field(max_length=16)
+    stamp: int = Field(sa_type=sa.BigInteger, index=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from operator import itemgetter
 
 from service.matching import scoring
-from service.matching.eligibility import check
+from service.matching.eligibility import Verdict, check
 from service.matching.geo import distance_km, great_circle_km
 from service.matching.types import Candidate, Freshness, Match, Note, Profile, Weights
 from service.policy.visibility import coarse_distance_km
@@ -126,16 +126,49 @@ def _factors(
             else 0.5
         )
         factors["delivery"] = 1.0
-    factors["language"] = scoring.language_factor(profile.languages, candidate.languages)
-    factors["specialisation"] = scoring.specialisation_factor(
-        profile.trafficking_type, candidate.trafficking_focus
+    factors.update(
+        _standing_factors(profile, candidate, housing=housing, now=now, freshness=freshness)
     )
+    return factors
+
+
+def _standing_factors(
+    profile: Profile, candidate: Candidate, *, housing: bool, now: datetime, freshness: Freshness
+) -> dict[str, float]:
+    """The score's factors that do not depend on where the service is or how it reaches."""
+    factors = {
+        "language": scoring.language_factor(profile.languages, candidate.languages),
+        "specialisation": scoring.specialisation_factor(
+            profile.trafficking_type, candidate.trafficking_focus
+        ),
+    }
     if housing:
         factors["availability"] = scoring.availability_factor(candidate)
     factors["freshness"] = scoring.freshness_factor(
         candidate, now, housing=housing, freshness=freshness
     )
     return factors
+
+
+def standing(
+    profile: Profile,
+    candidate: Candidate,
+    *,
+    housing: bool,
+    now: datetime,
+    weights: Weights = Weights(),  # noqa: B008  (frozen, so a shared default is safe)
+    freshness: Freshness = Freshness(),  # noqa: B008
+) -> float:
+    """The score without distance and delivery (the factors that do not depend on where the
+    service is), folded for urgent housing: how to choose among more province-wide services
+    than are ranked, those likeliest to rank first for the person."""
+    return scoring.combine(
+        _standing_factors(profile, candidate, housing=housing, now=now, freshness=freshness),
+        weights,
+        urgent_housing=housing and profile.urgent,
+        bed_or_24_7=scoring.has_bed_or_24_7(candidate),
+        certainty=scoring.eligibility_factor(candidate),
+    )
 
 
 def score(
@@ -267,9 +300,12 @@ def rank_need(
     limit: int,
     weights: Weights = Weights(),  # noqa: B008  (frozen, so a shared default is safe)
     freshness: Freshness = Freshness(),  # noqa: B008
+    verdicts: dict[str, Verdict] | None = None,
 ) -> list[Match]:
     """The best `limit` eligible services of `categories` that reach the person within
-    `radius_km`, ranked and explained."""
+    `radius_km`, ranked and explained. `verdicts`: eligibility already decided for this
+    person, by service id, shared by the calls of one request (filled as it goes)."""
+    known: dict[str, Verdict] = {} if verdicts is None else verdicts
     housing = is_housing(categories)
     # Score every candidate, then explain only the best `limit` and a margin: sift by
     # great-circle distance, measure the shortlist geodesically and order it by the distances
@@ -279,7 +315,9 @@ def rank_need(
     for candidate in candidates:
         if not candidate.categories & categories:
             continue
-        verdict = check(profile, candidate)
+        verdict = known.get(candidate.service_id)
+        if verdict is None:
+            verdict = known[candidate.service_id] = check(profile, candidate)
         if not verdict.eligible:
             continue
         how = reach(profile, candidate, radius_km=radius_km, housing=housing)

@@ -7,7 +7,14 @@ import anyio
 from fastapi import APIRouter, Header
 
 from schemas.match import MatchResponse, NeedProfile
-from service.deps import GazetteerDep, MatchCaller, MatchLimiterDep, SessionDep, SettingsDep
+from service.deps import (
+    GazetteerDep,
+    MatchCaller,
+    MatchIndexDep,
+    MatchLimiterDep,
+    SessionDep,
+    SettingsDep,
+)
 from service.routers._responses import AUTH, problems
 from service.usecases.match import match_needs
 
@@ -24,6 +31,7 @@ async def match(
     profile: NeedProfile,
     session: SessionDep,
     limiter: MatchLimiterDep,
+    index: MatchIndexDep,
     caller: MatchCaller,
     gazetteer: GazetteerDep,
     settings: SettingsDep,
@@ -52,6 +60,7 @@ async def match(
             caller=caller,
             settings=settings,
             language=_language(accept_language),
+            index=index,
         ),
         limiter=limiter,
     )

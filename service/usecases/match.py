@@ -4,13 +4,11 @@ The profile lives only in this request's memory: it is never written to the data
 a metric label or an error.
 """
 
-from collections import namedtuple
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
 from uuid import UUID
 
 from sqlmodel import Session
@@ -31,9 +29,11 @@ from schemas.services import OrganizationRef
 from service.config import Settings
 from service.errors import Unprocessable, validation_errors
 from service.gazetteer import Gazetteer, Locality
+from service.matching.eligibility import Verdict, check
 from service.matching.geo import bounding_box, cell_of, next_ring_km, radius_steps
+from service.matching.index import RegistryIndex
 from service.matching.messages import render
-from service.matching.ranking import is_housing, rank_need
+from service.matching.ranking import is_housing, rank_need, standing
 from service.matching.scoring import UNSTATED_ELIGIBILITY_FACTOR
 from service.matching.types import (
     Candidate,
@@ -41,19 +41,18 @@ from service.matching.types import (
     Match,
     Point,
     Profile,
-    Site,
     Weights,
 )
 from service.models import Service, utcnow
 from service.policy.visibility import View, view_for
 from service.repository import match as repo
 from service.repository.rows import Remembered, converter
+from service.usecases.candidates import built
 from service.usecases.keys import Caller
 from service.usecases.listings import (
     CATEGORIES,
     DELIVERIES,
     GENDERS,
-    PROVINCES,
     STATUSES,
     TRAFFICKING_TYPES,
     from_mask,
@@ -61,6 +60,7 @@ from service.usecases.listings import (
     location_view,
     to_mask,
 )
+from service.usecases.match_index import MatchIndex
 
 
 def _unknown(field: str, message: str) -> Unprocessable:
@@ -145,70 +145,6 @@ def _filter(profile: NeedProfile) -> repo.CandidateFilter:
     )
 
 
-class _Decoder:
-    """The values of a stored mask of one enum; few distinct masks exist, so each is decoded
-    once (a dict keyed by the mask alone: hashing the members on every call cost more)."""
-
-    def __init__(self, members: tuple[StrEnum, ...]) -> None:
-        self.members = members
-        self.known: dict[int, frozenset[str]] = {}
-
-    def __call__(self, mask: int) -> frozenset[str]:
-        values = self.known.get(mask)
-        if values is None:
-            values = frozenset(member.value for member in from_mask(mask, self.members))
-            if len(self.known) < 4096:
-                self.known[mask] = values
-        return values
-
-
-_categories_of = _Decoder(CATEGORIES)
-_genders_of = _Decoder(GENDERS)
-_statuses_of = _Decoder(STATUSES)
-_trafficking_of = _Decoder(TRAFFICKING_TYPES)
-_deliveries_of = _Decoder(DELIVERIES)
-_provinces_of = _Decoder(PROVINCES)
-
-
-def _candidate(service: Any, locations: list[Any]) -> Candidate:
-    """A candidate from a service row (or model) and its location rows, in position order."""
-    return Candidate(
-        service_id=str(service.id),
-        categories=_categories_of(service.categories_mask),
-        sites=tuple(
-            Site(
-                point=Point(location.latitude, location.longitude),
-                confidential=location.confidential,
-                wheelchair_accessible=location.wheelchair_accessible,
-            )
-            for location in locations
-        ),
-        genders=_genders_of(service.genders_mask),
-        min_age=service.min_age,
-        max_age=service.max_age,
-        statuses=_statuses_of(service.statuses_mask),
-        trafficking_types=_trafficking_of(service.trafficking_types_mask),
-        accepts_dependents=service.accepts_dependents,
-        trafficking_focus=_trafficking_of(service.trafficking_focus_mask),
-        languages=frozenset(service.languages),
-        delivery=_deliveries_of(service.delivery_mask),
-        service_radius_km=service.service_radius_km,
-        provinces=_provinces_of(service.provinces_mask),
-        nationwide=service.nationwide,
-        intake_24_7=(service.intake_hours or "").replace(" ", "") == "24/7",
-        referral_required=service.referral_required,
-        fees=service.fees,
-        beds_total=service.beds_total,
-        beds_available=service.beds_available,
-        accepting_referrals=service.accepting_referrals,
-        id_required=service.id_required,
-        police_report_required=service.police_report_required,
-        last_verified_at=service.last_verified_at,
-        availability_updated_at=service.availability_updated_at,
-        eligibility_stated=service.eligibility_stated,
-    )
-
-
 # The first ring searched around the person, by the area type of where they are; it grows
 # until it holds enough. Where services are dense a small ring already holds enough, and a
 # ring too small costs a second search, one too large a slower one.
@@ -216,27 +152,25 @@ _FIRST_RING_KM = {"urban": 3.0, "suburban": 4.0, "rural": 8.0}
 
 
 # Candidates by the rows they were built from: listing data only, nothing of any person.
-_REMEMBERED: Remembered[tuple[UUID, Candidate]] = Remembered(20_000)
-_Fields = namedtuple("_Fields", repo.CANDIDATE_FIELDS)  # type: ignore[misc]
-
-
-def _built(rows: tuple[tuple[Any, ...], ...], convert: Any) -> tuple[UUID, Candidate]:
-    """A candidate from the unconverted rows of one service (`repo.raw_candidate_rows`)."""
-    fields: list[Any] = [_Fields(*convert(row)) for row in rows]
-    located = [row for row in fields if row.latitude is not None]
-    return fields[0].id, _candidate(fields[0], located)
+_REMEMBERED: Remembered[tuple[UUID, UUID, Candidate]] = Remembered(20_000)
 
 
 class _CandidatePool:
     """Candidates read in this request, shared by its needs so each service is read once."""
 
-    def __init__(self, session: Session, locality: Locality, filters: repo.CandidateFilter) -> None:
+    def __init__(
+        self,
+        session: Session,
+        locality: Locality,
+        filters: repo.CandidateFilter,
+        first_ring_km: float,
+    ) -> None:
         self.session = session
         self.point = Point(locality.latitude, locality.longitude)
         self.filters = filters
         self.candidates: dict[UUID, Candidate] = {}
         self.province = locality.province
-        self.first_ring_km = _FIRST_RING_KM.get(locality.area_type, 4.0)
+        self.first_ring_km = first_ring_km
 
     def read(self, ids: set[UUID]) -> list[Candidate]:
         missing = [i for i in ids if i not in self.candidates]
@@ -247,9 +181,9 @@ class _CandidatePool:
             found = _REMEMBERED.get(rows)
             if found is None:
                 convert = convert or converter(self.session, repo.CANDIDATE_COLUMNS, raw.type_codes)
-                found = _built(rows, convert)
+                found = built(rows, convert)
                 _REMEMBERED.put(rows, found)
-            self.candidates[found[0]] = found[1]
+            self.candidates[found[0]] = found[2]
         return [self.candidates[i] for i in ids if i in self.candidates]
 
 
@@ -323,6 +257,86 @@ class _NeedSearch:
                 )
 
 
+class _IndexSearch:
+    """The candidates of one need from the worker's match index (`usecases/match_index.py`):
+    the same three kinds as `_NeedSearch` finds in the database, chosen the same way, except
+    that only services the person is eligible for count towards `cap`, and the province-wide
+    ones are chosen by the score's own factors (`ranking.standing`)."""
+
+    def __init__(
+        self,
+        index: RegistryIndex,
+        person: Profile,
+        categories: frozenset[str],
+        *,
+        cap: int,
+        first_ring_km: float,
+        verdicts: dict[str, Verdict],
+        now: datetime,
+        freshness: Freshness,
+    ) -> None:
+        self.index = index
+        self.person = person
+        self.cap = cap
+        self.first_ring_km = first_ring_km
+        self.verdicts = verdicts
+        self.categories = categories
+        housing = is_housing(categories)
+        self.ids = set(
+            index.covering(
+                person.province,
+                categories,
+                accept=self._accept,
+                best_first=lambda candidate: (
+                    -standing(person, candidate, housing=housing, now=now, freshness=freshness)
+                ),
+                cap=cap,
+            )
+        )
+        self.full = False
+        self.searched_km = 0.0
+        self.reach_searched = False
+
+    def _accept(self, candidate: Candidate) -> bool:
+        verdict = self.verdicts.get(candidate.service_id)
+        if verdict is None:
+            verdict = self.verdicts[candidate.service_id] = check(self.person, candidate)
+        return verdict.eligible
+
+    def find(self, radius_km: float) -> None:
+        if radius_km <= self.searched_km:
+            return
+        self.searched_km = radius_km
+        if not self.full:
+            found = self.index.nearest(
+                self.person.point,
+                self.categories,
+                radius_km=radius_km,
+                first_ring_km=self.first_ring_km,
+                accept=self._accept,
+                cap=self.cap,
+            )
+            self.ids.update(service_id for service_id, _ in found)
+            self.full = len(found) == self.cap
+        if not self.full and not self.reach_searched:
+            # As `_NeedSearch.find`: those located beyond the radius whose area covers the person.
+            self.reach_searched = True
+            self.ids.update(
+                self.index.reaching(
+                    self.person.point,
+                    self.categories,
+                    beyond_km=radius_km,
+                    accept=self._accept,
+                    cap=self.cap,
+                )
+            )
+
+    def within(self, radius_km: float) -> list[Candidate]:
+        self.find(radius_km)
+        found = (self.index.get(service_id) for service_id in self.ids)
+        return [candidate for candidate in found if candidate is not None]
+
+
 def _cover_preference(
     profile: NeedProfile, filters: repo.CandidateFilter, freshness: Freshness, now: datetime
 ) -> repo.CoverPreference:
@@ -372,6 +386,39 @@ def _public_match(match: Match, service: Service, view: View, language: str) -> 
     )
 
 
+def _rank(
+    person: Profile,
+    search: "_NeedSearch | _IndexSearch",
+    categories: frozenset[str],
+    steps: tuple[float, ...],
+    profile: NeedProfile,
+    now: datetime,
+    freshness: Freshness,
+    verdicts: dict[str, Verdict],
+) -> tuple[float, list[Match]]:
+    """One need's matches and the radius they were found within: the asked distance, widened
+    in steps while fewer than `limit` are found."""
+    matches: list[Match] = []
+    radius = steps[0]
+    for step, radius in enumerate(steps):
+        # The nearest candidates within the widest radius include the nearest within any
+        # smaller one, so widening needs at most one more search.
+        matches = rank_need(
+            person,
+            search.within(steps[0] if step == 0 else steps[-1]),
+            categories=categories,
+            radius_km=radius,
+            max_distance_km=profile.max_distance_km,
+            now=now,
+            limit=profile.limit,
+            freshness=freshness,
+            verdicts=verdicts,
+        )
+        if len(matches) >= profile.limit:
+            break
+    return radius, matches
+
+
 def match_needs(
     session: Session,
     *,
@@ -381,6 +428,7 @@ def match_needs(
     settings: Settings,
     language: str = "en",
     now: datetime | None = None,
+    index: MatchIndex | None = None,
 ) -> MatchResponse:
     """For each asked need, the eligible services that reach the person, ranked and explained;
     the radius widens in steps up to 500 km when fewer than `limit` are found."""
@@ -394,43 +442,53 @@ def match_needs(
     person = person_of(profile, locality)
     steps = radius_steps(profile.max_distance_km)
     asked = {need.value: _categories(need.value) for need in profile.needs}
-    pool = _CandidatePool(session, locality, _filter(profile))
-    preference = _cover_preference(profile, pool.filters, freshness, now)
-    searches = {
-        need: _NeedSearch(pool, categories, candidate_cap, preference)
-        for need, categories in asked.items()
-    }
-    # Every need's candidates within the asked distance, read in one statement.
-    for search in searches.values():
-        search.find(steps[0])
-    pool.read(set().union(*(search.ids for search in searches.values())))
-    ranked: list[tuple[str, float, list[Match]]] = []
-    for need, categories in asked.items():
-        search = searches[need]
-        matches: list[Match] = []
-        radius = steps[0]
-        for step, radius in enumerate(steps):
-            # The nearest candidates within the widest radius include the nearest within any
-            # smaller one, so widening needs at most one more search.
-            matches = rank_need(
-                person,
-                search.within(steps[0] if step == 0 else steps[-1]),
-                categories=categories,
-                radius_km=radius,
-                max_distance_km=profile.max_distance_km,
-                now=now,
-                limit=profile.limit,
-                freshness=freshness,
+    # Eligibility decided once per service for the person, shared by every need.
+    verdicts: dict[str, Verdict] = {}
+    with index.current(session) if index is not None else nullcontext() as live:
+        searches: dict[str, _NeedSearch | _IndexSearch]
+        first_ring_km = _FIRST_RING_KM.get(locality.area_type, 4.0)
+        if live is None:
+            pool = _CandidatePool(session, locality, _filter(profile), first_ring_km)
+            preference = _cover_preference(profile, pool.filters, freshness, now)
+            database_searches = {
+                need: _NeedSearch(pool, categories, candidate_cap, preference)
+                for need, categories in asked.items()
+            }
+            # Every need's candidates within the asked distance, read in one statement.
+            for search in database_searches.values():
+                search.find(steps[0])
+            pool.read(set().union(*(search.ids for search in database_searches.values())))
+            searches = dict(database_searches)
+        else:
+            searches = {
+                need: _IndexSearch(
+                    live.registry,
+                    person,
+                    categories,
+                    cap=candidate_cap,
+                    first_ring_km=first_ring_km,
+                    verdicts=verdicts,
+                    now=now,
+                    freshness=freshness,
+                )
+                for need, categories in asked.items()
+            }
+        ranked = [
+            (
+                need,
+                *_rank(
+                    person, searches[need], categories, steps, profile, now, freshness, verdicts
+                ),
             )
-            if len(matches) >= profile.limit:
-                break
-        ranked.append((need, radius, matches))
-    services = {
-        s.id: s
-        for s in repo.load_services(
-            session, {UUID(m.service_id) for _, _, matches in ranked for m in matches}
+            for need, categories in asked.items()
+        ]
+        shown = {UUID(m.service_id) for _, _, matches in ranked for m in matches}
+        listings = (
+            live.listings(session, shown)
+            if live is not None
+            else repo.load_services(session, shown)
         )
-    }
+    services = {listing.id: listing for listing in listings}
     results = [
         NeedResult(
             need=need,
@@ -447,6 +505,8 @@ def match_needs(
                     language,
                 )
                 for m in matches
+                # A listing deleted since it was ranked (a race lost by milliseconds).
+                if UUID(m.service_id) in services
             ],
         )
         for need, radius, matches in ranked

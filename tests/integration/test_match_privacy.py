@@ -6,9 +6,11 @@ be found by scanning the search radius.
 This module runs its own app on a fresh database of the backend under test, so that nothing
 another test wrote (and SQLite kept in a free page) can be mistaken for a leak."""
 
+import gc
 import io
 import logging
 import re
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy.orm.state import InstanceState
 
 from service.config import Settings
 from service.main import create_app
@@ -147,6 +150,26 @@ def _database_files(engine: sa.Engine) -> dict[str, bytes]:
     return files
 
 
+def _strings_held_by(root: object) -> str:
+    """Every string reachable from `root` through its data (not through modules, classes,
+    functions or the ORM's bookkeeping), one per line."""
+    skipped = (types.ModuleType, type, types.FunctionType, types.MethodType, types.CodeType)
+    seen: set[int] = set()
+    strings: list[str] = []
+    todo = [root]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen or isinstance(item, skipped) or isinstance(item, InstanceState):
+            continue
+        seen.add(id(item))
+        if isinstance(item, str):
+            strings.append(item)
+            continue
+        todo.extend(gc.get_referents(item))
+    assert len(seen) > 100, "the walk reached nothing"
+    return "\n".join(strings)
+
+
 def _assert_clean(where: str, text: str) -> None:
     for canary in CANARY_STRINGS:
         assert canary.lower() not in text.lower(), f"{canary!r} found in {where}"
@@ -240,6 +263,9 @@ def test_a_need_profile_leaves_no_trace(
     for response in responses:
         _assert_clean(f"the error {response.json()['errors']}", response.text)
     _assert_clean("the database", _database_text(app.engine))
+    index = app.client.app.state.match_index  # type: ignore[attr-defined]
+    assert index.size == 3
+    _assert_clean("the match index", _strings_held_by(index))
     for name, content in _database_files(app.engine).items():
         for canary in CANARY_STRINGS:
             assert canary.encode() not in content, f"{canary!r} found in {name}"

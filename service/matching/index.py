@@ -1,0 +1,245 @@
+"""The matchable registry in memory, found by place: pure, with no database.
+
+Each worker keeps one (`usecases/match_index.py` brings it up to date from the database's
+change log before every match), so that a match finds its candidates by looking in a few grid
+cells instead of by statements: at 100,000 services the statements, and turning their rows
+into candidates, were most of a match's time (bench/RESULTS.md).
+
+It answers the three questions of candidate search, each for the services that `accept`
+(the asked categories and the person's eligibility):
+- `nearest`: the `cap` nearest services with a site within a radius;
+- `reaching`: services located beyond a distance whose service-area radius covers the person;
+- `covering`: province-wide and nationwide services, best first by a caller's key.
+
+Not thread-safe: its owner serialises writes and reads.
+"""
+
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from service.matching.geo import (
+    KM_PER_DEGREE_LATITUDE as KM_PER_DEGREE,
+)
+from service.matching.geo import (
+    bounding_box,
+    cell_of,
+    great_circle_km,
+    next_ring_km,
+    reach_cells,
+)
+from service.matching.types import Candidate, Point
+
+# Grid cells of 0.05 degrees: about 5.6 km north-south and 3.9 km east-west at 45 degrees
+# north, so a city's first ring reads a handful of cells.
+CELL_DEGREES = 0.03
+NATIONWIDE = "CA"
+
+Cell = tuple[int, int]
+Accept = Callable[[Candidate], bool]
+
+
+def _cell(latitude: float, longitude: float) -> Cell:
+    return (math.floor(latitude / CELL_DEGREES), math.floor(longitude / CELL_DEGREES))
+
+
+class RegistryIndex:
+    """Candidates by service id; for each category, their sites in a grid, their service areas
+    by reach cell and by province."""
+
+    def __init__(self) -> None:
+        self._candidates: dict[str, Candidate] = {}
+        self._organization: dict[str, str] = {}
+        self._grid: dict[str, dict[Cell, dict[str, tuple[Point, ...]]]] = {}
+        self._reach: dict[str, dict[int, set[str]]] = {}
+        self._areas: dict[str, dict[str, set[str]]] = {}
+
+    def __len__(self) -> int:
+        return len(self._candidates)
+
+    def get(self, service_id: str) -> Candidate | None:
+        return self._candidates.get(service_id)
+
+    def services_of(self, organization_id: str) -> list[str]:
+        return [s for s, o in self._organization.items() if o == organization_id]
+
+    # Writes
+
+    def put(self, candidate: Candidate, organization_id: str) -> None:
+        """Add a service, or replace it with its new state."""
+        service_id = candidate.service_id
+        self.remove(service_id)
+        self._candidates[service_id] = candidate
+        self._organization[service_id] = organization_id
+        sites = _sites_by_cell(candidate)
+        reach = _reach_cells_of(candidate)
+        areas = _areas_of(candidate)
+        for category in candidate.categories:
+            grid = self._grid.setdefault(category, {})
+            for cell, points in sites.items():
+                grid.setdefault(cell, {})[service_id] = points
+            reach_cells_ = self._reach.setdefault(category, {})
+            for reach_cell in reach:
+                reach_cells_.setdefault(reach_cell, set()).add(service_id)
+            covered = self._areas.setdefault(category, {})
+            for area in areas:
+                covered.setdefault(area, set()).add(service_id)
+
+    def remove(self, service_id: str) -> None:
+        candidate = self._candidates.pop(service_id, None)
+        if candidate is None:
+            return
+        del self._organization[service_id]
+        sites = _sites_by_cell(candidate)
+        reach = _reach_cells_of(candidate)
+        areas = _areas_of(candidate)
+        for category in candidate.categories:
+            for cell in sites:
+                _discard(self._grid[category], cell, service_id)
+            for reach_cell in reach:
+                _discard(self._reach[category], reach_cell, service_id)
+            for area in areas:
+                _discard(self._areas[category], area, service_id)
+
+    # Reads
+
+    def nearest(
+        self,
+        point: Point,
+        categories: frozenset[str],
+        *,
+        radius_km: float,
+        first_ring_km: float,
+        accept: Accept,
+        cap: int,
+    ) -> list[tuple[str, float]]:
+        """The `cap` nearest accepted services of `categories` with a site within `radius_km`
+        of `point`, nearest first (then by id), each with its distance in km, flat-earth: good
+        enough to choose candidates, whose exact distances ranking measures. Rings grow from
+        `first_ring_km` until one holds `cap` of them; any site within a ring lies in the
+        cells of its box, so nothing unread is nearer."""
+        grids = [self._grid[c] for c in sorted(categories) if c in self._grid]
+        latitude, longitude = point.latitude, point.longitude
+        shrink2 = math.cos(math.radians(latitude)) ** 2
+        squared: dict[str, float] = {}
+        read: set[tuple[int, Cell]] = set()
+        verdicts: dict[str, bool] = {}
+        ring = min(first_ring_km, radius_km)
+        while True:
+            for number, grid in enumerate(grids):
+                for cell in _cells_in(bounding_box(point, ring), grid):
+                    if (number, cell) in read:
+                        continue
+                    read.add((number, cell))
+                    for service_id, points in grid.get(cell, {}).items():
+                        for site in points:
+                            d_lat = site.latitude - latitude
+                            d_lon = site.longitude - longitude
+                            degrees2 = d_lat * d_lat + d_lon * d_lon * shrink2
+                            if degrees2 < squared.get(service_id, math.inf):
+                                squared[service_id] = degrees2
+            within2 = (ring / KM_PER_DEGREE) ** 2
+            found: list[tuple[str, float]] = []
+            for degrees2, service_id in sorted(
+                (d2, service_id) for service_id, d2 in squared.items() if d2 <= within2
+            ):
+                verdict = verdicts.get(service_id)
+                if verdict is None:
+                    verdict = verdicts[service_id] = accept(self._candidates[service_id])
+                if verdict:
+                    found.append((service_id, math.sqrt(degrees2) * KM_PER_DEGREE))
+                    if len(found) == cap:
+                        return found
+            if ring >= radius_km:
+                return found
+            ring = min(radius_km, next_ring_km(ring, len(found), cap))
+
+    def reaching(
+        self,
+        point: Point,
+        categories: frozenset[str],
+        *,
+        beyond_km: float,
+        accept: Accept,
+        cap: int,
+    ) -> list[str]:
+        """The `cap` nearest accepted services of `categories` whose service-area radius,
+        larger than `beyond_km`, covers `point` from one of their sites."""
+        cell = cell_of(point)
+        ids = set().union(*(self._reach[c].get(cell, ()) for c in categories if c in self._reach))
+        found: list[tuple[float, str]] = []
+        for service_id in ids:
+            candidate = self._candidates[service_id]
+            radius = candidate.service_radius_km
+            if radius is None or radius <= beyond_km:
+                continue
+            km = min(great_circle_km(point, site.point) for site in candidate.sites)
+            if km <= radius and accept(candidate):
+                found.append((km, service_id))
+        return [service_id for _, service_id in sorted(found)[:cap]]
+
+    def covering(
+        self,
+        province: str,
+        categories: frozenset[str],
+        *,
+        accept: Accept,
+        best_first: Callable[[Candidate], Any],
+        cap: int,
+    ) -> list[str]:
+        """The first `cap` accepted services of `categories` covering the whole of `province`
+        or the nation, in the order of `best_first` (a sort key; ties by id)."""
+        ids: set[str] = set()
+        for category in categories:
+            areas = self._areas.get(category, {})
+            ids |= areas.get(province, set()) | areas.get(NATIONWIDE, set())
+        accepted = [self._candidates[i] for i in ids if accept(self._candidates[i])]
+        accepted.sort(key=lambda c: (best_first(c), c.service_id))
+        return [candidate.service_id for candidate in accepted[:cap]]
+
+
+def _sites_by_cell(candidate: Candidate) -> dict[Cell, tuple[Point, ...]]:
+    cells: dict[Cell, tuple[Point, ...]] = {}
+    for site in candidate.sites:
+        cell = _cell(site.point.latitude, site.point.longitude)
+        cells[cell] = (*cells.get(cell, ()), site.point)
+    return cells
+
+
+def _reach_cells_of(candidate: Candidate) -> set[int]:
+    if not candidate.service_radius_km:
+        return set()
+    return {
+        cell
+        for site in candidate.sites
+        for cell in reach_cells(site.point, candidate.service_radius_km)
+    }
+
+
+def _areas_of(candidate: Candidate) -> set[str]:
+    return {NATIONWIDE} if candidate.nationwide else set(candidate.provinces)
+
+
+def _cells_in(box: tuple[float, float, float, float], grid: dict[Cell, Any]) -> Iterable[Cell]:
+    min_lat, max_lat, min_lon, max_lon = box
+    low, high = _cell(min_lat, min_lon), _cell(max_lat, max_lon)
+    if (high[0] - low[0] + 1) * (high[1] - low[1] + 1) <= len(grid):
+        return [
+            (row, column)
+            for row in range(low[0], high[0] + 1)
+            for column in range(low[1], high[1] + 1)
+        ]
+    # A wide box over a sparse grid: fewer cells are filled than the box holds.
+    return [cell for cell in grid if low[0] <= cell[0] <= high[0] and low[1] <= cell[1] <= high[1]]
+
+
+def _discard(table: dict[Any, Any], key: Any, service_id: str) -> None:
+    members = table.get(key)
+    if members is None:
+        return
+    if isinstance(members, dict):
+        members.pop(service_id, None)
+    else:
+        members.discard(service_id)
+    if not members:
+        del table[key]

@@ -1,0 +1,150 @@
+"""A worker's match index (`matching/index.py`), kept exactly as current as the database.
+
+Before each match it reads what changed since it last looked (`repository/registry_feed.py`,
+written by triggers, so every change counts, even one made by hand in SQL) and rebuilds those
+listings: a match never sees a listing older than the database did when the match began. It
+holds listing data only, never anything of a person, and only the listings of approved
+organizations.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import groupby
+from operator import itemgetter
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from service.matching.index import RegistryIndex
+from service.models import Service
+from service.repository import match as match_repo
+from service.repository import registry_feed as feed
+from service.repository.rows import RawRows, converter
+from service.usecases.candidates import built
+
+_log = logging.getLogger("referral.match")
+# Services read per statement when the whole registry is read.
+_PAGE = 2_000
+
+
+class MatchIndex:
+    """The index and the stamp up to which it holds every change. One per worker and
+    database; its lock lets one match at a time bring it up to date and search it."""
+
+    def __init__(self, *, listings: int = 4_096) -> None:
+        self._lock = threading.Lock()
+        self._index: RegistryIndex | None = None
+        self._after = -1
+        # The answer's listings (name, organization, locations, intake), most recently shown
+        # last; forgotten when they change, as the index is brought up to date.
+        self._listings: dict[UUID, Service] = {}
+        self._listings_size = listings
+
+    @contextmanager
+    def current(self, session: Session) -> Iterator["MatchIndex"]:
+        """This index, brought up to date with what `session` sees. Search `registry` and read
+        `listings` only inside the block; what they return may be kept (candidates and
+        listings are never changed, only replaced)."""
+        with self._lock:
+            if self._index is None or not self._apply_changes(session, self._index):
+                started = time.perf_counter()
+                self._index, self._after = _read_whole(session)
+                self._listings.clear()
+                _log.info(
+                    "match index read",
+                    extra={
+                        "services": len(self._index),
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    },
+                )
+            yield self
+
+    def warm(self, engine: sa.Engine) -> None:
+        """Read the registry now (at start, in the background), so that the first match does
+        not wait for it; if the database does not answer, the first match reads it."""
+        try:
+            with Session(engine) as session, self.current(session):
+                pass
+        except sa.exc.SQLAlchemyError as error:
+            _log.warning(
+                "match index not read at start; the first match will read it",
+                extra={"error_type": type(error).__name__},
+            )
+
+    @property
+    def registry(self) -> RegistryIndex:
+        assert self._index is not None, "inside `current` only"
+        return self._index
+
+    @property
+    def size(self) -> int:
+        """Services held (0 before the first match)."""
+        return 0 if self._index is None else len(self._index)
+
+    def listings(self, session: Session, ids: set[UUID]) -> list[Service]:
+        """The listings of these services as the answer shows them, read from the database
+        only when not held (`repository.match.load_services`)."""
+        missing = ids - self._listings.keys()
+        for loaded in match_repo.load_services(session, missing):
+            self._listings[loaded.id] = loaded
+        found = []
+        for service_id in ids:
+            listing = self._listings.pop(service_id, None)
+            if listing is not None:
+                self._listings[service_id] = listing  # the most recently shown go last
+                found.append(listing)
+        while len(self._listings) > self._listings_size:
+            del self._listings[next(iter(self._listings))]
+        return found
+
+    def _apply_changes(self, session: Session, index: RegistryIndex) -> bool:
+        """Bring the index up to date; False when so much changed (an import, a restore)
+        that reading the whole registry again is quicker."""
+        changes = feed.changes_after(session, self._after)
+        if changes.after < self._after:
+            return False  # the log went back (a restore): what it lacks is unknown
+        if len(changes.services) > _PAGE or len(changes.organizations) > _PAGE:
+            return False
+        # An organization's change (approved, suspended, removed) changes all its services.
+        changed = {
+            *changes.services,
+            *feed.ids_of_organizations(session, changes.organizations),
+            *(
+                UUID(service_id)
+                for organization in changes.organizations
+                for service_id in index.services_of(str(organization))
+            ),
+        }
+        if len(changed) > _PAGE:
+            return False
+        for service_id in changed:
+            index.remove(str(service_id))
+            self._listings.pop(service_id, None)
+        _put(session, index, feed.matchable_rows(session, changed))
+        self._after = changes.after
+        return True
+
+
+def _put(session: Session, index: RegistryIndex, raw: RawRows) -> None:
+    """Build the listings of these rows into the index."""
+    if not raw.rows:
+        return
+    convert = converter(session, match_repo.CANDIDATE_COLUMNS, raw.type_codes)
+    for _, group in groupby(raw.rows, key=itemgetter(0)):
+        _, organization_id, candidate = built(tuple(group), convert)
+        index.put(candidate, str(organization_id))
+
+
+def _read_whole(session: Session) -> tuple[RegistryIndex, int]:
+    # The stamp first: a change made while the registry is read is read again next time.
+    after = feed.latest_stamp(session)
+    index = RegistryIndex()
+    last: UUID | None = None
+    while page := feed.matchable_ids(session, after_id=last, limit=_PAGE):
+        _put(session, index, feed.matchable_rows(session, page))
+        last = page[-1]
+    return index, after

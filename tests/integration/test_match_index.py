@@ -1,0 +1,259 @@
+"""The match index (`REFERRAL_MATCH_SEARCH=memory`, the default) against the database: every
+change, however it is made, reaches the next match; it answers as the database search does;
+on the backend under test."""
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from bench.registry import load_registry
+from schemas.enums import Role
+from schemas.match import NeedProfile
+from service.config import Settings
+from service.db import create_db_engine, migrate
+from service.gazetteer import Gazetteer
+from service.models import Location, Organization, RegistryChange, Service, utcnow
+from service.repository import registry_feed as feed
+from service.usecases import match_index
+from service.usecases.keys import Caller
+from service.usecases.match import match_needs
+from service.usecases.match_index import MatchIndex
+from tests.conftest import new_database_url
+from tests.factories import Api
+
+KITCHENER = {"place": "Kitchener, ON"}
+OPERATOR = Caller(key_id=uuid.uuid4(), name="test", role=Role.operator, organization_id=None)
+
+
+def _matched(api: Api, body: dict[str, Any] | None = None) -> set[str]:
+    body = body or {"location": KITCHENER, "needs": ["housing"]}
+    response = api.client.post("/v1/match", json=body, headers=api.key("operator"))
+    assert response.status_code == 200, response.text
+    return {m["service_id"] for result in response.json()["results"] for m in result["matches"]}
+
+
+def test_every_kind_of_change_is_logged_with_a_growing_stamp(api: Api, engine: sa.Engine) -> None:
+    organization = api.organization("Logged")
+    with Session(engine) as session:
+        start = feed.latest_stamp(session)
+
+    def changed_since(after: int) -> tuple[set[uuid.UUID], set[uuid.UUID], int]:
+        with Session(engine) as session:
+            changes = feed.changes_after(session, after)
+        assert changes.after >= after
+        return set(changes.services), set(changes.organizations), changes.after
+
+    service = uuid.UUID(api.service(organization)["id"])
+    services, _, after = changed_since(start)
+    assert service in services
+
+    with engine.begin() as connection:  # a location moved by hand
+        connection.execute(
+            sa.update(Location).where(col(Location.service_id) == service).values(latitude=43.46)
+        )
+    services, organizations, after = changed_since(after)
+    assert services == {service}
+    assert organizations == set()
+
+    suspended = api.client.post(f"/v1/organizations/{organization}/suspend", headers=api.admin)
+    assert suspended.status_code == 200, suspended.text
+    services, organizations, after = changed_since(after)
+    assert organizations == {uuid.UUID(organization)}
+
+    deleted = api.client.delete(f"/v1/services/{service}", headers=api.admin)
+    assert deleted.status_code == 204, deleted.text
+    services, _, after = changed_since(after)
+    assert service in services
+
+    assert changed_since(after)[:2] == (set(), set())  # nothing new: nothing read
+
+
+def test_the_next_match_sees_every_change_however_it_was_made(api: Api, engine: sa.Engine) -> None:
+    organization = api.organization("Followed")
+    first = api.service(organization, name="First")["id"]
+    assert _matched(api) == {first}  # the index is read here
+
+    second = api.service(organization, name="Second")["id"]
+    assert _matched(api) == {first, second}
+
+    with engine.begin() as connection:  # moved to Vancouver by hand, with no service area
+        connection.execute(
+            sa.update(Location)
+            .where(col(Location.service_id) == uuid.UUID(second))
+            .values(latitude=49.28, longitude=-123.12, province="BC")
+        )
+        connection.execute(
+            sa.update(Service)
+            .where(col(Service.id) == uuid.UUID(second))
+            .values(service_radius_km=None)
+        )
+    assert _matched(api) == {first}
+
+    suspended = api.client.post(f"/v1/organizations/{organization}/suspend", headers=api.admin)
+    assert suspended.status_code == 200, suspended.text
+    assert _matched(api) == set()
+    approved = api.client.post(f"/v1/organizations/{organization}/approve", headers=api.admin)
+    assert approved.status_code == 200, approved.text
+    assert _matched(api) == {first}
+
+    deleted = api.client.delete(f"/v1/services/{first}", headers=api.admin)
+    assert deleted.status_code == 204, deleted.text
+    assert _matched(api) == set()
+
+
+def test_the_answer_shows_a_listing_as_it_is_now(api: Api, engine: sa.Engine) -> None:
+    """The index keeps the listings it shows; a change by hand reaches the answer too."""
+    organization = api.organization("Renamed")
+    service = api.service(organization, name="Old name")["id"]
+    body = {"location": KITCHENER, "needs": ["housing"]}
+    operator = api.key("operator")
+
+    def shown() -> tuple[str, str]:
+        response = api.client.post("/v1/match", json=body, headers=operator)
+        (match,) = response.json()["results"][0]["matches"]
+        return match["name"], match["organization"]["name"]
+
+    assert shown() == ("Old name", "Renamed")
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(Service).where(col(Service.id) == uuid.UUID(service)).values(name="New")
+        )
+        connection.execute(
+            sa.update(Organization)
+            .where(col(Organization.id) == uuid.UUID(organization))
+            .values(name="Renamed again")
+        )
+    assert shown() == ("New", "Renamed again")
+
+
+def _beds(live: MatchIndex, session: Session, service: str) -> int | None:
+    with live.current(session) as current:
+        candidate = current.registry.get(service)
+        assert candidate is not None
+        return candidate.beds_available
+
+
+def _set_beds(connection: sa.Connection, service: str, beds: int) -> None:
+    connection.execute(
+        sa.update(Service).where(col(Service.id) == uuid.UUID(service)).values(beds_available=beds)
+    )
+
+
+def test_a_change_committed_late_is_not_missed(api: Api, engine: sa.Engine) -> None:
+    """A change whose transaction began before the index last looked and committed after it
+    reaches the index all the same (on PostgreSQL its stamp is below changes seen since)."""
+    organization = api.organization("Late")
+    slow, quick = (api.service(organization, name=name)["id"] for name in ("Slow", "Quick"))
+    live = MatchIndex()
+    with Session(engine) as session:
+        assert _beds(live, session, slow) == 3
+    with engine.connect() as late:
+        transaction = late.begin()
+        _set_beds(late, slow, 1)  # written, not committed
+        if engine.dialect.name != "sqlite":  # SQLite has one writer at a time
+            with engine.begin() as other:
+                _set_beds(other, quick, 2)
+        with Session(engine) as session:
+            assert _beds(live, session, slow) == 3
+            if engine.dialect.name != "sqlite":
+                assert _beds(live, session, quick) == 2
+        transaction.commit()
+    with Session(engine) as session:
+        assert _beds(live, session, slow) == 1
+
+
+def test_a_log_that_went_back_or_many_changes_make_the_index_read_everything(
+    api: Api, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    organization = api.organization("Reread")
+    services = [api.service(organization, name=f"S{n}")["id"] for n in range(3)]
+    live = MatchIndex()
+    with Session(engine) as session:
+        assert _beds(live, session, services[0]) == 3
+    # Many changes at once (an import): more than a page is read whole.
+    monkeypatch.setattr(match_index, "_PAGE", 2)
+    with engine.begin() as connection:
+        for service in services:
+            _set_beds(connection, service, 5)
+    with Session(engine) as session:
+        assert [_beds(live, session, service) for service in services] == [5, 5, 5]
+    monkeypatch.undo()
+    # The log restored from an older backup, or emptied: stamps start again lower.
+    with engine.begin() as connection:
+        connection.execute(sa.delete(RegistryChange))
+        _set_beds(connection, services[1], 0)
+    if engine.dialect.name != "sqlite":
+        live._after += 10**12  # a transaction id counter that went back, as after a restore
+    with Session(engine) as session:
+        assert _beds(live, session, services[1]) == 0
+        assert live.size == 3
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sa.Engine]:
+    for url in new_database_url(Path(tmp_path_factory.mktemp("index"))):
+        engine = create_db_engine(url)
+        migrate(engine)
+        load_registry(engine, 1500, seed=7)
+        yield engine
+        engine.dispose()
+
+
+PROFILES = [
+    {"needs": ["housing", "legal", "specialized"], "location": {"postal_prefix": "M5V"}},
+    {
+        "gender": "woman",
+        "age": 24,
+        "trafficking_type": "labour",
+        "languages": ["es"],
+        "needs": ["housing", "legal.immigration", "specialized.counselling"],
+        "location": {"postal_prefix": "L5B"},
+    },
+    {
+        "gender": "man",
+        "trafficking_type": "sex",
+        "urgent": True,
+        "no_identification": True,
+        "needs": ["housing.emergency_shelter", "specialized.medical"],
+        "location": {"postal_prefix": "N0B"},
+    },
+    {"age": 16, "needs": ["housing", "legal"], "location": {"place": "Thunder Bay, ON"}},
+    {
+        "with_dependents": True,
+        "needs": ["specialized.financial", "housing"],
+        "location": {"place": "Montréal"},
+    },
+    {"wheelchair": True, "needs": ["specialized"], "location": {"postal_prefix": "R3C"}},
+]
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_memory_and_database_search_answer_alike_when_no_cap_binds(
+    generated: sa.Engine, profile: dict[str, Any]
+) -> None:
+    """With a cap larger than any search holds, both searches hold every candidate that may
+    rank, so the answers are the same, word for word."""
+    settings = Settings(match_candidate_cap=2000, _env_file=None)
+    request = NeedProfile.model_validate({"limit": 8, **profile})
+    gazetteer = Gazetteer.load()
+    now = utcnow()
+    with Session(generated) as session:
+        answers = [
+            match_needs(
+                session,
+                profile=request,
+                gazetteer=gazetteer,
+                caller=OPERATOR,
+                settings=settings,
+                now=now,
+                index=index,
+            ).model_dump()
+            for index in (MatchIndex(), None)
+        ]
+    assert answers[0] == answers[1]
+    assert any(result["matches"] for result in answers[0]["results"])

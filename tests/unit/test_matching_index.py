@@ -1,0 +1,212 @@
+"""The in-memory match index against brute force over the same services, for generated
+registries, places and queries; and its bookkeeping through puts, replacements and removals."""
+
+import math
+import zlib
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.matching.geo import KM_PER_DEGREE_LATITUDE, great_circle_km
+from service.matching.index import NATIONWIDE, RegistryIndex
+from service.matching.types import Candidate, Point, Site
+
+CATEGORIES = ("housing.emergency_shelter", "legal.immigration", "specialized.counselling")
+PROVINCES = ("ON", "QC", "MB")
+# Around Kitchener, from the same block to a few hundred km away.
+CENTRE = Point(43.45, -80.49)
+
+
+@st.composite
+def candidates(draw: st.DrawFn, number: int) -> Candidate:
+    sites = draw(
+        st.lists(
+            st.builds(
+                lambda lat, lon: Site(Point(CENTRE.latitude + lat, CENTRE.longitude + lon)),
+                st.floats(-2.5, 2.5),
+                st.floats(-3.5, 3.5),
+            ),
+            max_size=3,
+        )
+    )
+    return Candidate(
+        service_id=f"{number:04d}",
+        categories=frozenset(draw(st.sets(st.sampled_from(CATEGORIES), min_size=1))),
+        sites=tuple(sites),
+        service_radius_km=draw(st.sampled_from([None, None, 25.0, 120.0, 300.0])),
+        provinces=frozenset(draw(st.sets(st.sampled_from(PROVINCES), max_size=2))),
+        nationwide=draw(st.booleans()) and draw(st.booleans()),
+    )
+
+
+@st.composite
+def registries(draw: st.DrawFn) -> list[Candidate]:
+    size = draw(st.integers(0, 40))
+    return [draw(candidates(number)) for number in range(size)]
+
+
+def _accepted(candidate: Candidate) -> bool:
+    """A fixed, arbitrary eligibility: about two in three."""
+    return zlib.crc32(candidate.service_id.encode()) % 3 != 0
+
+
+def _sites(candidate: Candidate) -> int:
+    return len(candidate.sites)
+
+
+def _indexed(services: list[Candidate]) -> RegistryIndex:
+    index = RegistryIndex()
+    for candidate in services:
+        index.put(candidate, organization_id=f"org-{int(candidate.service_id) % 4}")
+    return index
+
+
+def _squared_degrees(point: Point, site: Point) -> float:
+    """The flat-earth distance that chooses candidates, squared, in degrees of latitude."""
+    shrink2 = math.cos(math.radians(point.latitude)) ** 2
+    d_lat, d_lon = site.latitude - point.latitude, site.longitude - point.longitude
+    return d_lat * d_lat + d_lon * d_lon * shrink2
+
+
+points = st.builds(
+    lambda lat, lon: Point(CENTRE.latitude + lat, CENTRE.longitude + lon),
+    st.floats(-2.0, 2.0),
+    st.floats(-3.0, 3.0),
+)
+asked = st.sets(st.sampled_from(CATEGORIES), min_size=1).map(frozenset)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    registries(),
+    points,
+    asked,
+    st.floats(1.0, 500.0),
+    st.floats(0.5, 20.0),
+    st.integers(1, 12),
+)
+def test_nearest_is_the_nearest_accepted_services_within_the_radius(
+    services: list[Candidate],
+    point: Point,
+    categories: frozenset[str],
+    radius_km: float,
+    first_ring_km: float,
+    cap: int,
+) -> None:
+    found = _indexed(services).nearest(
+        point,
+        categories,
+        radius_km=radius_km,
+        first_ring_km=first_ring_km,
+        accept=_accepted,
+        cap=cap,
+    )
+    within = (radius_km / KM_PER_DEGREE_LATITUDE) ** 2
+    expected = sorted(
+        (min(_squared_degrees(point, site.point) for site in c.sites), c.service_id)
+        for c in services
+        if c.sites and c.categories & categories and _accepted(c)
+    )
+    expected = [(d2, i) for d2, i in expected if d2 <= within][:cap]
+    assert found == [(i, math.sqrt(d2) * KM_PER_DEGREE_LATITUDE) for d2, i in expected]
+
+
+@settings(max_examples=60, deadline=None)
+@given(registries(), points, asked, st.floats(0.0, 200.0), st.integers(1, 12))
+def test_reaching_is_every_accepted_service_whose_radius_covers_the_person(
+    services: list[Candidate],
+    point: Point,
+    categories: frozenset[str],
+    beyond_km: float,
+    cap: int,
+) -> None:
+    found = _indexed(services).reaching(
+        point, categories, beyond_km=beyond_km, accept=_accepted, cap=cap
+    )
+    expected = sorted(
+        (min(great_circle_km(point, site.point) for site in c.sites), c.service_id)
+        for c in services
+        if c.sites
+        and c.categories & categories
+        and _accepted(c)
+        and c.service_radius_km is not None
+        and c.service_radius_km > beyond_km
+        and min(great_circle_km(point, site.point) for site in c.sites) <= c.service_radius_km
+    )
+    assert found == [service_id for _, service_id in expected[:cap]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(registries(), st.sampled_from(PROVINCES), asked, st.integers(1, 12))
+def test_covering_is_every_accepted_service_of_the_province_or_the_nation_best_first(
+    services: list[Candidate], province: str, categories: frozenset[str], cap: int
+) -> None:
+    def key(candidate: Candidate) -> int:
+        return len(candidate.sites)  # any order the caller chooses
+
+    found = _indexed(services).covering(
+        province, categories, accept=_accepted, best_first=key, cap=cap
+    )
+    expected = sorted(
+        (
+            c
+            for c in services
+            if (c.nationwide or province in c.provinces)
+            and c.categories & categories
+            and _accepted(c)
+        ),
+        key=lambda c: (key(c), c.service_id),
+    )
+    assert found == [c.service_id for c in expected[:cap]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(registries(), registries(), st.data())
+def test_replacing_and_removing_leaves_what_a_fresh_index_of_the_result_holds(
+    first: list[Candidate], second: list[Candidate], data: st.DataObject
+) -> None:
+    """Services put, then some replaced by a different state and some removed: every answer
+    is the fresh index's, and removing the rest leaves nothing behind."""
+    index = _indexed(first)
+    removed = data.draw(st.sets(st.sampled_from([c.service_id for c in first]))) if first else set()
+    for candidate in second:  # the same ids in a new state, and new ids
+        index.put(candidate, organization_id="org-new")
+    for service_id in removed:
+        index.remove(service_id)
+    final = {c.service_id: c for c in first}
+    final.update({c.service_id: c for c in second})
+    for service_id in removed:
+        final.pop(service_id, None)
+    fresh = _indexed(list(final.values()))
+    assert len(index) == len(fresh)
+    for categories in (frozenset(CATEGORIES), frozenset(CATEGORIES[:1])):
+        for province in PROVINCES:
+            assert index.covering(
+                province, categories, accept=_accepted, best_first=_sites, cap=99
+            ) == fresh.covering(province, categories, accept=_accepted, best_first=_sites, cap=99)
+        assert index.nearest(
+            CENTRE, categories, radius_km=500, first_ring_km=5, accept=_accepted, cap=99
+        ) == fresh.nearest(
+            CENTRE, categories, radius_km=500, first_ring_km=5, accept=_accepted, cap=99
+        )
+        assert index.reaching(
+            CENTRE, categories, beyond_km=0, accept=_accepted, cap=99
+        ) == fresh.reaching(CENTRE, categories, beyond_km=0, accept=_accepted, cap=99)
+    for service_id in list(final):
+        index.remove(service_id)
+    assert len(index) == 0
+    assert index.services_of("org-new") == []
+    assert not index._grid.get(CATEGORIES[0])
+    assert not index._reach.get(CATEGORIES[0])
+    assert not any(index._areas.get(c, {}).get(NATIONWIDE) for c in CATEGORIES)
+
+
+def test_an_organization_s_services_are_known_by_its_id() -> None:
+    index = _indexed(
+        [Candidate(service_id=f"{n:04d}", categories=frozenset(CATEGORIES[:1])) for n in range(8)]
+    )
+    assert sorted(index.services_of("org-1")) == ["0001", "0005"]
+    assert index.get("0005") is not None
+    index.remove("0005")
+    assert index.services_of("org-1") == ["0001"]
+    assert index.get("0005") is None
