@@ -6,15 +6,17 @@ service whose rules were never stated (imported from another directory) is not k
 exclude anyone, so it stays eligible, with a caveat asking to confirm.
 """
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from service.matching.types import Candidate, Note, Profile
 
 UNDISCLOSED = "undisclosed"
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
+    """Whether the person may be served, and what the operator should know. (Named tuples:
+    one is made for nearly every candidate, and a frozen dataclass costs more to make.)"""
+
     eligible: bool
     reasons: tuple[Note, ...] = ()
     caveats: tuple[Note, ...] = ()

@@ -44,14 +44,13 @@ def _cell(latitude: float, longitude: float) -> Cell:
 
 
 class RegistryIndex:
-    """Candidates by service id; for each category, their sites in a grid, their service areas
-    by reach cell and by province."""
+    """Candidates by service id; for each category, their sites in a grid and their service
+    areas by province; services with a service-area radius by the reach cells it touches."""
 
     def __init__(self) -> None:
         self._candidates: dict[str, Candidate] = {}
-        self._organization: dict[str, str] = {}
         self._grid: dict[str, dict[Cell, dict[str, tuple[Point, ...]]]] = {}
-        self._reach: dict[str, dict[int, set[str]]] = {}
+        self._reach: dict[int, set[str]] = {}
         self._areas: dict[str, dict[str, set[str]]] = {}
 
     def __len__(self) -> int:
@@ -60,27 +59,22 @@ class RegistryIndex:
     def get(self, service_id: str) -> Candidate | None:
         return self._candidates.get(service_id)
 
-    def services_of(self, organization_id: str) -> list[str]:
-        return [s for s, o in self._organization.items() if o == organization_id]
-
     # Writes
 
-    def put(self, candidate: Candidate, organization_id: str) -> None:
+    def put(self, candidate: Candidate) -> None:
         """Add a service, or replace it with its new state."""
         service_id = candidate.service_id
         self.remove(service_id)
         self._candidates[service_id] = candidate
-        self._organization[service_id] = organization_id
         sites = _sites_by_cell(candidate)
         reach = _reach_cells_of(candidate)
         areas = _areas_of(candidate)
+        for reach_cell in reach:
+            self._reach.setdefault(reach_cell, set()).add(service_id)
         for category in candidate.categories:
             grid = self._grid.setdefault(category, {})
             for cell, points in sites.items():
                 grid.setdefault(cell, {})[service_id] = points
-            reach_cells_ = self._reach.setdefault(category, {})
-            for reach_cell in reach:
-                reach_cells_.setdefault(reach_cell, set()).add(service_id)
             covered = self._areas.setdefault(category, {})
             for area in areas:
                 covered.setdefault(area, set()).add(service_id)
@@ -89,15 +83,14 @@ class RegistryIndex:
         candidate = self._candidates.pop(service_id, None)
         if candidate is None:
             return
-        del self._organization[service_id]
         sites = _sites_by_cell(candidate)
         reach = _reach_cells_of(candidate)
         areas = _areas_of(candidate)
+        for reach_cell in reach:
+            _discard(self._reach, reach_cell, service_id)
         for category in candidate.categories:
             for cell in sites:
                 _discard(self._grid[category], cell, service_id)
-            for reach_cell in reach:
-                _discard(self._reach[category], reach_cell, service_id)
             for area in areas:
                 _discard(self._areas[category], area, service_id)
 
@@ -165,13 +158,11 @@ class RegistryIndex:
     ) -> list[str]:
         """The `cap` nearest accepted services of `categories` whose service-area radius,
         larger than `beyond_km`, covers `point` from one of their sites."""
-        cell = cell_of(point)
-        ids = set().union(*(self._reach[c].get(cell, ()) for c in categories if c in self._reach))
         found: list[tuple[float, str]] = []
-        for service_id in ids:
+        for service_id in self._reach.get(cell_of(point), ()):
             candidate = self._candidates[service_id]
             radius = candidate.service_radius_km
-            if radius is None or radius <= beyond_km:
+            if radius is None or radius <= beyond_km or candidate.categories.isdisjoint(categories):
                 continue
             km = min(great_circle_km(point, site.point) for site in candidate.sites)
             if km <= radius and accept(candidate):

@@ -2,9 +2,10 @@
 the same matches in the same order (score descending, then distance ascending, then id)."""
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from operator import itemgetter
+from typing import NamedTuple
 
 from service.matching import scoring
 from service.matching.eligibility import Verdict, check
@@ -16,9 +17,9 @@ REMOTE_DELIVERY = frozenset({"phone", "virtual"})
 _SHORTLIST_MARGIN = 10
 
 
-@dataclass(frozen=True, slots=True)
-class Reach:
-    """How a service reaches the person."""
+class Reach(NamedTuple):
+    """How a service reaches the person. (A named tuple: one is made for every candidate,
+    and a frozen dataclass costs several times more to make.)"""
 
     distance_km: float | None  # to the nearest site; coarse when that site is confidential
     site_index: int | None

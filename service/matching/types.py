@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +79,9 @@ class Candidate:
     eligibility_stated: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
-    """A reason or a caveat: a message code and its parameters, rendered per language."""
+class Note(NamedTuple):
+    """A reason or a caveat: a message code and its parameters, rendered per language. (A
+    named tuple: many are made per match, and a frozen dataclass costs more to make.)"""
 
     code: str
     params: tuple[tuple[str, str | int | float], ...] = ()

@@ -445,7 +445,6 @@ def ids_covering_province(
 # What ranking reads of a candidate: no names, descriptions or contacts.
 _CANDIDATE_COLUMNS = (
     "id",
-    "organization_id",
     "categories_mask",
     "genders_mask",
     "min_age",

@@ -1,6 +1,7 @@
 """Candidates, the matching core's view of a listing, built from stored rows: decoded once
 and shared by the database search and the match index."""
 
+import sys
 from collections import namedtuple
 from enum import StrEnum
 from typing import Any
@@ -71,7 +72,7 @@ def candidate_of(service: Any, locations: list[Any]) -> Candidate:
         nationwide=service.nationwide,
         intake_24_7=(service.intake_hours or "").replace(" ", "") == "24/7",
         referral_required=service.referral_required,
-        fees=service.fees,
+        fees=sys.intern(service.fees),
         beds_total=service.beds_total,
         beds_available=service.beds_available,
         accepting_referrals=service.accepting_referrals,
@@ -99,9 +100,9 @@ _LANGUAGE_SETS: dict[tuple[str, ...], frozenset[str]] = {}
 _Fields = namedtuple("_Fields", repo.CANDIDATE_FIELDS)  # type: ignore[misc]
 
 
-def built(rows: tuple[tuple[Any, ...], ...], convert: Any) -> tuple[UUID, UUID, Candidate]:
-    """A candidate, with its service's id and organization's, from the unconverted rows of one
-    service (`repo.raw_candidate_rows`), converted by `convert` (`rows.converter`)."""
+def built(rows: tuple[tuple[Any, ...], ...], convert: Any) -> tuple[UUID, Candidate]:
+    """A candidate, with its service's id, from the unconverted rows of one service
+    (`repo.raw_candidate_rows`), converted by `convert` (`rows.converter`)."""
     fields: list[Any] = [_Fields(*convert(row)) for row in rows]
     located = [row for row in fields if row.latitude is not None]
-    return fields[0].id, fields[0].organization_id, candidate_of(fields[0], located)
+    return fields[0].id, candidate_of(fields[0], located)

@@ -152,7 +152,7 @@ _FIRST_RING_KM = {"urban": 3.0, "suburban": 4.0, "rural": 8.0}
 
 
 # Candidates by the rows they were built from: listing data only, nothing of any person.
-_REMEMBERED: Remembered[tuple[UUID, UUID, Candidate]] = Remembered(20_000)
+_REMEMBERED: Remembered[tuple[UUID, Candidate]] = Remembered(20_000)
 
 
 class _CandidatePool:
@@ -183,7 +183,7 @@ class _CandidatePool:
                 convert = convert or converter(self.session, repo.CANDIDATE_COLUMNS, raw.type_codes)
                 found = built(rows, convert)
                 _REMEMBERED.put(rows, found)
-            self.candidates[found[0]] = found[2]
+            self.candidates[found[0]] = found[1]
         return [self.candidates[i] for i in ids if i in self.candidates]
 
 

@@ -7,6 +7,7 @@ holds listing data only, never anything of a person, and only the listings of ap
 organizations.
 """
 
+import gc
 import logging
 import threading
 import time
@@ -35,7 +36,7 @@ class MatchIndex:
     """The index and the stamp up to which it holds every change. One per worker and
     database; its lock lets one match at a time bring it up to date and search it."""
 
-    def __init__(self, *, listings: int = 4_096) -> None:
+    def __init__(self, *, listings: int = 1_024) -> None:
         self._lock = threading.Lock()
         self._index: RegistryIndex | None = None
         self._after = -1
@@ -54,6 +55,10 @@ class MatchIndex:
                 started = time.perf_counter()
                 self._index, self._after = _read_whole(session)
                 self._listings.clear()
+                # Hundreds of thousands of long-lived objects: out of the collector's way, so
+                # that its full collections do not walk them again and again.
+                gc.collect()
+                gc.freeze()
                 _log.info(
                     "match index read",
                     extra={
@@ -109,15 +114,11 @@ class MatchIndex:
             return False  # the log went back (a restore): what it lacks is unknown
         if len(changes.services) > _PAGE or len(changes.organizations) > _PAGE:
             return False
-        # An organization's change (approved, suspended, removed) changes all its services.
+        # An organization's change (approved, suspended) changes all its services. (One that
+        # is removed has none left: each service removed was logged as a change of its own.)
         changed = {
             *changes.services,
             *feed.ids_of_organizations(session, changes.organizations),
-            *(
-                UUID(service_id)
-                for organization in changes.organizations
-                for service_id in index.services_of(str(organization))
-            ),
         }
         if len(changed) > _PAGE:
             return False
@@ -135,8 +136,7 @@ def _put(session: Session, index: RegistryIndex, raw: RawRows) -> None:
         return
     convert = converter(session, match_repo.CANDIDATE_COLUMNS, raw.type_codes)
     for _, group in groupby(raw.rows, key=itemgetter(0)):
-        _, organization_id, candidate = built(tuple(group), convert)
-        index.put(candidate, str(organization_id))
+        index.put(built(tuple(group), convert)[1])
 
 
 def _read_whole(session: Session) -> tuple[RegistryIndex, int]:

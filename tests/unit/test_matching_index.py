@@ -57,7 +57,7 @@ def _sites(candidate: Candidate) -> int:
 def _indexed(services: list[Candidate]) -> RegistryIndex:
     index = RegistryIndex()
     for candidate in services:
-        index.put(candidate, organization_id=f"org-{int(candidate.service_id) % 4}")
+        index.put(candidate)
     return index
 
 
@@ -170,7 +170,7 @@ def test_replacing_and_removing_leaves_what_a_fresh_index_of_the_result_holds(
     index = _indexed(first)
     removed = data.draw(st.sets(st.sampled_from([c.service_id for c in first]))) if first else set()
     for candidate in second:  # the same ids in a new state, and new ids
-        index.put(candidate, organization_id="org-new")
+        index.put(candidate)
     for service_id in removed:
         index.remove(service_id)
     final = {c.service_id: c for c in first}
@@ -195,18 +195,6 @@ def test_replacing_and_removing_leaves_what_a_fresh_index_of_the_result_holds(
     for service_id in list(final):
         index.remove(service_id)
     assert len(index) == 0
-    assert index.services_of("org-new") == []
     assert not index._grid.get(CATEGORIES[0])
-    assert not index._reach.get(CATEGORIES[0])
+    assert not index._reach
     assert not any(index._areas.get(c, {}).get(NATIONWIDE) for c in CATEGORIES)
-
-
-def test_an_organization_s_services_are_known_by_its_id() -> None:
-    index = _indexed(
-        [Candidate(service_id=f"{n:04d}", categories=frozenset(CATEGORIES[:1])) for n in range(8)]
-    )
-    assert sorted(index.services_of("org-1")) == ["0001", "0005"]
-    assert index.get("0005") is not None
-    index.remove("0005")
-    assert index.services_of("org-1") == ["0001"]
-    assert index.get("0005") is None
