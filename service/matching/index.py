@@ -178,13 +178,16 @@ class RegistryIndex:
         best_first: Callable[[Candidate], Any],
         cap: int,
     ) -> list[str]:
-        """The first `cap` accepted services of `categories` covering the whole of `province`
-        or the nation, in the order of `best_first` (a sort key; ties by id)."""
+        """The accepted services of `categories` covering the whole of `province` or the
+        nation, by id; when more than `cap` do, the first `cap` in the order of `best_first`
+        (a sort key; ties by id), which is then computed."""
         ids: set[str] = set()
         for category in categories:
             areas = self._areas.get(category, {})
             ids |= areas.get(province, set()) | areas.get(NATIONWIDE, set())
         accepted = [self._candidates[i] for i in ids if accept(self._candidates[i])]
+        if len(accepted) <= cap:  # no choice to make
+            return sorted(candidate.service_id for candidate in accepted)
         accepted.sort(key=lambda c: (best_first(c), c.service_id))
         return [candidate.service_id for candidate in accepted[:cap]]
 

@@ -14,7 +14,6 @@ from service.matching.types import Candidate, Freshness, Match, Note, Profile, W
 from service.policy.visibility import coarse_distance_km
 
 REMOTE_DELIVERY = frozenset({"phone", "virtual"})
-_SHORTLIST_MARGIN = 10
 
 
 class Reach(NamedTuple):
@@ -308,9 +307,8 @@ def rank_need(
     person, by service id, shared by the calls of one request (filled as it goes)."""
     known: dict[str, Verdict] = {} if verdicts is None else verdicts
     housing = is_housing(categories)
-    # Score every candidate, then explain only the best `limit` and a margin: sift by
-    # great-circle distance, measure the shortlist geodesically and order it by the distances
-    # shown; the margin keeps near-ties at the cut in play.
+    # Score every candidate (distances by great circle), then explain only the shortlist:
+    # measure its distances geodesically and order it by the distances shown.
     scored: list[tuple[float, float, str, Candidate, Reach, tuple[Note, ...], tuple[Note, ...]]]
     scored = []
     for candidate in candidates:
@@ -340,6 +338,14 @@ def rank_need(
             )
         )
     scored.sort(key=itemgetter(0, 1, 2))
+    # The best `limit` are those scored above the `limit`-th, and those tied with it in the
+    # order of the distances shown, which are measured for the shortlist alone.
+    shown = len(scored)
+    if shown > limit:
+        cut = scored[limit - 1][0]
+        shown = limit
+        while shown < len(scored) and scored[shown][0] == cut:
+            shown += 1
     shortlist = [
         _finish(
             explain(
@@ -357,7 +363,7 @@ def rank_need(
             profile,
             max_distance_km,
         )
-        for negated, _, _, candidate, how, reasons, caveats in scored[: limit + _SHORTLIST_MARGIN]
+        for negated, _, _, candidate, how, reasons, caveats in scored[:shown]
     ]
     shortlist.sort(key=sort_key)
     return shortlist[:limit]
