@@ -46,9 +46,10 @@ class Settings(BaseSettings):
         default="memory",
         description="Where a match finds its candidates: `memory`, an index of the matchable "
         "registry that each worker holds and brings up to date from the database's change log "
-        "before every match (fast; about 70 MB per worker at 100,000 services), or `database`, "
-        "indexed statements on every match (slower; no memory per worker). The answers are "
-        "the same but for near-ties when more candidates than the cap are near.",
+        "before every match (fast; about 120 MB per worker at 100,000 services), or "
+        "`database`, indexed statements on every match (slower; no memory per worker). Both "
+        "answer alike while the candidate cap does not bind; where it does, the memory search "
+        "counts only services the person is eligible for towards it.",
     )
     match_candidate_cap: int = Field(
         default=50,

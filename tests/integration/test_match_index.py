@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from sqlmodel import Session, col
 
 from bench.registry import load_registry
@@ -17,6 +18,7 @@ from schemas.match import NeedProfile
 from service.config import Settings
 from service.db import create_db_engine, migrate
 from service.gazetteer import Gazetteer
+from service.main import create_app
 from service.models import Location, Organization, RegistryChange, Service, utcnow
 from service.repository import registry_feed as feed
 from service.usecases import match_index
@@ -24,7 +26,7 @@ from service.usecases.keys import Caller
 from service.usecases.match import match_needs
 from service.usecases.match_index import MatchIndex
 from tests.conftest import new_database_url
-from tests.factories import Api
+from tests.factories import Api, without_random_parts
 
 KITCHENER = {"place": "Kitchener, ON"}
 OPERATOR = Caller(key_id=uuid.uuid4(), name="test", role=Role.operator, organization_id=None)
@@ -257,3 +259,21 @@ def test_memory_and_database_search_answer_alike_when_no_cap_binds(
         ]
     assert answers[0] == answers[1]
     assert any(result["matches"] for result in answers[0]["results"])
+
+
+def test_a_worker_set_to_search_the_database_holds_no_index_and_answers_alike(
+    api: Api, settings: Settings
+) -> None:
+    organization = api.organization("Either way")
+    for name in ("One", "Two", "Three"):
+        api.service(organization, name=name)
+    body = {"location": KITCHENER, "needs": ["housing", "legal"], "gender": "woman"}
+    operator = api.key("operator")
+    database_only = create_app(settings.model_copy(update={"match_search": "database"}))
+    with TestClient(database_only, raise_server_exceptions=False) as other:
+        assert other.app.state.match_index is None  # type: ignore[attr-defined]
+        from_database = other.post("/v1/match", json=body, headers=operator)
+    from_memory = api.client.post("/v1/match", json=body, headers=operator)
+    assert from_database.status_code == from_memory.status_code == 200
+    assert without_random_parts(from_database.text) == without_random_parts(from_memory.text)
+    assert len(from_memory.json()["results"][0]["matches"]) == 3
