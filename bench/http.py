@@ -84,7 +84,7 @@ def run_http(args: argparse.Namespace) -> int:
             f"{args.backend} {args.size:>7} services loaded in"
             f" {time.perf_counter() - started:.1f} s\n"
         )
-        with serve(url_of(engine), directory) as server:
+        with serve(url_of(engine), directory, settings=_settings(args.setting)) as server:
             measured = _measure(server, args, kind, directory)
             memory = server.memory_mb()
     sys.stdout.write(
@@ -117,6 +117,17 @@ def run_http(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _settings(pairs: list[str]) -> dict[str, str]:
+    """`MATCH_SEARCH=database` and the like, as the server's `REFERRAL_*` variables."""
+    settings = {}
+    for pair in pairs:
+        name, separator, value = pair.partition("=")
+        if not separator or not name:
+            raise SystemExit(f"--setting {pair!r}: expected NAME=VALUE")
+        settings[f"REFERRAL_{name.upper().removeprefix('REFERRAL_')}"] = value
+    return settings
+
+
 def main(argv: list[str]) -> int:
     parser = arguments("http", __doc__)
     parser.add_argument("--size", type=int, default=100_000, help="services in the registry")
@@ -126,6 +137,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--generator", default="auto", choices=["auto", "wrk", "httpx"])
     parser.add_argument(
         "--profile", type=Path, help="sample the server with py-spy during the match load"
+    )
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a server setting, as MATCH_SEARCH=database for REFERRAL_MATCH_SEARCH (repeatable)",
     )
     parser.add_argument("--short", action="store_true", help="10,000 services, 5 s each")
     args = parser.parse_args(argv)
