@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -20,57 +20,91 @@ from service.repository.rows import RawRows, hashable, read_raw
 from service.repository.sql import AnyOf
 
 
+class Change(NamedTuple):
+    subject: uuid.UUID  # a service's id or an organization's
+    kind: str  # "service" or "organization"
+    stamp: int
+
+
 @dataclass(frozen=True, slots=True)
 class Changes:
-    """The services and organizations changed after a stamp, and the stamp up to which the
-    reader has now seen every change (lower than the stamp asked about only when the log went
-    back: a restored database)."""
+    """The changes stamped after a stamp; `after`, the stamp up to which the reader has now
+    seen every change; `newest`, the highest stamp in the log (0 when it is empty); `log`,
+    which log this is (on PostgreSQL, the database's and the table's storage: a restore or a
+    TRUNCATE gives a new one). Stamps only grow: either going back, or a new `log`, means the
+    log was replaced, and what it lacks is unknown."""
 
-    services: list[uuid.UUID]
-    organizations: list[uuid.UUID]
+    changes: list[Change]
     after: int
+    newest: int
+    log: str
+
+    @property
+    def services(self) -> list[uuid.UUID]:
+        return [change.subject for change in self.changes if change.kind == "service"]
+
+    @property
+    def organizations(self) -> list[uuid.UUID]:
+        return [change.subject for change in self.changes if change.kind == "organization"]
 
 
+_NEWEST = "(SELECT coalesce(max(stamp), 0) FROM registry_change)"
+_SQLITE_LOG = "'sqlite'"
+_POSTGRESQL_LOG = (
+    "(SELECT oid FROM pg_database WHERE datname = current_database())::text"
+    " || '/' || pg_relation_filenode('registry_change')::text"
+)
+_COLUMNS: tuple[sa.ColumnClause[Any], ...] = (
+    sa.column("seen", sa.BigInteger),
+    sa.column("newest", sa.BigInteger),
+    sa.column("log", sa.Text),
+    sa.column("subject", sa.Uuid),
+    sa.column("kind"),
+    sa.column("stamp", sa.BigInteger),
+)
+# On SQLite writers take turns, so every stamp in the log is settled.
 _SQLITE_CHANGES = sa.text(
-    "SELECT (SELECT coalesce(max(stamp), 0) FROM registry_change) AS seen, c.subject, c.kind "
+    f"SELECT {_NEWEST} AS seen, {_NEWEST} AS newest, {_SQLITE_LOG} AS log, "
+    "c.subject, c.kind, c.stamp "
     "FROM (SELECT 1) LEFT JOIN registry_change AS c ON c.stamp > :after"
-).columns(sa.column("seen", sa.BigInteger), sa.column("subject", sa.Uuid), sa.column("kind"))
+).columns(*_COLUMNS)
 
-# The oldest transaction still running when this statement's snapshot was taken: every
-# transaction with a smaller id has ended, so every change stamped below it is visible now
-# or never will be. Changes at or above it are read again next time (applying one twice is
-# harmless); a transaction that commits late is never skipped.
+# On PostgreSQL, the oldest transaction still running when this statement's snapshot was
+# taken: every transaction with a smaller id has ended, so every change stamped below it is
+# visible now or never will be. Changes at or above it are read again next time (the reader
+# skips those it applied); a transaction that commits late is never skipped.
+_XMIN = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 _POSTGRESQL_CHANGES = sa.text(
-    "SELECT x.xmin - 1 AS seen, c.subject, c.kind "
-    "FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin) AS x "
+    f"SELECT x.xmin - 1 AS seen, {_NEWEST} AS newest, {_POSTGRESQL_LOG} AS log, "
+    "c.subject, c.kind, c.stamp "
+    f"FROM (SELECT {_XMIN} AS xmin) AS x "
     "LEFT JOIN registry_change AS c ON c.stamp > :after"
-).columns(sa.column("seen", sa.BigInteger), sa.column("subject", sa.Uuid), sa.column("kind"))
+).columns(*_COLUMNS)
 
 
-def latest_stamp(session: Session) -> int:
-    """The `after` of a reader that is about to read the whole registry."""
-    statement = (
-        "SELECT coalesce(max(stamp), 0) FROM registry_change"
-        if session.get_bind().dialect.name == "sqlite"
-        else "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint - 1"
-    )
-    return int(session.execute(sa.text(statement)).scalar_one())
+def horizon(session: Session) -> Changes:
+    """`after`, `newest` and `log` (as `changes_after` gives them) for a reader about to read
+    the whole registry; no changes."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    seen = _NEWEST if sqlite else f"{_XMIN} - 1"
+    log = _SQLITE_LOG if sqlite else _POSTGRESQL_LOG
+    row = session.execute(sa.text(f"SELECT {seen}, {_NEWEST}, {log}")).one()
+    return Changes([], int(row[0]), int(row[1]), str(row[2]))
 
 
 def changes_after(session: Session, after: int) -> Changes:
-    """The changes stamped after `after` (from `latest_stamp` or an earlier call), read in one
-    statement (one snapshot), with the new `after`."""
+    """The changes stamped after `after` (from `horizon` or an earlier call), read in one
+    statement (one snapshot), with the new `after`, `newest` and `log`."""
     statement = (
         _SQLITE_CHANGES if session.get_bind().dialect.name == "sqlite" else _POSTGRESQL_CHANGES
     )
-    services: list[uuid.UUID] = []
-    organizations: list[uuid.UUID] = []
-    seen = after
+    changes: list[Change] = []
+    seen, newest, log = after, 0, ""
     for row in session.execute(statement, {"after": after}):
-        seen = row.seen
+        seen, newest, log = row.seen, row.newest, row.log
         if row.subject is not None:
-            (services if row.kind == "service" else organizations).append(row.subject)
-    return Changes(services, organizations, seen)
+            changes.append(Change(row.subject, row.kind, row.stamp))
+    return Changes(changes, seen, newest, log)
 
 
 _MATCHABLE = (

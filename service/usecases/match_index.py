@@ -39,7 +39,14 @@ class MatchIndex:
     def __init__(self, *, listings: int = 1_024) -> None:
         self._lock = threading.Lock()
         self._index: RegistryIndex | None = None
+        # Every change stamped up to `_after` is applied; `_newest` is the log's highest stamp
+        # when last read, `_log` which log it was (`registry_feed.Changes`); `_applied`, the
+        # changes stamped later that are applied already.
         self._after = -1
+        self._newest = 0
+        self._log = ""
+        self._applied: dict[UUID, int] = {}
+        self.whole_reads = 0  # how often the whole registry was read (start, import, restore)
         # The answer's listings (name, organization, locations, intake), most recently shown
         # last; forgotten when they change, as the index is brought up to date.
         self._listings: dict[UUID, Service] = {}
@@ -53,7 +60,13 @@ class MatchIndex:
         with self._lock:
             if self._index is None or not self._apply_changes(session, self._index):
                 started = time.perf_counter()
-                self._index, self._after = _read_whole(session)
+                # The stamps first: a change made while the registry is read is read again.
+                # (Kept only once the whole is read: a failed read leaves the old state.)
+                start = feed.horizon(session)
+                self._index = _read_whole(session)
+                self._after, self._newest, self._log = start.after, start.newest, start.log
+                self._applied = {}
+                self.whole_reads += 1
                 self._listings.clear()
                 # Hundreds of thousands of long-lived objects: out of the collector's way, so
                 # that its full collections do not walk them again and again.
@@ -107,18 +120,24 @@ class MatchIndex:
         return found
 
     def _apply_changes(self, session: Session, index: RegistryIndex) -> bool:
-        """Bring the index up to date; False when so much changed (an import, a restore)
-        that reading the whole registry again is quicker."""
+        """Bring the index up to date; False when the log went back (emptied, or restored
+        from a backup: what it lacks is unknown) or so much changed (an import) that reading
+        the whole registry again is quicker."""
         changes = feed.changes_after(session, self._after)
-        if changes.after < self._after:
-            return False  # the log went back (a restore): what it lacks is unknown
-        if len(changes.services) > _PAGE or len(changes.organizations) > _PAGE:
+        if changes.log != self._log or changes.newest < self._newest or changes.after < self._after:
+            return False
+        # On PostgreSQL the changes of transactions that were still running are read again
+        # until they are settled; those already applied are skipped.
+        fresh = [c for c in changes.changes if self._applied.get(c.subject) != c.stamp]
+        if len(fresh) > _PAGE:
             return False
         # An organization's change (approved, suspended) changes all its services. (One that
         # is removed has none left: each service removed was logged as a change of its own.)
         changed = {
-            *changes.services,
-            *feed.ids_of_organizations(session, changes.organizations),
+            *(c.subject for c in fresh if c.kind == "service"),
+            *feed.ids_of_organizations(
+                session, [c.subject for c in fresh if c.kind == "organization"]
+            ),
         }
         if len(changed) > _PAGE:
             return False
@@ -126,7 +145,9 @@ class MatchIndex:
             index.remove(str(service_id))
             self._listings.pop(service_id, None)
         _put(session, index, feed.matchable_rows(session, changed))
-        self._after = changes.after
+        self._after, self._newest = changes.after, changes.newest
+        self._applied.update((c.subject, c.stamp) for c in fresh)
+        self._applied = {s: stamp for s, stamp in self._applied.items() if stamp > self._after}
         return True
 
 
@@ -135,16 +156,21 @@ def _put(session: Session, index: RegistryIndex, raw: RawRows) -> None:
     if not raw.rows:
         return
     convert = converter(session, match_repo.CANDIDATE_COLUMNS, raw.type_codes)
-    for _, group in groupby(raw.rows, key=itemgetter(0)):
-        index.put(built(tuple(group), convert)[1])
+    for service_id, group in groupby(raw.rows, key=itemgetter(0)):
+        try:
+            candidate = built(tuple(group), convert)[1]
+        except (ValueError, TypeError, KeyError):
+            # A row no listing could have been written as (a hand edit gone wrong): left
+            # out of matching, said in the log, rather than failing every match.
+            _log.error("listing left out of matching", extra={"service_id": str(service_id)})
+            continue
+        index.put(candidate)
 
 
-def _read_whole(session: Session) -> tuple[RegistryIndex, int]:
-    # The stamp first: a change made while the registry is read is read again next time.
-    after = feed.latest_stamp(session)
+def _read_whole(session: Session) -> RegistryIndex:
     index = RegistryIndex()
     last: UUID | None = None
     while page := feed.matchable_ids(session, after_id=last, limit=_PAGE):
         _put(session, index, feed.matchable_rows(session, page))
         last = page[-1]
-    return index, after
+    return index

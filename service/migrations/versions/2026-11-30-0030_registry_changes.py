@@ -61,8 +61,13 @@ def _sqlite_triggers() -> list[str]:
 def _postgresql_function(column: str) -> str:
     """A trigger function noting the change of the row's `column` (PL/pgSQL resolves a
     record's fields when it plans, so each column has its own function)."""
+    # A location's change first locks its service's row, as every write to the service does
+    # before its own trigger runs: writers then always lock the service before its log row,
+    # and cannot deadlock (deleting a listing deletes its locations before the service).
+    lock = "PERFORM 1 FROM service WHERE id = {row}.service_id FOR UPDATE;"
     upserts = {
         row: f"""
+        {lock.format(row=row) if column == "service_id" else ""}
         INSERT INTO registry_change (subject, kind, stamp) VALUES ({row}.{column}, TG_ARGV[0], stamp)
         ON CONFLICT (subject) DO UPDATE SET stamp = excluded.stamp
         WHERE registry_change.stamp <> excluded.stamp;"""
