@@ -58,7 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.match_index = None
         warming = None
         if settings.match_search == "memory":
-            app.state.match_index = MatchIndex()
+            index = app.state.match_index = MatchIndex()
+            metrics.watch_match_index(lambda: index.size, lambda: index.whole_reads)
             warming = threading.Thread(
                 target=app.state.match_index.warm, args=(engine,), name="match-index", daemon=True
             )

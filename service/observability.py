@@ -11,9 +11,10 @@ import sys
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Match
@@ -70,6 +71,29 @@ class Metrics:
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
         )
+        self._index_gauges: tuple[Gauge, Gauge] | None = None
+
+    def watch_match_index(
+        self, size: Callable[[], float], whole_reads: Callable[[], float]
+    ) -> None:
+        """Gauges of the worker's match index, read when scraped (the latest index watched,
+        if the app is started again)."""
+        if self._index_gauges is None:
+            self._index_gauges = (
+                Gauge(
+                    "referral_match_index_services",
+                    "Matchable services held in this worker's match index (0 until read).",
+                    registry=self.registry,
+                ),
+                Gauge(
+                    "referral_match_index_whole_reads",
+                    "Times this worker read the whole registry into its match index since it "
+                    "started (at start, then after an import of many listings or a restore).",
+                    registry=self.registry,
+                ),
+            )
+        self._index_gauges[0].set_function(size)
+        self._index_gauges[1].set_function(whole_reads)
 
 
 def _route_template(scope: Scope) -> str:

@@ -388,3 +388,19 @@ def test_a_worker_set_to_search_the_database_holds_no_index_and_answers_alike(
     ]
     assert without_random_parts(from_database.text) == without_random_parts(from_memory.text)
     assert len(from_memory.json()["results"][0]["matches"]) == 3
+
+
+def test_metrics_say_how_many_services_the_index_holds_and_how_often_it_was_read(
+    api: Api,
+) -> None:
+    organization = api.organization("Counted")
+    for name in ("A", "B"):
+        api.service(organization, name=name)
+    api.service(api.organization("Unvetted", approved=False), name="C")
+    assert len(_matched(api)) == 2
+    text = api.client.get("/metrics").text
+    assert "referral_match_index_services 2.0" in text
+    (reads,) = (
+        line for line in text.splitlines() if line.startswith("referral_match_index_whole_reads ")
+    )
+    assert float(reads.split()[1]) >= 1
