@@ -1,6 +1,5 @@
 """The application factory: wiring only, no logic."""
 
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -55,20 +54,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.gazetteer = default_gazetteer()
         app.state.match_limiter = anyio.CapacityLimiter(settings.match_concurrency)
-        app.state.match_index = None
-        warming = None
+        index = app.state.match_index = None
         if settings.match_search == "memory":
-            index = app.state.match_index = MatchIndex()
+            index = app.state.match_index = MatchIndex(background=True)
             metrics.watch_match_index(lambda: index.size, lambda: index.whole_reads)
-            warming = threading.Thread(
-                target=app.state.match_index.warm, args=(engine,), name="match-index", daemon=True
-            )
-            warming.start()
+            index.warm(engine)
         try:
             yield
         finally:
-            if warming is not None:
-                warming.join(timeout=60)
+            if index is not None:
+                index.close(timeout=60)
             engine.dispose()
 
     app = FastAPI(

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 from uuid import UUID
@@ -34,10 +35,17 @@ _PAGE = 2_000
 
 class MatchIndex:
     """The index and the stamp up to which it holds every change. One per worker and
-    database; its lock lets one match at a time bring it up to date and search it."""
+    database; its lock lets one match at a time bring it up to date and search it.
 
-    def __init__(self, *, listings: int = 1_024) -> None:
+    When the whole registry must be read (at start, after an import of many listings, after
+    a restore), `background` reads it in a thread while `current` yields None: matches search
+    the database meanwhile, fresh and a little slower, instead of waiting seconds. Without it
+    (benchmarks, tests), `current` reads it there and then."""
+
+    def __init__(self, *, background: bool = False, listings: int = 1_024) -> None:
         self._lock = threading.Lock()
+        self._background = background
+        self._reader: threading.Thread | None = None
         self._index: RegistryIndex | None = None
         # Every change stamped up to `_after` is applied; `_newest` is the log's highest stamp
         # when last read, `_log` which log it was (`registry_feed.Changes`); `_applied`, the
@@ -53,45 +61,75 @@ class MatchIndex:
         self._listings_size = listings
 
     @contextmanager
-    def current(self, session: Session) -> Iterator["MatchIndex"]:
-        """This index, brought up to date with what `session` sees. Search `registry` and read
-        `listings` only inside the block; what they return may be kept (candidates and
-        listings are never changed, only replaced)."""
+    def current(self, session: Session) -> Iterator["MatchIndex | None"]:
+        """This index, brought up to date with what `session` sees, or None while it is read
+        whole in the background. Search `registry` and read `listings` only inside the
+        block; what they return may be kept (candidates and listings are never changed, only
+        replaced)."""
         with self._lock:
-            if self._index is None or not self._apply_changes(session, self._index):
-                started = time.perf_counter()
-                # The stamps first: a change made while the registry is read is read again.
-                # (Kept only once the whole is read: a failed read leaves the old state.)
-                start = feed.horizon(session)
-                self._index = _read_whole(session)
-                self._after, self._newest, self._log = start.after, start.newest, start.log
-                self._applied = {}
-                self.whole_reads += 1
-                self._listings.clear()
-                # Hundreds of thousands of long-lived objects: out of the collector's way, so
-                # that its full collections do not walk them again and again.
-                gc.collect()
-                gc.freeze()
-                _log.info(
-                    "match index read",
-                    extra={
-                        "services": len(self._index),
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    },
-                )
-            yield self
+            ready = self._index is not None and self._apply_changes(session, self._index)
+            if not ready and not self._background:
+                self._read_whole(session)
+                ready = True
+            if ready:
+                yield self
+                return
+            self._index = None  # behind the database: not to be searched any more
+            bind = session.get_bind()
+            self._start_reading(bind if isinstance(bind, sa.Engine) else bind.engine)
+        yield None
 
     def warm(self, engine: sa.Engine) -> None:
-        """Read the registry now (at start, in the background), so that the first match does
-        not wait for it; if the database does not answer, the first match reads it."""
+        """Start reading the registry (at start), so that matches do not wait for it."""
+        with self._lock:
+            self._start_reading(engine)
+
+    def close(self, timeout: float) -> None:
+        """Wait for a read in progress to end (at shutdown)."""
+        reader = self._reader
+        if reader is not None:
+            reader.join(timeout)
+
+    def _start_reading(self, engine: sa.Engine) -> None:
+        if self._reader is None:
+            self._reader = threading.Thread(
+                target=self._read_in_background, args=(engine,), name="match-index", daemon=True
+            )
+            self._reader.start()
+
+    def _read_in_background(self, engine: sa.Engine) -> None:
         try:
-            with Session(engine) as session, self.current(session):
-                pass
+            with Session(engine) as session:
+                read = _Whole.read(session)
+            with self._lock:
+                self._adopt(read)
         except sa.exc.SQLAlchemyError as error:
             _log.warning(
-                "match index not read at start; the first match will read it",
+                "match index not read; the next match will try again",
                 extra={"error_type": type(error).__name__},
             )
+        finally:
+            with self._lock:
+                self._reader = None
+
+    def _read_whole(self, session: Session) -> None:
+        self._adopt(_Whole.read(session))
+
+    def _adopt(self, read: "_Whole") -> None:
+        """Hold what was read whole (under the lock)."""
+        self._index = read.index
+        self._after, self._newest, self._log = read.start.after, read.start.newest, read.start.log
+        self._applied = {}
+        self.whole_reads += 1
+        self._listings.clear()
+        # Hundreds of thousands of long-lived objects: out of the collector's way, so that
+        # its full collections do not walk them again and again.
+        gc.collect()
+        gc.freeze()
+        _log.info(
+            "match index read",
+            extra={"services": len(read.index), "duration_ms": read.duration_ms},
+        )
 
     @property
     def registry(self) -> RegistryIndex:
@@ -167,10 +205,22 @@ def _put(session: Session, index: RegistryIndex, raw: RawRows) -> None:
         index.put(candidate)
 
 
-def _read_whole(session: Session) -> RegistryIndex:
-    index = RegistryIndex()
-    last: UUID | None = None
-    while page := feed.matchable_ids(session, after_id=last, limit=_PAGE):
-        _put(session, index, feed.matchable_rows(session, page))
-        last = page[-1]
-    return index
+@dataclass(frozen=True, slots=True)
+class _Whole:
+    """The registry read whole, and the stamps taken before it was read (so that a change
+    made while it was read is read again)."""
+
+    index: RegistryIndex
+    start: feed.Changes
+    duration_ms: float
+
+    @classmethod
+    def read(cls, session: Session) -> "_Whole":
+        started = time.perf_counter()
+        start = feed.horizon(session)
+        index = RegistryIndex()
+        last: UUID | None = None
+        while page := feed.matchable_ids(session, after_id=last, limit=_PAGE):
+            _put(session, index, feed.matchable_rows(session, page))
+            last = page[-1]
+        return cls(index, start, round((time.perf_counter() - started) * 1000, 1))

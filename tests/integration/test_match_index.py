@@ -136,6 +136,7 @@ def test_the_answer_shows_a_listing_as_it_is_now(api: Api, engine: sa.Engine) ->
 
 def _beds(live: MatchIndex, session: Session, service: str) -> int | None:
     with live.current(session) as current:
+        assert current is not None
         candidate = current.registry.get(service)
         assert candidate is not None
         return candidate.beds_available
@@ -404,3 +405,40 @@ def test_metrics_say_how_many_services_the_index_holds_and_how_often_it_was_read
         line for line in text.splitlines() if line.startswith("referral_match_index_whole_reads ")
     )
     assert float(reads.split()[1]) >= 1
+
+
+def test_while_the_registry_is_read_whole_matches_search_the_database(
+    api: Api, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker reads the whole registry in the background (at start, after an import or a
+    restore); meanwhile matches are answered from the database, never from a stale index."""
+    organization = api.organization("Background")
+    service = api.service(organization, name="Found either way")["id"]
+    gate = threading.Event()
+    read = match_index._Whole.read
+
+    def held_read(cls: type, session: Session) -> Any:
+        assert gate.wait(10)
+        return read(session)
+
+    monkeypatch.setattr(match_index._Whole, "read", classmethod(held_read))
+    live = MatchIndex(background=True)
+    request = NeedProfile.model_validate({"needs": ["housing"], "location": KITCHENER})
+    with Session(engine) as session:
+        with live.current(session) as current:
+            assert current is None  # the read is under way
+        answer = match_needs(
+            session,
+            profile=request,
+            gazetteer=Gazetteer.load(),
+            caller=OPERATOR,
+            settings=Settings(_env_file=None),
+            index=live,
+        )
+    assert [str(m.service_id) for m in answer.results[0].matches] == [service]
+    gate.set()
+    live.close(timeout=10)
+    with Session(engine) as session, live.current(session) as current:
+        assert current is not None
+        assert current.registry.get(service) is not None
+    assert live.whole_reads == 1
