@@ -60,6 +60,7 @@ from service.matching.types import Point
 from service.models import Organization, Service, utcnow
 from service.policy.visibility import shows_intake_contact, view_for
 from service.repository import hsds as repo
+from service.repository import registry_feed
 from service.usecases.keys import Caller
 from service.usecases.listings import (
     CATEGORIES,
@@ -437,7 +438,9 @@ class _Run:
         return not self.problems
 
 
-def _import_organizations(session: Session, staging: Staging, run: _Run, *, approve: bool) -> None:
+def _import_organizations(
+    session: Session, staging: Staging, run: _Run, *, approve: bool, log: registry_feed.BulkLog
+) -> None:
     status = OrganizationStatus.approved.value if approve else OrganizationStatus.pending.value
     for batch in staging.organizations(_BATCH):
         converted: list[tuple[uuid.UUID, dict[str, Any]]] = []
@@ -477,6 +480,7 @@ def _import_organizations(session: Session, staging: Staging, run: _Run, *, appr
         if run.writing:
             repo.insert_organizations(session, inserts)
             repo.update_organizations(session, updates)
+            log.organizations(row["id"] for row in (*inserts, *updates))
 
 
 def _check_unregistered(session: Session, staging: Staging, run: _Run) -> None:
@@ -743,14 +747,17 @@ def import_hsds(
         now=utcnow(),
         actor=actor,
     )
-    _import_organizations(session, staging, run, approve=approve)
-    _check_unregistered(session, staging, run)
-    for records in staging.services(_BATCH):
-        writes = _plan_batch(session, records, run, locate)
-        if run.writing:
-            _write_batch(session, writes)
-        if progress:
-            progress(len(records))
+    # One statement logs what the import wrote for the match indexes, not a trigger per row.
+    with registry_feed.logged_in_bulk(session) as log:
+        _import_organizations(session, staging, run, approve=approve, log=log)
+        _check_unregistered(session, staging, run)
+        for records in staging.services(_BATCH):
+            writes = _plan_batch(session, records, run, locate)
+            if run.writing:
+                _write_batch(session, writes)
+                log.services(row["id"] for row in (*writes.inserts, *writes.updates))
+            if progress:
+                progress(len(records))
     if run.problems:
         session.rollback()
         raise ImportRefused(run.problems)

@@ -20,7 +20,14 @@ from service.config import Settings
 from service.db import create_db_engine, migrate
 from service.gazetteer import Gazetteer
 from service.main import create_app
-from service.models import Location, Organization, RegistryChange, Service, utcnow
+from service.models import (
+    Location,
+    Organization,
+    RegistryChange,
+    RegistryQuiet,
+    Service,
+    utcnow,
+)
 from service.repository import registry_feed as feed
 from service.usecases import match_index
 from service.usecases.keys import Caller
@@ -442,3 +449,44 @@ def test_while_the_registry_is_read_whole_matches_search_the_database(
         assert current is not None
         assert current.registry.get(service) is not None
     assert live.whole_reads == 1
+
+
+def test_an_import_is_logged_in_one_statement_and_reaches_the_next_match(
+    api: Api, engine: sa.Engine
+) -> None:
+    """The HSDS import silences the triggers in its transaction and logs what it wrote at the
+    end: the next match sees every listing it created or changed, and the triggers are heard
+    again afterwards (nothing of the silence is ever committed)."""
+    organization = api.organization("Imported")
+    original = api.service(organization, name="Original")["id"]
+    body = {"location": KITCHENER, "needs": ["housing"]}
+    operator = api.key("operator")
+
+    def names() -> set[str]:
+        response = api.client.post("/v1/match", json=body, headers=operator)
+        return {m["name"] for m in response.json()["results"][0]["matches"]}
+
+    assert names() == {"Original"}
+    record = api.get(f"/hsds/services/{original}", api.admin).json()
+    copy = {**record, "id": str(uuid.uuid4()), "name": "Imported copy"}
+    done = api.client.post("/v1/import/hsds", json=[copy], headers=api.admin)
+    assert done.status_code == 200, done.text
+    assert names() == {"Original", "Imported copy"}
+    renamed = api.client.post(
+        "/v1/import/hsds", json=[{**copy, "name": "Renamed by import"}], headers=api.admin
+    )
+    assert renamed.json()["services_updated"] == 1
+    assert names() == {"Original", "Renamed by import"}
+    refused = api.client.post(
+        "/v1/import/hsds", json=[{**copy, "minimum_age": "old"}], headers=api.admin
+    )
+    assert refused.status_code == 422
+    with engine.connect() as connection:
+        assert (
+            connection.execute(sa.select(sa.func.count()).select_from(RegistryQuiet)).scalar() == 0
+        )
+    with engine.begin() as connection:  # a write after the imports is logged by its trigger
+        _set_beds(connection, original, 0)
+    response = api.client.post("/v1/match", json=body, headers=operator)
+    (shown,) = [m for m in response.json()["results"][0]["matches"] if m["name"] == "Original"]
+    assert shown["availability"]["beds_available"] == 0
