@@ -11,7 +11,7 @@ import math
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -61,6 +61,7 @@ from service.models import Organization, Service, utcnow
 from service.policy.visibility import shows_intake_contact, view_for
 from service.repository import hsds as repo
 from service.repository import registry_feed
+from service.repository.registry_feed import BulkLog
 from service.usecases.keys import Caller
 from service.usecases.listings import (
     CATEGORIES,
@@ -748,7 +749,9 @@ def import_hsds(
         actor=actor,
     )
     # One statement logs what the import wrote for the match indexes, not a trigger per row.
-    with registry_feed.logged_in_bulk(session) as log:
+    # (A package refused from the start writes nothing, and takes no write lock.)
+    bulk = registry_feed.logged_in_bulk(session) if run.writing else nullcontext(BulkLog())
+    with bulk as log:
         _import_organizations(session, staging, run, approve=approve, log=log)
         _check_unregistered(session, staging, run)
         for records in staging.services(_BATCH):

@@ -18,7 +18,8 @@ logged_in_bulk`): the triggers are then silent in that transaction only (no othe
 transaction sees the row), which saves the import a B-tree write per row.
 
 A migration that rebuilds `service`, `location` or `organization` on SQLite (a batch alter)
-drops their triggers: it must call `create_triggers` again. A test fails if it does not.
+drops their triggers: it must create them again as `create_triggers` here does. A test
+(`test_the_triggers_that_write_the_log_exist_after_every_migration`) fails if it does not.
 
 Revision ID: 6c0e5a1f9b84
 Revises: 3f6b9d2e1a7c
