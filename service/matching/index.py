@@ -14,6 +14,7 @@ categories that `accept` (the person's eligibility, decided by the caller):
 Not thread-safe: its owner serialises writes and reads.
 """
 
+import heapq
 import math
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -23,7 +24,6 @@ from service.matching.geo import (
     bounding_box,
     cell_of,
     great_circle_km,
-    next_ring_km,
     reach_cells,
 )
 from service.matching.types import Candidate, Point
@@ -32,6 +32,9 @@ from service.matching.types import Candidate, Point
 # north, so a city's first ring reads a handful of cells (0.02 and 0.05 were no faster).
 CELL_DEGREES = 0.03
 NATIONWIDE = "CA"
+# Cells queued by growing outwards before a search lists the filled cells within its radius
+# instead: in a city the cap is reached well before, in the country empty cells would be many.
+_SPREAD_CELLS = 400
 
 Cell = tuple[int, int]
 Accept = Callable[[Candidate], bool]
@@ -100,50 +103,75 @@ class RegistryIndex:
         categories: frozenset[str],
         *,
         radius_km: float,
-        first_ring_km: float,
         accept: Accept,
         cap: int,
     ) -> list[tuple[str, float]]:
         """The `cap` nearest accepted services of `categories` with a site within `radius_km`
         of `point`, nearest first (then by id), each with its distance in km, flat-earth: good
-        enough to choose candidates, whose exact distances ranking measures. Rings grow from
-        `first_ring_km` until one holds `cap` of them; any site within a ring lies in the
-        cells of its box, so nothing unread is nearer."""
+        enough to choose candidates, whose exact distances ranking measures.
+
+        Best first: cells are read in the order of their distance from the point, and a
+        service is taken once no unread cell can hold a nearer site, so the search stops at
+        the `cap`-th. Cells are found by growing outwards from the point's own; past
+        `_SPREAD_CELLS` (a sparse region), by the filled cells within the radius instead."""
         grids = [self._grid[c] for c in sorted(categories) if c in self._grid]
         latitude, longitude = point.latitude, point.longitude
         shrink2 = math.cos(math.radians(latitude)) ** 2
-        squared: dict[str, float] = {}
-        read: set[tuple[int, Cell]] = set()
-        verdicts: dict[str, bool] = {}
-        ring = min(first_ring_km, radius_km)
+        within2 = (radius_km / KM_PER_DEGREE) ** 2
+
+        def bound(cell: Cell) -> float:
+            """The least squared distance from the point to anything in the cell."""
+            low_lat, low_lon = cell[0] * CELL_DEGREES, cell[1] * CELL_DEGREES
+            # (less a hair, so that rounding never puts a site nearer than its cell's bound)
+            d_lat = max(0.0, low_lat - latitude - 1e-9, latitude - low_lat - CELL_DEGREES - 1e-9)
+            d_lon = max(0.0, low_lon - longitude - 1e-9, longitude - low_lon - CELL_DEGREES - 1e-9)
+            return d_lat * d_lat + d_lon * d_lon * shrink2
+
+        home = _cell(latitude, longitude)
+        cells: list[tuple[float, Cell]] = [(0.0, home)]
+        queued = {home}
+        spreading = True
+        sites: list[tuple[float, str]] = []  # (squared distance, service), nearest on top
+        decided: set[str] = set()
+        found: list[tuple[str, float]] = []
         while True:
-            for number, grid in enumerate(grids):
-                for cell in _cells_in(bounding_box(point, ring), grid):
-                    if (number, cell) in read:
-                        continue
-                    read.add((number, cell))
-                    for service_id, points in grid.get(cell, {}).items():
-                        for site in points:
-                            d_lat = site.latitude - latitude
-                            d_lon = site.longitude - longitude
-                            degrees2 = d_lat * d_lat + d_lon * d_lon * shrink2
-                            if degrees2 < squared.get(service_id, math.inf):
-                                squared[service_id] = degrees2
-            within2 = (ring / KM_PER_DEGREE) ** 2
-            found: list[tuple[str, float]] = []
-            for degrees2, service_id in sorted(
-                (d2, service_id) for service_id, d2 in squared.items() if d2 <= within2
-            ):
-                verdict = verdicts.get(service_id)
-                if verdict is None:
-                    verdict = verdicts[service_id] = accept(self._candidates[service_id])
-                if verdict:
+            next_bound = cells[0][0] if cells else math.inf
+            # Every site nearer than the nearest unread cell is final: take them in order.
+            while sites and sites[0][0] < min(next_bound, math.nextafter(within2, math.inf)):
+                degrees2, service_id = heapq.heappop(sites)
+                if service_id in decided:
+                    continue  # a farther site of a service already decided
+                decided.add(service_id)
+                if accept(self._candidates[service_id]):
                     found.append((service_id, math.sqrt(degrees2) * KM_PER_DEGREE))
                     if len(found) == cap:
                         return found
-            if ring >= radius_km:
+            if next_bound > within2:
                 return found
-            ring = min(radius_km, next_ring_km(ring, len(found), cap))
+            _, cell = heapq.heappop(cells)
+            for grid in grids:
+                for service_id, points in grid.get(cell, {}).items():
+                    for site in points:
+                        d_lat = site.latitude - latitude
+                        d_lon = site.longitude - longitude
+                        heapq.heappush(sites, (d_lat * d_lat + d_lon * d_lon * shrink2, service_id))
+            if not spreading:
+                continue
+            if len(queued) > _SPREAD_CELLS:
+                spreading = False
+                filled = {
+                    c for grid in grids for c in _cells_in(bounding_box(point, radius_km), grid)
+                }
+                for other in filled - queued:
+                    queued.add(other)
+                    heapq.heappush(cells, (bound(other), other))
+                continue
+            for d_row in (-1, 0, 1):
+                for d_column in (-1, 0, 1):
+                    neighbour = (cell[0] + d_row, cell[1] + d_column)
+                    if neighbour not in queued:
+                        queued.add(neighbour)
+                        heapq.heappush(cells, (bound(neighbour), neighbour))
 
     def reaching(
         self,

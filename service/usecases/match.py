@@ -270,7 +270,6 @@ class _IndexSearch:
         categories: frozenset[str],
         *,
         cap: int,
-        first_ring_km: float,
         verdicts: dict[str, Verdict],
         now: datetime,
         freshness: Freshness,
@@ -278,7 +277,6 @@ class _IndexSearch:
         self.index = index
         self.person = person
         self.cap = cap
-        self.first_ring_km = first_ring_km
         self.verdicts = verdicts
         self.categories = categories
         housing = is_housing(categories)
@@ -312,7 +310,6 @@ class _IndexSearch:
                 self.person.point,
                 self.categories,
                 radius_km=radius_km,
-                first_ring_km=self.first_ring_km,
                 accept=self._accept,
                 cap=self.cap,
             )
@@ -466,7 +463,6 @@ def match_needs(
                     person,
                     categories,
                     cap=candidate_cap,
-                    first_ring_km=first_ring_km,
                     verdicts=verdicts,
                     now=now,
                     freshness=freshness,

@@ -82,7 +82,6 @@ asked = st.sets(st.sampled_from(CATEGORIES), min_size=1).map(frozenset)
     points,
     asked,
     st.floats(1.0, 500.0),
-    st.floats(0.5, 20.0),
     st.integers(1, 12),
 )
 def test_nearest_is_the_nearest_accepted_services_within_the_radius(
@@ -90,14 +89,12 @@ def test_nearest_is_the_nearest_accepted_services_within_the_radius(
     point: Point,
     categories: frozenset[str],
     radius_km: float,
-    first_ring_km: float,
     cap: int,
 ) -> None:
     found = _indexed(services).nearest(
         point,
         categories,
         radius_km=radius_km,
-        first_ring_km=first_ring_km,
         accept=_accepted,
         cap=cap,
     )
@@ -188,10 +185,8 @@ def test_replacing_and_removing_leaves_what_a_fresh_index_of_the_result_holds(
                 province, categories, accept=_accepted, best_first=_sites, cap=99
             ) == fresh.covering(province, categories, accept=_accepted, best_first=_sites, cap=99)
         assert index.nearest(
-            CENTRE, categories, radius_km=500, first_ring_km=5, accept=_accepted, cap=99
-        ) == fresh.nearest(
-            CENTRE, categories, radius_km=500, first_ring_km=5, accept=_accepted, cap=99
-        )
+            CENTRE, categories, radius_km=500, accept=_accepted, cap=99
+        ) == fresh.nearest(CENTRE, categories, radius_km=500, accept=_accepted, cap=99)
         assert index.reaching(
             CENTRE, categories, beyond_km=0, accept=_accepted, cap=99
         ) == fresh.reaching(CENTRE, categories, beyond_km=0, accept=_accepted, cap=99)
