@@ -145,9 +145,9 @@ def _filter(profile: NeedProfile) -> repo.CandidateFilter:
     )
 
 
-# The first ring searched around the person, by the area type of where they are; it grows
-# until it holds enough. Where services are dense a small ring already holds enough, and a
-# ring too small costs a second search, one too large a slower one.
+# The database search's first ring around the person, by the area type of where they are; it
+# grows until it holds enough. Where services are dense a small ring already holds enough, and
+# a ring too small costs a second search, one too large a slower one.
 _FIRST_RING_KM = {"urban": 3.0, "suburban": 4.0, "rural": 8.0}
 
 
@@ -443,8 +443,8 @@ def match_needs(
     verdicts: dict[str, Verdict] = {}
     with index.current(session) if index is not None else nullcontext() as live:
         searches: dict[str, _NeedSearch | _IndexSearch]
-        first_ring_km = _FIRST_RING_KM.get(locality.area_type, 4.0)
         if live is None:
+            first_ring_km = _FIRST_RING_KM.get(locality.area_type, 4.0)
             pool = _CandidatePool(session, locality, _filter(profile), first_ring_km)
             preference = _cover_preference(profile, pool.filters, freshness, now)
             database_searches = {
