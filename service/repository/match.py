@@ -485,16 +485,19 @@ def _raw_candidate_statement() -> Any:
     return (
         sa.select(*(hashable(column) for column in CANDIDATE_COLUMNS))
         .select_from(Service)
+        .join(Organization, col(Organization.id) == col(Service.organization_id))
         .outerjoin(Location, col(Location.service_id) == col(Service.id))
-        .where(AnyOf(col(Service.id), "ids"))
+        .where(AnyOf(col(Service.id), "ids"), col(Organization.status) == "approved")
         .order_by(col(Service.id), col(Location.position))
     )
 
 
 def raw_candidate_rows(session: Session, ids: Iterable[uuid.UUID]) -> RawRows:
-    """What ranking reads of candidates: one row per location (the service's columns repeated;
-    location columns null for a service without any), by service and location position, of
-    CANDIDATE_COLUMNS, unconverted (`rows.read_raw`)."""
+    """What ranking reads of these services, for those of approved organizations only (the
+    others are not matchable): one row per location (the service's columns repeated; location
+    columns null for a service without any), by service and location position, of
+    CANDIDATE_COLUMNS, unconverted (`rows.read_raw`). For the database search and the match
+    index alike."""
     wanted = list(ids)
     if not wanted:
         return RawRows([], ())

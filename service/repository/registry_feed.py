@@ -1,4 +1,5 @@
-"""What changed in the matchable registry, and the rows a match index is built from.
+"""What changed in the matchable registry, and which services a match index is built from
+(their rows: `match.raw_candidate_rows`).
 
 Triggers write `registry_change` (migration `registry_changes`): one row per service or
 organization, with a stamp that only grows. A reader keeps `after`, the stamp up to which it
@@ -9,15 +10,12 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from service.models import Location, Organization, RegistryQuiet, Service
-from service.repository.match import CANDIDATE_COLUMNS
-from service.repository.rows import RawRows, hashable, read_raw
+from service.models import Organization, RegistryQuiet, Service
 from service.repository.sql import AnyOf
 
 
@@ -185,24 +183,3 @@ def ids_of_organizations(session: Session, organizations: Iterable[uuid.UUID]) -
             {"ids": wanted},
         ).scalars()
     )
-
-
-@lru_cache(maxsize=1)
-def _matchable_rows_statement() -> Any:
-    return (
-        sa.select(*(hashable(column) for column in CANDIDATE_COLUMNS))
-        .select_from(Service)
-        .join(Organization, col(Organization.id) == col(Service.organization_id))
-        .outerjoin(Location, col(Location.service_id) == col(Service.id))
-        .where(AnyOf(col(Service.id), "ids"), col(Organization.status) == "approved")
-        .order_by(col(Service.id), col(Location.position))
-    )
-
-
-def matchable_rows(session: Session, ids: Iterable[uuid.UUID]) -> RawRows:
-    """What ranking reads of these services (`match.raw_candidate_rows`), for those of approved
-    organizations only: the others are not matchable."""
-    wanted = list(ids)
-    if not wanted:
-        return RawRows([], ())
-    return read_raw(session, _matchable_rows_statement(), {"ids": wanted})

@@ -182,7 +182,7 @@ class MatchIndex:
         for service_id in changed:
             index.remove(str(service_id))
             self._listings.pop(service_id, None)
-        _put(session, index, feed.matchable_rows(session, changed))
+        _put(session, index, match_repo.raw_candidate_rows(session, changed))
         self._after, self._newest = changes.after, changes.newest
         self._applied.update((c.subject, c.stamp) for c in fresh)
         self._applied = {s: stamp for s, stamp in self._applied.items() if stamp > self._after}
@@ -221,6 +221,6 @@ class _Whole:
         index = RegistryIndex()
         last: UUID | None = None
         while page := feed.matchable_ids(session, after_id=last, limit=_PAGE):
-            _put(session, index, feed.matchable_rows(session, page))
+            _put(session, index, match_repo.raw_candidate_rows(session, page))
             last = page[-1]
         return cls(index, start, round((time.perf_counter() - started) * 1000, 1))

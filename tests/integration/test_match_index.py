@@ -28,6 +28,7 @@ from service.models import (
     Service,
     utcnow,
 )
+from service.repository import match as match_repo
 from service.repository import registry_feed as feed
 from service.usecases import match_index
 from service.usecases.keys import Caller
@@ -234,13 +235,13 @@ def test_a_change_is_applied_once_while_a_long_transaction_runs(
     with Session(engine) as session:
         assert _beds(live, session, changed) == 3
     rebuilt: list[uuid.UUID] = []
-    rows_of = feed.matchable_rows
+    rows_of = match_repo.raw_candidate_rows
 
     def counted(session: Session, ids: Any) -> Any:
         rebuilt.extend(ids)
         return rows_of(session, ids)
 
-    monkeypatch.setattr(feed, "matchable_rows", counted)
+    monkeypatch.setattr(match_repo, "raw_candidate_rows", counted)
     with engine.connect() as long_running:
         transaction = long_running.begin()
         _set_beds(long_running, held, 2)  # keeps the snapshot's xmin back
