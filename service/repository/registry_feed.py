@@ -63,9 +63,10 @@ _COLUMNS: tuple[sa.ColumnClause[Any], ...] = (
 )
 # On SQLite writers take turns, so every stamp in the log is settled.
 _SQLITE_CHANGES = sa.text(
-    f"SELECT {_NEWEST} AS seen, {_NEWEST} AS newest, {_SQLITE_LOG} AS log, "
+    f"SELECT n.newest AS seen, n.newest AS newest, {_SQLITE_LOG} AS log, "
     "c.subject, c.kind, c.stamp "
-    "FROM (SELECT 1) LEFT JOIN registry_change AS c ON c.stamp > :after"
+    f"FROM (SELECT {_NEWEST} AS newest) AS n "
+    "LEFT JOIN registry_change AS c ON c.stamp > :after"
 ).columns(*_COLUMNS)
 
 # On PostgreSQL, the oldest transaction still running when this statement's snapshot was
@@ -85,9 +86,11 @@ def horizon(session: Session) -> Changes:
     """`after`, `newest` and `log` (as `changes_after` gives them) for a reader about to read
     the whole registry; no changes."""
     sqlite = session.get_bind().dialect.name == "sqlite"
-    seen = _NEWEST if sqlite else f"{_XMIN} - 1"
+    seen = "newest" if sqlite else f"{_XMIN} - 1"
     log = _SQLITE_LOG if sqlite else _POSTGRESQL_LOG
-    row = session.execute(sa.text(f"SELECT {seen}, {_NEWEST}, {log}")).one()
+    row = session.execute(
+        sa.text(f"SELECT {seen}, newest, {log} FROM (SELECT {_NEWEST} AS newest) AS n")
+    ).one()
     return Changes([], int(row[0]), int(row[1]), str(row[2]))
 
 
