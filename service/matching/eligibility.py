@@ -141,3 +141,19 @@ def check(profile: Profile, candidate: Candidate) -> Verdict:
     if not reasons and not caveats:
         return _NOTHING_TO_SAY
     return Verdict(True, reasons, caveats)
+
+
+class Eligibility:
+    """Whether one person may be served, decided once per set of rules (`Candidate.rules`):
+    listings share their rules, so a request decides a few hundred verdicts instead of one
+    per candidate. Made for one request and dropped with it, as it is derived from the person."""
+
+    def __init__(self, profile: Profile) -> None:
+        self._profile = profile
+        self._verdicts: dict[int, Verdict] = {}
+
+    def __call__(self, candidate: Candidate) -> Verdict:
+        verdict = self._verdicts.get(candidate.rules)
+        if verdict is None:
+            verdict = self._verdicts[candidate.rules] = check(self._profile, candidate)
+        return verdict

@@ -8,7 +8,7 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from service.matching import scoring
-from service.matching.eligibility import Verdict, check
+from service.matching.eligibility import Eligibility
 from service.matching.geo import distance_km, great_circle_km
 from service.matching.types import Candidate, Freshness, Match, Note, Profile, Weights
 from service.policy.visibility import coarse_distance_km
@@ -101,95 +101,90 @@ def _availability_notes(
     return reasons, caveats
 
 
-def _factors(
-    profile: Profile,
-    candidate: Candidate,
-    how: Reach,
-    *,
-    housing: bool,
-    now: datetime,
-    freshness: Freshness,
-) -> dict[str, float]:
-    """The score's factors (scoring.py) for a service that reaches the person as `how` says."""
-    factors: dict[str, float] = {}
-    if how.remote:
-        factors["distance"] = scoring.REMOTE_DISTANCE_FACTOR
-        factors["delivery"] = scoring.REMOTE_DELIVERY_FIT
-    elif how.outreach:
-        factors["distance"] = 1.0
-        factors["delivery"] = scoring.OUTREACH_DELIVERY_FIT
-    else:
-        # A service without sites that is not remote reaches by its area only.
-        factors["distance"] = (
-            scoring.distance_factor(how.distance_km, profile.area_type)
-            if how.distance_km is not None
-            else 0.5
+class Scorer:
+    """The score (scoring.py) of candidates for one person and one need, with what is the
+    same for every candidate worked out once: ranking scores hundreds per need. Each score is
+    `scoring.combine` of the factors that apply, added in the same order, so that it is the
+    same to the last bit (tests/unit/test_matching_ranking.py)."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        *,
+        housing: bool,
+        now: datetime,
+        weights: Weights = Weights(),  # noqa: B008  (frozen, so a shared default is safe)
+        freshness: Freshness = Freshness(),  # noqa: B008
+    ) -> None:
+        self._languages = profile.languages
+        self._trafficking = profile.trafficking_type
+        self._area_type = profile.area_type
+        self._housing = housing
+        self._urgent = housing and profile.urgent
+        self._now = now
+        self._freshness = freshness
+        self._distance = float(weights.distance)
+        self._delivery = float(weights.delivery)
+        self._language = float(weights.language)
+        self._specialisation = float(weights.specialisation)
+        self._availability = float(weights.availability)
+        self._fresh = float(weights.freshness)
+        # The sums of the weights that apply, in the order combine adds them.
+        standing = [self._language, self._specialisation]
+        if housing:
+            standing.append(self._availability)
+        standing.append(self._fresh)
+        self._standing_total = _sum(standing)
+        self._total = _sum([self._distance, self._delivery, *standing])
+
+    def _standing(self, candidate: Candidate, weighted: float) -> float:
+        """`weighted` plus the factors that do not depend on where the service is."""
+        weighted += self._language * scoring.language_factor(self._languages, candidate.languages)
+        weighted += self._specialisation * scoring.specialisation_factor(
+            self._trafficking, candidate.trafficking_focus
         )
-        factors["delivery"] = 1.0
-    factors.update(
-        _standing_factors(profile, candidate, housing=housing, now=now, freshness=freshness)
-    )
-    return factors
+        if self._housing:
+            weighted += self._availability * scoring.availability_factor(candidate)
+        return weighted + self._fresh * scoring.freshness_factor(
+            candidate, self._now, housing=self._housing, freshness=self._freshness
+        )
+
+    def _folded(self, candidate: Candidate, weighted: float, total: float) -> float:
+        base = scoring.eligibility_factor(candidate) * weighted / total
+        if self._urgent:
+            base = 0.5 + 0.5 * base if scoring.has_bed_or_24_7(candidate) else 0.45 * base
+        return round(base, 4)
+
+    def score(self, candidate: Candidate, how: Reach) -> float:
+        """The score of a service that reaches the person as `how` says, without its
+        explanation: ranking scores every candidate and explains only those it may show."""
+        if how.remote:
+            distance, delivery = scoring.REMOTE_DISTANCE_FACTOR, scoring.REMOTE_DELIVERY_FIT
+        elif how.outreach:
+            distance, delivery = 1.0, scoring.OUTREACH_DELIVERY_FIT
+        else:
+            # A service without sites that is not remote reaches by its area only.
+            distance = (
+                scoring.distance_factor(how.distance_km, self._area_type)
+                if how.distance_km is not None
+                else 0.5
+            )
+            delivery = 1.0
+        weighted = self._distance * distance + self._delivery * delivery
+        return self._folded(candidate, self._standing(candidate, weighted), self._total)
+
+    def standing(self, candidate: Candidate) -> float:
+        """The score without distance and delivery (the factors that do not depend on where
+        the service is), folded for urgent housing: how to choose among more province-wide
+        services than are ranked, those likeliest to rank first for the person."""
+        return self._folded(candidate, self._standing(candidate, 0.0), self._standing_total)
 
 
-def _standing_factors(
-    profile: Profile, candidate: Candidate, *, housing: bool, now: datetime, freshness: Freshness
-) -> dict[str, float]:
-    """The score's factors that do not depend on where the service is or how it reaches."""
-    factors = {
-        "language": scoring.language_factor(profile.languages, candidate.languages),
-        "specialisation": scoring.specialisation_factor(
-            profile.trafficking_type, candidate.trafficking_focus
-        ),
-    }
-    if housing:
-        factors["availability"] = scoring.availability_factor(candidate)
-    factors["freshness"] = scoring.freshness_factor(
-        candidate, now, housing=housing, freshness=freshness
-    )
-    return factors
-
-
-def standing(
-    profile: Profile,
-    candidate: Candidate,
-    *,
-    housing: bool,
-    now: datetime,
-    weights: Weights = Weights(),  # noqa: B008  (frozen, so a shared default is safe)
-    freshness: Freshness = Freshness(),  # noqa: B008
-) -> float:
-    """The score without distance and delivery (the factors that do not depend on where the
-    service is), folded for urgent housing: how to choose among more province-wide services
-    than are ranked, those likeliest to rank first for the person."""
-    return scoring.combine(
-        _standing_factors(profile, candidate, housing=housing, now=now, freshness=freshness),
-        weights,
-        urgent_housing=housing and profile.urgent,
-        bed_or_24_7=scoring.has_bed_or_24_7(candidate),
-        certainty=scoring.eligibility_factor(candidate),
-    )
-
-
-def score(
-    profile: Profile,
-    candidate: Candidate,
-    how: Reach,
-    *,
-    housing: bool,
-    now: datetime,
-    weights: Weights,
-    freshness: Freshness,
-) -> float:
-    """The score of a service that reaches the person as `how` says, without its explanation:
-    ranking scores every candidate and explains only those it may show."""
-    return scoring.combine(
-        _factors(profile, candidate, how, housing=housing, now=now, freshness=freshness),
-        weights,
-        urgent_housing=housing and profile.urgent,
-        bed_or_24_7=scoring.has_bed_or_24_7(candidate),
-        certainty=scoring.eligibility_factor(candidate),
-    )
+def _sum(weights: list[float]) -> float:
+    total = 0.0
+    for weight in weights:
+        total += weight
+    return total
 
 
 def explain(
@@ -300,13 +295,14 @@ def rank_need(
     limit: int,
     weights: Weights = Weights(),  # noqa: B008  (frozen, so a shared default is safe)
     freshness: Freshness = Freshness(),  # noqa: B008
-    verdicts: dict[str, Verdict] | None = None,
+    eligibility: Eligibility | None = None,
 ) -> list[Match]:
     """The best `limit` eligible services of `categories` that reach the person within
-    `radius_km`, ranked and explained. `verdicts`: eligibility already decided for this
-    person, by service id, shared by the calls of one request (filled as it goes)."""
-    known: dict[str, Verdict] = {} if verdicts is None else verdicts
+    `radius_km`, ranked and explained. `eligibility`: the person's, shared by the calls of
+    one request."""
+    verdict_of = Eligibility(profile) if eligibility is None else eligibility
     housing = is_housing(categories)
+    scorer = Scorer(profile, housing=housing, now=now, weights=weights, freshness=freshness)
     # Score every candidate (distances by great circle), then explain only the shortlist:
     # measure its distances geodesically and order it by the distances shown.
     scored: list[tuple[float, float, str, Candidate, Reach, tuple[Note, ...], tuple[Note, ...]]]
@@ -314,17 +310,13 @@ def rank_need(
     for candidate in candidates:
         if not candidate.categories & categories:
             continue
-        verdict = known.get(candidate.service_id)
-        if verdict is None:
-            verdict = known[candidate.service_id] = check(profile, candidate)
+        verdict = verdict_of(candidate)
         if not verdict.eligible:
             continue
         how = reach(profile, candidate, radius_km=radius_km, housing=housing)
         if how is None:
             continue
-        value = score(
-            profile, candidate, how, housing=housing, now=now, weights=weights, freshness=freshness
-        )
+        value = scorer.score(candidate, how)
         distance = math.inf if how.distance_km is None else how.distance_km
         scored.append(
             (

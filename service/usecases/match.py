@@ -29,11 +29,11 @@ from schemas.services import OrganizationRef
 from service.config import Settings
 from service.errors import Unprocessable, validation_errors
 from service.gazetteer import Gazetteer, Locality
-from service.matching.eligibility import Verdict, check
+from service.matching.eligibility import Eligibility
 from service.matching.geo import bounding_box, cell_of, next_ring_km, radius_steps
 from service.matching.index import RegistryIndex
 from service.matching.messages import render
-from service.matching.ranking import is_housing, rank_need, standing
+from service.matching.ranking import Scorer, is_housing, rank_need
 from service.matching.scoring import UNSTATED_ELIGIBILITY_FACTOR
 from service.matching.types import (
     Candidate,
@@ -261,7 +261,7 @@ class _IndexSearch:
     """The candidates of one need from the worker's match index (`usecases/match_index.py`):
     the same three kinds as `_NeedSearch` finds in the database, chosen the same way, except
     that only services the person is eligible for count towards `cap`, and the province-wide
-    ones are chosen by the score's own factors (`ranking.standing`)."""
+    ones are chosen by the score's own factors (`ranking.Scorer.standing`)."""
 
     def __init__(
         self,
@@ -270,24 +270,22 @@ class _IndexSearch:
         categories: frozenset[str],
         *,
         cap: int,
-        verdicts: dict[str, Verdict],
+        eligibility: Eligibility,
         now: datetime,
         freshness: Freshness,
     ) -> None:
         self.index = index
         self.person = person
         self.cap = cap
-        self.verdicts = verdicts
+        self.eligibility = eligibility
         self.categories = categories
-        housing = is_housing(categories)
+        scorer = Scorer(person, housing=is_housing(categories), now=now, freshness=freshness)
         self.ids = set(
             index.covering(
                 person.province,
                 categories,
                 accept=self._accept,
-                best_first=lambda candidate: (
-                    -standing(person, candidate, housing=housing, now=now, freshness=freshness)
-                ),
+                best_first=lambda candidate: -scorer.standing(candidate),
                 cap=cap,
             )
         )
@@ -296,10 +294,7 @@ class _IndexSearch:
         self.reach_searched = False
 
     def _accept(self, candidate: Candidate) -> bool:
-        verdict = self.verdicts.get(candidate.service_id)
-        if verdict is None:
-            verdict = self.verdicts[candidate.service_id] = check(self.person, candidate)
-        return verdict.eligible
+        return self.eligibility(candidate).eligible
 
     def find(self, radius_km: float) -> None:
         if radius_km <= self.searched_km:
@@ -391,7 +386,7 @@ def _rank(
     profile: NeedProfile,
     now: datetime,
     freshness: Freshness,
-    verdicts: dict[str, Verdict],
+    eligibility: Eligibility,
 ) -> tuple[float, list[Match]]:
     """One need's matches and the radius they were found within: the asked distance, widened
     in steps while fewer than `limit` are found."""
@@ -409,7 +404,7 @@ def _rank(
             now=now,
             limit=profile.limit,
             freshness=freshness,
-            verdicts=verdicts,
+            eligibility=eligibility,
         )
         if len(matches) >= profile.limit:
             break
@@ -439,8 +434,8 @@ def match_needs(
     person = person_of(profile, locality)
     steps = radius_steps(profile.max_distance_km)
     asked = {need.value: _categories(need.value) for need in profile.needs}
-    # Eligibility decided once per service for the person, shared by every need.
-    verdicts: dict[str, Verdict] = {}
+    # Eligibility decided once per set of rules for the person, shared by every need.
+    eligibility = Eligibility(person)
     with index.current(session) if index is not None else nullcontext() as live:
         searches: dict[str, _NeedSearch | _IndexSearch]
         if live is None:
@@ -463,7 +458,7 @@ def match_needs(
                     person,
                     categories,
                     cap=candidate_cap,
-                    verdicts=verdicts,
+                    eligibility=eligibility,
                     now=now,
                     freshness=freshness,
                 )
@@ -473,7 +468,7 @@ def match_needs(
             (
                 need,
                 *_rank(
-                    person, searches[need], categories, steps, profile, now, freshness, verdicts
+                    person, searches[need], categories, steps, profile, now, freshness, eligibility
                 ),
             )
             for need, categories in asked.items()

@@ -9,9 +9,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.matching import scoring
+from service.matching.eligibility import Eligibility, check
 from service.matching.geo import distance_km
-from service.matching.ranking import rank_need
-from service.matching.types import Candidate, Match, Point, Profile, Site
+from service.matching.ranking import Scorer, rank_need, reach
+from service.matching.types import Candidate, Freshness, Match, Point, Profile, Site, Weights
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 CATEGORIES = (
@@ -384,3 +386,104 @@ def test_every_match_whose_eligibility_was_never_stated_says_so(
         assert said == (
             [] if by_id[match.service_id].eligibility_stated else ["eligibility_unstated"]
         )
+
+
+# --- what ranking works out once per request must equal what it stands for -----------------
+
+# The fields eligibility reads (eligibility.py); `Candidate.rules` must tell them apart.
+RULE_FIELDS = (
+    "accepting_referrals",
+    "eligibility_stated",
+    "genders",
+    "min_age",
+    "max_age",
+    "statuses",
+    "trafficking_types",
+    "accepts_dependents",
+    "id_required",
+    "police_report_required",
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(first=candidates(), second=candidates(), profile=profiles)
+def test_listings_with_the_same_rules_get_the_same_verdict(
+    first: Candidate, second: Candidate, profile: Profile
+) -> None:
+    # Everything of `second` but the rules of `first`: its sites (or `first`'s when it has
+    # none) as accessible as the first of `first`'s, which then has only sites as accessible.
+    access = first.sites[0].wheelchair_accessible if first.sites else None
+    first = replace(
+        first, sites=tuple(replace(s, wheelchair_accessible=access) for s in first.sites)
+    )
+    sites = tuple(replace(s, wheelchair_accessible=access) for s in second.sites)
+    alike = replace(
+        second,
+        **{name: getattr(first, name) for name in RULE_FIELDS},
+        sites=(sites or first.sites) if first.sites else (),
+    )
+    assert alike.rules == first.rules
+    assert check(profile, alike) == check(profile, first)
+    # Listings that differ in one field that eligibility reads are told apart when it counts.
+    for name in (*RULE_FIELDS, "sites"):
+        variant = replace(first, **{name: getattr(second, name)})
+        if check(profile, variant) != check(profile, first):
+            assert variant.rules != first.rules, name
+    # And the request's memo answers as `check` does, whatever came before.
+    eligibility = Eligibility(profile)
+    for candidate in (first, second, alike, first):
+        assert eligibility(candidate) == check(profile, candidate)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    candidate=candidates(),
+    profile=profiles,
+    query=queries,
+    now=st.sampled_from([NOW, NOW + timedelta(days=200)]),
+)
+def test_the_scorer_adds_the_factors_as_combine_does(
+    candidate: Candidate, profile: Profile, query: Query, now: datetime
+) -> None:
+    """`Scorer` is `scoring.combine` of the factors that apply (scoring.py), to the last bit."""
+    housing = all(category.startswith("housing.") for category in query.categories)
+    how = reach(profile, candidate, radius_km=query.radius_km, housing=housing)
+    standing = {
+        "language": scoring.language_factor(profile.languages, candidate.languages),
+        "specialisation": scoring.specialisation_factor(
+            profile.trafficking_type, candidate.trafficking_focus
+        ),
+        **({"availability": scoring.availability_factor(candidate)} if housing else {}),
+        "freshness": scoring.freshness_factor(
+            candidate, now, housing=housing, freshness=Freshness()
+        ),
+    }
+
+    def combined(factors: dict[str, float]) -> float:
+        return scoring.combine(
+            factors,
+            Weights(),
+            urgent_housing=housing and profile.urgent,
+            bed_or_24_7=scoring.has_bed_or_24_7(candidate),
+            certainty=scoring.eligibility_factor(candidate),
+        )
+
+    scorer = Scorer(profile, housing=housing, now=now)
+    assert scorer.standing(candidate) == combined(standing)
+    if how is None:
+        return
+    if how.remote:
+        place = {
+            "distance": scoring.REMOTE_DISTANCE_FACTOR,
+            "delivery": scoring.REMOTE_DELIVERY_FIT,
+        }
+    elif how.outreach:
+        place = {"distance": 1.0, "delivery": scoring.OUTREACH_DELIVERY_FIT}
+    else:
+        distance = (
+            0.5
+            if how.distance_km is None
+            else scoring.distance_factor(how.distance_km, profile.area_type)
+        )
+        place = {"distance": distance, "delivery": 1.0}
+    assert scorer.score(candidate, how) == combined({**place, **standing})
