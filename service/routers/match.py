@@ -4,7 +4,7 @@ from functools import partial
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Response
 
 from schemas.match import MatchResponse, NeedProfile
 from service.deps import (
@@ -26,7 +26,12 @@ def _language(accept_language: str | None) -> str:
     return "fr" if first.startswith("fr") else "en"
 
 
-@router.post("", summary="Match a need profile", responses=problems(*AUTH, 422))
+@router.post(
+    "",
+    summary="Match a need profile",
+    responses=problems(*AUTH, 422),
+    response_model=MatchResponse,
+)
 async def match(
     profile: NeedProfile,
     session: SessionDep,
@@ -39,7 +44,7 @@ async def match(
         str | None,
         Header(description="`fr` for reasons and caveats in French; English otherwise."),
     ] = None,
-) -> MatchResponse:
+) -> Response:
     """For each need, in the order asked, the eligible services that reach the person, ranked
     by fit and distance, each with its reasons and caveats.
 
@@ -51,7 +56,7 @@ async def match(
     never stored or logged."""
     # In the thread pool as a sync route would run, but at most `match_concurrency` at once:
     # the rest wait here without holding a thread or a connection's page cache.
-    return await anyio.to_thread.run_sync(
+    answer = await anyio.to_thread.run_sync(
         partial(
             match_needs,
             session,
@@ -64,3 +69,5 @@ async def match(
         ),
         limiter=limiter,
     )
+    # Serialized here, once: FastAPI would validate the answer again first.
+    return Response(answer.model_dump_json(), media_type="application/json")

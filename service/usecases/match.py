@@ -356,10 +356,14 @@ def _public_match(match: Match, service: Service, view: View, language: str) -> 
         if match.site_index is not None
         else None
     )
-    return ServiceMatch(
+    # Built without validation: every value comes from the ranking or from validated rows,
+    # and there are up to 50 per need (the answers' shapes are tested against the schema).
+    return ServiceMatch.model_construct(
         service_id=service.id,
         name=service.name,
-        organization=OrganizationRef(id=service.organization.id, name=service.organization.name),
+        organization=OrganizationRef.model_construct(
+            id=service.organization.id, name=service.organization.name
+        ),
         categories=from_mask(service.categories_mask, CATEGORIES),
         score=match.score,
         distance_km=match.distance_km,
@@ -368,7 +372,7 @@ def _public_match(match: Match, service: Service, view: View, language: str) -> 
         caveats=[render(note, language) for note in match.caveats],
         location=location,
         intake=intake_view(service, view),
-        availability=Availability(
+        availability=Availability.model_construct(
             beds_available=service.beds_available,
             beds_total=service.beds_total,
             accepting_referrals=service.accepting_referrals,

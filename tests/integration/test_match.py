@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import col
 
+from schemas.match import MatchResponse
 from service.config import Settings
 from service.main import create_app
 from service.models import Service
@@ -93,7 +94,10 @@ def sort_key(match: dict[str, Any]) -> tuple[float, float, str]:
 def assert_well_formed(body: dict[str, Any], answer: dict[str, Any]) -> None:
     """What every answer owes: one result per need in the asked order, each ranked by
     (score desc, distance asc, id asc), within the limit, and unmet needs exactly those
-    without a match."""
+    without a match; and the answer is what its schema says."""
+    # The answer is built without validation (usecases/match.py): it must still be exactly
+    # what its schema says, down to which of the location and intake types each match holds.
+    assert MatchResponse.model_validate(answer).model_dump(mode="json") == answer
     needs = body["needs"]
     limit = body.get("limit", 5)
     asked_km = body.get("max_distance_km", 50)
