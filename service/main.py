@@ -7,6 +7,7 @@ import anyio
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from service.config import Settings, get_settings
@@ -42,6 +43,15 @@ def _operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name}".replace("_", "-")
 
 
+NO_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
+}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
@@ -72,6 +82,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        # FastAPI's own OpenTelemetry stays off whatever the environment says
+        # (FASTAPI_OTEL_AUTO_CONFIGURE, a global provider): nothing of a request is sent
+        # anywhere. Operations read /metrics and the access log, which hold no profile.
+        telemetry=NO_TELEMETRY,
     )
     app.state.settings = settings
     install_problem_handlers(app)

@@ -138,6 +138,41 @@ def test_access_log_never_holds_body_query_values_path_ids_or_keys(
             assert forbidden not in text, record
 
 
+def test_no_request_is_sent_to_opentelemetry_whatever_the_environment_says(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """FastAPI's native telemetry turns itself on when a global provider is configured or
+    FASTAPI_OTEL_AUTO_CONFIGURE is set; ours never does, so no span, metric or log of a
+    request (its path, its errors) leaves through it."""
+    from opentelemetry import _logs, metrics, trace
+
+    asked: list[str] = []
+
+    class Configured:  # what an SDK or a vendor's agent would install
+        def __getattr__(self, name: str) -> Any:
+            asked.append(name)
+            raise AssertionError(f"telemetry used: {name}")
+
+    monkeypatch.setenv("FASTAPI_OTEL_AUTO_CONFIGURE", "true")
+    monkeypatch.setattr(trace, "get_tracer_provider", Configured)
+    monkeypatch.setattr(metrics, "get_meter_provider", Configured)
+    monkeypatch.setattr(_logs, "get_logger_provider", Configured)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'telemetry.db'}",
+        bootstrap_admin_key=ADMIN_KEY,
+        _env_file=None,
+    )
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/v1/taxonomy").status_code == 401
+        body = {"needs": ["housing"], "location": {"postal_prefix": "N2L"}}
+        answer = client.post(
+            "/v1/match", json=body, headers={"Authorization": f"Bearer {ADMIN_KEY}"}
+        )
+        assert answer.status_code == 200, answer.text
+    assert asked == []
+
+
 @pytest.mark.parametrize(
     ("offered", "echoed"),
     [
