@@ -4,6 +4,10 @@ A verdict never raises. A rule broken by a disclosed attribute excludes the serv
 attribute the person did not disclose never excludes, it adds a caveat naming the rule. A
 service whose rules were never stated (imported from another directory) is not known to
 exclude anyone, so it stays eligible, with a caveat asking to confirm.
+
+`admits` is the filter alone; `check` is the filter and, for a service that admits the
+person, the reasons and caveats its rules give. Searching and ranking filter hundreds of
+services per need and explain a handful.
 """
 
 from typing import NamedTuple
@@ -14,110 +18,137 @@ UNDISCLOSED = "undisclosed"
 
 
 class Verdict(NamedTuple):
-    """Whether the person may be served, and what the operator should know. (Named tuples:
-    one is made for nearly every candidate, and a frozen dataclass costs more to make.)"""
+    """Whether the person may be served, and what the operator should know."""
 
     eligible: bool
     reasons: tuple[Note, ...] = ()
     caveats: tuple[Note, ...] = ()
 
 
-# Shared answers of the rules: most rules, for most listings, have nothing to say.
-_NOTHING_TO_SAY = Verdict(True)
 _EXCLUDED = Verdict(False)
+_NOTHING_TO_SAY = Verdict(True)
+
+
+def _experienced(profile: Profile) -> frozenset[str]:
+    if profile.trafficking_type == "both":
+        return frozenset({"labour", "sex"})
+    return frozenset({profile.trafficking_type})
+
+
+def admits(profile: Profile, candidate: Candidate) -> bool:
+    """Whether no rule of the service is broken by what the person disclosed."""
+    if not candidate.accepting_referrals:
+        return False
+    if (
+        candidate.genders
+        and profile.gender != UNDISCLOSED
+        and profile.gender not in candidate.genders
+    ):
+        return False
+    age = profile.age
+    if age is not None and (
+        (candidate.min_age is not None and age < candidate.min_age)
+        or (candidate.max_age is not None and age > candidate.max_age)
+    ):
+        return False
+    if (
+        candidate.statuses
+        and profile.newcomer_status != UNDISCLOSED
+        and profile.newcomer_status not in candidate.statuses
+    ):
+        return False
+    if (
+        candidate.trafficking_types
+        and profile.trafficking_type != UNDISCLOSED
+        and candidate.trafficking_types.isdisjoint(_experienced(profile))
+    ):
+        return False
+    if profile.with_dependents and candidate.accepts_dependents is False:
+        return False
+    if (profile.no_identification and candidate.id_required) or (
+        profile.no_police_report and candidate.police_report_required
+    ):
+        return False
+    return not (
+        profile.wheelchair
+        and candidate.sites
+        and all(site.wheelchair_accessible is False for site in candidate.sites)
+    )
+
+
+# What each rule says to a person it admits: (reasons, caveats).
+
+Said = tuple[tuple[Note, ...], tuple[Note, ...]]
+_SILENT: Said = ((), ())
 
 
 def _joined(values: frozenset[str]) -> str:
     return ",".join(sorted(values))
 
 
-def _stated(profile: Profile, candidate: Candidate) -> Verdict:
+def _stated(profile: Profile, candidate: Candidate) -> Said:
     """Unstated rules are unknown, not "everyone": the operator must confirm."""
     if candidate.eligibility_stated:
-        return _NOTHING_TO_SAY
-    return Verdict(True, caveats=(Note("eligibility_unstated"),))
+        return _SILENT
+    return (), (Note("eligibility_unstated"),)
 
 
-def _gender(profile: Profile, candidate: Candidate) -> Verdict:
+def _gender(profile: Profile, candidate: Candidate) -> Said:
     if not candidate.genders:
-        return _NOTHING_TO_SAY
-    served = _joined(candidate.genders)
+        return _SILENT
+    served = (("genders", _joined(candidate.genders)),)
     if profile.gender == UNDISCLOSED:
-        return Verdict(True, caveats=(Note("serves_genders_only", (("genders", served),)),))
-    if profile.gender in candidate.genders:
-        return Verdict(True, reasons=(Note("serves_genders", (("genders", served),)),))
-    return _EXCLUDED
+        return (), (Note("serves_genders_only", served),)
+    return (Note("serves_genders", served),), ()
 
 
-def _age(profile: Profile, candidate: Candidate) -> Verdict:
+def _age(profile: Profile, candidate: Candidate) -> Said:
     low, high = candidate.min_age, candidate.max_age
     if low is None and high is None:
-        return _NOTHING_TO_SAY
+        return _SILENT
     params = (("min", "" if low is None else low), ("max", "" if high is None else high))
     if profile.age is None:
-        return Verdict(True, caveats=(Note("serves_ages_only", params),))
-    if (low is not None and profile.age < low) or (high is not None and profile.age > high):
-        return _EXCLUDED
-    return Verdict(True, reasons=(Note("serves_ages", params),))
+        return (), (Note("serves_ages_only", params),)
+    return (Note("serves_ages", params),), ()
 
 
-def _status(profile: Profile, candidate: Candidate) -> Verdict:
-    if not candidate.statuses:
-        return _NOTHING_TO_SAY
-    if profile.newcomer_status == UNDISCLOSED:
-        served = _joined(candidate.statuses)
-        return Verdict(True, caveats=(Note("serves_statuses_only", (("statuses", served),)),))
-    if profile.newcomer_status in candidate.statuses:
-        return _NOTHING_TO_SAY
-    return _EXCLUDED
+def _status(profile: Profile, candidate: Candidate) -> Said:
+    if not candidate.statuses or profile.newcomer_status != UNDISCLOSED:
+        return _SILENT
+    served = (("statuses", _joined(candidate.statuses)),)
+    return (), (Note("serves_statuses_only", served),)
 
 
-def _trafficking(profile: Profile, candidate: Candidate) -> Verdict:
-    if not candidate.trafficking_types:
-        return _NOTHING_TO_SAY
-    served = _joined(candidate.trafficking_types)
-    if profile.trafficking_type == UNDISCLOSED:
-        return Verdict(True, caveats=(Note("serves_trafficking_only", (("types", served),)),))
-    experienced = (
-        {"labour", "sex"} if profile.trafficking_type == "both" else {profile.trafficking_type}
-    )
-    if experienced & candidate.trafficking_types:
-        return _NOTHING_TO_SAY
-    return _EXCLUDED
+def _trafficking(profile: Profile, candidate: Candidate) -> Said:
+    if not candidate.trafficking_types or profile.trafficking_type != UNDISCLOSED:
+        return _SILENT
+    served = (("types", _joined(candidate.trafficking_types)),)
+    return (), (Note("serves_trafficking_only", served),)
 
 
-def _dependents(profile: Profile, candidate: Candidate) -> Verdict:
+def _dependents(profile: Profile, candidate: Candidate) -> Said:
     if not profile.with_dependents:
-        return _NOTHING_TO_SAY
+        return _SILENT
     if candidate.accepts_dependents is None:
-        return Verdict(True, caveats=(Note("dependents_unknown"),))
-    if candidate.accepts_dependents:
-        return Verdict(True, reasons=(Note("accepts_dependents"),))
-    return _EXCLUDED
+        return (), (Note("dependents_unknown"),)
+    return (Note("accepts_dependents"),), ()
 
 
-def _barriers(profile: Profile, candidate: Candidate) -> Verdict:
-    if profile.no_identification and candidate.id_required:
-        return _EXCLUDED
-    if profile.no_police_report and candidate.police_report_required:
-        return _EXCLUDED
+def _barriers(profile: Profile, candidate: Candidate) -> Said:
     reasons: list[Note] = []
     if profile.no_identification:
         reasons.append(Note("no_id_needed"))
     if profile.no_police_report:
         reasons.append(Note("no_police_report_needed"))
-    return Verdict(True, reasons=tuple(reasons))
+    return tuple(reasons), ()
 
 
-def _wheelchair(profile: Profile, candidate: Candidate) -> Verdict:
+def _wheelchair(profile: Profile, candidate: Candidate) -> Said:
     if not profile.wheelchair or not candidate.sites:
-        return _NOTHING_TO_SAY
-    access = {site.wheelchair_accessible for site in candidate.sites}
-    if True in access:
-        return Verdict(True, reasons=(Note("wheelchair_accessible"),))
-    if None in access:
-        return Verdict(True, caveats=(Note("wheelchair_unknown"),))
-    return _EXCLUDED
+        return _SILENT
+    if any(site.wheelchair_accessible for site in candidate.sites):
+        return (Note("wheelchair_accessible"),), ()
+    return (), (Note("wheelchair_unknown"),)
 
 
 # Unstated first: the caveat that puts every other note in doubt leads.
@@ -126,31 +157,34 @@ _RULES = (_stated, _gender, _age, _status, _trafficking, _dependents, _barriers,
 
 def check(profile: Profile, candidate: Candidate) -> Verdict:
     """Whether the person may be served, and what the operator should know."""
-    if not candidate.accepting_referrals:
+    if not admits(profile, candidate):
         return _EXCLUDED
     reasons: tuple[Note, ...] = ()
     caveats: tuple[Note, ...] = ()
     for rule in _RULES:
-        verdict = rule(profile, candidate)
-        if verdict is _NOTHING_TO_SAY:
-            continue
-        if not verdict.eligible:
-            return verdict
-        reasons += verdict.reasons
-        caveats += verdict.caveats
+        said_reasons, said_caveats = rule(profile, candidate)
+        reasons += said_reasons
+        caveats += said_caveats
     if not reasons and not caveats:
         return _NOTHING_TO_SAY
     return Verdict(True, reasons, caveats)
 
 
 class Eligibility:
-    """Whether one person may be served, decided once per set of rules (`Candidate.rules`):
-    listings share their rules, so a request decides a few hundred verdicts instead of one
-    per candidate. Made for one request and dropped with it, as it is derived from the person."""
+    """One person's eligibility, decided once per set of rules (`Candidate.rules`): listings
+    share their rules, so a request decides a few hundred instead of one per candidate. Made
+    for one request and dropped with it, as it is derived from the person."""
 
     def __init__(self, profile: Profile) -> None:
         self._profile = profile
+        self._admits: dict[int, bool] = {}
         self._verdicts: dict[int, Verdict] = {}
+
+    def admits(self, candidate: Candidate) -> bool:
+        admitted = self._admits.get(candidate.rules)
+        if admitted is None:
+            admitted = self._admits[candidate.rules] = admits(self._profile, candidate)
+        return admitted
 
     def __call__(self, candidate: Candidate) -> Verdict:
         verdict = self._verdicts.get(candidate.rules)

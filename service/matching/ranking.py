@@ -300,34 +300,21 @@ def rank_need(
     """The best `limit` eligible services of `categories` that reach the person within
     `radius_km`, ranked and explained. `eligibility`: the person's, shared by the calls of
     one request."""
-    verdict_of = Eligibility(profile) if eligibility is None else eligibility
+    person = Eligibility(profile) if eligibility is None else eligibility
     housing = is_housing(categories)
     scorer = Scorer(profile, housing=housing, now=now, weights=weights, freshness=freshness)
     # Score every candidate (distances by great circle), then explain only the shortlist:
     # measure its distances geodesically and order it by the distances shown.
-    scored: list[tuple[float, float, str, Candidate, Reach, tuple[Note, ...], tuple[Note, ...]]]
-    scored = []
+    scored: list[tuple[float, float, str, Candidate, Reach]] = []
     for candidate in candidates:
-        if not candidate.categories & categories:
-            continue
-        verdict = verdict_of(candidate)
-        if not verdict.eligible:
+        if not candidate.categories & categories or not person.admits(candidate):
             continue
         how = reach(profile, candidate, radius_km=radius_km, housing=housing)
         if how is None:
             continue
-        value = scorer.score(candidate, how)
         distance = math.inf if how.distance_km is None else how.distance_km
         scored.append(
-            (
-                -value,
-                distance,
-                candidate.service_id,
-                candidate,
-                how,
-                verdict.reasons,
-                verdict.caveats,
-            )
+            (-scorer.score(candidate, how), distance, candidate.service_id, candidate, how)
         )
     scored.sort(key=itemgetter(0, 1, 2))
     # The best `limit` are those scored above the `limit`-th, and those tied with it in the
@@ -338,24 +325,20 @@ def rank_need(
         shown = limit
         while shown < len(scored) and scored[shown][0] == cut:
             shown += 1
-    shortlist = [
-        _finish(
-            explain(
-                profile,
-                candidate,
-                how,
-                value=-negated,
-                housing=housing,
-                now=now,
-                freshness=freshness,
-                base_reasons=reasons,
-                base_caveats=caveats,
-            ),
-            candidate,
+    shortlist = []
+    for negated, _, _, candidate, how in scored[:shown]:
+        verdict = person(candidate)
+        match = explain(
             profile,
-            max_distance_km,
+            candidate,
+            how,
+            value=-negated,
+            housing=housing,
+            now=now,
+            freshness=freshness,
+            base_reasons=verdict.reasons,
+            base_caveats=verdict.caveats,
         )
-        for negated, _, _, candidate, how, reasons, caveats in scored[:shown]
-    ]
+        shortlist.append(_finish(match, candidate, profile, max_distance_km))
     shortlist.sort(key=sort_key)
     return shortlist[:limit]

@@ -284,7 +284,7 @@ class _IndexSearch:
             index.covering(
                 person.province,
                 categories,
-                accept=self._accept,
+                accept=self.eligibility.admits,
                 best_first=lambda candidate: -scorer.standing(candidate),
                 cap=cap,
             )
@@ -292,9 +292,6 @@ class _IndexSearch:
         self.full = False
         self.searched_km = 0.0
         self.reach_searched = False
-
-    def _accept(self, candidate: Candidate) -> bool:
-        return self.eligibility(candidate).eligible
 
     def find(self, radius_km: float) -> None:
         if radius_km <= self.searched_km:
@@ -305,7 +302,7 @@ class _IndexSearch:
                 self.person.point,
                 self.categories,
                 radius_km=radius_km,
-                accept=self._accept,
+                accept=self.eligibility.admits,
                 cap=self.cap,
             )
             self.ids.update(service_id for service_id, _ in found)
@@ -318,7 +315,7 @@ class _IndexSearch:
                     self.person.point,
                     self.categories,
                     beyond_km=radius_km,
-                    accept=self._accept,
+                    accept=self.eligibility.admits,
                     cap=self.cap,
                 )
             )

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.matching import scoring
-from service.matching.eligibility import Eligibility, check
+from service.matching.eligibility import Eligibility, admits, check
 from service.matching.geo import distance_km
 from service.matching.ranking import Scorer, rank_need, reach
 from service.matching.types import Candidate, Freshness, Match, Point, Profile, Site, Weights
@@ -403,6 +403,15 @@ RULE_FIELDS = (
     "id_required",
     "police_report_required",
 )
+
+
+@settings(max_examples=500, deadline=None)
+@given(candidate=candidates(), profile=profiles)
+def test_the_filter_alone_decides_as_the_rules_do(candidate: Candidate, profile: Profile) -> None:
+    eligible = not breaks_a_disclosed_rule(profile, candidate)
+    assert admits(profile, candidate) is eligible
+    assert check(profile, candidate).eligible is eligible
+    assert Eligibility(profile).admits(candidate) is eligible
 
 
 @settings(max_examples=300, deadline=None)
