@@ -33,8 +33,13 @@ from service.matching.types import Candidate, Point
 CELL_DEGREES = 0.03
 NATIONWIDE = "CA"
 # Cells queued by growing outwards before a search lists the filled cells within its radius
-# instead: in a city the cap is reached well before, in the country empty cells would be many.
-_SPREAD_CELLS = 400
+# instead: in a city the cap is reached well before, in the country empty cells would be many
+# (400 cost a rural match at 10,000 services 1.2 ms more than 100; bench/RESULTS.md).
+_SPREAD_CELLS = 100
+# When the categories have fewer filled cells than this (a registry of a few thousand
+# services), a search lists them from the start: growing outwards through mostly empty cells
+# made a match at 1,000 services 2.5 times slower.
+_LIST_FILLED_BELOW = 2_000
 
 Cell = tuple[int, int]
 Accept = Callable[[Candidate], bool]
@@ -113,7 +118,8 @@ class RegistryIndex:
         Best first: cells are read in the order of their distance from the point, and a
         service is taken once no unread cell can hold a nearer site, so the search stops at
         the `cap`-th. Cells are found by growing outwards from the point's own; past
-        `_SPREAD_CELLS` (a sparse region), by the filled cells within the radius instead."""
+        `_SPREAD_CELLS` (a sparse region), or from the start when the categories have fewer
+        filled cells (a small registry), by the filled cells within the radius instead."""
         grids = [self._grid[c] for c in sorted(categories) if c in self._grid]
         latitude, longitude = point.latitude, point.longitude
         shrink2 = math.cos(math.radians(latitude)) ** 2
@@ -127,10 +133,21 @@ class RegistryIndex:
             d_lon = max(0.0, low_lon - longitude - 1e-9, longitude - low_lon - CELL_DEGREES - 1e-9)
             return d_lat * d_lat + d_lon * d_lon * shrink2
 
+        def list_filled() -> None:
+            """Queue the filled cells within the radius, instead of growing outwards."""
+            filled = {c for grid in grids for c in _cells_in(bounding_box(point, radius_km), grid)}
+            for other in filled - queued:
+                queued.add(other)
+                heapq.heappush(cells, (bound(other), other))
+
         home = _cell(latitude, longitude)
         cells: list[tuple[float, Cell]] = [(0.0, home)]
         queued = {home}
-        spreading = True
+        # Few filled cells (a registry of a few thousand services): listing them costs less
+        # than growing outwards through the empty ones.
+        spreading = sum(len(grid) for grid in grids) > _LIST_FILLED_BELOW
+        if not spreading:
+            list_filled()
         sites: list[tuple[float, str]] = []  # (squared distance, service), nearest on top
         decided: set[str] = set()
         found: list[tuple[str, float]] = []
@@ -159,12 +176,7 @@ class RegistryIndex:
                 continue
             if len(queued) > _SPREAD_CELLS:
                 spreading = False
-                filled = {
-                    c for grid in grids for c in _cells_in(bounding_box(point, radius_km), grid)
-                }
-                for other in filled - queued:
-                    queued.add(other)
-                    heapq.heappush(cells, (bound(other), other))
+                list_filled()
                 continue
             for d_row in (-1, 0, 1):
                 for d_column in (-1, 0, 1):
@@ -241,6 +253,8 @@ def _areas_of(candidate: Candidate) -> set[str]:
 
 
 def _cells_in(box: tuple[float, float, float, float], grid: dict[Cell, Any]) -> Iterable[Cell]:
+    """The filled cells of `grid` within `box`: by looking up the box's cells, or by scanning
+    the filled ones when there are fewer of them."""
     min_lat, max_lat, min_lon, max_lon = box
     low, high = _cell(min_lat, min_lon), _cell(max_lat, max_lon)
     if (high[0] - low[0] + 1) * (high[1] - low[1] + 1) <= len(grid):
@@ -248,8 +262,8 @@ def _cells_in(box: tuple[float, float, float, float], grid: dict[Cell, Any]) -> 
             (row, column)
             for row in range(low[0], high[0] + 1)
             for column in range(low[1], high[1] + 1)
+            if (row, column) in grid
         ]
-    # A wide box over a sparse grid: fewer cells are filled than the box holds.
     return [cell for cell in grid if low[0] <= cell[0] <= high[0] and low[1] <= cell[1] <= high[1]]
 
 

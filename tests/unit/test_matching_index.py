@@ -3,10 +3,12 @@ registries, places and queries; and its bookkeeping through puts, replacements a
 
 import math
 import zlib
+from unittest.mock import patch
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.matching import index as index_module
 from service.matching.geo import KM_PER_DEGREE_LATITUDE, great_circle_km
 from service.matching.index import NATIONWIDE, RegistryIndex
 from service.matching.types import Candidate, Point, Site
@@ -76,13 +78,20 @@ points = st.builds(
 asked = st.sets(st.sampled_from(CATEGORIES), min_size=1).map(frozenset)
 
 
-@settings(max_examples=60, deadline=None)
+# The ways `nearest` finds cells, as (`_LIST_FILLED_BELOW`, `_SPREAD_CELLS`): listing the
+# filled cells from the start (a small registry), growing outwards then listing them (a sparse
+# region of a large registry), and growing outwards only (a city).
+WAYS = {"list": (10**9, 100), "grow, then list": (0, 3), "grow": (0, 10**9)}
+
+
+@settings(max_examples=120, deadline=None)
 @given(
     registries(),
     points,
     asked,
     st.floats(1.0, 500.0),
     st.integers(1, 12),
+    st.sampled_from(sorted(WAYS)),
 )
 def test_nearest_is_the_nearest_accepted_services_within_the_radius(
     services: list[Candidate],
@@ -90,14 +99,20 @@ def test_nearest_is_the_nearest_accepted_services_within_the_radius(
     categories: frozenset[str],
     radius_km: float,
     cap: int,
+    way: str,
 ) -> None:
-    found = _indexed(services).nearest(
-        point,
-        categories,
-        radius_km=radius_km,
-        accept=_accepted,
-        cap=cap,
-    )
+    list_below, spread = WAYS[way]
+    with (
+        patch.object(index_module, "_LIST_FILLED_BELOW", list_below),
+        patch.object(index_module, "_SPREAD_CELLS", spread),
+    ):
+        found = _indexed(services).nearest(
+            point,
+            categories,
+            radius_km=radius_km,
+            accept=_accepted,
+            cap=cap,
+        )
     within = (radius_km / KM_PER_DEGREE_LATITUDE) ** 2
     expected = sorted(
         (min(_squared_degrees(point, site.point) for site in c.sites), c.service_id)
