@@ -9,23 +9,19 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 from uuid import UUID
 
 from sqlmodel import Session
 
 from schemas.enums import Category, Need, ServedGender, ServedStatus, ServedTraffickingType
 from schemas.match import (
-    Availability,
     MatchLocation,
     MatchResponse,
     NeedProfile,
-    NeedResult,
     PlaceList,
     PlacePublic,
-    ResolvedLocation,
-    ServiceMatch,
 )
-from schemas.services import OrganizationRef
 from service.config import Settings
 from service.errors import Unprocessable, validation_errors
 from service.gazetteer import Gazetteer, Locality
@@ -347,36 +343,33 @@ def _cover_preference(
     )
 
 
-def _public_match(match: Match, service: Service, view: View, language: str) -> ServiceMatch:
-    location = (
-        location_view(service.locations[match.site_index], view)
-        if match.site_index is not None
-        else None
-    )
-    # Built without validation: every value comes from the ranking or from validated rows,
-    # and there are up to 50 per need (the answers' shapes are tested against the schema).
-    return ServiceMatch.model_construct(
-        service_id=service.id,
-        name=service.name,
-        organization=OrganizationRef.model_construct(
-            id=service.organization.id, name=service.organization.name
+def _public_match(match: Match, service: Service, view: View, language: str) -> dict[str, Any]:
+    """A match as `ServiceMatch` fields: the answer is validated whole, once, at the end
+    (pydantic's validation of plain values is faster than building the models one by one)."""
+    return {
+        "service_id": service.id,
+        "name": service.name,
+        "organization": {"id": service.organization.id, "name": service.organization.name},
+        "categories": from_mask(service.categories_mask, CATEGORIES),
+        "score": match.score,
+        "distance_km": match.distance_km,
+        "delivery": from_mask(service.delivery_mask, DELIVERIES),
+        "reasons": [render(note, language) for note in match.reasons],
+        "caveats": [render(note, language) for note in match.caveats],
+        "location": (
+            location_view(service.locations[match.site_index], view)
+            if match.site_index is not None
+            else None
         ),
-        categories=from_mask(service.categories_mask, CATEGORIES),
-        score=match.score,
-        distance_km=match.distance_km,
-        delivery=from_mask(service.delivery_mask, DELIVERIES),
-        reasons=[render(note, language) for note in match.reasons],
-        caveats=[render(note, language) for note in match.caveats],
-        location=location,
-        intake=intake_view(service, view),
-        availability=Availability.model_construct(
-            beds_available=service.beds_available,
-            beds_total=service.beds_total,
-            accepting_referrals=service.accepting_referrals,
-            updated_at=service.availability_updated_at,
-        ),
-        last_verified_at=service.last_verified_at,
-    )
+        "intake": intake_view(service, view),
+        "availability": {
+            "beds_available": service.beds_available,
+            "beds_total": service.beds_total,
+            "accepting_referrals": service.accepting_referrals,
+            "updated_at": service.availability_updated_at,
+        },
+        "last_verified_at": service.last_verified_at,
+    }
 
 
 def _rank(
@@ -482,11 +475,11 @@ def match_needs(
         )
     services = {listing.id: listing for listing in listings}
     results = [
-        NeedResult(
-            need=need,
-            radius_km=radius,
-            expanded=radius > steps[0],
-            matches=[
+        {
+            "need": need,
+            "radius_km": radius,
+            "expanded": radius > steps[0],
+            "matches": [
                 _public_match(
                     m,
                     services[UUID(m.service_id)],
@@ -500,19 +493,21 @@ def match_needs(
                 # A listing deleted since it was ranked (a race lost by milliseconds).
                 if UUID(m.service_id) in services
             ],
-        )
+        }
         for need, radius, matches in ranked
     ]
-    return MatchResponse(
-        location=ResolvedLocation(
-            label=locality.label,
-            latitude=round(locality.latitude, 2),
-            longitude=round(locality.longitude, 2),
-            area_type=locality.area_type,
-            province=locality.province,
-        ),
-        results=results,
-        unmet_needs=[r.need for r in results if not r.matches],
+    return MatchResponse.model_validate(
+        {
+            "location": {
+                "label": locality.label,
+                "latitude": round(locality.latitude, 2),
+                "longitude": round(locality.longitude, 2),
+                "area_type": locality.area_type,
+                "province": locality.province,
+            },
+            "results": results,
+            "unmet_needs": [r["need"] for r in results if not r["matches"]],
+        }
     )
 
 

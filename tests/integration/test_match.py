@@ -95,8 +95,8 @@ def assert_well_formed(body: dict[str, Any], answer: dict[str, Any]) -> None:
     """What every answer owes: one result per need in the asked order, each ranked by
     (score desc, distance asc, id asc), within the limit, and unmet needs exactly those
     without a match; and the answer is what its schema says."""
-    # The answer is built without validation (usecases/match.py): it must still be exactly
-    # what its schema says, down to which of the location and intake types each match holds.
+    # The answer is exactly what its schema says, down to which of the location and intake
+    # types each match holds (their parts are built without validation, usecases/listings.py).
     assert MatchResponse.model_validate(answer).model_dump(mode="json") == answer
     needs = body["needs"]
     limit = body.get("limit", 5)
