@@ -1,5 +1,11 @@
 """`referral serve`: migrate once, then serve with uvicorn."""
 
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -8,6 +14,7 @@ from pydantic import ValidationError
 
 from service.config import Settings
 from service.hsds_commands import app as hsds_app
+from service.observability import MULTIPROCESS_DIRECTORY
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="referral-service")
 
@@ -41,16 +48,42 @@ def serve(
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
-    uvicorn.run(
-        "service.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level,
-        access_log=False,
-        proxy_headers=True,
-    )
+    with _metrics_of_every_worker(workers):
+        uvicorn.run(
+            "service.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level,
+            access_log=False,
+            proxy_headers=True,
+        )
+
+
+@contextmanager
+def _metrics_of_every_worker(workers: int) -> Iterator[None]:
+    """With several workers, a directory where each keeps its metrics, so that /metrics sums
+    them whichever worker answers: `PROMETHEUS_MULTIPROC_DIR` if set (emptied of the last
+    run's files first, as prometheus-client requires), else a new one, removed at exit."""
+    given = os.environ.get(MULTIPROCESS_DIRECTORY)
+    if given:
+        directory = Path(given)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    if workers == 1:
+        yield
+        return
+    made = tempfile.mkdtemp(prefix="referral-metrics-")
+    os.environ[MULTIPROCESS_DIRECTORY] = made
+    try:
+        yield
+    finally:
+        del os.environ[MULTIPROCESS_DIRECTORY]
+        shutil.rmtree(made, ignore_errors=True)
 
 
 @app.command()

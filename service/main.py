@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi.telemetry import TelemetryConfig
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from service.config import Settings, get_settings
 from service.db import create_db_engine
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if index is not None:
                 index.close(timeout=60)
             engine.dispose()
+            metrics.worker_stopped()
 
     app = FastAPI(
         title="referral-service",
@@ -107,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/metrics", include_in_schema=False)
     def metrics_endpoint(request: Request) -> Response:
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     if settings.cors_origins:
         app.add_middleware(

@@ -6,6 +6,7 @@ caller may send as `X-Request-ID` (kept only when it looks like an id).
 
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -14,7 +15,14 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Match
@@ -53,10 +61,19 @@ def configure_logging(level: str) -> None:
     root.propagate = False
 
 
+MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
+
+
 class Metrics:
-    """The service's Prometheus collectors, in a registry of their own per app."""
+    """The service's Prometheus collectors, in a registry of their own per app.
+
+    With several workers (`referral serve` sets `PROMETHEUS_MULTIPROC_DIR` for them),
+    prometheus-client keeps every worker's values in files of that directory and `/metrics`,
+    whichever worker answers, sums the requests of all of them and lists each live worker's
+    match index (`pid` label)."""
 
     def __init__(self) -> None:
+        self.multiprocess = bool(os.environ.get(MULTIPROCESS_DIRECTORY))
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "referral_http_requests",
@@ -72,28 +89,54 @@ class Metrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
         )
         self._index_gauges: tuple[Gauge, Gauge] | None = None
+        self._index_readings: tuple[Callable[[], float], Callable[[], float]] | None = None
 
     def watch_match_index(
         self, size: Callable[[], float], whole_reads: Callable[[], float]
     ) -> None:
-        """Gauges of the worker's match index, read when scraped (the latest index watched,
-        if the app is started again)."""
+        """Gauges of the worker's match index (the latest index watched, if the app is started
+        again): read when scraped, or with several workers written after each request."""
         if self._index_gauges is None:
             self._index_gauges = (
                 Gauge(
                     "referral_match_index_services",
                     "Matchable services held in this worker's match index (0 until read).",
                     registry=self.registry,
+                    multiprocess_mode="liveall",
                 ),
                 Gauge(
                     "referral_match_index_whole_reads",
                     "Times this worker read the whole registry into its match index since it "
                     "started (at start, then after an import of many listings or a restore).",
                     registry=self.registry,
+                    multiprocess_mode="liveall",
                 ),
             )
-        self._index_gauges[0].set_function(size)
-        self._index_gauges[1].set_function(whole_reads)
+        self._index_readings = (size, whole_reads)
+        if not self.multiprocess:  # (a function gauge has no file to be read from)
+            self._index_gauges[0].set_function(size)
+            self._index_gauges[1].set_function(whole_reads)
+        self.after_request()
+
+    def after_request(self) -> None:
+        """With several workers, write this worker's gauges for the others' scrapes."""
+        if self.multiprocess and self._index_gauges and self._index_readings:
+            for gauge, reading in zip(self._index_gauges, self._index_readings, strict=True):
+                gauge.set(reading())
+
+    def exposition(self) -> bytes:
+        """The Prometheus text of this worker, or of every worker with several."""
+        if not self.multiprocess:
+            return generate_latest(self.registry)
+        self.after_request()
+        every_worker = CollectorRegistry()
+        multiprocess.MultiProcessCollector(every_worker)  # type: ignore[no-untyped-call]
+        return generate_latest(every_worker)
+
+    def worker_stopped(self) -> None:
+        """Drop a stopped worker's gauges (its counts stay in the sums)."""
+        if self.multiprocess:
+            multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 
 def _route_template(scope: Scope) -> str:
@@ -190,6 +233,7 @@ class RequestMiddleware:
             method = scope["method"]
             self.metrics.requests.labels(method, route, str(status)).inc()
             self.metrics.duration.labels(method, route).observe(elapsed)
+            self.metrics.after_request()
             access_logger.info(
                 "request",
                 extra={

@@ -1,0 +1,54 @@
+"""`/metrics` with several workers: whichever worker answers a scrape, it counts the requests
+of all of them (prometheus-client's multiprocess mode, set up by `referral serve`)."""
+
+import os
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bench.server import serve
+
+REQUESTS = 40
+_HEALTHZ = re.compile(
+    r'^referral_http_requests_total\{method="GET",route="/healthz",status="200"\} (\S+)$',
+    re.MULTILINE,
+)
+_INDEX = re.compile(r'^referral_match_index_services\{pid="(\d+)"\} (\S+)$', re.MULTILINE)
+
+
+def _healthz_count(metrics: str) -> float:
+    return sum(float(count) for count in _HEALTHZ.findall(metrics))
+
+
+@pytest.mark.parametrize("directory", ["made by serve", "given"])
+def test_every_scrape_counts_the_requests_of_every_worker(tmp_path: Path, directory: str) -> None:
+    settings = {"REFERRAL_DEMO_DATA": "false", "REFERRAL_LOG_LEVEL": "warning"}
+    given = tmp_path / "metrics"
+    if directory == "given":
+        # A file left by an earlier run, which the scrape could not read: emptied at start.
+        given.mkdir()
+        (given / "counter_999999.db").write_bytes(b"not a metrics file")
+        settings["PROMETHEUS_MULTIPROC_DIR"] = str(given)
+    with serve(f"sqlite:///{tmp_path / 'referral.db'}", tmp_path, workers=2, settings=settings) as (
+        server
+    ):
+        # A new connection per request, so that the requests and scrapes spread over workers.
+        with httpx.Client(
+            base_url=server.url, timeout=10, headers={"Connection": "close"}
+        ) as client:
+            before = _healthz_count(client.get("/metrics").text)  # (serve waited on /healthz)
+            for _ in range(REQUESTS):
+                assert client.get("/healthz").status_code == 200
+            scrapes = [client.get("/metrics") for _ in range(12)]
+        workers = {int(pid) for pid in os.listdir("/proc") if pid.isdigit()}
+    for scrape in scrapes:
+        assert scrape.status_code == 200, scrape.text
+        # Each worker counts its own; every scrape sums them, whichever worker answers.
+        assert _healthz_count(scrape.text) == before + REQUESTS
+        indexes = _INDEX.findall(scrape.text)
+        assert indexes, "each worker that answered lists its match index"
+        assert {int(pid) for pid, _ in indexes} <= workers
+    if directory == "given":
+        assert not (given / "counter_999999.db").exists()
