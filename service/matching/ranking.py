@@ -1,6 +1,7 @@
 """Reach, ranking and explanations for one need. Pure and deterministic: the same inputs give
 the same matches in the same order (score descending, then distance ascending, then id)."""
 
+import heapq
 import math
 from dataclasses import replace
 from datetime import datetime
@@ -129,17 +130,18 @@ class Scorer:
         self._specialisation = float(weights.specialisation)
         self._availability = float(weights.availability)
         self._fresh = float(weights.freshness)
-        # The sums of the weights that apply, in the order combine adds them.
+        # The sums of the weights that apply, in the order combine adds them: the factors that
+        # do not depend on where the service is first, so that a bound on the score shares them.
         standing = [self._language, self._specialisation]
         if housing:
             standing.append(self._availability)
         standing.append(self._fresh)
         self._standing_total = _sum(standing)
-        self._total = _sum([self._distance, self._delivery, *standing])
+        self._total = _sum([*standing, self._distance, self._delivery])
 
-    def _standing(self, candidate: Candidate, weighted: float) -> float:
-        """`weighted` plus the factors that do not depend on where the service is."""
-        weighted += self._language * scoring.language_factor(self._languages, candidate.languages)
+    def standing_part(self, candidate: Candidate) -> float:
+        """The weighted sum of the factors that do not depend on where the service is."""
+        weighted = self._language * scoring.language_factor(self._languages, candidate.languages)
         weighted += self._specialisation * scoring.specialisation_factor(
             self._trafficking, candidate.trafficking_focus
         )
@@ -155,9 +157,10 @@ class Scorer:
             base = 0.5 + 0.5 * base if scoring.has_bed_or_24_7(candidate) else 0.45 * base
         return round(base, 4)
 
-    def score(self, candidate: Candidate, how: Reach) -> float:
+    def score(self, candidate: Candidate, how: Reach, standing: float | None = None) -> float:
         """The score of a service that reaches the person as `how` says, without its
-        explanation: ranking scores every candidate and explains only those it may show."""
+        explanation: ranking scores every candidate and explains only those it may show.
+        `standing`: its `standing_part`, if worked out already."""
         if how.remote:
             distance, delivery = scoring.REMOTE_DISTANCE_FACTOR, scoring.REMOTE_DELIVERY_FIT
         elif how.outreach:
@@ -170,14 +173,24 @@ class Scorer:
                 else 0.5
             )
             delivery = 1.0
-        weighted = self._distance * distance + self._delivery * delivery
-        return self._folded(candidate, self._standing(candidate, weighted), self._total)
+        weighted = self.standing_part(candidate) if standing is None else standing
+        weighted += self._distance * distance
+        weighted += self._delivery * delivery
+        return self._folded(candidate, weighted, self._total)
+
+    def ceiling(self, candidate: Candidate, standing: float) -> float:
+        """The highest score the service could have, however it reaches the person (the
+        distance and delivery factors are at most 1): its score is never above it, since
+        every step of the score's arithmetic keeps order."""
+        weighted = standing + self._distance * 1.0
+        weighted += self._delivery * 1.0
+        return self._folded(candidate, weighted, self._total)
 
     def standing(self, candidate: Candidate) -> float:
         """The score without distance and delivery (the factors that do not depend on where
         the service is), folded for urgent housing: how to choose among more province-wide
         services than are ranked, those likeliest to rank first for the person."""
-        return self._folded(candidate, self._standing(candidate, 0.0), self._standing_total)
+        return self._folded(candidate, self.standing_part(candidate), self._standing_total)
 
 
 def _sum(weights: list[float]) -> float:
@@ -303,19 +316,32 @@ def rank_need(
     person = Eligibility(profile) if eligibility is None else eligibility
     housing = is_housing(categories)
     scorer = Scorer(profile, housing=housing, now=now, weights=weights, freshness=freshness)
-    # Score every candidate (distances by great circle), then explain only the shortlist:
-    # measure its distances geodesically and order it by the distances shown.
-    scored: list[tuple[float, float, str, Candidate, Reach]] = []
+    # Score the candidates (distances by great circle), best possible score first, until no
+    # candidate left could reach the `limit`-th score so far (`Scorer.ceiling`); then explain
+    # only the shortlist: measure its distances geodesically and order it by them.
+    bounded: list[tuple[float, str, Candidate, float]] = []
     for candidate in candidates:
         if not candidate.categories & categories or not person.admits(candidate):
             continue
+        standing = scorer.standing_part(candidate)
+        ceiling = scorer.ceiling(candidate, standing)
+        bounded.append((-ceiling, candidate.service_id, candidate, standing))
+    bounded.sort(key=itemgetter(0, 1))
+    scored: list[tuple[float, float, str, Candidate, Reach]] = []
+    best: list[float] = []  # the `limit` best scores so far, the lowest on top
+    for negated_ceiling, _, candidate, standing in bounded:
+        if len(best) == limit and -negated_ceiling < best[0]:
+            break  # (a score equal to the cut is still shown: ties at the cut are kept)
         how = reach(profile, candidate, radius_km=radius_km, housing=housing)
         if how is None:
             continue
+        value = scorer.score(candidate, how, standing)
+        if len(best) < limit:
+            heapq.heappush(best, value)
+        elif value > best[0]:
+            heapq.heapreplace(best, value)
         distance = math.inf if how.distance_km is None else how.distance_km
-        scored.append(
-            (-scorer.score(candidate, how), distance, candidate.service_id, candidate, how)
-        )
+        scored.append((-value, distance, candidate.service_id, candidate, how))
     scored.sort(key=itemgetter(0, 1, 2))
     # The best `limit` are those scored above the `limit`-th, and those tied with it in the
     # order of the distances shown, which are measured for the shortlist alone.

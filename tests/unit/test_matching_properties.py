@@ -495,4 +495,45 @@ def test_the_scorer_adds_the_factors_as_combine_does(
             else scoring.distance_factor(how.distance_km, profile.area_type)
         )
         place = {"distance": distance, "delivery": 1.0}
-    assert scorer.score(candidate, how) == combined({**place, **standing})
+    assert scorer.score(candidate, how) == combined({**standing, **place})
+    assert scorer.score(candidate, how) <= scorer.ceiling(
+        candidate, scorer.standing_part(candidate)
+    )
+
+
+# Where a service is moved to, from the person: nowhere (it stays), exactly there, within
+# about 100 m (a score equal to its ceiling once rounded, at a distance shown as 0.0 or 0.1
+# km) or within a few km (scores near their ceilings and near each other's).
+offsets = (
+    st.none()
+    | st.just((0.0, 0.0))
+    | st.tuples(st.floats(-0.001, 0.001), st.floats(-0.001, 0.001))
+    | st.tuples(st.floats(-0.03, 0.03), st.floats(-0.03, 0.03))
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    registry=registries(),
+    profile=profiles,
+    query=queries,
+    beside=st.lists(offsets, max_size=10),
+)
+def test_the_best_few_are_the_first_few_of_every_match(
+    registry: list[Candidate],
+    profile: Profile,
+    query: Query,
+    beside: list[tuple[float, float] | None],
+) -> None:
+    """Ranking stops scoring once no candidate left could reach the `limit`-th score: what
+    it answers is still the first `limit` of the answer without a limit. Some services are
+    within a few km of the person, so that their scores come near their ceilings and near
+    each other's, where a stop too early would show."""
+    moved = []
+    for candidate, offset in zip(registry, [*beside, *[None] * len(registry)], strict=False):
+        if offset is not None:
+            point = Point(profile.point.latitude + offset[0], profile.point.longitude + offset[1])
+            candidate = replace(candidate, sites=(Site(point),))
+        moved.append(candidate)
+    everything = rank(profile, moved, replace(query, limit=len(moved) + 1))
+    assert rank(profile, moved, query) == everything[: query.limit]

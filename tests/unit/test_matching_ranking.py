@@ -553,3 +553,16 @@ def test_a_service_without_sites_reached_by_area_in_person_scores_a_middling_dis
     assert match.distance_km is None
     assert match.site_index is None
     assert "distance" not in codes(match.reasons)
+
+
+def test_a_tie_at_the_cut_goes_to_the_nearer_even_when_it_is_scored_last() -> None:
+    """Ranking scores the best possible first and stops below the cut, never at it: a service
+    tied with the cut but scored after it (its id is larger) is nearer, so it is shown."""
+    country = person(area_type="rural")  # 70 m cost a rural score less than its rounding
+    farther = candidate("a", 0.07)
+    nearer = candidate("b", 0.0)
+    both = ranked([farther, nearer], profile=country, limit=2)
+    assert [m.score for m in both] == [both[0].score] * 2
+    assert [m.distance_km for m in both] == [0.0, 0.1]
+    best = ranked([farther, nearer], profile=country, limit=1)
+    assert [m.service_id for m in best] == ["b"]
