@@ -106,7 +106,7 @@ class Scorer:
     """The score (scoring.py) of candidates for one person and one need, with what is the
     same for every candidate worked out once: ranking scores hundreds per need. Each score is
     `scoring.combine` of the factors that apply, added in the same order, so that it is the
-    same to the last bit (tests/unit/test_matching_ranking.py)."""
+    same to the last bit (tests/unit/test_matching_properties.py)."""
 
     def __init__(
         self,
