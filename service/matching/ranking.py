@@ -157,10 +157,10 @@ class Scorer:
             base = 0.5 + 0.5 * base if scoring.has_bed_or_24_7(candidate) else 0.45 * base
         return round(base, 4)
 
-    def score(self, candidate: Candidate, how: Reach, standing: float | None = None) -> float:
+    def score(self, candidate: Candidate, how: Reach, standing: float) -> float:
         """The score of a service that reaches the person as `how` says, without its
         explanation: ranking scores every candidate and explains only those it may show.
-        `standing`: its `standing_part`, if worked out already."""
+        `standing`: its `standing_part`."""
         if how.remote:
             distance, delivery = scoring.REMOTE_DISTANCE_FACTOR, scoring.REMOTE_DELIVERY_FIT
         elif how.outreach:
@@ -173,8 +173,7 @@ class Scorer:
                 else 0.5
             )
             delivery = 1.0
-        weighted = self.standing_part(candidate) if standing is None else standing
-        weighted += self._distance * distance
+        weighted = standing + self._distance * distance
         weighted += self._delivery * delivery
         return self._folded(candidate, weighted, self._total)
 

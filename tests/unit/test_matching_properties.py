@@ -495,10 +495,9 @@ def test_the_scorer_adds_the_factors_as_combine_does(
             else scoring.distance_factor(how.distance_km, profile.area_type)
         )
         place = {"distance": distance, "delivery": 1.0}
-    assert scorer.score(candidate, how) == combined({**standing, **place})
-    assert scorer.score(candidate, how) <= scorer.ceiling(
-        candidate, scorer.standing_part(candidate)
-    )
+    part = scorer.standing_part(candidate)
+    assert scorer.score(candidate, how, part) == combined({**standing, **place})
+    assert scorer.score(candidate, how, part) <= scorer.ceiling(candidate, part)
 
 
 # Where a service is moved to, from the person: nowhere (it stays), exactly there, within
