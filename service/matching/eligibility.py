@@ -12,7 +12,7 @@ services per need and explain a handful.
 
 from typing import NamedTuple
 
-from service.matching.types import Candidate, Note, Profile
+from service.matching.types import Candidate, Note, Profile, experienced
 
 UNDISCLOSED = "undisclosed"
 
@@ -27,12 +27,6 @@ class Verdict(NamedTuple):
 
 _EXCLUDED = Verdict(False)
 _NOTHING_TO_SAY = Verdict(True)
-
-
-def _experienced(profile: Profile) -> frozenset[str]:
-    if profile.trafficking_type == "both":
-        return frozenset({"labour", "sex"})
-    return frozenset({profile.trafficking_type})
 
 
 def admits(profile: Profile, candidate: Candidate) -> bool:
@@ -60,7 +54,7 @@ def admits(profile: Profile, candidate: Candidate) -> bool:
     if (
         candidate.trafficking_types
         and profile.trafficking_type != UNDISCLOSED
-        and candidate.trafficking_types.isdisjoint(_experienced(profile))
+        and candidate.trafficking_types.isdisjoint(experienced(profile.trafficking_type))
     ):
         return False
     if profile.with_dependents and candidate.accepts_dependents is False:

@@ -15,7 +15,7 @@ free bed or a 24/7 intake always ranks above one with neither:
 
 from datetime import datetime
 
-from service.matching.types import Candidate, Freshness, Weights
+from service.matching.types import Candidate, Freshness, Weights, experienced
 
 # Distance at which the distance factor falls to 0.5, by area type: 10 km is far downtown
 # and near in the country.
@@ -47,8 +47,7 @@ def specialisation_factor(trafficking_type: str, focus: frozenset[str]) -> float
     is unknown or the service has no specialisation, 0.25 when it specialises in another."""
     if trafficking_type in {"undisclosed", ""} or not focus:
         return 0.5
-    experienced = {"labour", "sex"} if trafficking_type == "both" else {trafficking_type}
-    return 1.0 if experienced & focus else 0.25
+    return 1.0 if experienced(trafficking_type) & focus else 0.25
 
 
 def eligibility_factor(candidate: Candidate) -> float:

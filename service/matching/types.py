@@ -37,6 +37,14 @@ class Profile:
     urgent: bool = False
 
 
+def experienced(trafficking_type: str) -> frozenset[str]:
+    """The forms of trafficking a person who disclosed `trafficking_type` experienced."""
+    return _BOTH if trafficking_type == "both" else frozenset({trafficking_type})
+
+
+_BOTH = frozenset({"labour", "sex"})
+
+
 @dataclass(frozen=True, slots=True)
 class Site:
     """A location of a service, as the core needs it."""
