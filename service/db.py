@@ -16,6 +16,9 @@ ROOT = Path(__file__).resolve().parent
 MIGRATIONS = ROOT / "migrations"
 # A fixed key for pg_advisory_lock: every instance that starts takes the same one.
 _MIGRATION_LOCK_ID = 7_220_131_004
+# How long a SQLite writer waits for another's transaction to end before it gives up (the
+# request is then answered 503, to be tried again).
+SQLITE_BUSY_TIMEOUT_S = 30.0
 
 
 def create_db_engine(database_url: str, *, pool_size: int = 10) -> sa.Engine:
@@ -24,7 +27,7 @@ def create_db_engine(database_url: str, *, pool_size: int = 10) -> sa.Engine:
     if url.get_backend_name() == "sqlite":
         engine = sa.create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
             hide_parameters=True,
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
@@ -47,7 +50,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
     cursor.close()
 
 

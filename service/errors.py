@@ -4,6 +4,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -155,12 +156,40 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    # The exception's text may hold data; log only its type and where the request went.
-    logger.error(
-        "unhandled error",
-        extra={"error_type": type(exc).__name__, "request_id": request.state.request_id},
+def _log(level: int, message: str, request: Request, error: BaseException) -> None:
+    """An error in the log: its type and the request's id only, since its text may hold data
+    (a value sent, a statement)."""
+    logger.log(
+        level,
+        message,
+        extra={"error_type": type(error).__name__, "request_id": request.state.request_id},
     )
+
+
+# What a client is told to wait before trying again when the database is out of reach or busy:
+# a moment, as a failover or a long write takes (the Python client honours it).
+_RETRY_AFTER_S = 1
+# The database's errors that pass: it is out of reach or restarting, a lock was not granted
+# in time, or no pooled connection came free.
+_TRANSIENT_DATABASE_ERRORS = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """503 with `Retry-After` rather than 500: nothing was changed (the request's transaction is
+    rolled back), and the same request may well succeed in a moment."""
+    # (the driver's error, not SQLAlchemy's wrapper, says what happened)
+    _log(logging.WARNING, "database unavailable", request, getattr(exc, "orig", None) or exc)
+    return problem_response(
+        request,
+        status=503,
+        code="unavailable",
+        detail="The database is busy or out of reach; nothing was changed. Try again shortly.",
+        headers={"Retry-After": str(_RETRY_AFTER_S)},
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    _log(logging.ERROR, "unhandled error", request, exc)
     return problem_response(
         request,
         status=500,
@@ -172,4 +201,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for error in _TRANSIENT_DATABASE_ERRORS:
+        app.add_exception_handler(error, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)

@@ -14,7 +14,7 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         412: "If-Match is stale: the listing changed since it was read",
         422: "Invalid request; `errors` lists each field, without echoing values",
         428: "If-Match is required",
-        503: "The database does not answer",
+        503: "The database is out of reach or busy: nothing was changed; try again shortly",
     }
     return {
         status: {
@@ -26,4 +26,5 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-AUTH = (401, 403)
+# Every authenticated route reads the caller's key from the database.
+AUTH = (401, 403, 503)

@@ -20,6 +20,7 @@ from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlmodel import Session, SQLModel
 
+from service import db
 from service.config import Settings
 from service.db import alembic_config, create_db_engine, downgrade, migrate, startup_lock
 from service.main import create_app
@@ -326,6 +327,14 @@ def test_readyz_is_503_while_the_database_is_away_and_200_again_without_restart(
             assert "Traceback" not in down.text
             assert problem["detail"]
             assert client.get("/healthz").status_code == 200
+            # Every other request that needs the database: 503 to try again, not 500.
+            admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+            for away in (
+                client.get("/v1/taxonomy", headers=admin),
+                client.post("/v1/match", json=_A_PROFILE, headers=admin),
+                client.post("/v1/organizations", json={"name": "Unsaved"}, headers=admin),
+            ):
+                _assert_try_again(away)
 
             proxy.start()
             assert client.get("/readyz").status_code == 200
@@ -333,6 +342,72 @@ def test_readyz_is_503_while_the_database_is_away_and_200_again_without_restart(
             assert taxonomy.status_code == 200
     finally:
         proxy.stop()
+
+
+# The database out of reach or busy: 503 with Retry-After, nothing changed.
+
+_A_PROFILE = {
+    "gender": "woman",
+    "age": 30,
+    "newcomer_status": "citizen",
+    "trafficking_type": "labour",
+    "needs": ["housing"],
+    "location": {"postal_prefix": "N2G"},
+}
+
+
+def _assert_try_again(response: Any) -> None:
+    problem = assert_problem(response, 503)
+    assert response.headers["Retry-After"] == "1"
+    assert problem["type"].endswith("/unavailable")
+    assert "nothing was changed" in problem["detail"]
+    assert "Traceback" not in response.text
+    assert "SELECT" not in response.text
+    assert "UPDATE" not in response.text
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("REFERRAL_TEST_DATABASE_URL")), reason="SQLite's write lock"
+)
+def test_a_write_that_waits_too_long_for_sqlite_is_503_to_try_again_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_S", 0.2)
+    database = tmp_path / "busy.db"
+    settings = Settings(
+        database_url=f"sqlite:///{database}",
+        bootstrap_admin_key=ADMIN_KEY,
+        demo_data=False,
+        _env_file=None,
+    )
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        api = Api(client)
+        service = api.service(api.organization())
+        availability = f"/v1/services/{service['id']}/availability"
+        before = client.get(f"/v1/services/{service['id']}", headers=api.admin).json()
+        # Another process holds SQLite's write lock (a long import, a hand edit in SQL).
+        holder = sa.create_engine(f"sqlite:///{database}", isolation_level="AUTOCOMMIT")
+        with holder.connect() as connection:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            errors = logging.getLogger("referral.errors")  # (it does not propagate)
+            errors.addHandler(caplog.handler)
+            try:
+                busy = client.put(availability, json={"beds_available": 1}, headers=api.admin)
+            finally:
+                errors.removeHandler(caplog.handler)
+            connection.exec_driver_sql("ROLLBACK")
+        holder.dispose()
+        _assert_try_again(busy)
+        logged = [r for r in caplog.records if r.name == "referral.errors"]
+        assert [(r.getMessage(), r.levelname) for r in logged] == [
+            ("database unavailable", "WARNING")
+        ]
+        assert logged[0].__dict__["error_type"] == "OperationalError"
+        after = client.get(f"/v1/services/{service['id']}", headers=api.admin).json()
+        assert after == before
+        retried = client.put(availability, json={"beds_available": 1}, headers=api.admin)
+        assert retried.status_code == 200, retried.text
+        assert retried.json()["capacity"]["beds_available"] == 1
 
 
 # Migrations from empty.
