@@ -128,6 +128,20 @@ def open_session(engine: sa.Engine) -> Session:
     return Session(engine, expire_on_commit=False)
 
 
+_COMMITTING = "committing began"
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _note_commit(session: Session) -> None:
+    session.info[_COMMITTING] = True
+
+
+def committing_began(session: Session) -> bool:
+    """Whether `session` ever began a commit: from then on what the database holds may have
+    changed, even if the commit failed (a connection lost mid-commit)."""
+    return bool(session.info.get(_COMMITTING))
+
+
 def database_answers(engine: sa.Engine) -> bool:
     try:
         with engine.connect() as connection:

@@ -17,8 +17,8 @@ from sqlmodel import Session
 
 from schemas.enums import Role
 from service.config import Settings
-from service.db import open_session
-from service.errors import Forbidden, Unauthorized
+from service.db import committing_began, open_session
+from service.errors import TRANSIENT_DATABASE_ERRORS, DatabaseUnavailable, Forbidden, Unauthorized
 from service.gazetteer import Gazetteer
 from service.usecases.keys import Caller, authenticate
 from service.usecases.match_index import MatchIndex
@@ -30,7 +30,8 @@ async def get_app_settings(request: Request) -> Settings:
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """One session per request: rolled back unless a use case committed, always closed.
+    """One session per request: rolled back unless a use case committed, always closed. A
+    transient error of the database is a 503 to try again while nothing was committed.
 
     Opening a session does no I/O. Closing one does only while it still holds a connection (a
     read, or a write that failed before its commit), and then it runs in the thread pool, with
@@ -40,6 +41,13 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     session = open_session(request.app.state.engine)
     try:
         yield session
+    except TRANSIENT_DATABASE_ERRORS as error:
+        # The database out of reach or busy: 503, to be tried again, when that is safe. Not
+        # after a commit was tried, even the key's own bookkeeping: the commit may have
+        # landed, and a client that sent the request again would do it twice.
+        if committing_began(session):
+            raise
+        raise DatabaseUnavailable from error
     finally:
         if session.in_transaction():
             await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))

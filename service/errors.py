@@ -171,14 +171,19 @@ def _log(level: int, message: str, request: Request, error: BaseException) -> No
 _RETRY_AFTER_S = 1
 # The database's errors that pass: it is out of reach or restarting, a lock was not granted
 # in time, or no pooled connection came free.
-_TRANSIENT_DATABASE_ERRORS = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+TRANSIENT_DATABASE_ERRORS = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
+
+
+class DatabaseUnavailable(Exception):
+    """The database failed a request that changed nothing (`deps.get_session` decides):
+    503 with `Retry-After`, so that clients try again, rather than 500. Raised from the
+    database's error, whose type alone is logged."""
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    """503 with `Retry-After` rather than 500: nothing was changed (the request's transaction is
-    rolled back), and the same request may well succeed in a moment."""
+    cause = exc.__cause__ or exc
     # (the driver's error, not SQLAlchemy's wrapper, says what happened)
-    _log(logging.WARNING, "database unavailable", request, getattr(exc, "orig", None) or exc)
+    _log(logging.WARNING, "database unavailable", request, getattr(cause, "orig", None) or cause)
     return problem_response(
         request,
         status=503,
@@ -201,6 +206,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    for error in _TRANSIENT_DATABASE_ERRORS:
-        app.add_exception_handler(error, _database_unavailable)
+    app.add_exception_handler(DatabaseUnavailable, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)

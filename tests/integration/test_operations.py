@@ -1,6 +1,7 @@
 """Running the service: health and readiness, metrics, access logs, request ids, migrations
 from empty, and the command line's answer to a bad setting."""
 
+import asyncio
 import json
 import logging
 import os
@@ -8,9 +9,10 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +25,8 @@ from sqlmodel import Session, SQLModel
 from service import db
 from service.config import Settings
 from service.db import alembic_config, create_db_engine, downgrade, migrate, startup_lock
+from service.deps import get_session
+from service.errors import DatabaseUnavailable
 from service.main import create_app
 from service.observability import JsonFormatter
 from service.usecases.demo import load_demo_registry
@@ -408,6 +412,35 @@ def test_a_write_that_waits_too_long_for_sqlite_is_503_to_try_again_and_changes_
         retried = client.put(availability, json={"beds_available": 1}, headers=api.admin)
         assert retried.status_code == 200, retried.text
         assert retried.json()["capacity"]["beds_available"] == 1
+
+
+def _request_on(engine: sa.Engine) -> Any:
+    """What `get_session` reads of a request."""
+    return SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(engine=engine)))
+
+
+def _lost_connection() -> sa.exc.OperationalError:
+    return sa.exc.OperationalError("SELECT 1", {}, ConnectionError("server closed the connection"))
+
+
+def test_a_database_error_is_503_only_while_no_commit_began(engine: sa.Engine) -> None:
+    """After a commit began, what the database holds may have changed (a connection lost
+    mid-commit, or a failure after the commit): a client must not send the request again, so
+    the error stays a 500."""
+
+    async def ending(*, commit_first: bool) -> BaseException:
+        sessions = cast(AsyncGenerator[Session, None], get_session(_request_on(engine)))
+        session = await anext(sessions)
+        if commit_first:
+            session.commit()
+        with pytest.raises((DatabaseUnavailable, sa.exc.OperationalError)) as raised:
+            await sessions.athrow(_lost_connection())
+        return raised.value
+
+    untouched = asyncio.run(ending(commit_first=False))
+    assert isinstance(untouched, DatabaseUnavailable)
+    assert isinstance(untouched.__cause__, sa.exc.OperationalError)
+    assert isinstance(asyncio.run(ending(commit_first=True)), sa.exc.OperationalError)
 
 
 # Migrations from empty.
