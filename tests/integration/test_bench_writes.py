@@ -4,12 +4,14 @@ availability use case (no server, no timing)."""
 import uuid
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from bench.databases import database
+from bench.load import Load
 from bench.registry import load_registry
-from bench.writes import Written, count_lost, hand_services
+from bench.writes import Outcome, Written, count_lost, hand_services
 from schemas.enums import Role
 from schemas.services import AvailabilityUpdate
 from service.usecases.keys import Caller
@@ -56,3 +58,12 @@ def test_count_lost_is_zero_after_acknowledged_writes_and_finds_an_overwritten_o
                 .values(beds_available=(written[0].last[victim] + 1) % (beds_total + 1))
             )
         assert count_lost(engine, written) == (1, 0, 0)
+
+
+def test_an_updates_cpu_reads_as_a_multiple_of_a_healthz_requests() -> None:
+    written = Written(acknowledged={"a": 300, "b": 200}, seconds=10.0)
+    floor = Load(requests=2_000, seconds=5.0, non_2xx=0, errors=0, p50_ms=1.0, p99_ms=2.0)
+    outcome = Outcome("sqlite", [written], 0, 0, 0, 3.0, floor, 2.0)
+    # 3 s over 500 updates = 6 ms each; 2 s over 2,000 healthz = 1 ms each.
+    assert outcome.per_second == 50.0
+    assert outcome.update_in_floors == pytest.approx(6.0)
