@@ -1,5 +1,5 @@
-"""The writes benchmark's lost-update check, on a tiny registry written through the real
-availability use case (no server, no timing)."""
+"""The writes benchmark's arithmetic: its lost-update check, on a tiny registry written through
+the real availability use case (no server, no timing), and an update's CPU in healthz units."""
 
 import uuid
 from pathlib import Path
