@@ -10,8 +10,8 @@ availability history grew by exactly the number of acknowledged updates.
 
 Then, on the same server, `GET /healthz` for a few seconds: its CPU per request says how fast
 the machine was, so that an update's CPU reads as a multiple of it (`x healthz`), which moved
-less between a fast and a slow day than updates per second did (5.1 and 6.3 against 506 and
-132 per second; bench/RESULTS.md).
+far less between a fast and a slow day than updates per second did (about 5 and 6, against
+506 and 132 per second; bench/RESULTS.md).
 """
 
 import argparse
@@ -273,7 +273,7 @@ def run_writes(args: argparse.Namespace) -> int:
         " healthz/s: GET /healthz on the same server afterwards; x healthz: an update's"
         " server CPU in healthz requests' CPU, which moves less with the machine than updates/s)\n"
         "(target: at least 500 updates/s sustained on SQLite, none lost; met at 1.73 ms of CPU"
-        " per update, 5.1 x healthz, on a machine where healthz cost 0.34 ms: bench/RESULTS.md)\n"
+        " per update, about 5 x healthz, where healthz cost 0.34 ms: bench/RESULTS.md)\n"
     )
     if args.profile is not None and args.profile.exists():
         sys.stdout.write(hot_spots(args.profile, "the SQLite writes"))
