@@ -33,7 +33,10 @@ class KeyPublic(BaseModel):
     organization_id: UUID | None
     prefix: str = Field(description="The first characters of the key, to recognise it.")
     created_at: datetime
-    last_used_at: datetime | None
+    last_used_at: datetime | None = Field(
+        description="When the key was last used, to the minute. A use while SQLite is busy with "
+        "another writer is left to the key's next use, so that it never holds up a request."
+    )
     revoked_at: datetime | None
 
 

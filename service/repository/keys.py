@@ -32,8 +32,25 @@ def get_key_by_hash(session: Session, key_hash: str) -> tuple[ApiKey, str | None
     return detached_from(ApiKey, _KEY.c, row[:-1]), row[-1]
 
 
-def touch_key(session: Session, key_id: uuid.UUID, used_at: datetime) -> None:
-    session.execute(_TOUCH, {"key_id": key_id, "used_at": used_at})
+def touch_key_unless_busy(session: Session, key_id: uuid.UUID, used_at: datetime) -> bool:
+    """Record the key's use, unless another writer holds SQLite's one write lock (a long
+    import, a hand edit): then nothing, at once, rather than the request waiting for it. True
+    when written (to be committed); else the session's transaction is to be rolled back."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        session.execute(_TOUCH, {"key_id": key_id, "used_at": used_at})
+        return True
+    patience = int(connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one())
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        session.execute(_TOUCH, {"key_id": key_id, "used_at": used_at})
+    except sa.exc.OperationalError as error:
+        if getattr(error.orig, "sqlite_errorname", None) != "SQLITE_BUSY":
+            raise
+        return False
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={patience}")
+    return True
 
 
 def get_key(session: Session, key_id: uuid.UUID) -> ApiKey | None:

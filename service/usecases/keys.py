@@ -17,7 +17,8 @@ from service.repository import organizations as organizations_repo
 
 KEY_PREFIX = "rk_"
 BOOTSTRAP_NAME = "bootstrap admin (REFERRAL_BOOTSTRAP_ADMIN_KEY)"
-# Recording every use would turn each read into a write; a minute's precision is enough.
+# Recording every use would turn each read into a write; a minute's precision is enough, and
+# a use is not recorded when recording it would wait for another writer (below).
 _LAST_USED_PRECISION = timedelta(minutes=1)
 
 
@@ -62,8 +63,12 @@ def authenticate(session: Session, *, key: str) -> Caller:
         raise Forbidden("The organization of this key is suspended.")
     now = utcnow()
     if record.last_used_at is None or now - record.last_used_at > _LAST_USED_PRECISION:
-        repo.touch_key(session, record.id, now)
-        session.commit()
+        # Bookkeeping never holds up a match while a caller waits on the line: on a busy
+        # SQLite database the use is recorded by a later request instead.
+        if repo.touch_key_unless_busy(session, record.id, now):
+            session.commit()
+        else:
+            session.rollback()
     return Caller(
         key_id=record.id, name=record.name, role=role, organization_id=record.organization_id
     )

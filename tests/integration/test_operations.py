@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import AsyncGenerator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -353,7 +354,7 @@ def test_readyz_is_503_while_the_database_is_away_and_200_again_without_restart(
 _A_PROFILE = {
     "gender": "woman",
     "age": 30,
-    "newcomer_status": "citizen",
+    "newcomer_status": "canadian_citizen",
     "trafficking_type": "labour",
     "needs": ["housing"],
     "location": {"postal_prefix": "N2G"},
@@ -370,12 +371,14 @@ def _assert_try_again(response: Any) -> None:
     assert "UPDATE" not in response.text
 
 
-@pytest.mark.skipif(
+_SQLITE_ONLY = pytest.mark.skipif(
     bool(os.environ.get("REFERRAL_TEST_DATABASE_URL")), reason="SQLite's write lock"
 )
-def test_a_write_that_waits_too_long_for_sqlite_is_503_to_try_again_and_changes_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
+
+
+@pytest.fixture
+def sqlite_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Api, Path]]:
+    """An app on a SQLite file of its own whose writers wait 0.2 s for another's lock."""
     monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_S", 0.2)
     database = tmp_path / "busy.db"
     settings = Settings(
@@ -385,33 +388,70 @@ def test_a_write_that_waits_too_long_for_sqlite_is_503_to_try_again_and_changes_
         _env_file=None,
     )
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-        api = Api(client)
-        service = api.service(api.organization())
-        availability = f"/v1/services/{service['id']}/availability"
-        before = client.get(f"/v1/services/{service['id']}", headers=api.admin).json()
-        # Another process holds SQLite's write lock (a long import, a hand edit in SQL).
-        holder = sa.create_engine(f"sqlite:///{database}", isolation_level="AUTOCOMMIT")
-        with holder.connect() as connection:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-            errors = logging.getLogger("referral.errors")  # (it does not propagate)
-            errors.addHandler(caplog.handler)
-            try:
-                busy = client.put(availability, json={"beds_available": 1}, headers=api.admin)
-            finally:
-                errors.removeHandler(caplog.handler)
+        yield Api(client), database
+
+
+@contextmanager
+def _write_lock_held(database: Path) -> Iterator[None]:
+    """Another process's hold on SQLite's write lock (a long import, a hand edit in SQL)."""
+    holder = sa.create_engine(f"sqlite:///{database}", isolation_level="AUTOCOMMIT")
+    with holder.connect() as connection:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
             connection.exec_driver_sql("ROLLBACK")
-        holder.dispose()
-        _assert_try_again(busy)
-        logged = [r for r in caplog.records if r.name == "referral.errors"]
-        assert [(r.getMessage(), r.levelname) for r in logged] == [
-            ("database unavailable", "WARNING")
-        ]
-        assert logged[0].__dict__["error_type"] == "OperationalError"
-        after = client.get(f"/v1/services/{service['id']}", headers=api.admin).json()
-        assert after == before
-        retried = client.put(availability, json={"beds_available": 1}, headers=api.admin)
-        assert retried.status_code == 200, retried.text
-        assert retried.json()["capacity"]["beds_available"] == 1
+    holder.dispose()
+
+
+@_SQLITE_ONLY
+def test_a_write_that_waits_too_long_for_sqlite_is_503_to_try_again_and_changes_nothing(
+    sqlite_app: tuple[Api, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    api, database = sqlite_app
+    client = api.client
+    service = api.service(api.organization())
+    availability = f"/v1/services/{service['id']}/availability"
+    before = client.get(f"/v1/services/{service['id']}", headers=api.admin).json()
+    errors = logging.getLogger("referral.errors")  # (it does not propagate)
+    errors.addHandler(caplog.handler)
+    try:
+        with _write_lock_held(database):
+            busy = client.put(availability, json={"beds_available": 1}, headers=api.admin)
+    finally:
+        errors.removeHandler(caplog.handler)
+    _assert_try_again(busy)
+    # (once however many of caplog's handlers it reached, as `_access_records`)
+    logged = list({id(r): r for r in caplog.records if r.name == "referral.errors"}.values())
+    assert [(r.getMessage(), r.levelname) for r in logged] == [("database unavailable", "WARNING")]
+    assert logged[0].__dict__["error_type"] == "OperationalError"
+    after = client.get(f"/v1/services/{service['id']}", headers=api.admin).json()
+    assert after == before
+    retried = client.put(availability, json={"beds_available": 1}, headers=api.admin)
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["capacity"]["beds_available"] == 1
+
+
+@_SQLITE_ONLY
+def test_a_match_never_waits_for_another_writer_to_record_its_keys_use(
+    sqlite_app: tuple[Api, Path],
+) -> None:
+    """A key's first use in a minute is recorded (`last_used_at`), a write: while another
+    writer holds SQLite, it is left for a later request instead of holding up the match."""
+    api, database = sqlite_app
+    operator = api.key("operator")
+
+    def last_used() -> str | None:
+        keys = api.client.get("/v1/keys", headers=api.admin).json()["items"]
+        used: str | None = next(k for k in keys if k["name"] == "test operator")["last_used_at"]
+        return used
+
+    with _write_lock_held(database):
+        matched = api.client.post("/v1/match", json=_A_PROFILE, headers=operator)
+        assert matched.status_code == 200, matched.text
+    assert last_used() is None
+    assert api.client.post("/v1/match", json=_A_PROFILE, headers=operator).status_code == 200
+    assert last_used() is not None
 
 
 def _request_on(engine: sa.Engine) -> Any:
