@@ -29,15 +29,16 @@ _EXCLUDED = Verdict(False)
 _NOTHING_TO_SAY = Verdict(True)
 
 
+def _serves_others(served: frozenset[str], disclosed: str) -> bool:
+    """The service lists whom it serves, and the person said what they are: not one of them."""
+    return bool(served) and disclosed != UNDISCLOSED and disclosed not in served
+
+
 def admits(profile: Profile, candidate: Candidate) -> bool:
     """Whether no rule of the service is broken by what the person disclosed."""
     if not candidate.accepting_referrals:
         return False
-    if (
-        candidate.genders
-        and profile.gender != UNDISCLOSED
-        and profile.gender not in candidate.genders
-    ):
+    if _serves_others(candidate.genders, profile.gender):
         return False
     age = profile.age
     if age is not None and (
@@ -45,11 +46,7 @@ def admits(profile: Profile, candidate: Candidate) -> bool:
         or (candidate.max_age is not None and age > candidate.max_age)
     ):
         return False
-    if (
-        candidate.statuses
-        and profile.newcomer_status != UNDISCLOSED
-        and profile.newcomer_status not in candidate.statuses
-    ):
+    if _serves_others(candidate.statuses, profile.newcomer_status):
         return False
     if (
         candidate.trafficking_types
