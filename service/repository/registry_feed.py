@@ -82,16 +82,27 @@ _POSTGRESQL_CHANGES = sa.text(
 ).columns(*_COLUMNS)
 
 
+# The horizon itself, and the changes above it that are committed already.
+_POSTGRESQL_HORIZON = sa.text(
+    f"SELECT x.xmin - 1 AS seen, {_NEWEST} AS newest, {_POSTGRESQL_LOG} AS log, "
+    "c.subject, c.kind, c.stamp "
+    f"FROM (SELECT {_XMIN} AS xmin) AS x "
+    "LEFT JOIN registry_change AS c ON c.stamp > x.xmin - 1"
+).columns(*_COLUMNS)
+
+
 def horizon(session: Session) -> Changes:
     """`after`, `newest` and `log` (as `changes_after` gives them) for a reader about to read
-    the whole registry; no changes."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    seen = "newest" if sqlite else f"{_XMIN} - 1"
-    log = _SQLITE_LOG if sqlite else _POSTGRESQL_LOG
-    row = session.execute(
-        sa.text(f"SELECT {seen}, newest, {log} FROM (SELECT {_NEWEST} AS newest) AS n")
-    ).one()
-    return Changes([], int(row[0]), int(row[1]), str(row[2]))
+    the whole registry, and the changes stamped after `after` that are committed already:
+    the whole read, which begins after this statement, holds them, so they need not be
+    applied again. (There are some on PostgreSQL while another transaction runs, in any
+    database of the server; on SQLite `after` is the newest stamp.)"""
+    if session.get_bind().dialect.name == "sqlite":
+        row = session.execute(
+            sa.text(f"SELECT newest, {_SQLITE_LOG} FROM (SELECT {_NEWEST} AS newest) AS n")
+        ).one()
+        return Changes([], int(row[0]), int(row[0]), str(row[1]))
+    return _read(session, _POSTGRESQL_HORIZON, {}, after=-1)
 
 
 def changes_after(session: Session, after: int) -> Changes:
@@ -100,9 +111,15 @@ def changes_after(session: Session, after: int) -> Changes:
     statement = (
         _SQLITE_CHANGES if session.get_bind().dialect.name == "sqlite" else _POSTGRESQL_CHANGES
     )
+    return _read(session, statement, {"after": after}, after=after)
+
+
+def _read(
+    session: Session, statement: sa.TextualSelect, parameters: dict[str, int], *, after: int
+) -> Changes:
     changes: list[Change] = []
     seen, newest, log = after, 0, ""
-    for row in session.execute(statement, {"after": after}):
+    for row in session.execute(statement, parameters):
         seen, newest, log = row.seen, row.newest, row.log
         if row.subject is not None:
             changes.append(Change(row.subject, row.kind, row.stamp))

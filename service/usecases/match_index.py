@@ -119,7 +119,9 @@ class MatchIndex:
         """Hold what was read whole (under the lock)."""
         self._index = read.index
         self._after, self._newest, self._log = read.start.after, read.start.newest, read.start.log
-        self._applied = {}
+        # Committed before the read began, so read with it: not to be applied again (nor
+        # counted towards reading everything again while a long transaction runs).
+        self._applied = {change.subject: change.stamp for change in read.start.changes}
         self.whole_reads += 1
         self._listings.clear()
         # Hundreds of thousands of long-lived objects: out of the collector's way, so that
