@@ -2,8 +2,8 @@
 (their rows: `match.raw_candidate_rows`).
 
 Triggers write `registry_change` (migration `registry_changes`): one row per service or
-organization, with a stamp that only grows. A reader keeps `after`, the stamp up to which it
-has applied every change, and asks for the rows stamped later.
+organization, with a stamp that only grows. A reader keeps how far it has read the log
+(`Seen`) and asks for the rows that were not settled then.
 """
 
 import uuid
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col
 
 from service.models import Organization, RegistryQuiet, Service
@@ -26,17 +27,43 @@ class Change(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class Changes:
-    """The changes stamped after a stamp; `after`, the stamp up to which the reader has now
-    seen every change; `newest`, the highest stamp in the log (0 when it is empty); `log`,
-    which log this is (on PostgreSQL, the database's and the table's storage: a restore or a
-    TRUNCATE gives a new one). Stamps only grow: either going back, or a new `log`, means the
-    log was replaced, and what it lacks is unknown."""
+class Seen:
+    """How far a reader has read the log.
 
-    changes: list[Change]
+    Every change stamped up to `after` is settled (visible now, or never will be), and so is
+    every one stamped below `upto` except the `unsettled` stamps. On PostgreSQL these come
+    from the snapshot of the statement that read the log: `after` is one less than its
+    xmin (the oldest transaction still running), `upto` its xmax (the first id not yet
+    given) and `unsettled` its xip (the transactions still running), whose changes are read
+    once they commit, however long they run. On SQLite writers take turns: every stamp up
+    to the newest is settled.
+
+    `newest` is the highest stamp in the log (0 when it is empty); `log`, which log this is
+    (on PostgreSQL, the database's and the table's storage: a restore or a TRUNCATE gives a
+    new one). Stamps only grow: either going back, or a new `log`, means the log was
+    replaced, and what it lacks is unknown."""
+
     after: int
+    upto: int
+    unsettled: tuple[int, ...]
     newest: int
     log: str
+
+    def replaces(self, earlier: "Seen") -> bool:
+        """Whether this was read from another log than `earlier` was."""
+        return self.log != earlier.log or self.newest < earlier.newest or self.after < earlier.after
+
+
+# Nothing read yet: every change is to be read.
+NOTHING_SEEN = Seen(after=-1, upto=-1, unsettled=(), newest=0, log="")
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """The changes not yet read (as of `Seen` before), and how far the log is read now."""
+
+    changes: list[Change]
+    seen: Seen
 
     @property
     def services(self) -> list[uuid.UUID]:
@@ -48,82 +75,91 @@ class Changes:
 
 
 _NEWEST = "(SELECT coalesce(max(stamp), 0) FROM registry_change)"
-_SQLITE_LOG = "'sqlite'"
 _POSTGRESQL_LOG = (
     "(SELECT oid FROM pg_database WHERE datname = current_database())::text"
     " || '/' || pg_relation_filenode('registry_change')::text"
 )
-_COLUMNS: tuple[sa.ColumnClause[Any], ...] = (
-    sa.column("seen", sa.BigInteger),
-    sa.column("newest", sa.BigInteger),
-    sa.column("log", sa.Text),
+_CHANGE_COLUMNS: tuple[sa.ColumnClause[Any], ...] = (
     sa.column("subject", sa.Uuid),
     sa.column("kind"),
     sa.column("stamp", sa.BigInteger),
 )
-# On SQLite writers take turns, so every stamp in the log is settled.
 _SQLITE_CHANGES = sa.text(
-    f"SELECT n.newest AS seen, n.newest AS newest, {_SQLITE_LOG} AS log, "
-    "c.subject, c.kind, c.stamp "
+    f"SELECT n.newest AS newest, c.subject, c.kind, c.stamp "
     f"FROM (SELECT {_NEWEST} AS newest) AS n "
     "LEFT JOIN registry_change AS c ON c.stamp > :after"
-).columns(*_COLUMNS)
-
-# On PostgreSQL, the oldest transaction still running when this statement's snapshot was
-# taken: every transaction with a smaller id has ended, so every change stamped below it is
-# visible now or never will be. Changes at or above it are read again next time (the reader
-# skips those it applied); a transaction that commits late is never skipped.
-_XMIN = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
-_POSTGRESQL_CHANGES = sa.text(
-    f"SELECT x.xmin - 1 AS seen, {_NEWEST} AS newest, {_POSTGRESQL_LOG} AS log, "
-    "c.subject, c.kind, c.stamp "
-    f"FROM (SELECT {_XMIN} AS xmin) AS x "
-    "LEFT JOIN registry_change AS c ON c.stamp > :after"
-).columns(*_COLUMNS)
-
-
-# The horizon itself, and the changes above it that are committed already.
-_POSTGRESQL_HORIZON = sa.text(
-    f"SELECT x.xmin - 1 AS seen, {_NEWEST} AS newest, {_POSTGRESQL_LOG} AS log, "
-    "c.subject, c.kind, c.stamp "
-    f"FROM (SELECT {_XMIN} AS xmin) AS x "
-    "LEFT JOIN registry_change AS c ON c.stamp > x.xmin - 1"
-).columns(*_COLUMNS)
-
-
-def horizon(session: Session) -> Changes:
-    """`after`, `newest` and `log` (as `changes_after` gives them) for a reader about to read
-    the whole registry, and the changes stamped after `after` that are committed already:
-    the whole read, which begins after this statement, holds them, so they need not be
-    applied again. (There are some on PostgreSQL while another transaction runs, in any
-    database of the server; on SQLite `after` is the newest stamp.)"""
-    if session.get_bind().dialect.name == "sqlite":
-        row = session.execute(
-            sa.text(f"SELECT newest, {_SQLITE_LOG} FROM (SELECT {_NEWEST} AS newest) AS n")
-        ).one()
-        return Changes([], int(row[0]), int(row[0]), str(row[1]))
-    return _read(session, _POSTGRESQL_HORIZON, {}, after=-1)
-
-
-def changes_after(session: Session, after: int) -> Changes:
-    """The changes stamped after `after` (from `horizon` or an earlier call), read in one
-    statement (one snapshot), with the new `after`, `newest` and `log`."""
-    statement = (
-        _SQLITE_CHANGES if session.get_bind().dialect.name == "sqlite" else _POSTGRESQL_CHANGES
+).columns(sa.column("newest", sa.BigInteger), *_CHANGE_COLUMNS)
+# This statement's own snapshot (the same in all its parts): see `Seen`.
+_POSTGRESQL_SEEN = (
+    "SELECT pg_snapshot_xmin(s)::text::bigint - 1 AS after, "
+    "pg_snapshot_xmax(s)::text::bigint AS upto, "
+    "ARRAY(SELECT pg_snapshot_xip(s)::text::bigint) AS unsettled, "
+    f"{_NEWEST} AS newest, {_POSTGRESQL_LOG} AS log "
+    "FROM (SELECT pg_current_snapshot() AS s) AS snapshot"
+)
+_POSTGRESQL_SEEN_COLUMNS: tuple[sa.ColumnClause[Any], ...] = (
+    sa.column("after", sa.BigInteger),
+    sa.column("upto", sa.BigInteger),
+    sa.column("unsettled", postgresql.ARRAY(sa.BigInteger)),
+    sa.column("newest", sa.BigInteger),
+    sa.column("log", sa.Text),
+)
+_POSTGRESQL_HORIZON = sa.text(_POSTGRESQL_SEEN).columns(*_POSTGRESQL_SEEN_COLUMNS)
+# The changes that were not settled when the reader last looked and are visible now: those
+# of the transactions then running, and those of later ones. (A stamp is a transaction's id;
+# the rest below `upto` were read then.)
+_POSTGRESQL_CHANGES = (
+    sa.text(
+        f"SELECT seen.*, c.subject, c.kind, c.stamp FROM ({_POSTGRESQL_SEEN}) AS seen "
+        "LEFT JOIN registry_change AS c ON c.stamp > :after "
+        "AND (c.stamp >= :upto OR c.stamp = ANY(:unsettled))"
     )
-    return _read(session, statement, {"after": after}, after=after)
+    .bindparams(sa.bindparam("unsettled", type_=postgresql.ARRAY(sa.BigInteger)))
+    .columns(*_POSTGRESQL_SEEN_COLUMNS, *_CHANGE_COLUMNS)
+)
 
 
-def _read(
-    session: Session, statement: sa.TextualSelect, parameters: dict[str, int], *, after: int
-) -> Changes:
+def horizon(session: Session) -> Seen:
+    """How far the log is read for a reader about to read the whole registry: what it reads
+    holds every change settled by then; the rest it reads later as changes."""
+    if session.get_bind().dialect.name == "sqlite":
+        newest = int(session.execute(sa.text(f"SELECT {_NEWEST}")).scalar_one())
+        return _sqlite_seen(newest)
+    return _seen(session.execute(_POSTGRESQL_HORIZON).one())
+
+
+def changes_after(session: Session, seen: Seen) -> Changes:
+    """The changes not settled as of `seen` (from `horizon` or an earlier call) that are
+    now, read in one statement (one snapshot), and how far the log is read now."""
     changes: list[Change] = []
-    seen, newest, log = after, 0, ""
-    for row in session.execute(statement, parameters):
-        seen, newest, log = row.seen, row.newest, row.log
+    if session.get_bind().dialect.name == "sqlite":
+        newest = 0
+        for row in session.execute(_SQLITE_CHANGES, {"after": seen.after}):
+            newest = row.newest
+            if row.subject is not None:
+                changes.append(Change(row.subject, row.kind, row.stamp))
+        return Changes(changes, _sqlite_seen(newest))
+    parameters = {"after": seen.after, "upto": seen.upto, "unsettled": list(seen.unsettled)}
+    now = NOTHING_SEEN
+    for row in session.execute(_POSTGRESQL_CHANGES, parameters):
+        now = _seen(row)
         if row.subject is not None:
             changes.append(Change(row.subject, row.kind, row.stamp))
-    return Changes(changes, seen, newest, log)
+    return Changes(changes, now)
+
+
+def _sqlite_seen(newest: int) -> Seen:
+    return Seen(after=newest, upto=newest + 1, unsettled=(), newest=newest, log="sqlite")
+
+
+def _seen(row: sa.Row[Any]) -> Seen:
+    return Seen(
+        after=row.after,
+        upto=row.upto,
+        unsettled=tuple(row.unsettled),
+        newest=row.newest,
+        log=row.log,
+    )
 
 
 class BulkLog:

@@ -47,13 +47,8 @@ class MatchIndex:
         self._background = background
         self._reader: threading.Thread | None = None
         self._index: RegistryIndex | None = None
-        # Every change stamped up to `_after` is applied; `_newest` is the log's highest stamp
-        # when last read, `_log` which log it was (`registry_feed.Changes`); `_applied`, the
-        # changes stamped later that are applied already.
-        self._after = -1
-        self._newest = 0
-        self._log = ""
-        self._applied: dict[UUID, int] = {}
+        # How far the change log is read: every change settled by then is applied.
+        self._seen = feed.NOTHING_SEEN
         self.whole_reads = 0  # how often the whole registry was read (start, import, restore)
         # The answer's listings (name, organization, locations, intake), most recently shown
         # last; forgotten when they change, as the index is brought up to date.
@@ -118,10 +113,7 @@ class MatchIndex:
     def _adopt(self, read: "_Whole") -> None:
         """Hold what was read whole (under the lock)."""
         self._index = read.index
-        self._after, self._newest, self._log = read.start.after, read.start.newest, read.start.log
-        # Committed before the read began, so read with it: not to be applied again (nor
-        # counted towards reading everything again while a long transaction runs).
-        self._applied = {change.subject: change.stamp for change in read.start.changes}
+        self._seen = read.start
         self.whole_reads += 1
         self._listings.clear()
         # Hundreds of thousands of long-lived objects: out of the collector's way, so that
@@ -163,21 +155,16 @@ class MatchIndex:
         """Bring the index up to date; False when the log went back (emptied, or restored
         from a backup: what it lacks is unknown) or so much changed (an import) that reading
         the whole registry again is quicker."""
-        changes = feed.changes_after(session, self._after)
-        if changes.log != self._log or changes.newest < self._newest or changes.after < self._after:
+        read = feed.changes_after(session, self._seen)
+        if read.seen.replaces(self._seen):
             return False
-        # On PostgreSQL the changes of transactions that were still running are read again
-        # until they are settled; those already applied are skipped.
-        fresh = [c for c in changes.changes if self._applied.get(c.subject) != c.stamp]
-        if len(fresh) > _PAGE:
+        if len(read.changes) > _PAGE:
             return False
         # An organization's change (approved, suspended) changes all its services. (One that
         # is removed has none left: each service removed was logged as a change of its own.)
         changed = {
-            *(c.subject for c in fresh if c.kind == "service"),
-            *feed.ids_of_organizations(
-                session, [c.subject for c in fresh if c.kind == "organization"]
-            ),
+            *read.services,
+            *feed.ids_of_organizations(session, read.organizations),
         }
         if len(changed) > _PAGE:
             return False
@@ -185,9 +172,7 @@ class MatchIndex:
             index.remove(str(service_id))
             self._listings.pop(service_id, None)
         _put(session, index, match_repo.raw_candidate_rows(session, changed))
-        self._after, self._newest = changes.after, changes.newest
-        self._applied.update((c.subject, c.stamp) for c in fresh)
-        self._applied = {s: stamp for s, stamp in self._applied.items() if stamp > self._after}
+        self._seen = read.seen
         return True
 
 
@@ -213,7 +198,7 @@ class _Whole:
     made while it was read is read again)."""
 
     index: RegistryIndex
-    start: feed.Changes
+    start: feed.Seen
     duration_ms: float
 
     @classmethod
