@@ -1,9 +1,7 @@
 """A live server for the thin clients: `referral serve` in a subprocess on a free port, with a
-temporary SQLite database and the demo registry, exactly as an operator would run it (started
-as the benchmarks start theirs, `bench.server.serve`).
-
-It always uses SQLite, whatever `REFERRAL_TEST_DATABASE_URL` says: these tests are about the
-clients, and the server's behaviour on PostgreSQL is the integration suite's business.
+database of its own on the backend under test (SQLite, or PostgreSQL when
+`REFERRAL_TEST_DATABASE_URL` names a server) and the demo registry, exactly as an operator
+would run it (started as the benchmarks start theirs, `bench.server.serve`).
 """
 
 from collections.abc import Iterator
@@ -14,6 +12,7 @@ import httpx
 import pytest
 
 from bench.server import ADMIN_KEY, bearer, free_port, serve
+from tests.conftest import new_database_url
 
 
 @dataclass(frozen=True)
@@ -48,19 +47,20 @@ def _demo_organization(url: str) -> str:
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     folder = tmp_path_factory.mktemp("live-server")
-    with serve(
-        f"sqlite:///{folder / 'referral.db'}",
-        folder,
-        settings={"REFERRAL_DEMO_DATA": "true", "REFERRAL_LOG_LEVEL": "warning"},
-    ) as server:
-        organization_id = _demo_organization(server.url)
-        yield LiveServer(
-            url=server.url,
-            admin_key=ADMIN_KEY,
-            operator_key=server.issue_key("operator", "e2e operator"),
-            partner_key=server.issue_key("partner", "e2e partner"),
-            analyst_key=server.issue_key("analyst", "e2e analyst"),
-            provider_key=server.issue_key("provider", "e2e provider", organization_id),
-            provider_organization_id=organization_id,
-            log=server.log,
-        )
+    for database_url in new_database_url(folder):  # one, removed after the loop
+        with serve(
+            database_url,
+            folder,
+            settings={"REFERRAL_DEMO_DATA": "true", "REFERRAL_LOG_LEVEL": "warning"},
+        ) as server:
+            organization_id = _demo_organization(server.url)
+            yield LiveServer(
+                url=server.url,
+                admin_key=ADMIN_KEY,
+                operator_key=server.issue_key("operator", "e2e operator"),
+                partner_key=server.issue_key("partner", "e2e partner"),
+                analyst_key=server.issue_key("analyst", "e2e analyst"),
+                provider_key=server.issue_key("provider", "e2e provider", organization_id),
+                provider_organization_id=organization_id,
+                log=server.log,
+            )
