@@ -205,8 +205,9 @@ class AreaCover(SQLModel, table=True):
 class RegistryChange(SQLModel, table=True):
     """The newest change to a service (or to its locations) or to an organization: written by
     triggers (migration `registry_changes`), read by each process's match index to bring
-    itself up to date. `stamp` only grows: a counter on SQLite, the writing transaction's id on
-    PostgreSQL."""
+    itself up to date. `stamp`: the next number on SQLite, where it only grows; the writing
+    transaction's id on PostgreSQL, where a transaction that began earlier and wrote the same
+    subject later stamps it lower (`registry_feed.Seen` says which stamps are settled)."""
 
     __tablename__ = "registry_change"
 

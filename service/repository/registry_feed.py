@@ -2,8 +2,9 @@
 (their rows: `match.raw_candidate_rows`).
 
 Triggers write `registry_change` (migration `registry_changes`): one row per service or
-organization, with a stamp that only grows. A reader keeps how far it has read the log
-(`Seen`) and asks for the rows that were not settled then.
+organization, with a stamp: the next number on SQLite, the writing transaction's id on
+PostgreSQL. A reader keeps how far it has read the log (`Seen`) and asks for the rows that
+were not settled then.
 """
 
 import uuid
@@ -32,16 +33,20 @@ class Seen:
 
     Every change stamped up to `after` is settled (visible now, or never will be), and so is
     every one stamped below `upto` except the `unsettled` stamps. On PostgreSQL these come
-    from the snapshot of the statement that read the log: `after` is one less than its
-    xmin (the oldest transaction still running), `upto` its xmax (the first id not yet
-    given) and `unsettled` its xip (the transactions still running), whose changes are read
-    once they commit, however long they run. On SQLite writers take turns: every stamp up
-    to the newest is settled.
+    from the snapshot of the statement that read the log, on the primary: `after` is one
+    less than its xmin (the oldest transaction still running), `upto` its xmax (one past
+    the newest that had ended) and `unsettled` its xip (the transactions still running),
+    whose changes are read once they commit, however long they run. On SQLite writers take
+    turns: every stamp up to the newest is settled.
 
-    `newest` is the highest stamp in the log (0 when it is empty); `log`, which log this is
-    (on PostgreSQL, the database's and the table's storage: a restore or a TRUNCATE gives a
-    new one). Stamps only grow: either going back, or a new `log`, means the log was
-    replaced, and what it lacks is unknown."""
+    `newest` is the highest stamp in the log (0 when it is empty); `log`, which log this is:
+    on PostgreSQL the database's, the table's storage and the server's timeline, which a
+    restore, a TRUNCATE or a standby promoted in a failover changes (a standby that was
+    behind would give again ids that `upto` counts as settled). Either `log` changing, or
+    `newest` or `after` going back, means the log may have been replaced, and what it lacks
+    is unknown. (On PostgreSQL `newest` also goes back, rarely, when a transaction that
+    began earlier is the last to write the newest row: a whole read too many, never a
+    change missed.)"""
 
     after: int
     upto: int
@@ -78,6 +83,8 @@ _NEWEST = "(SELECT coalesce(max(stamp), 0) FROM registry_change)"
 _POSTGRESQL_LOG = (
     "(SELECT oid FROM pg_database WHERE datname = current_database())::text"
     " || '/' || pg_relation_filenode('registry_change')::text"
+    # The timeline: the first 8 hex digits of the current WAL file's name.
+    " || '/' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"
 )
 _CHANGE_COLUMNS: tuple[sa.ColumnClause[Any], ...] = (
     sa.column("subject", sa.Uuid),

@@ -34,8 +34,8 @@ _PAGE = 2_000
 
 
 class MatchIndex:
-    """The index and the stamp up to which it holds every change. One per worker and
-    database; its lock lets one match at a time bring it up to date and search it.
+    """The index and how far it has read the change log (`registry_feed.Seen`). One per
+    worker and database; its lock lets one match at a time bring it up to date and search it.
 
     When the whole registry must be read (at start, after an import of many listings, after
     a restore), `background` reads it in a thread while `current` yields None: matches search

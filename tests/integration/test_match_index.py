@@ -5,6 +5,7 @@ on the backend under test."""
 import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -249,6 +250,23 @@ def test_a_whole_read_is_not_repeated_while_another_transaction_runs(
             assert _beds(live, session, services[0]) == 1
         assert live.whole_reads == 1
         transaction.rollback()
+
+
+def test_a_failover_is_a_new_log(engine: sa.Engine) -> None:
+    """On PostgreSQL a standby promoted in a failover may give again transaction ids that the
+    reader counts as settled (it was behind): its new timeline makes the log a new one, which
+    the index reads whole again (as the restored log below)."""
+    if engine.dialect.name == "sqlite":
+        pytest.skip("PostgreSQL's timelines")
+    with Session(engine) as session:
+        seen = feed.horizon(session)
+        read = feed.changes_after(session, seen)
+        wal_file = session.execute(sa.text("SELECT pg_walfile_name(pg_current_wal_lsn())"))
+        timeline = wal_file.scalar_one()[:8]
+    assert seen.log == read.seen.log
+    assert seen.log.endswith(f"/{timeline}")
+    promoted = replace(seen, log=seen.log.removesuffix(timeline) + f"{int(timeline, 16) + 1:08X}")
+    assert promoted.replaces(seen)
 
 
 def test_a_restored_log_makes_the_index_read_everything(generated: sa.Engine) -> None:

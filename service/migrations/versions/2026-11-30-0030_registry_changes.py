@@ -8,9 +8,10 @@ One row per service or organization, upserted on each change with a stamp that o
 so the table never needs pruning (its size is the number of listings ever written):
 
 - SQLite: the next number (writers take turns, so stamps follow commit order).
-- PostgreSQL: the writing transaction's id. A reader reads the rows stamped at or after the
-  oldest transaction that was still running when it last looked (its snapshot's xmin), so a
-  transaction that commits late is never missed, and concurrent writers share no hot row.
+- PostgreSQL: the writing transaction's id. A reader reads again the rows of the
+  transactions that were still running when it last looked, and those of later ones (its
+  snapshot's xip and xmax: `registry_feed.Seen`), so a transaction that commits late is
+  never missed, and concurrent writers share no hot row.
 
 A bulk writer (the HSDS import) may instead hold a row in `registry_quiet` during its
 transaction and log what it wrote in one statement before it commits (`registry_feed.
