@@ -16,9 +16,12 @@ ROOT = Path(__file__).resolve().parent
 MIGRATIONS = ROOT / "migrations"
 # A fixed key for pg_advisory_lock: every instance that starts takes the same one.
 _MIGRATION_LOCK_ID = 7_220_131_004
-# How long a SQLite writer waits for another's transaction to end before it gives up (the
-# request is then answered 503, to be tried again).
-SQLITE_BUSY_TIMEOUT_S = 30.0
+# How long a request waits for the database before it gives up and is answered 503, to be
+# tried again, having changed nothing: a SQLite writer for another's transaction to end, a
+# PostgreSQL statement for a lock (a row another transaction holds, say one left open by
+# hand), a PostgreSQL request for a pooled connection. Below the Python client's 10 s timeout,
+# so that the server answers before its client gives up and cannot tell what happened.
+DATABASE_WAIT_S = 5.0
 
 
 def create_db_engine(database_url: str, *, pool_size: int = 10) -> sa.Engine:
@@ -27,7 +30,7 @@ def create_db_engine(database_url: str, *, pool_size: int = 10) -> sa.Engine:
     if url.get_backend_name() == "sqlite":
         engine = sa.create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
+            connect_args={"check_same_thread": False, "timeout": DATABASE_WAIT_S},
             hide_parameters=True,
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
@@ -37,8 +40,11 @@ def create_db_engine(database_url: str, *, pool_size: int = 10) -> sa.Engine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
-        pool_timeout=10,
-        connect_args={"connect_timeout": 3},
+        pool_timeout=DATABASE_WAIT_S,
+        connect_args={
+            "connect_timeout": 3,
+            "options": f"-c lock_timeout={int(DATABASE_WAIT_S * 1000)}",
+        },
         hide_parameters=True,
     )
 
@@ -50,7 +56,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+    cursor.execute(f"PRAGMA busy_timeout={int(DATABASE_WAIT_S * 1000)}")
     cursor.close()
 
 
@@ -67,6 +73,8 @@ def startup_lock(engine: sa.Engine) -> Iterator[None]:
     a file lock beside the database file on SQLite."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
+            # Another instance may migrate for longer than a request may wait: no limit here.
+            connection.exec_driver_sql("SET lock_timeout = 0")
             connection.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
             try:
                 yield
@@ -74,6 +82,7 @@ def startup_lock(engine: sa.Engine) -> Iterator[None]:
                 connection.execute(
                     sa.text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK_ID}
                 )
+                connection.exec_driver_sql("RESET lock_timeout")
                 connection.commit()
         return
     database = engine.url.database
@@ -112,6 +121,8 @@ def _run_alembic(engine: sa.Engine, step: Callable[[Config], None]) -> None:
             connection.commit()
         try:
             with connection.begin():
+                if not sqlite:  # a migration waits for its locks as long as it takes
+                    connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
                 config.attributes["connection"] = connection
                 step(config)
                 if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():

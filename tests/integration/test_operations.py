@@ -379,7 +379,7 @@ _SQLITE_ONLY = pytest.mark.skipif(
 @pytest.fixture
 def sqlite_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Api, Path]]:
     """An app on a SQLite file of its own whose writers wait 0.2 s for another's lock."""
-    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(db, "DATABASE_WAIT_S", 0.2)
     database = tmp_path / "busy.db"
     settings = Settings(
         database_url=f"sqlite:///{database}",
@@ -452,6 +452,98 @@ def test_a_match_never_waits_for_another_writer_to_record_its_keys_use(
     assert last_used() is None
     assert api.client.post("/v1/match", json=_A_PROFILE, headers=operator).status_code == 200
     assert last_used() is not None
+
+
+_POSTGRESQL_ONLY = pytest.mark.skipif(
+    not os.environ.get("REFERRAL_TEST_DATABASE_URL"), reason="PostgreSQL's locks"
+)
+
+
+@pytest.fixture
+def impatient_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Api, str]]:
+    """An app on a database of its own whose requests wait 0.2 s for a lock."""
+    monkeypatch.setattr(db, "DATABASE_WAIT_S", 0.2)
+    for url in new_database_url(tmp_path):
+        settings = Settings(
+            database_url=url, bootstrap_admin_key=ADMIN_KEY, demo_data=False, _env_file=None
+        )
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            yield Api(client), url
+
+
+@_POSTGRESQL_ONLY
+def test_a_write_that_waits_too_long_for_a_row_lock_is_503_and_changes_nothing(
+    impatient_app: tuple[Api, str],
+) -> None:
+    """A transaction left open by hand on a listing's row: a provider's update waits for it
+    no longer than the client waits for an answer, and is told to try again."""
+    api, url = impatient_app
+    service = api.service(api.organization())
+    availability = f"/v1/services/{service['id']}/availability"
+    before = api.client.get(f"/v1/services/{service['id']}", headers=api.admin).json()
+    holder = sa.create_engine(url)
+    locked, done = threading.Event(), threading.Event()
+
+    def hold() -> None:  # for 5 s at most: without a limit the update waits that long, then 200
+        with holder.connect() as connection:
+            connection.execute(
+                sa.text("SELECT 1 FROM service WHERE id = :id FOR UPDATE"), {"id": service["id"]}
+            )
+            locked.set()
+            done.wait(5)
+            connection.rollback()
+
+    holding = threading.Thread(target=hold, daemon=True)
+    holding.start()
+    try:
+        assert locked.wait(10)
+        busy = api.client.put(availability, json={"beds_available": 1}, headers=api.admin)
+    finally:
+        done.set()
+        holding.join(10)
+        holder.dispose()
+    _assert_try_again(busy)
+    after = api.client.get(f"/v1/services/{service['id']}", headers=api.admin).json()
+    assert after == before
+    retried = api.client.put(availability, json={"beds_available": 1}, headers=api.admin)
+    assert retried.status_code == 200, retried.text
+
+
+@pytest.fixture
+def own_database_url(tmp_path: Path) -> Iterator[str]:
+    yield from new_database_url(tmp_path)
+
+
+@_POSTGRESQL_ONLY
+def test_starting_waits_for_another_instance_however_long_it_migrates(
+    own_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Instances that start together take turns at the migrations: the wait for the turn is
+    not a request's, and does not end at `DATABASE_WAIT_S`."""
+    monkeypatch.setattr(db, "DATABASE_WAIT_S", 0.2)
+    settings = Settings(
+        database_url=own_database_url,
+        bootstrap_admin_key=ADMIN_KEY,
+        demo_data=False,
+        _env_file=None,
+    )
+    started: list[int] = []
+    other = create_db_engine(own_database_url)
+    try:
+        with startup_lock(other):  # another instance, migrating for a second
+            starting = threading.Thread(target=_start, args=(settings, started), daemon=True)
+            starting.start()
+            starting.join(1.0)
+            assert starting.is_alive()  # waiting for its turn
+        starting.join(30)
+        assert started == [200]
+    finally:
+        other.dispose()
+
+
+def _start(settings: Settings, started: list[int]) -> None:
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        started.append(client.get("/readyz").status_code)
 
 
 def _request_on(engine: sa.Engine) -> Any:
