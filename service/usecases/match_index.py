@@ -38,9 +38,9 @@ class MatchIndex:
     worker and database; its lock lets one match at a time bring it up to date and search it.
 
     When the whole registry must be read (at start, after an import of many listings, after
-    a restore), `background` reads it in a thread while `current` yields None: matches search
-    the database meanwhile, fresh and a little slower, instead of waiting seconds. Without it
-    (benchmarks, tests), `current` reads it there and then."""
+    a restore or a failover), `background` reads it in a thread while `current` yields
+    None: matches search the database meanwhile, fresh and a little slower, instead of
+    waiting seconds. Without it (benchmarks, tests), `current` reads it there and then."""
 
     def __init__(self, *, background: bool = False, listings: int = 1_024) -> None:
         self._lock = threading.Lock()
@@ -152,9 +152,10 @@ class MatchIndex:
         return found
 
     def _apply_changes(self, session: Session, index: RegistryIndex) -> bool:
-        """Bring the index up to date; False when the log went back (emptied, or restored
-        from a backup: what it lacks is unknown) or so much changed (an import) that reading
-        the whole registry again is quicker."""
+        """Bring the index up to date; False when the log may have been replaced (emptied,
+        restored from a backup, or on a standby promoted in a failover: what it lacks is
+        unknown) or so much changed (an import) that reading the whole registry again is
+        quicker."""
         read = feed.changes_after(session, self._seen)
         if read.seen.replaces(self._seen):
             return False
