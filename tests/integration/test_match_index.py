@@ -52,9 +52,9 @@ def _matched(api: Api, body: dict[str, Any] | None = None) -> set[str]:
 def test_every_kind_of_change_is_logged_with_a_growing_stamp(
     api: Api, engine: sa.Engine, request: pytest.FixtureRequest
 ) -> None:
-    """Each change stamps its subject anew, higher than before, and no other; a reader gets
-    each change once, as it is settled, however many other transactions the server runs (a
-    parallel test worker's, in another database)."""
+    """Each change stamps its subject anew and no other (one after another, as here, higher
+    than before); a reader gets each change once, as it is settled, however many other
+    transactions the server runs (a parallel test worker's, in another database)."""
     if engine.dialect.name == "postgresql":  # a transaction that runs on throughout
         long_running = engine.connect()
         long_running.begin()
