@@ -377,24 +377,25 @@ _SQLITE_ONLY = pytest.mark.skipif(
 
 
 @pytest.fixture
-def sqlite_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Api, Path]]:
-    """An app on a SQLite file of its own whose writers wait 0.2 s for another's lock."""
+def impatient_app(
+    fresh_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Api, str]]:
+    """An app on a database of its own whose requests wait 0.2 s for a lock."""
     monkeypatch.setattr(db, "DATABASE_WAIT_S", 0.2)
-    database = tmp_path / "busy.db"
     settings = Settings(
-        database_url=f"sqlite:///{database}",
+        database_url=fresh_database_url,
         bootstrap_admin_key=ADMIN_KEY,
         demo_data=False,
         _env_file=None,
     )
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-        yield Api(client), database
+        yield Api(client), fresh_database_url
 
 
 @contextmanager
-def _write_lock_held(database: Path) -> Iterator[None]:
+def _write_lock_held(database_url: str) -> Iterator[None]:
     """Another process's hold on SQLite's write lock (a long import, a hand edit in SQL)."""
-    holder = sa.create_engine(f"sqlite:///{database}", isolation_level="AUTOCOMMIT")
+    holder = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
     with holder.connect() as connection:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
         try:
@@ -406,9 +407,9 @@ def _write_lock_held(database: Path) -> Iterator[None]:
 
 @_SQLITE_ONLY
 def test_a_write_that_waits_too_long_for_sqlite_is_503_to_try_again_and_changes_nothing(
-    sqlite_app: tuple[Api, Path], caplog: pytest.LogCaptureFixture
+    impatient_app: tuple[Api, str], caplog: pytest.LogCaptureFixture
 ) -> None:
-    api, database = sqlite_app
+    api, database_url = impatient_app
     client = api.client
     service = api.service(api.organization())
     availability = f"/v1/services/{service['id']}/availability"
@@ -416,7 +417,7 @@ def test_a_write_that_waits_too_long_for_sqlite_is_503_to_try_again_and_changes_
     errors = logging.getLogger("referral.errors")  # (it does not propagate)
     errors.addHandler(caplog.handler)
     try:
-        with _write_lock_held(database):
+        with _write_lock_held(database_url):
             busy = client.put(availability, json={"beds_available": 1}, headers=api.admin)
     finally:
         errors.removeHandler(caplog.handler)
@@ -434,11 +435,11 @@ def test_a_write_that_waits_too_long_for_sqlite_is_503_to_try_again_and_changes_
 
 @_SQLITE_ONLY
 def test_a_match_never_waits_for_another_writer_to_record_its_keys_use(
-    sqlite_app: tuple[Api, Path],
+    impatient_app: tuple[Api, str],
 ) -> None:
     """A key's first use in a minute is recorded (`last_used_at`), a write: while another
     writer holds SQLite, it is left for a later request instead of holding up the match."""
-    api, database = sqlite_app
+    api, database_url = impatient_app
     operator = api.key("operator")
 
     def last_used() -> str | None:
@@ -446,7 +447,7 @@ def test_a_match_never_waits_for_another_writer_to_record_its_keys_use(
         used: str | None = next(k for k in keys if k["name"] == "test operator")["last_used_at"]
         return used
 
-    with _write_lock_held(database):
+    with _write_lock_held(database_url):
         matched = api.client.post("/v1/match", json=_A_PROFILE, headers=operator)
         assert matched.status_code == 200, matched.text
     assert last_used() is None
@@ -457,18 +458,6 @@ def test_a_match_never_waits_for_another_writer_to_record_its_keys_use(
 _POSTGRESQL_ONLY = pytest.mark.skipif(
     not os.environ.get("REFERRAL_TEST_DATABASE_URL"), reason="PostgreSQL's locks"
 )
-
-
-@pytest.fixture
-def impatient_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Api, str]]:
-    """An app on a database of its own whose requests wait 0.2 s for a lock."""
-    monkeypatch.setattr(db, "DATABASE_WAIT_S", 0.2)
-    for url in new_database_url(tmp_path):
-        settings = Settings(
-            database_url=url, bootstrap_admin_key=ADMIN_KEY, demo_data=False, _env_file=None
-        )
-        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-            yield Api(client), url
 
 
 @_POSTGRESQL_ONLY
@@ -509,26 +498,21 @@ def test_a_write_that_waits_too_long_for_a_row_lock_is_503_and_changes_nothing(
     assert retried.status_code == 200, retried.text
 
 
-@pytest.fixture
-def own_database_url(tmp_path: Path) -> Iterator[str]:
-    yield from new_database_url(tmp_path)
-
-
 @_POSTGRESQL_ONLY
 def test_starting_waits_for_another_instance_however_long_it_migrates(
-    own_database_url: str, monkeypatch: pytest.MonkeyPatch
+    fresh_database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Instances that start together take turns at the migrations: the wait for the turn is
     not a request's, and does not end at `DATABASE_WAIT_S`."""
     monkeypatch.setattr(db, "DATABASE_WAIT_S", 0.2)
     settings = Settings(
-        database_url=own_database_url,
+        database_url=fresh_database_url,
         bootstrap_admin_key=ADMIN_KEY,
         demo_data=False,
         _env_file=None,
     )
     started: list[int] = []
-    other = create_db_engine(own_database_url)
+    other = create_db_engine(fresh_database_url)
     try:
         with startup_lock(other):  # another instance, migrating for a second
             starting = threading.Thread(target=_start, args=(settings, started), daemon=True)
