@@ -39,6 +39,12 @@ def new_database_url(tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'referral.db'}"
 
 
+@pytest.fixture
+def fresh_database_url(tmp_path: Path) -> Iterator[str]:
+    """A database of the test's own, on the backend under test."""
+    yield from new_database_url(tmp_path)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from new_database_url(tmp_path_factory.mktemp("db"))

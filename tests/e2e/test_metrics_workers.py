@@ -3,14 +3,12 @@ of all of them (prometheus-client's multiprocess mode, set up by `referral serve
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from bench.server import serve
-from tests.conftest import new_database_url
 
 REQUESTS = 40
 _HEALTHZ = re.compile(
@@ -24,15 +22,9 @@ def _healthz_count(metrics: str) -> float:
     return sum(float(count) for count in _HEALTHZ.findall(metrics))
 
 
-@pytest.fixture
-def server_database(tmp_path: Path) -> Iterator[str]:
-    """A database of the test's own, on the backend under test."""
-    yield from new_database_url(tmp_path)
-
-
 @pytest.mark.parametrize("directory", ["made by serve", "given"])
 def test_every_scrape_counts_the_requests_of_every_worker(
-    tmp_path: Path, directory: str, server_database: str
+    tmp_path: Path, directory: str, fresh_database_url: str
 ) -> None:
     settings = {"REFERRAL_DEMO_DATA": "false", "REFERRAL_LOG_LEVEL": "warning"}
     given = tmp_path / "metrics"
@@ -41,7 +33,7 @@ def test_every_scrape_counts_the_requests_of_every_worker(
         given.mkdir()
         (given / "counter_999999.db").write_bytes(b"not a metrics file")
         settings["PROMETHEUS_MULTIPROC_DIR"] = str(given)
-    with serve(server_database, tmp_path, workers=2, settings=settings) as server:
+    with serve(fresh_database_url, tmp_path, workers=2, settings=settings) as server:
         # A new connection per request, so that the requests and scrapes spread over workers.
         with httpx.Client(
             base_url=server.url, timeout=10, headers={"Connection": "close"}

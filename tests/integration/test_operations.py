@@ -31,7 +31,7 @@ from service.errors import DatabaseUnavailable
 from service.main import create_app
 from service.observability import JsonFormatter
 from service.usecases.demo import load_demo_registry
-from tests.conftest import _postgres_database, new_database_url
+from tests.conftest import _postgres_database
 from tests.factories import ADMIN_KEY, CANARY, Api, assert_problem, listing
 
 TABLES = {"organization", "api_key", "service", "location", "service_change", "alembic_version"}
@@ -560,11 +560,6 @@ def test_a_database_error_is_503_only_while_no_commit_began(engine: sa.Engine) -
 
 
 # Migrations from empty.
-
-
-@pytest.fixture
-def fresh_database_url(tmp_path: Path) -> Iterator[str]:
-    yield from new_database_url(tmp_path)
 
 
 def _migrate(url: str) -> None:
