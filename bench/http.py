@@ -24,28 +24,10 @@ from bench.server import Server, bearer, hot_spots, profiled, serve
 _WARM_UP = 20
 
 
-def _index_ready(client: httpx.Client, base_url: str) -> bool:
-    """Whether the server's match index is read (or it searches the database)."""
-    metrics = client.get(f"{base_url}/metrics").text
-    sizes = [
-        float(line.split()[1])
-        for line in metrics.splitlines()
-        if line.startswith("referral_match_index_services ")
-    ]
-    return not sizes or sizes[0] > 0
-
-
 def _warm_up(request: load.Request) -> None:
-    """Once the server's match index is read (matches search the database until then), a few
-    matches, so caches and the connection pool are warm and the answer is checked to be a
-    real one."""
-    base_url = request.url.removesuffix("/v1/match")
+    """A few matches (`serve` waited for the match index), so caches and the connection pool
+    are warm and the answer is checked to be a real one."""
     with httpx.Client(headers=request.headers, timeout=30) as client:
-        deadline = time.monotonic() + 300
-        while not _index_ready(client, base_url):
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server's match index was not read in 5 minutes")
-            time.sleep(0.5)
         for _ in range(_WARM_UP):
             response = client.post(request.url, json=request.body)
             response.raise_for_status()

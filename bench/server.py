@@ -17,6 +17,9 @@ import httpx
 
 ADMIN_KEY = "bench-bootstrap-admin-key-0123456789"
 _START_TIMEOUT_S = 120.0
+# Reading 100,000 services whole takes each worker seconds; a slow machine, longer.
+_INDEX_TIMEOUT_S = 300.0
+_INDEX_READ = '"message": "match index read"'
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,19 @@ def _wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path) -> Non
     raise RuntimeError(f"the server did not answer within {_START_TIMEOUT_S:.0f} s:\n{_tail(log)}")
 
 
+def _wait_until_indexed(process: subprocess.Popen[bytes], log: Path, workers: int) -> None:
+    """Until the log says that each worker has read its match index."""
+    deadline = time.monotonic() + _INDEX_TIMEOUT_S
+    while log.read_text(errors="replace").count(_INDEX_READ) < workers:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{_tail(log)}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"the match index was not read within {_INDEX_TIMEOUT_S:.0f} s:\n{_tail(log)}"
+            )
+        time.sleep(0.2)
+
+
 def _tail(log: Path, lines: int = 20) -> str:
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
@@ -109,7 +125,12 @@ def serve(
     """`referral serve` on `database_url`, as an operator runs it (access log on, to a file in
     `directory`); stopped on exit. `settings`: `REFERRAL_*` variables beyond the defaults
     (no demo registry, the bench's admin key). With more than one worker, `pid` is uvicorn's
-    supervisor and `memory_mb` is the supervisor's only."""
+    supervisor and `memory_mb` is the supervisor's only.
+
+    Yielded once every worker has read its match index (unless `MATCH_SEARCH` is
+    `database`): a worker reads the registry whole in the background at start, and a load
+    begun meanwhile measures that read and the database search that stands in for the index,
+    not the server that providers and hotlines meet, which has been up for hours."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = directory / f"server-{port}.log"
@@ -140,6 +161,8 @@ def serve(
         )
     try:
         _wait_until_up(process, url, log)
+        if (settings or {}).get("REFERRAL_MATCH_SEARCH", "memory").lower() == "memory":
+            _wait_until_indexed(process, log, workers)
         yield Server(url=url, pid=process.pid, log=log)
     finally:
         process.terminate()
