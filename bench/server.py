@@ -19,7 +19,7 @@ ADMIN_KEY = "bench-bootstrap-admin-key-0123456789"
 _START_TIMEOUT_S = 120.0
 # Reading 100,000 services whole takes each worker seconds; a slow machine, longer.
 _INDEX_TIMEOUT_S = 300.0
-_INDEX_READ = '"message": "match index read"'
+_WHOLE_READS = "referral_match_index_whole_reads"
 
 
 @dataclass(frozen=True)
@@ -97,12 +97,24 @@ def _wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path) -> Non
     raise RuntimeError(f"the server did not answer within {_START_TIMEOUT_S:.0f} s:\n{_tail(log)}")
 
 
-def _wait_until_indexed(process: subprocess.Popen[bytes], log: Path, workers: int) -> None:
-    """Until the log says that each worker has read its match index."""
+def _wait_until_indexed(
+    process: subprocess.Popen[bytes], url: str, log: Path, workers: int
+) -> None:
+    """Until `/metrics` says that each worker has read its match index whole. (With several
+    workers, each writes its gauge when it answers a request; every poll is a new connection,
+    which any of them may answer.)"""
     deadline = time.monotonic() + _INDEX_TIMEOUT_S
-    while log.read_text(errors="replace").count(_INDEX_READ) < workers:
+    while True:
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with {process.returncode}:\n{_tail(log)}")
+        metrics = httpx.get(f"{url}/metrics", timeout=5).text
+        reads = [
+            float(line.rpartition(" ")[2])
+            for line in metrics.splitlines()
+            if line.startswith((f"{_WHOLE_READS} ", f"{_WHOLE_READS}{{"))
+        ]
+        if len(reads) >= workers and all(read >= 1 for read in reads):
+            return
         if time.monotonic() > deadline:
             raise RuntimeError(
                 f"the match index was not read within {_INDEX_TIMEOUT_S:.0f} s:\n{_tail(log)}"
@@ -162,7 +174,7 @@ def serve(
     try:
         _wait_until_up(process, url, log)
         if (settings or {}).get("REFERRAL_MATCH_SEARCH", "memory").lower() == "memory":
-            _wait_until_indexed(process, log, workers)
+            _wait_until_indexed(process, url, log, workers)
         yield Server(url=url, pid=process.pid, log=log)
     finally:
         process.terminate()
