@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from schemas.problem import Problem, ProblemError
 
@@ -151,9 +152,27 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     detail: str | None = exc.detail if isinstance(exc.detail, str) else None
     if detail == _TITLES.get(exc.status_code) or detail in {"Not Found", "Method Not Allowed"}:
         detail = None
-    return problem_response(
-        request, status=exc.status_code, detail=detail, headers=dict(exc.headers or {})
-    )
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return problem_response(request, status=exc.status_code, detail=detail, headers=headers)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path. (Starlette's 405 names only the methods
+    of the first route it found there, as `Allow: POST` for `/v1/keys`, which also answers
+    GET; RFC 9110 asks for all of them.)"""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
 
 
 def _log(level: int, message: str, request: Request, error: BaseException) -> None:

@@ -383,18 +383,28 @@ def test_unknown_route_gets_404_problem(api: Api, path: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("method", "path"),
+    ("method", "path", "allow"),
     [
-        ("DELETE", "/healthz"),
-        ("PATCH", "/v1/keys"),
-        ("PUT", "/v1/taxonomy"),
-        ("POST", "/v1/services/00000000-0000-4000-8000-000000000000"),
+        ("DELETE", "/healthz", "GET"),
+        ("PATCH", "/v1/keys", "GET, POST"),
+        ("PUT", "/v1/taxonomy", "GET"),
+        (
+            "POST",
+            "/v1/services/00000000-0000-4000-8000-000000000000",
+            "GET, PUT, PATCH, DELETE",
+        ),
+        ("OPTIONS", "/v1/organizations", "GET, POST"),
+        ("GET", "/v1/match", "POST"),
     ],
 )
-def test_wrong_method_gets_405_problem(api: Api, method: str, path: str) -> None:
+def test_wrong_method_gets_405_problem_that_allows_every_method_of_the_path(
+    api: Api, method: str, path: str, allow: str
+) -> None:
+    """`Allow` lists every method the path answers (RFC 9110), not only those of the first
+    route found there."""
     response = api.client.request(method, path, headers=api.admin)
     assert_problem(response, 405)
-    assert "allow" in response.headers
+    assert response.headers["allow"] == allow
 
 
 def test_body_over_one_mebibyte_gets_413_problem(api: Api, organization_id: str) -> None:
@@ -423,3 +433,4 @@ def test_streamed_body_over_one_mebibyte_without_length_gets_413_problem(
 def test_problem_content_type_is_problem_json(api: Api) -> None:
     response = api.client.get("/v1/services")
     assert response.headers["content-type"] == PROBLEM_JSON
+
