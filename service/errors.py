@@ -147,8 +147,18 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# FastAPI's answer to a body it cannot decode (not UTF-8, say), where a body that is not JSON
+# is a 422: both are an invalid request, answered alike.
+_UNREADABLE_BODY = "There was an error parsing the body"
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+        return await _validation_error(
+            request,
+            RequestValidationError([{"type": "json_invalid", "loc": ("body",), "msg": ""}]),
+        )
     detail: str | None = exc.detail if isinstance(exc.detail, str) else None
     if detail == _TITLES.get(exc.status_code) or detail in {"Not Found", "Method Not Allowed"}:
         detail = None

@@ -316,8 +316,16 @@ def test_patch_breaking_a_rule_gets_422_and_changes_nothing(
 
 @pytest.mark.parametrize(
     "content",
-    [b'{"name": "CANARY-7f3a"', b"CANARY-7f3a", b"", b"[1, 2]", b"null"],
-    ids=["truncated", "not json", "empty", "array", "null"],
+    [
+        b'{"name": "CANARY-7f3a"',
+        b"CANARY-7f3a",
+        b"",
+        b"[1, 2]",
+        b"null",
+        b'{"name": "CANARY-7f3a\xff"}',
+        b"\xfe\xffCANARY-7f3a",
+    ],
+    ids=["truncated", "not json", "empty", "array", "null", "not utf-8", "utf-16 mark"],
 )
 def test_body_that_is_no_json_object_gets_422_without_echo(
     api: Api, organization_id: str, content: bytes
