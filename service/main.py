@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request, Response
@@ -26,6 +27,7 @@ from service.routers import (
     services,
     taxonomy,
 )
+from service.routers._responses import problems_only
 from service.startup import prepare_database
 from service.usecases.match_index import MatchIndex
 
@@ -105,6 +107,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         console.router,
     ):
         app.include_router(router)
+
+    build_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = problems_only(build_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get("/metrics", include_in_schema=False)
     def metrics_endpoint(request: Request) -> Response:

@@ -442,3 +442,29 @@ def test_problem_content_type_is_problem_json(api: Api) -> None:
     response = api.client.get("/v1/services")
     assert response.headers["content-type"] == PROBLEM_JSON
 
+
+def test_openapi_documents_every_error_as_the_problem_it_is(api: Api) -> None:
+    """A client generated from the OpenAPI document parses errors as they come: each 4xx and
+    5xx of each operation is a `Problem` in `application/problem+json`, and nothing else (not
+    FastAPI's own 422 shape, not `application/json`)."""
+    document = api.client.get("/openapi.json").json()
+    errors = [
+        (path, method, status, response)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        for status, response in operation["responses"].items()
+        if status[0] in "45"
+    ]
+    assert len(errors) > 100
+    for path, method, status, response in errors:
+        assert response["content"] == {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        }, (path, method, status)
+    # Every operation with a path parameter can answer 422 (a malformed id), and says so.
+    for path, operations in document["paths"].items():
+        if "{" in path:
+            for method, operation in operations.items():
+                assert "422" in operation["responses"], (path, method)
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    response = api.client.get("/v1/services/not-a-uuid", headers=api.admin)
+    assert_problem(response, 422)
