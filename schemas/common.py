@@ -1,9 +1,17 @@
 """Building blocks shared by the wire models: bounded text, codes, the request base class."""
 
 import re
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -53,6 +61,21 @@ Language = Annotated[
     StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z]{2,3}$"),
     Field(description="ISO 639-1 code where one exists (`en`, `fr`, `es`), else ISO 639-3."),
 ]
+
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*")
+
+
+def _not_a_number(value: Any) -> Any:
+    # Pydantic reads a number as seconds since 1970: `modified_after=2026` would mean
+    # 00:33:46 on 1 January 1970 and answer with everything, not an error.
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("expected an ISO 8601 date or instant, as 2026-11-30T08:00:00Z")
+    return value
+
+
+Instant = Annotated[datetime, BeforeValidator(_not_a_number)]
+"""A date and time as ISO 8601 text, never a number of seconds."""
 
 
 class RequestModel(BaseModel):

@@ -2,13 +2,13 @@
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import StreamingResponse
 
+from schemas.common import Instant
 from schemas.hsds import HsdsApiInfo, HsdsPage, HsdsRecord, ImportReport
 from service.deps import AdminCaller, GazetteerDep, PaginationDep, ReaderCaller, SessionDep
 from service.routers._responses import AUTH, problems
@@ -54,7 +54,7 @@ def list_services(
     ] = None,
     organization_id: Annotated[UUID | None, Query(description="Only this organization's.")] = None,
     modified_after: Annotated[
-        datetime | None, Query(description="Changed here on or after this instant (ISO 8601).")
+        Instant | None, Query(description="Changed here on or after this instant (ISO 8601).")
     ] = None,
     format: Annotated[
         Literal["json", "ndjson"],

@@ -1,11 +1,11 @@
 """The registry, maintained by providers over the API."""
 
-from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query, Response
 
+from schemas.common import Instant
 from schemas.enums import Category, Province
 from schemas.services import (
     AvailabilityUpdate,
@@ -71,7 +71,7 @@ def list_services(
         Query(description="Located in, or serving, this province (or nationwide)."),
     ] = None,
     modified_after: Annotated[
-        datetime | None,
+        Instant | None,
         Query(description="Changed after this instant (ISO 8601), for incremental sync."),
     ] = None,
 ) -> ServicePage:

@@ -1,6 +1,7 @@
 """The registry over HTTP: create, read, list with filters and pages, replace, merge, delete,
 the availability fast path, verification and history."""
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -135,6 +136,19 @@ def test_list_modified_after_without_time_zone_is_read_as_utc(api: Api) -> None:
     assert (after.status_code, after.json()["total"]) == (200, 0)
 
 
+@pytest.mark.parametrize("path", ["/v1/services", "/hsds/services"])
+def test_list_modified_after_takes_a_date_or_an_iso_8601_instant(api: Api, path: str) -> None:
+    api.service(api.organization())
+    for since, found in (("2020-01-01", 1), ("2020-01-01T00:00:00Z", 1), ("2999-01-01", 0)):
+        response = api.get(path, api.admin, modified_after=since)
+        assert response.status_code == 200, since
+        page = response.json()
+        assert page.get("total", page.get("total_items")) == found, since
+    problem = assert_problem(api.get(path, api.admin, modified_after="31415"), 422)
+    assert problem["errors"][0]["loc"] == ["query", "modified_after"]
+    assert "31415" not in json.dumps(problem)
+
+
 def test_list_pages_cover_every_service_once_with_total(api: Api) -> None:
     organization_id = api.organization()
     created = {api.service(organization_id, name=f"Service {i}")["id"] for i in range(5)}
@@ -169,6 +183,11 @@ def test_list_defaults_and_clamps_per_page(api: Api) -> None:
         {"province": "ZZ"},
         {"organization_id": "not-a-uuid"},
         {"modified_after": "yesterday"},
+        # A number is not read as seconds since 1970 (2026 would be 00:33:46 that day).
+        {"modified_after": "2026"},
+        {"modified_after": "1764489600"},
+        {"modified_after": "0.5"},
+        {"modified_after": "-1e3"},
     ],
 )
 def test_list_with_invalid_query_gets_422(api: Api, params: dict[str, Any]) -> None:
