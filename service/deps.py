@@ -7,11 +7,15 @@ reading app state, opening the session, checking the role. Authentication, which
 database, and the handler run in the pool.
 """
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 import anyio
 from fastapi import Depends, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
@@ -95,12 +99,61 @@ def get_caller(
     return authenticate(session, key=credentials.credentials)
 
 
-def require(*roles: Role) -> Callable[[Caller], Awaitable[Caller]]:
+def _query_names(dependant: Dependant) -> frozenset[str]:
+    names = {field.alias for field in dependant.query_params}
+    for dependency in dependant.dependencies:
+        names |= _query_names(dependency)
+    return frozenset(names)
+
+
+# By route (which is not hashable): the route itself, to tell a reused id apart, and its names.
+_KNOWN_QUERY: dict[int, tuple[APIRoute, frozenset[str]]] = {}
+
+
+def _known_query(route: APIRoute) -> frozenset[str]:
+    known = _KNOWN_QUERY.get(id(route))
+    if known is None or known[0] is not route:
+        known = _KNOWN_QUERY[id(route)] = (route, _query_names(route.dependant))
+    return known[1]
+
+
+# A parameter's name is said back only when it looks like one; its value never is.
+_PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_.\-\[\]]{1,40}$")
+
+
+def reject_unknown_query(request: Request) -> None:
+    """422 for a query parameter a `/v1` operation does not take: a misspelt filter
+    (`?categroy=`) would otherwise answer with everything, unfiltered, without a word.
+    `/hsds` operations ignore them, as HSDS consumers send parameters of the standard
+    that this service does not serve."""
+    if not request.query_params or not request.url.path.startswith("/v1/"):
+        return
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    unknown = sorted(set(request.query_params.keys()) - _known_query(route))
+    if unknown:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "extra_forbidden",
+                    "loc": ("query", name) if _PARAMETER_NAME.match(name) else ("query",),
+                    "msg": "Unknown query parameter",
+                }
+                for name in unknown
+            ]
+        )
+
+
+def require(*roles: Role) -> Callable[[Request, Caller], Awaitable[Caller]]:
+    """The caller, when its role is one of `roles` (else 403); then the query's parameters
+    are checked (`reject_unknown_query`), so that 401 and 403 come first."""
     allowed = frozenset(roles)
 
-    async def check(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+    async def check(request: Request, caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
         if caller.role not in allowed:
             raise Forbidden(f"The {caller.role.value} role may not do this.")
+        reject_unknown_query(request)
         return caller
 
     return check
@@ -112,7 +165,7 @@ ReaderCaller = Annotated[
     Caller, Depends(require(Role.admin, Role.provider, Role.operator, Role.partner))
 ]
 MatchCaller = Annotated[Caller, Depends(require(Role.admin, Role.operator, Role.partner))]
-AnyCaller = Annotated[Caller, Depends(get_caller)]
+AnyCaller = Annotated[Caller, Depends(require(*Role))]
 
 
 class Pagination:

@@ -37,6 +37,8 @@ services in Canada, from a registry that providers keep current themselves.
 
 Every `/v1` endpoint needs `Authorization: Bearer <key>`. Errors are RFC 9457
 `application/problem+json`; a 422 lists each invalid field and never echoes the value sent.
+A `/v1` endpoint refuses a query parameter it does not take (422), rather than ignore a
+misspelt filter.
 """
 
 

@@ -468,3 +468,48 @@ def test_openapi_documents_every_error_as_the_problem_it_is(api: Api) -> None:
     assert "HTTPValidationError" not in document["components"]["schemas"]
     response = api.client.get("/v1/services/not-a-uuid", headers=api.admin)
     assert_problem(response, 422)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params"),
+    [
+        ("GET", "/v1/services", {"province": "ON", "categroy": CANARY}),
+        ("GET", "/v1/organizations", {"stauts": CANARY}),
+        ("GET", "/v1/places", {"q": "elm", "limt": CANARY}),
+        ("GET", "/v1/keys", {"organisation_id": CANARY}),
+        ("GET", "/v1/taxonomy", {"lang": CANARY}),
+        ("POST", "/v1/match", {"gender": CANARY}),
+    ],
+)
+def test_unknown_query_parameter_of_a_v1_operation_gets_422_naming_it(
+    api: Api, method: str, path: str, params: dict[str, str]
+) -> None:
+    """A misspelt filter is refused, not ignored: `?categroy=` would otherwise answer with
+    every category. The name is said back, the value never."""
+    response = api.client.request(method, path, params=params, headers=api.admin, json={})
+    problem = assert_problem(response, 422)
+    unknown = next(name for name in params if name not in ("province", "q"))
+    assert ["query", unknown] in [error["loc"] for error in problem["errors"]]
+    assert CANARY not in response.text
+
+
+def test_unknown_query_parameter_that_is_no_name_is_not_said_back(api: Api) -> None:
+    response = api.client.get("/v1/services", params={f"{CANARY} woman 24": "1"}, headers=api.admin)
+    problem = assert_problem(response, 422)
+    assert problem["errors"] == [{"loc": ["query"], "msg": "Unknown query parameter"}]
+    assert CANARY not in response.text
+
+
+def test_unknown_query_parameter_comes_after_the_key_and_the_role(api: Api) -> None:
+    params = {"categroy": "x"}
+    assert_problem(api.client.get("/v1/keys", params=params), 401)
+    partner = api.key("partner")
+    assert_problem(api.client.get("/v1/keys", params=params, headers=partner), 403)
+    assert api.client.get("/v1/services", params={"page": 1}, headers=partner).status_code == 200
+
+
+def test_hsds_operations_ignore_parameters_of_the_standard_not_served(api: Api) -> None:
+    response = api.client.get(
+        "/hsds/services", params={"full_service": "true", "page": 1}, headers=api.admin
+    )
+    assert response.status_code == 200
