@@ -172,17 +172,20 @@ _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method some route answers at this path. (Starlette's 405 names only the methods
+    """Every method answered at this path. (Starlette's 405 names only the methods
     of the first route it found there, as `Allow: POST` for `/v1/keys`, which also answers
     GET; RFC 9110 asks for all of them.)"""
     routes = request.app.router.routes
-    return [
+    answered = {
         method
         for method in _METHODS
         if any(
             route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
         )
-    ]
+    }
+    if "GET" in answered:  # and so HEAD (`http_head.HeadAsGet`)
+        answered.add("HEAD")
+    return [method for method in _METHODS if method in answered]
 
 
 def _log(level: int, message: str, request: Request, error: BaseException) -> None:

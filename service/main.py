@@ -15,6 +15,7 @@ from service.config import Settings, get_settings
 from service.db import create_db_engine
 from service.errors import install_problem_handlers
 from service.gazetteer import default_gazetteer
+from service.http_head import HeadAsGet
 from service.observability import Metrics, RequestMiddleware, configure_logging
 from service.routers import (
     console,
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def metrics_endpoint(request: Request) -> Response:
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
+    app.add_middleware(HeadAsGet)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

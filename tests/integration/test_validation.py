@@ -393,16 +393,18 @@ def test_unknown_route_gets_404_problem(api: Api, path: str) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "allow"),
     [
-        ("DELETE", "/healthz", "GET"),
-        ("PATCH", "/v1/keys", "GET, POST"),
-        ("PUT", "/v1/taxonomy", "GET"),
+        ("DELETE", "/healthz", "GET, HEAD"),
+        ("PATCH", "/v1/keys", "GET, HEAD, POST"),
+        ("PUT", "/v1/taxonomy", "GET, HEAD"),
         (
             "POST",
             "/v1/services/00000000-0000-4000-8000-000000000000",
-            "GET, PUT, PATCH, DELETE",
+            "GET, HEAD, PUT, PATCH, DELETE",
         ),
-        ("OPTIONS", "/v1/organizations", "GET, POST"),
+        ("OPTIONS", "/v1/organizations", "GET, HEAD, POST"),
         ("GET", "/v1/match", "POST"),
+        ("HEAD", "/v1/match", "POST"),
+        ("POST", "/openapi.json", "GET, HEAD"),
     ],
 )
 def test_wrong_method_gets_405_problem_that_allows_every_method_of_the_path(
@@ -411,7 +413,10 @@ def test_wrong_method_gets_405_problem_that_allows_every_method_of_the_path(
     """`Allow` lists every method the path answers (RFC 9110), not only those of the first
     route found there."""
     response = api.client.request(method, path, headers=api.admin)
-    assert_problem(response, 405)
+    if method == "HEAD":  # the problem's headers, without its body
+        assert (response.status_code, response.content) == (405, b"")
+    else:
+        assert_problem(response, 405)
     assert response.headers["allow"] == allow
 
 
@@ -513,3 +518,22 @@ def test_hsds_operations_ignore_parameters_of_the_standard_not_served(api: Api) 
         "/hsds/services", params={"full_service": "true", "page": 1}, headers=api.admin
     )
     assert response.status_code == 200
+
+
+def test_head_is_answered_wherever_get_is_with_its_headers_and_no_body(api: Api) -> None:
+    """An uptime monitor's `HEAD /healthz` is a 200 (RFC 9110: a server answering GET
+    answers HEAD), and HEAD of a listing is its GET's answer, ETag included, without a
+    body, behind the same key."""
+    for path in ("/healthz", "/readyz"):
+        head = api.client.head(path)
+        assert (head.status_code, head.content) == (200, b""), path
+    service = api.service(api.organization())
+    path = f"/v1/services/{service['id']}"
+    get = api.client.get(path, headers=api.admin)
+    head = api.client.head(path, headers=api.admin)
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["etag"] == get.headers["etag"]
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert api.client.head(path).status_code == 401
+    metrics = api.client.get("/metrics").text
+    assert 'method="HEAD",route="/v1/services/{service_id}",status="200"' in metrics
