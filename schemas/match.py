@@ -11,7 +11,15 @@ from enum import StrEnum
 from typing import Annotated, Self
 from uuid import UUID
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 from schemas.common import Language, RequestModel
 from schemas.enums import AreaType, Category, Delivery, Gender, Need, NewcomerStatus
@@ -46,8 +54,8 @@ class MatchLocation(RequestModel):
     place: Annotated[str, Field(min_length=2, max_length=100)] | None = Field(
         default=None, description='A municipality, province optional: "Elmira, ON".'
     )
-    latitude: float | None = Field(default=None, ge=MIN_LATITUDE, le=MAX_LATITUDE)
-    longitude: float | None = Field(default=None, ge=MIN_LONGITUDE, le=MAX_LONGITUDE)
+    latitude: StrictFloat | None = Field(default=None, ge=MIN_LATITUDE, le=MAX_LATITUDE)
+    longitude: StrictFloat | None = Field(default=None, ge=MIN_LONGITUDE, le=MAX_LONGITUDE)
 
     @field_validator("postal_prefix")
     @classmethod
@@ -83,21 +91,23 @@ class NeedProfile(RequestModel):
     Any field not listed here is rejected."""
 
     gender: Gender = Gender.undisclosed
-    age: int | None = Field(default=None, ge=0, le=120, description="Whole years.")
+    age: StrictInt | None = Field(default=None, ge=0, le=120, description="Whole years.")
     newcomer_status: NewcomerStatus = NewcomerStatus.undisclosed
     trafficking_type: TraffickingTypeEnum = TraffickingTypeEnum.undisclosed
     needs: list[NeedCode] = Field(
         min_length=1, max_length=10, description="Needs or categories, no repeats."
     )
     location: MatchLocation
-    max_distance_km: float = Field(default=50, gt=0, le=500)
+    max_distance_km: StrictFloat = Field(default=50, gt=0, le=500)
     languages: list[Language] = Field(default_factory=list, max_length=10)
-    with_dependents: bool = False
-    no_identification: bool = Field(default=False, description="Has no identity documents.")
-    no_police_report: bool = Field(default=False, description="Will not make a police report.")
-    wheelchair: bool = Field(default=False, description="Needs wheelchair access.")
-    urgent: bool = Field(default=False, description="Needs a bed tonight.")
-    limit: int = Field(default=5, ge=1, le=50, description="Matches per need.")
+    with_dependents: StrictBool = False
+    no_identification: StrictBool = Field(default=False, description="Has no identity documents.")
+    no_police_report: StrictBool = Field(
+        default=False, description="Will not make a police report."
+    )
+    wheelchair: StrictBool = Field(default=False, description="Needs wheelchair access.")
+    urgent: StrictBool = Field(default=False, description="Needs a bed tonight.")
+    limit: StrictInt = Field(default=5, ge=1, le=50, description="Matches per need.")
 
     @field_validator("needs")
     @classmethod

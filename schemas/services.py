@@ -5,9 +5,26 @@ from datetime import datetime
 from typing import Annotated, Literal, Self, TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
-from schemas.common import Email, Language, LongText, Name, Phone, RequestModel, ShortText, Url
+from schemas.common import (
+    Email,
+    Language,
+    LongText,
+    Name,
+    Phone,
+    RequestModel,
+    ShortText,
+    Url,
+)
 from schemas.enums import (
     Category,
     ChangeAction,
@@ -45,11 +62,11 @@ class Eligibility(RequestModel):
     """Who a service serves. Empty lists and null bounds mean: no restriction."""
 
     genders: list[ServedGender] = Field(default_factory=list, max_length=3)
-    min_age: int | None = Field(default=None, ge=0, le=120)
-    max_age: int | None = Field(default=None, ge=0, le=120)
+    min_age: StrictInt | None = Field(default=None, ge=0, le=120)
+    max_age: StrictInt | None = Field(default=None, ge=0, le=120)
     statuses: list[ServedStatus] = Field(default_factory=list, max_length=7)
     trafficking_types: list[ServedTraffickingType] = Field(default_factory=list, max_length=2)
-    accepts_dependents: bool | None = Field(
+    accepts_dependents: StrictBool | None = Field(
         default=None, description="Children may come with the person; null: unknown."
     )
 
@@ -72,10 +89,10 @@ class Location(RequestModel):
     postal_code: Annotated[str, Field(max_length=7)] | None = Field(
         default=None, description="A Canadian postal code, stored as `A1A 1A1`."
     )
-    latitude: float = Field(ge=MIN_LATITUDE, le=MAX_LATITUDE)
-    longitude: float = Field(ge=MIN_LONGITUDE, le=MAX_LONGITUDE)
-    confidential: bool = False
-    wheelchair_accessible: bool | None = Field(default=None, description="null: unknown.")
+    latitude: StrictFloat = Field(ge=MIN_LATITUDE, le=MAX_LATITUDE)
+    longitude: StrictFloat = Field(ge=MIN_LONGITUDE, le=MAX_LONGITUDE)
+    confidential: StrictBool = False
+    wheelchair_accessible: StrictBool | None = Field(default=None, description="null: unknown.")
 
     @field_validator("postal_code")
     @classmethod
@@ -91,14 +108,14 @@ class Location(RequestModel):
 class ServiceArea(RequestModel):
     """Where the service reaches people beyond its locations."""
 
-    radius_km: float | None = Field(
+    radius_km: StrictFloat | None = Field(
         default=None,
         ge=0,
         le=MAX_SERVICE_RADIUS_KM,
         description="Reach around each location, for outreach and for people who travel.",
     )
     provinces: list[Province] = Field(default_factory=list, max_length=13)
-    nationwide: bool = False
+    nationwide: StrictBool = False
 
     _unique_provinces = field_validator("provinces")(_unique)
 
@@ -112,14 +129,14 @@ class Intake(RequestModel):
     hours: ShortText | None = Field(
         default=None, description='Free text such as "Mon-Fri 9-17"; exactly "24/7" for always.'
     )
-    referral_required: bool = False
+    referral_required: StrictBool = False
 
 
 class Capacity(RequestModel):
     """Beds, for housing. Null: not applicable or not known."""
 
-    beds_total: int | None = Field(default=None, ge=0, le=MAX_BEDS)
-    beds_available: int | None = Field(default=None, ge=0, le=MAX_BEDS)
+    beds_total: StrictInt | None = Field(default=None, ge=0, le=MAX_BEDS)
+    beds_available: StrictInt | None = Field(default=None, ge=0, le=MAX_BEDS)
 
     @model_validator(mode="after")
     def _available_within_total(self) -> Self:
@@ -149,10 +166,10 @@ class ServiceFields(RequestModel):
     service_area: ServiceArea = Field(default_factory=ServiceArea)
     intake: Intake = Field(default_factory=Intake)
     capacity: Capacity = Field(default_factory=Capacity)
-    accepting_referrals: bool = True
+    accepting_referrals: StrictBool = True
     fees: Fees = Fees.free
-    id_required: bool = Field(default=False, description="Identity documents needed.")
-    police_report_required: bool = Field(
+    id_required: StrictBool = Field(default=False, description="Identity documents needed.")
+    police_report_required: StrictBool = Field(
         default=False, description="A police report or cooperation with police needed."
     )
 
@@ -179,17 +196,17 @@ class ServiceCreate(ServiceFields):
 
 class EligibilityPatch(RequestModel):
     genders: list[ServedGender] | None = None
-    min_age: int | None = None
-    max_age: int | None = None
+    min_age: StrictInt | None = None
+    max_age: StrictInt | None = None
     statuses: list[ServedStatus] | None = None
     trafficking_types: list[ServedTraffickingType] | None = None
-    accepts_dependents: bool | None = None
+    accepts_dependents: StrictBool | None = None
 
 
 class ServiceAreaPatch(RequestModel):
-    radius_km: float | None = None
+    radius_km: StrictFloat | None = None
     provinces: list[Province] | None = None
-    nationwide: bool | None = None
+    nationwide: StrictBool | None = None
 
 
 class IntakePatch(RequestModel):
@@ -197,12 +214,12 @@ class IntakePatch(RequestModel):
     email: str | None = None
     url: str | None = None
     hours: str | None = None
-    referral_required: bool | None = None
+    referral_required: StrictBool | None = None
 
 
 class CapacityPatch(RequestModel):
-    beds_total: int | None = None
-    beds_available: int | None = None
+    beds_total: StrictInt | None = None
+    beds_available: StrictInt | None = None
 
 
 class ServiceUpdate(RequestModel):
@@ -223,17 +240,17 @@ class ServiceUpdate(RequestModel):
     service_area: ServiceAreaPatch | None = None
     intake: IntakePatch | None = None
     capacity: CapacityPatch | None = None
-    accepting_referrals: bool | None = None
+    accepting_referrals: StrictBool | None = None
     fees: Fees | None = None
-    id_required: bool | None = None
-    police_report_required: bool | None = None
+    id_required: StrictBool | None = None
+    police_report_required: StrictBool | None = None
 
 
 class AvailabilityUpdate(RequestModel):
     """The nightly fast path: free beds and whether referrals are taken."""
 
-    beds_available: int | None = Field(default=None, ge=0, le=MAX_BEDS)
-    accepting_referrals: bool | None = None
+    beds_available: StrictInt | None = Field(default=None, ge=0, le=MAX_BEDS)
+    accepting_referrals: StrictBool | None = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> Self:

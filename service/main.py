@@ -39,7 +39,7 @@ services in Canada, from a registry that providers keep current themselves.
 Every `/v1` endpoint needs `Authorization: Bearer <key>`. Errors are RFC 9457
 `application/problem+json`; a 422 lists each invalid field and never echoes the value sent.
 A `/v1` endpoint refuses a query parameter it does not take (422), rather than ignore a
-misspelt filter.
+misspelt filter, and a body field of another JSON type than its schema's (`"age": "24"`).
 """
 
 

@@ -292,6 +292,35 @@ def test_an_unknown_location_is_refused_naming_the_field_not_the_value(
 
 
 @pytest.mark.parametrize(
+    ("field", "value", "valid"),
+    [
+        ("urgent", 0, True),
+        ("urgent", "yes", True),
+        ("wheelchair", 1, False),
+        ("no_identification", "true", True),
+        ("urgent", None, True),
+        # `"age": false` was read as 0 years: services for children, and a caveat on every
+        # adult service, for a person who meant to say nothing.
+        ("age", False, 30),
+        ("age", "24", 24),
+        ("age", 24.0, 24),
+        ("limit", True, 1),
+        ("max_distance_km", True, 25),
+        ("max_distance_km", "25", 25.5),
+    ],
+)
+def test_a_value_of_another_json_type_is_refused_not_converted(
+    demo: Demo, field: str, value: Any, valid: Any
+) -> None:
+    """Each field takes the JSON type the schema gives it: `"urgent": 0` is not read as
+    false, nor `"age": false` as 0 or `"age": "24"` as 24."""
+    body = {"needs": ["housing"], "location": {"place": "Elmira, ON"}, field: value}
+    problem = assert_problem(demo.match(body, demo.operator), 422)
+    assert [error["loc"] for error in problem["errors"]] == [["body", field]]
+    assert demo.match({**body, field: valid}, demo.operator).status_code == 200
+
+
+@pytest.mark.parametrize(
     "extra",
     [{"name": "Jane"}, {"phone": "519-555-0199"}, {"location": {"place": "Elmira, ON", "x": 1}}],
 )

@@ -394,6 +394,8 @@ def test_availability_and_verify_answer_the_listing_as_a_read_right_after_shows_
         ({}, {"beds_available": -1}),
         ({}, {"beds_available": None, "accepting_referrals": None}),
         ({}, {"beds_available": 1, "beds_total": 20}),
+        ({}, {"accepting_referrals": 0}),
+        ({}, {"accepting_referrals": "no"}),
     ],
     ids=[
         "above beds_total",
@@ -402,6 +404,8 @@ def test_availability_and_verify_answer_the_listing_as_a_read_right_after_shows_
         "negative",
         "only nulls",
         "unknown field",
+        "accepting_referrals as a number",
+        "accepting_referrals as a word",
     ],
 )
 def test_invalid_availability_gets_422_and_changes_nothing(

@@ -222,6 +222,27 @@ RULES: dict[str, tuple[Edit, list[str | int], str | None]] = {
     ),
     "in_person without a location": (_set("locations", []), ["body"], None),
     "string where a list belongs": (_set("languages", CANARY), ["body", "languages"], CANARY),
+    "confidential as a word": (
+        _set("locations.0.confidential", "yes"),
+        ["body", "locations", 0, "confidential"],
+        None,
+    ),
+    "id_required as a number": (_set("id_required", 0), ["body", "id_required"], None),
+    "latitude as text": (
+        _set("locations.0.latitude", "43.4501"),
+        ["body", "locations", 0, "latitude"],
+        None,
+    ),
+    "min_age as a flag": (
+        _set("eligibility.min_age", True),
+        ["body", "eligibility", "min_age"],
+        None,
+    ),
+    "beds_total as text": (
+        _set("capacity.beds_total", "12"),
+        ["body", "capacity", "beds_total"],
+        None,
+    ),
 }
 
 
@@ -292,6 +313,11 @@ PATCH_RULES: dict[str, tuple[dict[str, Any], list[str | int], str | None]] = {
     "NUL in the name": ({"name": f"{CANARY}\x00"}, ["body", "name"], CANARY),
     "invalid phone": ({"intake": {"phone": CANARY}}, ["body", "intake", "phone"], CANARY),
     "invalid language": ({"languages": [CANARY]}, ["body", "languages", 0], CANARY),
+    "accepting_referrals as a number": (
+        {"accepting_referrals": 1},
+        ["body", "accepting_referrals"],
+        None,
+    ),
     "latitude outside Canada": (
         {"locations": [{**confidential_location(), "latitude": 38.8977}]},
         ["body", "locations", 0, "latitude"],
