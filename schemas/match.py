@@ -13,6 +13,7 @@ from uuid import UUID
 
 from pydantic import (
     BaseModel,
+    ConfigDict,
     Field,
     StrictBool,
     StrictFloat,
@@ -89,6 +90,24 @@ class MatchLocation(RequestModel):
 class NeedProfile(RequestModel):
     """An anonymized need profile. Used for one answer, then forgotten: never stored or logged.
     Any field not listed here is rejected."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            # A fictional caller, as the README's first call: what /docs fills in.
+            "examples": [
+                {
+                    "gender": "woman",
+                    "age": 24,
+                    "newcomer_status": "refugee_claimant",
+                    "trafficking_type": "labour",
+                    "needs": ["housing", "legal.immigration"],
+                    "location": {"place": "Cambridge, ON"},
+                    "languages": ["es"],
+                }
+            ]
+        },
+    )
 
     gender: Gender = Gender.undisclosed
     age: StrictInt | None = Field(default=None, ge=0, le=120, description="Whole years.")

@@ -1,9 +1,12 @@
 """Every operation of the OpenAPI document, fed by schemathesis with requests that follow it and
 requests that break it: never a 5xx, and every answer as the document says (status, content
-type, body, headers), so a client generated from it can trust it."""
+type, body, headers), so a client generated from it can trust it. As an administrator, who
+sees everything, and as a partner, who sees confidential services redacted, on a small
+registry that the document's example profile finds."""
 
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -19,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 
 from service.config import Settings
 from service.main import create_app
-from tests.factories import Api
+from tests.factories import Api, confidential_location
 
 # The document the app serves (schemas/openapi.json is its snapshot).
 SCHEMA = schemathesis.openapi.from_dict(
@@ -27,7 +30,7 @@ SCHEMA = schemathesis.openapi.from_dict(
 )
 SCHEMA.config.generation.update(
     modes=[schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE],
-    # The key is the admin's, sent with every request (roles and their refusals: test_roles).
+    # The key is sent with every request (roles and their refusals: test_roles).
     with_security_parameters=False,
 )
 CHECKS = [
@@ -42,8 +45,27 @@ CHECKS = [
 ]
 
 
-def _send(api: Api, case: Any) -> Any:
-    request = case.as_transport_kwargs(base_url="http://testserver", headers=api.admin)
+@pytest.fixture
+def registry(api: Api) -> Api:
+    """Near Cambridge, ON: a shelter, a confidential one, and a province-wide immigration
+    clinic, all for the example profile (a woman of 24, a refugee claimant, Spanish)."""
+    organization_id = api.organization("Fuzz Organization")
+    api.service(organization_id)
+    api.service(organization_id, name="Fuzz Safe House", locations=[confidential_location()])
+    api.service(
+        organization_id,
+        name="Fuzz Immigration Clinic",
+        categories=["legal.immigration"],
+        delivery=["phone", "virtual"],
+        locations=[],
+        service_area={"radius_km": None, "provinces": ["ON"], "nationwide": False},
+        capacity={"beds_total": None, "beds_available": None},
+    )
+    return api
+
+
+def _send(api: Api, headers: dict[str, str], case: Any) -> Any:
+    request = case.as_transport_kwargs(base_url="http://testserver", headers=headers)
     body: dict[str, Any] = {}
     if "json" in request:
         body["json"] = request["json"]
@@ -58,6 +80,7 @@ def _send(api: Api, case: Any) -> Any:
     )
 
 
+@pytest.mark.parametrize("role", ["admin", "partner"])
 @SCHEMA.parametrize()
 @settings(
     max_examples=25,
@@ -66,5 +89,16 @@ def _send(api: Api, case: Any) -> Any:
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_every_operation_answers_as_documented(api: Api, case: Any) -> None:
-    case.validate_response(_send(api, case), checks=CHECKS)
+def test_every_operation_answers_as_documented(registry: Api, role: str, case: Any) -> None:
+    headers = registry.admin if role == "admin" else _partner_key(registry)
+    case.validate_response(_send(registry, headers, case), checks=CHECKS)
+
+
+_PARTNER_KEYS: dict[int, dict[str, str]] = {}
+
+
+def _partner_key(api: Api) -> dict[str, str]:
+    """One partner key per test (hypothesis calls the test once per example)."""
+    if id(api) not in _PARTNER_KEYS:
+        _PARTNER_KEYS[id(api)] = api.key("partner")
+    return _PARTNER_KEYS[id(api)]
