@@ -80,6 +80,12 @@ def _send(api: Api, headers: dict[str, str], case: Any) -> Any:
     )
 
 
+@pytest.fixture
+def keys(registry: Api) -> dict[str, dict[str, str]]:
+    """Each role's key, made once per operation (hypothesis runs its examples in one call)."""
+    return {"admin": registry.admin, "partner": registry.key("partner")}
+
+
 @pytest.mark.parametrize("role", ["admin", "partner"])
 @SCHEMA.parametrize()
 @settings(
@@ -89,16 +95,7 @@ def _send(api: Api, headers: dict[str, str], case: Any) -> Any:
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_every_operation_answers_as_documented(registry: Api, role: str, case: Any) -> None:
-    headers = registry.admin if role == "admin" else _partner_key(registry)
-    case.validate_response(_send(registry, headers, case), checks=CHECKS)
-
-
-_PARTNER_KEYS: dict[int, dict[str, str]] = {}
-
-
-def _partner_key(api: Api) -> dict[str, str]:
-    """One partner key per test (hypothesis calls the test once per example)."""
-    if id(api) not in _PARTNER_KEYS:
-        _PARTNER_KEYS[id(api)] = api.key("partner")
-    return _PARTNER_KEYS[id(api)]
+def test_every_operation_answers_as_documented(
+    registry: Api, keys: dict[str, dict[str, str]], role: str, case: Any
+) -> None:
+    case.validate_response(_send(registry, keys[role], case), checks=CHECKS)
