@@ -1,5 +1,6 @@
 """Every rule on a provider's input: a 422 problem that names the field, never echoes the value,
-and changes nothing. Plus the errors HTTP itself can raise: 404, 405, 413."""
+and changes nothing. Plus what HTTP itself asks: 404, 405 with its Allow, 413, HEAD; unknown
+query parameters; and the OpenAPI document's error responses."""
 
 import json
 from collections.abc import Callable, Iterator
