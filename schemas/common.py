@@ -33,6 +33,12 @@ ShortText = Annotated[
     StringConstraints(strip_whitespace=True, max_length=300),
     AfterValidator(_no_control_characters),
 ]
+SearchText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=200),
+    # PostgreSQL refuses NUL in a statement's text parameter as in a stored one.
+    AfterValidator(_no_control_characters),
+]
 LongText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=2000),

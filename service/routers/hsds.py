@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import StreamingResponse
 
-from schemas.common import Instant
+from schemas.common import Instant, SearchText
 from schemas.hsds import HsdsApiInfo, HsdsPage, HsdsRecord, ImportReport
 from service.deps import AdminCaller, GazetteerDep, PaginationDep, ReaderCaller, SessionDep
 from service.routers._responses import AUTH, problems
@@ -17,9 +17,7 @@ from service.usecases import hsds as usecases
 router = APIRouter(prefix="/hsds", tags=["hsds"])
 import_router = APIRouter(prefix="/v1/import", tags=["import"])
 
-Search = Annotated[
-    str | None, Query(max_length=200, description="Words in the name or description.")
-]
+Search = Annotated[SearchText | None, Query(description="Words in the name or description.")]
 NDJSON = "application/x-ndjson"
 
 

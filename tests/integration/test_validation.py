@@ -564,3 +564,15 @@ def test_head_is_answered_wherever_get_is_with_its_headers_and_no_body(api: Api)
     assert api.client.head(path).status_code == 401
     metrics = api.client.get("/metrics").text
     assert 'method="HEAD",route="/v1/services/{service_id}",status="200"' in metrics
+
+
+@pytest.mark.parametrize("search", [f"{CANARY}\x00", f"shelter\x1b{CANARY}"])
+def test_hsds_search_with_a_control_character_gets_422(api: Api, search: str) -> None:
+    """PostgreSQL refuses NUL in a statement's text: it was a 500 there (found by
+    test_api_fuzz on PostgreSQL), and is now a 422 on every backend."""
+    api.service(api.organization())
+    response = api.get("/hsds/services", api.admin, search=search)
+    problem = assert_problem(response, 422)
+    assert problem["errors"][0]["loc"] == ["query", "search"]
+    assert CANARY not in response.text
+    assert api.get("/hsds/services", api.admin, search="Test").json()["total_items"] == 1
