@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 from service.config import Settings
 from service.main import create_app
-from tests.factories import ADMIN_KEY, Api
+from tests.factories import Api, app_settings
 
 
 def _postgres_database(server_url: str) -> Iterator[str]:
@@ -52,12 +52,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
-        bootstrap_admin_key=ADMIN_KEY,
-        demo_data=False,
-        _env_file=None,
-    )
+    return app_settings(database_url)
 
 
 @pytest.fixture(scope="session")

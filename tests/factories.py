@@ -8,7 +8,16 @@ from typing import Any
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from service.config import Settings
+
 ADMIN_KEY = "test-bootstrap-admin-key-0123456789"
+
+
+def app_settings(database_url: str, **overrides: Any) -> Settings:
+    """A test app's settings: this database, the tests' admin key, no demo registry unless
+    `demo_data=True`, no `.env` file; `overrides` set any other setting."""
+    values: dict[str, Any] = {"bootstrap_admin_key": ADMIN_KEY, "demo_data": False, **overrides}
+    return Settings(database_url=database_url, _env_file=None, **values)
 
 
 def listing(organization_id: str, **overrides: Any) -> dict[str, Any]:

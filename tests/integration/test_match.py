@@ -17,11 +17,17 @@ from hypothesis import strategies as st
 from sqlmodel import col
 
 from schemas.match import MatchResponse
-from service.config import Settings
 from service.main import create_app
 from service.models import Service
 from tests.conftest import new_database_url
-from tests.factories import ADMIN_KEY, Api, assert_problem, bearer, confidential_location
+from tests.factories import (
+    ADMIN_KEY,
+    Api,
+    app_settings,
+    assert_problem,
+    bearer,
+    confidential_location,
+)
 
 HOUSING = {"housing.emergency_shelter", "housing.transitional", "housing.long_term"}
 REDACTED_LOCATION_KEYS = {"municipality", "province", "confidential", "wheelchair_accessible"}
@@ -69,9 +75,7 @@ def _key(client: TestClient, role: str, organization_id: str | None = None) -> d
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     for url in new_database_url(tmp_path_factory.mktemp("match-demo")):
-        settings = Settings(
-            database_url=url, demo_data=True, bootstrap_admin_key=ADMIN_KEY, _env_file=None
-        )
+        settings = app_settings(url, demo_data=True)
         with TestClient(create_app(settings), raise_server_exceptions=False) as client:
             organizations = client.get("/v1/organizations", headers=bearer(ADMIN_KEY))
             assert organizations.status_code == 200, organizations.text

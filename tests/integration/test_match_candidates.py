@@ -13,7 +13,6 @@ from sqlmodel import Session, SQLModel
 
 from bench.registry import load_registry
 from schemas.enums import Category, ServedGender
-from service.config import Settings
 from service.db import create_db_engine, migrate
 from service.main import create_app
 from service.matching.geo import bounding_box, reach_cells
@@ -22,7 +21,7 @@ from service.repository import match as repo
 from service.repository.sql import AnyOf
 from service.usecases.listings import CATEGORIES, GENDERS, area_covers_of, to_mask
 from tests.conftest import new_database_url
-from tests.factories import ADMIN_KEY, Api, bearer
+from tests.factories import ADMIN_KEY, Api, app_settings, bearer
 
 SIZE = 1500
 HOUSING = to_mask([c for c in Category if c.value.startswith("housing.")], CATEGORIES)
@@ -204,13 +203,7 @@ def test_among_more_province_wide_services_than_the_cap_the_likeliest_are_ranked
     an arbitrary few: with 30 others and a cap of 10, an arbitrary choice would miss it about
     two times in three."""
     for url in new_database_url(tmp_path):
-        settings = Settings(
-            database_url=url,
-            bootstrap_admin_key=ADMIN_KEY,
-            demo_data=False,
-            match_candidate_cap=10,
-            _env_file=None,
-        )
+        settings = app_settings(url, match_candidate_cap=10)
         with TestClient(create_app(settings), raise_server_exceptions=False) as client:
             api = Api(client)
             organization = api.organization("Province-wide lines")

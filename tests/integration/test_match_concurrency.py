@@ -11,12 +11,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.config import Settings
 from service.main import create_app
 from service.routers import match as match_router
 from service.usecases.match import match_needs
 from tests.conftest import new_database_url
-from tests.factories import ADMIN_KEY, bearer
+from tests.factories import ADMIN_KEY, app_settings, bearer
 
 
 class _Gauge:
@@ -51,13 +50,7 @@ def test_at_most_match_concurrency_matches_run_at_once(
     gauge = _Gauge()
     gauge.answer = match_needs
     monkeypatch.setattr(match_router, "match_needs", gauge)
-    settings = Settings(
-        database_url=database,
-        bootstrap_admin_key=ADMIN_KEY,
-        demo_data=True,
-        match_concurrency=concurrency,
-        _env_file=None,
-    )
+    settings = app_settings(database, demo_data=True, match_concurrency=concurrency)
     body = {"needs": ["housing"], "location": {"place": "Kitchener, ON"}}
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
 

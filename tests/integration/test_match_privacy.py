@@ -22,17 +22,16 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy.orm.state import InstanceState
 
-from service.config import Settings
 from service.main import create_app
 from service.matching.geo import distance_km
 from service.matching.types import Point
 from service.observability import JsonFormatter
 from tests.conftest import new_database_url
 from tests.factories import (
-    ADMIN_KEY,
     CONFIDENTIAL_LATITUDE,
     CONFIDENTIAL_LONGITUDE,
     Api,
+    app_settings,
     assert_problem,
     confidential_location,
     without_random_parts,
@@ -65,9 +64,7 @@ class App:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     for url in new_database_url(tmp_path_factory.mktemp("match-privacy")):
-        settings = Settings(
-            database_url=url, demo_data=False, bootstrap_admin_key=ADMIN_KEY, _env_file=None
-        )
+        settings = app_settings(url)
         with TestClient(create_app(settings), raise_server_exceptions=False) as client:
             engine: sa.Engine = client.app.state.engine  # type: ignore[attr-defined]
             yield App(client=client, engine=engine, api=Api(client))

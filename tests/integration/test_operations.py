@@ -32,7 +32,7 @@ from service.main import create_app
 from service.observability import JsonFormatter
 from service.usecases.demo import load_demo_registry
 from tests.conftest import _postgres_database
-from tests.factories import ADMIN_KEY, CANARY, Api, assert_problem, listing
+from tests.factories import ADMIN_KEY, CANARY, Api, app_settings, assert_problem, listing
 
 TABLES = {"organization", "api_key", "service", "location", "service_change", "alembic_version"}
 POSTGRES_SERVER = os.environ.get(
@@ -317,12 +317,7 @@ def test_readyz_is_503_while_the_database_is_away_and_200_again_without_restart(
     proxy.start()
     try:
         through_proxy = url.set(host="127.0.0.1", port=proxy.port)
-        settings = Settings(
-            database_url=through_proxy.render_as_string(hide_password=False),
-            bootstrap_admin_key=ADMIN_KEY,
-            demo_data=False,
-            _env_file=None,
-        )
+        settings = app_settings(through_proxy.render_as_string(hide_password=False))
         with TestClient(create_app(settings), raise_server_exceptions=False) as client:
             assert client.get("/readyz").status_code == 200
 
@@ -382,12 +377,7 @@ def impatient_app(
 ) -> Iterator[tuple[Api, str]]:
     """An app on a database of its own whose requests wait 0.2 s for a lock."""
     monkeypatch.setattr(db, "DATABASE_WAIT_S", 0.2)
-    settings = Settings(
-        database_url=fresh_database_url,
-        bootstrap_admin_key=ADMIN_KEY,
-        demo_data=False,
-        _env_file=None,
-    )
+    settings = app_settings(fresh_database_url)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         yield Api(client), fresh_database_url
 
@@ -505,12 +495,7 @@ def test_starting_waits_for_another_instance_however_long_it_migrates(
     """Instances that start together take turns at the migrations: the wait for the turn is
     not a request's, and does not end at `DATABASE_WAIT_S`."""
     monkeypatch.setattr(db, "DATABASE_WAIT_S", 0.2)
-    settings = Settings(
-        database_url=fresh_database_url,
-        bootstrap_admin_key=ADMIN_KEY,
-        demo_data=False,
-        _env_file=None,
-    )
+    settings = app_settings(fresh_database_url)
     started: list[int] = []
     other = create_db_engine(fresh_database_url)
     try:
