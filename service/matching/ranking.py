@@ -30,11 +30,22 @@ class Reach(NamedTuple):
 
 
 def reach(
-    profile: Profile, candidate: Candidate, *, radius_km: float, housing: bool
+    profile: Profile,
+    candidate: Candidate,
+    *,
+    radius_km: float,
+    housing: bool,
+    asked_km: float | None = None,
 ) -> Reach | None:
     """How, if at all, the service reaches the person within `radius_km` (API.md): a site
     within the radius, or the person inside its service area (within `service_radius_km` of a
-    site, in one of its provinces, or nationwide). Housing is never delivered remotely."""
+    site, in one of its provinces, or nationwide). Housing is never delivered remotely.
+
+    `asked_km`: the distance the person asked for (`radius_km` unless the radius was widened).
+    A service whose area covers the person and that serves by phone, online or outreach
+    reaches them so whenever its nearest site is farther than that, however wide the radius:
+    widening to find more services must not turn a provincial phone line into a site 300 km
+    away, nor change its score."""
     # To a confidential site only the distance rounded up to the next 5 km counts, for reach as
     # for display, so that trying several radii cannot reveal the exact distance.
     nearest: tuple[float, int] | None = None
@@ -61,8 +72,10 @@ def reach(
     )
     if not within and not in_area:
         return None
-    remote = not within and not housing and bool(candidate.delivery & REMOTE_DELIVERY)
-    outreach = not within and not remote and "outreach" in candidate.delivery
+    asked = radius_km if asked_km is None else min(asked_km, radius_km)
+    where_they_are = in_area and (km_to_nearest is None or km_to_nearest > asked)
+    remote = where_they_are and not housing and bool(candidate.delivery & REMOTE_DELIVERY)
+    outreach = where_they_are and not remote and "outreach" in candidate.delivery
     if nearest is None:
         return Reach(None, None, False, False, remote, outreach)
     confidential = candidate.sites[nearest[1]].confidential
@@ -331,7 +344,9 @@ def rank_need(
     for negated_ceiling, _, candidate, standing in bounded:
         if len(best) == limit and -negated_ceiling < best[0]:
             break  # (a score equal to the cut is still shown: ties at the cut are kept)
-        how = reach(profile, candidate, radius_km=radius_km, housing=housing)
+        how = reach(
+            profile, candidate, radius_km=radius_km, housing=housing, asked_km=max_distance_km
+        )
         if how is None:
             continue
         value = scorer.score(candidate, how, standing)

@@ -141,3 +141,28 @@ def test_province_and_nationwide_cover_follows_every_change(api: Api) -> None:
         assert changed.status_code == 200, changed.text
         version = changed.json()["version"]
         assert _reached(api, line["id"], operator)[0]
+
+
+def test_a_phone_line_found_by_widening_still_serves_by_phone(api: Api) -> None:
+    """A provincial phone line in Sudbury, about 300 km from Kitchener: alone within the
+    asked 10 km, so the radius widens to 500 km, past its office; the operator still reads
+    that it serves by phone, not that it lies 300 km away, farther than asked."""
+    line = api.service(
+        api.organization(),
+        name="Provincial counselling line",
+        categories=["specialized.counselling"],
+        delivery=["phone", "virtual"],
+        eligibility={},
+        locations=[{**GUELPH, "municipality": "Sudbury", "latitude": 46.49, "longitude": -80.99}],
+        service_area={"radius_km": None, "provinces": ["ON"], "nationwide": False},
+        capacity={},
+    )
+    answer = api.client.post(
+        "/v1/match", json={**PROFILE, "limit": 2}, headers=api.key("operator")
+    ).json()
+    (result,) = answer["results"]
+    assert (result["radius_km"], result["expanded"]) == (500, True)
+    (match,) = result["matches"]
+    assert match["service_id"] == line["id"]
+    assert match["reasons"][0] == "serves you by phone or online"
+    assert not any("km" in text for text in match["reasons"] + match["caveats"])

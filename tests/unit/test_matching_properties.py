@@ -303,6 +303,37 @@ def test_every_eligible_service_in_reach_is_found_when_the_limit_allows(
 
 
 @settings(max_examples=150, deadline=None)
+@given(
+    registry=registries(),
+    profile=profiles,
+    query=queries,
+    widened_km=st.sampled_from([100.0, 200.0, 350.0, 500.0]),
+)
+def test_widening_the_radius_changes_no_match_found_at_the_asked_distance(
+    registry: list[Candidate], profile: Profile, query: Query, widened_km: float
+) -> None:
+    """Widening only adds services: each one found at the asked distance is found again with
+    the same score, distance and explanation (a phone line stays a phone line)."""
+    # And each service again serving the person's province by phone and outreach, which
+    # few draws do.
+    registry += [
+        replace(
+            c,
+            service_id=f"{c.service_id}-area",
+            provinces=c.provinces | {profile.province},
+            delivery=c.delivery | {"phone", "outreach"},
+        )
+        for c in registry
+    ]
+    asked = replace(query, radius_km=query.max_distance_km, limit=50)
+    widened = {
+        m.service_id: m for m in rank(profile, registry, replace(asked, radius_km=widened_km))
+    }
+    for match in rank(profile, registry, asked):
+        assert widened[match.service_id] == match
+
+
+@settings(max_examples=150, deadline=None)
 @given(registry=registries(), profile=profiles, query=queries)
 def test_matches_are_sorted_limited_and_scored_in_the_unit_interval(
     registry: list[Candidate], profile: Profile, query: Query

@@ -539,6 +539,56 @@ def test_remote_and_outreach_matches_explain_how_they_reach() -> None:
         assert "beyond_asked_distance" not in codes(match.caveats)
 
 
+@pytest.mark.parametrize("widened_km", [100.0, 350.0, 500.0])
+def test_a_widened_radius_keeps_a_phone_line_or_outreach_reaching_the_person_where_they_are(
+    widened_km: float,
+) -> None:
+    """A province-wide phone line 300 km away, and outreach whose area covers the person, both
+    found at the asked 50 km: when too few others are near and the radius widens past their
+    sites, they still reach the person by phone and by outreach, with the same score, not as
+    sites far away beyond the asked distance."""
+    phone = candidate(
+        "phone",
+        300.0,
+        categories=LEGAL,
+        provinces=frozenset({PERSON.province}),
+        delivery=frozenset({"phone", "virtual"}),
+    )
+    outreach = candidate(
+        "outreach",
+        80.0,
+        categories=LEGAL,
+        service_radius_km=100.0,
+        delivery=frozenset({"in_person", "outreach"}),
+    )
+    asked = {m.service_id: m for m in ranked([phone, outreach], categories=LEGAL)}
+    widened = {
+        m.service_id: m
+        for m in ranked(
+            [phone, outreach], categories=LEGAL, radius_km=widened_km, max_distance_km=50
+        )
+    }
+    assert widened == asked
+    assert codes(widened["phone"].reasons)[0] == "remote"
+    assert codes(widened["outreach"].reasons)[0] == "outreach"
+    for match in widened.values():
+        assert not match.travel
+        assert "beyond_asked_distance" not in codes(match.caveats)
+
+
+def test_a_widened_radius_finds_a_far_site_outside_its_area_as_a_far_site() -> None:
+    """A phone line whose area does not cover the person reaches them only by its site: found
+    once the radius widens past it, as a site beyond the asked distance."""
+    phone = candidate(
+        "phone", 90.0, categories=LEGAL, provinces=frozenset({"XX"}), delivery=frozenset({"phone"})
+    )
+    assert ranked([phone], categories=LEGAL) == []
+    (match,) = ranked([phone], categories=LEGAL, radius_km=100, max_distance_km=50)
+    assert match.travel
+    assert codes(match.reasons)[0] == "distance"
+    assert codes(match.caveats)[0] == "beyond_asked_distance"
+
+
 def test_in_person_beyond_the_radius_within_the_service_area_is_a_far_match() -> None:
     (match,) = ranked(
         [candidate("s", 80.0, service_radius_km=100.0)], radius_km=50, max_distance_km=50
