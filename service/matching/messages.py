@@ -155,6 +155,14 @@ def _age_of_update(hours: str | int | float | None, french: bool) -> str:
     return f"il y a {days} jours" if french else f"{days} days ago"
 
 
+def _kilometres(value: str | int | float, french: bool, *, asked: bool) -> str:
+    """A distance as `distance_km` shows it (`12.3`, `5.0`), or as the person asked for it
+    (`50`, not `50.0`, whether it was sent as 50 or 50.0); in French with a decimal comma
+    (`12,3`)."""
+    text = f"{float(value):g}" if asked else str(value)
+    return text.replace(".", ",") if french else text
+
+
 def render(note: Note, language: str = "en") -> str:
     """A note as a short phrase in `language` (`en` or `fr`)."""
     french = language == "fr"
@@ -166,6 +174,8 @@ def render(note: Note, language: str = "en") -> str:
             values[name] = _language_list(str(value), french)
         elif name in {"genders", "types", "statuses", "fees"}:
             values[name] = _group_list(str(value), french)
+        elif name == "km":
+            values[name] = _kilometres(value, french, asked=note.code == "beyond_asked_distance")
         else:
             values[name] = str(value)
     if "min" in params or "max" in params:

@@ -88,7 +88,7 @@ def test_french_differs_from_english_where_words_are_involved() -> None:
         if render(Note(code, PARAMS.get(code, ())), "fr")
         == render(Note(code, PARAMS.get(code, ())), "en")
     }
-    assert same == {"distance"}
+    assert not same  # (a distance too: "12,3 km")
 
 
 @pytest.mark.parametrize(
@@ -218,3 +218,38 @@ def test_unstated_eligibility_asks_to_confirm_in_both_languages() -> None:
         "clientèle desservie non indiquée (fiche importée); confirmez l'admissibilité avant "
         "d'orienter la personne"
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "km", "english", "french"),
+    [
+        ("distance", 12.3, "12.3 km", "12,3 km"),
+        ("distance", 5.0, "5.0 km", "5,0 km"),
+        (
+            "beyond_asked_distance",
+            50,
+            "farther than the 50 km asked",
+            "plus loin que les 50 km demandés",
+        ),
+        (
+            "beyond_asked_distance",
+            50.0,
+            "farther than the 50 km asked",
+            "plus loin que les 50 km demandés",
+        ),
+        (
+            "beyond_asked_distance",
+            12.5,
+            "farther than the 12.5 km asked",
+            "plus loin que les 12,5 km demandés",
+        ),
+    ],
+)
+def test_distances_read_as_written_in_each_language(
+    code: str, km: float, english: str, french: str
+) -> None:
+    """As `distance_km` says it, in French with a decimal comma; the distance asked for as it
+    was asked, never `50.0` for 50."""
+    note = Note(code, (("km", km),))
+    assert render(note, "en") == english
+    assert render(note, "fr") == french
