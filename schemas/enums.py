@@ -106,6 +106,15 @@ class Delivery(StrEnum):
     virtual = "virtual"
 
 
+class Reach(StrEnum):
+    """How a matched service reaches the person."""
+
+    location = "location"  # the person goes to its location, `distance_km` away
+    phone_or_online = "phone_or_online"
+    outreach = "outreach"  # its staff travel to the person
+    service_area = "service_area"  # the person is in its area; it has no location to go to
+
+
 class AreaType(StrEnum):
     urban = "urban"
     suburban = "suburban"

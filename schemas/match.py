@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from schemas.common import Language, RequestModel
-from schemas.enums import AreaType, Category, Delivery, Gender, Need, NewcomerStatus
+from schemas.enums import AreaType, Category, Delivery, Gender, Need, NewcomerStatus, Reach
 from schemas.enums import TraffickingType as TraffickingTypeEnum
 from schemas.services import (
     MAX_LATITUDE,
@@ -165,6 +165,12 @@ class ServiceMatch(BaseModel):
     distance_km: float | None = Field(
         description="To the nearest location; rounded up to the next 5 km when confidential; "
         "null for a service without locations."
+    )
+    reach: Reach = Field(
+        description="How the service reaches the person: `location`, they go to it, "
+        "`distance_km` away; `phone_or_online`; `outreach`, its staff travel to them; "
+        "`service_area`, they are in its area and it lists no location to go to. For "
+        "`phone_or_online` and `outreach`, `distance_km` is only where its office is."
     )
     delivery: list[Delivery]
     reasons: list[str]

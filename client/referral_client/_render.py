@@ -7,6 +7,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from schemas.enums import Reach
 from schemas.match import Availability, MatchResponse, NeedResult, PlaceList, ServiceMatch
 from schemas.services import Capacity, Intake, IntakeRedacted, ServicePage, ServicePublic
 from schemas.taxonomy import label
@@ -51,6 +52,18 @@ def _freshness(availability: Availability, last_verified_at: datetime | None, no
     return f"{beds}\nverified {_age(last_verified_at, now=now)}"
 
 
+def _reach(match: ServiceMatch) -> str:
+    """Where the person goes, or how the service comes to them: a phone line's office 300 km
+    away is no distance to travel."""
+    if match.reach is Reach.phone_or_online:
+        return "phone/online"
+    if match.reach is Reach.outreach:
+        return "comes to you"
+    if match.distance_km is None:
+        return "in its area"
+    return f"{match.distance_km:g} km"
+
+
 def _need_heading(result: NeedResult) -> str:
     heading = f"{label(result.need)} ({result.need})"
     if result.expanded:
@@ -67,11 +80,10 @@ def need_table(result: NeedResult, *, now: datetime) -> Table:
     table.add_column("why", ratio=3)
     table.add_column("caveats", ratio=2)
     for rank, match in enumerate(result.matches, start=1):
-        distance = "remote" if match.distance_km is None else f"{match.distance_km:g} km"
         table.add_row(
             str(rank),
             _service_cell(match),
-            distance,
+            _reach(match),
             _freshness(match.availability, match.last_verified_at, now),
             "\n".join(match.reasons),
             Text("\n".join(match.caveats), style="yellow"),

@@ -63,6 +63,9 @@
       unmet: (needs) => `Unmet needs: ${needs}`,
       found: (matches, needs) => `${matches} services for ${needs} needs.`,
       remote: "by phone or online",
+      outreach: "staff come to the person",
+      inArea: "serves the person's area",
+      km: (km) => `${km} km`,
       beds: (free, total) => (total === null ? `${free} beds free` : `${free} of ${total} beds free`),
       noBedCount: "bed count not given",
       notAccepting: "not accepting referrals",
@@ -125,6 +128,9 @@
       unmet: (needs) => `Besoins non comblés : ${needs}`,
       found: (matches, needs) => `${matches} services pour ${needs} besoins.`,
       remote: "par téléphone ou en ligne",
+      outreach: "l'équipe se déplace",
+      inArea: "dessert la région de la personne",
+      km: (km) => `${String(km).replace(".", ",")} km`,
       beds: (free, total) => (total === null ? `${free} lits libres` : `${free} lits libres sur ${total}`),
       noBedCount: "nombre de lits non indiqué",
       notAccepting: "n'accepte pas de références",
@@ -557,7 +563,15 @@
 
   function placeLine(match) {
     const location = match.location;
-    const distance = match.distance_km === null ? t("remote") : `${match.distance_km} km`;
+    // How the service reaches the person: a phone line's office 300 km away is no distance.
+    const distance =
+      match.reach === "phone_or_online"
+        ? t("remote")
+        : match.reach === "outreach"
+          ? t("outreach")
+          : match.distance_km === null
+            ? t("inArea")
+            : t("km", match.distance_km);
     if (!location) return el("p", { class: "where" }, distance);
     const parts = [location.address, `${location.municipality}, ${location.province}`].filter(Boolean);
     return el(

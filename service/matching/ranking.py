@@ -11,7 +11,15 @@ from typing import NamedTuple
 from service.matching import scoring
 from service.matching.eligibility import Eligibility
 from service.matching.geo import distance_km, great_circle_km
-from service.matching.types import Candidate, Freshness, Match, Note, Profile, Weights
+from service.matching.types import (
+    Candidate,
+    Freshness,
+    Match,
+    Note,
+    Profile,
+    ReachKind,
+    Weights,
+)
 from service.policy.visibility import coarse_distance_km
 
 REMOTE_DELIVERY = frozenset({"phone", "virtual"})
@@ -268,11 +276,19 @@ def explain(
         score=value,
         distance_km=how.distance_km,
         site_index=how.site_index,
-        remote=how.remote,
-        travel=how.distance_km is not None and not how.remote and not how.outreach,
+        reach=reach_kind(how),
         reasons=tuple(reasons),
         caveats=tuple(caveats),
     )
+
+
+def reach_kind(how: Reach) -> ReachKind:
+    """How the person is reached, as the answer says it."""
+    if how.remote:
+        return "phone_or_online"
+    if how.outreach:
+        return "outreach"
+    return "service_area" if how.distance_km is None else "location"
 
 
 def _finish(match: Match, candidate: Candidate, profile: Profile, max_distance_km: float) -> Match:
@@ -286,7 +302,7 @@ def _finish(match: Match, candidate: Candidate, profile: Profile, max_distance_k
         if site.confidential or match.distance_km is None
         else round(distance_km(profile.point, site.point), 1)
     )
-    if not match.travel or shown is None:
+    if match.reach != "location" or shown is None:
         return replace(match, distance_km=shown)
     caveats = match.caveats
     if shown > max_distance_km:

@@ -3,7 +3,12 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import count
-from typing import NamedTuple
+from typing import Literal, NamedTuple
+
+# How a matched service reaches the person: they go to its location (`distance_km` away); it
+# serves them by phone or online; its staff travel to them; or they are in its service area
+# and it has no location to go to.
+ReachKind = Literal["location", "phone_or_online", "outreach", "service_area"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,10 +165,9 @@ class Match:
     score: float
     distance_km: float | None
     site_index: int | None
-    remote: bool
+    reach: ReachKind  # at "location" the person travels to the site: its distance is stated
     reasons: tuple[Note, ...]
     caveats: tuple[Note, ...]
-    travel: bool = False  # the person travels to the site: its distance is stated
 
 
 @dataclass(frozen=True, slots=True)

@@ -353,6 +353,7 @@ def _public_match(match: Match, service: Service, view: View, language: str) -> 
         "categories": from_mask(service.categories_mask, CATEGORIES),
         "score": match.score,
         "distance_km": match.distance_km,
+        "reach": match.reach,
         "delivery": from_mask(service.delivery_mask, DELIVERIES),
         "reasons": [render(note, language) for note in match.reasons],
         "caveats": [render(note, language) for note in match.caveats],

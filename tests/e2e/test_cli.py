@@ -107,6 +107,24 @@ def test_a_widened_radius_and_unmet_needs_are_said(
     assert "Unmet needs, nothing eligible within 500 km: Housing (housing)" in out
 
 
+def test_a_phone_line_shows_how_it_reaches_not_how_far_its_office_is(
+    as_operator: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In Brooks, AB the demo's legal help is a provincial phone line in Edmonton, 350 km
+    away: the table's distance column says phone/online, not 350 km."""
+    assert run(["match", "--near", "Brooks, AB", "--need", "legal", "--json"]) == 0
+    answer = MatchResponse.model_validate_json(capsys.readouterr().out)
+    remote = [m for m in answer.results[0].matches if m.reach == "phone_or_online"]
+    assert remote
+    assert remote[0].distance_km is not None
+    assert remote[0].distance_km > 300
+
+    assert run(["match", "--near", "Brooks, AB", "--need", "legal"]) == 0
+    out = capsys.readouterr().out
+    assert "phone/online" in out
+    assert f"{remote[0].distance_km:g} km" not in out
+
+
 def test_an_unknown_place_is_bad_input_without_echoing_it(
     as_operator: LiveServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

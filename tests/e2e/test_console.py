@@ -236,6 +236,30 @@ def test_in_french_a_widened_radius_is_said_and_clear_wipes_everything(
     expect(page.locator("#status-line")).to_have_text("Effacé. Rien du profil n'est gardé.")
 
 
+def test_each_match_says_how_it_reaches_the_person_in_either_language(
+    page: Page, live: LiveServer
+) -> None:
+    """Legal help near Brooks, AB: the provincial phone line reads "by phone or online", not
+    its office's 350 km; a service the person travels to reads its distance, in French with
+    a decimal comma."""
+    _sign_in(page, live, live.operator_key)
+    page.fill("#near", "Brooks, AB")
+    page.check("#need-list input[value=legal]")
+    page.click("#find")
+
+    places = page.locator("#results li.match .where")
+    expect(places.filter(has_text="by phone or online").first).to_be_visible()
+    phone = places.filter(has_text="by phone or online").first.inner_text()
+    assert not re.search(r"\d km", phone)
+
+    page.click("#language")
+    page.click("#find")
+    expect(places.filter(has_text="par téléphone ou en ligne").first).to_be_visible()
+    texts = places.all_inner_texts()
+    assert any(re.search(r"\d+,\d km", text) for text in texts), texts
+    assert not any(re.search(r"\d+\.\d km", text) for text in texts), texts
+
+
 def test_a_refused_key_asks_again_and_forget_key_signs_out(page: Page, live: LiveServer) -> None:
     _sign_in(page, live, "rk_not-a-key")
     expect(page.locator("#key-problem")).to_contain_text("This key was not accepted")

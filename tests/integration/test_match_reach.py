@@ -38,7 +38,11 @@ def _reached(api: Api, service_id: str, operator: dict[str, str]) -> tuple[bool,
 
 def test_a_service_area_radius_reaches_beyond_the_search_radius(api: Api) -> None:
     team = _team(api, 60)
-    assert _reached(api, team["id"], api.key("operator")) == (True, False)
+    operator = api.key("operator")
+    assert _reached(api, team["id"], operator) == (True, False)
+    answer = api.client.post("/v1/match", json=PROFILE, headers=operator).json()
+    (match,) = answer["results"][0]["matches"]
+    assert (match["reach"], match["reasons"][0]) == ("outreach", "staff travel to you (outreach)")
 
 
 def test_a_radius_too_small_does_not_reach_without_widening(api: Api) -> None:
@@ -164,5 +168,6 @@ def test_a_phone_line_found_by_widening_still_serves_by_phone(api: Api) -> None:
     assert (result["radius_km"], result["expanded"]) == (500, True)
     (match,) = result["matches"]
     assert match["service_id"] == line["id"]
+    assert match["reach"] == "phone_or_online"
     assert match["reasons"][0] == "serves you by phone or online"
     assert not any("km" in text for text in match["reasons"] + match["caveats"])

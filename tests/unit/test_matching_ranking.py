@@ -238,6 +238,38 @@ def test_reach_rules(
     assert how.site_index == (None if distance is None else 0)
 
 
+@pytest.mark.parametrize(
+    ("changes", "distance", "housing", "kind"),
+    [
+        ({}, 10.0, True, "location"),
+        (
+            {"provinces": frozenset({"ON"}), "delivery": frozenset({"phone"})},
+            80.0,
+            False,
+            "phone_or_online",
+        ),
+        # Housing is never remote: the person travels to it.
+        (
+            {"provinces": frozenset({"ON"}), "delivery": frozenset({"phone"})},
+            80.0,
+            True,
+            "location",
+        ),
+        ({"service_radius_km": 100.0, "delivery": frozenset({"outreach"})}, 80.0, True, "outreach"),
+        ({"nationwide": True, "delivery": frozenset({"virtual"})}, None, False, "phone_or_online"),
+        ({"nationwide": True}, None, False, "service_area"),
+    ],
+)
+def test_a_match_says_how_it_reaches_the_person(
+    changes: dict[str, Any], distance: float | None, housing: bool, kind: str
+) -> None:
+    categories = SHELTER if housing else LEGAL
+    (match,) = ranked(
+        [candidate("s", distance, categories=categories, **changes)], categories=categories
+    )
+    assert match.reach == kind
+
+
 def test_reach_takes_the_nearest_site() -> None:
     sites = (Site(at(30.0)), Site(at(4.0), confidential=True), Site(at(12.0)))
     how = reach(PERSON, candidate("s", sites=sites), radius_km=50, housing=True)
@@ -366,7 +398,7 @@ def test_a_match_without_distance_comes_after_equal_scores_with_one() -> None:
 
 def test_sort_key() -> None:
     def match(service_id: str, score: float, distance: float | None) -> Match:
-        return Match(service_id, score, distance, None, False, (), ())
+        return Match(service_id, score, distance, None, "location", (), ())
 
     unsorted = [
         match("z", 0.5, None),
@@ -530,9 +562,9 @@ def test_remote_and_outreach_matches_explain_how_they_reach() -> None:
         delivery=frozenset({"outreach"}),
     )
     matches = {m.service_id: m for m in ranked([remote, outreach], categories=LEGAL)}
-    assert matches["remote"].remote
+    assert matches["remote"].reach == "phone_or_online"
     assert codes(matches["remote"].reasons)[0] == "remote"
-    assert not matches["outreach"].remote
+    assert matches["outreach"].reach == "outreach"
     assert codes(matches["outreach"].reasons)[0] == "outreach"
     for match in matches.values():
         assert "distance" not in codes(match.reasons)
@@ -572,7 +604,7 @@ def test_a_widened_radius_keeps_a_phone_line_or_outreach_reaching_the_person_whe
     assert codes(widened["phone"].reasons)[0] == "remote"
     assert codes(widened["outreach"].reasons)[0] == "outreach"
     for match in widened.values():
-        assert not match.travel
+        assert match.reach != "location"
         assert "beyond_asked_distance" not in codes(match.caveats)
 
 
@@ -584,7 +616,7 @@ def test_a_widened_radius_finds_a_far_site_outside_its_area_as_a_far_site() -> N
     )
     assert ranked([phone], categories=LEGAL) == []
     (match,) = ranked([phone], categories=LEGAL, radius_km=100, max_distance_km=50)
-    assert match.travel
+    assert match.reach == "location"
     assert codes(match.reasons)[0] == "distance"
     assert codes(match.caveats)[0] == "beyond_asked_distance"
 
@@ -594,6 +626,7 @@ def test_in_person_beyond_the_radius_within_the_service_area_is_a_far_match() ->
         [candidate("s", 80.0, service_radius_km=100.0)], radius_km=50, max_distance_km=50
     )
     assert match.distance_km == pytest.approx(80.0, abs=0.1)
+    assert match.reach == "location"
     assert "beyond_asked_distance" in codes(match.caveats)
 
 
@@ -602,6 +635,7 @@ def test_a_service_without_sites_reached_by_area_in_person_scores_a_middling_dis
     (match,) = ranked([subject])
     assert match.distance_km is None
     assert match.site_index is None
+    assert match.reach == "service_area"
     assert "distance" not in codes(match.reasons)
 
 
