@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from schemas.common import Name, RequestModel
 from schemas.enums import Role
+from schemas.organizations import OrganizationPublic
 
 
 class KeyCreate(RequestModel):
@@ -46,3 +47,13 @@ class KeyCreated(KeyPublic):
 
 class KeyList(BaseModel):
     items: list[KeyPublic]
+
+
+class CallerPublic(BaseModel):
+    """The key a request was sent with, and for a provider key its organization."""
+
+    key: KeyPublic
+    organization: OrganizationPublic | None = Field(
+        description="The organization a `provider` key acts for (list its listings with "
+        "`GET /v1/services?organization_id=`); null for the other roles."
+    )

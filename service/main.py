@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         organizations.router,
         keys.router,
+        keys.me_router,
         services.router,
         match.router,
         places.router,

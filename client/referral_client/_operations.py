@@ -7,6 +7,7 @@ from uuid import UUID
 from referral_client._protocol import Call, Flow, Retry, check, parse, send
 from referral_client.errors import UnexpectedResponse
 from schemas.enums import Category, Province
+from schemas.keys import CallerPublic
 from schemas.match import MatchResponse, NeedProfile, PlaceList
 from schemas.services import (
     AvailabilityUpdate,
@@ -56,6 +57,9 @@ class Operations:
     def places(self, query: str, *, limit: int) -> Flow[PlaceList]:
         call = Call("GET", "/v1/places", params={"q": query, "limit": str(limit)})
         return parse((yield from send(call, self.retry)), PlaceList)
+
+    def whoami(self) -> Flow[CallerPublic]:
+        return parse((yield from send(Call("GET", "/v1/me"), self.retry)), CallerPublic)
 
     def taxonomy(self) -> Flow[Taxonomy]:
         return parse((yield from send(Call("GET", "/v1/taxonomy"), self.retry)), Taxonomy)

@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from schemas.enums import Reach
+from schemas.keys import CallerPublic
 from schemas.match import Availability, MatchResponse, NeedResult, PlaceList, ServiceMatch
 from schemas.services import Capacity, Intake, IntakeRedacted, ServicePage, ServicePublic
 from schemas.taxonomy import label
@@ -103,6 +104,20 @@ def print_match(console: Console, answer: MatchResponse) -> None:
     if answer.unmet_needs:
         unmet = ", ".join(f"{label(need)} ({need})" for need in answer.unmet_needs)
         console.print(Text(f"Unmet needs, nothing eligible within 500 km: {unmet}", style="red"))
+
+
+def print_caller(console: Console, caller: CallerPublic) -> None:
+    key = caller.key
+    now = datetime.now(UTC)
+    console.print(f"{key.role.value} key {key.name!r} ({key.prefix}…)", style="bold")
+    console.print(
+        f"created {_age(key.created_at, now=now)}, last used {_age(key.last_used_at, now=now)}"
+    )
+    if caller.organization is not None:
+        organization = caller.organization
+        console.print(
+            f"for {organization.name} ({organization.status.value}), id {organization.id}"
+        )
 
 
 def print_places(console: Console, places: PlaceList) -> None:

@@ -9,6 +9,7 @@ import httpx
 from referral_client._base import ClientBase, Options
 from referral_client._operations import ServiceFilters, ServiceId
 from referral_client._protocol import Call, Flow, Outcome, Sleep
+from schemas.keys import CallerPublic
 from schemas.match import MatchResponse, NeedProfile, PlaceList
 from schemas.services import (
     AvailabilityUpdate,
@@ -84,6 +85,9 @@ class AsyncReferralClient(ClientBase):
 
     async def places(self, query: str, *, limit: int = 10) -> PlaceList:
         return await self._run(self._operations.places(query, limit=limit))
+
+    async def whoami(self) -> CallerPublic:
+        return await self._run(self._operations.whoami())
 
     async def taxonomy(self) -> Taxonomy:
         return await self._run(self._operations.taxonomy())

@@ -174,6 +174,14 @@ def match(
 
 
 @app.command()
+def whoami(as_json: Json = False, url: Url = None, api_key: ApiKey = None) -> None:
+    """The key in use: its role and name, and a provider key's organization."""
+    with _client(url, api_key) as client:
+        caller = client.whoami()
+    _show(caller, as_json, _render.print_caller)
+
+
+@app.command()
 def places(
     query: Annotated[str, typer.Argument(metavar="Q", help='Start of a name: "elm", "st-j".')],
     limit: Annotated[int, typer.Option(help="At most this many.")] = 10,
@@ -192,6 +200,9 @@ def list_services(
     category: Annotated[Category | None, typer.Option(help="Only this category.")] = None,
     province: Annotated[Province | None, typer.Option(help="In or serving this province.")] = None,
     organization: Annotated[UUID | None, typer.Option(help="Only this organization's.")] = None,
+    mine: Annotated[
+        bool, typer.Option("--mine", help="Providers: only your organization's listings.")
+    ] = False,
     page: Annotated[int, typer.Option(min=1)] = 1,
     per_page: Annotated[int, typer.Option(min=1)] = 20,
     as_json: Json = False,
@@ -200,6 +211,11 @@ def list_services(
 ) -> None:
     """One page of the listings this key may see."""
     with _client(url, api_key) as client:
+        if mine:
+            own = client.whoami().organization
+            if own is None:
+                raise CommandFailed(EXIT_BAD_INPUT, "--mine: this key has no organization")
+            organization = own.id
         found = client.list_services(
             category=category,
             province=province,

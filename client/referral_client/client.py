@@ -9,6 +9,7 @@ import httpx
 from referral_client._base import ClientBase, Options
 from referral_client._operations import ServiceFilters, ServiceId
 from referral_client._protocol import Call, Flow, Outcome, Sleep
+from schemas.keys import CallerPublic
 from schemas.match import MatchResponse, NeedProfile, PlaceList
 from schemas.services import (
     AvailabilityUpdate,
@@ -92,6 +93,11 @@ class ReferralClient(ClientBase):
     def places(self, query: str, *, limit: int = 10) -> PlaceList:
         """Places whose name starts with `query`, most populous first (autocomplete)."""
         return self._run(self._operations.places(query, limit=limit))
+
+    def whoami(self) -> CallerPublic:
+        """This client's key (role, name, last use; never the secret) and, for a provider
+        key, its organization."""
+        return self._run(self._operations.whoami())
 
     def taxonomy(self) -> Taxonomy:
         """Needs, categories and enums with English and French labels."""

@@ -5,12 +5,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from schemas.keys import KeyCreate, KeyCreated, KeyList
-from service.deps import AdminCaller, SessionDep
+from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList
+from service.deps import AdminCaller, AnyCaller, SessionDep
 from service.routers._responses import AUTH, problems
 from service.usecases import keys as usecases
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
+me_router = APIRouter(prefix="/v1/me", tags=["keys"])
 
 
 @router.post("", status_code=201, summary="Issue a key", responses=problems(*AUTH, 422))
@@ -35,3 +36,11 @@ def revoke_key(key_id: UUID, session: SessionDep, caller: AdminCaller) -> Respon
     """The key gets 401 from the next request on."""
     usecases.revoke_key(session, key_id=key_id, caller=caller)
     return Response(status_code=204)
+
+
+@me_router.get("", summary="Who am I", responses=problems(*AUTH, 422))
+def whoami(session: SessionDep, caller: AnyCaller) -> CallerPublic:
+    """The key this request was sent with (its role, name and last use, never the secret)
+    and, for a `provider` key, its organization: what a script checks before it starts, and
+    how a provider's script finds its organization's listings. Every role may call it."""
+    return usecases.describe_caller(session, caller=caller)

@@ -9,7 +9,8 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from schemas.enums import OrganizationStatus, Role
-from schemas.keys import KeyCreate, KeyCreated, KeyList, KeyPublic
+from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList, KeyPublic
+from schemas.organizations import OrganizationPublic
 from service.errors import Forbidden, NotFound, Unauthorized, Unprocessable, validation_errors
 from service.models import ApiKey, utcnow
 from service.repository import keys as repo
@@ -102,6 +103,26 @@ def create_key(session: Session, *, data: KeyCreate, caller: Caller) -> KeyCreat
 def list_keys(session: Session, *, organization_id: uuid.UUID | None, caller: Caller) -> KeyList:
     return KeyList(
         items=[_public(k) for k in repo.list_keys(session, organization_id=organization_id)]
+    )
+
+
+def describe_caller(session: Session, *, caller: Caller) -> CallerPublic:
+    """The caller's own key, never its secret, and a provider's organization."""
+    record = repo.get_key(session, caller.key_id)
+    if record is None:  # (keys are revoked, never deleted; this is for safety only)
+        raise Unauthorized("Unknown or revoked API key.")
+    organization = (
+        organizations_repo.get_organization(session, record.organization_id)
+        if record.organization_id is not None
+        else None
+    )
+    return CallerPublic(
+        key=_public(record),
+        organization=(
+            None
+            if organization is None
+            else OrganizationPublic.model_validate(organization, from_attributes=True)
+        ),
     )
 
 

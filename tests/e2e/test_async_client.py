@@ -27,6 +27,7 @@ def test_matches_concurrently_with_places_and_taxonomy(live: LiveServer) -> None
                 operator.places("elm", limit=2),
                 operator.taxonomy(),
             )
+            me = await operator.whoami()
             page = await operator.list_services(per_page=1, page=2)
             first = page.items[0]
             service = await operator.get_service(first.id)
@@ -34,6 +35,7 @@ def test_matches_concurrently_with_places_and_taxonomy(live: LiveServer) -> None
         assert [result.need for result in answer.results] == NEEDS
         assert places.items[0].label == "Elmira, ON"
         assert len(taxonomy.categories) == 17
+        assert me.key.role.value == "operator"
         assert page.page == 2
         assert service.id == first.id
         assert etag.startswith(f'"{first.id}.')

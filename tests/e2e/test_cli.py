@@ -40,12 +40,21 @@ MATCH = [
 ]
 
 
-@pytest.fixture
-def as_operator(live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> LiveServer:
+def _signed_in(live: LiveServer, monkeypatch: pytest.MonkeyPatch, key: str) -> LiveServer:
     monkeypatch.setenv("REFERRAL_URL", live.url)
-    monkeypatch.setenv("REFERRAL_API_KEY", live.operator_key)
+    monkeypatch.setenv("REFERRAL_API_KEY", key)
     monkeypatch.setenv("COLUMNS", "200")
     return live
+
+
+@pytest.fixture
+def as_operator(live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> LiveServer:
+    return _signed_in(live, monkeypatch, live.operator_key)
+
+
+@pytest.fixture
+def as_provider(live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> LiveServer:
+    return _signed_in(live, monkeypatch, live.provider_key)
 
 
 def _one_line(text: str) -> str:
@@ -207,11 +216,9 @@ def test_services_list_and_get(as_operator: LiveServer, capsys: pytest.CaptureFi
 
 
 def test_a_provider_sets_beds_and_verifies(
-    live: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    as_provider: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("REFERRAL_URL", live.url)
-    monkeypatch.setenv("REFERRAL_API_KEY", live.provider_key)
-    monkeypatch.setenv("COLUMNS", "200")
+    live = as_provider
     assert run(["services", "list", "--organization", live.provider_organization_id, "--json"]) == 0
     ours = ServicePublic.model_validate(json.loads(capsys.readouterr().out)["items"][0])
     total = ours.capacity.beds_total or 0
@@ -229,6 +236,30 @@ def test_a_provider_sets_beds_and_verifies(
     monkeypatch.setenv("REFERRAL_API_KEY", live.operator_key)
     assert run(["availability", "set", service_id, "--beds", "2"]) == 3
     assert "Forbidden" in _one_line(capsys.readouterr().err)
+
+
+def test_whoami_and_a_providers_own_listings(
+    as_provider: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A provider's script learns its organization from its key alone."""
+    live = as_provider
+    assert run(["whoami"]) == 0
+    out = capsys.readouterr().out
+    assert "provider key 'e2e provider'" in out
+    assert live.provider_organization_id in out
+    assert live.provider_key not in out
+
+    assert run(["services", "list", "--mine", "--json"]) == 0
+    mine = json.loads(capsys.readouterr().out)["items"]
+    assert mine
+    assert {item["organization_id"] for item in mine} == {live.provider_organization_id}
+
+    monkeypatch.setenv("REFERRAL_API_KEY", live.operator_key)
+    assert run(["whoami", "--json"]) == 0
+    me = json.loads(capsys.readouterr().out)
+    assert (me["key"]["role"], me["organization"]) == ("operator", None)
+    assert run(["services", "list", "--mine"]) == 2
+    assert "this key has no organization" in _one_line(capsys.readouterr().err)
 
 
 def test_no_command_shows_the_help(capsys: pytest.CaptureFixture[str]) -> None:

@@ -82,6 +82,17 @@ def test_places_and_taxonomy(operator: ReferralClient) -> None:
     assert any(term.fr == "Refuge d'urgence" for term in taxonomy.categories)
 
 
+def test_whoami_names_the_key_and_a_providers_organization(
+    operator: ReferralClient, live: LiveServer
+) -> None:
+    me = operator.whoami()
+    assert (me.key.role.value, me.organization) == ("operator", None)
+    with ReferralClient(live.url, live.provider_key) as provider:
+        organization = provider.whoami().organization
+    assert organization is not None
+    assert str(organization.id) == live.provider_organization_id
+
+
 def test_list_and_read_services(operator: ReferralClient) -> None:
     page = operator.list_services(
         category=Category.housing_emergency_shelter, province=Province.ON, per_page=2

@@ -150,3 +150,56 @@ def test_invalid_key_request_gets_422(api: Api, body: dict[str, str]) -> None:
 def _key_count(api: Api) -> int:
     """Every key, the bootstrap admin's included."""
     return len(api.client.get("/v1/keys", headers=api.admin).json()["items"])
+
+
+@pytest.mark.parametrize("role", ["operator", "partner", "analyst", "admin"])
+def test_a_key_reads_who_it_is_without_its_secret(api: Api, role: str) -> None:
+    created = _create(api, {"role": role, "name": f"{role} app"})
+    response = api.get("/v1/me", bearer(created["key"]))
+    assert response.status_code == 200, response.text
+    me = response.json()
+    assert me["organization"] is None
+    assert {k: me["key"][k] for k in ("id", "role", "name", "prefix", "revoked_at")} == {
+        "id": created["id"],
+        "role": role,
+        "name": f"{role} app",
+        "prefix": created["prefix"],
+        "revoked_at": None,
+    }
+    assert me["key"]["last_used_at"] is not None  # this very request
+    assert created["key"] not in response.text
+
+
+def test_a_provider_key_reads_its_organization_and_finds_its_listings_by_it(api: Api) -> None:
+    organization_id = api.organization()
+    own = api.service(organization_id, name="Own shelter")
+    api.service(api.organization(), name="Another organization's shelter")
+    created = _create(
+        api, {"role": "provider", "name": "nightly beds", "organization_id": organization_id}
+    )
+    headers = bearer(created["key"])
+    me = api.get("/v1/me", headers).json()
+    assert me["key"]["organization_id"] == organization_id
+    assert (me["organization"]["id"], me["organization"]["status"]) == (
+        organization_id,
+        "approved",
+    )
+    listings = api.client.get(
+        "/v1/services", params={"organization_id": me["organization"]["id"]}, headers=headers
+    ).json()
+    assert [item["id"] for item in listings["items"]] == [own["id"]]
+
+
+def test_who_am_i_is_refused_to_a_revoked_key_and_a_suspended_organization(api: Api) -> None:
+    organization_id = api.organization()
+    provider = _create(
+        api, {"role": "provider", "name": "beds", "organization_id": organization_id}
+    )
+    suspended = api.client.post(f"/v1/organizations/{organization_id}/suspend", headers=api.admin)
+    assert suspended.status_code == 200, suspended.text
+    assert_problem(api.get("/v1/me", bearer(provider["key"])), 403)
+
+    partner = _create(api, {"role": "partner", "name": "to revoke"})
+    assert api.client.delete(f"/v1/keys/{partner['id']}", headers=api.admin).status_code == 204
+    assert_problem(api.get("/v1/me", bearer(partner["key"])), 401)
+    assert_problem(api.get("/v1/me", {}), 401)

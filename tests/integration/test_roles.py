@@ -73,6 +73,7 @@ CALLS: dict[str, Call] = {
     ),
     "keys list": Call("GET", "/v1/keys", None, 200, ADMIN),
     "keys delete": Call("DELETE", "/v1/keys/{spare_key}", None, 204, ADMIN),
+    "keys whoami": Call("GET", "/v1/me", None, 200, EVERYONE),
     "services create": Call(
         "POST", "/v1/services", lambda w: listing(w.organization_id, name="New"), 201, WRITERS
     ),
