@@ -61,7 +61,8 @@
       widened: (km) => `nothing enough nearby: radius widened to ${km} km`,
       nothing: "Nothing eligible found, even 500 km away.",
       unmet: (needs) => `Unmet needs: ${needs}`,
-      found: (matches, needs) => `${matches} services for ${needs} needs.`,
+      found: (matches, needs) =>
+        `${matches} ${matches === 1 ? "service" : "services"} for ${needs} ${needs === 1 ? "need" : "needs"}.`,
       remote: "by phone or online",
       outreach: "staff come to the person",
       inArea: "serves the person's area",
@@ -126,7 +127,8 @@
       widened: (km) => `pas assez à proximité : rayon élargi à ${km} km`,
       nothing: "Aucun service admissible, même à 500 km.",
       unmet: (needs) => `Besoins non comblés : ${needs}`,
-      found: (matches, needs) => `${matches} services pour ${needs} besoins.`,
+      found: (matches, needs) =>
+        `${matches} ${matches > 1 ? "services" : "service"} pour ${needs} ${needs > 1 ? "besoins" : "besoin"}.`,
       remote: "par téléphone ou en ligne",
       outreach: "l'équipe se déplace",
       inArea: "dessert la région de la personne",

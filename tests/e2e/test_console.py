@@ -249,12 +249,14 @@ def test_each_match_says_how_it_reaches_the_person_in_either_language(
 
     places = page.locator("#results li.match .where")
     expect(places.filter(has_text="by phone or online").first).to_be_visible()
+    expect(page.locator("#status-line")).to_have_text(re.compile(r"^\d+ services? for 1 need\.$"))
     phone = places.filter(has_text="by phone or online").first.inner_text()
     assert not re.search(r"\d km", phone)
 
     page.click("#language")
     page.click("#find")
     expect(places.filter(has_text="par téléphone ou en ligne").first).to_be_visible()
+    expect(page.locator("#status-line")).to_have_text(re.compile(r"pour 1 besoin\.$"))
     texts = places.all_inner_texts()
     assert any(re.search(r"\d+,\d km", text) for text in texts), texts
     assert not any(re.search(r"\d+\.\d km", text) for text in texts), texts
