@@ -51,7 +51,9 @@ async def match(
     Eligibility rules of a service are hard filters for every attribute the person disclosed;
     an undisclosed attribute never excludes a service, it adds a caveat. When fewer than
     `limit` services are found within `max_distance_km`, the radius widens in steps up to
-    500 km and `expanded` says so. Confidential locations show their area only and distances
+    500 km and `expanded` says so; `reach` says how each service reaches the person, and one
+    serving their area by phone, online or outreach stays so however far the radius widens
+    past its office. Confidential locations show their area only and distances
     to them are rounded up to the next 5 km. The profile is used for this answer only: it is
     never stored or logged."""
     # In the thread pool as a sync route would run, but at most `match_concurrency` at once:
