@@ -12,7 +12,7 @@ services per need and explain a handful.
 
 from typing import NamedTuple
 
-from service.matching.types import Candidate, Note, Profile, experienced
+from service.matching.types import NEWCOMER_STATUSES, Candidate, Note, Profile, experienced
 
 UNDISCLOSED = "undisclosed"
 
@@ -106,6 +106,10 @@ def _age(profile: Profile, candidate: Candidate) -> Said:
 def _status(profile: Profile, candidate: Candidate) -> Said:
     if not candidate.statuses or profile.newcomer_status != UNDISCLOSED:
         return _SILENT
+    # The shorter list: "does not serve citizens" rather than six statuses that it does.
+    refused = NEWCOMER_STATUSES - candidate.statuses
+    if refused and len(refused) < len(candidate.statuses):
+        return (), (Note("serves_statuses_except", (("statuses", _joined(refused)),)),)
     served = (("statuses", _joined(candidate.statuses)),)
     return (), (Note("serves_statuses_only", served),)
 

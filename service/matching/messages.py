@@ -74,6 +74,10 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "serves {statuses} only; status not given",
         "sert seulement : {statuses}; statut non indiqué",
     ),
+    "serves_statuses_except": (
+        "does not serve {statuses}; status not given",
+        "ne sert pas : {statuses}; statut non indiqué",
+    ),
     "serves_trafficking_only": (
         "serves survivors of {types} only; type not given",
         "sert seulement les survivants de {types}; type non indiqué",

@@ -5,6 +5,19 @@ from datetime import datetime
 from itertools import count
 from typing import Literal, NamedTuple
 
+# Every newcomer status a person may state (schemas.enums.NewcomerStatus, but "undisclosed").
+NEWCOMER_STATUSES = frozenset(
+    {
+        "canadian_citizen",
+        "permanent_resident",
+        "refugee_claimant",
+        "protected_person",
+        "temporary_resident",
+        "trafficking_trp",
+        "no_status",
+    }
+)
+
 # How a matched service reaches the person: they go to its location (`distance_km` away); it
 # serves them by phone or online; its staff travel to them; or they are in its service area
 # and it has no location to go to.

@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
+from schemas.enums import NewcomerStatus
 from service.matching.eligibility import Verdict, check
-from service.matching.types import Candidate, Point, Profile, Site
+from service.matching.messages import render
+from service.matching.types import NEWCOMER_STATUSES, Candidate, Point, Profile, Site
 
 KITCHENER = Point(43.4516, -80.4925)
 PERSON = Profile(point=KITCHENER, province="ON", area_type="urban")
@@ -146,6 +148,28 @@ def test_age_notes_carry_the_bounds(
         (("refugee_claimant", "no_status"), "no_status", True, None),
         (("trafficking_trp",), "temporary_resident", False, None),
         (("refugee_claimant",), "undisclosed", True, "serves_statuses_only"),
+        # Every status but citizens: said the shorter way.
+        (
+            tuple(NEWCOMER_STATUSES - {"canadian_citizen"}),
+            "undisclosed",
+            True,
+            "serves_statuses_except",
+        ),
+        (tuple(NEWCOMER_STATUSES - {"canadian_citizen"}), "canadian_citizen", False, None),
+        (tuple(NEWCOMER_STATUSES - {"canadian_citizen"}), "no_status", True, None),
+        # The shorter list: four served of seven name the three refused, three the three.
+        (
+            ("no_status", "refugee_claimant", "trafficking_trp", "temporary_resident"),
+            "undisclosed",
+            True,
+            "serves_statuses_except",
+        ),
+        (
+            ("no_status", "refugee_claimant", "trafficking_trp"),
+            "undisclosed",
+            True,
+            "serves_statuses_only",
+        ),
     ],
 )
 def test_newcomer_status(
@@ -390,3 +414,14 @@ def test_a_person_matching_every_rule_is_eligible_with_reasons_and_no_caveats() 
 def test_one_disclosed_attribute_breaking_one_rule_excludes(breaking: dict[str, Any]) -> None:
     # Everything else undisclosed: caveats elsewhere do not rescue a broken rule.
     assert check(person(**breaking), RESTRICTIVE) == Verdict(False)
+
+
+def test_the_core_knows_every_newcomer_status_of_the_wire() -> None:
+    assert {s.value for s in NewcomerStatus} - {"undisclosed"} == NEWCOMER_STATUSES
+
+
+def test_a_service_for_every_status_but_citizens_says_so_in_few_words() -> None:
+    verdict = check(person(), service(statuses=NEWCOMER_STATUSES - {"canadian_citizen"}))
+    (caveat,) = verdict.caveats
+    assert render(caveat, "en") == "does not serve citizens; status not given"
+    assert render(caveat, "fr") == "ne sert pas : citoyens; statut non indiqué"

@@ -20,6 +20,7 @@ PARAMS: dict[str, Params] = {
     "serves_ages": (("min", 16), ("max", 24)),
     "serves_ages_only": (("min", 18), ("max", "")),
     "serves_statuses_only": (("statuses", "no_status,refugee_claimant"),),
+    "serves_statuses_except": (("statuses", "canadian_citizen"),),
     "serves_trafficking_only": (("types", "labour"),),
     "speaks": (("languages", "es,fr"),),
     "language_not_listed": (("languages", "tl"),),
