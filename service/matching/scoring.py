@@ -29,9 +29,16 @@ UNSTATED_ELIGIBILITY_FACTOR = 0.9
 
 
 def distance_factor(distance_km: float, area_type: str) -> float:
-    """1 / (1 + (d / h)^2), with h the half distance of the person's area type."""
+    """1 / (1 + (d / h)^2) up to h, the half distance of the person's area type, then h / 2d.
+
+    Near, a few km matter a lot; beyond h the factor falls as 1/d, not 1/d^2 (the two meet
+    at h with the same slope), so that when the radius has widened, a shelter 40 km from a
+    city still outranks an otherwise alike one 250 km away: under 1/d^2 both were about 0
+    and the farther one won on a fresher bed count."""
     half = HALF_DISTANCE_KM.get(area_type, HALF_DISTANCE_KM["suburban"])
-    return 1.0 / (1.0 + (distance_km / half) ** 2)
+    if distance_km <= half:
+        return 1.0 / (1.0 + (distance_km / half) ** 2)
+    return half / (2.0 * distance_km)
 
 
 def language_factor(asked: frozenset[str], spoken: frozenset[str]) -> float:

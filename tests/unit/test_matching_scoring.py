@@ -76,8 +76,11 @@ def scores(profile: Profile, candidates: list[Candidate], **kwargs: Any) -> dict
 def test_distance_factor_formula(area_type: str, half: float) -> None:
     assert scoring.distance_factor(0.0, area_type) == 1.0
     assert scoring.distance_factor(half, area_type) == pytest.approx(0.5)
-    assert scoring.distance_factor(2 * half, area_type) == pytest.approx(0.2)
-    assert scoring.distance_factor(3 * half, area_type) == pytest.approx(0.1)
+    assert scoring.distance_factor(half / 2, area_type) == pytest.approx(0.8)
+    # Beyond h, as h / 2d: a distance ten times another's is a tenth of its factor.
+    assert scoring.distance_factor(2 * half, area_type) == pytest.approx(0.25)
+    assert scoring.distance_factor(3 * half, area_type) == pytest.approx(1 / 6)
+    assert scoring.distance_factor(50 * half, area_type) == pytest.approx(0.01)
 
 
 def test_distance_factor_of_an_unknown_area_type_is_the_suburban_one() -> None:
@@ -100,6 +103,27 @@ def test_ten_km_is_far_downtown_and_near_in_the_country() -> None:
 def test_distance_factor_is_bounded_and_never_increases(a: float, b: float, area: str) -> None:
     near, far = sorted((a, b))
     assert 0.0 < scoring.distance_factor(far, area) <= scoring.distance_factor(near, area) <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("area_type", "near_km", "far_km"),
+    [("urban", 38.0, 255.0), ("suburban", 60.0, 300.0), ("rural", 120.0, 450.0)],
+)
+def test_after_widening_the_nearer_of_two_alike_shelters_ranks_first(
+    area_type: str, near_km: float, far_km: float
+) -> None:
+    """Surrey, BC on the demo registry: a migrant workers' shelter 38 km away ranked below an
+    alike one 255 km away, whose bed count was a few hours fresher, as the distance factor
+    was about 0 for both. A fresher count still counts, but not more than 200 km."""
+    near = candidate("near", near_km, availability_updated_at=NOW - timedelta(hours=40))
+    far = candidate("far", far_km, availability_updated_at=NOW - timedelta(hours=2))
+    matches = ranked(person(area_type=area_type), [far, near], radius_km=500.0)
+    assert [m.service_id for m in matches] == ["near", "far"]
+    # And the fresher count is not ignored: at the same distance it wins.
+    alike = ranked(
+        person(area_type=area_type), [replace(far, sites=near.sites), near], radius_km=500.0
+    )
+    assert [m.service_id for m in alike] == ["far", "near"]
 
 
 # --- language, specialisation, availability -------------------------------------------------
