@@ -53,7 +53,8 @@ def reach(
     A service whose area covers the person and that serves by phone, online or outreach
     reaches them so whenever its nearest site is farther than that, however wide the radius:
     widening to find more services must not turn a provincial phone line into a site 300 km
-    away, nor change its score."""
+    away, nor change its score. One that serves no one in person reaches them so wherever
+    its office is: a phone line 10 km away is no nearer than one 300 km away."""
     # To a confidential site only the distance rounded up to the next 5 km counts, for reach as
     # for display, so that trying several radii cannot reveal the exact distance.
     nearest: tuple[float, int] | None = None
@@ -81,7 +82,10 @@ def reach(
     if not within and not in_area:
         return None
     asked = radius_km if asked_km is None else min(asked_km, radius_km)
-    where_they_are = in_area and (km_to_nearest is None or km_to_nearest > asked)
+    # Whether the person can go to its site: a service by phone, online or outreach only
+    # reaches them where they are, however near its office (housing is always a place).
+    visited = housing or "in_person" in candidate.delivery or not candidate.delivery
+    where_they_are = not visited or (in_area and (km_to_nearest is None or km_to_nearest > asked))
     remote = where_they_are and not housing and bool(candidate.delivery & REMOTE_DELIVERY)
     outreach = where_they_are and not remote and "outreach" in candidate.delivery
     if nearest is None:

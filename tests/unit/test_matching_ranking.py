@@ -155,7 +155,11 @@ def test_bounding_box_is_not_absurdly_large() -> None:
     [
         # A site within the radius.
         ({}, 10.0, True, (10.0, True, False, False)),
-        ({"delivery": frozenset({"phone"})}, 10.0, False, (10.0, True, False, False)),
+        ({"delivery": frozenset({"phone", "in_person"})}, 10.0, False, (10.0, True, False, False)),
+        # ... of a service that serves no one in person: it comes to the person.
+        ({"delivery": frozenset({"phone"})}, 10.0, False, (10.0, True, True, False)),
+        ({"delivery": frozenset({"outreach"})}, 10.0, False, (10.0, True, False, True)),
+        ({"delivery": frozenset({"phone"})}, 10.0, True, (10.0, True, False, False)),
         # Beyond the radius: reached only through the service area.
         ({}, 80.0, True, None),
         ({"service_radius_km": 100.0}, 80.0, True, (80.0, False, False, False)),
@@ -609,16 +613,41 @@ def test_a_widened_radius_keeps_a_phone_line_or_outreach_reaching_the_person_whe
 
 
 def test_a_widened_radius_finds_a_far_site_outside_its_area_as_a_far_site() -> None:
-    """A phone line whose area does not cover the person reaches them only by its site: found
-    once the radius widens past it, as a site beyond the asked distance."""
-    phone = candidate(
-        "phone", 90.0, categories=LEGAL, provinces=frozenset({"XX"}), delivery=frozenset({"phone"})
+    """A clinic that also answers by phone, whose area does not cover the person, reaches
+    them only by its site: found once the radius widens past it, as a site beyond the asked
+    distance."""
+    clinic = candidate(
+        "clinic",
+        90.0,
+        categories=LEGAL,
+        provinces=frozenset({"XX"}),
+        delivery=frozenset({"phone", "in_person"}),
     )
-    assert ranked([phone], categories=LEGAL) == []
-    (match,) = ranked([phone], categories=LEGAL, radius_km=100, max_distance_km=50)
+    assert ranked([clinic], categories=LEGAL) == []
+    (match,) = ranked([clinic], categories=LEGAL, radius_km=100, max_distance_km=50)
     assert match.reach == "location"
     assert codes(match.reasons)[0] == "distance"
     assert codes(match.caveats)[0] == "beyond_asked_distance"
+
+
+@pytest.mark.parametrize("distance", [2.0, 10.0, 45.0])
+def test_a_phone_line_near_the_person_scores_as_a_phone_line_not_a_trip(distance: float) -> None:
+    """Surrey, BC on the demo registry: a provincial legal line by phone and video, its office
+    27 km away, was scored as a 27 km trip (about 0.1 of distance in a city) and so ranked
+    below the same kind of line 300 km away, scored as a phone line. Serving no one in
+    person, it reaches the person by phone wherever its office is."""
+    line = candidate(
+        "line",
+        distance,
+        categories=LEGAL,
+        provinces=frozenset({PERSON.province}),
+        delivery=frozenset({"phone", "virtual"}),
+    )
+    far = replace(line, service_id="far", sites=(Site(at(300.0)),))
+    matches = ranked([line, far], categories=LEGAL, radius_km=50)
+    assert [m.reach for m in matches] == ["phone_or_online", "phone_or_online"]
+    assert matches[0].score == matches[1].score
+    assert all(codes(m.reasons)[0] == "remote" for m in matches)
 
 
 def test_in_person_beyond_the_radius_within_the_service_area_is_a_far_match() -> None:
