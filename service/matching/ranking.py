@@ -44,6 +44,7 @@ def reach(
     radius_km: float,
     housing: bool,
     asked_km: float | None = None,
+    weights: Weights = Weights(),  # noqa: B008  (frozen, so a shared default is safe)
 ) -> Reach | None:
     """How, if at all, the service reaches the person within `radius_km` (API.md): a site
     within the radius, or the person inside its service area (within `service_radius_km` of a
@@ -54,7 +55,9 @@ def reach(
     reaches them so whenever its nearest site is farther than that, however wide the radius:
     widening to find more services must not turn a provincial phone line into a site 300 km
     away, nor change its score. One that serves no one in person reaches them so wherever
-    its office is: a phone line 10 km away is no nearer than one 300 km away."""
+    its office is: a phone line 10 km away is no nearer than one 300 km away. And one that
+    serves both ways reaches the person the way that scores better (`_going_scores_better`):
+    a clinic that also answers by phone ranks no lower for being 20 km away than 60."""
     # To a confidential site only the distance rounded up to the next 5 km counts, for reach as
     # for display, so that trying several radii cannot reveal the exact distance.
     nearest: tuple[float, int] | None = None
@@ -85,7 +88,16 @@ def reach(
     # Whether the person can go to its site: a service by phone, online or outreach only
     # reaches them where they are, however near its office (housing is always a place).
     visited = housing or "in_person" in candidate.delivery or not candidate.delivery
-    where_they_are = not visited or (in_area and (km_to_nearest is None or km_to_nearest > asked))
+    where_they_are = not visited or (
+        in_area
+        and (
+            km_to_nearest is None
+            or km_to_nearest > asked
+            or not _going_scores_better(
+                km_to_nearest, profile.area_type, candidate.delivery, housing, weights
+            )
+        )
+    )
     remote = where_they_are and not housing and bool(candidate.delivery & REMOTE_DELIVERY)
     outreach = where_they_are and not remote and "outreach" in candidate.delivery
     if nearest is None:
@@ -93,6 +105,22 @@ def reach(
     confidential = candidate.sites[nearest[1]].confidential
     shown = nearest[0] if confidential else round(nearest[0], 1)
     return Reach(shown, nearest[1], confidential, within, remote, outreach)
+
+
+def _going_scores_better(
+    km: float, area_type: str, delivery: frozenset[str], housing: bool, weights: Weights
+) -> bool:
+    """Whether a trip of `km` to the site scores at least as well (distance and delivery
+    fit) as the way the service would reach the person where they are: by phone or online
+    (never housing), else by outreach; True when it has neither."""
+    if not housing and delivery & REMOTE_DELIVERY:
+        distance, fit = scoring.REMOTE_DISTANCE_FACTOR, scoring.REMOTE_DELIVERY_FIT
+    elif "outreach" in delivery:
+        distance, fit = 1.0, scoring.OUTREACH_DELIVERY_FIT
+    else:
+        return True
+    going = weights.distance * scoring.distance_factor(km, area_type) + weights.delivery
+    return going >= weights.distance * distance + weights.delivery * fit
 
 
 def _language_notes(profile: Profile, candidate: Candidate) -> tuple[list[Note], list[Note]]:
@@ -365,7 +393,12 @@ def rank_need(
         if len(best) == limit and -negated_ceiling < best[0]:
             break  # (a score equal to the cut is still shown: ties at the cut are kept)
         how = reach(
-            profile, candidate, radius_km=radius_km, housing=housing, asked_km=max_distance_km
+            profile,
+            candidate,
+            radius_km=radius_km,
+            housing=housing,
+            asked_km=max_distance_km,
+            weights=weights,
         )
         if how is None:
             continue

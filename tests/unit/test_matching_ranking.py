@@ -630,6 +630,52 @@ def test_a_widened_radius_finds_a_far_site_outside_its_area_as_a_far_site() -> N
     assert codes(match.caveats)[0] == "beyond_asked_distance"
 
 
+@pytest.mark.parametrize("area_type", ["urban", "suburban", "rural"])
+@pytest.mark.parametrize(
+    "delivery",
+    [{"in_person", "phone"}, {"in_person", "virtual"}, {"in_person", "outreach"}],
+)
+def test_a_service_that_serves_both_ways_never_ranks_higher_for_being_farther(
+    area_type: str, delivery: set[str]
+) -> None:
+    """A legal clinic in the person's province that also answers by phone: 28 km from
+    Surrey it was scored as a 28 km trip in a city (about 0.06 of distance), and 60 km away,
+    beyond the asked 50, as a phone line (0.8), so farther ranked higher. It now reaches the
+    person the way that scores better, and its score never rises with distance."""
+    profile = person(area_type=area_type)
+    scores = []
+    for distance in (0.3, 1.0, 2.0, 5.0, 10.0, 20.0, 45.0, 60.0, 200.0):
+        clinic = candidate(
+            "clinic",
+            distance,
+            categories=LEGAL,
+            provinces=frozenset({profile.province}),
+            delivery=frozenset(delivery),
+        )
+        (match,) = ranked(
+            [clinic], profile=profile, categories=LEGAL, radius_km=500, max_distance_km=50
+        )
+        scores.append(match.score)
+        # Near, going there is better and the distance is stated; else it comes to them.
+        assert (match.reach == "location") == ("distance" in codes(match.reasons))
+    assert scores == sorted(scores, reverse=True)
+    assert scores[0] > scores[-1]
+
+
+def test_a_clinic_next_door_is_a_place_to_go_and_one_across_town_a_phone_call() -> None:
+    clinic = candidate(
+        "clinic",
+        1.0,
+        categories=LEGAL,
+        provinces=frozenset({PERSON.province}),
+        delivery=frozenset({"in_person", "phone"}),
+    )
+    (near,) = ranked([clinic], categories=LEGAL)
+    (across,) = ranked([replace(clinic, sites=(Site(at(20.0)),))], categories=LEGAL)
+    assert (near.reach, codes(near.reasons)[0]) == ("location", "distance")
+    assert (across.reach, codes(across.reasons)[0]) == ("phone_or_online", "remote")
+
+
 @pytest.mark.parametrize("distance", [2.0, 10.0, 45.0])
 def test_a_phone_line_near_the_person_scores_as_a_phone_line_not_a_trip(distance: float) -> None:
     """Surrey, BC on the demo registry: a provincial legal line by phone and video, its office
