@@ -122,7 +122,8 @@
       unreachable: "Le serveur ne répond pas",
       unreachableDetail: "Vérifiez le réseau et réessayez.",
       requestId: "identifiant de requête",
-      locatedNear: (label, area) => `Près de ${label} (${area})`,
+      // "Près d'Elmira", "Près de Kitchener": "de" elides before a vowel.
+      locatedNear: (label, area) => `Près ${/^[aeiouyàâéèêîïôûœ]/i.test(label) ? "d'" : "de "}${label} (${area})`,
       within: (km) => `dans un rayon de ${km} km`,
       widened: (km) => `pas assez à proximité : rayon élargi à ${km} km`,
       nothing: "Aucun service admissible, même à 500 km.",
@@ -632,7 +633,7 @@
     const count = answer.results.reduce((sum, result) => sum + result.matches.length, 0);
     $("status-line").textContent = t("found", count, answer.results.length);
     $("results").replaceChildren(
-      el("p", { class: "located" }, t("locatedNear", where.label, label(where.area_type))),
+      el("p", { class: "located" }, t("locatedNear", where.label, label(where.area_type).toLowerCase())),
       ...answer.results.map(renderNeed),
       answer.unmet_needs.length
         ? el("p", { class: "unmet" }, t("unmet", answer.unmet_needs.map(label).join(", ")))

@@ -159,7 +159,7 @@ def test_an_operator_matches_and_sees_ranked_results_grouped_by_need(
     expect(first.locator(".intake .phone")).to_be_visible()
     expect(first.locator(".beds")).to_contain_text("beds free")
     expect(first.locator(".fresh").first).to_contain_text("ago")
-    expect(page.locator(".located")).to_have_text("Near Elmira, ON (Rural)")
+    expect(page.locator(".located")).to_have_text("Near Elmira, ON (rural)")
 
     page.evaluate(
         "() => { window.scrollTo(0, 0); document.getElementById('profile').scrollTop = 0; }"
@@ -223,6 +223,7 @@ def test_in_french_a_widened_radius_is_said_and_clear_wipes_everything(
     need = page.locator("#results section.need")
     expect(need).to_have_class("need expanded")
     expect(need.locator("h3")).to_contain_text("Logement à long terme")
+    expect(page.locator(".located")).to_have_text(re.compile(r"^Près d'Elmira, ON \(\w+\)$"))
     expect(need.locator(".radius")).to_contain_text("rayon élargi à")
     match_request = [r for r in traffic.requests if r.url.endswith("/v1/match")][-1]
     assert match_request.headers["accept-language"] == "fr"
@@ -256,6 +257,7 @@ def test_each_match_says_how_it_reaches_the_person_in_either_language(
     page.click("#language")
     page.click("#find")
     expect(places.filter(has_text="par téléphone ou en ligne").first).to_be_visible()
+    expect(page.locator(".located")).to_have_text("Près de Brooks, AB (rural)")
     expect(page.locator("#status-line")).to_have_text(re.compile(r"pour 1 besoin\.$"))
     texts = places.all_inner_texts()
     assert any(re.search(r"\d+,\d km", text) for text in texts), texts
