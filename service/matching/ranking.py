@@ -57,7 +57,7 @@ def reach(
     away, nor change its score. One that serves no one in person reaches them so wherever
     its office is: a phone line 10 km away is no nearer than one 300 km away. And one that
     serves both ways reaches the person the way that scores better (`_going_scores_better`):
-    a clinic that also answers by phone ranks no lower for being 20 km away than 60."""
+    a clinic that also answers by phone never ranks higher for being 60 km away than 20."""
     # To a confidential site only the distance rounded up to the next 5 km counts, for reach as
     # for display, so that trying several radii cannot reveal the exact distance.
     nearest: tuple[float, int] | None = None
