@@ -85,21 +85,31 @@ def reach(
     if not within and not in_area:
         return None
     asked = radius_km if asked_km is None else min(asked_km, radius_km)
+    # How it would reach the person where they are: by phone or online (never housing),
+    # else by outreach; None when it cannot.
+    way: ReachKind | None = (
+        "phone_or_online"
+        if not housing and candidate.delivery & REMOTE_DELIVERY
+        else "outreach"
+        if "outreach" in candidate.delivery
+        else None
+    )
     # Whether the person can go to its site: a service by phone, online or outreach only
     # reaches them where they are, however near its office (housing is always a place).
     visited = housing or "in_person" in candidate.delivery or not candidate.delivery
-    where_they_are = not visited or (
-        in_area
-        and (
-            km_to_nearest is None
-            or km_to_nearest > asked
-            or not _going_scores_better(
-                km_to_nearest, profile.area_type, candidate.delivery, housing, weights
+    where_they_are = way is not None and (
+        not visited
+        or (
+            in_area
+            and (
+                km_to_nearest is None
+                or km_to_nearest > asked
+                or not _going_scores_better(km_to_nearest, profile.area_type, way, weights)
             )
         )
     )
-    remote = where_they_are and not housing and bool(candidate.delivery & REMOTE_DELIVERY)
-    outreach = where_they_are and not remote and "outreach" in candidate.delivery
+    remote = where_they_are and way == "phone_or_online"
+    outreach = where_they_are and way == "outreach"
     if nearest is None:
         return Reach(None, None, False, False, remote, outreach)
     confidential = candidate.sites[nearest[1]].confidential
@@ -107,18 +117,18 @@ def reach(
     return Reach(shown, nearest[1], confidential, within, remote, outreach)
 
 
-def _going_scores_better(
-    km: float, area_type: str, delivery: frozenset[str], housing: bool, weights: Weights
-) -> bool:
+def _where_they_are(way: ReachKind) -> tuple[float, float]:
+    """The distance and delivery-fit factors of a service that reaches the person where they
+    are: by phone or online, else by outreach."""
+    if way == "phone_or_online":
+        return scoring.REMOTE_DISTANCE_FACTOR, scoring.REMOTE_DELIVERY_FIT
+    return 1.0, scoring.OUTREACH_DELIVERY_FIT
+
+
+def _going_scores_better(km: float, area_type: str, way: ReachKind, weights: Weights) -> bool:
     """Whether a trip of `km` to the site scores at least as well (distance and delivery
-    fit) as the way the service would reach the person where they are: by phone or online
-    (never housing), else by outreach; True when it has neither."""
-    if not housing and delivery & REMOTE_DELIVERY:
-        distance, fit = scoring.REMOTE_DISTANCE_FACTOR, scoring.REMOTE_DELIVERY_FIT
-    elif "outreach" in delivery:
-        distance, fit = 1.0, scoring.OUTREACH_DELIVERY_FIT
-    else:
-        return True
+    fit) as reaching the person where they are, as `way` says."""
+    distance, fit = _where_they_are(way)
     going = weights.distance * scoring.distance_factor(km, area_type) + weights.delivery
     return going >= weights.distance * distance + weights.delivery * fit
 
@@ -214,10 +224,8 @@ class Scorer:
         """The score of a service that reaches the person as `how` says, without its
         explanation: ranking scores every candidate and explains only those it may show.
         `standing`: its `standing_part`."""
-        if how.remote:
-            distance, delivery = scoring.REMOTE_DISTANCE_FACTOR, scoring.REMOTE_DELIVERY_FIT
-        elif how.outreach:
-            distance, delivery = 1.0, scoring.OUTREACH_DELIVERY_FIT
+        if how.remote or how.outreach:
+            distance, delivery = _where_they_are("phone_or_online" if how.remote else "outreach")
         else:
             # A service without sites that is not remote reaches by its area only.
             distance = (
