@@ -13,6 +13,8 @@ from schemas.match import Availability, MatchResponse, NeedResult, PlaceList, Se
 from schemas.services import Capacity, Intake, IntakeRedacted, ServicePage, ServicePublic
 from schemas.taxonomy import label
 
+_UUID_WIDTH = 36  # 32 hex digits and 4 hyphens
+
 
 def _beds(beds_available: int | None, beds_total: int | None, accepting: bool) -> str:
     if not accepting:
@@ -132,19 +134,18 @@ def _capacity(capacity: Capacity, accepting: bool) -> str:
 
 
 def print_services(console: Console, page: ServicePage) -> None:
-    table = Table(
-        "id",
-        "service",
-        "categories",
-        "beds",
-        title=f"Services {_page_range(page)} of {page.total}",
-        title_justify="left",
-    )
+    table = Table(title=f"Services {_page_range(page)} of {page.total}", title_justify="left")
+    # A provider copies the id into `availability set`: it is never cut, whatever the width;
+    # the rest wraps, and folds a long category rather than cut it.
+    table.add_column("id", no_wrap=True, min_width=_UUID_WIDTH)
+    table.add_column("service", overflow="fold")
+    table.add_column("beds", no_wrap=True)
     for service in page.items:
         table.add_row(
             str(service.id),
-            Text(service.name, style="bold") + Text(f"\n{service.organization.name}", style="dim"),
-            "\n".join(category.value for category in service.categories),
+            Text(service.name, style="bold")
+            + Text("".join(f"\n{category.value}" for category in service.categories))
+            + Text(f"\n{service.organization.name}", style="dim"),
             _capacity(service.capacity, service.accepting_referrals),
         )
     console.print(table)

@@ -262,6 +262,21 @@ def test_whoami_and_a_providers_own_listings(
     assert "this key has no organization" in _one_line(capsys.readouterr().err)
 
 
+def test_a_provider_reads_whole_ids_off_a_narrow_terminal(
+    as_provider: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The id is what `availability set` takes: the table never cuts it, even in 80 columns."""
+    monkeypatch.setenv("COLUMNS", "80")
+    assert run(["services", "list", "--mine", "--json"]) == 0
+    mine = json.loads(capsys.readouterr().out)["items"]
+    assert run(["services", "list", "--mine"]) == 0
+    table = capsys.readouterr().out
+    assert max(len(line) for line in table.splitlines()) <= 80
+    for item in mine:
+        assert item["id"] in table
+    assert "…" not in table  # nothing cut: a long category folds onto the next line
+
+
 def test_no_command_shows_the_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert run([]) == 2
     captured = capsys.readouterr()
