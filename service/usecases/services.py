@@ -348,10 +348,18 @@ def set_availability(
                 ),
             )
         if data.beds_available > service.beds_total:
+            # The listing's own total, not the value sent: the script's author learns the
+            # limit, or that capacity.beds_total on the listing has to grow first.
             raise Unprocessable(
-                "beds_available must not exceed the listing's beds_total.",
+                f"beds_available must not exceed the listing's beds_total, "
+                f"{service.beds_total}; if the capacity grew, change the listing first.",
                 errors=validation_errors(
-                    [{"loc": ("body", "beds_available"), "msg": "exceeds beds_total"}]
+                    [
+                        {
+                            "loc": ("body", "beds_available"),
+                            "msg": f"exceeds beds_total ({service.beds_total})",
+                        }
+                    ]
                 ),
             )
     now = utcnow()

@@ -421,6 +421,20 @@ def test_invalid_availability_gets_422_and_changes_nothing(
     assert snapshot(api, service_id) == before
 
 
+def test_more_free_beds_than_the_listing_has_names_its_total(api: Api) -> None:
+    service_id = api.service(api.organization(), capacity={"beds_total": 12, "beds_available": 3})[
+        "id"
+    ]
+    response = api.client.put(
+        f"/v1/services/{service_id}/availability", json={"beds_available": 13}, headers=api.admin
+    )
+    problem = assert_problem(response, 422)
+    assert "beds_total, 12;" in problem["detail"]
+    assert problem["errors"] == [
+        {"loc": ["body", "beds_available"], "msg": "exceeds beds_total (12)"}
+    ]
+
+
 def test_verify_moves_last_verified_at_forward(api: Api) -> None:
     organization_id = api.organization()
     provider = api.key("provider", organization_id)
