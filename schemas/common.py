@@ -13,6 +13,8 @@ from pydantic import (
     StringConstraints,
 )
 
+from schemas.languages import canonical_language
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -62,10 +64,29 @@ Url = Annotated[
     Field(pattern=r"^https?://[^\s]+$"),
     AfterValidator(_no_control_characters),
 ]
+
+
+def _known_language(value: str) -> str:
+    code = canonical_language(value) if len(value) <= 3 else None
+    if code is None:
+        raise ValueError("not an ISO 639 code of a language; use a code such as en, fr or es")
+    return code
+
+
 Language = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z]{2,3}$"),
-    Field(description="ISO 639-1 code where one exists (`en`, `fr`, `es`), else ISO 639-3."),
+    StringConstraints(strip_whitespace=True, to_lower=True),
+    AfterValidator(_known_language),
+    Field(
+        # Documents the shape; the validator checks it, with one message for any bad code.
+        json_schema_extra={"pattern": "^[A-Za-z]{2,3}$"},
+        description=(
+            "ISO 639-1 code where one exists (`en`, `fr`, `es`), else ISO 639-3 (`mic`). "
+            "A language's three-letter code is taken and stored as its two-letter one "
+            "(`eng` and `fre` are `en` and `fr`); a code of no living language is a 422."
+        ),
+        examples=["es"],
+    ),
 ]
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from schemas.enums import Delivery
+from schemas.languages import canonical_language
 from schemas.organizations import OrganizationCreate
 from schemas.services import ServiceCreate
 from service.gazetteer import parse_province
@@ -41,7 +42,6 @@ from service.hsds.vocabulary import (
 Locate = Callable[[str, str], tuple[float, float] | None]
 SOURCE = "_source"
 _RADIUS = re.compile(r"^within\s+([0-9]+(?:\.[0-9]+)?)\s*km\b", re.IGNORECASE)
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}$")
 _CANADA = {"ca", "can", "canada"}
 _CLOSED = {"inactive", "temporarily closed"}
 _APPROXIMATE = "_approximate"
@@ -422,8 +422,9 @@ def to_listing(record: dict[str, Any], *, locate: Locate) -> Conversion:
     languages = []
     for entry in record.get("languages") or []:
         code = _text(entry.get("code"))
-        if code and _LANGUAGE.match(code):
-            languages.append(code.lower())
+        known = canonical_language(code) if code else None
+        if known:
+            languages.append(known)
         else:
             conversion.unknown_terms.append(f"language {code or entry.get('name') or ''}".strip())
     approximate = frozenset(i for i, loc in enumerate(locations) if loc.pop(_APPROXIMATE))

@@ -41,7 +41,7 @@ from tests.factories import (
 POSTAL_CODE = "N2L 3G1"
 CANARY_STRINGS = (
     "3G1",  # the part of the postal code that must be cut at the edge
-    "tlh",  # a language nobody lists
+    "xal",  # a language nobody lists (Kalmyk)
     "Elmira",  # the place
     "43.60123",  # coordinates finer than the two decimals kept
     "80.55789",
@@ -192,7 +192,7 @@ def _canary_profiles() -> list[dict[str, Any]]:
     common: dict[str, Any] = {
         "gender": "woman",
         "age": AGE,
-        "languages": ["tlh"],
+        "languages": ["xal"],
         "needs": ["housing", "legal.immigration", "specialized"],
         "with_dependents": True,
         "no_identification": True,
@@ -215,17 +215,17 @@ def _bad_profiles() -> list[dict[str, Any]]:
             "age": 999,
             "needs": ["housing"],
             "location": {"place": "Elmira, ON"},
-            "comment": "CANARY-7f3a tlh 3G1",
+            "comment": "CANARY-7f3a xal 3G1",
         },
         {
             "age": AGE,
-            "languages": ["tlh"],
+            "languages": ["xal"],
             "needs": ["housing"],
             "location": {"place": "Canaryqz, ON"},
         },
         {"needs": ["housing"], "location": {"postal_prefix": "N2L 3G1 CANARY-7f3a"}},
         {"needs": ["housing"], "location": {"place": "Elmira, ON", "postal_prefix": POSTAL_CODE}},
-        {"needs": ["housing", "housing"], "languages": ["tlh", "CANARY-7f3a"], "location": {}},
+        {"needs": ["housing", "housing"], "languages": ["xal", "CANARY-7f3a"], "location": {}},
     ]
 
 

@@ -704,3 +704,42 @@ def test_downgrading_and_upgrading_again_keeps_every_listing_indexed(
         assert derived() == before
     finally:
         engine.dispose()
+
+
+def test_upgrading_writes_every_listings_language_codes_in_one_form(
+    fresh_database_url: str,
+) -> None:
+    """A listing stored with `eng` before codes had one form meets a person who asks `en`."""
+    _migrate(fresh_database_url)
+    engine = create_db_engine(fresh_database_url)
+    written = {"eng": "en", "FRE": "fr", "spa": "es", "mic": "mic"}
+    try:
+        with Session(engine) as session:
+            assert load_demo_registry(session) is not None
+        with engine.begin() as connection:
+            ids = [row[0] for row in connection.execute(sa.text("SELECT id FROM service"))]
+            old, unknown, untouched = ids[0], ids[1], ids[2]
+            rows = {old: [*written, "en"], unknown: ["qqq", "spa"]}
+            for service_id, languages in rows.items():
+                connection.execute(
+                    sa.text("UPDATE service SET languages = :languages WHERE id = :id"),
+                    {"languages": json.dumps(languages), "id": service_id},
+                )
+            before = connection.execute(
+                sa.text("SELECT languages FROM service WHERE id = :id"), {"id": untouched}
+            ).scalar_one()
+        downgrade(engine, revision="6c0e5a1f9b84")
+        _migrate(fresh_database_url)
+        with engine.connect() as connection:
+
+            def stored(service_id: object) -> object:
+                value = connection.execute(
+                    sa.text("SELECT languages FROM service WHERE id = :id"), {"id": service_id}
+                ).scalar_one()
+                return json.loads(value) if isinstance(value, str) else value
+
+            assert stored(old) == ["en", "fr", "es", "mic"]
+            assert stored(unknown) == ["qqq", "es"]  # kept, for its provider to correct
+            assert stored(untouched) == (json.loads(before) if isinstance(before, str) else before)
+    finally:
+        engine.dispose()

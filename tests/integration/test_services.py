@@ -58,6 +58,41 @@ def test_created_service_reads_back_as_sent_with_metadata_and_etag(api: Api) -> 
         assert datetime.fromisoformat(body[stamp]).tzinfo is not None
 
 
+def test_language_codes_are_stored_in_one_form_so_a_listing_meets_who_asks(api: Api) -> None:
+    """`eng` and `spa` are stored as `en` and `es`: a person who asks for Spanish finds it."""
+    organization_id = api.organization()
+    service = api.service(organization_id, name="Written in ISO 639-3", languages=["eng", "SPA"])
+    assert service["languages"] == ["en", "es"]
+    asked = {
+        "needs": ["housing.emergency_shelter"],
+        "location": {"place": "Kitchener, ON"},
+        "languages": ["spa"],
+        "limit": 50,
+    }
+    response = api.client.post("/v1/match", json=asked, headers=api.admin)
+    assert response.status_code == 200, response.text
+    [found] = [
+        match
+        for match in response.json()["results"][0]["matches"]
+        if match["service_id"] == service["id"]
+    ]
+    assert "speaks Spanish" in found["reasons"]
+
+
+@pytest.mark.parametrize("languages", [["xx"], ["English"], ["en", "eng"]])
+def test_a_listing_with_an_unknown_or_repeated_language_is_refused(
+    api: Api, languages: list[str]
+) -> None:
+    organization_id = api.organization()
+    before = api.get("/v1/services", api.admin, organization_id=organization_id).json()
+    response = api.client.post(
+        "/v1/services", json=listing(organization_id, languages=languages), headers=api.admin
+    )
+    problem = assert_problem(response, 422)
+    assert problem["errors"][0]["loc"][:2] == ["body", "languages"]
+    assert api.get("/v1/services", api.admin, organization_id=organization_id).json() == before
+
+
 def test_unknown_service_id_gets_404(api: Api) -> None:
     response = api.get("/v1/services/00000000-0000-4000-8000-000000000000", api.admin)
     assert_problem(response, 404)

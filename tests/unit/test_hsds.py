@@ -408,6 +408,14 @@ def test_third_party_record_maps_recognised_terms_and_reports_the_rest() -> None
     assert conversion.service.eligibility_stated is False
 
 
+def test_another_directorys_language_codes_are_read_in_our_one_form() -> None:
+    languages = [{"code": "eng"}, {"code": "fre"}, {"code": "en"}, {"code": "xx"}, {"code": "oji"}]
+    conversion = to_listing(_third_party(languages=languages), locate=_centre)
+    assert conversion.service is not None
+    assert conversion.service.listing.languages == ["en", "fr", "oj"]
+    assert "language xx" in conversion.unknown_terms
+
+
 @pytest.mark.parametrize(
     ("overrides", "reason"),
     [

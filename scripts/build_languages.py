@@ -1,0 +1,62 @@
+"""Build the table of ISO 639 language codes shipped in ``schemas/languages.csv``.
+
+Run from the repository root::
+
+    python -m scripts.build_languages
+
+Input (read from an installed registry package, no network): ``pycountry``'s copy of the
+ISO 639-3 code table (Debian's iso-codes).
+
+Output: one row per living language (ISO 639-3 type ``L``, individual languages and
+macrolanguages): ``code`` (the ISO 639-1 code where one exists, else the ISO 639-3 code: the
+form the API stores), ``alpha_3``, ``bibliographic`` (the ISO 639-2/B code where it differs,
+as ``fre`` for French) and ``name`` (English, for people reading the file). Sorted by
+``code``, ``\\n`` line endings: the same package version gives the same bytes (a test checks
+the committed file).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+
+import pycountry
+
+OUT = Path(__file__).resolve().parent.parent / "schemas" / "languages.csv"
+HEADER = ["code", "alpha_3", "bibliographic", "name"]
+
+
+def rows() -> list[list[str]]:
+    table = []
+    for language in pycountry.languages:
+        if getattr(language, "type", None) != "L":
+            continue
+        alpha_3 = language.alpha_3
+        table.append(
+            [
+                getattr(language, "alpha_2", alpha_3),
+                alpha_3,
+                getattr(language, "bibliographic", ""),
+                language.name,
+            ]
+        )
+    return sorted(table)
+
+
+def render() -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER)
+    writer.writerows(rows())
+    return out.getvalue()
+
+
+def main() -> None:
+    OUT.write_text(render(), encoding="utf-8")
+    sys.stdout.write(f"wrote {OUT}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""The table of ISO 639 codes: generated as committed, and the one form every part uses."""
+
+from pathlib import Path
+
+import pytest
+
+from schemas.languages import canonical_language
+from scripts import build_languages
+from service.demo import demo_registry
+from service.matching.messages import LANGUAGE_NAMES
+
+
+def test_the_committed_table_is_what_the_script_generates() -> None:
+    committed = Path(build_languages.OUT).read_text(encoding="utf-8")
+    assert committed == build_languages.render()
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [("en", "en"), ("eng", "en"), ("ENG", "en"), (" fre ", "fr"), ("fra", "fr"), ("mic", "mic")],
+)
+def test_every_form_of_a_code_reads_as_the_stored_one(written: str, stored: str) -> None:
+    assert canonical_language(written) == stored
+
+
+@pytest.mark.parametrize("written", ["", "x", "xx", "qaa", "tlh", "und", "zxx", "English"])
+def test_a_code_of_no_living_language_reads_as_none(written: str) -> None:
+    assert canonical_language(written) is None
+
+
+def test_the_names_in_reasons_and_the_demo_use_stored_forms() -> None:
+    demo = {
+        code
+        for organization in demo_registry()
+        for service in organization.services
+        for code in service["languages"]
+    }
+    for code in {*LANGUAGE_NAMES, *demo}:
+        assert canonical_language(code) == code, code
