@@ -25,9 +25,9 @@ from service.usecases.hsds import (
     COMMAND_LINE,
     export_registry,
     import_hsds,
-    locator,
     paused_gc,
 )
+from service.usecases.locating import locator
 
 
 def _export(size: int, directory: Path) -> tuple[Path, float]:

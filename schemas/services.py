@@ -89,8 +89,18 @@ class Location(RequestModel):
     postal_code: Annotated[str, Field(max_length=7)] | None = Field(
         default=None, description="A Canadian postal code, stored as `A1A 1A1`."
     )
-    latitude: StrictFloat = Field(ge=MIN_LATITUDE, le=MAX_LATITUDE)
-    longitude: StrictFloat = Field(ge=MIN_LONGITUDE, le=MAX_LONGITUDE)
+    latitude: StrictFloat | None = Field(
+        default=None,
+        ge=MIN_LATITUDE,
+        le=MAX_LATITUDE,
+        description=(
+            "With `longitude`, where the service is. Leave both out and the service places "
+            "the location itself, offline: at the centre of its postal code's area (the first "
+            "three characters) when it has one in its province, else at the centre of its "
+            "municipality; the answer shows the point used. Neither known: a 422."
+        ),
+    )
+    longitude: StrictFloat | None = Field(default=None, ge=MIN_LONGITUDE, le=MAX_LONGITUDE)
     confidential: StrictBool = False
     wheelchair_accessible: StrictBool | None = Field(default=None, description="null: unknown.")
 
@@ -103,6 +113,12 @@ class Location(RequestModel):
         if found is None:
             raise ValueError("must be a Canadian postal code such as A1A 1A1")
         return f"{found.group(1)} {found.group(2)}"
+
+    @model_validator(mode="after")
+    def _both_coordinates_or_neither(self) -> Self:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("give latitude and longitude together, or neither")
+        return self
 
 
 class ServiceArea(RequestModel):

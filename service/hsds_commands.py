@@ -89,9 +89,9 @@ def import_(
         COMMAND_LINE,
         ImportRefused,
         import_hsds,
-        locator,
         paused_gc,
     )
+    from service.usecases.locating import locator
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     settings = _settings()

@@ -13,6 +13,7 @@ from schemas.hsds import HsdsApiInfo, HsdsPage, HsdsRecord, ImportReport
 from service.deps import AdminCaller, GazetteerDep, PaginationDep, ReaderCaller, SessionDep
 from service.routers._responses import AUTH, problems
 from service.usecases import hsds as usecases
+from service.usecases.locating import locator
 
 router = APIRouter(prefix="/hsds", tags=["hsds"])
 import_router = APIRouter(prefix="/v1/import", tags=["import"])
@@ -159,7 +160,7 @@ def import_hsds(
         session,
         document=records,
         approve=approve,
-        locate=usecases.locator(gazetteer),
+        locate=locator(gazetteer),
         caller=caller,
     )
 

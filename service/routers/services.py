@@ -15,7 +15,13 @@ from schemas.services import (
     ServicePublic,
     ServiceUpdate,
 )
-from service.deps import PaginationDep, ProviderCaller, ReaderCaller, SessionDep
+from service.deps import (
+    GazetteerDep,
+    PaginationDep,
+    ProviderCaller,
+    ReaderCaller,
+    SessionDep,
+)
 from service.routers._responses import AUTH, problems
 from service.usecases import services as usecases
 
@@ -50,11 +56,15 @@ def _serialized_with_etag(public: ServicePublic) -> Response:
     responses=problems(*AUTH, 422),
 )
 def create_service(
-    data: ServiceCreate, session: SessionDep, caller: ProviderCaller, response: Response
+    data: ServiceCreate,
+    session: SessionDep,
+    caller: ProviderCaller,
+    gazetteer: GazetteerDep,
+    response: Response,
 ) -> ServicePublic:
     """List a service of your organization (any organization for an administrator).
     It is matched once the organization is approved. Answers with `ETag` and `Location`."""
-    service = usecases.create_service(session, data=data, caller=caller)
+    service = usecases.create_service(session, data=data, caller=caller, gazetteer=gazetteer)
     response.headers["Location"] = f"/v1/services/{service.id}"
     return _with_etag(response, usecases.render(service, caller=caller))
 
@@ -108,13 +118,19 @@ def replace_service(
     data: ServiceCreate,
     session: SessionDep,
     caller: ProviderCaller,
+    gazetteer: GazetteerDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> ServicePublic:
     """Replace the whole listing. `If-Match` must carry the current `ETag`: 428 without it,
     412 when someone changed the listing since you read it (nothing is changed then)."""
     service = usecases.replace_service(
-        session, service_id=service_id, data=data, if_match=if_match, caller=caller
+        session,
+        service_id=service_id,
+        data=data,
+        if_match=if_match,
+        caller=caller,
+        gazetteer=gazetteer,
     )
     return _with_etag(response, usecases.render(service, caller=caller))
 
@@ -129,13 +145,19 @@ def update_service(
     data: ServiceUpdate,
     session: SessionDep,
     caller: ProviderCaller,
+    gazetteer: GazetteerDep,
     response: Response,
     if_match: IfMatch = None,
 ) -> ServicePublic:
     """Change only the fields sent. Nested objects merge field by field, lists are replaced.
     The result must be a valid listing. `If-Match` as for PUT."""
     service = usecases.update_service(
-        session, service_id=service_id, data=data, if_match=if_match, caller=caller
+        session,
+        service_id=service_id,
+        data=data,
+        if_match=if_match,
+        caller=caller,
+        gazetteer=gazetteer,
     )
     return _with_etag(response, usecases.render(service, caller=caller))
 

@@ -31,7 +31,6 @@ from schemas.problem import ProblemError
 from schemas.services import Location as LocationIn
 from schemas.services import ServiceCreate
 from service.errors import Conflict, NotFound, Unprocessable
-from service.gazetteer import Gazetteer, normalise_name
 from service.hsds.listing import ImportedService, Locate, Problem, to_listing, to_organization
 from service.hsds.package import PackageWriter, json_records, stage_records
 from service.hsds.records import (
@@ -787,23 +786,3 @@ def import_records(
         return import_hsds(
             session, staging=staging, approve=approve, locate=locate, actor=actor_of(caller)
         )
-
-
-def locator(gazetteer: Gazetteer) -> Locate:
-    """Where a municipality is, for locations that come without coordinates."""
-
-    def locate(municipality: str, province: str) -> tuple[float, float] | None:
-        place = gazetteer.place(f"{municipality}, {province}")
-        if place is None:  # a name several places share: the most populous of them
-            name = normalise_name(municipality)
-            place = next(
-                (
-                    p
-                    for p in gazetteer.search(f"{municipality}, {province}", limit=50)
-                    if normalise_name(p.name) == name
-                ),
-                None,
-            )
-        return (place.latitude, place.longitude) if place else None
-
-    return locate

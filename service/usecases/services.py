@@ -25,6 +25,7 @@ from service.errors import (
     Unprocessable,
     validation_errors,
 )
+from service.gazetteer import Gazetteer
 from service.models import Service, utcnow
 from service.policy.visibility import view_for
 from service.repository import organizations as organizations_repo
@@ -42,6 +43,7 @@ from service.usecases.listings import (
     reach_cells_of,
     to_mask,
 )
+from service.usecases.locating import placed
 
 
 def etag_of(service_id: uuid.UUID, version: int) -> str:
@@ -136,9 +138,12 @@ def _record(
     )
 
 
-def create_service(session: Session, *, data: ServiceCreate, caller: Caller) -> Service:
+def create_service(
+    session: Session, *, data: ServiceCreate, caller: Caller, gazetteer: Gazetteer
+) -> Service:
     """List a new service. It matches once its organization is approved."""
     _check_organization(session, data.organization_id, caller)
+    data = placed(data, gazetteer)
     now = utcnow()
     service = Service(
         organization_id=data.organization_id,
@@ -213,10 +218,12 @@ def _change_listing(
     action: ChangeAction,
     if_match: str | None,
     caller: Caller,
+    gazetteer: Gazetteer,
 ) -> Service:
     _check_if_match(service, if_match)
     if listing.organization_id != service.organization_id:
         raise Conflict("A service cannot move to another organization; list it there anew.")
+    listing = placed(listing, gazetteer)
     before = flatten(listing_of(service))
     after = flatten(listing)
     changes = diff(before, after)
@@ -245,6 +252,7 @@ def replace_service(
     data: ServiceCreate,
     if_match: str | None,
     caller: Caller,
+    gazetteer: Gazetteer,
 ) -> Service:
     """Replace the whole listing, guarded by If-Match."""
     service = _writable(session, service_id, caller)
@@ -255,6 +263,7 @@ def replace_service(
         action=ChangeAction.put,
         if_match=if_match,
         caller=caller,
+        gazetteer=gazetteer,
     )
 
 
@@ -265,6 +274,7 @@ def update_service(
     data: ServiceUpdate,
     if_match: str | None,
     caller: Caller,
+    gazetteer: Gazetteer,
 ) -> Service:
     """Change the fields sent, guarded by If-Match; the result must be a valid listing."""
     service = _writable(session, service_id, caller)
@@ -293,6 +303,7 @@ def update_service(
         action=ChangeAction.patch,
         if_match=if_match,
         caller=caller,
+        gazetteer=gazetteer,
     )
 
 

@@ -93,6 +93,90 @@ def test_a_listing_with_an_unknown_or_repeated_language_is_refused(
     assert api.get("/v1/services", api.admin, organization_id=organization_id).json() == before
 
 
+def _without_coordinates(**fields: Any) -> dict[str, Any]:
+    location = {k: v for k, v in listing("x")["locations"][0].items() if "itude" not in k}
+    return {**location, **fields}
+
+
+@pytest.mark.parametrize(
+    ("location", "point"),
+    [
+        # The centre of N2G's postal codes (service/data/gazetteer/fsa.csv).
+        (_without_coordinates(), (43.4471, -80.489)),
+        # No postal code: the municipality's centre (places.csv).
+        (_without_coordinates(postal_code=None, municipality="Elmira"), (43.6001, -80.5497)),
+        # A postal code of another province is not trusted over the municipality.
+        (_without_coordinates(postal_code="H2X 1Y4"), (43.4254, -80.5112)),
+    ],
+    ids=["postal code", "municipality", "postal code elsewhere"],
+)
+def test_a_location_sent_without_coordinates_is_placed_by_the_gazetteer(
+    api: Api, location: dict[str, Any], point: tuple[float, float]
+) -> None:
+    """A provider need not geocode a safe house's address, nor send it anywhere to do so."""
+    organization_id = api.organization()
+    service = api.service(organization_id, locations=[location])
+    [stored] = service["locations"]
+    assert (stored["latitude"], stored["longitude"]) == point
+    assert {k: stored[k] for k in location} == location
+    assert api.get(f"/v1/services/{service['id']}", api.admin).json() == service
+    # Matched where it was placed: a person there finds it a few metres away.
+    asked = {
+        "needs": ["housing.emergency_shelter"],
+        "location": {"latitude": point[0], "longitude": point[1]},
+        "limit": 50,
+        "max_distance_km": 5,
+    }
+    answer = api.client.post("/v1/match", json=asked, headers=api.admin).json()
+    found = {m["service_id"]: m for m in answer["results"][0]["matches"]}
+    assert found[service["id"]]["distance_km"] < 1
+
+
+def test_a_patch_that_moves_a_location_without_coordinates_places_it(api: Api) -> None:
+    service = api.service(api.organization())
+    moved = _without_coordinates(municipality="Elmira", postal_code=None, address="2 Arthur St")
+    response = api.client.patch(
+        f"/v1/services/{service['id']}",
+        json={"locations": [moved]},
+        headers=with_if_match(api.admin, "*"),
+    )
+    assert response.status_code == 200, response.text
+    [stored] = response.json()["locations"]
+    assert (stored["municipality"], stored["latitude"], stored["longitude"]) == (
+        "Elmira",
+        43.6001,
+        -80.5497,
+    )
+
+
+@pytest.mark.parametrize(
+    ("location", "loc"),
+    [
+        (
+            _without_coordinates(postal_code=None, municipality="Nowhereville"),
+            ["body", "locations", 0, "latitude"],
+        ),
+        (
+            _without_coordinates(postal_code="X0X 0X0", municipality="Nowhereville"),
+            ["body", "locations", 0, "latitude"],
+        ),
+        ({**listing("x")["locations"][0], "longitude": None}, ["body", "locations", 0]),
+    ],
+    ids=["unknown municipality", "unknown postal code too", "one coordinate"],
+)
+def test_a_location_that_cannot_be_placed_is_refused_and_nothing_is_listed(
+    api: Api, location: dict[str, Any], loc: list[str | int]
+) -> None:
+    organization_id = api.organization()
+    response = api.client.post(
+        "/v1/services", json=listing(organization_id, locations=[location]), headers=api.admin
+    )
+    problem = assert_problem(response, 422)
+    assert [error["loc"] for error in problem["errors"]] == [loc]
+    assert "Nowhereville" not in response.text
+    assert api.get("/v1/services", api.admin, organization_id=organization_id).json()["total"] == 0
+
+
 def test_unknown_service_id_gets_404(api: Api) -> None:
     response = api.get("/v1/services/00000000-0000-4000-8000-000000000000", api.admin)
     assert_problem(response, 404)
