@@ -58,6 +58,13 @@ class Settings(BaseSettings):
         description="Nearest eligible candidates read per need before ranking (at least twice "
         "the asked limit).",
     )
+    report_flush_seconds: float = Field(
+        default=60,
+        gt=0,
+        le=3600,
+        description="How often a worker adds its unmet-need counts to the database's. A "
+        "worker that dies loses its counts since the last time.",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -26,6 +26,7 @@ from service.errors import TRANSIENT_DATABASE_ERRORS, DatabaseUnavailable, Forbi
 from service.gazetteer import Gazetteer
 from service.usecases.keys import Caller, authenticate
 from service.usecases.match_index import MatchIndex
+from service.usecases.reports import NeedTally
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -82,6 +83,14 @@ async def get_match_index(request: Request) -> MatchIndex | None:
 
 
 MatchIndexDep = Annotated[MatchIndex | None, Depends(get_match_index)]
+
+
+async def get_need_tally(request: Request) -> NeedTally:
+    tally: NeedTally = request.app.state.need_tally
+    return tally
+
+
+NeedTallyDep = Annotated[NeedTally, Depends(get_need_tally)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 _bearer = HTTPBearer(
@@ -165,6 +174,7 @@ ReaderCaller = Annotated[
     Caller, Depends(require(Role.admin, Role.provider, Role.operator, Role.partner))
 ]
 MatchCaller = Annotated[Caller, Depends(require(Role.admin, Role.operator, Role.partner))]
+ReportCaller = Annotated[Caller, Depends(require(Role.admin, Role.analyst))]
 AnyCaller = Annotated[Caller, Depends(require(*Role))]
 
 

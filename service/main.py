@@ -25,12 +25,14 @@ from service.routers import (
     match,
     organizations,
     places,
+    reports,
     services,
     taxonomy,
 )
 from service.routers._responses import problems_only
 from service.startup import prepare_database
 from service.usecases.match_index import MatchIndex
+from service.usecases.reports import NeedTally, TallyWriter
 
 DESCRIPTION = """
 Matches anonymized need profiles of trafficked persons to housing, legal and specialized
@@ -69,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.gazetteer = default_gazetteer()
         app.state.match_limiter = anyio.CapacityLimiter(settings.match_concurrency)
+        tally = app.state.need_tally = NeedTally()
+        writer = TallyWriter(tally, engine, seconds=settings.report_flush_seconds)
         index = app.state.match_index = None
         if settings.match_search == "memory":
             index = app.state.match_index = MatchIndex(background=True)
@@ -79,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if index is not None:
                 index.close(timeout=60)
+            writer.close()
             engine.dispose()
             metrics.worker_stopped()
 
@@ -104,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services.router,
         match.router,
         places.router,
+        reports.router,
         taxonomy.router,
         hsds.router,
         hsds.import_router,

@@ -224,3 +224,21 @@ class RegistryQuiet(SQLModel, table=True):
     __tablename__ = "registry_quiet"
 
     id: int = Field(primary_key=True)
+
+
+class NeedCount(SQLModel, table=True):
+    """How often a need was asked for, in one month, province and area type, and how often
+    nothing reached the person within the distance asked or at all: the unmet-need report.
+
+    Counts only, added to by each worker (`usecases.reports.NeedTally`). No row says who
+    asked, when within the month, from which place or with what else: never a profile."""
+
+    __tablename__ = "need_count"
+
+    month: str = Field(primary_key=True, max_length=7)  # "2026-11"
+    province: str = Field(primary_key=True, max_length=2)
+    area_type: str = Field(primary_key=True, max_length=8)
+    need: str = Field(primary_key=True, max_length=64)
+    asked: int = Field(sa_type=sa.BigInteger, default=0)
+    none_near: int = Field(sa_type=sa.BigInteger, default=0)
+    unmet: int = Field(sa_type=sa.BigInteger, default=0)

@@ -32,6 +32,7 @@ def _announce(keys: DemoKeys) -> None:
     console.print(f"  admin     {keys.admin}")
     console.print(f"  operator  {keys.operator}")
     console.print(f"  partner   {keys.partner}")
+    console.print(f"  analyst   {keys.analyst}")
     console.print(f"  provider  {keys.provider}   ({keys.provider_organization})")
     console.print(
         '  try: curl -H "Authorization: Bearer <operator key>" http://127.0.0.1:8000/v1/services'

@@ -12,6 +12,7 @@ from service.deps import (
     MatchCaller,
     MatchIndexDep,
     MatchLimiterDep,
+    NeedTallyDep,
     SessionDep,
     SettingsDep,
 )
@@ -40,6 +41,7 @@ async def match(
     caller: MatchCaller,
     gazetteer: GazetteerDep,
     settings: SettingsDep,
+    tally: NeedTallyDep,
     accept_language: Annotated[
         str | None,
         Header(description="`fr` for reasons and caveats in French; English otherwise."),
@@ -55,7 +57,9 @@ async def match(
     serving their area by phone, online or outreach stays so however far the radius widens
     past its office. Confidential locations show their area only and distances
     to them are rounded up to the next 5 km. The profile is used for this answer only: it is
-    never stored or logged."""
+    never stored or logged. The answer adds one to the unmet-need report's counts of its
+    month, province and area type for each need (`GET /v1/reports/unmet-needs`), and to
+    nothing else."""
     # In the thread pool as a sync route would run, but at most `match_concurrency` at once:
     # the rest wait here without holding a thread or a connection's page cache.
     answer = await anyio.to_thread.run_sync(
@@ -68,6 +72,7 @@ async def match(
             settings=settings,
             language=_language(accept_language),
             index=index,
+            tally=tally,
         ),
         limiter=limiter,
     )

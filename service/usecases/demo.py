@@ -20,6 +20,7 @@ class DemoKeys:
     admin: str
     operator: str
     partner: str
+    analyst: str
     provider: str
     provider_organization: str
 
@@ -70,6 +71,7 @@ def load_demo_registry(session: Session) -> DemoKeys | None:
         admin=issue_key(session, role=Role.admin, name="demo admin"),
         operator=issue_key(session, role=Role.operator, name="demo hotline operator"),
         partner=issue_key(session, role=Role.partner, name="demo partner app"),
+        analyst=issue_key(session, role=Role.analyst, name="demo analyst"),
         provider=issue_key(
             session, role=Role.provider, name="demo provider", organization_id=first.id
         ),

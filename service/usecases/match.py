@@ -57,6 +57,7 @@ from service.usecases.listings import (
     to_mask,
 )
 from service.usecases.match_index import MatchIndex
+from service.usecases.reports import NeedTally
 
 
 def _unknown(field: str, message: str) -> Unprocessable:
@@ -406,6 +407,12 @@ def _rank(
     return radius, matches
 
 
+def _within_asked(match: Match) -> bool:
+    """Whether a match reaches the person within the distance they asked for: not a place
+    found only by widening the radius past it."""
+    return all(note.code != "beyond_asked_distance" for note in match.caveats)
+
+
 def match_needs(
     session: Session,
     *,
@@ -416,9 +423,12 @@ def match_needs(
     language: str = "en",
     now: datetime | None = None,
     index: MatchIndex | None = None,
+    tally: NeedTally | None = None,
 ) -> MatchResponse:
     """For each asked need, the eligible services that reach the person, ranked and explained;
-    the radius widens in steps up to 500 km when fewer than `limit` are found."""
+    the radius widens in steps up to 500 km when fewer than `limit` are found. `tally`
+    counts, for each need, whether anything reached the person within the asked distance
+    and whether anything was found: nothing else of the profile."""
     freshness = Freshness(
         verified_stale_days=settings.stale_after_days,
         availability_stale_hours=settings.availability_stale_after_hours,
@@ -497,6 +507,16 @@ def match_needs(
         }
         for need, radius, matches in ranked
     ]
+    if tally is not None:
+        tally.add(
+            month=now.strftime("%Y-%m"),
+            province=locality.province,
+            area_type=locality.area_type,
+            outcomes=[
+                (need, any(_within_asked(m) for m in matches), bool(result["matches"]))
+                for (need, _, matches), result in zip(ranked, results, strict=True)
+            ],
+        )
     return MatchResponse.model_validate(
         {
             "location": {

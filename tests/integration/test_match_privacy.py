@@ -259,7 +259,14 @@ def test_a_need_profile_leaves_no_trace(
     _assert_clean("/metrics", metrics.text)
     for response in responses:
         _assert_clean(f"the error {response.json()['errors']}", response.text)
-    _assert_clean("the database", _database_text(app.engine))
+    # The unmet-need report's counts are in the database, too, once the worker writes them.
+    tally = app.client.app.state.need_tally  # type: ignore[attr-defined]
+    assert tally.pending() > 0
+    _assert_clean("the unmet-need counts", repr(vars(tally)))
+    tally.flush(app.engine)
+    database = _database_text(app.engine)
+    assert "need_count: " in database
+    _assert_clean("the database", database)
     index = app.client.app.state.match_index  # type: ignore[attr-defined]
     assert index.size == 3
     _assert_clean("the match index", _strings_held_by(index))

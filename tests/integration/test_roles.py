@@ -106,6 +106,9 @@ CALLS: dict[str, Call] = {
     "services verify": Call("POST", "/v1/services/{service}/verify", None, 200, WRITERS),
     "services history": Call("GET", "/v1/services/{service}/history", None, 200, WRITERS),
     "taxonomy": Call("GET", "/v1/taxonomy", None, 200, EVERYONE),
+    "reports unmet needs": Call(
+        "GET", "/v1/reports/unmet-needs", None, 200, frozenset({"admin", "analyst"})
+    ),
 }
 
 

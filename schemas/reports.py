@@ -1,0 +1,46 @@
+"""Aggregate reports for analysts and administrators: counts only, small ones withheld."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from schemas.enums import AreaType, Province
+
+SMALLEST_SHOWN = 5
+
+Month = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$"),
+    Field(description="A calendar month, UTC: `2026-11`.", examples=["2026-11"]),
+]
+
+_WITHHELD = f"null when 1 to {SMALLEST_SHOWN - 1}: withheld, never shown."
+
+
+class NeedCountPublic(BaseModel):
+    """One month's match requests for one need, in one province and area type."""
+
+    month: Month
+    province: Province
+    area_type: AreaType
+    need: str = Field(description="As asked: a top-level need (`housing`) or a category.")
+    asked: int = Field(description="Match requests that asked for this need.")
+    none_near: int | None = Field(
+        description="Of those, how many found nothing that reached the person within the "
+        f"distance asked (only farther, after widening, or nothing at all); {_WITHHELD}"
+    )
+    unmet: int | None = Field(
+        description=f"Of those, how many found nothing eligible within 500 km; {_WITHHELD}"
+    )
+
+
+class NeedCountPage(BaseModel):
+    items: list[NeedCountPublic]
+    total: int
+    page: int
+    per_page: int
+    smallest_shown: int = Field(
+        default=SMALLEST_SHOWN,
+        description="Counts below this (and above 0) are withheld; a cell asked for fewer "
+        "times is not listed at all.",
+    )

@@ -1,0 +1,56 @@
+"""Aggregate reports, for analysts (funders, coalitions) and administrators."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from schemas.enums import AreaType, Province
+from schemas.match import NeedCode
+from schemas.reports import SMALLEST_SHOWN, Month, NeedCountPage
+from service.deps import PaginationDep, ReportCaller, SessionDep
+from service.routers._responses import AUTH, problems
+from service.usecases import reports as usecases
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+_DESCRIPTION = f"""For each month, province, area type (of where the person was) and need
+as asked: how many match requests asked for it, how many found nothing that reached the
+person within the distance they asked, and how many found nothing eligible within 500 km.
+Newest month first.
+
+Counts of requests, not of people (a caller asked about twice counts twice), reaching
+this report within a minute or so. Nothing else of any profile is kept. A cell asked for
+fewer than {SMALLEST_SHOWN} times in its month is not listed, and a count from 1 to
+{SMALLEST_SHOWN - 1} in a listed cell is `null`; cells are never summed, so no two
+answers differ by a withheld count."""
+
+
+@router.get(
+    "/unmet-needs",
+    summary="Where needs go unmet",
+    description=_DESCRIPTION,
+    responses=problems(*AUTH, 422),
+)
+def unmet_needs(
+    session: SessionDep,
+    caller: ReportCaller,
+    pagination: PaginationDep,
+    month_from: Annotated[Month | None, Query(description="From this month on.")] = None,
+    month_to: Annotated[Month | None, Query(description="Up to this month.")] = None,
+    province: Annotated[Province | None, Query(description="Only this province.")] = None,
+    area_type: Annotated[AreaType | None, Query(description="Only this area type.")] = None,
+    need: Annotated[
+        NeedCode | None,
+        Query(description="Only this need; a top-level need takes in its categories too."),
+    ] = None,
+) -> NeedCountPage:
+    return usecases.unmet_need_report(
+        session,
+        first_month=month_from,
+        last_month=month_to,
+        province=province,
+        area_type=area_type,
+        need=need.value if need else None,
+        page=pagination.page,
+        per_page=pagination.per_page,
+    )

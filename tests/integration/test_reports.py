@@ -1,0 +1,238 @@
+"""The unmet-need report: what each match adds to it, what an analyst reads, what is withheld."""
+
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from service.models import NeedCount
+from service.usecases.reports import NeedTally
+from tests.factories import Api, assert_problem, confidential_location
+
+MONTH = datetime.now(UTC).strftime("%Y-%m")
+
+
+@pytest.fixture
+def tally(client: TestClient, engine: sa.Engine) -> NeedTally:
+    """The app's tally, emptied of what earlier tests' matches added to it."""
+    need_tally: NeedTally = client.app.state.need_tally  # type: ignore[attr-defined]
+    need_tally.flush(engine)
+    with engine.begin() as connection:
+        connection.execute(sa.delete(NeedCount))
+    return need_tally
+
+
+def _match(api: Api, **body: Any) -> dict[str, Any]:
+    response = api.client.post("/v1/match", json=body, headers=api.admin)
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def _report(api: Api, headers: dict[str, str], **params: Any) -> dict[str, Any]:
+    response = api.client.get("/v1/reports/unmet-needs", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    report: dict[str, Any] = response.json()
+    return report
+
+
+def _cells(report: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    return {
+        (item["province"], item["area_type"], item["need"]): {
+            k: item[k] for k in ("asked", "none_near", "unmet")
+        }
+        for item in report["items"]
+    }
+
+
+def test_each_match_counts_per_need_what_was_found_near_far_or_not_at_all(
+    api: Api, engine: sa.Engine, tally: NeedTally
+) -> None:
+    organization_id = api.organization()
+    api.service(organization_id)  # a shelter in Kitchener, ON, with a 40 km service area
+    near = {"needs": ["housing", "legal.family"], "location": {"place": "Kitchener, ON"}}
+    far = {"needs": ["housing"], "location": {"place": "Guelph, ON"}, "max_distance_km": 5}
+    for _ in range(6):
+        answer = _match(api, **near)
+        assert answer["unmet_needs"] == ["legal.family"]
+    for _ in range(5):
+        answer = _match(api, **far)
+        assert answer["results"][0]["expanded"] is True
+    tally.flush(engine)
+
+    analyst = api.key("analyst")
+    report = _report(api, analyst)
+    assert report["smallest_shown"] == 5
+    assert report["total"] == 2
+    assert {item["month"] for item in report["items"]} == {MONTH}
+    # Guelph is a city too: its requests and Kitchener's share a cell.
+    assert _cells(report) == {
+        ("ON", "urban", "housing"): {"asked": 11, "none_near": 5, "unmet": 0},
+        ("ON", "urban", "legal.family"): {"asked": 6, "none_near": 6, "unmet": 6},
+    }
+    assert _report(api, api.admin) == report
+
+
+def test_a_cell_asked_for_fewer_than_five_times_is_not_listed_and_small_counts_are_withheld(
+    api: Api, engine: sa.Engine, tally: NeedTally
+) -> None:
+    organization_id = api.organization()
+    api.service(organization_id)
+    kitchener = {"location": {"place": "Kitchener, ON"}}
+    for _ in range(4):  # four people asked about family law: not listed at all
+        _match(api, needs=["legal.family"], **kitchener)
+    for _ in range(3):  # 7 housing requests, of which 3 found nothing within 5 km
+        _match(api, needs=["housing"], location={"place": "Guelph, ON"}, max_distance_km=5)
+    for _ in range(4):
+        _match(api, needs=["housing"], **kitchener)
+    tally.flush(engine)
+
+    report = _report(api, api.key("analyst"))
+    assert _cells(report) == {
+        ("ON", "urban", "housing"): {"asked": 7, "none_near": None, "unmet": 0}
+    }
+    assert report["total"] == 1
+    # Nothing of a withheld count shows through a filter either.
+    assert _report(api, api.admin, need="legal")["items"] == []
+
+
+def test_filters_take_a_month_range_a_province_an_area_type_and_a_need_with_its_categories(
+    api: Api, engine: sa.Engine, tally: NeedTally
+) -> None:
+    for _ in range(5):
+        _match(api, needs=["legal.immigration", "housing"], location={"place": "Brooks, AB"})
+    tally.flush(engine)
+    with engine.begin() as connection:  # an older month, as earlier matches left it
+        connection.execute(
+            sa.insert(NeedCount).values(
+                month="2025-01",
+                province="AB",
+                area_type="rural",
+                need="housing",
+                asked=9,
+                none_near=9,
+                unmet=9,
+            )
+        )
+    admin = api.admin
+    everything = _report(api, admin)
+    assert [(i["month"], i["need"]) for i in everything["items"]] == [
+        (MONTH, "housing"),
+        (MONTH, "legal.immigration"),
+        ("2025-01", "housing"),
+    ]
+    assert {i["province"] for i in everything["items"]} == {"AB"}
+    assert [i["month"] for i in _report(api, admin, month_to="2025-12")["items"]] == ["2025-01"]
+    assert len(_report(api, admin, month_from=MONTH, month_to=MONTH)["items"]) == 2
+    assert [i["need"] for i in _report(api, admin, need="legal")["items"]] == ["legal.immigration"]
+    assert _report(api, admin, province="ON")["items"] == []
+    assert len(_report(api, admin, area_type=everything["items"][0]["area_type"])["items"]) >= 2
+    paged = _report(api, admin, per_page=1, page=2)
+    assert (paged["total"], len(paged["items"])) == (3, 1)
+    assert paged["items"][0] == everything["items"][1]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"month_from": "2026-13"},
+        {"month_to": "26-11"},
+        {"month_from": "2026-1"},
+        {"province": "XX"},
+        {"area_type": "city"},
+        {"need": "housing.nowhere"},
+        {"month": "2026-11"},
+    ],
+)
+def test_a_bad_filter_is_a_422_naming_it(api: Api, params: dict[str, str]) -> None:
+    response = api.client.get("/v1/reports/unmet-needs", params=params, headers=api.admin)
+    problem = assert_problem(response, 422)
+    assert problem["errors"][0]["loc"] == ["query", next(iter(params))]
+
+
+def test_workers_adding_to_one_cell_at_once_lose_nothing(
+    engine: sa.Engine, tally: NeedTally
+) -> None:
+    """Each worker keeps its own tally; the database adds them, whichever writes first."""
+    workers = [NeedTally() for _ in range(4)]
+    for worker in workers:
+        for _ in range(25):
+            worker.add(
+                month=MONTH,
+                province="MB",
+                area_type="rural",
+                outcomes=[("housing", False, True), ("legal", True, True)],
+            )
+    barrier = threading.Barrier(len(workers))
+    failures: list[BaseException] = []
+
+    def flush(worker: NeedTally) -> None:
+        try:
+            barrier.wait(timeout=10)
+            worker.flush(engine)
+        except BaseException as error:  # pragma: no cover - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=flush, args=(worker,)) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(NeedCount.need, NeedCount.asked, NeedCount.none_near, NeedCount.unmet)  # type: ignore[call-overload]
+            .where(NeedCount.province == "MB")
+            .order_by(NeedCount.need)
+        ).all()
+    assert [tuple(row) for row in rows] == [("housing", 100, 100, 0), ("legal", 100, 0, 0)]
+
+
+def test_counts_a_database_would_not_take_are_kept_for_the_next_flush(
+    engine: sa.Engine, tally: NeedTally
+) -> None:
+    worker = NeedTally()
+    worker.add(month=MONTH, province="NS", area_type="suburban", outcomes=[("housing", True, True)])
+    unreachable = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    with pytest.raises(sa.exc.OperationalError):
+        worker.flush(unreachable)
+    assert worker.pending() == 1
+    worker.add(
+        month=MONTH, province="NS", area_type="suburban", outcomes=[("housing", False, True)]
+    )
+    worker.flush(engine)
+    assert worker.pending() == 0
+    with engine.connect() as connection:
+        row = connection.execute(
+            sa.text("SELECT asked, none_near, unmet FROM need_count WHERE province = 'NS'")
+        ).one()
+    assert tuple(row) == (2, 1, 0)
+
+
+def test_the_report_holds_no_profile(api: Api, engine: sa.Engine, tally: NeedTally) -> None:
+    """A count's row holds the month, province, area type and need: not the age, gender,
+    status, languages, place or postal code of anyone, whatever they sent."""
+    organization_id = api.organization()
+    api.service(organization_id, locations=[confidential_location()])
+    for _ in range(5):
+        _match(
+            api,
+            gender="man",
+            age=117,
+            newcomer_status="no_status",
+            trafficking_type="labour",
+            languages=["xal"],
+            needs=["housing"],
+            location={"postal_prefix": "N1R 5S7"},
+            with_dependents=True,
+        )
+    tally.flush(engine)
+    with engine.connect() as connection:
+        rows = [tuple(row) for row in connection.execute(sa.text("SELECT * FROM need_count"))]
+    assert len(rows) == 1
+    text = repr(rows)
+    for secret in ("117", "man", "no_status", "labour", "xal", "N1R", "5S7", "Cambridge"):
+        assert secret not in text
