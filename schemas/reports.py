@@ -35,6 +35,10 @@ class NeedCountPublic(BaseModel):
 
 
 class NeedCountPage(BaseModel):
+    through: Month = Field(
+        description="The newest month reported: the last that ended at least a day ago. A "
+        "month is never shown while its counts can still change."
+    )
     items: list[NeedCountPublic]
     total: int
     page: int

@@ -16,7 +16,9 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"])
 _DESCRIPTION = f"""For each month, province, area type (of where the person was) and need
 as asked: how many match requests asked for it, how many found nothing that reached the
 person within the distance they asked, and how many found nothing eligible within 500 km.
-Newest month first.
+Newest month first. A month is reported once it is over, from the second day of the next
+(`through` says which is the newest): its counts never change while anyone can read them,
+so reading the report again and again never tells when a request was made.
 
 Counts of requests, not of people (a caller asked about twice counts twice), reaching
 this report within a minute or so. Nothing else of any profile is kept. A cell asked for

@@ -10,18 +10,23 @@ dies loses its counts since the last flush: they are statistics, never an acknow
 
 The report lists a cell only once it was asked for at least 5 times in its month, and
 withholds any count from 1 to 4 in it. Cells are never summed over months or areas, so no
-two answers differ by a withheld count.
+two answers differ by a withheld count. And a month is reported only once it is over (from
+the second day of the next, when every worker has written its last counts): a month's
+counts never change while anyone can read them, so reading the report again and again
+never tells that a request was made in between, nor what it found.
 """
 
 import logging
 import threading
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from schemas.enums import AreaType, Province
 from schemas.reports import SMALLEST_SHOWN, NeedCountPage, NeedCountPublic
+from service.models import utcnow
 from service.repository import reports as repo
 from service.repository.reports import CellKey
 
@@ -105,6 +110,13 @@ class TallyWriter:
         self._flush()
 
 
+def last_reported_month(now: datetime) -> str:
+    """The newest month the report shows at `now`: the last one that ended at least a day
+    ago (so on 1 December, October; from 2 December, November)."""
+    settled = (now.astimezone(UTC) - timedelta(days=1)).replace(day=1) - timedelta(days=1)
+    return settled.strftime("%Y-%m")
+
+
 def _shown(count: int) -> int | None:
     return count if count == 0 or count >= SMALLEST_SHOWN else None
 
@@ -119,12 +131,14 @@ def unmet_need_report(
     need: str | None,
     page: int,
     per_page: int,
+    now: datetime | None = None,
 ) -> NeedCountPage:
-    """The cells asked for at least `SMALLEST_SHOWN` times, newest month first."""
+    """The cells of ended months asked for at least `SMALLEST_SHOWN` times, newest first."""
+    settled = last_reported_month(now or utcnow())
     rows, total = repo.read_counts(
         session,
         first_month=first_month,
-        last_month=last_month,
+        last_month=min(last_month, settled) if last_month else settled,
         province=province.value if province else None,
         area_type=area_type.value if area_type else None,
         need=need,
@@ -133,6 +147,7 @@ def unmet_need_report(
         limit=per_page,
     )
     return NeedCountPage(
+        through=settled,
         items=[
             NeedCountPublic(
                 month=row.month,

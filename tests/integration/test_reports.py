@@ -1,18 +1,22 @@
 """The unmet-need report: what each match adds to it, what an analyst reads, what is withheld."""
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from service.models import NeedCount
-from service.usecases.reports import NeedTally
+from service.usecases.reports import NeedTally, unmet_need_report
 from tests.factories import Api, assert_problem, confidential_location
 
-MONTH = datetime.now(UTC).strftime("%Y-%m")
+NOW = datetime.now(UTC)
+MONTH = NOW.strftime("%Y-%m")
+# The second day of the next month: this month's counts are reported from then on.
+LATER = (NOW.replace(day=1) + timedelta(days=32)).replace(day=2)
 
 
 @pytest.fixture
@@ -39,6 +43,23 @@ def _report(api: Api, headers: dict[str, str], **params: Any) -> dict[str, Any]:
     return report
 
 
+def _report_later(engine: sa.Engine, **filters: Any) -> dict[str, Any]:
+    """The report as it will read once this month is over."""
+    with Session(engine) as session:
+        report = unmet_need_report(
+            session,
+            first_month=filters.get("month_from"),
+            last_month=filters.get("month_to"),
+            province=filters.get("province"),
+            area_type=filters.get("area_type"),
+            need=filters.get("need"),
+            page=filters.get("page", 1),
+            per_page=filters.get("per_page", 50),
+            now=LATER,
+        )
+    return report.model_dump(mode="json")
+
+
 def _cells(report: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
     return {
         (item["province"], item["area_type"], item["need"]): {
@@ -63,8 +84,8 @@ def test_each_match_counts_per_need_what_was_found_near_far_or_not_at_all(
         assert answer["results"][0]["expanded"] is True
     tally.flush(engine)
 
-    analyst = api.key("analyst")
-    report = _report(api, analyst)
+    report = _report_later(engine)
+    assert report["through"] == MONTH
     assert report["smallest_shown"] == 5
     assert report["total"] == 2
     assert {item["month"] for item in report["items"]} == {MONTH}
@@ -73,7 +94,28 @@ def test_each_match_counts_per_need_what_was_found_near_far_or_not_at_all(
         ("ON", "urban", "housing"): {"asked": 11, "none_near": 5, "unmet": 0},
         ("ON", "urban", "legal.family"): {"asked": 6, "none_near": 6, "unmet": 6},
     }
-    assert _report(api, api.admin) == report
+
+
+def test_a_month_is_reported_only_once_it_is_over(
+    api: Api, engine: sa.Engine, tally: NeedTally
+) -> None:
+    """Read again and again, this month's counts would tell when each request was made."""
+    for _ in range(5):
+        _match(api, needs=["housing"], location={"place": "Kitchener, ON"})
+    tally.flush(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.insert(NeedCount).values(
+                month="2025-01", province="ON", area_type="urban", need="housing", asked=5
+            )
+        )
+    for headers in (api.key("analyst"), api.admin):
+        report = _report(api, headers, month_from=MONTH)
+        assert report["items"] == []
+        report = _report(api, headers)
+        assert report["through"] < MONTH
+        assert [item["month"] for item in report["items"]] == ["2025-01"]
+    assert [item["month"] for item in _report_later(engine)["items"]] == [MONTH, "2025-01"]
 
 
 def test_a_cell_asked_for_fewer_than_five_times_is_not_listed_and_small_counts_are_withheld(
@@ -90,49 +132,48 @@ def test_a_cell_asked_for_fewer_than_five_times_is_not_listed_and_small_counts_a
         _match(api, needs=["housing"], **kitchener)
     tally.flush(engine)
 
-    report = _report(api, api.key("analyst"))
+    report = _report_later(engine)
     assert _cells(report) == {
         ("ON", "urban", "housing"): {"asked": 7, "none_near": None, "unmet": 0}
     }
     assert report["total"] == 1
     # Nothing of a withheld count shows through a filter either.
-    assert _report(api, api.admin, need="legal")["items"] == []
+    assert _report_later(engine, need="legal")["items"] == []
 
 
 def test_filters_take_a_month_range_a_province_an_area_type_and_a_need_with_its_categories(
     api: Api, engine: sa.Engine, tally: NeedTally
 ) -> None:
-    for _ in range(5):
-        _match(api, needs=["legal.immigration", "housing"], location={"place": "Brooks, AB"})
-    tally.flush(engine)
-    with engine.begin() as connection:  # an older month, as earlier matches left it
-        connection.execute(
-            sa.insert(NeedCount).values(
-                month="2025-01",
-                province="AB",
-                area_type="rural",
-                need="housing",
-                asked=9,
-                none_near=9,
-                unmet=9,
-            )
-        )
-    admin = api.admin
-    everything = _report(api, admin)
-    assert [(i["month"], i["need"]) for i in everything["items"]] == [
-        (MONTH, "housing"),
-        (MONTH, "legal.immigration"),
-        ("2025-01", "housing"),
+    cells = [
+        ("2025-02", "AB", "rural", "housing"),
+        ("2025-02", "AB", "rural", "legal.immigration"),
+        ("2025-02", "ON", "urban", "housing"),
+        ("2025-01", "AB", "rural", "housing"),
+        ("2025-01", "AB", "suburban", "legal"),
     ]
-    assert {i["province"] for i in everything["items"]} == {"AB"}
-    assert [i["month"] for i in _report(api, admin, month_to="2025-12")["items"]] == ["2025-01"]
-    assert len(_report(api, admin, month_from=MONTH, month_to=MONTH)["items"]) == 2
-    assert [i["need"] for i in _report(api, admin, need="legal")["items"]] == ["legal.immigration"]
-    assert _report(api, admin, province="ON")["items"] == []
-    assert len(_report(api, admin, area_type=everything["items"][0]["area_type"])["items"]) >= 2
-    paged = _report(api, admin, per_page=1, page=2)
-    assert (paged["total"], len(paged["items"])) == (3, 1)
-    assert paged["items"][0] == everything["items"][1]
+    with engine.begin() as connection:
+        for month, province, area_type, need in cells:
+            connection.execute(
+                sa.insert(NeedCount).values(
+                    month=month, province=province, area_type=area_type, need=need, asked=9
+                )
+            )
+    analyst = api.key("analyst")
+
+    def listed(**params: Any) -> list[tuple[str, str, str, str]]:
+        report = _report(api, analyst, **params)
+        assert report["total"] == len(report["items"]) or "per_page" in params
+        return [(i["month"], i["province"], i["area_type"], i["need"]) for i in report["items"]]
+
+    assert listed() == cells  # newest month first, then by province, area type and need
+    assert listed(month_to="2025-01") == cells[3:]
+    assert listed(month_from="2025-02", month_to="2025-02") == cells[:3]
+    assert listed(province="ON") == [cells[2]]
+    assert listed(area_type="suburban") == [cells[4]]
+    assert listed(need="legal") == [cells[1], cells[4]]
+    assert listed(need="legal.immigration") == [cells[1]]
+    paged = _report(api, analyst, per_page=2, page=2)
+    assert (paged["total"], [i["need"] for i in paged["items"]]) == (5, ["housing", "housing"])
 
 
 @pytest.mark.parametrize(
