@@ -1,17 +1,32 @@
 """Aggregate reports for analysts and administrators: counts only, small ones withheld."""
 
+import re
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field
 
 from schemas.enums import AreaType, Province
 
 SMALLEST_SHOWN = 5
 
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _a_month(value: str) -> str:
+    if not _MONTH.match(value):
+        raise ValueError("a calendar month as YYYY-MM, such as 2026-10")
+    return value
+
+
 Month = Annotated[
     str,
-    StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$"),
-    Field(description="A calendar month, UTC: `2026-11`.", examples=["2026-11"]),
+    AfterValidator(_a_month),
+    Field(
+        description="A calendar month, UTC: `2026-11`.",
+        examples=["2026-11"],
+        # Documents the shape; the validator checks it, with a message a person can read.
+        json_schema_extra={"pattern": _MONTH.pattern},
+    ),
 ]
 
 _WITHHELD = f"null when 1 to {SMALLEST_SHOWN - 1}: withheld, never shown."

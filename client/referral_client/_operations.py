@@ -6,9 +6,10 @@ from uuid import UUID
 
 from referral_client._protocol import Call, Flow, Retry, check, parse, send
 from referral_client.errors import UnexpectedResponse
-from schemas.enums import Category, Province
+from schemas.enums import AreaType, Category, Province
 from schemas.keys import CallerPublic
 from schemas.match import MatchResponse, NeedProfile, PlaceList
+from schemas.reports import NeedCountPage
 from schemas.services import (
     AvailabilityUpdate,
     ServiceCreate,
@@ -38,6 +39,26 @@ class ServiceFilters(TypedDict, total=False):
     per_page: int | None
 
 
+class ReportFilters(TypedDict, total=False):
+    """Which cells `unmet_needs` reads: every ended month's, one page at a time, by default."""
+
+    month_from: str | None
+    month_to: str | None
+    province: Province | str | None
+    area_type: AreaType | str | None
+    need: str | None
+    page: int
+    per_page: int | None
+
+
+def _params(filters: ServiceFilters | ReportFilters) -> dict[str, str]:
+    return {
+        name: value.isoformat() if isinstance(value, datetime) else str(value)
+        for name, value in filters.items()
+        if value is not None
+    }
+
+
 def _language(language: str | None) -> dict[str, str]:
     return {"Accept-Language": language} if language else {}
 
@@ -65,14 +86,12 @@ class Operations:
         return parse((yield from send(Call("GET", "/v1/taxonomy"), self.retry)), Taxonomy)
 
     def list_services(self, filters: ServiceFilters) -> Flow[ServicePage]:
-        params = {
-            name: value.isoformat() if isinstance(value, datetime) else str(value)
-            for name, value in filters.items()
-            if value is not None
-        }
-        return parse(
-            (yield from send(Call("GET", "/v1/services", params), self.retry)), ServicePage
-        )
+        call = Call("GET", "/v1/services", _params(filters))
+        return parse((yield from send(call, self.retry)), ServicePage)
+
+    def unmet_needs(self, filters: ReportFilters) -> Flow[NeedCountPage]:
+        call = Call("GET", "/v1/reports/unmet-needs", _params(filters))
+        return parse((yield from send(call, self.retry)), NeedCountPage)
 
     def get_service(self, service_id: ServiceId) -> Flow[tuple[ServicePublic, str]]:
         response = yield from send(Call("GET", service_path(service_id)), self.retry)

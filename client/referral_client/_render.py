@@ -10,6 +10,7 @@ from rich.text import Text
 from schemas.enums import Reach
 from schemas.keys import CallerPublic
 from schemas.match import Availability, MatchResponse, NeedResult, PlaceList, ServiceMatch
+from schemas.reports import NeedCountPage
 from schemas.services import Capacity, Intake, IntakeRedacted, ServicePage, ServicePublic
 from schemas.taxonomy import label
 
@@ -151,7 +152,43 @@ def print_services(console: Console, page: ServicePage) -> None:
     console.print(table)
 
 
-def _page_range(page: ServicePage) -> str:
+def _count(value: int | None) -> str:
+    return "<5" if value is None else f"{value:,}"
+
+
+def _share(part: int | None, whole: int) -> str:
+    return "" if part is None or whole == 0 else f" ({part / whole:.0%})"
+
+
+def print_unmet_needs(console: Console, report: NeedCountPage) -> None:
+    title = f"Unmet needs through {report.through}: {_page_range(report)} of {report.total}"
+    table = Table(title=title, title_justify="left")
+    table.add_column("month", no_wrap=True)
+    table.add_column("where", no_wrap=True)
+    table.add_column("need", overflow="fold")
+    table.add_column("asked", justify="right", no_wrap=True)
+    table.add_column("none near", justify="right", no_wrap=True)
+    table.add_column("unmet", justify="right", no_wrap=True)
+    for cell in report.items:
+        table.add_row(
+            cell.month,
+            f"{cell.province.value} {cell.area_type.value}",
+            f"{label(cell.need)} ({cell.need})",
+            _count(cell.asked),
+            _count(cell.none_near) + _share(cell.none_near, cell.asked),
+            _count(cell.unmet) + _share(cell.unmet, cell.asked),
+        )
+    console.print(table if report.items else Text(f"No month through {report.through} to show."))
+    console.print(
+        Text(
+            f"Counts of match requests, not of people. A cell asked for fewer than "
+            f"{report.smallest_shown} times is not listed; <{report.smallest_shown}: withheld.",
+            style="dim",
+        )
+    )
+
+
+def _page_range(page: ServicePage | NeedCountPage) -> str:
     if not page.items:
         return "none"
     first = (page.page - 1) * page.per_page + 1

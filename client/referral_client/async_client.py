@@ -7,10 +7,11 @@ from typing import Self, TypeVar, Unpack
 import httpx
 
 from referral_client._base import ClientBase, Options
-from referral_client._operations import ServiceFilters, ServiceId
+from referral_client._operations import ReportFilters, ServiceFilters, ServiceId
 from referral_client._protocol import Call, Flow, Outcome, Sleep
 from schemas.keys import CallerPublic
 from schemas.match import MatchResponse, NeedProfile, PlaceList
+from schemas.reports import NeedCountPage
 from schemas.services import (
     AvailabilityUpdate,
     ServiceCreate,
@@ -94,6 +95,9 @@ class AsyncReferralClient(ClientBase):
 
     async def list_services(self, **filters: Unpack[ServiceFilters]) -> ServicePage:
         return await self._run(self._operations.list_services(filters))
+
+    async def unmet_needs(self, **filters: Unpack[ReportFilters]) -> NeedCountPage:
+        return await self._run(self._operations.unmet_needs(filters))
 
     async def get_service(self, service_id: ServiceId) -> ServicePublic:
         return (await self._run(self._operations.get_service(service_id)))[0]

@@ -33,8 +33,8 @@ from referral_client.errors import (
     Unreachable,
     ValidationFailed,
 )
-from schemas.enums import Category, Gender, NewcomerStatus, Province, TraffickingType
-from schemas.match import NeedProfile
+from schemas.enums import AreaType, Category, Gender, NewcomerStatus, Province, TraffickingType
+from schemas.match import NeedCode, NeedProfile
 from schemas.services import ServicePublic
 
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_AUTH, EXIT_UNREACHABLE = 1, 2, 3, 4
@@ -52,8 +52,10 @@ app = typer.Typer(
 )
 services_app = typer.Typer(no_args_is_help=True, help="Read listings; providers verify theirs.")
 availability_app = typer.Typer(no_args_is_help=True, help="Providers: tonight's free beds.")
+report_app = typer.Typer(no_args_is_help=True, help="Analysts: aggregate reports.")
 app.add_typer(services_app, name="services")
 app.add_typer(availability_app, name="availability")
+app.add_typer(report_app, name="report")
 
 Url = Annotated[
     str | None,
@@ -226,6 +228,41 @@ def list_services(
     _show(found, as_json, _render.print_services)
 
 
+@report_app.command("unmet-needs")
+def unmet_needs(
+    since: Annotated[
+        str | None, typer.Option("--from", metavar="YYYY-MM", help="From this month on.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--to", metavar="YYYY-MM", help="Up to this month.")
+    ] = None,
+    province: Annotated[Province | None, typer.Option(help="Only this province.")] = None,
+    area: Annotated[AreaType | None, typer.Option(help="Only this area type.")] = None,
+    need: Annotated[
+        NeedCode | None,
+        typer.Option(help="Only this need; a top-level need takes in its categories."),
+    ] = None,
+    page: Annotated[int, typer.Option(min=1)] = 1,
+    per_page: Annotated[int, typer.Option(min=1)] = 50,
+    as_json: Json = False,
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """Where needs went unmet, by month, province, area type and need: counts only, ended
+    months only, counts from 1 to 4 withheld."""
+    with _client(url, api_key) as client:
+        found = client.unmet_needs(
+            month_from=since,
+            month_to=until,
+            province=province,
+            area_type=area,
+            need=need.value if need else None,
+            page=page,
+            per_page=per_page,
+        )
+    _show(found, as_json, _render.print_unmet_needs)
+
+
 def _on_service(
     action: Callable[[ReferralClient, UUID], ServicePublic],
     service_id: UUID,
@@ -294,6 +331,9 @@ _OPTIONS = {
     "per_page": "--per-page",
     "beds_available": "--beds",
     "accepting_referrals": "--accepting",
+    "month_from": "--from",
+    "month_to": "--to",
+    "area_type": "--area",
 }
 
 

@@ -7,10 +7,11 @@ from typing import Self, TypeVar, Unpack
 import httpx
 
 from referral_client._base import ClientBase, Options
-from referral_client._operations import ServiceFilters, ServiceId
+from referral_client._operations import ReportFilters, ServiceFilters, ServiceId
 from referral_client._protocol import Call, Flow, Outcome, Sleep
 from schemas.keys import CallerPublic
 from schemas.match import MatchResponse, NeedProfile, PlaceList
+from schemas.reports import NeedCountPage
 from schemas.services import (
     AvailabilityUpdate,
     ServiceCreate,
@@ -107,6 +108,11 @@ class ReferralClient(ClientBase):
         """One page of the listings this key may see: `organization_id`, `category`, `province`,
         `modified_after`, `page` (from 1) and `per_page` narrow it down."""
         return self._run(self._operations.list_services(filters))
+
+    def unmet_needs(self, **filters: Unpack[ReportFilters]) -> NeedCountPage:
+        """Analysts: one page of the unmet-need report, newest month first: `month_from`,
+        `month_to` (`"2026-10"`), `province`, `area_type`, `need`, `page`, `per_page`."""
+        return self._run(self._operations.unmet_needs(filters))
 
     def get_service(self, service_id: ServiceId) -> ServicePublic:
         """One listing as this key's role may see it."""

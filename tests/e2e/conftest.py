@@ -18,6 +18,7 @@ from tests.conftest import new_database_url
 @dataclass(frozen=True)
 class LiveServer:
     url: str
+    database_url: str
     admin_key: str
     operator_key: str
     partner_key: str
@@ -56,6 +57,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
             organization_id = _demo_organization(server.url)
             yield LiveServer(
                 url=server.url,
+                database_url=database_url,
                 admin_key=ADMIN_KEY,
                 operator_key=server.issue_key("operator", "e2e operator"),
                 partner_key=server.issue_key("partner", "e2e partner"),

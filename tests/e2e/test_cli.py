@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from referral_client.cli import run
 from schemas.match import MatchResponse
 from schemas.services import ServicePublic
+from service.models import NeedCount
 from tests.e2e.conftest import LiveServer, closed_port_url
 
 CANARY = "Canaryville-7f3a"
@@ -275,6 +277,68 @@ def test_a_provider_reads_whole_ids_off_a_narrow_terminal(
     for item in mine:
         assert item["id"] in table
     assert "…" not in table  # nothing cut: a long category folds onto the next line
+
+
+def test_an_analyst_reads_where_needs_went_unmet(
+    live: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = sa.create_engine(live.database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.delete(NeedCount))
+            connection.execute(
+                sa.insert(NeedCount),
+                [
+                    {
+                        "month": "2025-03",
+                        "province": "NU",
+                        "area_type": "rural",
+                        "need": "housing",
+                        "asked": 14,
+                        "none_near": 14,
+                        "unmet": 14,
+                    },
+                    {
+                        "month": "2025-03",
+                        "province": "MB",
+                        "area_type": "rural",
+                        "need": "legal.immigration",
+                        "asked": 8,
+                        "none_near": 6,
+                        "unmet": 2,
+                    },
+                    {
+                        "month": "2025-02",
+                        "province": "ON",
+                        "area_type": "urban",
+                        "need": "housing",
+                        "asked": 4,
+                        "none_near": 0,
+                        "unmet": 0,
+                    },
+                ],
+            )
+    finally:
+        engine.dispose()
+    _signed_in(live, monkeypatch, live.analyst_key)
+
+    assert run(["report", "unmet-needs"]) == 0
+    out = capsys.readouterr().out
+    assert "Unmet needs through" in out
+    for shown in ("NU rural", "14 (100%)", "MB rural", "6 (75%)", "<5"):
+        assert shown in out
+    assert "ON urban" not in out  # asked 4 times: not listed
+    assert run(["report", "unmet-needs", "--need", "legal", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(i["need"], i["unmet"]) for i in report["items"]] == [("legal.immigration", None)]
+    assert run(["report", "unmet-needs", "--from", "2025-4"]) == 2
+    assert _one_line(capsys.readouterr().err) == (
+        "referral-client: --from: a calendar month as YYYY-MM, such as 2026-10"
+    )
+
+    monkeypatch.setenv("REFERRAL_API_KEY", live.operator_key)
+    assert run(["report", "unmet-needs"]) == 3
+    assert "Forbidden" in _one_line(capsys.readouterr().err)
 
 
 def test_no_command_shows_the_help(capsys: pytest.CaptureFixture[str]) -> None:

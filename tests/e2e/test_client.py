@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -91,6 +92,19 @@ def test_whoami_names_the_key_and_a_providers_organization(
         organization = provider.whoami().organization
     assert organization is not None
     assert str(organization.id) == live.provider_organization_id
+
+
+def test_an_analyst_reads_the_unmet_need_report(live: LiveServer) -> None:
+    with ReferralClient(live.url, live.analyst_key) as analyst:
+        report = analyst.unmet_needs(month_from="2000-01", province="NU", per_page=5)
+        with pytest.raises(ValidationFailed) as refused:
+            analyst.unmet_needs(month_to="26-10")
+    assert report.through < datetime.now(UTC).strftime("%Y-%m")
+    assert (report.page, report.per_page, report.smallest_shown) == (1, 5, 5)
+    assert all(cell.province.value == "NU" for cell in report.items)
+    assert [list(error.loc) for error in refused.value.errors] == [["query", "month_to"]]
+    with ReferralClient(live.url, live.operator_key) as operator, pytest.raises(PermissionDenied):
+        operator.unmet_needs()
 
 
 def test_list_and_read_services(operator: ReferralClient) -> None:

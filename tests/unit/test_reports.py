@@ -35,4 +35,3 @@ def test_a_tally_counts_each_need_asked_near_and_found() -> None:
         ("2026-11", "NU", "rural", "housing"): (3, 2, 1),
         ("2026-11", "NU", "urban", "housing"): (1, 0, 0),
     }
-
