@@ -109,3 +109,11 @@ class RequestModel(BaseModel):
     """Base of every request body: unknown fields are rejected, never ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class FieldChange(BaseModel):
+    """One field of a history entry: its old and new value."""
+
+    field: str = Field(description="Dotted path, such as `capacity.beds_available`.")
+    old: object = None
+    new: object = None

@@ -143,6 +143,16 @@ class Province(StrEnum):
     YT = "YT"
 
 
+class OrganizationAction(StrEnum):
+    """What an entry of an organization's history records."""
+
+    create = "create"
+    update = "update"
+    approve = "approve"
+    suspend = "suspend"
+    hsds_import = "import"
+
+
 class ChangeAction(StrEnum):
     create = "create"
     put = "put"

@@ -3,10 +3,10 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from schemas.common import Email, LongText, Name, Phone, RequestModel, Url
-from schemas.enums import OrganizationStatus
+from schemas.common import Email, FieldChange, LongText, Name, Phone, RequestModel, Url
+from schemas.enums import OrganizationAction, OrganizationStatus, Role
 
 
 class OrganizationCreate(RequestModel):
@@ -44,3 +44,31 @@ class OrganizationPage(BaseModel):
     total: int
     page: int
     per_page: int
+
+
+class StatusChange(RequestModel):
+    """Optional body of approve and suspend: why, for the organization's history."""
+
+    note: LongText | None = Field(
+        default=None,
+        description='What the decision rests on ("charity registration checked, premises '
+        "visited\"), kept in the organization's history. Never personal data of survivors.",
+    )
+
+
+class OrganizationChangePublic(BaseModel):
+    """One entry of an organization's history: who did what, when, and why."""
+
+    id: int
+    organization_id: UUID
+    at: datetime
+    action: OrganizationAction
+    actor_key_id: UUID | None = Field(description="The key used; null for the command line.")
+    actor_name: str
+    actor_role: Role
+    changes: list[FieldChange]
+    note: str | None
+
+
+class OrganizationHistory(BaseModel):
+    items: list[OrganizationChangePublic]

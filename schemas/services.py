@@ -17,6 +17,7 @@ from pydantic import (
 
 from schemas.common import (
     Email,
+    FieldChange,
     Language,
     LongText,
     Name,
@@ -351,12 +352,6 @@ class ServicePage(BaseModel):
     total: int
     page: int
     per_page: int
-
-
-class FieldChange(BaseModel):
-    field: str = Field(description="Dotted path, such as `capacity.beds_available`.")
-    old: object = None
-    new: object = None
 
 
 class ServiceChangePublic(BaseModel):

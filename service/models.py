@@ -171,6 +171,23 @@ class ServiceChange(SQLModel, table=True):
     changes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
 
 
+class OrganizationChange(SQLModel, table=True):
+    """One decision about or change to an organization: who, when, which fields, and why
+    (the note an administrator gave when approving or suspending). The vetting record."""
+
+    __tablename__ = "organization_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: uuid.UUID = Field(index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    action: str = Field(max_length=16)
+    actor_key_id: uuid.UUID | None = None
+    actor_name: str = Field(max_length=200)
+    actor_role: str = Field(max_length=16)
+    changes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    note: str | None = Field(default=None, max_length=2000)
+
+
 class ReachCell(SQLModel, table=True):
     """A location whose service-area radius reaches into a grid cell (see
     `matching.geo.reach_cells`). Derived from locations; rewritten when a listing changes."""

@@ -5,7 +5,7 @@ import uuid
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from service.models import Organization
+from service.models import Organization, OrganizationChange
 
 
 def get_organization(session: Session, organization_id: uuid.UUID) -> Organization | None:
@@ -34,3 +34,16 @@ def add_organization(session: Session, organization: Organization) -> Organizati
     session.add(organization)
     session.flush()
     return organization
+
+
+def add_changes(session: Session, changes: list[OrganizationChange]) -> None:
+    session.add_all(changes)
+
+
+def list_changes(session: Session, organization_id: uuid.UUID) -> list[OrganizationChange]:
+    statement = (
+        select(OrganizationChange)
+        .where(col(OrganizationChange.organization_id) == organization_id)
+        .order_by(col(OrganizationChange.at), col(OrganizationChange.id))
+    )
+    return list(session.exec(statement))

@@ -3,14 +3,16 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
 
 from schemas.enums import OrganizationStatus
 from schemas.organizations import (
     OrganizationCreate,
+    OrganizationHistory,
     OrganizationPage,
     OrganizationPublic,
     OrganizationUpdate,
+    StatusChange,
 )
 from service.deps import AdminCaller, PaginationDep, SessionDep
 from service.routers._responses import AUTH, problems
@@ -65,16 +67,23 @@ def update_organization(
 @router.post(
     "/{organization_id}/approve",
     summary="Approve an organization",
-    responses=problems(*AUTH, 404),
+    responses=problems(*AUTH, 404, 422),
 )
 def approve_organization(
-    organization_id: UUID, session: SessionDep, caller: AdminCaller
+    organization_id: UUID,
+    session: SessionDep,
+    caller: AdminCaller,
+    decision: Annotated[StatusChange | None, Body()] = None,
 ) -> OrganizationPublic:
-    """After vetting: its services start matching, its provider keys work."""
+    """After vetting: its services start matching, its provider keys work. An optional
+    body `{"note": "…"}` says what the approval rests on; it is kept in the organization's
+    history with who approved it and when. Approving an approved organization changes and
+    records nothing."""
     return usecases.set_organization_status(
         session,
         organization_id=organization_id,
         status=OrganizationStatus.approved,
+        note=decision.note if decision else None,
         caller=caller,
     )
 
@@ -82,15 +91,34 @@ def approve_organization(
 @router.post(
     "/{organization_id}/suspend",
     summary="Suspend an organization",
-    responses=problems(*AUTH, 404),
+    responses=problems(*AUTH, 404, 422),
 )
 def suspend_organization(
-    organization_id: UUID, session: SessionDep, caller: AdminCaller
+    organization_id: UUID,
+    session: SessionDep,
+    caller: AdminCaller,
+    decision: Annotated[StatusChange | None, Body()] = None,
 ) -> OrganizationPublic:
-    """Its services stop matching at once and its provider keys are refused (403)."""
+    """Its services stop matching at once and its provider keys are refused (403). An
+    optional body `{"note": "…"}` says why, kept in the organization's history."""
     return usecases.set_organization_status(
         session,
         organization_id=organization_id,
         status=OrganizationStatus.suspended,
+        note=decision.note if decision else None,
         caller=caller,
     )
+
+
+@router.get(
+    "/{organization_id}/history",
+    summary="Read an organization's history",
+    responses=problems(*AUTH, 404),
+)
+def organization_history(
+    organization_id: UUID, session: SessionDep, caller: AdminCaller
+) -> OrganizationHistory:
+    """The vetting record: who registered, changed, approved or suspended the organization
+    (the key's name and role), when, which fields from what to what, and the note given.
+    Entries of an HSDS import name the import. Oldest first."""
+    return usecases.organization_history(session, organization_id=organization_id, caller=caller)

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from schemas.enums import ChangeAction, OrganizationStatus, Role
+from schemas.enums import ChangeAction, OrganizationAction, OrganizationStatus, Role
 from schemas.hsds import (
     HsdsApiInfo,
     HsdsPage,
@@ -56,9 +56,10 @@ from service.hsds.vocabulary import (
 )
 from service.matching.geo import reach_cells
 from service.matching.types import Point
-from service.models import Organization, Service, utcnow
+from service.models import Organization, OrganizationChange, Service, utcnow
 from service.policy.visibility import shows_intake_contact, view_for
 from service.repository import hsds as repo
+from service.repository import organizations as organizations_repo
 from service.repository import registry_feed
 from service.repository.registry_feed import BulkLog
 from service.usecases.keys import Caller
@@ -481,6 +482,37 @@ def _import_organizations(
             repo.insert_organizations(session, inserts)
             repo.update_organizations(session, updates)
             log.organizations(row["id"] for row in (*inserts, *updates))
+            organizations_repo.add_changes(
+                session,
+                [_organization_change(run, row["id"], {}, row) for row in inserts]
+                + [
+                    _organization_change(
+                        run, row["id"], {k: getattr(existing[row["id"]], k) for k in row}, row
+                    )
+                    for row in updates
+                ],
+            )
+
+
+_NOT_HISTORY = {"id", "created_at", "updated_at"}
+
+
+def _organization_change(
+    run: _Run, organization_id: uuid.UUID, before: dict[str, Any], after: dict[str, Any]
+) -> OrganizationChange:
+    """The history entry of an organization the import registered or changed."""
+    return OrganizationChange(
+        organization_id=organization_id,
+        at=run.now,
+        action=OrganizationAction.hsds_import.value,
+        actor_key_id=run.actor.key_id,
+        actor_name=run.actor.name,
+        actor_role=run.actor.role,
+        changes=diff(
+            {k: v for k, v in before.items() if k not in _NOT_HISTORY},
+            {k: v for k, v in after.items() if k not in _NOT_HISTORY},
+        ),
+    )
 
 
 def _check_unregistered(session: Session, staging: Staging, run: _Run) -> None:

@@ -1,20 +1,56 @@
 """Organizations: created pending, approved by an administrator before their services match."""
 
 import uuid
+from typing import Any
 
 from sqlmodel import Session
 
-from schemas.enums import OrganizationStatus
+from schemas.enums import OrganizationAction, OrganizationStatus
 from schemas.organizations import (
+    OrganizationChangePublic,
     OrganizationCreate,
+    OrganizationHistory,
     OrganizationPage,
     OrganizationPublic,
     OrganizationUpdate,
 )
 from service.errors import NotFound
-from service.models import Organization, utcnow
+from service.models import Organization, OrganizationChange, utcnow
 from service.repository import organizations as repo
 from service.usecases.keys import Caller
+from service.usecases.listings import diff
+
+_FIELDS = ("name", "description", "website", "email", "phone", "status")
+
+
+def _fields(organization: Organization) -> dict[str, Any]:
+    return {field: getattr(organization, field) for field in _FIELDS}
+
+
+def _record(
+    session: Session,
+    organization: Organization,
+    *,
+    action: OrganizationAction,
+    caller: Caller,
+    before: dict[str, Any],
+    note: str | None = None,
+) -> None:
+    repo.add_changes(
+        session,
+        [
+            OrganizationChange(
+                organization_id=organization.id,
+                at=organization.updated_at,
+                action=action.value,
+                actor_key_id=caller.key_id,
+                actor_name=caller.name,
+                actor_role=caller.role.value,
+                changes=diff(before, _fields(organization)),
+                note=note,
+            )
+        ],
+    )
 
 
 def _public(organization: Organization) -> OrganizationPublic:
@@ -33,6 +69,7 @@ def create_organization(
 ) -> OrganizationPublic:
     """Register an organization. It starts `pending`: its services match once approved."""
     organization = repo.add_organization(session, Organization(**data.model_dump()))
+    _record(session, organization, action=OrganizationAction.create, caller=caller, before={})
     session.commit()
     return _public(organization)
 
@@ -67,6 +104,7 @@ def update_organization(
 ) -> OrganizationPublic:
     """Change the fields sent. Sending `null` clears an optional field; a name cannot be null."""
     organization = _get(session, organization_id)
+    before = _fields(organization)
     changes = data.model_dump(exclude_unset=True)
     if "name" in changes and changes["name"] is None:
         del changes["name"]
@@ -74,21 +112,51 @@ def update_organization(
         changes["description"] = ""
     for field, value in changes.items():
         setattr(organization, field, value)
-    organization.updated_at = utcnow()
-    repo.add_organization(session, organization)
-    session.commit()
+    if _fields(organization) != before:
+        organization.updated_at = utcnow()
+        repo.add_organization(session, organization)
+        _record(
+            session, organization, action=OrganizationAction.update, caller=caller, before=before
+        )
+        session.commit()
     return _public(organization)
 
 
 def set_organization_status(
-    session: Session, *, organization_id: uuid.UUID, status: OrganizationStatus, caller: Caller
+    session: Session,
+    *,
+    organization_id: uuid.UUID,
+    status: OrganizationStatus,
+    note: str | None = None,
+    caller: Caller,
 ) -> OrganizationPublic:
-    """Approve or suspend. A suspended organization's services stop matching and its keys stop
-    working until it is approved again."""
+    """Approve or suspend, with the note the decision rests on. A suspended organization's
+    services stop matching and its keys stop working until it is approved again. Asking for
+    the status it has changes nothing and records nothing."""
     organization = _get(session, organization_id)
     if organization.status != status.value:
+        before = _fields(organization)
         organization.status = status.value
         organization.updated_at = utcnow()
         repo.add_organization(session, organization)
+        action = (
+            OrganizationAction.approve
+            if status is OrganizationStatus.approved
+            else OrganizationAction.suspend
+        )
+        _record(session, organization, action=action, caller=caller, before=before, note=note)
         session.commit()
     return _public(organization)
+
+
+def organization_history(
+    session: Session, *, organization_id: uuid.UUID, caller: Caller
+) -> OrganizationHistory:
+    """Who registered, changed, approved or suspended the organization, when and why."""
+    _get(session, organization_id)
+    return OrganizationHistory(
+        items=[
+            OrganizationChangePublic.model_validate(change, from_attributes=True)
+            for change in repo.list_changes(session, organization_id)
+        ]
+    )

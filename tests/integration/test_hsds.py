@@ -216,6 +216,30 @@ def test_reimport_updates_by_hsds_id_and_never_duplicates(
     ]
 
 
+def test_an_import_that_registers_or_changes_an_organization_says_so_in_its_history(
+    registry: Registry, api: Api, database_url: str, tmp_path: Path
+) -> None:
+    package = _export(database_url, tmp_path / "package")
+    organizations = _rows(package / "organizations.csv")
+    for row in organizations:
+        if row["id"] == registry.owner:
+            row["email"] = "intake@safe-homes.example.org"
+    _write_rows(package / "organizations.csv", organizations)
+    imported = referral(database_url, "hsds", "import", str(package))
+    assert imported.exit_code == 0, imported.output
+
+    response = api.client.get(f"/v1/organizations/{registry.owner}/history", headers=api.admin)
+    entry = response.json()["items"][-1]
+    assert (entry["action"], entry["actor_name"], entry["actor_key_id"]) == (
+        "import",
+        "referral hsds import",
+        None,
+    )
+    assert entry["changes"] == [
+        {"field": "email", "old": None, "new": "intake@safe-homes.example.org"}
+    ]
+
+
 def test_a_problem_found_late_changes_nothing(
     registry: Registry, database_url: str, other_database: str, tmp_path: Path
 ) -> None:

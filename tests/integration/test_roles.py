@@ -68,6 +68,9 @@ CALLS: dict[str, Call] = {
     "organizations suspend": Call(
         "POST", "/v1/organizations/{organization}/suspend", None, 200, ADMIN
     ),
+    "organizations history": Call(
+        "GET", "/v1/organizations/{organization}/history", None, 200, ADMIN
+    ),
     "keys create": Call(
         "POST", "/v1/keys", lambda w: {"role": "partner", "name": "app"}, 201, ADMIN
     ),

@@ -1,0 +1,91 @@
+"""Vetting organizations: statuses, and the history of who decided what, when and why."""
+
+from typing import Any
+
+import pytest
+
+from tests.factories import Api, assert_problem, bearer
+
+
+def _history(api: Api, organization_id: str) -> list[dict[str, Any]]:
+    response = api.client.get(f"/v1/organizations/{organization_id}/history", headers=api.admin)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def _admin(api: Api, name: str) -> tuple[dict[str, str], str]:
+    created = api.client.post("/v1/keys", json={"role": "admin", "name": name}, headers=api.admin)
+    assert created.status_code == 201, created.text
+    return bearer(created.json()["key"]), created.json()["id"]
+
+
+def test_the_history_says_who_registered_changed_approved_and_suspended_it_and_why(
+    api: Api,
+) -> None:
+    registrar, registrar_id = _admin(api, "Registrar")
+    vetter, vetter_id = _admin(api, "Vetting lead")
+    created = api.client.post(
+        "/v1/organizations", json={"name": "Harbour House"}, headers=registrar
+    ).json()
+    organization_id = created["id"]
+    path = f"/v1/organizations/{organization_id}"
+    for _ in range(2):  # the same phone again changes nothing: one entry
+        patched = api.client.patch(path, json={"phone": "+1-902-555-0100"}, headers=registrar)
+        assert patched.is_success
+    note = "Charity registration checked; premises visited on 28 November."
+    approved = api.client.post(f"{path}/approve", json={"note": note}, headers=vetter)
+    assert approved.json()["status"] == "approved"
+    assert api.client.post(f"{path}/approve", headers=vetter).is_success  # already: no entry
+    suspended = api.client.post(
+        f"{path}/suspend", json={"note": "Reported by a partner; under review."}, headers=vetter
+    )
+    assert suspended.json()["status"] == "suspended"
+    assert api.client.post(f"{path}/approve", headers=api.admin).is_success
+
+    history = _history(api, organization_id)
+    assert [
+        (e["action"], e["actor_name"], e["actor_key_id"], e["actor_role"], e["note"])
+        for e in history
+    ] == [
+        ("create", "Registrar", registrar_id, "admin", None),
+        ("update", "Registrar", registrar_id, "admin", None),
+        ("approve", "Vetting lead", vetter_id, "admin", note),
+        ("suspend", "Vetting lead", vetter_id, "admin", "Reported by a partner; under review."),
+        ("approve", history[-1]["actor_name"], history[-1]["actor_key_id"], "admin", None),
+    ]
+    assert {"field": "status", "old": None, "new": "pending"} in history[0]["changes"]
+    assert {"field": "name", "old": None, "new": "Harbour House"} in history[0]["changes"]
+    assert history[1]["changes"] == [{"field": "phone", "old": None, "new": "+1-902-555-0100"}]
+    assert history[2]["changes"] == [{"field": "status", "old": "pending", "new": "approved"}]
+    assert history[2]["at"] == approved.json()["updated_at"]
+    assert [e["at"] for e in history] == sorted(e["at"] for e in history)
+
+
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [
+        ({"note": "x" * 2001}, ["body", "note"]),
+        ({"note": "fine", "reason": "unknown field"}, ["body", "reason"]),
+        ({"note": 7}, ["body", "note"]),
+    ],
+)
+def test_a_bad_note_is_a_422_and_the_status_stays(
+    api: Api, body: dict[str, Any], loc: list[str]
+) -> None:
+    organization_id = api.organization(approved=False)
+    response = api.client.post(
+        f"/v1/organizations/{organization_id}/approve", json=body, headers=api.admin
+    )
+    problem = assert_problem(response, 422)
+    assert [error["loc"] for error in problem["errors"]] == [loc]
+    read = api.client.get(f"/v1/organizations/{organization_id}", headers=api.admin)
+    assert read.json()["status"] == "pending"
+    assert [e["action"] for e in _history(api, organization_id)] == ["create"]
+
+
+def test_an_unknown_organization_has_no_history(api: Api) -> None:
+    response = api.client.get(
+        "/v1/organizations/0b7e0d0e-0000-4000-8000-000000000000/history", headers=api.admin
+    )
+    assert_problem(response, 404)
