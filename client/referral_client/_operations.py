@@ -35,6 +35,7 @@ class ServiceFilters(TypedDict, total=False):
     category: Category | str | None
     province: Province | str | None
     modified_after: datetime | None
+    stale: bool | None
     page: int
     per_page: int | None
 
@@ -51,12 +52,14 @@ class ReportFilters(TypedDict, total=False):
     per_page: int | None
 
 
+def _param(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
 def _params(filters: ServiceFilters | ReportFilters) -> dict[str, str]:
-    return {
-        name: value.isoformat() if isinstance(value, datetime) else str(value)
-        for name, value in filters.items()
-        if value is not None
-    }
+    return {name: _param(value) for name, value in filters.items() if value is not None}
 
 
 def _language(language: str | None) -> dict[str, str]:

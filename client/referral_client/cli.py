@@ -205,6 +205,12 @@ def list_services(
     mine: Annotated[
         bool, typer.Option("--mine", help="Providers: only your organization's listings.")
     ] = False,
+    stale: Annotated[
+        bool,
+        typer.Option(
+            "--stale", help="Only listings not verified for long: matches call them stale."
+        ),
+    ] = False,
     page: Annotated[int, typer.Option(min=1)] = 1,
     per_page: Annotated[int, typer.Option(min=1)] = 20,
     as_json: Json = False,
@@ -222,6 +228,7 @@ def list_services(
             category=category,
             province=province,
             organization_id=organization,
+            stale=stale or None,
             page=page,
             per_page=per_page,
         )

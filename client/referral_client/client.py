@@ -106,7 +106,8 @@ class ReferralClient(ClientBase):
 
     def list_services(self, **filters: Unpack[ServiceFilters]) -> ServicePage:
         """One page of the listings this key may see: `organization_id`, `category`, `province`,
-        `modified_after`, `page` (from 1) and `per_page` narrow it down."""
+        `modified_after`, `stale` (not verified for the server's stale age), `page` (from 1)
+        and `per_page` narrow it down."""
         return self._run(self._operations.list_services(filters))
 
     def unmet_needs(self, **filters: Unpack[ReportFilters]) -> NeedCountPage:

@@ -72,6 +72,8 @@ def list_services(
     modified_after: datetime | None,
     offset: int,
     limit: int,
+    verified_before: datetime | None = None,
+    verified_since: datetime | None = None,
 ) -> tuple[list[Service], int]:
     statement = _visible_to(select(Service), visible_organization, everything)
     if organization_id is not None:
@@ -93,6 +95,10 @@ def list_services(
         )
     if modified_after is not None:
         statement = statement.where(col(Service.updated_at) > modified_after)
+    if verified_before is not None:
+        statement = statement.where(col(Service.last_verified_at) < verified_before)
+    if verified_since is not None:
+        statement = statement.where(col(Service.last_verified_at) >= verified_since)
     total = session.execute(
         sa.select(sa.func.count()).select_from(statement.subquery())
     ).scalar_one()

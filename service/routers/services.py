@@ -21,6 +21,7 @@ from service.deps import (
     ProviderCaller,
     ReaderCaller,
     SessionDep,
+    SettingsDep,
 )
 from service.routers._responses import AUTH, problems
 from service.usecases import services as usecases
@@ -74,6 +75,7 @@ def list_services(
     session: SessionDep,
     caller: ReaderCaller,
     pagination: PaginationDep,
+    settings: SettingsDep,
     organization_id: Annotated[UUID | None, Query(description="Only this organization's.")] = None,
     category: Annotated[Category | None, Query(description="Only this category.")] = None,
     province: Annotated[
@@ -84,12 +86,22 @@ def list_services(
         Instant | None,
         Query(description="Changed after this instant (ISO 8601), for incremental sync."),
     ] = None,
+    stale: Annotated[
+        bool | None,
+        Query(
+            description="`true`: only listings not verified for `REFERRAL_STALE_AFTER_DAYS` "
+            "(180 by default), which matches show as stale and rank lower: what a provider "
+            "should check and verify. `false`: only the others."
+        ),
+    ] = None,
 ) -> ServicePage:
     """Listings you may see, least recently changed first. Confidential locations appear as
     their area only, except to administrators and the owning provider."""
     return usecases.list_services(
         session,
         caller=caller,
+        stale=stale,
+        stale_after_days=settings.stale_after_days,
         organization_id=organization_id,
         category=category,
         province=province,

@@ -1,7 +1,7 @@
 """The registry: providers keep their own listings current, safely."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -189,10 +189,14 @@ def list_services(
     modified_after: datetime | None,
     page: int,
     per_page: int,
+    stale: bool | None,
+    stale_after_days: int,
 ) -> ServicePage:
-    """Listings the caller may see, oldest change first, so `modified_after` syncs resume."""
+    """Listings the caller may see, oldest change first, so `modified_after` syncs resume.
+    `stale`: only those not verified for `stale_after_days` (true), or only the others."""
     if modified_after is not None and modified_after.tzinfo is None:
         modified_after = modified_after.replace(tzinfo=UTC)  # ISO 8601 without zone: UTC
+    cutoff = utcnow() - timedelta(days=stale_after_days)
     rows, total = repo.list_services(
         session,
         visible_organization=caller.organization_id,
@@ -204,6 +208,8 @@ def list_services(
         modified_after=modified_after,
         offset=(page - 1) * per_page,
         limit=per_page,
+        verified_before=cutoff if stale else None,
+        verified_since=cutoff if stale is False else None,
     )
     return ServicePage(
         items=[_view(row, caller) for row in rows], total=total, page=page, per_page=per_page

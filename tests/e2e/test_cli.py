@@ -6,6 +6,7 @@ installed console script, as an operator would."""
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -215,6 +216,17 @@ def test_services_list_and_get(as_operator: LiveServer, capsys: pytest.CaptureFi
     assert "verified" in out
     assert run(["services", "get", "0b7e0d0e-0000-4000-8000-000000000000"]) == 2
     assert "Not found" in _one_line(capsys.readouterr().err)
+
+
+def test_services_list_stale_shows_only_listings_not_verified_for_long(
+    as_operator: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["services", "list", "--stale", "--per-page", "200", "--json"]) == 0
+    page = json.loads(capsys.readouterr().out)
+    assert page["total"] > 0  # the demo registry has some
+    oldest_fresh = datetime.now(UTC) - timedelta(days=180)
+    for item in page["items"]:
+        assert datetime.fromisoformat(item["last_verified_at"]) < oldest_fresh
 
 
 def test_a_provider_sets_beds_and_verifies(

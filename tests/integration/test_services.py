@@ -2,11 +2,15 @@
 the availability fast path, verification and history."""
 
 import json
-from datetime import datetime
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from sqlmodel import col
 
+from service.models import Service
 from tests.factories import (
     ADMIN_KEY,
     Api,
@@ -281,6 +285,26 @@ def test_list_pages_cover_every_service_once_with_total(api: Api) -> None:
     assert sorted(seen) == sorted(created)
     beyond = api.get("/v1/services", api.admin, page=4, per_page=2).json()
     assert (beyond["items"], beyond["total"]) == ([], 5)
+
+
+def test_list_stale_finds_the_listings_to_verify_and_verifying_clears_them(
+    api: Api, engine: sa.Engine
+) -> None:
+    organization_id = api.organization()
+    provider = api.key("provider", organization_id)
+    old, fresh = api.service(organization_id), api.service(organization_id)
+    with engine.begin() as connection:  # verified 200 days ago; matches say it is stale
+        connection.execute(
+            sa.update(Service)
+            .where(col(Service.id) == uuid.UUID(old["id"]))
+            .values(last_verified_at=datetime.now(UTC) - timedelta(days=200))
+        )
+    mine = {"organization_id": organization_id}
+    assert _ids(api.get("/v1/services", provider, stale="true", **mine).json()) == {old["id"]}
+    assert _ids(api.get("/v1/services", provider, stale="false", **mine).json()) == {fresh["id"]}
+    assert len(_ids(api.get("/v1/services", provider, **mine).json())) == 2
+    assert api.client.post(f"/v1/services/{old['id']}/verify", headers=provider).is_success
+    assert api.get("/v1/services", provider, stale="true", **mine).json()["total"] == 0
 
 
 def test_list_defaults_and_clamps_per_page(api: Api) -> None:
