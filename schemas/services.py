@@ -97,8 +97,10 @@ class Location(RequestModel):
         description=(
             "With `longitude`, where the service is. Leave both out and the service places "
             "the location itself, offline: at the centre of its postal code's area (the first "
-            "three characters) when it has one in its province, else at the centre of its "
-            "municipality; the answer shows the point used. Neither known: a 422."
+            "three characters) when that area is compact (a town's or city's) and in its "
+            "province, else at the centre of its municipality; the answer shows the point "
+            "used. Neither known, or a compact postal area over 50 km from the municipality: "
+            "a 422."
         ),
     )
     longitude: StrictFloat | None = Field(default=None, ge=MIN_LONGITUDE, le=MAX_LONGITUDE)

@@ -387,6 +387,11 @@ class Gazetteer:
             return None
         return self._postal.get(compact[:3])
 
+    def spread_km(self, area: PostalArea) -> float:
+        """How far an FSA's postal codes lie from its point (the median distance): under a
+        few km in a town or city, hundreds in the north, where one FSA is a whole region."""
+        return self._spreads.get(area.prefix, 0.0)
+
     def _candidates(self, name: str, province: str | None) -> list[Place]:
         key = normalise_name(name)
         found = [

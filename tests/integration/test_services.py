@@ -111,8 +111,13 @@ def _without_coordinates(**fields: Any) -> dict[str, Any]:
         (_without_coordinates(postal_code=None, municipality="Elmira"), (43.6001, -80.5497)),
         # A postal code of another province is not trusted over the municipality.
         (_without_coordinates(postal_code="H2X 1Y4"), (43.4254, -80.5112)),
+        # Nor a rural one: X0A is all of Baffin Island, its point 594 km from its codes.
+        (
+            _without_coordinates(municipality="Iqaluit", province="NU", postal_code="X0A 0H0"),
+            (63.747, -68.5173),
+        ),
     ],
-    ids=["postal code", "municipality", "postal code elsewhere"],
+    ids=["postal code", "municipality", "postal code elsewhere", "rural postal code"],
 )
 def test_a_location_sent_without_coordinates_is_placed_by_the_gazetteer(
     api: Api, location: dict[str, Any], point: tuple[float, float]
@@ -165,8 +170,10 @@ def test_a_patch_that_moves_a_location_without_coordinates_places_it(api: Api) -
             ["body", "locations", 0, "latitude"],
         ),
         ({**listing("x")["locations"][0], "longitude": None}, ["body", "locations", 0]),
+        # Kitchener's address with a downtown Toronto postal code: one of them is wrong.
+        (_without_coordinates(postal_code="M5V 2T6"), ["body", "locations", 0, "postal_code"]),
     ],
-    ids=["unknown municipality", "unknown postal code too", "one coordinate"],
+    ids=["unknown municipality", "unknown postal code too", "one coordinate", "disagreeing"],
 )
 def test_a_location_that_cannot_be_placed_is_refused_and_nothing_is_listed(
     api: Api, location: dict[str, Any], loc: list[str | int]
