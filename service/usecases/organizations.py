@@ -144,7 +144,9 @@ def set_organization_status(
             if status is OrganizationStatus.approved
             else OrganizationAction.suspend
         )
-        _record(session, organization, action=action, caller=caller, before=before, note=note)
+        _record(
+            session, organization, action=action, caller=caller, before=before, note=note or None
+        )
         session.commit()
     return _public(organization)
 
