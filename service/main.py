@@ -19,6 +19,7 @@ from service.http_head import HeadAsGet
 from service.observability import Metrics, RequestMiddleware, configure_logging
 from service.routers import (
     console,
+    docs,
     health,
     hsds,
     keys,
@@ -93,6 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        # Served by routers.docs from this app's own files; ReDoc would load from a CDN.
+        docs_url=None,
+        redoc_url=None,
         # FastAPI's own OpenTelemetry stays off whatever the environment says
         # (FASTAPI_OTEL_AUTO_CONFIGURE, a global provider): nothing of a request is sent
         # anywhere. Operations read /metrics and the access log, which hold no profile.
@@ -115,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hsds.import_router,
         health.router,
         console.router,
+        docs.router,
     ):
         app.include_router(router)
 

@@ -1,5 +1,6 @@
-"""The web console at /console: its security headers, and the page itself in headless Chromium
-(Debian's chromium, driven by Playwright; `scripts/ensure-chromium` installs it).
+"""The web console at /console, and the API documentation at /docs: their security headers,
+and the pages themselves in headless Chromium (Debian's chromium, driven by Playwright;
+`scripts/ensure-chromium` installs it).
 
 Every request the page makes is recorded, and any that would leave the app's origin is
 blocked and fails the test. `REFERRAL_CONSOLE_SCREENSHOT=docs/console.png` also writes the
@@ -278,3 +279,50 @@ def test_a_refused_key_asks_again_and_forget_key_signs_out(page: Page, live: Liv
     page.click("#forget-key")
     expect(page.locator("#key-panel")).to_be_visible()
     assert _storage(page)["session"].get("referral-console.key") is None
+
+
+# The API documentation at /docs.
+
+
+def test_the_docs_load_nothing_from_outside(live: LiveServer) -> None:
+    response = httpx.get(f"{live.url}/docs")
+    assert response.status_code == 200
+    assert "script-src 'self';" in response.headers["Content-Security-Policy"]
+    assert "connect-src 'self';" in response.headers["Content-Security-Policy"]
+    assert "http://" not in response.text
+    assert "https://" not in response.text
+    assert "<script>" not in response.text
+    assert httpx.get(f"{live.url}/docs/swagger-ui-bundle.js").status_code == 200
+    assert httpx.get(f"{live.url}/docs/index.html").status_code == 404
+    assert httpx.get(f"{live.url}/docs/..%2Fmain.py").status_code == 404
+    assert httpx.get(f"{live.url}/redoc").status_code == 404
+
+
+def test_the_docs_show_every_operation_and_try_one_with_a_key(
+    page: Page, live: LiveServer, traffic: Traffic
+) -> None:
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto(f"{live.url}/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("referral-service")
+    expect(page.get_by_text("Match a need profile")).to_be_visible()
+    expect(page.get_by_text("Where needs go unmet")).to_be_visible()
+
+    page.get_by_role("button", name="Authorize").click()
+    page.fill("#auth-bearer-value", live.operator_key)
+    page.get_by_role("button", name="Apply credentials").click()
+    page.locator(".auth-container .btn-done").click()
+    operation = page.locator("#operations-keys-keys-whoami")
+    operation.locator(".opblock-summary").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+    live_response = operation.locator(".live-responses-table")
+    expect(live_response.locator("tbody td.response-col_status")).to_contain_text("200")
+    expect(live_response).to_contain_text('"role": "operator"')
+    assert violations == []
+    assert any(request.url.endswith("/v1/me") for request in traffic.requests)
