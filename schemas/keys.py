@@ -39,6 +39,16 @@ class KeyPublic(BaseModel):
         "another writer is left to the key's next use, so that it never holds up a request."
     )
     revoked_at: datetime | None
+    issued_by: str | None = Field(
+        default=None,
+        description="The name of the administrator's key that issued it; null for keys made "
+        "at start-up (the bootstrap and demo keys) or issued before this was recorded.",
+    )
+    issued_by_key_id: UUID | None = None
+    revoked_by: str | None = Field(
+        default=None, description="The name of the administrator's key that revoked it."
+    )
+    revoked_by_key_id: UUID | None = None
 
 
 class KeyCreated(KeyPublic):

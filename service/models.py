@@ -68,6 +68,12 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Who issued and who revoked the key: the names of the administrators' keys, kept even
+    # if those keys are revoked since (null: issued at start-up, or before this was kept).
+    issued_by: str | None = Field(default=None, max_length=200)
+    issued_by_key_id: uuid.UUID | None = None
+    revoked_by: str | None = Field(default=None, max_length=200)
+    revoked_by_key_id: uuid.UUID | None = None
 
 
 class Service(SQLModel, table=True):

@@ -94,6 +94,8 @@ def create_key(session: Session, *, data: KeyCreate, caller: Caller) -> KeyCreat
             organization_id=data.organization_id,
             key_hash=hash_key(secret),
             prefix=secret[:10],
+            issued_by=caller.name,
+            issued_by_key_id=caller.key_id,
         ),
     )
     session.commit()
@@ -133,6 +135,8 @@ def revoke_key(session: Session, *, key_id: uuid.UUID, caller: Caller) -> None:
         raise NotFound("No such key.")
     if record.revoked_at is None:
         record.revoked_at = utcnow()
+        record.revoked_by = caller.name
+        record.revoked_by_key_id = caller.key_id
         session.add(record)
         session.commit()
 
@@ -146,7 +150,7 @@ def ensure_bootstrap_admin(session: Session, *, secret: str) -> None:
     if record is None:
         record = ApiKey(name=BOOTSTRAP_NAME, role=Role.admin.value, key_hash=key_hash, prefix="")
     record.key_hash = key_hash
-    record.revoked_at = None
+    record.revoked_at = record.revoked_by = record.revoked_by_key_id = None
     repo.add_key(session, record)
     session.commit()
 

@@ -69,6 +69,32 @@ def test_revoked_key_gets_401_from_then_on(api: Api) -> None:
     assert again.status_code == 204
 
 
+def test_a_key_says_which_administrator_issued_it_and_which_revoked_it(api: Api) -> None:
+    issuer = _create(api, {"role": "admin", "name": "Amira (coordinator)"})
+    revoker = _create(api, {"role": "admin", "name": "Ben (on call)"})
+    partner = api.client.post(
+        "/v1/keys", json={"role": "partner", "name": "app"}, headers=bearer(issuer["key"])
+    ).json()
+    assert (partner["issued_by"], partner["issued_by_key_id"]) == (
+        "Amira (coordinator)",
+        issuer["id"],
+    )
+    assert (partner["revoked_by"], partner["revoked_by_key_id"]) == (None, None)
+    assert issuer["issued_by"].startswith("bootstrap admin")
+    revoked = api.client.delete(f"/v1/keys/{partner['id']}", headers=bearer(revoker["key"]))
+    assert revoked.status_code == 204
+    # Revoking again is harmless, and keeps who revoked it first.
+    assert api.client.delete(f"/v1/keys/{partner['id']}", headers=api.admin).status_code == 204
+    listed = {key["id"]: key for key in api.get("/v1/keys", api.admin).json()["items"]}
+    entry = listed[partner["id"]]
+    assert (entry["issued_by"], entry["revoked_by"], entry["revoked_by_key_id"]) == (
+        "Amira (coordinator)",
+        "Ben (on call)",
+        revoker["id"],
+    )
+    assert entry["revoked_at"] is not None
+
+
 def test_revoking_an_unknown_key_gets_404(api: Api) -> None:
     response = api.client.delete("/v1/keys/00000000-0000-4000-8000-000000000000", headers=api.admin)
     assert_problem(response, 404)
