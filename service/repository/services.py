@@ -95,8 +95,13 @@ def list_services(
         )
     if modified_after is not None:
         statement = statement.where(col(Service.updated_at) > modified_after)
-    if verified_before is not None:
-        statement = statement.where(col(Service.last_verified_at) < verified_before)
+    if verified_before is not None:  # a listing never verified is the stalest of all
+        statement = statement.where(
+            sa.or_(
+                col(Service.last_verified_at) < verified_before,
+                col(Service.last_verified_at).is_(None),
+            )
+        )
     if verified_since is not None:
         statement = statement.where(col(Service.last_verified_at) >= verified_since)
     total = session.execute(

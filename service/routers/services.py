@@ -90,8 +90,9 @@ def list_services(
         bool | None,
         Query(
             description="`true`: only listings not verified for `REFERRAL_STALE_AFTER_DAYS` "
-            "(180 by default), which matches show as stale and rank lower: what a provider "
-            "should check and verify. `false`: only the others."
+            "(180 by default) or never (an import that gave no date), which matches show as "
+            "stale and rank lower: what a provider should check and verify. `false`: only "
+            "the others."
         ),
     ] = None,
 ) -> ServicePage:

@@ -299,18 +299,25 @@ def test_list_stale_finds_the_listings_to_verify_and_verifying_clears_them(
 ) -> None:
     organization_id = api.organization()
     provider = api.key("provider", organization_id)
-    old, fresh = api.service(organization_id), api.service(organization_id)
-    with engine.begin() as connection:  # verified 200 days ago; matches say it is stale
-        connection.execute(
-            sa.update(Service)
-            .where(col(Service.id) == uuid.UUID(old["id"]))
-            .values(last_verified_at=datetime.now(UTC) - timedelta(days=200))
-        )
+    old, never, fresh = (api.service(organization_id) for _ in range(3))
+    with engine.begin() as connection:
+        for service, verified in (
+            (old, datetime.now(UTC) - timedelta(days=200)),  # matches say it is stale
+            (never, None),  # an imported listing that gave no date of verification
+        ):
+            connection.execute(
+                sa.update(Service)
+                .where(col(Service.id) == uuid.UUID(service["id"]))
+                .values(last_verified_at=verified)
+            )
     mine = {"organization_id": organization_id}
-    assert _ids(api.get("/v1/services", provider, stale="true", **mine).json()) == {old["id"]}
+    stale = {old["id"], never["id"]}
+    assert _ids(api.get("/v1/services", provider, stale="true", **mine).json()) == stale
     assert _ids(api.get("/v1/services", provider, stale="false", **mine).json()) == {fresh["id"]}
-    assert len(_ids(api.get("/v1/services", provider, **mine).json())) == 2
-    assert api.client.post(f"/v1/services/{old['id']}/verify", headers=provider).is_success
+    assert len(_ids(api.get("/v1/services", provider, **mine).json())) == 3
+    for service in (old, never):
+        verified = api.client.post(f"/v1/services/{service['id']}/verify", headers=provider)
+        assert verified.is_success
     assert api.get("/v1/services", provider, stale="true", **mine).json()["total"] == 0
 
 
