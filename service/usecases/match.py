@@ -374,6 +374,13 @@ def _public_match(match: Match, service: Service, view: View, language: str) -> 
     }
 
 
+def _within_asked(match: Match) -> bool:
+    """Whether a match reaches the person within the distance they asked for: a place that
+    near, or a service that comes to them or answers by phone; not a place farther away
+    that only its service area, or a wider radius, brought in."""
+    return all(note.code != "beyond_asked_distance" for note in match.caveats)
+
+
 def _rank(
     person: Profile,
     search: "_NeedSearch | _IndexSearch",
@@ -383,11 +390,14 @@ def _rank(
     now: datetime,
     freshness: Freshness,
     eligibility: Eligibility,
-) -> tuple[float, list[Match]]:
-    """One need's matches and the radius they were found within: the asked distance, widened
-    in steps while fewer than `limit` are found."""
+) -> tuple[float, list[Match], bool]:
+    """One need's matches, the radius they were found within (the asked distance, widened
+    in steps while fewer than `limit` are found), and whether any service reached the
+    person within the asked distance: at the first step, before widening let farther ones
+    outrank it, or after."""
     matches: list[Match] = []
     radius = steps[0]
+    near = False
     for step, radius in enumerate(steps):
         # The nearest candidates within the widest radius include the nearest within any
         # smaller one, so widening needs at most one more search.
@@ -402,15 +412,10 @@ def _rank(
             freshness=freshness,
             eligibility=eligibility,
         )
+        near = near or any(_within_asked(m) for m in matches)
         if len(matches) >= profile.limit:
             break
-    return radius, matches
-
-
-def _within_asked(match: Match) -> bool:
-    """Whether a match reaches the person within the distance they asked for: not a place
-    found only by widening the radius past it."""
-    return all(note.code != "beyond_asked_distance" for note in match.caveats)
+    return radius, matches, near
 
 
 def match_needs(
@@ -478,7 +483,7 @@ def match_needs(
             )
             for need, categories in asked.items()
         ]
-        shown = {UUID(m.service_id) for _, _, matches in ranked for m in matches}
+        shown = {UUID(m.service_id) for _, _, matches, _ in ranked for m in matches}
         listings = (
             live.listings(session, shown)
             if live is not None
@@ -505,7 +510,7 @@ def match_needs(
                 if UUID(m.service_id) in services
             ],
         }
-        for need, radius, matches in ranked
+        for need, radius, matches, _ in ranked
     ]
     if tally is not None:
         tally.add(
@@ -513,8 +518,8 @@ def match_needs(
             province=locality.province,
             area_type=locality.area_type,
             outcomes=[
-                (need, any(_within_asked(m) for m in matches), bool(result["matches"]))
-                for (need, _, matches), result in zip(ranked, results, strict=True)
+                (need, near and bool(result["matches"]), bool(result["matches"]))
+                for (need, _, _, near), result in zip(ranked, results, strict=True)
             ],
         )
     return MatchResponse.model_validate(

@@ -96,6 +96,50 @@ def test_each_match_counts_per_need_what_was_found_near_far_or_not_at_all(
     }
 
 
+def test_found_near_means_found_within_the_asked_distance_whatever_the_limit(
+    api: Api, engine: sa.Engine, tally: NeedTally
+) -> None:
+    """A full shelter 3 km away that two free ones 25 km away outrank, after widening, is
+    still help that was near: the count must not depend on how many matches were asked."""
+    organization_id = api.organization()
+    full = api.service(
+        organization_id,
+        intake={"phone": "+1-519-555-0100", "hours": "Mon-Fri 9-5"},
+        capacity={"beds_total": 10, "beds_available": 0},
+    )
+    guelph = {
+        "name": "Guelph house",
+        "municipality": "Guelph",
+        "province": "ON",
+        "latitude": 43.5448,
+        "longitude": -80.2482,
+        "confidential": False,
+    }
+    for _ in range(2):
+        api.service(
+            organization_id,
+            locations=[guelph],
+            service_area={"radius_km": None, "provinces": [], "nationwide": False},
+        )
+    asked = {
+        "needs": ["housing"],
+        "location": {"place": "Kitchener, ON"},
+        "max_distance_km": 5,
+        "urgent": True,
+    }
+    shown = _match(api, **asked, limit=2)["results"][0]
+    assert shown["expanded"] is True
+    assert full["id"] not in {m["service_id"] for m in shown["matches"]}  # ranked out
+    for _ in range(2):
+        _match(api, **asked, limit=2)
+    for _ in range(3):
+        _match(api, **asked, limit=5)
+    tally.flush(engine)
+    assert _cells(_report_later(engine)) == {
+        ("ON", "urban", "housing"): {"asked": 6, "none_near": 0, "unmet": 0}
+    }
+
+
 def test_a_month_is_reported_only_once_it_is_over(
     api: Api, engine: sa.Engine, tally: NeedTally
 ) -> None:
