@@ -1,6 +1,7 @@
 """Organizations: created pending, approved by an administrator before their services match."""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -35,13 +36,14 @@ def _record(
     caller: Caller,
     before: dict[str, Any],
     note: str | None = None,
+    at: datetime | None = None,
 ) -> None:
     repo.add_changes(
         session,
         [
             OrganizationChange(
                 organization_id=organization.id,
-                at=organization.updated_at,
+                at=at or organization.updated_at,
                 action=action.value,
                 actor_key_id=caller.key_id,
                 actor_name=caller.name,
@@ -132,20 +134,31 @@ def set_organization_status(
 ) -> OrganizationPublic:
     """Approve or suspend, with the note the decision rests on. A suspended organization's
     services stop matching and its keys stop working until it is approved again. Asking for
-    the status it has changes nothing and records nothing."""
+    the status it has changes nothing; with a note it is recorded, as a decision confirmed
+    (an organization vetted again), without one nothing is."""
     organization = _get(session, organization_id)
+    action = (
+        OrganizationAction.approve
+        if status is OrganizationStatus.approved
+        else OrganizationAction.suspend
+    )
+    before = _fields(organization)
+    note = note or None
     if organization.status != status.value:
-        before = _fields(organization)
         organization.status = status.value
         organization.updated_at = utcnow()
         repo.add_organization(session, organization)
-        action = (
-            OrganizationAction.approve
-            if status is OrganizationStatus.approved
-            else OrganizationAction.suspend
-        )
+        _record(session, organization, action=action, caller=caller, before=before, note=note)
+        session.commit()
+    elif note is not None:
         _record(
-            session, organization, action=action, caller=caller, before=before, note=note or None
+            session,
+            organization,
+            action=action,
+            caller=caller,
+            before=before,
+            note=note,
+            at=utcnow(),
         )
         session.commit()
     return _public(organization)

@@ -37,6 +37,10 @@ def test_the_history_says_who_registered_changed_approved_and_suspended_it_and_w
     approved = api.client.post(f"{path}/approve", json={"note": note}, headers=vetter)
     assert approved.json()["status"] == "approved"
     assert api.client.post(f"{path}/approve", headers=vetter).is_success  # already: no entry
+    vetted_again = api.client.post(
+        f"{path}/approve", json={"note": "Re-vetted: registration renewed."}, headers=vetter
+    )
+    assert vetted_again.json()["updated_at"] == approved.json()["updated_at"]
     suspended = api.client.post(
         f"{path}/suspend", json={"note": "Reported by a partner; under review."}, headers=vetter
     )
@@ -52,6 +56,7 @@ def test_the_history_says_who_registered_changed_approved_and_suspended_it_and_w
         ("create", "Registrar", registrar_id, "admin", None),
         ("update", "Registrar", registrar_id, "admin", None),
         ("approve", "Vetting lead", vetter_id, "admin", note),
+        ("approve", "Vetting lead", vetter_id, "admin", "Re-vetted: registration renewed."),
         ("suspend", "Vetting lead", vetter_id, "admin", "Reported by a partner; under review."),
         ("approve", history[-1]["actor_name"], history[-1]["actor_key_id"], "admin", None),
     ]
@@ -60,6 +65,7 @@ def test_the_history_says_who_registered_changed_approved_and_suspended_it_and_w
     assert history[1]["changes"] == [{"field": "phone", "old": None, "new": "+1-902-555-0100"}]
     assert history[2]["changes"] == [{"field": "status", "old": "pending", "new": "approved"}]
     assert history[2]["at"] == approved.json()["updated_at"]
+    assert history[3]["changes"] == []  # confirmed, not changed
     assert [e["at"] for e in history] == sorted(e["at"] for e in history)
 
 
