@@ -9,11 +9,11 @@ from schemas.enums import AreaType, Province
 
 SMALLEST_SHOWN = 5
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 
 def _a_month(value: str) -> str:
-    if not _MONTH.match(value):
+    if not _MONTH.fullmatch(value):
         raise ValueError("a calendar month as YYYY-MM, such as 2026-10")
     return value
 
@@ -25,11 +25,14 @@ Month = Annotated[
         description="A calendar month, UTC: `2026-11`.",
         examples=["2026-11"],
         # Documents the shape; the validator checks it, with a message a person can read.
-        json_schema_extra={"pattern": _MONTH.pattern},
+        json_schema_extra={"pattern": f"^{_MONTH.pattern}$"},
     ),
 ]
 
-_WITHHELD = f"null when 1 to {SMALLEST_SHOWN - 1}: withheld, never shown."
+_WITHHELD = (
+    f"null when it, or its difference from another count of the cell, is 1 to "
+    f"{SMALLEST_SHOWN - 1}: withheld, never shown."
+)
 
 
 class NeedCountPublic(BaseModel):
@@ -60,6 +63,7 @@ class NeedCountPage(BaseModel):
     per_page: int
     smallest_shown: int = Field(
         default=SMALLEST_SHOWN,
-        description="Counts below this (and above 0) are withheld; a cell asked for fewer "
-        "times is not listed at all.",
+        description="Counts below this (and above 0) are withheld, as are counts that differ "
+        "from another count of their cell by less; a cell asked for fewer times is not "
+        "listed at all.",
     )

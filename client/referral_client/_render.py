@@ -153,7 +153,7 @@ def print_services(console: Console, page: ServicePage) -> None:
 
 
 def _count(value: int | None) -> str:
-    return "<5" if value is None else f"{value:,}"
+    return "withheld" if value is None else f"{value:,}"
 
 
 def _share(part: int | None, whole: int) -> str:
@@ -182,7 +182,8 @@ def print_unmet_needs(console: Console, report: NeedCountPage) -> None:
     console.print(
         Text(
             f"Counts of match requests, not of people. A cell asked for fewer than "
-            f"{report.smallest_shown} times is not listed; <{report.smallest_shown}: withheld.",
+            f"{report.smallest_shown} times is not listed; a count is withheld when it, or its "
+            f"difference from another count of its cell, is 1 to {report.smallest_shown - 1}.",
             style="dim",
         )
     )

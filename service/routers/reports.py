@@ -20,11 +20,12 @@ Newest month first. A month is reported once it is over, from the second day of 
 (`through` says which is the newest): its counts never change while anyone can read them,
 so reading the report again and again never tells when a request was made.
 
-Counts of requests, not of people (a caller asked about twice counts twice), reaching
-this report within a minute or so. Nothing else of any profile is kept. A cell asked for
-fewer than {SMALLEST_SHOWN} times in its month is not listed, and a count from 1 to
-{SMALLEST_SHOWN - 1} in a listed cell is `null`; cells are never summed, so no two
-answers differ by a withheld count."""
+Counts of requests, not of people (a caller asked about twice counts twice), written to
+the database within a minute or so of each request. Nothing else of any profile is kept. A
+cell asked for fewer than {SMALLEST_SHOWN} times in its month is not listed, and a count
+in a listed cell is `null` when it, or its difference from another count of the cell, is
+1 to {SMALLEST_SHOWN - 1}; cells are never summed, so no two answers differ by a withheld
+count."""
 
 
 @router.get(

@@ -79,8 +79,8 @@ def placed(listing: ServiceCreate, gazetteer: Gazetteer) -> ServiceCreate:
             errors += _problem(
                 index,
                 "latitude",
-                "no coordinates, and neither the postal code nor the municipality is one "
-                "the gazetteer knows in this province",
+                "no coordinates, and the gazetteer knows no such municipality in this "
+                "province, nor a town's or city's postal area for the postal code",
             )
             continue
         latitude, longitude = point

@@ -5,15 +5,21 @@ Each match adds one to its cell of (month, province, area type, need as asked) i
 worker's memory: that it was asked, whether anything reached the person within the distance
 they asked, whether anything eligible was found at all. Nothing else of the profile is
 counted, and the counts go to the database in bulk every `report_flush_seconds`, added to
-what other workers wrote, so no row's writing tells when one match happened. A worker that
-dies loses its counts since the last flush: they are statistics, never an acknowledged write.
+what other workers wrote: the rows change a minute's worth at a time, not with each match
+(in a quiet cell a minute's worth may be one, which only the database's own readers see). A
+worker that dies loses its counts since its last successful flush: they are statistics,
+never an acknowledged write.
 
 The report lists a cell only once it was asked for at least 5 times in its month, and
-withholds any count from 1 to 4 in it. Cells are never summed over months or areas, so no
-two answers differ by a withheld count. And a month is reported only once it is over (from
-the second day of the next, when every worker has written its last counts): a month's
-counts never change while anyone can read them, so reading the report again and again
-never tells that a request was made in between, nor what it found.
+withholds a count from 1 to 4, and a count whose difference from another count of its
+cell is 1 to 4 (`asked=6, none_near=5` would say that exactly one request found help near):
+complementary suppression. Cells are never summed over months or areas, so no two answers
+differ by a withheld count. And a month is reported only once it is over (from the second
+day of the next, when every worker has written its last counts): a month's counts never
+change while anyone can read them, so reading the report again and again never tells that
+a request was made in between, nor what it found. Counts that reach a flush only after
+their month is shown (the database was out of reach for over a day) are dropped, not
+added to it.
 """
 
 import logging
@@ -26,7 +32,7 @@ from sqlmodel import Session
 
 from schemas.enums import AreaType, Province
 from schemas.reports import SMALLEST_SHOWN, NeedCountPage, NeedCountPublic
-from service.models import utcnow
+from service.models import NeedCount, utcnow
 from service.repository import reports as repo
 from service.repository.reports import CellKey
 
@@ -66,6 +72,13 @@ class NeedTally:
         next flush, and the error is raised."""
         with self._lock:
             counts, self._counts = self._counts, {}
+        shown = last_reported_month(utcnow())
+        late = {key for key in counts if key[0] <= shown}
+        if late:  # a month already shown never changes
+            logger.warning(
+                "need counts of a month already reported dropped", extra={"cells": len(late)}
+            )
+            counts = {key: value for key, value in counts.items() if key not in late}
         if not counts:
             return
         try:
@@ -117,8 +130,20 @@ def last_reported_month(now: datetime) -> str:
     return settled.strftime("%Y-%m")
 
 
-def _shown(count: int) -> int | None:
-    return count if count == 0 or count >= SMALLEST_SHOWN else None
+def _safe(count: int) -> bool:
+    return count == 0 or count >= SMALLEST_SHOWN
+
+
+def _withheld(row: NeedCount) -> tuple[int | None, int | None]:
+    """`none_near` and `unmet` as shown: each only when it, and its difference from every
+    other count shown in the cell, is 0 or at least `SMALLEST_SHOWN`."""
+    near_shown = _safe(row.none_near) and _safe(row.asked - row.none_near)
+    unmet_shown = (
+        _safe(row.unmet)
+        and _safe(row.asked - row.unmet)
+        and (not near_shown or _safe(row.none_near - row.unmet))
+    )
+    return (row.none_near if near_shown else None, row.unmet if unmet_shown else None)
 
 
 def unmet_need_report(
@@ -155,10 +180,11 @@ def unmet_need_report(
                 area_type=AreaType(row.area_type),
                 need=row.need,
                 asked=row.asked,
-                none_near=_shown(row.none_near),
-                unmet=_shown(row.unmet),
+                none_near=none_near,
+                unmet=unmet,
             )
             for row in rows
+            for none_near, unmet in [_withheld(row)]
         ],
         total=total,
         page=page,

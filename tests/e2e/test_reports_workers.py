@@ -1,4 +1,8 @@
-"""The unmet-need counts of several workers add up, and a worker that stops writes its own."""
+"""A worker that stops writes its unmet-need counts, and those of several workers add up.
+
+The requests go over new connections, so that they may spread over both workers; which
+worker serves which is the server's choice. That the database adds what several workers
+write at once is shown in `tests/integration/test_reports.py` with four tallies."""
 
 from pathlib import Path
 
