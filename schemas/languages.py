@@ -10,8 +10,39 @@ pycountry's copy of ISO 639-3 (living languages); see `LANGUAGES.md` beside it.
 """
 
 import csv
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
+
+# ISO 639-3 macrolanguages spoken in Canada and the varieties under each (SIL's mappings,
+# those of living languages, in stored form). A person who speaks Cantonese and a listing
+# that says Chinese, or the other way round, should meet: `related_languages` says so.
+MACROLANGUAGES: dict[str, frozenset[str]] = {
+    "zh": frozenset(
+        {"cmn", "yue", "hak", "nan", "wuu", "cdo", "hsn", "gan", "cjy", "cpx", "czh", "czo", "mnp"}
+    ),
+    "ar": frozenset(
+        {"arb", "arz", "apc", "acm", "apd", "ary", "arq", "aeb", "ayl", "ars", "afb", "acw", "ayp"}
+    ),
+    "fa": frozenset({"pes", "prs"}),
+    "iu": frozenset({"ike", "ikt"}),
+    "cr": frozenset({"crk", "crj", "crl", "crm", "csw", "cwd"}),
+    "oj": frozenset({"ojg", "ojw", "ojs", "ojb", "ojc", "otw"}),
+    "ku": frozenset({"kmr", "ckb", "sdh"}),
+    "ps": frozenset({"pbt", "pbu", "pst"}),
+    "sw": frozenset({"swh", "swc"}),
+    "om": frozenset({"gaz", "hae", "orc"}),
+    "ne": frozenset({"npi", "dty"}),
+    "uz": frozenset({"uzn", "uzs"}),
+    "mn": frozenset({"khk"}),
+    "no": frozenset({"nb", "nn"}),
+    "ak": frozenset({"tw", "fat"}),
+    "ms": frozenset({"zsm"}),
+    "sq": frozenset({"als", "aln"}),
+}
+_MACROLANGUAGE_OF = {
+    variety: macro for macro, varieties in MACROLANGUAGES.items() for variety in varieties
+}
 
 
 @cache
@@ -28,3 +59,14 @@ def _forms() -> dict[str, str]:
 def canonical_language(code: str) -> str | None:
     """The stored form of an ISO 639 code, any case; None for a code of no living language."""
     return _forms().get(code.strip().lower())
+
+
+def related_languages(codes: Iterable[str]) -> frozenset[str]:
+    """The codes with the languages they meet: a macrolanguage's varieties (`zh`: `yue`,
+    `cmn`, ...) and a variety's macrolanguage (`yue`: `zh`). Codes in stored form."""
+    related = set(codes)
+    for code in list(related):
+        related |= MACROLANGUAGES.get(code, frozenset())
+        if code in _MACROLANGUAGE_OF:
+            related.add(_MACROLANGUAGE_OF[code])
+    return frozenset(related)

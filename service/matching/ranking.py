@@ -19,6 +19,7 @@ from service.matching.types import (
     Profile,
     ReachKind,
     Weights,
+    languages_met,
 )
 from service.policy.visibility import coarse_distance_km
 
@@ -137,7 +138,7 @@ def _language_notes(profile: Profile, candidate: Candidate) -> tuple[list[Note],
     asked = profile.languages
     if not asked:
         return [], []
-    shared = asked & candidate.languages
+    shared = languages_met(profile) & candidate.languages
     if shared:
         return [Note("speaks", (("languages", ",".join(sorted(shared))),))], []
     if not candidate.languages:
@@ -180,7 +181,7 @@ class Scorer:
         weights: Weights = Weights(),  # noqa: B008  (frozen, so a shared default is safe)
         freshness: Freshness = Freshness(),  # noqa: B008
     ) -> None:
-        self._languages = profile.languages
+        self._languages = languages_met(profile)
         self._trafficking = profile.trafficking_type
         self._area_type = profile.area_type
         self._housing = housing

@@ -47,12 +47,21 @@ class Profile:
     age: int | None = None
     newcomer_status: str = "undisclosed"
     trafficking_type: str = "undisclosed"
+    # The languages asked, and those a service may list to speak with the person: with a
+    # macrolanguage's varieties and a variety's macrolanguage (`yue` meets `zh`). Empty
+    # `languages_met` means only `languages` themselves.
     languages: frozenset[str] = frozenset()
+    languages_met: frozenset[str] = frozenset()
     with_dependents: bool = False
     no_identification: bool = False
     no_police_report: bool = False
     wheelchair: bool = False
     urgent: bool = False
+
+
+def languages_met(profile: Profile) -> frozenset[str]:
+    """The languages in which a service can speak with the person."""
+    return profile.languages_met or profile.languages
 
 
 def experienced(trafficking_type: str) -> frozenset[str]:

@@ -15,6 +15,7 @@ from uuid import UUID
 from sqlmodel import Session
 
 from schemas.enums import Category, Need, ServedGender, ServedStatus, ServedTraffickingType
+from schemas.languages import related_languages
 from schemas.match import (
     MatchLocation,
     MatchResponse,
@@ -95,6 +96,7 @@ def person_of(profile: NeedProfile, locality: Locality) -> Profile:
         newcomer_status=profile.newcomer_status.value,
         trafficking_type=profile.trafficking_type.value,
         languages=frozenset(profile.languages),
+        languages_met=related_languages(profile.languages),
         with_dependents=profile.with_dependents,
         no_identification=profile.no_identification,
         no_police_report=profile.no_police_report,
@@ -330,7 +332,7 @@ def _cover_preference(
     that do not depend on distance, with the score's weights."""
     weights = Weights()
     return repo.CoverPreference(
-        languages=tuple(sorted(set(profile.languages))),
+        languages=tuple(sorted(related_languages(profile.languages))),
         trafficking_bits=filters.trafficking_bits,
         housing=False,  # set per need
         urgent=profile.urgent,

@@ -83,6 +83,34 @@ def test_language_codes_are_stored_in_one_form_so_a_listing_meets_who_asks(api: 
     assert "speaks Spanish" in found["reasons"]
 
 
+@pytest.mark.parametrize(
+    ("listed", "asked", "reason"),
+    [
+        ("zh", "yue", "speaks Chinese"),  # the listing's word for it, for the operator to see
+        ("yue", "zh", "speaks Cantonese"),
+        ("prs", "fa", "speaks Dari"),
+        ("cmn", "yue", None),  # Mandarin is not Cantonese
+    ],
+)
+def test_a_variety_and_its_macrolanguage_meet(
+    api: Api, listed: str, asked: str, reason: str | None
+) -> None:
+    service = api.service(api.organization(), languages=[listed])
+    body = {
+        "needs": ["housing.emergency_shelter"],
+        "location": {"place": "Kitchener, ON"},
+        "languages": [asked],
+        "limit": 50,
+    }
+    answer = api.client.post("/v1/match", json=body, headers=api.admin).json()
+    [found] = [m for m in answer["results"][0]["matches"] if m["service_id"] == service["id"]]
+    if reason is None:
+        assert not [r for r in found["reasons"] if r.startswith("speaks")]
+        assert any(c.startswith("does not list") for c in found["caveats"])
+    else:
+        assert reason in found["reasons"]
+
+
 @pytest.mark.parametrize("languages", [["xx"], ["English"], ["en", "eng"]])
 def test_a_listing_with_an_unknown_or_repeated_language_is_refused(
     api: Api, languages: list[str]

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from schemas.languages import canonical_language
+from schemas.languages import MACROLANGUAGES, canonical_language, related_languages
 from scripts import build_languages
 from service.demo import demo_registry
 from service.matching.messages import LANGUAGE_NAMES
@@ -37,3 +37,25 @@ def test_the_names_in_reasons_and_the_demo_use_stored_forms() -> None:
     }
     for code in {*LANGUAGE_NAMES, *demo}:
         assert canonical_language(code) == code, code
+
+
+def test_every_macrolanguage_and_variety_is_a_stored_code() -> None:
+    for macro, varieties in MACROLANGUAGES.items():
+        for code in (macro, *varieties):
+            assert canonical_language(code) == code, code
+
+
+@pytest.mark.parametrize(
+    ("asked", "met"),
+    [
+        (["yue"], {"yue", "zh"}),  # Cantonese: a Chinese listing, not a Mandarin one
+        (["prs", "en"], {"prs", "fa", "en"}),
+        (["oj"], {"oj", "ojg", "ojw", "ojs", "ojb", "ojc", "otw"}),
+        (["es"], {"es"}),
+        ([], set()),
+    ],
+)
+def test_a_language_meets_its_macrolanguage_and_a_macrolanguage_its_varieties(
+    asked: list[str], met: set[str]
+) -> None:
+    assert related_languages(asked) == met
