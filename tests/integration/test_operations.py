@@ -728,6 +728,12 @@ def test_upgrading_writes_every_listings_language_codes_in_one_form(
             before = connection.execute(
                 sa.text("SELECT languages FROM service WHERE id = :id"), {"id": untouched}
             ).scalar_one()
+            stamps = {
+                row[0]: tuple(row[1:])
+                for row in connection.execute(
+                    sa.text("SELECT id, version, updated_at FROM service")
+                )
+            }
         downgrade(engine, revision="6c0e5a1f9b84")
         _migrate(fresh_database_url)
         with engine.connect() as connection:
@@ -738,6 +744,17 @@ def test_upgrading_writes_every_listings_language_codes_in_one_form(
                 ).scalar_one()
                 return json.loads(value) if isinstance(value, str) else value
 
+            after = {
+                row[0]: tuple(row[1:])
+                for row in connection.execute(
+                    sa.text("SELECT id, version, updated_at FROM service")
+                )
+            }
+            # Rewritten listings get a new ETag and show in a modified_after sync; no other does.
+            for service_id in (old, unknown):
+                assert after[service_id][0] == stamps[service_id][0] + 1
+                assert after[service_id][1] != stamps[service_id][1]
+            assert after[untouched] == stamps[untouched]
             assert stored(old) == ["en", "fr", "es", "mic"]
             assert stored(unknown) == ["qqq", "es"]  # kept, for its provider to correct
             assert stored(untouched) == (json.loads(before) if isinstance(before, str) else before)

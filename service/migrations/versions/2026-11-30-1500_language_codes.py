@@ -6,8 +6,12 @@ now stores the ISO 639-1 code where a language has one; this rewrites what listi
 hold the same way. A code of no living language is kept as it is: the next write of that
 listing is refused until its provider corrects it, and nothing is guessed for them.
 
-The triggers log each rewritten listing, so every worker's match index reads it again.
-Downgrading leaves the codes as they are: they were valid before, too.
+A rewritten listing gets a new version and `updated_at`, so that its ETag changes and a
+partner's `modified_after` sync reads it again; its history has no entry for this (the
+version after it says which fields changed next). The triggers log it, so every worker's
+match index reads it again. An instance still running the release before may write `eng`
+again until it is replaced; the next write through this release stores `en`. Downgrading
+leaves the codes as they are: they were valid before, too.
 
 Revision ID: 9a3d2c7b5e10
 Revises: 6c0e5a1f9b84
@@ -15,11 +19,13 @@ Create Date: 2026-11-30 15:00:00
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
 
 from schemas.languages import canonical_language
+from service.models import UTCDateTime
 
 revision: str = "9a3d2c7b5e10"
 down_revision: str | None = "6c0e5a1f9b84"
@@ -32,14 +38,23 @@ def _one_form(languages: list[str]) -> list[str]:
 
 
 def upgrade() -> None:
-    service = sa.table("service", sa.column("id", sa.Uuid()), sa.column("languages", sa.JSON()))
+    service = sa.table(
+        "service",
+        sa.column("id", sa.Uuid()),
+        sa.column("languages", sa.JSON()),
+        sa.column("version", sa.Integer()),
+        sa.column("updated_at", UTCDateTime()),
+    )
     connection = op.get_bind()
+    now = datetime.now(UTC)
     rows = connection.execute(sa.select(service.c.id, service.c.languages)).all()
     for service_id, languages in rows:
         rewritten = _one_form(languages or [])
         if rewritten != (languages or []):
             connection.execute(
-                service.update().where(service.c.id == service_id).values(languages=rewritten)
+                service.update()
+                .where(service.c.id == service_id)
+                .values(languages=rewritten, version=service.c.version + 1, updated_at=now)
             )
 
 
