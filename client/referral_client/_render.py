@@ -95,13 +95,53 @@ def need_table(result: NeedResult, *, now: datetime) -> Table:
     return table
 
 
+# Below this many columns the six columns of `need_table` squeeze a phone number until it
+# is cut; each match is then a block of labelled lines instead.
+WIDE_ENOUGH_FOR_TABLES = 110
+
+
+def need_blocks(result: NeedResult, *, now: datetime) -> Table:
+    """The same as `need_table`, one match under another, for a narrow terminal: nothing
+    is cut, long words fold onto the next line."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(justify="right", style="dim", no_wrap=True)
+    table.add_column(overflow="fold")
+    table.add_row("", Text(_need_heading(result), style="bold"))
+    for rank, match in enumerate(result.matches, start=1):
+        availability = match.availability
+        fresh = f"verified {_age(match.last_verified_at, now=now)}"
+        if availability.beds_available is not None:
+            fresh = f"beds {_age(availability.updated_at, now=now)}; {fresh}"
+        rows = [
+            (f"{rank}.", Text(match.name, style="bold")),
+            ("", Text(match.organization.name, style="dim")),
+            ("call", Text(_contact(match.intake))),
+            ("where", Text(_reach(match))),
+        ]
+        if availability.beds_total is not None or not availability.accepting_referrals:
+            beds = _beds(
+                availability.beds_available,
+                availability.beds_total,
+                availability.accepting_referrals,
+            )
+            rows.append(("beds", Text(beds)))
+        rows += [("updated", Text(fresh)), ("why", Text("; ".join(match.reasons)))]
+        if match.caveats:
+            rows.append(("but", Text("; ".join(match.caveats), style="yellow")))
+        for name, value in rows:
+            table.add_row(name, value)
+        table.add_row("", "")
+    return table
+
+
 def print_match(console: Console, answer: MatchResponse) -> None:
     now = datetime.now(UTC)
     where = answer.location
     console.print(f"Near {where.label} ({where.area_type.value})", style="bold")
     for result in answer.results:
         if result.matches:
-            console.print(need_table(result, now=now))
+            narrow = console.width < WIDE_ENOUGH_FOR_TABLES
+            console.print((need_blocks if narrow else need_table)(result, now=now))
         else:
             console.print(f"{label(result.need)} ({result.need}): nothing eligible", style="red")
     if answer.unmet_needs:

@@ -4,6 +4,7 @@ Most cases run the command in process (`run(argv)`), so they count for coverage;
 installed console script, as an operator would."""
 
 import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,7 @@ import sqlalchemy as sa
 
 from referral_client.cli import run
 from schemas.match import MatchResponse
-from schemas.services import ServicePublic
+from schemas.services import Intake, ServicePublic
 from service.models import NeedCount
 from tests.e2e.conftest import LiveServer, closed_port_url
 
@@ -194,6 +195,31 @@ def test_an_unreachable_server_exits_4(
     nowhere = closed_port_url()
     assert run(["places", "elm", "--url", nowhere]) == 4
     assert f"cannot connect to {nowhere}" in _one_line(capsys.readouterr().err)
+
+
+def test_in_a_narrow_terminal_each_match_is_a_block_and_no_phone_is_cut(
+    as_operator: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The operator dials the number while the caller waits: in 80 columns the table cut it
+    to '+1-819-555-…'."""
+    assert run([*MATCH, "--json"]) == 0
+    answer = MatchResponse.model_validate_json(capsys.readouterr().out)
+    phones = [
+        match.intake.phone
+        for result in answer.results
+        for match in result.matches
+        if isinstance(match.intake, Intake) and match.intake.phone
+    ]
+    assert phones
+    monkeypatch.setenv("COLUMNS", "80")
+    assert run(MATCH) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert "…" not in out
+    for phone in phones:
+        assert phone in out
+    for label in ("call", "where", "why", "but"):
+        assert re.search(rf"^ *{label} ", out, re.MULTILINE)
 
 
 def test_places(as_operator: LiveServer, capsys: pytest.CaptureFixture[str]) -> None:
