@@ -5,6 +5,7 @@ the right, 4 server unreachable or unavailable, 1 anything else. An error is one
 stderr, never a traceback. Nothing of the need profile is printed or logged: only the answer.
 """
 
+import csv
 import os
 import re
 import sys
@@ -21,6 +22,7 @@ from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
 from referral_client import _render
 from referral_client._config import KEY_VARIABLE
+from referral_client._operations import ReportFilters
 from referral_client.client import ReferralClient
 from referral_client.errors import (
     AuthenticationError,
@@ -251,23 +253,52 @@ def unmet_needs(
     ] = None,
     page: Annotated[int, typer.Option(min=1)] = 1,
     per_page: Annotated[int, typer.Option(min=1)] = 50,
+    as_csv: Annotated[
+        bool,
+        typer.Option(
+            "--csv",
+            help="Every cell the filters select, all pages, as CSV for a spreadsheet "
+            "(withheld counts empty).",
+        ),
+    ] = False,
     as_json: Json = False,
     url: Url = None,
     api_key: ApiKey = None,
 ) -> None:
     """Where needs went unmet, by month, province, area type and need: counts only, ended
-    months only, counts from 1 to 4 withheld."""
+    months only, small counts withheld."""
+    filters: ReportFilters = {
+        "month_from": since,
+        "month_to": until,
+        "province": province,
+        "area_type": area,
+        "need": need.value if need else None,
+    }
     with _client(url, api_key) as client:
-        found = client.unmet_needs(
-            month_from=since,
-            month_to=until,
-            province=province,
-            area_type=area,
-            need=need.value if need else None,
-            page=page,
-            per_page=per_page,
-        )
+        if as_csv:
+            _write_csv(client, filters)
+            return
+        one_page: ReportFilters = {**filters, "page": page, "per_page": per_page}
+        found = client.unmet_needs(**one_page)
     _show(found, as_json, _render.print_unmet_needs)
+
+
+_CSV_COLUMNS = ("month", "province", "area_type", "need", "asked", "none_near", "unmet")
+
+
+def _write_csv(client: ReferralClient, filters: ReportFilters) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(_CSV_COLUMNS)
+    page = 1
+    while True:
+        this_page: ReportFilters = {**filters, "page": page, "per_page": 200}
+        report = client.unmet_needs(**this_page)
+        for cell in report.items:
+            row = cell.model_dump(mode="json")
+            writer.writerow(["" if row[name] is None else row[name] for name in _CSV_COLUMNS])
+        if page * report.per_page >= report.total or not report.items:
+            return
+        page += 1
 
 
 def _on_service(

@@ -3,6 +3,8 @@
 Most cases run the command in process (`run(argv)`), so they count for coverage; a few run the
 installed console script, as an operator would."""
 
+import csv
+import io
 import json
 import re
 import subprocess
@@ -373,6 +375,49 @@ def test_an_analyst_reads_where_needs_went_unmet(
     assert _one_line(capsys.readouterr().err) == (
         "referral-client: --from: a calendar month as YYYY-MM, such as 2026-10"
     )
+
+    # A spreadsheet's worth: every cell, over more than one page of 200.
+    cells = [
+        {
+            "month": "2024-06",
+            "province": province,
+            "area_type": area,
+            "need": need,
+            "asked": 9,
+            "none_near": 0,
+            "unmet": 0,
+        }
+        for province in ("AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC")
+        for area in ("urban", "suburban", "rural")
+        for need in (
+            "housing",
+            "legal",
+            "specialized",
+            "legal.family",
+            "legal.immigration",
+            "housing.transitional",
+            "specialized.medical",
+        )
+    ]
+    engine = sa.create_engine(live.database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.insert(NeedCount), cells)
+    finally:
+        engine.dispose()
+    assert run(["report", "unmet-needs", "--csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 2 + len(cells) > 200
+    assert rows[0] == {
+        "month": "2025-03",
+        "province": "MB",
+        "area_type": "rural",
+        "need": "legal.immigration",
+        "asked": "12",
+        "none_near": "6",
+        "unmet": "",
+    }
+    assert len({(r["month"], r["province"], r["area_type"], r["need"]) for r in rows}) == len(rows)
 
     monkeypatch.setenv("REFERRAL_API_KEY", live.operator_key)
     assert run(["report", "unmet-needs"]) == 3
