@@ -152,6 +152,8 @@ def serve(
         "REFERRAL_DATABASE_URL": database_url,
         "REFERRAL_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
         "REFERRAL_DEMO_DATA": "false",
+        # A load generator is one key sending thousands of requests a minute.
+        "REFERRAL_RATE_LIMIT_PER_MINUTE": "0",
         **(settings or {}),
     }
     with log.open("wb") as output:

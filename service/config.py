@@ -58,6 +58,17 @@ class Settings(BaseSettings):
         description="Nearest eligible candidates read per need before ranking (at least twice "
         "the asked limit).",
     )
+    rate_limit_per_minute: int = Field(
+        default=3000,
+        ge=0,
+        description="Requests one key may make in a minute (0: no limit); more get 429 with "
+        "Retry-After. Shared by every instance through `redis_url` when set.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="`redis://host:6379/0`: where instances count requests per key together. "
+        "Unset: each worker counts alone.",
+    )
     report_flush_seconds: float = Field(
         default=60,
         gt=0,

@@ -7,6 +7,7 @@ reading app state, opening the session, checking the role. Authentication, which
 database, and the handler run in the pool.
 """
 
+import math
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
@@ -22,8 +23,15 @@ from sqlmodel import Session
 from schemas.enums import Role
 from service.config import Settings
 from service.db import committing_began, open_session
-from service.errors import TRANSIENT_DATABASE_ERRORS, DatabaseUnavailable, Forbidden, Unauthorized
+from service.errors import (
+    TRANSIENT_DATABASE_ERRORS,
+    DatabaseUnavailable,
+    Forbidden,
+    TooManyRequests,
+    Unauthorized,
+)
 from service.gazetteer import Gazetteer
+from service.ratelimit import RateLimiter
 from service.usecases.keys import Caller, authenticate
 from service.usecases.match_index import MatchIndex
 from service.usecases.reports import NeedTally
@@ -100,12 +108,26 @@ _bearer = HTTPBearer(
 
 
 def get_caller(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
+    """The caller behind the key (401 without one), counted against its requests per
+    minute (429 beyond them). In a worker thread, as the key is read from the database
+    and the count may be Redis's."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("Send Authorization: Bearer <key>.")
-    return authenticate(session, key=credentials.credentials)
+    caller = authenticate(session, key=credentials.credentials)
+    limiter: RateLimiter = request.app.state.rate_limiter
+    wait = limiter.over(caller.key_id)
+    if wait is not None:
+        seconds = max(1, math.ceil(wait))
+        raise TooManyRequests(
+            f"This key made more requests this minute than the service takes from one key; "
+            f"try again in {seconds} s.",
+            headers={"Retry-After": str(seconds)},
+        )
+    return caller
 
 
 def _query_names(dependant: Dependant) -> frozenset[str]:

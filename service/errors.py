@@ -22,10 +22,17 @@ class DomainError(Exception):
     code = "bad-request"
     title = "Bad request"
 
-    def __init__(self, detail: str | None = None, *, errors: list[ProblemError] | None = None):
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: list[ProblemError] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(detail or self.title)
         self.detail = detail
         self.errors = errors
+        self.headers = headers
 
 
 class NotFound(DomainError):
@@ -54,6 +61,10 @@ class Unauthorized(DomainError):
 
 class Unprocessable(DomainError):
     status, code, title = 422, "validation-error", "Invalid request"
+
+
+class TooManyRequests(DomainError):
+    status, code, title = 429, "too-many-requests", "Too many requests"
 
 
 class Unavailable(DomainError):
@@ -133,6 +144,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         detail=exc.detail,
         code=exc.code,
         errors=exc.errors,
+        headers=exc.headers,
     )
 
 

@@ -17,6 +17,7 @@ from service.errors import install_problem_handlers
 from service.gazetteer import default_gazetteer
 from service.http_head import HeadAsGet
 from service.observability import Metrics, RequestMiddleware, configure_logging
+from service.ratelimit import rate_limiter
 from service.routers import (
     console,
     docs,
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.gazetteer = default_gazetteer()
         app.state.match_limiter = anyio.CapacityLimiter(settings.match_concurrency)
+        app.state.rate_limiter = rate_limiter(settings.rate_limit_per_minute, settings.redis_url)
         tally = app.state.need_tally = NeedTally()
         writer = TallyWriter(tally, engine, seconds=settings.report_flush_seconds)
         index = app.state.match_index = None

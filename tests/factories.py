@@ -15,8 +15,15 @@ ADMIN_KEY = "test-bootstrap-admin-key-0123456789"
 
 def app_settings(database_url: str, **overrides: Any) -> Settings:
     """A test app's settings: this database, the tests' admin key, no demo registry unless
-    `demo_data=True`, no `.env` file; `overrides` set any other setting."""
-    values: dict[str, Any] = {"bootstrap_admin_key": ADMIN_KEY, "demo_data": False, **overrides}
+    `demo_data=True`, no `.env` file, no limit on requests per key (the suite sends
+    thousands a minute with one key; `tests/integration/test_rate_limit.py` sets one);
+    `overrides` set any other setting."""
+    values: dict[str, Any] = {
+        "bootstrap_admin_key": ADMIN_KEY,
+        "demo_data": False,
+        "rate_limit_per_minute": 0,
+        **overrides,
+    }
     return Settings(database_url=database_url, _env_file=None, **values)
 
 

@@ -45,15 +45,16 @@ Step = Call | Sleep
 Outcome = httpx.Response | httpx.TransportError | None
 Flow = Generator[Step, Outcome, T]
 
-# 503 means the request was not handled, so it is retried whatever the method; a gateway's
-# 502 or 504 may come after the server acted, so only idempotent requests retry on those.
-_RETRY_ALWAYS = frozenset({503})
+# 429 and 503 mean the request was not handled, so they are retried whatever the method
+# (after the server's Retry-After); a gateway's 502 or 504 may come after the server acted,
+# so only idempotent requests retry on those.
+_RETRY_ALWAYS = frozenset({429, 503})
 _RETRY_IDEMPOTENT = frozenset({502, 504})
 
 
 @dataclass(frozen=True)
 class Retry:
-    """How often and how patiently to try again on connection errors and 503.
+    """How often and how patiently to try again on connection errors, 429 and 503.
 
     `attempts` counts every try, the first included. The wait before try n+1 is
     `backoff_seconds * 2**(n-1)`, or the server's `Retry-After` when it sends one. A wait

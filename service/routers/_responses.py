@@ -12,6 +12,7 @@ _DESCRIPTIONS = {
     412: "If-Match is stale: the listing changed since it was read",
     422: "Invalid request; `errors` lists each field, without echoing values",
     428: "If-Match is required",
+    429: "The key made more requests this minute than one key may: try again after `Retry-After`",
     503: "The database is out of reach or busy: nothing was changed; try again shortly",
 }
 
@@ -21,8 +22,8 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": Problem, "description": _DESCRIPTIONS[status]} for status in statuses}
 
 
-# Every authenticated route reads the caller's key from the database.
-AUTH = (401, 403, 503)
+# Every authenticated route reads the caller's key from the database and counts its request.
+AUTH = (401, 403, 429, 503)
 
 
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}

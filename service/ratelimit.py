@@ -1,0 +1,97 @@
+"""Requests per key per minute: a leaked key cannot scrape the registry, nor sweep the map
+with matches to close in on a confidential shelter, faster than the limit allows.
+
+A fixed one-minute window per key. With `REFERRAL_REDIS_URL` every instance counts in the
+same Redis (`INCR` of `referral:rate:{key id}:{minute}`, expiring after two minutes), so
+the limit holds across instances behind a load balancer; without it each worker counts
+alone, in memory. If Redis does not answer, the request goes through and the log says so
+(without the key): a hotline operator is never refused because the limiter is down.
+"""
+
+import logging
+import threading
+import time
+import uuid
+from typing import Protocol
+
+import redis
+
+logger = logging.getLogger("referral.ratelimit")
+WINDOW_SECONDS = 60
+
+
+def _window(now: float) -> tuple[int, float]:
+    """The current window's number and the seconds until the next one begins."""
+    window = int(now // WINDOW_SECONDS)
+    return window, (window + 1) * WINDOW_SECONDS - now
+
+
+class RateLimiter(Protocol):
+    def over(self, key_id: uuid.UUID) -> float | None:
+        """Count one request of the key: None when within the limit, else the seconds
+        until it may try again."""
+
+
+class Unlimited:
+    def over(self, key_id: uuid.UUID) -> float | None:
+        return None
+
+
+class MemoryLimiter:
+    """One worker's counts. Old windows are dropped as new ones begin."""
+
+    def __init__(self, per_minute: int, clock: "Clock" = time.time) -> None:
+        self._limit = per_minute
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._window = -1
+        self._counts: dict[uuid.UUID, int] = {}
+
+    def over(self, key_id: uuid.UUID) -> float | None:
+        window, remaining = _window(self._clock())
+        with self._lock:
+            if window != self._window:
+                self._window, self._counts = window, {}
+            count = self._counts[key_id] = self._counts.get(key_id, 0) + 1
+        return remaining if count > self._limit else None
+
+
+class RedisLimiter:
+    """Counts shared by every instance using the same Redis."""
+
+    def __init__(
+        self, client: "redis.Redis", per_minute: int, *, prefix: str = "referral:rate"
+    ) -> None:
+        self._client = client
+        self._limit = per_minute
+        self._prefix = prefix
+
+    def over(self, key_id: uuid.UUID) -> float | None:
+        window, remaining = _window(time.time())
+        name = f"{self._prefix}:{key_id}:{window}"
+        try:
+            pipeline = self._client.pipeline(transaction=False)
+            pipeline.incr(name)
+            pipeline.expire(name, 2 * WINDOW_SECONDS)
+            count = int(pipeline.execute()[0])
+        except redis.RedisError as error:
+            logger.warning(
+                "rate limiter unavailable; request allowed",
+                extra={"error_type": type(error).__name__},
+            )
+            return None
+        return remaining if count > self._limit else None
+
+
+class Clock(Protocol):
+    def __call__(self) -> float: ...
+
+
+def rate_limiter(per_minute: int, redis_url: str | None) -> RateLimiter:
+    """The limiter the settings ask for: none at 0, Redis when a URL is set, else memory."""
+    if per_minute <= 0:
+        return Unlimited()
+    if redis_url:
+        client = redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        return RedisLimiter(client, per_minute)
+    return MemoryLimiter(per_minute)

@@ -1,0 +1,89 @@
+"""Requests per key per minute: in one worker's memory, or shared through a real Redis."""
+
+import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.main import create_app
+from service.ratelimit import MemoryLimiter
+from tests.factories import ADMIN_KEY, app_settings, assert_problem, bearer
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _apps(database_url: str, count: int, **settings: object) -> Iterator[list[TestClient]]:
+    with ExitStack() as stack:
+        yield [
+            stack.enter_context(
+                TestClient(
+                    create_app(app_settings(database_url, **settings)),
+                    raise_server_exceptions=False,
+                )
+            )
+            for _ in range(count)
+        ]
+
+
+def _partner_key(client: TestClient) -> dict[str, str]:
+    created = client.post(
+        "/v1/keys", json={"role": "partner", "name": "app"}, headers=bearer(ADMIN_KEY)
+    )
+    assert created.status_code == 201, created.text
+    return bearer(created.json()["key"])
+
+
+def test_a_key_over_its_limit_gets_429_with_retry_after_and_other_keys_do_not(
+    fresh_database_url: str,
+) -> None:
+    for [client] in _apps(fresh_database_url, 1, rate_limit_per_minute=3):
+        partner, other = _partner_key(client), _partner_key(client)
+        for _ in range(3):
+            assert client.get("/v1/taxonomy", headers=partner).status_code == 200
+        refused = client.get("/v1/taxonomy", headers=partner)
+        problem = assert_problem(refused, 429)
+        assert problem["title"] == "Too many requests"
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        assert client.get("/v1/taxonomy", headers=other).status_code == 200
+        # An unknown key is a 401, whatever the count.
+        assert client.get("/v1/taxonomy", headers=bearer("rk_unknown")).status_code == 401
+
+
+def test_instances_sharing_a_redis_share_the_limit(fresh_database_url: str) -> None:
+    for first, second in _apps(fresh_database_url, 2, rate_limit_per_minute=4, redis_url=REDIS_URL):
+        partner = _partner_key(first)
+        statuses = [
+            (first if turn % 2 else second).get("/v1/taxonomy", headers=partner).status_code
+            for turn in range(6)
+        ]
+        assert statuses == [200, 200, 200, 200, 429, 429]
+
+
+def test_without_its_redis_the_service_goes_on_unlimited_and_says_so(
+    fresh_database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    closed = "redis://127.0.0.1:1/0"
+    logger = logging.getLogger("referral.ratelimit")
+    logger.addHandler(caplog.handler)
+    try:
+        for [client] in _apps(fresh_database_url, 1, rate_limit_per_minute=1, redis_url=closed):
+            partner = _partner_key(client)
+            for _ in range(3):
+                assert client.get("/v1/taxonomy", headers=partner).status_code == 200
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert "rate limiter unavailable; request allowed" in caplog.text
+
+
+def test_the_memory_limiter_counts_each_minute_afresh() -> None:
+    now = [120.0]
+    limiter = MemoryLimiter(2, clock=lambda: now[0])
+    key = uuid.uuid4()
+    assert [limiter.over(key) for _ in range(3)] == [None, None, 60.0]
+    now[0] = 150.0
+    assert limiter.over(key) == 30.0
+    now[0] = 180.0  # the next minute
+    assert limiter.over(key) is None
