@@ -130,6 +130,24 @@ def test_reads_are_retried_after_any_transport_error() -> None:
         referral.places("elm")
 
 
+def test_429_is_retried_after_a_short_retry_after_and_raised_after_a_long_one() -> None:
+    """Over the key's requests per minute: nothing was done, so even a create is retried,
+    when the wait is short; an operator is not kept waiting for the next minute."""
+    busy = problem(429)
+    busy.headers["Retry-After"] = "0"
+    referral, script = scripted(busy, httpx.Response(201, json={}))
+    with pytest.raises(UnexpectedResponse, match="201 answer is not a ServicePublic"):
+        referral.create_service(new_listing(ORGANIZATION))
+    assert len(script.requests) == 2
+    later = problem(429)
+    later.headers["Retry-After"] = "50"
+    referral, script = scripted(later, retry=Retry(max_delay_seconds=5))
+    with pytest.raises(ProblemError) as error:
+        referral.taxonomy()
+    assert error.value.status == 429
+    assert len(script.requests) == 1
+
+
 def test_a_long_retry_after_is_not_waited_for() -> None:
     referral, script = scripted(
         httpx.Response(503, headers={"Retry-After": "120"}), retry=Retry(max_delay_seconds=5)
