@@ -1,8 +1,9 @@
 """`referral-client`: matching, places, listings and beds from a terminal.
 
 Exit codes: 0 success, 2 bad input (an unknown place included), 3 no key or a key without
-the right, 4 server unreachable or unavailable, 1 anything else. An error is one line on
-stderr, never a traceback. Nothing of the need profile is printed or logged: only the answer.
+the right, 4 server unreachable or unavailable, or the key over its requests per minute,
+1 anything else. An error is one line on stderr, never a traceback. Nothing of the need
+profile is printed or logged: only the answer.
 """
 
 import csv
@@ -30,6 +31,7 @@ from referral_client.errors import (
     ProblemError,
     ReferralError,
     ServerError,
+    TooManyRequests,
     Unavailable,
     UnexpectedResponse,
     Unreachable,
@@ -398,7 +400,7 @@ def _problem_message(error: ProblemError) -> str:
 def _exit_code(error: ReferralError) -> int:
     if isinstance(error, AuthenticationError | PermissionDenied):
         return EXIT_AUTH
-    if isinstance(error, Unreachable | Unavailable):
+    if isinstance(error, Unreachable | Unavailable | TooManyRequests):
         return EXIT_UNREACHABLE
     if isinstance(error, ServerError | UnexpectedResponse):
         return EXIT_FAILED

@@ -53,7 +53,7 @@ class ProblemError(ReferralError):
 
 
 class BadRequest(ProblemError):
-    """A 4xx without a class of its own (400, 405, 413, 415, 429...)."""
+    """A 4xx without a class of its own (400, 405, 413, 415...)."""
 
 
 class AuthenticationError(ProblemError):
@@ -99,6 +99,12 @@ class Unavailable(ProblemError):
     """502, 503 or 504 after the retries: the server, or its database, is not answering."""
 
 
+class TooManyRequests(ProblemError):
+    """429: the key made more requests this minute than the server takes from one key.
+    Raised once `Retry-After` is longer than the client's `max_delay_seconds`; shorter
+    waits are retried."""
+
+
 _BY_STATUS: dict[int, type[ProblemError]] = {
     401: AuthenticationError,
     403: PermissionDenied,
@@ -107,6 +113,7 @@ _BY_STATUS: dict[int, type[ProblemError]] = {
     412: PreconditionFailed,
     422: ValidationFailed,
     428: PreconditionRequired,
+    429: TooManyRequests,
     502: Unavailable,
     503: Unavailable,
     504: Unavailable,

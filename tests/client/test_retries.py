@@ -23,6 +23,7 @@ from referral_client import (
     ReferralClient,
     Retry,
     ServerError,
+    TooManyRequests,
     Unavailable,
     UnexpectedResponse,
     Unreachable,
@@ -30,6 +31,7 @@ from referral_client import (
 )
 from referral_client._operations import Operations
 from referral_client._protocol import Call, Flow, Outcome, Sleep, Step
+from referral_client.cli import _failure
 from tests.e2e.scenarios import new_listing
 
 FAST = Retry(attempts=3, backoff_seconds=0.001, max_delay_seconds=1)
@@ -142,9 +144,10 @@ def test_429_is_retried_after_a_short_retry_after_and_raised_after_a_long_one() 
     later = problem(429)
     later.headers["Retry-After"] = "50"
     referral, script = scripted(later, retry=Retry(max_delay_seconds=5))
-    with pytest.raises(ProblemError) as error:
+    with pytest.raises(TooManyRequests) as error:
         referral.taxonomy()
     assert error.value.status == 429
+    assert _failure(error.value)[0] == 4  # the command line: try again later
     assert len(script.requests) == 1
 
 
