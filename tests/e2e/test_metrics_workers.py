@@ -3,6 +3,7 @@ of all of them (prometheus-client's multiprocess mode, set up by `referral serve
 
 import os
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -41,6 +42,12 @@ def test_every_scrape_counts_the_requests_of_every_worker(
             before = _healthz_count(client.get("/metrics").text)  # (serve waited on /healthz)
             for _ in range(REQUESTS):
                 assert client.get("/healthz").status_code == 200
+            # A request is counted once its answer has gone: the last one may still be
+            # counting in its worker when another worker answers the next scrape.
+            deadline = time.monotonic() + 10
+            while _healthz_count(client.get("/metrics").text) < before + REQUESTS:
+                assert time.monotonic() < deadline, "the requests were never all counted"
+                time.sleep(0.05)
             scrapes = [client.get("/metrics") for _ in range(12)]
         workers = {int(pid) for pid in os.listdir("/proc") if pid.isdigit()}
     for scrape in scrapes:
