@@ -78,6 +78,7 @@ from service.usecases.listings import (
     listing_of,
     to_mask,
 )
+from service.usecases.organizations import history_entry
 
 Progress = Callable[[int], None]
 _BATCH = 1000
@@ -494,24 +495,19 @@ def _import_organizations(
             )
 
 
-_NOT_HISTORY = {"id", "created_at", "updated_at"}
-
-
 def _organization_change(
     run: _Run, organization_id: uuid.UUID, before: dict[str, Any], after: dict[str, Any]
 ) -> OrganizationChange:
     """The history entry of an organization the import registered or changed."""
-    return OrganizationChange(
-        organization_id=organization_id,
+    return history_entry(
+        organization_id,
         at=run.now,
-        action=OrganizationAction.hsds_import.value,
+        action=OrganizationAction.hsds_import,
         actor_key_id=run.actor.key_id,
         actor_name=run.actor.name,
         actor_role=run.actor.role,
-        changes=diff(
-            {k: v for k, v in before.items() if k not in _NOT_HISTORY},
-            {k: v for k, v in after.items() if k not in _NOT_HISTORY},
-        ),
+        before=before,
+        after=after,
     )
 
 

@@ -21,11 +21,42 @@ from service.repository import organizations as repo
 from service.usecases.keys import Caller
 from service.usecases.listings import diff
 
-_FIELDS = ("name", "description", "website", "email", "phone", "status")
+# What an organization's history compares: every field a registrar, vetter or import sets.
+HISTORY_FIELDS = ("name", "description", "website", "email", "phone", "status")
 
 
 def _fields(organization: Organization) -> dict[str, Any]:
-    return {field: getattr(organization, field) for field in _FIELDS}
+    return {field: getattr(organization, field) for field in HISTORY_FIELDS}
+
+
+def history_entry(
+    organization_id: uuid.UUID,
+    *,
+    at: datetime,
+    action: OrganizationAction,
+    actor_key_id: uuid.UUID | None,
+    actor_name: str,
+    actor_role: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    note: str | None = None,
+) -> OrganizationChange:
+    """One entry of an organization's history: `before` and `after` compared over
+    `HISTORY_FIELDS` (other keys, such as ids and stamps, are not history)."""
+
+    def kept(values: dict[str, Any]) -> dict[str, Any]:
+        return {field: values[field] for field in HISTORY_FIELDS if field in values}
+
+    return OrganizationChange(
+        organization_id=organization_id,
+        at=at,
+        action=action.value,
+        actor_key_id=actor_key_id,
+        actor_name=actor_name,
+        actor_role=actor_role,
+        changes=diff(kept(before), kept(after)),
+        note=note,
+    )
 
 
 def _record(
@@ -38,21 +69,18 @@ def _record(
     note: str | None = None,
     at: datetime | None = None,
 ) -> None:
-    repo.add_changes(
-        session,
-        [
-            OrganizationChange(
-                organization_id=organization.id,
-                at=at or organization.updated_at,
-                action=action.value,
-                actor_key_id=caller.key_id,
-                actor_name=caller.name,
-                actor_role=caller.role.value,
-                changes=diff(before, _fields(organization)),
-                note=note,
-            )
-        ],
+    entry = history_entry(
+        organization.id,
+        at=at or organization.updated_at,
+        action=action,
+        actor_key_id=caller.key_id,
+        actor_name=caller.name,
+        actor_role=caller.role.value,
+        before=before,
+        after=_fields(organization),
+        note=note,
     )
+    repo.add_changes(session, [entry])
 
 
 def _public(organization: Organization) -> OrganizationPublic:
