@@ -39,6 +39,7 @@ from service.matching.types import (
     Point,
     Profile,
     Weights,
+    languages_met,
 )
 from service.models import Service, utcnow
 from service.policy.visibility import View, view_for
@@ -326,13 +327,17 @@ class _IndexSearch:
 
 
 def _cover_preference(
-    profile: NeedProfile, filters: repo.CandidateFilter, freshness: Freshness, now: datetime
+    person: Profile,
+    profile: NeedProfile,
+    filters: repo.CandidateFilter,
+    freshness: Freshness,
+    now: datetime,
 ) -> repo.CoverPreference:
     """How to choose among many services covering the whole province: by the score's factors
     that do not depend on distance, with the score's weights."""
     weights = Weights()
     return repo.CoverPreference(
-        languages=tuple(sorted(related_languages(profile.languages))),
+        languages=tuple(sorted(languages_met(person))),  # as ranking will match them
         trafficking_bits=filters.trafficking_bits,
         housing=False,  # set per need
         urgent=profile.urgent,
@@ -453,7 +458,7 @@ def match_needs(
         if live is None:
             first_ring_km = _FIRST_RING_KM.get(locality.area_type, 4.0)
             pool = _CandidatePool(session, locality, _filter(profile), first_ring_km)
-            preference = _cover_preference(profile, pool.filters, freshness, now)
+            preference = _cover_preference(person, profile, pool.filters, freshness, now)
             database_searches = {
                 need: _NeedSearch(pool, categories, candidate_cap, preference)
                 for need, categories in asked.items()
