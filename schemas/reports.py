@@ -42,6 +42,12 @@ class NeedCountPublic(BaseModel):
     province: Province
     area_type: AreaType
     need: str = Field(description="As asked: a top-level need (`housing`) or a category.")
+    urgent: bool = Field(
+        description="Requests that asked for a bed tonight (`urgent`), for a housing need. "
+        "A housing need's requests are counted in two cells, urgent and not; other needs "
+        "only in cells that are not urgent. Counts written before urgency was counted are "
+        "all in cells that are not urgent."
+    )
     asked: int = Field(description="Match requests that asked for this need.")
     none_near: int | None = Field(
         description="Of those, how many found nothing that reached the person within the "
@@ -49,6 +55,11 @@ class NeedCountPublic(BaseModel):
     )
     unmet: int | None = Field(
         description=f"Of those, how many found nothing eligible within 500 km; {_WITHHELD}"
+    )
+    no_bed_tonight: int | None = Field(
+        description="In an urgent cell, how many of those found nothing with a free bed or a "
+        "24/7 intake within the distance asked, among the services the answer showed "
+        f"(nothing near counts too); null in a cell that is not urgent, and {_WITHHELD}"
     )
 
 

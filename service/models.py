@@ -250,8 +250,10 @@ class RegistryQuiet(SQLModel, table=True):
 
 
 class NeedCount(SQLModel, table=True):
-    """How often a need was asked for, in one month, province and area type, and how often
-    nothing reached the person within the distance asked or at all: the unmet-need report.
+    """How often a need was asked for, in one month, province and area type, urgently (a bed
+    tonight, for housing needs only) or not, and how often nothing reached the person within
+    the distance asked or at all, and, when urgent, nothing with a free bed or a 24/7 intake
+    within the distance asked: the unmet-need report.
 
     Counts only, added to by each worker (`usecases.reports.NeedTally`). No row says who
     asked, when within the month, from which place or with what else: never a profile."""
@@ -262,6 +264,9 @@ class NeedCount(SQLModel, table=True):
     province: str = Field(primary_key=True, max_length=2)
     area_type: str = Field(primary_key=True, max_length=8)
     need: str = Field(primary_key=True, max_length=64)
+    # Rows counted before urgency was (revision 2026-11-30-1900) say False.
+    urgent: bool = Field(primary_key=True, default=False)
     asked: int = Field(sa_type=sa.BigInteger, default=0)
     none_near: int = Field(sa_type=sa.BigInteger, default=0)
     unmet: int = Field(sa_type=sa.BigInteger, default=0)
+    no_bed_tonight: int = Field(sa_type=sa.BigInteger, default=0)

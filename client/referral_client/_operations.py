@@ -48,6 +48,7 @@ class ReportFilters(TypedDict, total=False):
     province: Province | str | None
     area_type: AreaType | str | None
     need: str | None
+    urgent: bool | None
     page: int
     per_page: int | None
 

@@ -209,19 +209,24 @@ def print_unmet_needs(console: Console, report: NeedCountPage) -> None:
     table.add_column("asked", justify="right", no_wrap=True)
     table.add_column("none near", justify="right", no_wrap=True)
     table.add_column("unmet", justify="right", no_wrap=True)
+    table.add_column("no bed tonight", justify="right", no_wrap=True)
     for cell in report.items:
         table.add_row(
             cell.month,
             f"{cell.province.value} {cell.area_type.value}",
-            f"{label(cell.need)} ({cell.need})",
+            f"{label(cell.need)} ({cell.need})" + (", urgent" if cell.urgent else ""),
             _count(cell.asked),
             _count(cell.none_near) + _share(cell.none_near, cell.asked),
             _count(cell.unmet) + _share(cell.unmet, cell.asked),
+            _count(cell.no_bed_tonight) + _share(cell.no_bed_tonight, cell.asked)
+            if cell.urgent
+            else "-",
         )
     console.print(table if report.items else Text(f"No month through {report.through} to show."))
     console.print(
         Text(
-            f"Counts of match requests, not of people. A cell asked for fewer than "
+            f"Counts of match requests, not of people; urgent: a bed asked for tonight, "
+            f"counted apart. A cell asked for fewer than "
             f"{report.smallest_shown} times is not listed; a count is withheld when it, or its "
             f"difference from another count of its cell, is 1 to {report.smallest_shown - 1}.",
             style="dim",

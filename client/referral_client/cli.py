@@ -253,6 +253,13 @@ def unmet_needs(
         NeedCode | None,
         typer.Option(help="Only this need; a top-level need takes in its categories."),
     ] = None,
+    urgent: Annotated[
+        bool | None,
+        typer.Option(
+            "--urgent/--not-urgent",
+            help="Only urgent housing requests (a bed tonight), or only the others.",
+        ),
+    ] = None,
     page: Annotated[int, typer.Option(min=1)] = 1,
     per_page: Annotated[int, typer.Option(min=1)] = 50,
     as_csv: Annotated[
@@ -275,6 +282,7 @@ def unmet_needs(
         "province": province,
         "area_type": area,
         "need": need.value if need else None,
+        "urgent": urgent,
     }
     with _client(url, api_key) as client:
         if as_csv:
@@ -285,7 +293,24 @@ def unmet_needs(
     _show(found, as_json, _render.print_unmet_needs)
 
 
-_CSV_COLUMNS = ("month", "province", "area_type", "need", "asked", "none_near", "unmet")
+_CSV_COLUMNS = (
+    "month",
+    "province",
+    "area_type",
+    "need",
+    "urgent",
+    "asked",
+    "none_near",
+    "unmet",
+    "no_bed_tonight",
+)
+
+
+def _csv_value(value: object) -> object:
+    """Withheld counts empty, flags as the API writes them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value
 
 
 def _write_csv(client: ReferralClient, filters: ReportFilters) -> None:
@@ -297,7 +322,7 @@ def _write_csv(client: ReferralClient, filters: ReportFilters) -> None:
         report = client.unmet_needs(**this_page)
         for cell in report.items:
             row = cell.model_dump(mode="json")
-            writer.writerow(["" if row[name] is None else row[name] for name in _CSV_COLUMNS])
+            writer.writerow([_csv_value(row[name]) for name in _CSV_COLUMNS])
         if page * report.per_page >= report.total or not report.items:
             return
         page += 1

@@ -112,7 +112,8 @@ class ReferralClient(ClientBase):
 
     def unmet_needs(self, **filters: Unpack[ReportFilters]) -> NeedCountPage:
         """Analysts: one page of the unmet-need report, newest month first: `month_from`,
-        `month_to` (`"2026-10"`), `province`, `area_type`, `need`, `page`, `per_page`."""
+        `month_to` (`"2026-10"`), `province`, `area_type`, `need`, `urgent` (only urgent
+        housing's cells, or only the others), `page`, `per_page`."""
         return self._run(self._operations.unmet_needs(filters))
 
     def get_service(self, service_id: ServiceId) -> ServicePublic:

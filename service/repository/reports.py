@@ -9,11 +9,12 @@ from sqlmodel import Session, col, func, select
 
 from service.models import NeedCount
 
-CellKey = tuple[str, str, str, str]  # month, province, area type, need
-COUNTS = ("asked", "none_near", "unmet")
+CellKey = tuple[str, str, str, str, bool]  # month, province, area type, need, urgent
+COUNTS = ("asked", "none_near", "unmet", "no_bed_tonight")
+Counts = tuple[int, int, int, int]  # as COUNTS
 
 
-def add_counts(session: Session, counts: Mapping[CellKey, tuple[int, int, int]]) -> None:
+def add_counts(session: Session, counts: Mapping[CellKey, Counts]) -> None:
     """Add to each cell's counts, creating it when new: one statement, and workers that add
     to the same cell at once both count (the database adds, not the worker)."""
     if not counts:
@@ -27,15 +28,16 @@ def add_counts(session: Session, counts: Mapping[CellKey, tuple[int, int, int]])
             "province": province,
             "area_type": area_type,
             "need": need,
+            "urgent": urgent,
             **dict(zip(COUNTS, values, strict=True)),
         }
-        for (month, province, area_type, need), values in sorted(counts.items())
+        for (month, province, area_type, need, urgent), values in sorted(counts.items())
     ]
     statement = insert(NeedCount).values(rows)
     table = NeedCount.__table__
     session.execute(
         statement.on_conflict_do_update(
-            index_elements=["month", "province", "area_type", "need"],
+            index_elements=["month", "province", "area_type", "need", "urgent"],
             set_={name: table.c[name] + statement.excluded[name] for name in COUNTS},
         )
     )
@@ -49,6 +51,7 @@ def read_counts(
     province: str | None,
     area_type: str | None,
     need: str | None,
+    urgent: bool | None,
     at_least: int,
     offset: int,
     limit: int,
@@ -67,6 +70,8 @@ def read_counts(
         conditions.append(
             sa.or_(col(NeedCount.need) == need, col(NeedCount.need).startswith(f"{need}."))
         )
+    if urgent is not None:
+        conditions.append(col(NeedCount.urgent) == urgent)
     where = sa.and_(*conditions)
     total = session.exec(select(func.count()).select_from(NeedCount).where(where)).one()
     rows = session.exec(
@@ -77,6 +82,7 @@ def read_counts(
             col(NeedCount.province),
             col(NeedCount.area_type),
             col(NeedCount.need),
+            col(NeedCount.urgent),
         )
         .offset(offset)
         .limit(limit)

@@ -16,9 +16,12 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"])
 _DESCRIPTION = f"""For each month, province, area type (of where the person was) and need
 as asked: how many match requests asked for it, how many found nothing that reached the
 person within the distance they asked, and how many found nothing eligible within 500 km.
-Newest month first. A month is reported once it is over, from the second day of the next
-(`through` says which is the newest): its counts never change while anyone can read them,
-so reading the report again and again never tells when a request was made.
+A housing need is counted apart when a bed was asked for tonight (`urgent`), with how many
+of those requests found nothing with a free bed or a 24/7 intake within the distance asked
+(`no_bed_tonight`). Newest month first. A month is reported once it is over, from the
+second day of the next (`through` says which is the newest): its counts never change while
+anyone can read them, so reading the report again and again never tells when a request
+was made.
 
 Counts of requests, not of people (a caller asked about twice counts twice), written to
 the database within a minute or so of each request. Nothing else of any profile is kept. A
@@ -46,6 +49,12 @@ def unmet_needs(
         NeedCode | None,
         Query(description="Only this need; a top-level need takes in its categories too."),
     ] = None,
+    urgent: Annotated[
+        bool | None,
+        Query(
+            description="Only the cells of urgent housing requests (`true`), or only the others."
+        ),
+    ] = None,
 ) -> NeedCountPage:
     return usecases.unmet_need_report(
         session,
@@ -54,6 +63,7 @@ def unmet_needs(
         province=province,
         area_type=area_type,
         need=need.value if need else None,
+        urgent=urgent,
         page=pagination.page,
         per_page=pagination.per_page,
     )

@@ -59,7 +59,7 @@ from service.usecases.listings import (
     to_mask,
 )
 from service.usecases.match_index import MatchIndex
-from service.usecases.reports import NeedTally
+from service.usecases.reports import NeedTally, Outcome
 
 
 def _unknown(field: str, message: str) -> Unprocessable:
@@ -388,6 +388,12 @@ def _within_asked(match: Match) -> bool:
     return all(note.code != "beyond_asked_distance" for note in match.caveats)
 
 
+def _bed_tonight(match: Match) -> bool:
+    """Whether a match's reasons say it has a free bed or a 24/7 intake: what urgent housing
+    ranks first (`scoring.has_bed_or_24_7`)."""
+    return any(note.code in {"beds_free", "intake_24_7"} for note in match.reasons)
+
+
 def _rank(
     person: Profile,
     search: "_NeedSearch | _IndexSearch",
@@ -397,14 +403,15 @@ def _rank(
     now: datetime,
     freshness: Freshness,
     eligibility: Eligibility,
-) -> tuple[float, list[Match], bool]:
+) -> tuple[float, list[Match], bool, bool]:
     """One need's matches, the radius they were found within (the asked distance, widened
-    in steps while fewer than `limit` are found), and whether any service reached the
-    person within the asked distance: at the first step, before widening let farther ones
-    outrank it, or after."""
+    in steps while fewer than `limit` are found), whether any service reached the person
+    within the asked distance (at the first step, before widening let farther ones outrank
+    it, or after), and whether any of those had a free bed or a 24/7 intake."""
     matches: list[Match] = []
     radius = steps[0]
     near = False
+    bed_near = False
     for step, radius in enumerate(steps):
         # The nearest candidates within the widest radius include the nearest within any
         # smaller one, so widening needs at most one more search.
@@ -420,9 +427,10 @@ def _rank(
             eligibility=eligibility,
         )
         near = near or any(_within_asked(m) for m in matches)
+        bed_near = bed_near or any(_within_asked(m) and _bed_tonight(m) for m in matches)
         if len(matches) >= profile.limit:
             break
-    return radius, matches, near
+    return radius, matches, near, bed_near
 
 
 def match_needs(
@@ -439,8 +447,9 @@ def match_needs(
 ) -> MatchResponse:
     """For each asked need, the eligible services that reach the person, ranked and explained;
     the radius widens in steps up to 500 km when fewer than `limit` are found. `tally`
-    counts, for each need, whether anything reached the person within the asked distance
-    and whether anything was found: nothing else of the profile."""
+    counts, for each need, whether anything reached the person within the asked distance,
+    whether anything was found, and for urgent housing whether anything near had a bed
+    tonight: nothing else of the profile."""
     freshness = Freshness(
         verified_stale_days=settings.stale_after_days,
         availability_stale_hours=settings.availability_stale_after_hours,
@@ -490,7 +499,7 @@ def match_needs(
             )
             for need, categories in asked.items()
         ]
-        shown = {UUID(m.service_id) for _, _, matches, _ in ranked for m in matches}
+        shown = {UUID(m.service_id) for _, _, matches, _, _ in ranked for m in matches}
         listings = (
             live.listings(session, shown)
             if live is not None
@@ -517,7 +526,7 @@ def match_needs(
                 if UUID(m.service_id) in services
             ],
         }
-        for need, radius, matches, _ in ranked
+        for need, radius, matches, _, _ in ranked
     ]
     if tally is not None:
         tally.add(
@@ -525,8 +534,14 @@ def match_needs(
             province=locality.province,
             area_type=locality.area_type,
             outcomes=[
-                (need, near and bool(result["matches"]), bool(result["matches"]))
-                for (need, _, _, near), result in zip(ranked, results, strict=True)
+                Outcome(
+                    need,
+                    urgent=profile.urgent and is_housing(asked[need]),
+                    near=near and bool(result["matches"]),
+                    found=bool(result["matches"]),
+                    bed_near=bed_near and bool(result["matches"]),
+                )
+                for (need, _, _, near, bed_near), result in zip(ranked, results, strict=True)
             ],
         )
     return MatchResponse.model_validate(

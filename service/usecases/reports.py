@@ -1,24 +1,28 @@
 """Where needs go unmet, in aggregate only (PRODUCT.md: "only aggregate counts are kept, and
 cells smaller than 5 are never shown").
 
-Each match adds one to its cell of (month, province, area type, need as asked) in the
-worker's memory: that it was asked, whether anything reached the person within the distance
-they asked, whether anything eligible was found at all. Nothing else of the profile is
-counted, and the counts go to the database in bulk every `report_flush_seconds`, added to
-what other workers wrote: the rows change a minute's worth at a time, not with each match
-(in a quiet cell a minute's worth may be one, which only the database's own readers see). A
-worker that dies loses its counts since its last successful flush: they are statistics,
-never an acknowledged write.
+Each match adds one to its cell of (month, province, area type, need as asked, urgent) in
+the worker's memory: that it was asked, whether anything reached the person within the
+distance they asked, whether anything eligible was found at all, and, for an urgent housing
+need (a bed tonight), whether anything within the distance asked had a free bed or a 24/7
+intake. `urgent` is true only for housing needs: other needs are never split by it. Nothing
+else of the profile is counted, and the counts go to the database in bulk every
+`report_flush_seconds`, added to what other workers wrote: the rows change a minute's worth
+at a time, not with each match (in a quiet cell a minute's worth may be one, which only the
+database's own readers see). A worker that dies loses its counts since its last successful
+flush: they are statistics, never an acknowledged write.
 
 The report lists a cell only once it was asked for at least 5 times in its month, and
 withholds a count from 1 to 4, and a count whose difference from another count of its
 cell is 1 to 4 (`asked=6, none_near=5` would say that exactly one request found help near):
-complementary suppression. Cells are never summed over months or areas, so no two answers
-differ by a withheld count. And a month is reported only once it is over (from the second
-day of the next, when every worker has written its last counts): a month's counts never
-change while anyone can read them, so reading the report again and again never tells that
-a request was made in between, nor what it found. Counts that reach a flush only after
-their month is shown (the database was out of reach for over a day) are dropped, not
+complementary suppression. A cell's counts are of nested sets (asked, then no bed tonight,
+then none near, then unmet: nothing near has no bed near), so their differences are all
+that can be worked out from them. Cells are never summed over months, areas or urgency, so
+no two answers differ by a withheld count. And a month is reported only once it is over
+(from the second day of the next, when every worker has written its last counts): a month's
+counts never change while anyone can read them, so reading the report again and again never
+tells that a request was made in between, nor what it found. Counts that reach a flush only
+after their month is shown (the database was out of reach for over a day) are dropped, not
 added to it.
 """
 
@@ -26,6 +30,7 @@ import logging
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -34,9 +39,24 @@ from schemas.enums import AreaType, Province
 from schemas.reports import SMALLEST_SHOWN, NeedCountPage, NeedCountPublic
 from service.models import NeedCount, utcnow
 from service.repository import reports as repo
-from service.repository.reports import CellKey
+from service.repository.reports import CellKey, Counts
 
 logger = logging.getLogger("referral.reports")
+
+
+class Outcome(NamedTuple):
+    """What one match found for one need it asked for."""
+
+    need: str
+    urgent: bool  # a bed tonight was asked for, and the need is for housing
+    near: bool  # something reached the person within the distance asked
+    found: bool  # something eligible was found, however far
+    bed_near: bool  # something within the distance asked had a free bed or a 24/7 intake
+
+
+def _plus(one: Counts, other: Counts) -> Counts:
+    asked, none_near, unmet, no_bed = (a + b for a, b in zip(one, other, strict=True))
+    return (asked, none_near, unmet, no_bed)
 
 
 class NeedTally:
@@ -44,23 +64,22 @@ class NeedTally:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._counts: dict[CellKey, tuple[int, int, int]] = {}
+        self._counts: dict[CellKey, Counts] = {}
 
     def add(
-        self,
-        *,
-        month: str,
-        province: str,
-        area_type: str,
-        outcomes: Iterable[tuple[str, bool, bool]],
+        self, *, month: str, province: str, area_type: str, outcomes: Iterable[Outcome]
     ) -> None:
-        """Count one match: for each need asked, whether anything reached the person within
-        the distance asked (`near`) and whether anything eligible was found (`found`)."""
+        """Count one match, each need it asked for in its cell."""
         with self._lock:
-            for need, near, found in outcomes:
-                key = (month, province, area_type, need)
-                asked, none_near, unmet = self._counts.get(key, (0, 0, 0))
-                self._counts[key] = (asked + 1, none_near + (not near), unmet + (not found))
+            for outcome in outcomes:
+                key = (month, province, area_type, outcome.need, outcome.urgent)
+                counted = (
+                    1,
+                    int(not outcome.near),
+                    int(not outcome.found),
+                    int(outcome.urgent and not outcome.bed_near),
+                )
+                self._counts[key] = _plus(self._counts.get(key, (0, 0, 0, 0)), counted)
 
     def pending(self) -> int:
         """How many cells wait to be written."""
@@ -87,9 +106,8 @@ class NeedTally:
                 session.commit()
         except Exception:
             with self._lock:
-                for key, (asked, none_near, unmet) in counts.items():
-                    a, n, u = self._counts.get(key, (0, 0, 0))
-                    self._counts[key] = (asked + a, none_near + n, unmet + u)
+                for key, counted in counts.items():
+                    self._counts[key] = _plus(self._counts.get(key, (0, 0, 0, 0)), counted)
             raise
 
 
@@ -134,16 +152,22 @@ def _safe(count: int) -> bool:
     return count == 0 or count >= SMALLEST_SHOWN
 
 
-def _withheld(row: NeedCount) -> tuple[int | None, int | None]:
-    """`none_near` and `unmet` as shown: each only when it, and its difference from every
-    other count shown in the cell, is 0 or at least `SMALLEST_SHOWN`."""
-    near_shown = _safe(row.none_near) and _safe(row.asked - row.none_near)
-    unmet_shown = (
-        _safe(row.unmet)
-        and _safe(row.asked - row.unmet)
-        and (not near_shown or _safe(row.none_near - row.unmet))
-    )
-    return (row.none_near if near_shown else None, row.unmet if unmet_shown else None)
+def _withheld(row: NeedCount) -> dict[str, int | None]:
+    """`none_near`, `unmet` and `no_bed_tonight` as shown: each only when it, and its
+    difference from every count shown before it in the cell, is 0 or at least
+    `SMALLEST_SHOWN`. `no_bed_tonight` is counted in urgent cells only: None in the others."""
+    counted = {"none_near": row.none_near, "unmet": row.unmet}
+    if row.urgent:
+        counted["no_bed_tonight"] = row.no_bed_tonight
+    shown: dict[str, int | None] = {"no_bed_tonight": None}
+    values = [row.asked]
+    for name, count in counted.items():
+        if _safe(count) and all(_safe(abs(count - other)) for other in values):
+            shown[name] = count
+            values.append(count)
+        else:
+            shown[name] = None
+    return shown
 
 
 def unmet_need_report(
@@ -155,6 +179,7 @@ def unmet_need_report(
     area_type: AreaType | None,
     need: str | None,
     page: int,
+    urgent: bool | None = None,
     per_page: int,
     now: datetime | None = None,
 ) -> NeedCountPage:
@@ -167,6 +192,7 @@ def unmet_need_report(
         province=province.value if province else None,
         area_type=area_type.value if area_type else None,
         need=need,
+        urgent=urgent,
         at_least=SMALLEST_SHOWN,
         offset=(page - 1) * per_page,
         limit=per_page,
@@ -179,12 +205,11 @@ def unmet_need_report(
                 province=Province(row.province),
                 area_type=AreaType(row.area_type),
                 need=row.need,
+                urgent=row.urgent,
                 asked=row.asked,
-                none_near=none_near,
-                unmet=unmet,
+                **_withheld(row),
             )
             for row in rows
-            for none_near, unmet in [_withheld(row)]
         ],
         total=total,
         page=page,

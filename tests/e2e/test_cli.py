@@ -358,6 +358,19 @@ def test_an_analyst_reads_where_needs_went_unmet(
                     },
                 ],
             )
+            connection.execute(
+                sa.insert(NeedCount).values(
+                    month="2025-03",
+                    province="NU",
+                    area_type="rural",
+                    need="housing",
+                    urgent=True,
+                    asked=10,
+                    none_near=10,
+                    unmet=10,
+                    no_bed_tonight=10,
+                )
+            )
     finally:
         engine.dispose()
     _signed_in(live, monkeypatch, live.analyst_key)
@@ -368,6 +381,15 @@ def test_an_analyst_reads_where_needs_went_unmet(
     for shown in ("NU rural", "14 (100%)", "MB rural", "6 (50%)", "withheld"):
         assert shown in out
     assert "ON urban" not in out  # asked 4 times: not listed
+    assert "urgent" in out
+    assert run(["report", "unmet-needs", "--urgent", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(i["need"], i["urgent"], i["no_bed_tonight"]) for i in report["items"]] == [
+        ("housing", True, 10)
+    ]
+    assert run(["report", "unmet-needs", "--not-urgent", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [i["urgent"] for i in report["items"]] == [False, False]
     assert run(["report", "unmet-needs", "--need", "legal", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert [(i["need"], i["unmet"]) for i in report["items"]] == [("legal.immigration", None)]
@@ -407,17 +429,22 @@ def test_an_analyst_reads_where_needs_went_unmet(
         engine.dispose()
     assert run(["report", "unmet-needs", "--csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert len(rows) == 2 + len(cells) > 200
+    assert len(rows) == 3 + len(cells) > 200
     assert rows[0] == {
         "month": "2025-03",
         "province": "MB",
         "area_type": "rural",
         "need": "legal.immigration",
+        "urgent": "false",
         "asked": "12",
         "none_near": "6",
         "unmet": "",
+        "no_bed_tonight": "",
     }
-    assert len({(r["month"], r["province"], r["area_type"], r["need"]) for r in rows}) == len(rows)
+    assert rows[2]["urgent"] == "true"
+    assert rows[2]["no_bed_tonight"] == "10"
+    keys = {(r["month"], r["province"], r["area_type"], r["need"], r["urgent"]) for r in rows}
+    assert len(keys) == len(rows)
 
     monkeypatch.setenv("REFERRAL_API_KEY", live.operator_key)
     assert run(["report", "unmet-needs"]) == 3

@@ -760,3 +760,53 @@ def test_upgrading_writes_every_listings_language_codes_in_one_form(
             assert stored(untouched) == (json.loads(before) if isinstance(before, str) else before)
     finally:
         engine.dispose()
+
+
+def test_need_counts_keep_their_numbers_when_urgency_is_counted_and_uncounted_again(
+    fresh_database_url: str,
+) -> None:
+    """Counts from before urgency was counted stay, in cells that are not urgent; going back
+    adds each urgent cell to its twin, or makes it the cell when it has none."""
+    engine = create_db_engine(fresh_database_url)
+    before_urgency = "d903c32e69f0"
+    cell = "'2026-10', 'ON', 'urban'"
+    try:
+        with startup_lock(engine):
+            migrate(engine, revision=before_urgency)
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO need_count (month, province, area_type, need, asked, "
+                    f"none_near, unmet) VALUES ({cell}, 'housing', 9, 3, 1)"
+                )
+            )
+        _migrate(fresh_database_url)
+
+        def counts() -> list[tuple[object, ...]]:
+            with engine.connect() as connection:
+                return [
+                    tuple(row)
+                    for row in connection.execute(
+                        sa.text(
+                            "SELECT need, asked, none_near, unmet FROM need_count ORDER BY need"
+                        )
+                    )
+                ]
+
+        with engine.connect() as connection:
+            row = connection.execute(sa.text("SELECT urgent, no_bed_tonight FROM need_count")).one()
+        assert (bool(row[0]), row[1]) == (False, 0)
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO need_count (month, province, area_type, need, urgent, asked, "
+                    f"none_near, unmet, no_bed_tonight) VALUES ({cell}, 'housing', true, "
+                    f"6, 2, 1, 4), ({cell}, 'housing.transitional', true, 5, 0, 0, 5)"
+                )
+            )
+        downgrade(engine, revision=before_urgency)
+        assert counts() == [("housing", 15, 5, 2), ("housing.transitional", 5, 0, 0)]
+        _migrate(fresh_database_url)
+        assert counts() == [("housing", 15, 5, 2), ("housing.transitional", 5, 0, 0)]
+    finally:
+        engine.dispose()

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from service.models import NeedCount
-from service.usecases.reports import NeedTally, unmet_need_report
+from service.usecases.reports import NeedTally, Outcome, unmet_need_report
 from tests.factories import Api, assert_problem, confidential_location
 
 MONTH = datetime.now(UTC).strftime("%Y-%m")
@@ -60,6 +60,7 @@ def _report_later(engine: sa.Engine, **filters: Any) -> dict[str, Any]:
             province=filters.get("province"),
             area_type=filters.get("area_type"),
             need=filters.get("need"),
+            urgent=filters.get("urgent"),
             page=filters.get("page", 1),
             per_page=filters.get("per_page", 50),
             now=LATER,
@@ -68,12 +69,35 @@ def _report_later(engine: sa.Engine, **filters: Any) -> dict[str, Any]:
 
 
 def _cells(report: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """The cells that are not urgent, by where and need."""
     return {
         (item["province"], item["area_type"], item["need"]): {
             k: item[k] for k in ("asked", "none_near", "unmet")
         }
         for item in report["items"]
+        if not item["urgent"]
     }
+
+
+def _urgent_cells(report: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    return {
+        (item["province"], item["area_type"], item["need"]): {
+            k: item[k] for k in ("asked", "no_bed_tonight", "none_near", "unmet")
+        }
+        for item in report["items"]
+        if item["urgent"]
+    }
+
+
+def _housing(outcome: str = "near") -> Outcome:
+    """A housing need's outcome: found `near`, only `far`, or `unmet`."""
+    return Outcome(
+        "housing",
+        urgent=False,
+        near=outcome == "near",
+        found=outcome != "unmet",
+        bed_near=False,
+    )
 
 
 def test_each_match_counts_per_need_what_was_found_near_far_or_not_at_all(
@@ -142,8 +166,60 @@ def test_found_near_means_found_within_the_asked_distance_whatever_the_limit(
     for _ in range(3):
         _match(api, **asked, limit=5)
     tally.flush(engine)
-    assert _cells(_report_later(engine)) == {
-        ("ON", "urban", "housing"): {"asked": 6, "none_near": 0, "unmet": 0}
+    # Urgent: a full shelter near is near, but no bed tonight.
+    assert _urgent_cells(_report_later(engine)) == {
+        ("ON", "urban", "housing"): {"asked": 6, "no_bed_tonight": 6, "none_near": 0, "unmet": 0}
+    }
+
+
+def test_urgent_housing_is_counted_apart_with_the_requests_that_found_no_bed_near(
+    api: Api, engine: sa.Engine, tally: NeedTally
+) -> None:
+    """The 2013 forum's first gap: a bed tonight. A shelter with free beds in Kitchener, with a
+    40 km service area: near to a person in Kitchener, only in its area for one in Guelph who
+    asked for 5 km."""
+    organization_id = api.organization()
+    api.service(organization_id)
+    kitchener = {"location": {"place": "Kitchener, ON"}}
+    guelph = {"location": {"place": "Guelph, ON"}, "max_distance_km": 5}
+    for _ in range(5):
+        _match(api, needs=["housing"], urgent=True, **kitchener)
+        _match(api, needs=["housing"], urgent=True, **guelph)
+        _match(api, needs=["housing"], **kitchener)
+        # Urgency is a bed tonight: other needs are never split by it.
+        _match(api, needs=["legal.family"], urgent=True, **kitchener)
+    tally.flush(engine)
+
+    report = _report_later(engine)
+    assert _urgent_cells(report) == {
+        ("ON", "urban", "housing"): {"asked": 10, "no_bed_tonight": 5, "none_near": 5, "unmet": 0}
+    }
+    assert _cells(report) == {
+        ("ON", "urban", "housing"): {"asked": 5, "none_near": 0, "unmet": 0},
+        ("ON", "urban", "legal.family"): {"asked": 5, "none_near": 5, "unmet": 5},
+    }
+    assert all(item["no_bed_tonight"] is None for item in report["items"] if not item["urgent"])
+    # By need, the cell that is not urgent first.
+    assert [(i["need"], i["urgent"]) for i in report["items"]] == [
+        ("housing", False),
+        ("housing", True),
+        ("legal.family", False),
+    ]
+    assert [i["urgent"] for i in _report_later(engine, urgent=True)["items"]] == [True]
+    assert len(_report_later(engine, urgent=False)["items"]) == 2
+
+
+def test_an_urgent_request_near_a_24_7_intake_without_beds_counted_found_a_bed_tonight(
+    api: Api, engine: sa.Engine, tally: NeedTally
+) -> None:
+    """What urgent housing ranks first: a free bed, or an intake that answers at 3 a.m."""
+    organization_id = api.organization()
+    api.service(organization_id, capacity={"beds_total": None, "beds_available": None})
+    for _ in range(5):
+        _match(api, needs=["housing"], urgent=True, location={"place": "Kitchener, ON"})
+    tally.flush(engine)
+    assert _urgent_cells(_report_later(engine)) == {
+        ("ON", "urban", "housing"): {"asked": 5, "no_bed_tonight": 0, "none_near": 0, "unmet": 0}
     }
 
 
@@ -223,7 +299,21 @@ def test_filters_take_a_month_range_a_province_an_area_type_and_a_need_with_its_
     assert listed(area_type="suburban") == [cells[4]]
     assert listed(need="legal") == [cells[1], cells[4]]
     assert listed(need="legal.immigration") == [cells[1]]
-    paged = _report(api, analyst, per_page=2, page=2)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.insert(NeedCount).values(
+                month="2025-02",
+                province="ON",
+                area_type="urban",
+                need="housing",
+                urgent=True,
+                asked=9,
+            )
+        )
+    assert listed(urgent=True) == [cells[2]]
+    assert listed(urgent=False) == cells
+    assert len(listed()) == len(cells) + 1
+    paged = _report(api, analyst, per_page=2, page=2, urgent=False)
     assert (paged["total"], [i["need"] for i in paged["items"]]) == (5, ["housing", "housing"])
 
 
@@ -238,6 +328,7 @@ def test_filters_take_a_month_range_a_province_an_area_type_and_a_need_with_its_
         {"province": "XX"},
         {"area_type": "city"},
         {"need": "housing.nowhere"},
+        {"urgent": "tonight"},
         {"month": "2026-11"},
     ],
 )
@@ -258,7 +349,7 @@ def test_workers_adding_to_one_cell_at_once_lose_nothing(
                 month=MONTH,
                 province="MB",
                 area_type="rural",
-                outcomes=[("housing", False, True), ("legal", True, True)],
+                outcomes=[_housing("far"), Outcome("legal", False, True, True, False)],
             )
     barrier = threading.Barrier(len(workers))
     failures: list[BaseException] = []
@@ -289,14 +380,12 @@ def test_counts_a_database_would_not_take_are_kept_for_the_next_flush(
     engine: sa.Engine, tally: NeedTally
 ) -> None:
     worker = NeedTally()
-    worker.add(month=MONTH, province="NS", area_type="suburban", outcomes=[("housing", True, True)])
+    worker.add(month=MONTH, province="NS", area_type="suburban", outcomes=[_housing()])
     unreachable = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
     with pytest.raises(sa.exc.OperationalError):
         worker.flush(unreachable)
     assert worker.pending() == 1
-    worker.add(
-        month=MONTH, province="NS", area_type="suburban", outcomes=[("housing", False, True)]
-    )
+    worker.add(month=MONTH, province="NS", area_type="suburban", outcomes=[_housing("far")])
     worker.flush(engine)
     assert worker.pending() == 0
     with engine.connect() as connection:
@@ -313,9 +402,7 @@ def test_counts_that_come_after_their_month_is_shown_are_dropped(
     that analysts have read, telling them that requests were made and what they found."""
     worker = NeedTally()
     for month in ("2025-01", MONTH):
-        worker.add(
-            month=month, province="NU", area_type="rural", outcomes=[("housing", True, True)]
-        )
+        worker.add(month=month, province="NU", area_type="rural", outcomes=[_housing()])
     worker.flush(engine)
     assert worker.pending() == 0
     with engine.connect() as connection:
