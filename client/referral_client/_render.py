@@ -207,9 +207,9 @@ def print_unmet_needs(console: Console, report: NeedCountPage) -> None:
     table.add_column("where", no_wrap=True)
     table.add_column("need", overflow="fold")
     table.add_column("asked", justify="right", no_wrap=True)
-    table.add_column("none near", justify="right", no_wrap=True)
+    table.add_column("none\nnear", justify="right", no_wrap=True)
     table.add_column("unmet", justify="right", no_wrap=True)
-    table.add_column("no bed tonight", justify="right", no_wrap=True)
+    table.add_column("no bed\ntonight", justify="right", no_wrap=True)
     for cell in report.items:
         table.add_row(
             cell.month,
