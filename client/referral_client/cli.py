@@ -222,6 +222,8 @@ def list_services(
     api_key: ApiKey = None,
 ) -> None:
     """One page of the listings this key may see."""
+    if mine and organization is not None:
+        raise CommandFailed(EXIT_BAD_INPUT, "--mine and --organization: give one of them")
     with _client(url, api_key) as client:
         if mine:
             own = client.whoami().organization

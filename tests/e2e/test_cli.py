@@ -295,6 +295,11 @@ def test_whoami_and_a_providers_own_listings(
     mine = json.loads(capsys.readouterr().out)["items"]
     assert mine
     assert {item["organization_id"] for item in mine} == {live.provider_organization_id}
+    other = "0f0f0f0f-0000-4000-8000-000000000000"
+    assert run(["services", "list", "--mine", "--organization", other]) == 2
+    assert _one_line(capsys.readouterr().err) == (
+        "referral-client: --mine and --organization: give one of them"
+    )
 
     monkeypatch.setenv("REFERRAL_API_KEY", live.operator_key)
     assert run(["whoami", "--json"]) == 0
