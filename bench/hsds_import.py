@@ -27,7 +27,6 @@ from service.usecases.hsds import (
     import_hsds,
     paused_gc,
 )
-from service.usecases.locating import locator
 
 
 def _export(size: int, directory: Path) -> tuple[Path, float]:
@@ -48,7 +47,7 @@ def _import(package: Path, database: Path) -> dict[str, float | int]:
     """Run in the child: the import alone, as `referral hsds import` does it."""
     engine = create_db_engine(f"sqlite:///{database}")
     migrate(engine)
-    locate = locator(Gazetteer.load())
+    locate = Gazetteer.load().place_location
     started = time.perf_counter()
     with paused_gc(), read(package) as staging, Session(engine) as session:
         report = import_hsds(

@@ -60,7 +60,14 @@ class ImportReport(BaseModel):
     )
     located_by_municipality: int = Field(
         default=0,
-        description="Locations without coordinates placed at the centre of their municipality.",
+        description="Locations without coordinates placed at the centre of their "
+        "municipality (not counting confidential ones).",
+    )
+    located_by_postal_area: int = Field(
+        default=0,
+        description="Locations without coordinates placed at the centre of their postal "
+        "code's area, where that area is a town's or city's: a few km across (not counting "
+        "confidential ones).",
     )
     eligibility_not_stated: int = Field(
         default=0,

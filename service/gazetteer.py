@@ -294,6 +294,32 @@ def _split_province(query: str) -> tuple[str, str | None]:
     return query, None
 
 
+# A postal code's area places a location only where its codes lie close together (most
+# urban areas: median spread about 1 km); a rural area's point can be hundreds of km from
+# any of them (X0A, Baffin Island: 594 km), so there the municipality is nearer the truth.
+COMPACT_SPREAD_KM = 5.0
+# A compact area this far from the municipality named with it: one of the two is mistaken.
+DISAGREEMENT_KM = 50.0
+
+
+class Unplaceable(ValueError):
+    """A location without coordinates that the gazetteer cannot place; `field` is at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a location without coordinates is put, and by what."""
+
+    latitude: float
+    longitude: float
+    by: Literal["postal_area", "municipality"]
+
+
 class Gazetteer:
     """Postal prefixes and populated places of Canada with lookup, search and reverse lookup."""
 
@@ -391,6 +417,54 @@ class Gazetteer:
         """How far an FSA's postal codes lie from its point (the median distance): under a
         few km in a town or city, hundreds in the north, where one FSA is a whole region."""
         return self._spreads.get(area.prefix, 0.0)
+
+    def municipality(self, name: str, province: str) -> Place | None:
+        """The place a listing's municipality names: as `place`, or, for a name several
+        places of the province share, the most populous of them."""
+        found = self.place(f"{name}, {province}")
+        if found is None:
+            wanted = normalise_name(name)
+            found = next(
+                (
+                    p
+                    for p in self.search(f"{name}, {province}", limit=50)
+                    if normalise_name(p.name) == wanted
+                ),
+                None,
+            )
+        return found
+
+    def place_location(
+        self, municipality: str, province: str, postal_code: str | None
+    ) -> Placement:
+        """Where to put a listed location that came without coordinates, offline: at the
+        centre of its postal code's area when that area is compact and in the province, else
+        at its municipality's. Raises `Unplaceable` when neither places it, or when a compact
+        postal area lies far from the municipality (a typing error in one of them)."""
+        town = self.municipality(municipality, province)
+        area = self.postal_area(postal_code) if postal_code else None
+        if (
+            area is not None
+            and area.province == province
+            and (self.spread_km(area) <= COMPACT_SPREAD_KM)
+        ):
+            if town is not None and (
+                haversine_km(town.latitude, town.longitude, area.latitude, area.longitude)
+                > DISAGREEMENT_KM
+            ):
+                raise Unplaceable(
+                    "postal_code",
+                    f"its area lies more than {DISAGREEMENT_KM:.0f} km from the municipality; "
+                    "check both, or give latitude and longitude",
+                )
+            return Placement(area.latitude, area.longitude, "postal_area")
+        if town is None:
+            raise Unplaceable(
+                "latitude",
+                "no coordinates, and the gazetteer knows no such municipality in this "
+                "province, nor a town's or city's postal area for the postal code",
+            )
+        return Placement(town.latitude, town.longitude, "municipality")
 
     def _candidates(self, name: str, province: str | None) -> list[Place]:
         key = normalise_name(name)

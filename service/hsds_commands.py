@@ -91,7 +91,6 @@ def import_(
         import_hsds,
         paused_gc,
     )
-    from service.usecases.locating import locator
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     settings = _settings()
@@ -112,7 +111,7 @@ def import_(
                     session,
                     staging=staging,
                     approve=approve,
-                    locate=locator(Gazetteer.load()),
+                    locate=Gazetteer.load().place_location,
                     actor=COMMAND_LINE,
                     progress=lambda n: progress.advance(task, n),
                 )
@@ -141,6 +140,11 @@ def import_(
         console.print("Left unknown (not read by this registry):")
         for unknown in report.unknown_terms:
             console.print(f"  {unknown.term} ({unknown.services} services)")
+    if report.located_by_postal_area:
+        console.print(
+            f"{report.located_by_postal_area} locations without coordinates were placed at "
+            "the centre of their postal code's area."
+        )
     if report.located_by_municipality:
         console.print(
             f"{report.located_by_municipality} locations without coordinates were placed at "

@@ -23,7 +23,7 @@ from schemas.enums import Delivery
 from schemas.languages import canonical_language
 from schemas.organizations import OrganizationCreate
 from schemas.services import ServiceCreate
-from service.gazetteer import parse_province
+from service.gazetteer import Placement, Unplaceable, parse_province
 from service.hsds.records import ALWAYS_OPEN, EVERY_DAY
 from service.hsds.tables import number, parse_datetime
 from service.hsds.vocabulary import (
@@ -38,8 +38,9 @@ from service.hsds.vocabulary import (
     category_for,
 )
 
-# (municipality, province code) -> (latitude, longitude) of its centre, or None.
-Locate = Callable[[str, str], tuple[float, float] | None]
+# (municipality, province code, postal code) -> where a location without coordinates goes
+# (`Gazetteer.place_location`), or `Unplaceable`.
+Locate = Callable[[str, str, str | None], Placement]
 SOURCE = "_source"
 _RADIUS = re.compile(r"^within\s+([0-9]+(?:\.[0-9]+)?)\s*km\b", re.IGNORECASE)
 _CANADA = {"ca", "can", "canada"}
@@ -86,6 +87,7 @@ class Conversion:
     problems: list[Problem] = field(default_factory=list)
     unknown_terms: list[str] = field(default_factory=list)
     located_by_municipality: int = 0
+    located_by_postal_area: int = 0
 
 
 def source_of(record: dict[str, Any]) -> tuple[str, int | None]:
@@ -254,18 +256,18 @@ def _location(
     latitude, longitude = number(location.get("latitude")), number(location.get("longitude"))
     approximate = latitude is None or longitude is None
     if latitude is None or longitude is None:
-        centre = locate(municipality, province)
-        if centre is None:
-            problems.append(
-                _problem(
-                    location,
-                    "latitude",
-                    "no coordinates, and the municipality is not one the gazetteer knows",
-                )
-            )
+        try:
+            placement = locate(municipality, province, _text(address.get("postal_code")))
+        except Unplaceable as error:
+            at_fault = address if error.field == "postal_code" else location
+            problems.append(_problem(at_fault, error.field, error.message))
             return None
-        latitude, longitude = centre
-        conversion.located_by_municipality += not confidential
+        latitude, longitude = placement.latitude, placement.longitude
+        if not confidential:
+            if placement.by == "postal_area":
+                conversion.located_by_postal_area += 1
+            else:
+                conversion.located_by_municipality += 1
     return {
         "name": None if confidential else _text(location.get("name")),
         "address": None if confidential else _text(address.get("address_1")),

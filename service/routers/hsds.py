@@ -13,7 +13,6 @@ from schemas.hsds import HsdsApiInfo, HsdsPage, HsdsRecord, ImportReport
 from service.deps import AdminCaller, GazetteerDep, PaginationDep, ReaderCaller, SessionDep
 from service.routers._responses import AUTH, problems
 from service.usecases import hsds as usecases
-from service.usecases.locating import locator
 
 router = APIRouter(prefix="/hsds", tags=["hsds"])
 import_router = APIRouter(prefix="/v1/import", tags=["import"])
@@ -160,7 +159,7 @@ def import_hsds(
         session,
         document=records,
         approve=approve,
-        locate=locator(gazetteer),
+        locate=gazetteer.place_location,
         caller=caller,
     )
 

@@ -216,6 +216,39 @@ def test_reimport_updates_by_hsds_id_and_never_duplicates(
     ]
 
 
+def test_an_import_places_locations_without_coordinates_as_the_api_does_and_says_how(
+    registry: Registry, database_url: str, other_database: str, tmp_path: Path
+) -> None:
+    """Both open locations are in Kitchener, N2G: a city's postal area, a few km across."""
+    package = _export(database_url, tmp_path / "package")
+    locations = _rows(package / "locations.csv")
+    for row in locations:
+        row["latitude"] = row["longitude"] = ""
+    _write_rows(package / "locations.csv", locations)
+    result = referral(other_database, "hsds", "import", str(package), "--approve")
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert (
+        "2 locations without coordinates were placed at the centre of their postal code's area."
+        in output
+    )
+    # The confidential one, exported without its postal code, is placed but never counted.
+    assert "centre of their municipality" not in output
+    engine = create_db_engine(other_database)
+    try:
+        with engine.connect() as connection:
+            points = connection.execute(
+                sa.text("SELECT confidential, latitude, longitude FROM location")
+            ).all()
+    finally:
+        engine.dispose()
+    assert sorted((bool(c), lat, lon) for c, lat, lon in points) == [
+        (False, 43.4471, -80.489),
+        (False, 43.4471, -80.489),
+        (True, 43.3601, -80.3127),  # Cambridge, ON (places.csv)
+    ]
+
+
 def test_an_import_that_registers_or_changes_an_organization_says_so_in_its_history(
     registry: Registry, api: Api, database_url: str, tmp_path: Path
 ) -> None:

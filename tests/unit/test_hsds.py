@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from schemas.services import ServiceCreate
+from service.gazetteer import Placement, Unplaceable, default_gazetteer
 from service.hsds import tables
 from service.hsds.listing import Problem, to_listing, to_organization
 from service.hsds.records import (
@@ -54,10 +55,13 @@ ORGANIZATION = OrganizationData(
 )
 
 
-def _centre(municipality: str, province: str) -> tuple[float, float] | None:
-    return {("Cambridge", "ON"): (43.36, -80.31), ("Kitchener", "ON"): (43.45, -80.49)}.get(
-        (municipality, province)
-    )
+def _centre(municipality: str, province: str, postal_code: str | None) -> Placement:
+    """A gazetteer that knows two municipalities and no postal code."""
+    known = {("Cambridge", "ON"): (43.36, -80.31), ("Kitchener", "ON"): (43.45, -80.49)}
+    point = known.get((municipality, province))
+    if point is None:
+        raise Unplaceable("latitude", "no coordinates, and the gazetteer knows no such place")
+    return Placement(*point, by="municipality")
 
 
 def _data(
@@ -476,6 +480,45 @@ def test_location_outside_canada_or_unknown_place_is_a_problem() -> None:
     problems = to_listing(record, locate=_centre).problems
     assert problems[0].field == "latitude"
     assert "gazetteer" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("city", "province", "postal_code", "placed"),
+    [
+        # A town's or city's postal area: the centre of its codes (fsa.csv).
+        ("Kitchener", "ON", "N2G 1A1", ((43.4471, -80.489), "postal_area")),
+        # A rural area, one region: the municipality's centre (places.csv) instead.
+        ("Iqaluit", "NU", "X0A 0H0", ((63.747, -68.5173), "municipality")),
+        ("Elmira", "ON", None, ((43.6001, -80.5497), "municipality")),
+    ],
+)
+def test_an_imported_location_without_coordinates_is_placed_as_the_api_places_it(
+    city: str, province: str, postal_code: str | None, placed: tuple[Any, str]
+) -> None:
+    record = _third_party()
+    address = record["service_at_locations"][0]["location"]["addresses"][0]
+    address.update(city=city, state_province=province, postal_code=postal_code)
+    conversion = to_listing(record, locate=default_gazetteer().place_location)
+    assert conversion.problems == []
+    assert conversion.service is not None
+    [location] = conversion.service.listing.locations
+    point, by = placed
+    assert (location.latitude, location.longitude) == point
+    counted = (conversion.located_by_postal_area, conversion.located_by_municipality)
+    assert counted == ((1, 0) if by == "postal_area" else (0, 1))
+
+
+def test_an_imported_postal_code_far_from_its_municipality_is_a_problem_on_the_postal_code() -> (
+    None
+):
+    record = _third_party()
+    address = record["service_at_locations"][0]["location"]["addresses"][0]
+    address["postal_code"] = "M5V 2T6"  # Toronto's, for a location in Kitchener
+    conversion = to_listing(record, locate=default_gazetteer().place_location)
+    assert conversion.service is None
+    [problem] = conversion.problems
+    assert problem.field == "postal_code"
+    assert "50 km from the municipality" in problem.message
 
 
 def test_our_attribute_with_a_bad_value_is_a_problem() -> None:
