@@ -71,7 +71,7 @@ def _reach(match: ServiceMatch) -> str:
 def _need_heading(result: NeedResult) -> str:
     heading = f"{label(result.need)} ({result.need})"
     if result.expanded:
-        return f"{heading}: nothing enough nearby, radius widened to {result.radius_km:g} km"
+        return f"{heading}: too few nearby, radius widened to {result.radius_km:g} km"
     return f"{heading}: within {result.radius_km:g} km"
 
 

@@ -58,7 +58,7 @@
       requestId: "request id",
       locatedNear: (label, area) => `Near ${label} (${area})`,
       within: (km) => `within ${km} km`,
-      widened: (km) => `nothing enough nearby: radius widened to ${km} km`,
+      widened: (km) => `too few nearby: radius widened to ${km} km`,
       nothing: "Nothing eligible found, even 500 km away.",
       unmet: (needs) => `Unmet needs: ${needs}`,
       found: (matches, needs) =>

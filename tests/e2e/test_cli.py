@@ -112,7 +112,7 @@ def test_a_widened_radius_and_unmet_needs_are_said(
 ) -> None:
     rare = ["--need", "housing.long_term", "--gender", "man", "--max-distance", "5"]
     assert run(["match", "--near", "Elmira, ON", *rare]) == 0
-    assert "Long-term housing (housing.long_term): nothing enough nearby, radius widened to" in (
+    assert "Long-term housing (housing.long_term): too few nearby, radius widened to" in (
         capsys.readouterr().out
     )
 

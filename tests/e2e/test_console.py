@@ -238,6 +238,27 @@ def test_in_french_a_widened_radius_is_said_and_clear_wipes_everything(
     expect(page.locator("#status-line")).to_have_text("Effacé. Rien du profil n'est gardé.")
 
 
+def test_on_a_phone_the_beds_and_the_number_to_call_come_under_each_match_full_width(
+    page: Page, live: LiveServer
+) -> None:
+    """Beside the match, the beds and intake column left the name and reasons a third of a
+    phone's width, a word or two a line."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, live, live.operator_key)
+    page.fill("#near", "Elmira, ON")
+    page.check("#need-list input[value=housing]")
+    page.click("#find")
+    first = page.locator("#results li.match").first
+    expect(first).to_be_visible()
+    name = first.locator(".name").bounding_box()
+    side = first.locator(".side").bounding_box()
+    assert name is not None and side is not None
+    assert side["y"] >= name["y"] + name["height"]  # under it, not beside it
+    assert name["width"] > 0.7 * 390
+    assert side["x"] == name["x"]  # aligned with the text, the rank number alone to the left
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+
+
 def test_each_match_says_how_it_reaches_the_person_in_either_language(
     page: Page, live: LiveServer
 ) -> None:
