@@ -252,7 +252,8 @@ def test_on_a_phone_the_beds_and_the_number_to_call_come_under_each_match_full_w
     expect(first).to_be_visible()
     name = first.locator(".name").bounding_box()
     side = first.locator(".side").bounding_box()
-    assert name is not None and side is not None
+    assert name is not None
+    assert side is not None
     assert side["y"] >= name["y"] + name["height"]  # under it, not beside it
     assert name["width"] > 0.7 * 390
     assert side["x"] == name["x"]  # aligned with the text, the rank number alone to the left
