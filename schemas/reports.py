@@ -50,16 +50,19 @@ class NeedCountPublic(BaseModel):
     )
     asked: int = Field(description="Match requests that asked for this need.")
     none_near: int | None = Field(
-        description="Of those, how many found nothing that reached the person within the "
-        f"distance asked (only farther, after widening, or nothing at all); {_WITHHELD}"
+        description="Of those, how many found no eligible service that reached the person "
+        "within the distance asked, shown or not (only farther, after widening, or nothing "
+        f"at all); {_WITHHELD}"
     )
     unmet: int | None = Field(
         description=f"Of those, how many found nothing eligible within 500 km; {_WITHHELD}"
     )
     no_bed_tonight: int | None = Field(
-        description="In an urgent cell, how many of those found nothing with a free bed or a "
-        "24/7 intake within the distance asked, among the services the answer showed "
-        f"(nothing near counts too); null in a cell that is not urgent, and {_WITHHELD}"
+        description="In an urgent cell, how many of those found no bed tonight within the "
+        "distance asked: no eligible service there with a free bed by a current count "
+        "(updated within the server's stale age for bed counts), nor, without a current "
+        "count, an intake open at any hour (nothing near counts too). Null in a cell that is "
+        f"not urgent, and {_WITHHELD}"
     )
 
 

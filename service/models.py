@@ -252,8 +252,8 @@ class RegistryQuiet(SQLModel, table=True):
 class NeedCount(SQLModel, table=True):
     """How often a need was asked for, in one month, province and area type, urgently (a bed
     tonight, for housing needs only) or not, and how often nothing reached the person within
-    the distance asked or at all, and, when urgent, nothing with a free bed or a 24/7 intake
-    within the distance asked: the unmet-need report.
+    the distance asked or at all, and, when urgent, no bed tonight within the distance asked
+    (`matching.scoring.bed_tonight`): the unmet-need report.
 
     Counts only, added to by each worker (`usecases.reports.NeedTally`). No row says who
     asked, when within the month, from which place or with what else: never a profile."""

@@ -3,6 +3,7 @@ the same matches in the same order (score descending, then distance ascending, t
 
 import heapq
 import math
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from operator import itemgetter
@@ -332,17 +333,67 @@ def reach_kind(how: Reach) -> ReachKind:
     return "service_area" if how.distance_km is None else "location"
 
 
+def _shown_km(profile: Profile, candidate: Candidate, how: Reach | Match) -> float | None:
+    """The distance to the nearest site as the answer shows it: geodesic to a tenth of a km,
+    or as decided for a confidential site."""
+    if how.site_index is None or how.distance_km is None:
+        return how.distance_km
+    site = candidate.sites[how.site_index]
+    if site.confidential:
+        return how.distance_km
+    return round(distance_km(profile.point, site.point), 1)
+
+
+def reaches_within(
+    profile: Profile, candidate: Candidate, *, asked_km: float, housing: bool
+) -> bool:
+    """Whether the service reaches the person within the distance they asked, as a match
+    without the "farther than asked" caveat does: by phone, online or outreach, as a
+    service without sites serving their area, or at a site that near."""
+    how = reach(profile, candidate, radius_km=asked_km, housing=housing, asked_km=asked_km)
+    if how is None:
+        return False
+    if reach_kind(how) != "location":
+        return True
+    shown = _shown_km(profile, candidate, how)
+    return shown is not None and shown <= asked_km
+
+
+def found_near(
+    profile: Profile,
+    candidates: Iterable[Candidate],
+    *,
+    categories: frozenset[str],
+    asked_km: float,
+    eligibility: Eligibility,
+    now: datetime,
+    freshness: Freshness,
+    beds: bool,
+) -> tuple[bool, bool]:
+    """For the unmet-need report, whatever `limit` the answer showed: whether any eligible
+    service of `categories` reaches the person within the distance asked, and, when `beds`
+    (urgent housing), whether any of those has a bed tonight (`scoring.bed_tonight`)."""
+    housing = is_housing(categories)
+    near = False
+    for candidate in candidates:
+        if not candidate.categories & categories or not eligibility.admits(candidate):
+            continue
+        if not reaches_within(profile, candidate, asked_km=asked_km, housing=housing):
+            continue
+        near = True
+        if not beds:
+            return True, False
+        if scoring.bed_tonight(candidate, now, freshness):
+            return True, True
+    return near, False
+
+
 def _finish(match: Match, candidate: Candidate, profile: Profile, max_distance_km: float) -> Match:
     """The distance as shown (geodesic, or as decided for a confidential site) and the notes
     that state it, so that reasons and `distance_km` always agree."""
     if match.site_index is None:
         return match
-    site = candidate.sites[match.site_index]
-    shown = (
-        match.distance_km
-        if site.confidential or match.distance_km is None
-        else round(distance_km(profile.point, site.point), 1)
-    )
+    shown = _shown_km(profile, candidate, match)
     if match.reach != "location" or shown is None:
         return replace(match, distance_km=shown)
     caveats = match.caveats

@@ -122,6 +122,19 @@ def has_bed_or_24_7(candidate: Candidate) -> bool:
     return bool(candidate.beds_available) or candidate.intake_24_7
 
 
+def bed_tonight(candidate: Candidate, now: datetime, freshness: Freshness) -> bool:
+    """What the unmet-need report counts as a bed tonight: a free bed by a current count
+    (updated within `availability_stale_hours`), else, with no current count, an intake that
+    answers at any hour. A full shelter is no bed, whatever its hours; a count of free beds
+    days old is no more than its intake's hours say."""
+    hours = availability_age_hours(candidate, now)
+    if candidate.beds_available is not None and (
+        hours is not None and hours <= freshness.availability_stale_hours
+    ):
+        return candidate.beds_available > 0
+    return candidate.intake_24_7
+
+
 def combine(
     factors: dict[str, float],
     weights: Weights,

@@ -14,14 +14,15 @@ from service.usecases import reports as usecases
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
 _DESCRIPTION = f"""For each month, province, area type (of where the person was) and need
-as asked: how many match requests asked for it, how many found nothing that reached the
-person within the distance they asked, and how many found nothing eligible within 500 km.
-A housing need is counted apart when a bed was asked for tonight (`urgent`), with how many
-of those requests found nothing with a free bed or a 24/7 intake within the distance asked
-(`no_bed_tonight`). Newest month first. A month is reported once it is over, from the
-second day of the next (`through` says which is the newest): its counts never change while
-anyone can read them, so reading the report again and again never tells when a request
-was made.
+as asked: how many match requests asked for it, how many found no eligible service that
+reached the person within the distance they asked (shown or not: whatever `limit` was
+asked), and how many found nothing eligible within 500 km. A housing need is counted apart
+when a bed was asked for tonight (`urgent`), with how many of those requests found no bed
+tonight within the distance asked (`no_bed_tonight`: a free bed by a current count, else an
+intake open at any hour). Newest month first. A month is reported once it is over, from
+the second day of the next (`through` says which is the newest): its counts never change
+while anyone can read them, so reading the report again and again never tells when a
+request was made.
 
 Counts of requests, not of people (a caller asked about twice counts twice), written to
 the database within a minute or so of each request. Nothing else of any profile is kept. A

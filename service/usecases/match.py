@@ -30,7 +30,7 @@ from service.matching.eligibility import Eligibility
 from service.matching.geo import bounding_box, cell_of, next_ring_km, radius_steps
 from service.matching.index import RegistryIndex
 from service.matching.messages import render
-from service.matching.ranking import Scorer, is_housing, rank_need
+from service.matching.ranking import Scorer, found_near, is_housing, rank_need
 from service.matching.scoring import UNSTATED_ELIGIBILITY_FACTOR
 from service.matching.types import (
     Candidate,
@@ -381,19 +381,6 @@ def _public_match(match: Match, service: Service, view: View, language: str) -> 
     }
 
 
-def _within_asked(match: Match) -> bool:
-    """Whether a match reaches the person within the distance they asked for: a place that
-    near, or a service that comes to them or answers by phone; not a place farther away
-    that only its service area, or a wider radius, brought in."""
-    return all(note.code != "beyond_asked_distance" for note in match.caveats)
-
-
-def _bed_tonight(match: Match) -> bool:
-    """Whether a match's reasons say it has a free bed or a 24/7 intake: what urgent housing
-    ranks first (`scoring.has_bed_or_24_7`)."""
-    return any(note.code in {"beds_free", "intake_24_7"} for note in match.reasons)
-
-
 def _rank(
     person: Profile,
     search: "_NeedSearch | _IndexSearch",
@@ -405,19 +392,30 @@ def _rank(
     eligibility: Eligibility,
 ) -> tuple[float, list[Match], bool, bool]:
     """One need's matches, the radius they were found within (the asked distance, widened
-    in steps while fewer than `limit` are found), whether any service reached the person
-    within the asked distance (at the first step, before widening let farther ones outrank
-    it, or after), and whether any of those had a free bed or a 24/7 intake."""
+    in steps while fewer than `limit` are found), and for the unmet-need report whether any
+    eligible service reached the person within the asked distance, shown or not, and for
+    urgent housing whether any of those had a bed tonight (`ranking.found_near`)."""
     matches: list[Match] = []
     radius = steps[0]
-    near = False
-    bed_near = False
+    near = bed_near = False
     for step, radius in enumerate(steps):
         # The nearest candidates within the widest radius include the nearest within any
         # smaller one, so widening needs at most one more search.
+        candidates = search.within(steps[0] if step == 0 else steps[-1])
+        if step == 0:
+            near, bed_near = found_near(
+                person,
+                candidates,
+                categories=categories,
+                asked_km=profile.max_distance_km,
+                eligibility=eligibility,
+                now=now,
+                freshness=freshness,
+                beds=profile.urgent and is_housing(categories),
+            )
         matches = rank_need(
             person,
-            search.within(steps[0] if step == 0 else steps[-1]),
+            candidates,
             categories=categories,
             radius_km=radius,
             max_distance_km=profile.max_distance_km,
@@ -426,8 +424,6 @@ def _rank(
             freshness=freshness,
             eligibility=eligibility,
         )
-        near = near or any(_within_asked(m) for m in matches)
-        bed_near = bed_near or any(_within_asked(m) and _bed_tonight(m) for m in matches)
         if len(matches) >= profile.limit:
             break
     return radius, matches, near, bed_near

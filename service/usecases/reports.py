@@ -4,13 +4,14 @@ cells smaller than 5 are never shown").
 Each match adds one to its cell of (month, province, area type, need as asked, urgent) in
 the worker's memory: that it was asked, whether anything reached the person within the
 distance they asked, whether anything eligible was found at all, and, for an urgent housing
-need (a bed tonight), whether anything within the distance asked had a free bed or a 24/7
-intake. `urgent` is true only for housing needs: other needs are never split by it. Nothing
-else of the profile is counted, and the counts go to the database in bulk every
-`report_flush_seconds`, added to what other workers wrote: the rows change a minute's worth
-at a time, not with each match (in a quiet cell a minute's worth may be one, which only the
-database's own readers see). A worker that dies loses its counts since its last successful
-flush: they are statistics, never an acknowledged write.
+need, whether anything within the distance asked had a bed tonight
+(`matching.scoring.bed_tonight`); all of it over every eligible service found, not the
+`limit` shown (`matching.ranking.found_near`). `urgent` is true only for housing needs:
+other needs are never split by it. Nothing else of the profile is counted, and the counts
+go to the database in bulk every `report_flush_seconds`, added to what other workers wrote:
+the rows change a minute's worth at a time, not with each match (in a quiet cell a minute's
+worth may be one, which only the database's own readers see). A worker that dies loses its
+counts since its last successful flush: they are statistics, never an acknowledged write.
 
 The report lists a cell only once it was asked for at least 5 times in its month, and
 withholds a count from 1 to 4, and a count whose difference from another count of its
@@ -51,7 +52,7 @@ class Outcome(NamedTuple):
     urgent: bool  # a bed tonight was asked for, and the need is for housing
     near: bool  # something reached the person within the distance asked
     found: bool  # something eligible was found, however far
-    bed_near: bool  # something within the distance asked had a free bed or a 24/7 intake
+    bed_near: bool  # something within the distance asked had a bed tonight
 
 
 def _plus(one: Counts, other: Counts) -> Counts:

@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import AsyncGenerator, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -765,21 +766,25 @@ def test_upgrading_writes_every_listings_language_codes_in_one_form(
 def test_need_counts_keep_their_numbers_when_urgency_is_counted_and_uncounted_again(
     fresh_database_url: str,
 ) -> None:
-    """Counts from before urgency was counted stay, in cells that are not urgent; going back
-    adds each urgent cell to its twin, or makes it the cell when it has none."""
+    """Counts from before urgency was counted stay, in cells that are not urgent. Going back
+    never changes a month already reported (its urgent cells are dropped: added to the
+    others, they would show the counts withheld from them); in a later month each urgent cell
+    is added to its twin, or becomes the cell when it has none."""
     engine = create_db_engine(fresh_database_url)
     before_urgency = "d903c32e69f0"
-    cell = "'2026-10', 'ON', 'urban'"
+    reported, running = "2025-10", datetime.now(UTC).strftime("%Y-%m")
     try:
         with startup_lock(engine):
             migrate(engine, revision=before_urgency)
         with engine.begin() as connection:
-            connection.execute(
-                sa.text(
-                    "INSERT INTO need_count (month, province, area_type, need, asked, "
-                    f"none_near, unmet) VALUES ({cell}, 'housing', 9, 3, 1)"
+            for month in (reported, running):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO need_count (month, province, area_type, need, asked, "
+                        "none_near, unmet) VALUES (:month, 'ON', 'urban', 'housing', 9, 3, 1)"
+                    ),
+                    {"month": month},
                 )
-            )
         _migrate(fresh_database_url)
 
         def counts() -> list[tuple[object, ...]]:
@@ -788,25 +793,42 @@ def test_need_counts_keep_their_numbers_when_urgency_is_counted_and_uncounted_ag
                     tuple(row)
                     for row in connection.execute(
                         sa.text(
-                            "SELECT need, asked, none_near, unmet FROM need_count ORDER BY need"
+                            "SELECT month, need, asked, none_near, unmet FROM need_count "
+                            "ORDER BY month, need"
                         )
                     )
                 ]
 
         with engine.connect() as connection:
-            row = connection.execute(sa.text("SELECT urgent, no_bed_tonight FROM need_count")).one()
-        assert (bool(row[0]), row[1]) == (False, 0)
+            rows = connection.execute(sa.text("SELECT urgent, no_bed_tonight FROM need_count"))
+            assert [(bool(urgent), no_bed) for urgent, no_bed in rows] == [(False, 0)] * 2
+        urgent_cells = [(month, "housing", 6, 2, 1, 4) for month in (reported, running)]
+        urgent_cells.append((running, "housing.transitional", 5, 0, 0, 5))
         with engine.begin() as connection:
-            connection.execute(
-                sa.text(
-                    "INSERT INTO need_count (month, province, area_type, need, urgent, asked, "
-                    f"none_near, unmet, no_bed_tonight) VALUES ({cell}, 'housing', true, "
-                    f"6, 2, 1, 4), ({cell}, 'housing.transitional', true, 5, 0, 0, 5)"
+            for month, need, asked, none_near, unmet, no_bed in urgent_cells:
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO need_count (month, province, area_type, need, urgent, "
+                        "asked, none_near, unmet, no_bed_tonight) VALUES (:month, 'ON', "
+                        "'urban', :need, true, :asked, :none_near, :unmet, :no_bed)"
+                    ),
+                    {
+                        "month": month,
+                        "need": need,
+                        "asked": asked,
+                        "none_near": none_near,
+                        "unmet": unmet,
+                        "no_bed": no_bed,
+                    },
                 )
-            )
         downgrade(engine, revision=before_urgency)
-        assert counts() == [("housing", 15, 5, 2), ("housing.transitional", 5, 0, 0)]
+        after = [
+            (reported, "housing", 9, 3, 1),  # as analysts read it
+            (running, "housing", 15, 5, 2),
+            (running, "housing.transitional", 5, 0, 0),
+        ]
+        assert counts() == after
         _migrate(fresh_database_url)
-        assert counts() == [("housing", 15, 5, 2), ("housing.transitional", 5, 0, 0)]
+        assert counts() == after
     finally:
         engine.dispose()

@@ -3,13 +3,14 @@
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from service.models import NeedCount
+from service.models import NeedCount, Service
 from service.usecases.reports import NeedTally, Outcome, unmet_need_report
 from tests.factories import Api, assert_problem, confidential_location
 
@@ -207,6 +208,87 @@ def test_urgent_housing_is_counted_apart_with_the_requests_that_found_no_bed_nea
     ]
     assert [i["urgent"] for i in _report_later(engine, urgent=True)["items"]] == [True]
     assert len(_report_later(engine, urgent=False)["items"]) == 2
+
+
+GUELPH = {
+    "name": "Guelph house",
+    "municipality": "Guelph",
+    "province": "ON",
+    "latitude": 43.5448,
+    "longitude": -80.2482,
+    "confidential": False,
+}
+
+
+def test_a_full_shelter_next_door_is_near_even_when_a_farther_one_with_beds_is_all_shown(
+    api: Api, engine: sa.Engine, tally: NeedTally
+) -> None:
+    """Urgent housing ranks a free bed first: with `limit` 1 the answer shows only the Guelph
+    shelter (25 km, its 40 km area covers Kitchener), not the full one 3 km away. Help was
+    near, but no bed: the counts must not depend on how many matches were asked."""
+    organization_id = api.organization()
+    full = api.service(
+        organization_id,
+        intake={"phone": "+1-519-555-0100", "hours": "Mon-Fri 9-5"},
+        capacity={"beds_total": 10, "beds_available": 0},
+    )
+    api.service(organization_id, locations=[GUELPH])
+    asked = {
+        "needs": ["housing"],
+        "location": {"place": "Kitchener, ON"},
+        "max_distance_km": 5,
+        "urgent": True,
+    }
+    shown = _match(api, **asked, limit=1)["results"][0]["matches"]
+    assert [m["service_id"] for m in shown] != [full["id"]]
+    for limit in (1, 1, 2, 2):
+        _match(api, **asked, limit=limit)
+    tally.flush(engine)
+    assert _urgent_cells(_report_later(engine)) == {
+        ("ON", "urban", "housing"): {"asked": 5, "no_bed_tonight": 5, "none_near": 0, "unmet": 0}
+    }
+
+
+@pytest.mark.parametrize(
+    ("capacity", "hours", "updated_hours_ago", "bed"),
+    [
+        ({"beds_total": 10, "beds_available": 0}, "24/7", 1, False),  # full, whatever its hours
+        ({"beds_total": 10, "beds_available": 3}, "Mon-Fri 9-5", 1, True),
+        ({"beds_total": 10, "beds_available": 3}, "Mon-Fri 9-5", 24 * 7, False),  # days old
+        ({"beds_total": 10, "beds_available": 0}, "24/7", 24 * 7, True),  # old count: hours say
+        ({"beds_total": None, "beds_available": None}, "24/7", None, True),  # no count kept
+        ({"beds_total": None, "beds_available": None}, "Mon-Fri 9-5", None, False),
+    ],
+)
+def test_a_bed_tonight_is_a_free_bed_by_a_current_count_else_an_intake_open_at_any_hour(
+    api: Api,
+    engine: sa.Engine,
+    tally: NeedTally,
+    capacity: dict[str, Any],
+    hours: str,
+    updated_hours_ago: int | None,
+    bed: bool,
+) -> None:
+    organization_id = api.organization()
+    service = api.service(
+        organization_id,
+        intake={"phone": "+1-519-555-0100", "hours": hours},
+        capacity=capacity,
+    )
+    if updated_hours_ago is not None:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.update(Service)
+                .where(Service.id == UUID(service["id"]))  # type: ignore[arg-type]
+                .values(
+                    availability_updated_at=datetime.now(UTC) - timedelta(hours=updated_hours_ago)
+                )
+            )
+    for _ in range(5):
+        _match(api, needs=["housing"], urgent=True, location={"place": "Kitchener, ON"})
+    tally.flush(engine)
+    [cell] = _urgent_cells(_report_later(engine)).values()
+    assert (cell["none_near"], cell["no_bed_tonight"]) == (0, 0 if bed else 5)
 
 
 def test_an_urgent_request_near_a_24_7_intake_without_beds_counted_found_a_bed_tonight(

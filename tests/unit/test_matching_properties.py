@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from service.matching import scoring
 from service.matching.eligibility import Eligibility, admits, check
 from service.matching.geo import distance_km
-from service.matching.ranking import Scorer, rank_need, reach
+from service.matching.ranking import Scorer, found_near, is_housing, rank_need, reach
 from service.matching.types import Candidate, Freshness, Match, Point, Profile, Site, Weights
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -300,6 +300,34 @@ def test_every_eligible_service_in_reach_is_found_when_the_limit_allows(
             profile, candidate, query.radius_km
         ):
             assert candidate.service_id in found
+
+
+@given(registry=registries(), profile=profiles, query=queries)
+def test_help_near_is_what_an_answer_as_long_as_the_registry_would_show_near(
+    registry: list[Candidate], profile: Profile, query: Query
+) -> None:
+    """The unmet-need report's "near" and "bed tonight" never depend on the `limit` asked:
+    they are what an answer listing every match at the asked distance shows without the
+    "farther than asked" caveat, and for urgent housing with a bed by `bed_tonight`."""
+    asked = replace(query, radius_km=query.max_distance_km, limit=len(registry) + 1)
+    every = rank(profile, registry, asked)
+    within = [m for m in every if all(n.code != "beyond_asked_distance" for n in m.caveats)]
+    by_id = {c.service_id: c for c in registry}
+    beds = profile.urgent and is_housing(query.categories)
+    near, bed = found_near(
+        profile,
+        registry,
+        categories=query.categories,
+        asked_km=query.max_distance_km,
+        eligibility=Eligibility(profile),
+        now=NOW,
+        freshness=Freshness(),
+        beds=beds,
+    )
+    assert near == bool(within)
+    assert bed == (
+        beds and any(scoring.bed_tonight(by_id[m.service_id], NOW, Freshness()) for m in within)
+    )
 
 
 @settings(max_examples=150, deadline=None)

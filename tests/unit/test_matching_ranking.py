@@ -11,9 +11,10 @@ from geopy.distance import geodesic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.matching import scoring
 from service.matching.geo import bounding_box, distance_km, radius_steps
-from service.matching.ranking import Reach, rank_need, reach, sort_key
-from service.matching.types import Candidate, Match, Point, Profile, Site
+from service.matching.ranking import Reach, rank_need, reach, reaches_within, sort_key
+from service.matching.types import Candidate, Freshness, Match, Point, Profile, Site
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 CENTER = Point(43.4516, -80.4925)  # Kitchener
@@ -725,3 +726,54 @@ def test_a_tie_at_the_cut_goes_to_the_nearer_even_when_it_is_scored_last() -> No
     assert [m.distance_km for m in both] == [0.0, 0.1]
     best = ranked([farther, nearer], profile=country, limit=1)
     assert [m.service_id for m in best] == ["b"]
+
+
+@pytest.mark.parametrize(
+    ("site_km", "confidential", "delivery", "near"),
+    [
+        (4.0, False, {"in_person"}, True),
+        (6.0, False, {"in_person"}, False),  # its 40 km area covers the person: shown, but far
+        (3.0, True, {"in_person"}, False),  # shown as 5 km: farther than 4 km asked
+        (60.0, False, {"in_person", "outreach"}, True),  # its staff come to the person
+        (None, False, {"outreach"}, True),  # no site: serves the person's area
+    ],
+)
+def test_help_near_is_what_the_answer_shows_without_the_farther_than_asked_caveat(
+    site_km: float | None, confidential: bool, delivery: set[str], near: bool
+) -> None:
+    service = candidate(
+        "a",
+        site_km,
+        confidential=confidential,
+        delivery=frozenset(delivery),
+        service_radius_km=80.0,
+        provinces=frozenset({"ON"}) if site_km is None else frozenset(),
+    )
+    assert reaches_within(PERSON, service, asked_km=4.0, housing=True) is near
+    [shown] = ranked([service], radius_km=4.0, max_distance_km=4.0)
+    assert ("beyond_asked_distance" not in codes(shown.caveats)) is near
+
+
+@pytest.mark.parametrize(
+    ("beds_available", "updated_hours_ago", "intake_24_7", "bed"),
+    [
+        (2, 2, False, True),
+        (0, 2, True, False),  # full, though its intake answers at 3 a.m.
+        (2, 72, False, False),  # a count days old vouches for nothing
+        (0, 72, True, True),  # with no current count, an intake open at any hour
+        (None, None, True, True),
+        (None, None, False, False),
+    ],
+)
+def test_a_bed_tonight(
+    beds_available: int | None, updated_hours_ago: int | None, intake_24_7: bool, bed: bool
+) -> None:
+    service = candidate(
+        "a",
+        beds_available=beds_available,
+        intake_24_7=intake_24_7,
+        availability_updated_at=None
+        if updated_hours_ago is None
+        else NOW - timedelta(hours=updated_hours_ago),
+    )
+    assert scoring.bed_tonight(service, NOW, Freshness()) is bed

@@ -1,9 +1,9 @@
 """urgent need counts: the unmet-need report counts urgent housing requests in cells of their own
 
 A cell's key gains `urgent` (a bed tonight, asked for a housing need), and a count
-`no_bed_tonight`: urgent requests that found nothing with a free bed or a 24/7 intake within
-the distance asked. Rows counted before this revision did not tell urgent requests apart:
-they stay as they were, with `urgent` false and `no_bed_tonight` 0.
+`no_bed_tonight`: urgent requests that found no bed tonight within the distance asked. Rows counted before this revision did not tell urgent requests apart:
+they stay as they were, with `urgent` false and `no_bed_tonight` 0. Going back drops the
+urgent cells of months already reported, so that no reported count changes.
 
 Revision ID: 5b1e7c0a9d42
 Revises: d903c32e69f0
@@ -11,6 +11,7 @@ Create Date: 2026-11-30 19:00:00
 """
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from alembic import op
@@ -35,8 +36,16 @@ def upgrade() -> None:
         batch_op.create_primary_key("pk_need_count", [*_KEY, "urgent"])
 
 
+def _last_reported_month() -> str:
+    """As `usecases.reports.last_reported_month` now: the newest month analysts may have read."""
+    settled = (datetime.now(UTC) - timedelta(days=1)).replace(day=1) - timedelta(days=1)
+    return settled.strftime("%Y-%m")
+
+
 def downgrade() -> None:
-    # An urgent cell and its non-urgent twin become one again.
+    # A month analysts may have read never changes: adding its urgent cells to the others
+    # would show, by difference, the counts withheld from them. Those are dropped; the
+    # urgent cells of later months become one again with their twins.
     need_count = sa.table(
         "need_count",
         *(sa.column(name) for name in _KEY),
@@ -44,6 +53,11 @@ def downgrade() -> None:
         sa.column("asked", sa.BigInteger()),
         sa.column("none_near", sa.BigInteger()),
         sa.column("unmet", sa.BigInteger()),
+    )
+    op.execute(
+        need_count.delete().where(
+            need_count.c.urgent, need_count.c.month <= _last_reported_month()
+        )
     )
     urgent = need_count.alias("urgent_cell")
     same_cell = sa.and_(*(urgent.c[name] == need_count.c[name] for name in _KEY), urgent.c.urgent)
