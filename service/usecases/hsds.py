@@ -647,8 +647,9 @@ def _plan_batch(
         run.problems.extend(conversion.problems)
         if not conversion.skipped:
             run.unknown.update(set(conversion.unknown_terms))
-        run.report.located_by_municipality += conversion.located_by_municipality
-        run.report.located_by_postal_area += conversion.located_by_postal_area
+        if conversion.service is not None:  # the locations of a service imported
+            run.report.located_by_municipality += conversion.located_by_municipality
+            run.report.located_by_postal_area += conversion.located_by_postal_area
         if conversion.skipped:
             file, row = record.get("_source", ("records", None))
             run.report.skipped.append(
