@@ -46,23 +46,45 @@ LongText = Annotated[
     StringConstraints(strip_whitespace=True, max_length=2000),
     AfterValidator(_no_control_characters),
 ]
+
+
+def _matching(pattern: str, message: str) -> Any:
+    """A pattern checked with a message a person can read (pydantic's own quotes the regular
+    expression), and still documented as the pattern in the JSON schema."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+_PHONE = r"[0-9+()\-.\s]+(\s*(x|ext\.?)\s*\d{1,6})?"
+_EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+_URL = r"https?://[^\s]+"
+
 Phone = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=3, max_length=50),
     AfterValidator(_no_control_characters),
-    Field(pattern=r"^[0-9+()\-.\s]+(\s*(x|ext\.?)\s*\d{1,6})?$"),
+    _matching(_PHONE, "a phone number: digits, spaces, + ( ) - . and an extension (x123)"),
+    Field(json_schema_extra={"pattern": f"^{_PHONE}$"}),
 ]
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254),
-    Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    _matching(_EMAIL, "an email address, such as intake@example.org"),
     AfterValidator(_no_control_characters),
+    Field(json_schema_extra={"pattern": f"^{_EMAIL}$"}),
 ]
 Url = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=500),
-    Field(pattern=r"^https?://[^\s]+$"),
+    _matching(_URL, "a web address that starts with https:// or http://"),
     AfterValidator(_no_control_characters),
+    Field(json_schema_extra={"pattern": f"^{_URL}$"}),
 ]
 
 

@@ -29,6 +29,8 @@ def _age(moment: datetime | None, *, now: datetime) -> str:
     if moment is None:
         return "never"
     hours = max(0.0, (now - moment).total_seconds() / 3600)
+    if hours < 1:
+        return f"{hours * 60:.0f} min ago"
     return f"{hours:.0f} h ago" if hours < 48 else f"{hours / 24:.0f} d ago"
 
 

@@ -73,6 +73,7 @@
       bedsUpdated: (age) => `beds updated ${age}`,
       verified: (age) => `verified ${age}`,
       neverVerified: "never verified",
+      minutesAgo: (n) => `${n} min ago`,
       hoursAgo: (n) => `${n} h ago`,
       daysAgo: (n) => `${n} days ago`,
       referralRequired: "referral required",
@@ -140,6 +141,7 @@
       bedsUpdated: (age) => `lits mis à jour ${age}`,
       verified: (age) => `vérifié ${age}`,
       neverVerified: "jamais vérifié",
+      minutesAgo: (n) => `il y a ${n} min`,
       hoursAgo: (n) => `il y a ${n} h`,
       daysAgo: (n) => `il y a ${n} jours`,
       referralRequired: "référence requise",
@@ -512,6 +514,7 @@
 
   function ageText(iso) {
     const hours = Math.max(0, (Date.now() - new Date(iso).getTime()) / 3_600_000);
+    if (hours < 1) return t("minutesAgo", Math.round(hours * 60));
     return hours < 48 ? t("hoursAgo", Math.round(hours)) : t("daysAgo", Math.round(hours / 24));
   }
 
