@@ -6,9 +6,16 @@ from uuid import UUID
 
 from referral_client._protocol import Call, Flow, Retry, check, parse, send
 from referral_client.errors import UnexpectedResponse
-from schemas.enums import AreaType, Category, Province
-from schemas.keys import CallerPublic
+from schemas.enums import AreaType, Category, OrganizationStatus, Province
+from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList
 from schemas.match import MatchResponse, NeedProfile, PlaceList
+from schemas.organizations import (
+    OrganizationCreate,
+    OrganizationHistory,
+    OrganizationPage,
+    OrganizationPublic,
+    StatusChange,
+)
 from schemas.reports import NeedCountPage
 from schemas.services import (
     AvailabilityUpdate,
@@ -26,6 +33,10 @@ ServiceId = UUID | str
 def service_path(service_id: ServiceId, suffix: str = "") -> str:
     """The listing's path; a malformed id is refused here, before anything is sent."""
     return f"/v1/services/{UUID(str(service_id))}{suffix}"
+
+
+def organization_path(organization_id: UUID | str, suffix: str = "") -> str:
+    return f"/v1/organizations/{UUID(str(organization_id))}{suffix}"
 
 
 class ServiceFilters(TypedDict, total=False):
@@ -59,7 +70,15 @@ def _param(value: object) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
-def _params(filters: ServiceFilters | ReportFilters) -> dict[str, str]:
+class OrganizationFilters(TypedDict, total=False):
+    """Which organizations `list_organizations` reads: all, one page at a time, by default."""
+
+    status: OrganizationStatus | str | None
+    page: int
+    per_page: int | None
+
+
+def _params(filters: ServiceFilters | ReportFilters | OrganizationFilters) -> dict[str, str]:
     return {name: _param(value) for name, value in filters.items() if value is not None}
 
 
@@ -157,3 +176,46 @@ class Operations:
     def service_history(self, service_id: ServiceId) -> Flow[ServiceHistory]:
         call = Call("GET", service_path(service_id, "/history"))
         return parse((yield from send(call, self.retry)), ServiceHistory)
+
+    # Administrators: vetting organizations, issuing and revoking keys.
+
+    def list_organizations(self, filters: OrganizationFilters) -> Flow[OrganizationPage]:
+        call = Call("GET", "/v1/organizations", _params(filters))
+        return parse((yield from send(call, self.retry)), OrganizationPage)
+
+    def get_organization(self, organization_id: UUID | str) -> Flow[OrganizationPublic]:
+        call = Call("GET", organization_path(organization_id))
+        return parse((yield from send(call, self.retry)), OrganizationPublic)
+
+    def create_organization(self, organization: OrganizationCreate) -> Flow[OrganizationPublic]:
+        body = organization.model_dump(mode="json")
+        call = Call("POST", "/v1/organizations", json=body, idempotent=False)
+        return parse((yield from send(call, self.retry)), OrganizationPublic)
+
+    def change_status(
+        self, organization_id: UUID | str, action: str, note: str | None
+    ) -> Flow[OrganizationPublic]:
+        """`approve` or `suspend`. Not retried once sent: each call with a note is an entry in
+        the organization's history."""
+        body = StatusChange(note=note).model_dump(mode="json", exclude_none=True)
+        path = organization_path(organization_id, f"/{action}")
+        call = Call("POST", path, json=body or None, idempotent=False)
+        return parse((yield from send(call, self.retry)), OrganizationPublic)
+
+    def organization_history(self, organization_id: UUID | str) -> Flow[OrganizationHistory]:
+        call = Call("GET", organization_path(organization_id, "/history"))
+        return parse((yield from send(call, self.retry)), OrganizationHistory)
+
+    def issue_key(self, key: KeyCreate) -> Flow[KeyCreated]:
+        body = key.model_dump(mode="json")
+        call = Call("POST", "/v1/keys", json=body, idempotent=False)
+        return parse((yield from send(call, self.retry)), KeyCreated)
+
+    def list_keys(self, organization_id: UUID | str | None) -> Flow[KeyList]:
+        params = {"organization_id": str(UUID(str(organization_id)))} if organization_id else None
+        return parse((yield from send(Call("GET", "/v1/keys", params), self.retry)), KeyList)
+
+    def revoke_key(self, key_id: UUID | str) -> Flow[None]:
+        # Revoking twice is the same as once.
+        call = Call("DELETE", f"/v1/keys/{UUID(str(key_id))}")
+        check((yield from send(call, self.retry)))

@@ -7,9 +7,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from schemas.common import FieldChange
 from schemas.enums import Reach
-from schemas.keys import CallerPublic
+from schemas.keys import CallerPublic, KeyCreated, KeyList
 from schemas.match import Availability, MatchResponse, NeedResult, PlaceList, ServiceMatch
+from schemas.organizations import OrganizationHistory, OrganizationPage, OrganizationPublic
 from schemas.reports import NeedCountPage
 from schemas.services import Capacity, Intake, IntakeRedacted, ServicePage, ServicePublic
 from schemas.taxonomy import label
@@ -204,39 +206,46 @@ def _share(part: int | None, whole: int) -> str:
 
 def print_unmet_needs(console: Console, report: NeedCountPage) -> None:
     title = f"Unmet needs through {report.through}: {_page_range(report)} of {report.total}"
+    urgent = any(cell.urgent for cell in report.items)
     table = Table(title=title, title_justify="left")
     table.add_column("month", no_wrap=True)
     table.add_column("where", no_wrap=True)
-    table.add_column("need", overflow="fold")
+    table.add_column("need", overflow="fold", min_width=16)
     table.add_column("asked", justify="right", no_wrap=True)
     table.add_column("none\nnear", justify="right", no_wrap=True)
     table.add_column("unmet", justify="right", no_wrap=True)
-    table.add_column("no bed\ntonight", justify="right", no_wrap=True)
+    if urgent:  # the column only where a cell of the page counts beds
+        table.add_column("no bed\ntonight", justify="right", no_wrap=True)
     for cell in report.items:
-        table.add_row(
+        row = [
             cell.month,
             f"{cell.province.value} {cell.area_type.value}",
             f"{label(cell.need)} ({cell.need})" + (", urgent" if cell.urgent else ""),
             _count(cell.asked),
             _count(cell.none_near) + _share(cell.none_near, cell.asked),
             _count(cell.unmet) + _share(cell.unmet, cell.asked),
-            _count(cell.no_bed_tonight) + _share(cell.no_bed_tonight, cell.asked)
-            if cell.urgent
-            else "-",
-        )
+        ]
+        if urgent:
+            row.append(
+                _count(cell.no_bed_tonight) + _share(cell.no_bed_tonight, cell.asked)
+                if cell.urgent
+                else "-"
+            )
+        table.add_row(*row)
     console.print(table if report.items else Text(f"No month through {report.through} to show."))
     console.print(
         Text(
-            f"Counts of match requests, not of people; urgent: a bed asked for tonight, "
-            f"counted apart. A cell asked for fewer than "
-            f"{report.smallest_shown} times is not listed; a count is withheld when it, or its "
-            f"difference from another count of its cell, is 1 to {report.smallest_shown - 1}.",
+            "Counts of match requests, not of people"
+            + ("; urgent: a bed asked for tonight, counted apart" if urgent else "")
+            + f". A cell asked for fewer than {report.smallest_shown} times is not listed; a "
+            "count is withheld when it, or its difference from another count of its cell, is "
+            f"1 to {report.smallest_shown - 1}.",
             style="dim",
         )
     )
 
 
-def _page_range(page: ServicePage | NeedCountPage) -> str:
+def _page_range(page: ServicePage | NeedCountPage | OrganizationPage) -> str:
     if not page.items:
         return "none"
     first = (page.page - 1) * page.per_page + 1
@@ -269,3 +278,98 @@ def print_service(console: Console, service: ServicePublic) -> None:
     for name, value in rows:
         table.add_row(Text(name, style="dim"), value)
     console.print(table)
+
+
+# Administrators
+
+
+def print_organizations(console: Console, page: OrganizationPage) -> None:
+    table = Table(title=f"Organizations {_page_range(page)} of {page.total}", title_justify="left")
+    # The id is what `organizations approve` takes: never cut.
+    table.add_column("id", no_wrap=True, min_width=_UUID_WIDTH)
+    table.add_column("organization", overflow="fold")
+    table.add_column("status", no_wrap=True)
+    for organization in page.items:
+        contact = " · ".join(
+            part for part in (organization.email, organization.phone) if part is not None
+        )
+        table.add_row(
+            str(organization.id),
+            Text(organization.name, style="bold") + Text(f"\n{contact}" if contact else ""),
+            organization.status.value,
+        )
+    console.print(table if page.items else Text("No organization to show."))
+
+
+def _value(value: object) -> str:
+    return "-" if value is None or value == "" else str(value)
+
+
+def _change(change: FieldChange) -> str:
+    return f"{change.field}: {_value(change.old)} -> {_value(change.new)}"
+
+
+def print_organization(
+    console: Console, organization: OrganizationPublic, history: OrganizationHistory | None
+) -> None:
+    now = datetime.now(UTC)
+    rows = [
+        ("id", str(organization.id)),
+        ("status", organization.status.value),
+        ("website", organization.website or "-"),
+        ("email", organization.email or "-"),
+        ("phone", organization.phone or "-"),
+        ("registered", _age(organization.created_at, now=now)),
+        ("changed", _age(organization.updated_at, now=now)),
+    ]
+    table = Table(show_header=False, title=organization.name, title_justify="left")
+    for name, value in rows:
+        table.add_row(Text(name, style="dim"), value)
+    if organization.description:
+        table.add_row(Text("about", style="dim"), organization.description)
+    console.print(table)
+    if history is None:
+        return
+    if not history.items:
+        console.print(Text("No history: registered before histories were kept.", style="dim"))
+        return
+    record = Table(title="History, oldest first", title_justify="left")
+    record.add_column("when", no_wrap=True)
+    record.add_column("what", no_wrap=True)
+    record.add_column("who", overflow="fold")
+    record.add_column("changes and note", overflow="fold")
+    for entry in history.items:
+        details = [_change(change) for change in entry.changes]
+        if entry.note:
+            details.append(f"note: {entry.note}")
+        record.add_row(
+            entry.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+            entry.action.value,
+            f"{entry.actor_name} ({entry.actor_role.value})",
+            "\n".join(details) or "-",
+        )
+    console.print(record)
+
+
+def print_key_created(console: Console, key: KeyCreated) -> None:
+    owner = f" for organization {key.organization_id}" if key.organization_id else ""
+    console.print(f"{key.role.value} key {key.name!r}{owner}, id {key.id}", style="bold")
+    console.print("The key, shown this once (store it now; it cannot be read again):")
+    console.print(key.key, style="bold", soft_wrap=True)
+
+
+def print_keys(console: Console, keys: KeyList) -> None:
+    now = datetime.now(UTC)
+    table = Table(title=f"Keys: {len(keys.items)}", title_justify="left")
+    table.add_column("id", no_wrap=True, min_width=_UUID_WIDTH)
+    table.add_column("key", overflow="fold")
+    table.add_column("used", no_wrap=True)
+    for key in keys.items:
+        about = Text(f"{key.role.value} {key.name!r}", style="bold")
+        about.append(f"\n{key.prefix}…" if key.prefix else "")
+        if key.organization_id:
+            about.append(f"\norganization {key.organization_id}", style="dim")
+        if key.revoked_at is not None:
+            about.append(f"\nrevoked {_age(key.revoked_at, now=now)}", style="red")
+        table.add_row(str(key.id), about, _age(key.last_used_at, now=now))
+    console.print(table if keys.items else Text("No key to show."))

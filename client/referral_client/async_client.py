@@ -3,14 +3,27 @@
 import asyncio
 from types import TracebackType
 from typing import Self, TypeVar, Unpack
+from uuid import UUID
 
 import httpx
 
 from referral_client._base import ClientBase, Options
-from referral_client._operations import ReportFilters, ServiceFilters, ServiceId
+from referral_client._operations import (
+    OrganizationFilters,
+    ReportFilters,
+    ServiceFilters,
+    ServiceId,
+)
 from referral_client._protocol import Call, Flow, Outcome, Sleep
-from schemas.keys import CallerPublic
+from schemas.enums import Role
+from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList
 from schemas.match import MatchResponse, NeedProfile, PlaceList
+from schemas.organizations import (
+    OrganizationCreate,
+    OrganizationHistory,
+    OrganizationPage,
+    OrganizationPublic,
+)
 from schemas.reports import NeedCountPage
 from schemas.services import (
     AvailabilityUpdate,
@@ -138,3 +151,39 @@ class AsyncReferralClient(ClientBase):
 
     async def service_history(self, service_id: ServiceId) -> ServiceHistory:
         return await self._run(self._operations.service_history(service_id))
+
+    async def list_organizations(self, **filters: Unpack[OrganizationFilters]) -> OrganizationPage:
+        return await self._run(self._operations.list_organizations(filters))
+
+    async def get_organization(self, organization_id: UUID | str) -> OrganizationPublic:
+        return await self._run(self._operations.get_organization(organization_id))
+
+    async def create_organization(self, organization: OrganizationCreate) -> OrganizationPublic:
+        return await self._run(self._operations.create_organization(organization))
+
+    async def approve_organization(
+        self, organization_id: UUID | str, *, note: str | None = None
+    ) -> OrganizationPublic:
+        return await self._run(self._operations.change_status(organization_id, "approve", note))
+
+    async def suspend_organization(
+        self, organization_id: UUID | str, *, note: str | None = None
+    ) -> OrganizationPublic:
+        return await self._run(self._operations.change_status(organization_id, "suspend", note))
+
+    async def organization_history(self, organization_id: UUID | str) -> OrganizationHistory:
+        return await self._run(self._operations.organization_history(organization_id))
+
+    async def issue_key(
+        self, role: Role | str, name: str, *, organization_id: UUID | str | None = None
+    ) -> KeyCreated:
+        key = KeyCreate.model_validate(
+            {"role": role, "name": name, "organization_id": organization_id}
+        )
+        return await self._run(self._operations.issue_key(key))
+
+    async def list_keys(self, *, organization_id: UUID | str | None = None) -> KeyList:
+        return await self._run(self._operations.list_keys(organization_id))
+
+    async def revoke_key(self, key_id: UUID | str) -> None:
+        await self._run(self._operations.revoke_key(key_id))

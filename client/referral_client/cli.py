@@ -1,4 +1,4 @@
-"""`referral-client`: matching, places, listings and beds from a terminal.
+"""`referral-client`: matching, places, listings, beds, reports, vetting and keys from a terminal.
 
 Exit codes: 0 success, 2 bad input (an unknown place included), 3 no key or a key without
 the right, 4 server unreachable or unavailable, or the key over its requests per minute,
@@ -7,6 +7,7 @@ profile is printed or logged: only the answer.
 """
 
 import csv
+import json
 import os
 import re
 import sys
@@ -37,8 +38,18 @@ from referral_client.errors import (
     Unreachable,
     ValidationFailed,
 )
-from schemas.enums import AreaType, Category, Gender, NewcomerStatus, Province, TraffickingType
+from schemas.enums import (
+    AreaType,
+    Category,
+    Gender,
+    NewcomerStatus,
+    OrganizationStatus,
+    Province,
+    Role,
+    TraffickingType,
+)
 from schemas.match import NeedCode, NeedProfile
+from schemas.organizations import OrganizationCreate, OrganizationPublic
 from schemas.services import ServicePublic
 
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_AUTH, EXIT_UNREACHABLE = 1, 2, 3, 4
@@ -57,9 +68,15 @@ app = typer.Typer(
 services_app = typer.Typer(no_args_is_help=True, help="Read listings; providers verify theirs.")
 availability_app = typer.Typer(no_args_is_help=True, help="Providers: tonight's free beds.")
 report_app = typer.Typer(no_args_is_help=True, help="Analysts: aggregate reports.")
+organizations_app = typer.Typer(
+    no_args_is_help=True, help="Administrators: register, vet, approve and suspend."
+)
+keys_app = typer.Typer(no_args_is_help=True, help="Administrators: issue, list and revoke keys.")
 app.add_typer(services_app, name="services")
 app.add_typer(availability_app, name="availability")
 app.add_typer(report_app, name="report")
+app.add_typer(organizations_app, name="organizations")
+app.add_typer(keys_app, name="keys")
 
 Url = Annotated[
     str | None,
@@ -71,6 +88,14 @@ ApiKey = Annotated[
 Json = Annotated[bool, typer.Option("--json", help="Print the API's JSON instead of tables.")]
 ServiceIdArgument = Annotated[
     UUID, typer.Argument(metavar="SERVICE_ID", help="The listing's id.", show_default=False)
+]
+OrganizationIdArgument = Annotated[
+    UUID,
+    typer.Argument(metavar="ORGANIZATION_ID", help="The organization's id.", show_default=False),
+]
+Note = Annotated[
+    str | None,
+    typer.Option(help="What the decision rests on, kept in the organization's history."),
 ]
 
 
@@ -383,6 +408,169 @@ def set_availability(
     _show(updated, as_json, _render.print_service)
 
 
+@organizations_app.command("list")
+def list_organizations(
+    status: Annotated[
+        OrganizationStatus | None,
+        typer.Option(help="Only this status: pending for those waiting to be vetted."),
+    ] = None,
+    page: Annotated[int, typer.Option(min=1)] = 1,
+    per_page: Annotated[int, typer.Option(min=1)] = 20,
+    as_json: Json = False,
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """One page of organizations, by name."""
+    with _client(url, api_key) as client:
+        found = client.list_organizations(status=status, page=page, per_page=per_page)
+    _show(found, as_json, _render.print_organizations)
+
+
+@organizations_app.command("show")
+def show_organization(
+    organization_id: OrganizationIdArgument,
+    as_json: Json = False,
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """The organization and its vetting record: who registered, changed, approved or
+    suspended it, when, and why."""
+    with _client(url, api_key) as client:
+        organization = client.get_organization(organization_id)
+        history = client.organization_history(organization_id)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "organization": organization.model_dump(mode="json"),
+                    "history": history.model_dump(mode="json")["items"],
+                },
+                indent=2,
+            )
+        )
+        return
+    _render.print_organization(Console(highlight=False), organization, history)
+
+
+@organizations_app.command("add")
+def add_organization(
+    name: Annotated[str, typer.Option(help="Its name, as people know it.", show_default=False)],
+    description: Annotated[str, typer.Option(help="What it does.")] = "",
+    website: Annotated[str | None, typer.Option(help="https://…")] = None,
+    email: Annotated[str | None, typer.Option(help="Its contact address.")] = None,
+    phone: Annotated[str | None, typer.Option(help="+1-…")] = None,
+    as_json: Json = False,
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """Register an organization: pending until approved."""
+    organization = OrganizationCreate(
+        name=name, description=description, website=website, email=email, phone=phone
+    )
+    with _client(url, api_key) as client:
+        created = client.create_organization(organization)
+    _show(created, as_json, lambda console, o: _render.print_organization(console, o, None))
+
+
+def _decide(
+    decision: Callable[..., OrganizationPublic],
+    organization_id: UUID,
+    note: str | None,
+    *,
+    as_json: bool,
+    url: str | None,
+    api_key: str | None,
+) -> None:
+    with _client(url, api_key) as client:
+        organization = decision(client, organization_id, note=note)
+    _show(organization, as_json, lambda console, o: _render.print_organization(console, o, None))
+
+
+@organizations_app.command("approve")
+def approve_organization(
+    organization_id: OrganizationIdArgument,
+    note: Note = None,
+    as_json: Json = False,
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """After vetting: its services match and its provider keys work."""
+    _decide(
+        ReferralClient.approve_organization,
+        organization_id,
+        note,
+        as_json=as_json,
+        url=url,
+        api_key=api_key,
+    )
+
+
+@organizations_app.command("suspend")
+def suspend_organization(
+    organization_id: OrganizationIdArgument,
+    note: Note = None,
+    as_json: Json = False,
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """At once: its services stop matching and its provider keys are refused."""
+    _decide(
+        ReferralClient.suspend_organization,
+        organization_id,
+        note,
+        as_json=as_json,
+        url=url,
+        api_key=api_key,
+    )
+
+
+@keys_app.command("issue")
+def issue_key(
+    role: Annotated[Role, typer.Option(help="What the key may do.", show_default=False)],
+    name: Annotated[
+        str,
+        typer.Option(help='Who or what uses it, such as "nightly bed script".', show_default=False),
+    ],
+    organization: Annotated[
+        UUID | None, typer.Option(help="A provider key's organization.")
+    ] = None,
+    as_json: Json = False,
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """A new key. Its secret is printed this once: hand it over now."""
+    with _client(url, api_key) as client:
+        created = client.issue_key(role, name, organization_id=organization)
+    _show(created, as_json, _render.print_key_created)
+
+
+@keys_app.command("list")
+def list_keys(
+    organization: Annotated[UUID | None, typer.Option(help="Only this organization's.")] = None,
+    as_json: Json = False,
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """Every key with its role, owner and last use; never a secret."""
+    with _client(url, api_key) as client:
+        found = client.list_keys(organization_id=organization)
+    _show(found, as_json, _render.print_keys)
+
+
+@keys_app.command("revoke")
+def revoke_key(
+    key_id: Annotated[
+        UUID, typer.Argument(metavar="KEY_ID", help="The key's id.", show_default=False)
+    ],
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """Refused from its next request on."""
+    with _client(url, api_key) as client:
+        client.revoke_key(key_id)
+    typer.echo(f"Key {key_id} revoked.")
+
+
 # What each field of the API is called on this command line, for error messages.
 _OPTIONS = {
     "needs": "--need",
@@ -401,6 +589,15 @@ _OPTIONS = {
     "month_from": "--from",
     "month_to": "--to",
     "area_type": "--area",
+    "name": "--name",
+    "description": "--description",
+    "website": "--website",
+    "email": "--email",
+    "phone": "--phone",
+    "note": "--note",
+    "role": "--role",
+    "organization_id": "--organization",
+    "status": "--status",
 }
 
 

@@ -3,14 +3,27 @@
 import time
 from types import TracebackType
 from typing import Self, TypeVar, Unpack
+from uuid import UUID
 
 import httpx
 
 from referral_client._base import ClientBase, Options
-from referral_client._operations import ReportFilters, ServiceFilters, ServiceId
+from referral_client._operations import (
+    OrganizationFilters,
+    ReportFilters,
+    ServiceFilters,
+    ServiceId,
+)
 from referral_client._protocol import Call, Flow, Outcome, Sleep
-from schemas.keys import CallerPublic
+from schemas.enums import Role
+from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList
 from schemas.match import MatchResponse, NeedProfile, PlaceList
+from schemas.organizations import (
+    OrganizationCreate,
+    OrganizationHistory,
+    OrganizationPage,
+    OrganizationPublic,
+)
 from schemas.reports import NeedCountPage
 from schemas.services import (
     AvailabilityUpdate,
@@ -166,3 +179,52 @@ class ReferralClient(ClientBase):
     def service_history(self, service_id: ServiceId) -> ServiceHistory:
         """Who changed what and when (administrators and the owning provider)."""
         return self._run(self._operations.service_history(service_id))
+
+    # Administrators
+
+    def list_organizations(self, **filters: Unpack[OrganizationFilters]) -> OrganizationPage:
+        """One page of organizations, by name: `status` (`pending` for the ones waiting
+        to be vetted), `page`, `per_page`."""
+        return self._run(self._operations.list_organizations(filters))
+
+    def get_organization(self, organization_id: UUID | str) -> OrganizationPublic:
+        return self._run(self._operations.get_organization(organization_id))
+
+    def create_organization(self, organization: OrganizationCreate) -> OrganizationPublic:
+        """Register an organization; it stays `pending` until approved."""
+        return self._run(self._operations.create_organization(organization))
+
+    def approve_organization(
+        self, organization_id: UUID | str, *, note: str | None = None
+    ) -> OrganizationPublic:
+        """After vetting: its services match and its provider keys work. `note`: what the
+        approval rests on, kept in its history."""
+        return self._run(self._operations.change_status(organization_id, "approve", note))
+
+    def suspend_organization(
+        self, organization_id: UUID | str, *, note: str | None = None
+    ) -> OrganizationPublic:
+        """Its services stop matching at once and its provider keys are refused. `note`: why."""
+        return self._run(self._operations.change_status(organization_id, "suspend", note))
+
+    def organization_history(self, organization_id: UUID | str) -> OrganizationHistory:
+        """The vetting record, oldest first."""
+        return self._run(self._operations.organization_history(organization_id))
+
+    def issue_key(
+        self, role: Role | str, name: str, *, organization_id: UUID | str | None = None
+    ) -> KeyCreated:
+        """A new key; its secret (`key`) is in this answer only. A provider key is bound to
+        `organization_id`."""
+        key = KeyCreate.model_validate(
+            {"role": role, "name": name, "organization_id": organization_id}
+        )
+        return self._run(self._operations.issue_key(key))
+
+    def list_keys(self, *, organization_id: UUID | str | None = None) -> KeyList:
+        """Every key (or one organization's) with its role and last use, never the secret."""
+        return self._run(self._operations.list_keys(organization_id))
+
+    def revoke_key(self, key_id: UUID | str) -> None:
+        """The key is refused from its next request on."""
+        self._run(self._operations.revoke_key(key_id))

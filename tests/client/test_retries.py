@@ -3,6 +3,7 @@ statuses a live server of ours seldom gives on demand (503, 502, a proxy's HTML 
 
 import asyncio
 import email.utils
+import json
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -265,3 +266,74 @@ def test_requests_carry_the_key_language_and_agent() -> None:
     assert sent.headers["Authorization"] == "Bearer rk_key"
     assert sent.headers["User-Agent"].startswith("referral-client/")
     assert "Accept-Language" not in sent.headers
+
+
+def test_approving_suspending_and_issuing_are_never_sent_twice_once_they_may_have_arrived() -> None:
+    """Each approval or suspension with a note is an entry of the vetting record, and each
+    issue a new key: a retry after a timeout could do either twice."""
+    operations: list[Callable[[ReferralClient], object]] = [
+        lambda client: client.approve_organization(ORGANIZATION, note="vetted"),
+        lambda client: client.suspend_organization(ORGANIZATION, note="reported"),
+        lambda client: client.issue_key("provider", "beds", organization_id=ORGANIZATION),
+    ]
+    for operation in operations:
+        referral, script = scripted(httpx.ReadTimeout("slow"))
+        with pytest.raises(Unreachable):
+            operation(referral)
+        assert len(script.requests) == 1
+        referral, script = scripted(problem(503), httpx.ConnectError("refused"), problem(404))
+        with pytest.raises(NotFound):
+            operation(referral)
+        assert len(script.requests) == 3  # not handled, or never arrived: sent again
+
+
+def test_an_approval_sends_its_note_and_a_revocation_is_retried_like_a_read() -> None:
+    referral, script = scripted(problem(404))
+    with pytest.raises(NotFound):
+        referral.approve_organization(ORGANIZATION)
+    assert script.requests[0].content == b""  # no note, no body
+    referral, script = scripted(problem(404))
+    with pytest.raises(NotFound):
+        referral.approve_organization(ORGANIZATION, note="charity number checked")
+    assert script.requests[0].url.path == f"/v1/organizations/{ORGANIZATION}/approve"
+    assert json.loads(script.requests[0].content) == {"note": "charity number checked"}
+
+    referral, script = scripted(httpx.ReadTimeout("slow"), httpx.Response(204))
+    referral.revoke_key(ORGANIZATION)
+    assert [r.method for r in script.requests] == ["DELETE", "DELETE"]
+
+
+def test_the_async_client_vets_and_issues_keys_as_the_sync_one() -> None:
+    organization = {
+        "id": ORGANIZATION,
+        "name": "Haven",
+        "description": "",
+        "website": None,
+        "email": None,
+        "phone": None,
+        "status": "approved",
+        "created_at": "2026-11-30T12:00:00Z",
+        "updated_at": "2026-11-30T12:00:00Z",
+    }
+    script = Script(
+        httpx.Response(200, json=organization),
+        httpx.Response(200, json={"items": []}),
+        httpx.Response(200, json={"items": []}),
+    )
+
+    async def scenario() -> None:
+        async with AsyncReferralClient(
+            "http://referral.test", "rk", retry=FAST, transport=httpx.MockTransport(script)
+        ) as referral:
+            approved = await referral.approve_organization(ORGANIZATION, note="ok")
+            assert approved.status.value == "approved"
+            assert (await referral.organization_history(ORGANIZATION)).items == []
+            assert (await referral.list_keys(organization_id=ORGANIZATION)).items == []
+
+    asyncio.run(scenario())
+    assert [(r.method, r.url.path) for r in script.requests] == [
+        ("POST", f"/v1/organizations/{ORGANIZATION}/approve"),
+        ("GET", f"/v1/organizations/{ORGANIZATION}/history"),
+        ("GET", "/v1/keys"),
+    ]
+    assert script.requests[2].url.params["organization_id"] == ORGANIZATION

@@ -371,8 +371,8 @@ def test_an_analyst_reads_where_needs_went_unmet(
                     need="housing",
                     urgent=True,
                     asked=10,
-                    none_near=10,
-                    unmet=10,
+                    none_near=5,
+                    unmet=0,
                     no_bed_tonight=10,
                 )
             )
@@ -386,7 +386,17 @@ def test_an_analyst_reads_where_needs_went_unmet(
     for shown in ("NU rural", "14 (100%)", "MB rural", "6 (50%)", "withheld"):
         assert shown in out
     assert "ON urban" not in out  # asked 4 times: not listed
-    assert "urgent" in out
+    table = " ".join(out.split())
+    assert "Housing (housing), urgent" in table
+    assert "10 (100%)" in table  # no bed tonight, in the urgent cell
+    monkeypatch.setenv("COLUMNS", "80")
+    assert run(["report", "unmet-needs"]) == 0
+    narrow = capsys.readouterr().out
+    assert max(len(line) for line in narrow.splitlines()) <= 80
+    assert "Immigration law" in narrow  # the need reads whole, on one line
+    assert run(["report", "unmet-needs", "--not-urgent"]) == 0
+    assert "tonight" not in capsys.readouterr().out  # no column of beds where none counts them
+    monkeypatch.setenv("COLUMNS", "200")
     assert run(["report", "unmet-needs", "--urgent", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert [(i["need"], i["urgent"], i["no_bed_tonight"]) for i in report["items"]] == [
@@ -453,6 +463,62 @@ def test_an_analyst_reads_where_needs_went_unmet(
 
     monkeypatch.setenv("REFERRAL_API_KEY", live.operator_key)
     assert run(["report", "unmet-needs"]) == 3
+    assert "Forbidden" in _one_line(capsys.readouterr().err)
+
+
+def test_an_administrator_registers_vets_keys_and_suspends_an_organization(
+    live: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _signed_in(live, monkeypatch, live.admin_key)
+    assert (
+        run(["organizations", "add", "--name", "Northern Haven", "--email", "a@b.example.org"]) == 0
+    )
+    assert "pending" in capsys.readouterr().out
+    assert run(["organizations", "list", "--status", "pending", "--json"]) == 0
+    pending = json.loads(capsys.readouterr().out)["items"]
+    [organization_id] = [o["id"] for o in pending if o["name"] == "Northern Haven"]
+
+    vetted = "Called the regional housing office"
+    assert run(["organizations", "approve", organization_id, "--note", vetted, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "approved"
+    issue = ["keys", "issue", "--role", "provider", "--name", "nightly beds"]
+    assert run([*issue, "--organization", organization_id, "--json"]) == 0
+    issued = json.loads(capsys.readouterr().out)
+    secret = issued["key"]
+    assert run(["whoami", "--api-key", secret]) == 0
+    assert organization_id in capsys.readouterr().out
+
+    why = "Reported by a survivor: asks for a fee"
+    assert run(["organizations", "suspend", organization_id, "--note", why]) == 0
+    assert "suspended" in capsys.readouterr().out
+    assert run(["whoami", "--api-key", secret]) == 3  # the provider key is refused at once
+    capsys.readouterr()
+    assert run(["organizations", "show", organization_id]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    for said in ("create", "approve", "suspend", vetted, why, "status: approved -> suspended"):
+        assert said in shown
+    assert run(["organizations", "show", organization_id, "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert [entry["action"] for entry in record["history"]] == ["create", "approve", "suspend"]
+
+    assert run(["keys", "list", "--organization", organization_id]) == 0
+    listed = capsys.readouterr().out
+    assert issued["id"] in listed
+    assert secret not in listed  # never the secret again
+    assert run(["keys", "revoke", issued["id"]]) == 0
+    assert "revoked" in capsys.readouterr().out
+    assert run(["keys", "list", "--organization", organization_id, "--json"]) == 0
+    [key] = json.loads(capsys.readouterr().out)["items"]
+    assert key["revoked_at"] is not None
+
+    assert run(["keys", "issue", "--role", "provider", "--name", "x"]) == 2
+    assert "organization" in _one_line(capsys.readouterr().err)
+    assert run(["organizations", "add", "--name", "X", "--email", "not-an-address"]) == 2
+    assert _one_line(capsys.readouterr().err) == (
+        "referral-client: --email: an email address, such as intake@example.org"
+    )
+    monkeypatch.setenv("REFERRAL_API_KEY", live.operator_key)
+    assert run(["organizations", "list"]) == 3
     assert "Forbidden" in _one_line(capsys.readouterr().err)
 
 
