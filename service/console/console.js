@@ -1,4 +1,5 @@
-// The operator's console. Plain JavaScript, no build step, no third party.
+// The operator's console, and the analyst's unmet-need report (an analyst key opens the
+// report alone, an administrator's both). Plain JavaScript, no build step, no third party.
 //
 // Privacy: the need profile lives in the form and in one request to /v1/match, nowhere else.
 // Nothing is logged, nothing goes to localStorage or cookies; sessionStorage holds the API key
@@ -81,6 +82,37 @@
       reasons: "Why",
       caveats: "Caveats",
       intake: "Intake",
+      reportHeading: "Where needs went unmet",
+      reportHint: "Counts of match requests, never of people, for months that have ended.",
+      monthFrom: "From month",
+      monthTo: "To month",
+      province: "Province",
+      areaType: "Area",
+      need: "Need",
+      urgency: "Urgency",
+      any: "All",
+      urgentOnly: "Urgent housing only",
+      notUrgent: "All but urgent housing",
+      show: "Show",
+      downloadCsv: "Download CSV",
+      more: "More",
+      month: "Month",
+      where: "Where",
+      asked: "Asked",
+      noneNear: "None near",
+      unmetCount: "Unmet",
+      noBedTonight: "No bed tonight",
+      urgentCell: "urgent",
+      withheld: "withheld",
+      reportThrough: (through, shown, total) =>
+        `Through ${through}: ${shown} of ${total} ${total === 1 ? "cell" : "cells"}.`,
+      reportNothing: (through) => `No cell to show through ${through}.`,
+      reportNote: (smallest) =>
+        `A cell asked for fewer than ${smallest} times is not listed; a count is withheld when it, ` +
+        `or its difference from another count of its cell, is 1 to ${smallest - 1}. ` +
+        "None near: no eligible service within the distance asked. Unmet: nothing eligible " +
+        "within 500 km. No bed tonight: urgent housing requests with no free bed by a current " +
+        "count, nor a 24-hour intake, within the distance asked.",
     },
     fr: {
       title: "Console d'orientation",
@@ -149,6 +181,37 @@
       reasons: "Pourquoi",
       caveats: "Mises en garde",
       intake: "Accueil",
+      reportHeading: "Où les besoins restent sans réponse",
+      reportHint: "Des demandes de jumelage, jamais des personnes, pour les mois terminés.",
+      monthFrom: "Du mois",
+      monthTo: "Au mois",
+      province: "Province",
+      areaType: "Milieu",
+      need: "Besoin",
+      urgency: "Urgence",
+      any: "Tous",
+      urgentOnly: "Hébergement urgent seulement",
+      notUrgent: "Tout sauf l'hébergement urgent",
+      show: "Afficher",
+      downloadCsv: "Télécharger en CSV",
+      more: "Plus",
+      month: "Mois",
+      where: "Où",
+      asked: "Demandes",
+      noneNear: "Rien à proximité",
+      unmetCount: "Sans réponse",
+      noBedTonight: "Aucun lit ce soir",
+      urgentCell: "urgent",
+      withheld: "masqué",
+      reportThrough: (through, shown, total) =>
+        `Jusqu'à ${through} : ${shown} ${shown > 1 ? "cellules" : "cellule"} sur ${total}.`,
+      reportNothing: (through) => `Aucune cellule à afficher jusqu'à ${through}.`,
+      reportNote: (smallest) =>
+        `Une cellule demandée moins de ${smallest} fois n'est pas affichée; un nombre est masqué ` +
+        `s'il est, ou si son écart avec un autre nombre de la cellule est, de 1 à ${smallest - 1}. ` +
+        "Rien à proximité : aucun service admissible dans la distance demandée. Sans réponse : " +
+        "rien d'admissible à 500 km. Aucun lit ce soir : demandes d'hébergement urgent sans lit " +
+        "libre selon un décompte à jour, ni accueil jour et nuit, dans la distance demandée.",
     },
   };
 
@@ -174,6 +237,8 @@
     activePlace: -1,
     placesAsked: 0,
     placesTimer: 0,
+    role: null,
+    report: null, // the cells shown, and the filters and page they came from
   };
 
   const $ = (id) => document.getElementById(id);
@@ -261,18 +326,38 @@
       if (error.problem.status !== 401) showKeyProblem(error.problem.title);
       return;
     }
+    try {
+      state.role = (await api("/v1/me")).key.role;
+    } catch (error) {
+      if (error.problem.status !== 401) showKeyProblem(error.problem.title);
+      return;
+    }
     $("key").value = "";
     $("key-panel").hidden = true;
-    $("workspace").hidden = false;
     $("forget-key").hidden = false;
+    // Analysts read the report only; administrators may match and read it.
+    const reads = state.role === "analyst" || state.role === "admin";
+    $("workspace").hidden = state.role === "analyst";
+    $("report").hidden = !reads;
     buildChoices();
-    $("near").focus();
+    if (reads) buildReportChoices();
+    if (state.role === "analyst") {
+      showReport();
+      $("month-from").focus();
+    } else {
+      $("near").focus();
+    }
   }
 
   function signOut(message) {
     sessionStorage.removeItem(KEY_STORE);
     clearAll();
     state.taxonomy = null;
+    state.role = null;
+    state.report = null;
+    $("report-table").replaceChildren();
+    $("report-status").textContent = "";
+    $("report").hidden = true;
     $("workspace").hidden = true;
     $("forget-key").hidden = true;
     $("key-panel").hidden = false;
@@ -644,6 +729,174 @@
     );
   }
 
+  // ---- the unmet-need report (analysts) ----------------------------------------------
+
+  const REPORT_COLUMNS = [
+    "month", "province", "area_type", "need", "urgent", "asked", "none_near", "unmet", "no_bed_tonight",
+  ];
+
+  function option(value, text) {
+    return el("option", { value }, text);
+  }
+
+  function buildReportChoices() {
+    const taxonomy = state.taxonomy;
+    const keep = (id) => $(id).value;
+    const fill = (id, options) => {
+      const was = keep(id);
+      $(id).replaceChildren(option("", t("any")), ...options);
+      $(id).value = was;
+    };
+    fill("report-province", taxonomy.provinces.map((term) => option(term.code, term[state.language])));
+    fill("report-area", taxonomy.area_types.map((term) => option(term.code, term[state.language])));
+    fill(
+      "report-need",
+      taxonomy.needs.map((need) =>
+        el(
+          "optgroup",
+          { label: need[state.language] },
+          option(need.code, need[state.language]),
+          taxonomy.categories
+            .filter((category) => category.need === need.code)
+            .map((category) => option(category.code, category[state.language])),
+        ),
+      ),
+    );
+    const urgency = $("report-urgent").value;
+    $("report-urgent").replaceChildren(
+      option("", t("any")),
+      option("true", t("urgentOnly")),
+      option("false", t("notUrgent")),
+    );
+    $("report-urgent").value = urgency;
+  }
+
+  function reportFilters() {
+    const filters = {
+      month_from: $("month-from").value,
+      month_to: $("month-to").value,
+      province: $("report-province").value,
+      area_type: $("report-area").value,
+      need: $("report-need").value,
+      urgent: $("report-urgent").value,
+    };
+    return Object.fromEntries(Object.entries(filters).filter(([, value]) => value));
+  }
+
+  async function fetchReport(filters, page, perPage) {
+    const query = new URLSearchParams({ ...filters, page: String(page), per_page: String(perPage) });
+    return api(`/v1/reports/unmet-needs?${query}`);
+  }
+
+  function showReportProblem(problem) {
+    const box = $("report-problem");
+    if (!problem) {
+      box.hidden = true;
+      box.replaceChildren();
+      return;
+    }
+    const errors = problem.errors || [];
+    box.replaceChildren(
+      el("strong", {}, problem.title),
+      errors.length
+        ? el("ul", {}, errors.map((error) => el("li", {}, `${(error.loc || []).slice(-1)[0]}: ${error.msg}`)))
+        : problem.detail ? el("p", {}, problem.detail) : "",
+    );
+    box.hidden = false;
+  }
+
+  async function showReport(more = false) {
+    const filters = more ? state.report.filters : reportFilters();
+    const page = more ? state.report.page + 1 : 1;
+    showReportProblem(null);
+    let found;
+    try {
+      found = await fetchReport(filters, page, 50);
+    } catch (error) {
+      showReportProblem(error.problem);
+      return;
+    }
+    const items = more ? [...state.report.items, ...found.items] : found.items;
+    state.report = { filters, page, items, through: found.through, total: found.total, smallest: found.smallest_shown };
+    renderReport();
+  }
+
+  function countCell(count, asked) {
+    if (count === null) return el("td", { class: "count withheld" }, t("withheld"));
+    const share = asked ? ` (${Math.round((100 * count) / asked)}%)` : "";
+    return el("td", { class: "count" }, `${count.toLocaleString(state.language)}${share}`);
+  }
+
+  function renderReport() {
+    const report = state.report;
+    if (!report) return;
+    const beds = report.items.some((cell) => cell.urgent);
+    const headings = [t("month"), t("where"), t("need"), t("asked"), t("noneNear"), t("unmetCount")];
+    if (beds) headings.push(t("noBedTonight"));
+    const rows = report.items.map((cell) =>
+      el(
+        "tr",
+        {},
+        el("td", {}, cell.month),
+        el("td", {}, `${cell.province} · ${label(cell.area_type)}`),
+        el(
+          "td",
+          {},
+          label(cell.need),
+          cell.urgent ? el("span", { class: "urgent" }, ` · ${t("urgentCell")}`) : "",
+        ),
+        countCell(cell.asked, 0),
+        countCell(cell.none_near, cell.asked),
+        countCell(cell.unmet, cell.asked),
+        beds ? (cell.urgent ? countCell(cell.no_bed_tonight, cell.asked) : el("td", { class: "count" }, "–")) : "",
+      ),
+    );
+    $("report-table").replaceChildren(
+      report.items.length
+        ? el(
+            "table",
+            {},
+            el("thead", {}, el("tr", {}, headings.map((text, index) => el("th", { class: index > 2 ? "count" : null, scope: "col" }, text)))),
+            el("tbody", {}, rows),
+          )
+        : "",
+    );
+    $("report-status").textContent = report.items.length
+      ? t("reportThrough", report.through, report.items.length, report.total)
+      : t("reportNothing", report.through);
+    $("report-more").hidden = report.items.length >= report.total;
+    $("report-note").textContent = t("reportNote", report.smallest);
+  }
+
+  function csvField(value) {
+    const text = value === null || value === undefined ? "" : String(value);
+    return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  }
+
+  async function downloadReport() {
+    const filters = reportFilters();
+    showReportProblem(null);
+    const lines = [REPORT_COLUMNS.join(",")];
+    try {
+      for (let page = 1; ; page += 1) {
+        const found = await fetchReport(filters, page, 200);
+        for (const cell of found.items) lines.push(REPORT_COLUMNS.map((name) => csvField(cell[name])).join(","));
+        if (page * found.per_page >= found.total || !found.items.length) break;
+      }
+    } catch (error) {
+      showReportProblem(error.problem);
+      return;
+    }
+    const link = el("a", {
+      href: URL.createObjectURL(new Blob([`${lines.join("\n")}\n`], { type: "text/csv" })),
+      download: "unmet-needs.csv",
+    });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  }
+
   // ---- problems (RFC 9457) ------------------------------------------------------------
 
   function controlFor(loc) {
@@ -694,7 +947,9 @@
     toggle.textContent = t("otherLanguage");
     toggle.lang = state.language === "en" ? "fr" : "en";
     if (state.taxonomy) buildChoices();
+    if (state.taxonomy && !$("report").hidden) buildReportChoices();
     renderAnswer();
+    renderReport();
   }
 
   function toggleLanguage() {
@@ -717,6 +972,12 @@
       if (key) signIn(key);
     });
     $("profile").addEventListener("submit", onSubmit);
+    $("report-filters").addEventListener("submit", (event) => {
+      event.preventDefault();
+      showReport();
+    });
+    $("report-more").addEventListener("click", () => showReport(true));
+    $("report-csv").addEventListener("click", downloadReport);
     $("clear").addEventListener("click", () => {
       clearAll();
       $("near").focus();

@@ -11,12 +11,16 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
 
+from service.models import NeedCount
+from service.usecases.reports import last_reported_month
 from tests.e2e.conftest import LiveServer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -258,6 +262,93 @@ def test_on_a_phone_the_beds_and_the_number_to_call_come_under_each_match_full_w
     assert name["width"] > 0.7 * 390
     assert side["x"] == name["x"]  # aligned with the text, the rank number alone to the left
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+
+
+def _counts(live: LiveServer) -> None:
+    """Cells of ended months, as workers would have written them."""
+    cells = [
+        ("2025-03", "NU", "rural", "housing", False, 14, 14, 3, 0),
+        ("2025-03", "NU", "rural", "housing", True, 22, 9, 0, 17),
+        ("2025-03", "MB", "rural", "legal.immigration", False, 12, 6, 2, 0),
+        ("2025-02", "ON", "urban", "housing", False, 4, 0, 0, 0),  # asked 4 times: not listed
+    ]
+    engine = sa.create_engine(live.database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.delete(NeedCount))
+            for month, province, area, need, urgent, asked, near, unmet, no_bed in cells:
+                connection.execute(
+                    sa.insert(NeedCount).values(
+                        month=month,
+                        province=province,
+                        area_type=area,
+                        need=need,
+                        urgent=urgent,
+                        asked=asked,
+                        none_near=near,
+                        unmet=unmet,
+                        no_bed_tonight=no_bed,
+                    )
+                )
+    finally:
+        engine.dispose()
+
+
+def test_an_analyst_reads_where_needs_went_unmet_and_downloads_it(
+    page: Page, live: LiveServer
+) -> None:
+    """Funders read the report in a browser: an analyst key opens it alone, no match form."""
+    _counts(live)
+    _sign_in(page, live, live.analyst_key)
+    expect(page.locator("#report")).to_be_visible()
+    expect(page.locator("#workspace")).to_be_hidden()
+    rows = page.locator("#report-table tbody tr")
+    expect(rows).to_have_count(3)
+    through = last_reported_month(datetime.now(UTC))
+    expect(page.locator("#report-status")).to_have_text(f"Through {through}: 3 of 3 cells.")
+    expect(rows.nth(0)).to_contain_text("Immigration law")
+    expect(rows.nth(0).locator("td").nth(5)).to_have_text("withheld")
+    urgent = rows.filter(has_text="urgent")
+    expect(urgent).to_have_count(1)
+    expect(urgent.locator("td").nth(6)).to_have_text("17 (77%)")  # no bed tonight
+    expect(page.locator("#report-table")).not_to_contain_text("ON")
+
+    page.select_option("#report-province", "MB")
+    page.click("#report-filters button[type=submit]")
+    expect(rows).to_have_count(1)
+    expect(page.locator("#report-table thead")).not_to_contain_text("No bed tonight")
+
+    page.select_option("#report-province", "")
+    with page.expect_download() as download:
+        page.click("#report-csv")
+    lines = Path(download.value.path()).read_text().splitlines()
+    assert lines == [
+        "month,province,area_type,need,urgent,asked,none_near,unmet,no_bed_tonight",
+        "2025-03,MB,rural,legal.immigration,false,12,6,,",
+        "2025-03,NU,rural,housing,false,14,14,,",
+        "2025-03,NU,rural,housing,true,22,9,0,17",
+    ]
+
+    page.fill("#month-from", "2025-04")
+    page.click("#report-filters button[type=submit]")
+    expect(page.locator("#report-status")).to_have_text(f"No cell to show through {through}.")
+    page.click("#language")
+    expect(page.locator("#report-status")).to_have_text(
+        f"Aucune cellule à afficher jusqu'à {through}."
+    )
+
+
+@pytest.mark.parametrize(("role", "reads"), [("operator", False), ("admin", True)])
+def test_the_report_is_for_analysts_and_administrators_only(
+    page: Page, live: LiveServer, role: str, reads: bool
+) -> None:
+    _sign_in(page, live, getattr(live, f"{role}_key"))
+    expect(page.locator("#workspace")).to_be_visible()
+    report = expect(page.locator("#report"))
+    if reads:
+        report.to_be_visible()
+    else:
+        report.to_be_hidden()
 
 
 def test_each_match_says_how_it_reaches_the_person_in_either_language(
