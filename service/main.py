@@ -73,9 +73,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.gazetteer = default_gazetteer()
         app.state.match_limiter = anyio.CapacityLimiter(settings.match_concurrency)
-        app.state.rate_limiter = rate_limiter(settings.rate_limit_per_minute, settings.redis_url)
+        app.state.rate_limiter = rate_limiter(
+            settings.rate_limit_per_minute,
+            settings.redis_url,
+            on_unavailable=metrics.rate_limit_unavailable.inc,
+        )
         tally = app.state.need_tally = NeedTally()
-        writer = TallyWriter(tally, engine, seconds=settings.report_flush_seconds)
+        writer = TallyWriter(
+            tally,
+            engine,
+            seconds=settings.report_flush_seconds,
+            on_failure=metrics.need_count_flush_failures.inc,
+            on_dropped=metrics.need_count_cells_dropped.inc,
+        )
         index = app.state.match_index = None
         if settings.match_search == "memory":
             index = app.state.match_index = MatchIndex(background=True)

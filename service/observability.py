@@ -88,6 +88,25 @@ class Metrics:
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
         )
+        # What fails without failing a request, for an alert to notice.
+        self.rate_limit_unavailable = Counter(
+            "referral_rate_limit_unavailable",
+            "Requests let through unlimited because the shared rate-limit store (Redis) did "
+            "not answer.",
+            registry=self.registry,
+        )
+        self.need_count_flush_failures = Counter(
+            "referral_need_count_flush_failures",
+            "Times a worker could not write its unmet-need counts to the database (they are "
+            "kept for the next try, and lost if the worker stops first).",
+            registry=self.registry,
+        )
+        self.need_count_cells_dropped = Counter(
+            "referral_need_count_cells_dropped",
+            "Unmet-need cells dropped because their month had been reported before they "
+            "could be written.",
+            registry=self.registry,
+        )
         self._index_gauges: tuple[Gauge, Gauge] | None = None
         self._index_readings: tuple[Callable[[], float], Callable[[], float]] | None = None
 

@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Protocol
 
 import redis
@@ -60,11 +61,17 @@ class RedisLimiter:
     """Counts shared by every instance using the same Redis."""
 
     def __init__(
-        self, client: "redis.Redis", per_minute: int, *, prefix: str = "referral:rate"
+        self,
+        client: "redis.Redis",
+        per_minute: int,
+        *,
+        prefix: str = "referral:rate",
+        on_unavailable: Callable[[], object] = lambda: None,
     ) -> None:
         self._client = client
         self._limit = per_minute
         self._prefix = prefix
+        self._on_unavailable = on_unavailable
 
     def over(self, key_id: uuid.UUID) -> float | None:
         window, remaining = _window(time.time())
@@ -75,6 +82,7 @@ class RedisLimiter:
             pipeline.expire(name, 2 * WINDOW_SECONDS)
             count = int(pipeline.execute()[0])
         except redis.RedisError as error:
+            self._on_unavailable()
             logger.warning(
                 "rate limiter unavailable; request allowed",
                 extra={"error_type": type(error).__name__},
@@ -87,11 +95,17 @@ class Clock(Protocol):
     def __call__(self) -> float: ...
 
 
-def rate_limiter(per_minute: int, redis_url: str | None) -> RateLimiter:
-    """The limiter the settings ask for: none at 0, Redis when a URL is set, else memory."""
+def rate_limiter(
+    per_minute: int,
+    redis_url: str | None,
+    *,
+    on_unavailable: Callable[[], object] = lambda: None,
+) -> RateLimiter:
+    """The limiter the settings ask for: none at 0, Redis when a URL is set, else memory.
+    `on_unavailable` is called for each request let through because Redis did not answer."""
     if per_minute <= 0:
         return Unlimited()
     if redis_url:
         client = redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        return RedisLimiter(client, per_minute)
+        return RedisLimiter(client, per_minute, on_unavailable=on_unavailable)
     return MemoryLimiter(per_minute)

@@ -29,7 +29,7 @@ added to it.
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
@@ -87,8 +87,9 @@ class NeedTally:
         with self._lock:
             return len(self._counts)
 
-    def flush(self, engine: sa.Engine) -> None:
-        """Write the counts so far, added to the database's. On failure they are kept for the
+    def flush(self, engine: sa.Engine) -> int:
+        """Write the counts so far, added to the database's, and say how many cells were
+        dropped because their month was already reported. On failure they are kept for the
         next flush, and the error is raised."""
         with self._lock:
             counts, self._counts = self._counts, {}
@@ -100,7 +101,7 @@ class NeedTally:
             )
             counts = {key: value for key, value in counts.items() if key not in late}
         if not counts:
-            return
+            return len(late)
         try:
             with Session(engine) as session:
                 repo.add_counts(session, counts)
@@ -110,27 +111,43 @@ class NeedTally:
                 for key, counted in counts.items():
                     self._counts[key] = _plus(self._counts.get(key, (0, 0, 0, 0)), counted)
             raise
+        return len(late)
 
 
 class TallyWriter:
-    """Flushes a tally every `seconds` in a thread of its own, and once more on `close`."""
+    """Flushes a tally every `seconds` in a thread of its own, and once more on `close`.
+    `on_failure` is called for each flush that failed, `on_dropped` with the cells dropped."""
 
-    def __init__(self, tally: NeedTally, engine: sa.Engine, *, seconds: float) -> None:
+    def __init__(
+        self,
+        tally: NeedTally,
+        engine: sa.Engine,
+        *,
+        seconds: float,
+        on_failure: Callable[[], object] = lambda: None,
+        on_dropped: Callable[[int], object] = lambda cells: None,
+    ) -> None:
         self._tally = tally
         self._engine = engine
         self._seconds = seconds
+        self._on_failure = on_failure
+        self._on_dropped = on_dropped
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="need-tally", daemon=True)
         self._thread.start()
 
     def _flush(self) -> None:
         try:
-            self._tally.flush(self._engine)
+            dropped = self._tally.flush(self._engine)
         except Exception as error:  # the database is away: try again at the next tick
+            self._on_failure()
             logger.warning(
                 "need counts not written; kept for the next try",
                 extra={"error_type": type(error).__name__},
             )
+            return
+        if dropped:
+            self._on_dropped(dropped)
 
     def _run(self) -> None:
         while not self._stop.wait(self._seconds):

@@ -73,6 +73,10 @@ def test_without_its_redis_the_service_goes_on_unlimited_and_says_so(
             partner = _partner_key(client)
             for _ in range(3):
                 assert client.get("/v1/taxonomy", headers=partner).status_code == 200
+            # Each request let through counts, for an alert: the admin's that issued the
+            # partner key, and the partner's three.
+            scrape = client.get("/metrics").text
+            assert "\nreferral_rate_limit_unavailable_total 4.0\n" in scrape, scrape[-600:]
     finally:
         logger.removeHandler(caplog.handler)
     assert "rate limiter unavailable; request allowed" in caplog.text

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from service.models import NeedCount, Service
-from service.usecases.reports import NeedTally, Outcome, unmet_need_report
+from service.usecases.reports import NeedTally, Outcome, TallyWriter, unmet_need_report
 from tests.factories import Api, assert_problem, confidential_location
 
 MONTH = datetime.now(UTC).strftime("%Y-%m")
@@ -475,6 +475,36 @@ def test_counts_a_database_would_not_take_are_kept_for_the_next_flush(
             sa.text("SELECT asked, none_near, unmet FROM need_count WHERE province = 'NS'")
         ).one()
     assert tuple(row) == (2, 1, 0)
+
+
+def test_a_writer_says_when_it_could_not_write_and_what_it_dropped(
+    engine: sa.Engine, tally: NeedTally
+) -> None:
+    """What `/metrics` counts (`referral_need_count_flush_failures`, `..._cells_dropped`)."""
+    failures: list[None] = []
+    dropped: list[int] = []
+    worker = NeedTally()
+    worker.add(month=MONTH, province="NS", area_type="rural", outcomes=[_housing()])
+    unreachable = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    writer = TallyWriter(
+        worker,
+        unreachable,
+        seconds=3600,
+        on_failure=lambda: failures.append(None),
+        on_dropped=dropped.append,
+    )
+    writer.close()
+    assert (len(failures), dropped, worker.pending()) == (1, [], 1)
+    worker.add(month="2025-01", province="NS", area_type="rural", outcomes=[_housing()])
+    writer = TallyWriter(
+        worker,
+        engine,
+        seconds=3600,
+        on_failure=lambda: failures.append(None),
+        on_dropped=dropped.append,
+    )
+    writer.close()
+    assert (len(failures), dropped, worker.pending()) == (1, [1], 0)
 
 
 def test_counts_that_come_after_their_month_is_shown_are_dropped(
