@@ -1,5 +1,6 @@
-// The operator's console, and the analyst's unmet-need report (an analyst key opens the
-// report alone, an administrator's both). Plain JavaScript, no build step, no third party.
+// The operator's console; by the key's role, also a provider's listings (tonight's beds,
+// verify) and the analyst's unmet-need report (an administrator's key: the match form and
+// the report). Plain JavaScript, no build step, no third party.
 //
 // Privacy: the need profile lives in the form and in one request to /v1/match, nowhere else.
 // Nothing is logged, nothing goes to localStorage or cookies; sessionStorage holds the API key
@@ -24,7 +25,7 @@
       keyLabel: "API key",
       keySubmit: "Use this key",
       keyHint: "Kept in this browser tab only, until the tab closes.",
-      keyRefused: "This key was not accepted. Enter a valid operator key.",
+      keyRefused: "This key was not accepted. Enter a valid key.",
       profileHeading: "Need profile",
       profileHint: "Nothing typed here is kept: it is sent once to match, then forgotten.",
       near: "Near",
@@ -82,6 +83,21 @@
       reasons: "Why",
       caveats: "Caveats",
       intake: "Intake",
+      listingsHeading: "Your listings",
+      listingsHint:
+        "Tonight's free beds and whether you take referrals, as matches will show them; " +
+        "confirm a listing is still accurate so that it does not rank as stale.",
+      organizationOf: (name, status) => `${name} (${status})`,
+      organizationStatus: { approved: "approved", pending: "pending approval", suspended: "suspended" },
+      noListings: "Your organization has no listing yet.",
+      bedsFree: "Beds free",
+      ofTotal: (total) => `of ${total}`,
+      acceptingReferrals: "Taking referrals",
+      saveBeds: "Save",
+      saved: "Saved.",
+      verifyListing: "Still accurate",
+      verifiedNow: "Confirmed: accurate today.",
+      lastVerified: (age) => `verified ${age}`,
       reportHeading: "Where needs went unmet",
       reportHint: "Counts of match requests, never of people, for months that have ended.",
       monthFrom: "From month",
@@ -122,7 +138,7 @@
       keyLabel: "Clé d'API",
       keySubmit: "Utiliser cette clé",
       keyHint: "Gardée dans cet onglet seulement, jusqu'à sa fermeture.",
-      keyRefused: "Cette clé a été refusée. Entrez une clé d'intervenant valide.",
+      keyRefused: "Cette clé a été refusée. Entrez une clé valide.",
       profileHeading: "Profil de besoins",
       profileHint: "Rien de ce qui est saisi n'est gardé : envoyé une fois, puis oublié.",
       near: "Près de",
@@ -181,6 +197,21 @@
       reasons: "Pourquoi",
       caveats: "Mises en garde",
       intake: "Accueil",
+      listingsHeading: "Vos services",
+      listingsHint:
+        "Les lits libres ce soir et si vous acceptez des références, tels que les jumelages " +
+        "les montreront; confirmez qu'un service est toujours exact pour qu'il ne soit pas classé périmé.",
+      organizationOf: (name, status) => `${name} (${status})`,
+      organizationStatus: { approved: "approuvé", pending: "en attente d'approbation", suspended: "suspendu" },
+      noListings: "Votre organisme n'a encore aucun service.",
+      bedsFree: "Lits libres",
+      ofTotal: (total) => `sur ${total}`,
+      acceptingReferrals: "Accepte des références",
+      saveBeds: "Enregistrer",
+      saved: "Enregistré.",
+      verifyListing: "Toujours exact",
+      verifiedNow: "Confirmé : exact aujourd'hui.",
+      lastVerified: (age) => `vérifié ${age}`,
       reportHeading: "Où les besoins restent sans réponse",
       reportHint: "Des demandes de jumelage, jamais des personnes, pour les mois terminés.",
       monthFrom: "Du mois",
@@ -238,6 +269,8 @@
     placesAsked: 0,
     placesTimer: 0,
     role: null,
+    organization: null, // a provider key's
+    listings: [],
     report: null, // the cells shown, and the filters and page they came from
   };
 
@@ -327,7 +360,9 @@
       return;
     }
     try {
-      state.role = (await api("/v1/me")).key.role;
+      const me = await api("/v1/me");
+      state.role = me.key.role;
+      state.organization = me.organization;
     } catch (error) {
       if (error.problem.status !== 401) showKeyProblem(error.problem.title);
       return;
@@ -335,15 +370,20 @@
     $("key").value = "";
     $("key-panel").hidden = true;
     $("forget-key").hidden = false;
-    // Analysts read the report only; administrators may match and read it.
+    // Analysts read the report only, providers keep their listings; administrators may
+    // match and read the report.
     const reads = state.role === "analyst" || state.role === "admin";
-    $("workspace").hidden = state.role === "analyst";
+    const provides = state.role === "provider";
+    $("workspace").hidden = state.role === "analyst" || provides;
     $("report").hidden = !reads;
+    $("listings").hidden = !provides;
     buildChoices();
     if (reads) buildReportChoices();
     if (state.role === "analyst") {
       showReport();
       $("month-from").focus();
+    } else if (provides) {
+      loadListings();
     } else {
       $("near").focus();
     }
@@ -354,6 +394,10 @@
     clearAll();
     state.taxonomy = null;
     state.role = null;
+    state.organization = null;
+    state.listings = [];
+    $("listing-items").replaceChildren();
+    $("listings").hidden = true;
     state.report = null;
     $("report-table").replaceChildren();
     $("report-status").textContent = "";
@@ -729,6 +773,146 @@
     );
   }
 
+  // ---- a provider's listings ------------------------------------------------------------
+
+  async function loadListings() {
+    const box = $("listings-problem");
+    box.hidden = true;
+    const organization = state.organization;
+    const listings = [];
+    try {
+      for (let page = 1; ; page += 1) {
+        const query = new URLSearchParams({ organization_id: organization.id, page: String(page), per_page: "100" });
+        const found = await api(`/v1/services?${query}`);
+        listings.push(...found.items);
+        if (page * found.per_page >= found.total || !found.items.length) break;
+      }
+    } catch (error) {
+      box.replaceChildren(el("strong", {}, error.problem.title));
+      box.hidden = false;
+      return;
+    }
+    state.listings = listings;
+    renderListings();
+    $("listing-items").querySelector("input")?.focus();
+  }
+
+  function renderListings() {
+    if (!state.organization) return;
+    const status = state.organization.status;
+    $("listings-organization").textContent = t(
+      "organizationOf", state.organization.name, t("organizationStatus")[status] || status,
+    );
+    $("listing-items").replaceChildren(
+      ...(state.listings.length ? state.listings.map(renderListing) : [el("li", { class: "hint" }, t("noListings"))]),
+    );
+  }
+
+  function listingProblem(problem) {
+    const errors = problem.errors || [];
+    return el(
+      "div",
+      { class: "problem", role: "alert" },
+      el("strong", {}, problem.title),
+      errors.length
+        ? el("ul", {}, errors.map((error) => el("li", {}, error.msg)))
+        : problem.detail ? el("p", {}, problem.detail) : "",
+    );
+  }
+
+  function renderListing(listing, index) {
+    const beds = listing.capacity.beds_total !== null;
+    const id = `listing-${index}`;
+    const status = el("p", { class: "hint", role: "status" });
+    // Stale as matches would call it: the provider sees what to do before a caller does.
+    const updated = listing.availability_updated_at;
+    const verified = listing.last_verified_at;
+    const freshness = el(
+      "p",
+      {},
+      beds && updated
+        ? el(
+            "span",
+            { class: isOlderThan(updated, STALE_AVAILABILITY_HOURS) ? "fresh stale" : "fresh" },
+            t("bedsUpdated", ageText(updated)),
+          )
+        : "",
+      beds && updated ? el("span", { class: "fresh" }, " · ") : "",
+      verified
+        ? el(
+            "span",
+            { class: isOlderThan(verified, STALE_VERIFIED_DAYS * 24) ? "fresh stale" : "fresh" },
+            t("lastVerified", ageText(verified)),
+          )
+        : el("span", { class: "fresh stale" }, t("neverVerified")),
+    );
+    const bedsInput = beds
+      ? el("input", {
+          id: `${id}-beds`,
+          type: "number",
+          min: "0",
+          max: String(listing.capacity.beds_total),
+          value: listing.capacity.beds_available === null ? "" : String(listing.capacity.beds_available),
+        })
+      : null;
+    const accepting = el("input", { id: `${id}-accepting`, type: "checkbox" });
+    accepting.checked = listing.accepting_referrals;
+    const form = el(
+      "form",
+      { novalidate: true },
+      beds
+        ? el(
+            "div",
+            { class: "field" },
+            el("label", { for: `${id}-beds` }, `${t("bedsFree")} (${t("ofTotal", listing.capacity.beds_total)})`),
+            bedsInput,
+          )
+        : "",
+      el("label", { class: "check", for: `${id}-accepting` }, accepting, ` ${t("acceptingReferrals")}`),
+      el("button", { type: "submit", class: "primary" }, t("saveBeds")),
+      el("button", { type: "button", class: "verify" }, t("verifyListing")),
+    );
+    const item = el(
+      "li",
+      { class: "listing", "data-id": listing.id },
+      el("h3", {}, listing.name),
+      el("p", { class: "org" }, listing.categories.map(label).join(", ")),
+      form,
+      freshness,
+      status,
+    );
+    const settle = (updated, message) => {
+      state.listings[index] = updated;
+      const fresh = renderListing(updated, index);
+      item.replaceWith(fresh);
+      const said = fresh.querySelector("[role=status]");
+      said.textContent = message;
+      said.classList.add("saved");
+    };
+    const fail = (error) => {
+      item.querySelector(".problem")?.remove();
+      status.before(listingProblem(error.problem));
+    };
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const body = { accepting_referrals: accepting.checked };
+      if (bedsInput && bedsInput.value !== "") body.beds_available = Number(bedsInput.value);
+      try {
+        settle(await api(`/v1/services/${listing.id}/availability`, { method: "PUT", body }), t("saved"));
+      } catch (error) {
+        fail(error);
+      }
+    });
+    form.querySelector(".verify").addEventListener("click", async () => {
+      try {
+        settle(await api(`/v1/services/${listing.id}/verify`, { method: "POST" }), t("verifiedNow"));
+      } catch (error) {
+        fail(error);
+      }
+    });
+    return item;
+  }
+
   // ---- the unmet-need report (analysts) ----------------------------------------------
 
   const REPORT_COLUMNS = [
@@ -950,6 +1134,7 @@
     if (state.taxonomy && !$("report").hidden) buildReportChoices();
     renderAnswer();
     renderReport();
+    renderListings();
   }
 
   function toggleLanguage() {

@@ -338,6 +338,53 @@ def test_an_analyst_reads_where_needs_went_unmet_and_downloads_it(
     )
 
 
+def test_a_provider_sets_tonights_beds_and_confirms_a_listing_from_the_console(
+    page: Page, live: LiveServer
+) -> None:
+    """A small shelter without a script: its key opens its own listings, not the match form."""
+    mine = httpx.get(
+        f"{live.url}/v1/services",
+        params={"organization_id": live.provider_organization_id, "per_page": 100},
+        headers={"Authorization": f"Bearer {live.provider_key}"},
+    ).json()["items"]
+    shelter = next(s for s in mine if s["capacity"]["beds_total"])
+    total = shelter["capacity"]["beds_total"]
+    _sign_in(page, live, live.provider_key)
+    expect(page.locator("#listings")).to_be_visible()
+    expect(page.locator("#workspace")).to_be_hidden()
+    listings = page.locator("#listing-items li.listing")
+    expect(listings).to_have_count(len(mine))
+    item = page.locator(f"#listing-items li[data-id='{shelter['id']}']")
+    expect(item.locator("label").first).to_have_text(f"Beds free (of {total})")
+
+    item.locator("input[type=number]").fill(str(total + 1))
+    item.locator("button[type=submit]").click()
+    expect(item.locator(".problem")).to_contain_text(f"exceeds beds_total ({total})")
+
+    item.locator("input[type=number]").fill("1")
+    item.locator("input[type=checkbox]").uncheck()
+    item.locator("button[type=submit]").click()
+    expect(item.locator("[role=status]")).to_have_text("Saved.")
+    expect(item.locator(".problem")).to_have_count(0)
+    expect(item.locator(".fresh").first).to_have_text(re.compile(r"^beds updated \d+ min ago$"))
+    item.locator("button.verify").click()
+    expect(item.locator("[role=status]")).to_have_text("Confirmed: accurate today.")
+
+    provider = {"Authorization": f"Bearer {live.provider_key}"}
+    path = f"{live.url}/v1/services/{shelter['id']}"
+    stored = httpx.get(path, headers=provider).json()
+    assert (stored["capacity"]["beds_available"], stored["accepting_referrals"]) == (1, False)
+    assert stored["last_verified_at"] > (shelter["last_verified_at"] or "")
+    assert {s["organization_id"] for s in mine} == {live.provider_organization_id}
+    # As it was, for the other tests that match against the same registry.
+    before = {
+        "beds_available": shelter["capacity"]["beds_available"],
+        "accepting_referrals": shelter["accepting_referrals"],
+    }
+    restored = httpx.put(f"{path}/availability", json=before, headers=provider)
+    assert restored.status_code == 200, restored.text
+
+
 @pytest.mark.parametrize(("role", "reads"), [("operator", False), ("admin", True)])
 def test_the_report_is_for_analysts_and_administrators_only(
     page: Page, live: LiveServer, role: str, reads: bool
