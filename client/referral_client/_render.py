@@ -352,10 +352,11 @@ def print_organization(
 
 
 def print_key_created(console: Console, key: KeyCreated) -> None:
-    owner = f" for organization {key.organization_id}" if key.organization_id else ""
-    console.print(f"{key.role.value} key {key.name!r}{owner}, id {key.id}", style="bold")
+    # The secret first: it can never be read again, whatever happens to the rest.
     console.print("The key, shown this once (store it now; it cannot be read again):")
     console.print(key.key, style="bold", soft_wrap=True)
+    owner = f" for organization {key.organization_id}" if key.organization_id else ""
+    console.print(f"{key.role.value} key {key.name!r}{owner}, id {key.id}", style="bold")
 
 
 def print_keys(console: Console, keys: KeyList) -> None:

@@ -111,11 +111,17 @@ def _client(url: str | None, api_key: str | None, *, french: bool = False) -> Re
     return ReferralClient(url, api_key, language="fr" if french else None)
 
 
+def _console() -> Console:
+    """The terminal, printing the server's text as it is: a name with `[bold]` or `[/]` in it
+    is neither styled nor an error (Rich would read it as markup)."""
+    return Console(highlight=False, markup=False)
+
+
 def _show(answer: M, as_json: bool, render: Callable[[Console, M], None]) -> None:
     if as_json:
         typer.echo(answer.model_dump_json(indent=2))
     else:
-        render(Console(highlight=False), answer)
+        render(_console(), answer)
 
 
 _COORDINATES = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
@@ -449,7 +455,7 @@ def show_organization(
             )
         )
         return
-    _render.print_organization(Console(highlight=False), organization, history)
+    _render.print_organization(_console(), organization, history)
 
 
 @organizations_app.command("add")

@@ -96,6 +96,9 @@
       saveBeds: "Save",
       saved: "Saved.",
       verifyListing: "Still accurate",
+      checkBeds: "Check the beds free",
+      bedsRange: (total) => `a whole number from 0 to ${total}`,
+      tryAgain: "Try again",
       verifiedNow: "Confirmed: accurate today.",
       lastVerified: (age) => `verified ${age}`,
       reportHeading: "Where needs went unmet",
@@ -107,6 +110,7 @@
       need: "Need",
       urgency: "Urgency",
       any: "All",
+      anyFeminine: "All",
       urgentOnly: "Urgent housing only",
       notUrgent: "All but urgent housing",
       show: "Show",
@@ -210,6 +214,9 @@
       saveBeds: "Enregistrer",
       saved: "Enregistré.",
       verifyListing: "Toujours exact",
+      checkBeds: "Vérifiez les lits libres",
+      bedsRange: (total) => `un nombre entier de 0 à ${total}`,
+      tryAgain: "Réessayer",
       verifiedNow: "Confirmé : exact aujourd'hui.",
       lastVerified: (age) => `vérifié ${age}`,
       reportHeading: "Où les besoins restent sans réponse",
@@ -221,6 +228,7 @@
       need: "Besoin",
       urgency: "Urgence",
       any: "Tous",
+      anyFeminine: "Toutes",
       urgentOnly: "Hébergement urgent seulement",
       notUrgent: "Tout sauf l'hébergement urgent",
       show: "Afficher",
@@ -270,8 +278,10 @@
     placesTimer: 0,
     role: null,
     organization: null, // a provider key's
-    listings: [],
+    listings: null, // its listings, once read
     report: null, // the cells shown, and the filters and page they came from
+    reportAsked: 0, // the latest report request: an earlier one's answer is dropped
+    session: 0, // one more at each sign-out: an answer for an earlier key is dropped
   };
 
   const $ = (id) => document.getElementById(id);
@@ -350,21 +360,27 @@
 
   // ---- the key ------------------------------------------------------------------------
 
+  // A key refused for good (a suspended organization's: 403) is forgotten, so that a reload
+  // does not try it again; a server that did not answer leaves it for the next try.
+  function signInFailed(problem) {
+    if (problem.status === 401) return; // api() has signed out, saying so
+    if (problem.status === 403) sessionStorage.removeItem(KEY_STORE);
+    showKeyProblem(problem.detail ? `${problem.title}: ${problem.detail}` : problem.title);
+  }
+
   async function signIn(key) {
     sessionStorage.setItem(KEY_STORE, key);
     showKeyProblem(null);
+    const session = state.session;
     try {
-      state.taxonomy = await api("/v1/taxonomy");
-    } catch (error) {
-      if (error.problem.status !== 401) showKeyProblem(error.problem.title);
-      return;
-    }
-    try {
+      const taxonomy = await api("/v1/taxonomy");
       const me = await api("/v1/me");
+      if (session !== state.session) return; // signed out meanwhile
+      state.taxonomy = taxonomy;
       state.role = me.key.role;
       state.organization = me.organization;
     } catch (error) {
-      if (error.problem.status !== 401) showKeyProblem(error.problem.title);
+      signInFailed(error.problem);
       return;
     }
     $("key").value = "";
@@ -391,16 +407,19 @@
 
   function signOut(message) {
     sessionStorage.removeItem(KEY_STORE);
+    state.session += 1; // answers still on their way belong to the key forgotten
     clearAll();
     state.taxonomy = null;
     state.role = null;
     state.organization = null;
-    state.listings = [];
+    state.listings = null;
     $("listing-items").replaceChildren();
+    $("listings-organization").textContent = "";
+    $("listings-problem").hidden = true;
     $("listings").hidden = true;
     state.report = null;
-    $("report-table").replaceChildren();
-    $("report-status").textContent = "";
+    $("report-filters").reset();
+    resetReport();
     $("report").hidden = true;
     $("workspace").hidden = true;
     $("forget-key").hidden = true;
@@ -778,6 +797,7 @@
   async function loadListings() {
     const box = $("listings-problem");
     box.hidden = true;
+    const session = state.session;
     const organization = state.organization;
     const listings = [];
     try {
@@ -788,10 +808,18 @@
         if (page * found.per_page >= found.total || !found.items.length) break;
       }
     } catch (error) {
-      box.replaceChildren(el("strong", {}, error.problem.title));
+      if (session !== state.session) return;
+      const retry = el("button", { type: "button" }, t("tryAgain"));
+      retry.addEventListener("click", loadListings);
+      box.replaceChildren(
+        el("strong", {}, error.problem.title),
+        error.problem.detail ? el("p", {}, error.problem.detail) : "",
+        retry,
+      );
       box.hidden = false;
       return;
     }
+    if (session !== state.session) return;
     state.listings = listings;
     renderListings();
     $("listing-items").querySelector("input")?.focus();
@@ -803,9 +831,27 @@
     $("listings-organization").textContent = t(
       "organizationOf", state.organization.name, t("organizationStatus")[status] || status,
     );
+    if (state.listings === null) return; // not read (yet): the problem box says why
+    // What was typed and not yet saved stays, in the other language too.
+    const typed = new Map(
+      [...document.querySelectorAll("#listing-items li.listing")].map((item) => [
+        item.dataset.id,
+        {
+          beds: item.querySelector("input[type=number]")?.value,
+          accepting: item.querySelector("input[type=checkbox]").checked,
+        },
+      ]),
+    );
     $("listing-items").replaceChildren(
       ...(state.listings.length ? state.listings.map(renderListing) : [el("li", { class: "hint" }, t("noListings"))]),
     );
+    for (const [id, values] of typed) {
+      const item = document.querySelector(`#listing-items li[data-id="${CSS.escape(id)}"]`);
+      if (!item) continue;
+      const beds = item.querySelector("input[type=number]");
+      if (beds && values.beds !== undefined) beds.value = values.beds;
+      item.querySelector("input[type=checkbox]").checked = values.accepting;
+    }
   }
 
   function listingProblem(problem) {
@@ -889,25 +935,39 @@
       said.textContent = message;
       said.classList.add("saved");
     };
-    const fail = (error) => {
+    const fail = (problem) => {
       item.querySelector(".problem")?.remove();
-      status.before(listingProblem(error.problem));
+      status.textContent = "";
+      status.classList.remove("saved");
+      status.before(listingProblem(problem));
     };
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const body = { accepting_referrals: accepting.checked };
-      if (bedsInput && bedsInput.value !== "") body.beds_available = Number(bedsInput.value);
+      if (bedsInput) {
+        // A blank or unreadable count is not sent as "unchanged": saving would mark the old
+        // count as updated now, and matches would call it fresh.
+        const beds = bedsInput.valueAsNumber;
+        if (bedsInput.validity.badInput || bedsInput.value === "" || !Number.isInteger(beds)) {
+          bedsInput.setAttribute("aria-invalid", "true");
+          fail({ title: t("checkBeds"), errors: [{ msg: t("bedsRange", listing.capacity.beds_total) }] });
+          bedsInput.focus();
+          return;
+        }
+        bedsInput.removeAttribute("aria-invalid");
+        body.beds_available = beds;
+      }
       try {
         settle(await api(`/v1/services/${listing.id}/availability`, { method: "PUT", body }), t("saved"));
       } catch (error) {
-        fail(error);
+        fail(error.problem);
       }
     });
     form.querySelector(".verify").addEventListener("click", async () => {
       try {
         settle(await api(`/v1/services/${listing.id}/verify`, { method: "POST" }), t("verifiedNow"));
       } catch (error) {
-        fail(error);
+        fail(error.problem);
       }
     });
     return item;
@@ -926,12 +986,12 @@
   function buildReportChoices() {
     const taxonomy = state.taxonomy;
     const keep = (id) => $(id).value;
-    const fill = (id, options) => {
+    const fill = (id, options, any = "any") => {
       const was = keep(id);
-      $(id).replaceChildren(option("", t("any")), ...options);
+      $(id).replaceChildren(option("", t(any)), ...options);
       $(id).value = was;
     };
-    fill("report-province", taxonomy.provinces.map((term) => option(term.code, term[state.language])));
+    fill("report-province", taxonomy.provinces.map((term) => option(term.code, term[state.language])), "anyFeminine");
     fill("report-area", taxonomy.area_types.map((term) => option(term.code, term[state.language])));
     fill(
       "report-need",
@@ -948,7 +1008,7 @@
     );
     const urgency = $("report-urgent").value;
     $("report-urgent").replaceChildren(
-      option("", t("any")),
+      option("", t("anyFeminine")),
       option("true", t("urgentOnly")),
       option("false", t("notUrgent")),
     );
@@ -972,6 +1032,16 @@
     return api(`/v1/reports/unmet-needs?${query}`);
   }
 
+  // Which report filter each query parameter of a problem's `loc` points to.
+  const REPORT_CONTROLS = {
+    month_from: "month-from",
+    month_to: "month-to",
+    province: "report-province",
+    area_type: "report-area",
+    need: "report-need",
+    urgent: "report-urgent",
+  };
+
   function showReportProblem(problem) {
     const box = $("report-problem");
     if (!problem) {
@@ -980,28 +1050,64 @@
       return;
     }
     const errors = problem.errors || [];
+    const named = (loc) => {
+      const control = $(REPORT_CONTROLS[(loc || []).slice(-1)[0]] || "");
+      return control?.labels?.[0]?.textContent.trim() || (loc || []).slice(-1)[0];
+    };
     box.replaceChildren(
       el("strong", {}, problem.title),
       errors.length
-        ? el("ul", {}, errors.map((error) => el("li", {}, `${(error.loc || []).slice(-1)[0]}: ${error.msg}`)))
+        ? el("ul", {}, errors.map((error) => el("li", {}, `${named(error.loc)}: ${error.msg}`)))
         : problem.detail ? el("p", {}, problem.detail) : "",
     );
     box.hidden = false;
   }
 
+  function resetReport() {
+    state.report = null;
+    state.reportAsked += 1;
+    showReportProblem(null);
+    $("report-table").replaceChildren();
+    $("report-status").textContent = "";
+    $("report-note").textContent = "";
+    $("report-more").hidden = true;
+    setReportBusy(false);
+  }
+
+  function setReportBusy(busy) {
+    for (const id of ["report-show", "report-more", "report-csv"]) $(id).disabled = busy;
+  }
+
   async function showReport(more = false) {
+    if (more && !state.report) return;
     const filters = more ? state.report.filters : reportFilters();
     const page = more ? state.report.page + 1 : 1;
+    const asked = (state.reportAsked += 1);
+    const session = state.session;
     showReportProblem(null);
+    setReportBusy(true);
     let found;
     try {
       found = await fetchReport(filters, page, 50);
     } catch (error) {
+      if (asked !== state.reportAsked || session !== state.session) return;
+      // The table shown would belong to other filters than those on screen: gone.
+      resetReport();
       showReportProblem(error.problem);
       return;
     }
+    if (asked !== state.reportAsked || session !== state.session) return; // a later request won
+    setReportBusy(false);
     const items = more ? [...state.report.items, ...found.items] : found.items;
-    state.report = { filters, page, items, through: found.through, total: found.total, smallest: found.smallest_shown };
+    state.report = {
+      filters,
+      page,
+      items,
+      more: page * found.per_page < found.total,
+      through: found.through,
+      total: found.total,
+      smallest: found.smallest_shown,
+    };
     renderReport();
   }
 
@@ -1048,7 +1154,7 @@
     $("report-status").textContent = report.items.length
       ? t("reportThrough", report.through, report.items.length, report.total)
       : t("reportNothing", report.through);
-    $("report-more").hidden = report.items.length >= report.total;
+    $("report-more").hidden = !report.more;
     $("report-note").textContent = t("reportNote", report.smallest);
   }
 
@@ -1059,7 +1165,9 @@
 
   async function downloadReport() {
     const filters = reportFilters();
+    const session = state.session;
     showReportProblem(null);
+    setReportBusy(true);
     const lines = [REPORT_COLUMNS.join(",")];
     try {
       for (let page = 1; ; page += 1) {
@@ -1068,9 +1176,12 @@
         if (page * found.per_page >= found.total || !found.items.length) break;
       }
     } catch (error) {
-      showReportProblem(error.problem);
+      if (session === state.session) showReportProblem(error.problem);
       return;
+    } finally {
+      if (session === state.session) setReportBusy(false);
     }
+    if (session !== state.session) return;
     const link = el("a", {
       href: URL.createObjectURL(new Blob([`${lines.join("\n")}\n`], { type: "text/csv" })),
       download: "unmet-needs.csv",

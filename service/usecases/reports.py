@@ -87,10 +87,12 @@ class NeedTally:
         with self._lock:
             return len(self._counts)
 
-    def flush(self, engine: sa.Engine) -> int:
-        """Write the counts so far, added to the database's, and say how many cells were
-        dropped because their month was already reported. On failure they are kept for the
-        next flush, and the error is raised."""
+    def flush(
+        self, engine: sa.Engine, *, on_dropped: Callable[[int], object] = lambda cells: None
+    ) -> None:
+        """Write the counts so far, added to the database's. Cells of a month already reported
+        are dropped, and `on_dropped` told how many, before the write is tried. On failure the
+        rest are kept for the next flush, and the error is raised."""
         with self._lock:
             counts, self._counts = self._counts, {}
         shown = last_reported_month(utcnow())
@@ -99,9 +101,10 @@ class NeedTally:
             logger.warning(
                 "need counts of a month already reported dropped", extra={"cells": len(late)}
             )
+            on_dropped(len(late))
             counts = {key: value for key, value in counts.items() if key not in late}
         if not counts:
-            return len(late)
+            return
         try:
             with Session(engine) as session:
                 repo.add_counts(session, counts)
@@ -111,7 +114,6 @@ class NeedTally:
                 for key, counted in counts.items():
                     self._counts[key] = _plus(self._counts.get(key, (0, 0, 0, 0)), counted)
             raise
-        return len(late)
 
 
 class TallyWriter:
@@ -138,16 +140,13 @@ class TallyWriter:
 
     def _flush(self) -> None:
         try:
-            dropped = self._tally.flush(self._engine)
+            self._tally.flush(self._engine, on_dropped=self._on_dropped)
         except Exception as error:  # the database is away: try again at the next tick
             self._on_failure()
             logger.warning(
                 "need counts not written; kept for the next try",
                 extra={"error_type": type(error).__name__},
             )
-            return
-        if dropped:
-            self._on_dropped(dropped)
 
     def _run(self) -> None:
         while not self._stop.wait(self._seconds):

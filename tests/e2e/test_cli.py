@@ -513,6 +513,16 @@ def test_an_administrator_registers_vets_keys_and_suspends_an_organization(
     [key] = json.loads(capsys.readouterr().out)["items"]
     assert key["revoked_at"] is not None
 
+    # Text from the server is printed as it is, never read as Rich markup: a key's secret
+    # is shown once, and a crash after the key was issued would lose it.
+    assert run(["keys", "issue", "--role", "operator", "--name", "night desk [/] backup"]) == 0
+    issued_text = capsys.readouterr().out
+    assert "'night desk [/] backup'" in issued_text
+    assert "rk_" in issued_text
+    marked = "[bold red]VERIFIED[/bold red] [link=https://x.example]see[/link]"
+    assert run(["organizations", "add", "--name", "Markup Haven", "--description", marked]) == 0
+    assert marked in " ".join(capsys.readouterr().out.split())
+
     assert run(["keys", "issue", "--role", "provider", "--name", "x"]) == 2
     assert "organization" in _one_line(capsys.readouterr().err)
     assert run(["organizations", "add", "--name", "X", "--email", "not-an-address"]) == 2

@@ -385,6 +385,146 @@ def test_a_provider_sets_tonights_beds_and_confirms_a_listing_from_the_console(
     assert restored.status_code == 200, restored.text
 
 
+def _many_cells(live: LiveServer, count: int) -> None:
+    engine = sa.create_engine(live.database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.delete(NeedCount))
+            connection.execute(
+                sa.insert(NeedCount),
+                [
+                    {
+                        "month": f"20{10 + n // 12:02d}-{n % 12 + 1:02d}",
+                        "province": "ON",
+                        "area_type": "urban",
+                        "need": "housing",
+                        "urgent": False,
+                        "asked": 9,
+                        "none_near": 0,
+                        "unmet": 0,
+                        "no_bed_tonight": 0,
+                    }
+                    for n in range(count)
+                ],
+            )
+    finally:
+        engine.dispose()
+
+
+def test_the_report_pages_once_per_click_and_a_failure_leaves_no_stale_table(
+    page: Page, live: LiveServer
+) -> None:
+    _many_cells(live, 60)
+    _sign_in(page, live, live.analyst_key)
+    rows = page.locator("#report-table tbody tr")
+    expect(rows).to_have_count(50)
+    page.locator("#report-more").dblclick()  # an impatient second click asks nothing more
+    expect(rows).to_have_count(60)
+    expect(page.locator("#report-more")).to_be_hidden()
+    months = rows.locator("td:first-child").all_inner_texts()
+    assert len(set(months)) == 60
+
+    page.route(
+        "**/v1/reports/unmet-needs*",
+        lambda route: route.fulfill(
+            status=503,
+            content_type="application/problem+json",
+            body='{"type": "about:blank", "title": "Service unavailable", "status": 503}',
+        ),
+    )
+    page.select_option("#report-province", "MB")
+    page.click("#report-show")
+    expect(page.locator("#report-problem")).to_contain_text("Service unavailable")
+    expect(rows).to_have_count(0)  # not the cells of the filters before
+    expect(page.locator("#report-more")).to_be_hidden()
+    expect(page.locator("#report-status")).to_have_text("")
+
+    page.click("#forget-key")
+    page.unroute("**/v1/reports/unmet-needs*")
+    _sign_in(page, live, live.admin_key)
+    expect(page.locator("#report")).to_be_visible()
+    expect(page.locator("#report-problem")).to_be_hidden()
+    expect(page.locator("#report-more")).to_be_hidden()
+    expect(page.locator("#report-province")).to_have_value("")
+
+
+def test_a_provider_cannot_save_a_blank_bed_count_as_current(page: Page, live: LiveServer) -> None:
+    """Saving without a count would have marked the old one as updated now."""
+    _sign_in(page, live, live.provider_key)
+    item = (
+        page.locator("#listing-items li.listing")
+        .filter(has=page.locator("input[type=number]"))
+        .first
+    )
+    service_id = item.get_attribute("data-id")
+    before = httpx.get(
+        f"{live.url}/v1/services/{service_id}",
+        headers={"Authorization": f"Bearer {live.provider_key}"},
+    ).json()["availability_updated_at"]
+    item.locator("input[type=number]").fill("")
+    item.locator("button[type=submit]").click()
+    expect(item.locator(".problem")).to_contain_text("Check the beds free")
+    expect(item.locator("input[type=number]")).to_have_attribute("aria-invalid", "true")
+    after = httpx.get(
+        f"{live.url}/v1/services/{service_id}",
+        headers={"Authorization": f"Bearer {live.provider_key}"},
+    ).json()["availability_updated_at"]
+    assert after == before
+    # What was typed survives a change of language.
+    item.locator("input[type=number]").fill("3")
+    page.click("#language")
+    expect(
+        page.locator(f"#listing-items li[data-id='{service_id}'] input[type=number]")
+    ).to_have_value("3")
+
+
+def test_a_provider_whose_listings_did_not_load_is_offered_to_try_again(
+    page: Page, live: LiveServer
+) -> None:
+    failing = [True]
+
+    def services(route: Route) -> None:
+        if failing[0]:
+            route.fulfill(
+                status=503,
+                content_type="application/problem+json",
+                body='{"type": "about:blank", "title": "Service unavailable", "status": 503}',
+            )
+        else:
+            route.fallback()
+
+    page.route("**/v1/services?*", services)
+    _sign_in(page, live, live.provider_key)
+    problem = page.locator("#listings-problem")
+    expect(problem).to_contain_text("Service unavailable")
+    page.click("#language")  # no "no listing yet" for a list never read
+    expect(page.locator("#listing-items")).to_be_empty()
+    failing[0] = False
+    problem.locator("button").click()
+    expect(page.locator("#listing-items li.listing").first).to_be_visible()
+    expect(problem).to_be_hidden()
+
+
+def test_a_suspended_organizations_key_is_told_why_and_forgotten(
+    page: Page, live: LiveServer
+) -> None:
+    admin = {"Authorization": f"Bearer {live.admin_key}"}
+    organization = httpx.post(
+        f"{live.url}/v1/organizations", json={"name": "Closed Haven"}, headers=admin
+    ).json()["id"]
+    httpx.post(f"{live.url}/v1/organizations/{organization}/approve", headers=admin)
+    key = httpx.post(
+        f"{live.url}/v1/keys",
+        json={"role": "provider", "name": "beds", "organization_id": organization},
+        headers=admin,
+    ).json()["key"]
+    httpx.post(f"{live.url}/v1/organizations/{organization}/suspend", headers=admin)
+    _sign_in(page, live, key)
+    expect(page.locator("#key-problem")).to_contain_text("suspended")
+    expect(page.locator("#key-panel")).to_be_visible()
+    assert _storage(page)["session"].get("referral-console.key") is None  # not tried again
+
+
 @pytest.mark.parametrize(("role", "reads"), [("operator", False), ("admin", True)])
 def test_the_report_is_for_analysts_and_administrators_only(
     page: Page, live: LiveServer, role: str, reads: bool

@@ -505,6 +505,18 @@ def test_a_writer_says_when_it_could_not_write_and_what_it_dropped(
     )
     writer.close()
     assert (len(failures), dropped, worker.pending()) == (1, [1], 0)
+    # A late cell is dropped, and said so, even when the write of the others fails.
+    for month in ("2025-01", MONTH):
+        worker.add(month=month, province="NS", area_type="rural", outcomes=[_housing()])
+    writer = TallyWriter(
+        worker,
+        unreachable,
+        seconds=3600,
+        on_failure=lambda: failures.append(None),
+        on_dropped=dropped.append,
+    )
+    writer.close()
+    assert (len(failures), dropped, worker.pending()) == (2, [1, 1], 1)
 
 
 def test_counts_that_come_after_their_month_is_shown_are_dropped(
