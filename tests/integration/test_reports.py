@@ -484,39 +484,24 @@ def test_a_writer_says_when_it_could_not_write_and_what_it_dropped(
     failures: list[None] = []
     dropped: list[int] = []
     worker = NeedTally()
-    worker.add(month=MONTH, province="NS", area_type="rural", outcomes=[_housing()])
     unreachable = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
-    writer = TallyWriter(
-        worker,
-        unreachable,
-        seconds=3600,
-        on_failure=lambda: failures.append(None),
-        on_dropped=dropped.append,
-    )
-    writer.close()
-    assert (len(failures), dropped, worker.pending()) == (1, [], 1)
-    worker.add(month="2025-01", province="NS", area_type="rural", outcomes=[_housing()])
-    writer = TallyWriter(
-        worker,
-        engine,
-        seconds=3600,
-        on_failure=lambda: failures.append(None),
-        on_dropped=dropped.append,
-    )
-    writer.close()
-    assert (len(failures), dropped, worker.pending()) == (1, [1], 0)
+
+    def flush_once(to: sa.Engine, *months: str) -> tuple[int, list[int], int]:
+        for month in months:
+            worker.add(month=month, province="NS", area_type="rural", outcomes=[_housing()])
+        TallyWriter(
+            worker,
+            to,
+            seconds=3600,
+            on_failure=lambda: failures.append(None),
+            on_dropped=dropped.append,
+        ).close()
+        return len(failures), dropped, worker.pending()
+
+    assert flush_once(unreachable, MONTH) == (1, [], 1)
+    assert flush_once(engine, "2025-01") == (1, [1], 0)
     # A late cell is dropped, and said so, even when the write of the others fails.
-    for month in ("2025-01", MONTH):
-        worker.add(month=month, province="NS", area_type="rural", outcomes=[_housing()])
-    writer = TallyWriter(
-        worker,
-        unreachable,
-        seconds=3600,
-        on_failure=lambda: failures.append(None),
-        on_dropped=dropped.append,
-    )
-    writer.close()
-    assert (len(failures), dropped, worker.pending()) == (2, [1, 1], 1)
+    assert flush_once(unreachable, "2025-01", MONTH) == (2, [1, 1], 1)
 
 
 def test_counts_that_come_after_their_month_is_shown_are_dropped(
