@@ -100,7 +100,6 @@
       bedsRange: (total) => `a whole number from 0 to ${total}`,
       tryAgain: "Try again",
       verifiedNow: "Confirmed: accurate today.",
-      lastVerified: (age) => `verified ${age}`,
       reportHeading: "Where needs went unmet",
       reportHint: "Counts of match requests, never of people, for months that have ended.",
       monthFrom: "From month",
@@ -218,7 +217,6 @@
       bedsRange: (total) => `un nombre entier de 0 à ${total}`,
       tryAgain: "Réessayer",
       verifiedNow: "Confirmé : exact aujourd'hui.",
-      lastVerified: (age) => `vérifié ${age}`,
       reportHeading: "Où les besoins restent sans réponse",
       reportHint: "Des demandes de jumelage, jamais des personnes, pour les mois terminés.",
       monthFrom: "Du mois",
@@ -681,24 +679,23 @@
     return el("p", { class: free > 0 ? "beds free" : "beds full" }, t("beds", free, availability.beds_total));
   }
 
-  function freshness(match) {
-    const lines = [];
-    const updated = match.availability.updated_at;
-    if (updated && match.availability.beds_available !== null) {
-      const stale = isOlderThan(updated, STALE_AVAILABILITY_HOURS);
-      lines.push(el("p", { class: stale ? "fresh stale" : "fresh" }, t("bedsUpdated", ageText(updated))));
-    }
-    const verified = match.last_verified_at;
-    lines.push(
-      verified
-        ? el(
-            "p",
-            { class: isOlderThan(verified, STALE_VERIFIED_DAYS * 24) ? "fresh stale" : "fresh" },
-            t("verified", ageText(verified)),
-          )
-        : el("p", { class: "fresh stale" }, t("neverVerified")),
+  // How old a bed count and a verification are, in amber once matches call them stale: the
+  // operator's matches and the provider's own listings say it alike.
+  function freshnessNotes(tag, bedsUpdatedAt, verifiedAt) {
+    const note = (iso, staleHours, key) =>
+      el(tag, { class: isOlderThan(iso, staleHours) ? "fresh stale" : "fresh" }, t(key, ageText(iso)));
+    const notes = bedsUpdatedAt ? [note(bedsUpdatedAt, STALE_AVAILABILITY_HOURS, "bedsUpdated")] : [];
+    notes.push(
+      verifiedAt
+        ? note(verifiedAt, STALE_VERIFIED_DAYS * 24, "verified")
+        : el(tag, { class: "fresh stale" }, t("neverVerified")),
     );
-    return lines;
+    return notes;
+  }
+
+  function freshness(match) {
+    const counted = match.availability.beds_available !== null;
+    return freshnessNotes("p", counted ? match.availability.updated_at : null, match.last_verified_at);
   }
 
   function intakeBlock(intake) {
@@ -794,19 +791,24 @@
 
   // ---- a provider's listings ------------------------------------------------------------
 
+  // Every item of a paged list the filters select, page after page.
+  async function everyPage(path, filters, perPage) {
+    const items = [];
+    for (let page = 1; ; page += 1) {
+      const query = new URLSearchParams({ ...filters, page: String(page), per_page: String(perPage) });
+      const found = await api(`${path}?${query}`);
+      items.push(...found.items);
+      if (page * found.per_page >= found.total || !found.items.length) return items;
+    }
+  }
+
   async function loadListings() {
     const box = $("listings-problem");
     box.hidden = true;
     const session = state.session;
-    const organization = state.organization;
-    const listings = [];
+    let listings;
     try {
-      for (let page = 1; ; page += 1) {
-        const query = new URLSearchParams({ organization_id: organization.id, page: String(page), per_page: "100" });
-        const found = await api(`/v1/services?${query}`);
-        listings.push(...found.items);
-        if (page * found.per_page >= found.total || !found.items.length) break;
-      }
+      listings = await everyPage("/v1/services", { organization_id: state.organization.id }, 100);
     } catch (error) {
       if (session !== state.session) return;
       const retry = el("button", { type: "button" }, t("tryAgain"));
@@ -871,26 +873,13 @@
     const id = `listing-${index}`;
     const status = el("p", { class: "hint", role: "status" });
     // Stale as matches would call it: the provider sees what to do before a caller does.
-    const updated = listing.availability_updated_at;
-    const verified = listing.last_verified_at;
+    const notes = freshnessNotes(
+      "span", beds ? listing.availability_updated_at : null, listing.last_verified_at,
+    );
     const freshness = el(
       "p",
       {},
-      beds && updated
-        ? el(
-            "span",
-            { class: isOlderThan(updated, STALE_AVAILABILITY_HOURS) ? "fresh stale" : "fresh" },
-            t("bedsUpdated", ageText(updated)),
-          )
-        : "",
-      beds && updated ? el("span", { class: "fresh" }, " · ") : "",
-      verified
-        ? el(
-            "span",
-            { class: isOlderThan(verified, STALE_VERIFIED_DAYS * 24) ? "fresh stale" : "fresh" },
-            t("lastVerified", ageText(verified)),
-          )
-        : el("span", { class: "fresh stale" }, t("neverVerified")),
+      notes.flatMap((note, at) => (at ? [el("span", { class: "fresh" }, " · "), note] : [note])),
     );
     const bedsInput = beds
       ? el("input", {
@@ -1168,13 +1157,9 @@
     const session = state.session;
     showReportProblem(null);
     setReportBusy(true);
-    const lines = [REPORT_COLUMNS.join(",")];
+    let cells;
     try {
-      for (let page = 1; ; page += 1) {
-        const found = await fetchReport(filters, page, 200);
-        for (const cell of found.items) lines.push(REPORT_COLUMNS.map((name) => csvField(cell[name])).join(","));
-        if (page * found.per_page >= found.total || !found.items.length) break;
-      }
+      cells = await everyPage("/v1/reports/unmet-needs", filters, 200);
     } catch (error) {
       if (session === state.session) showReportProblem(error.problem);
       return;
@@ -1182,8 +1167,9 @@
       if (session === state.session) setReportBusy(false);
     }
     if (session !== state.session) return;
+    const lines = [REPORT_COLUMNS, ...cells.map((cell) => REPORT_COLUMNS.map((name) => csvField(cell[name])))];
     const link = el("a", {
-      href: URL.createObjectURL(new Blob([`${lines.join("\n")}\n`], { type: "text/csv" })),
+      href: URL.createObjectURL(new Blob([`${lines.map((line) => line.join(",")).join("\n")}\n`], { type: "text/csv" })),
       download: "unmet-needs.csv",
     });
     document.body.append(link);
