@@ -162,8 +162,15 @@ class Operations:
         check((yield from send(Call("DELETE", service_path(service_id)), self.retry)))
 
     def set_availability(
-        self, service_id: ServiceId, update: AvailabilityUpdate
+        self,
+        service_id: ServiceId,
+        *,
+        beds_available: int | None,
+        accepting_referrals: bool | None,
     ) -> Flow[ServicePublic]:
+        update = AvailabilityUpdate(
+            beds_available=beds_available, accepting_referrals=accepting_referrals
+        )
         body = update.model_dump(mode="json", exclude_none=True)
         call = Call("PUT", service_path(service_id, "/availability"), json=body)
         return parse((yield from send(call, self.retry)), ServicePublic)
@@ -195,8 +202,8 @@ class Operations:
     def change_status(
         self, organization_id: UUID | str, action: str, note: str | None
     ) -> Flow[OrganizationPublic]:
-        """`approve` or `suspend`. Not retried once sent: each call with a note is an entry in
-        the organization's history."""
+        """`approve` or `suspend`. Retried only when the server cannot have acted: each call
+        with a note is an entry in the organization's history."""
         body = StatusChange(note=note).model_dump(mode="json", exclude_none=True)
         path = organization_path(organization_id, f"/{action}")
         call = Call("POST", path, json=body or None, idempotent=False)
@@ -206,7 +213,12 @@ class Operations:
         call = Call("GET", organization_path(organization_id, "/history"))
         return parse((yield from send(call, self.retry)), OrganizationHistory)
 
-    def issue_key(self, key: KeyCreate) -> Flow[KeyCreated]:
+    def issue_key(
+        self, role: str, name: str, organization_id: UUID | str | None
+    ) -> Flow[KeyCreated]:
+        key = KeyCreate.model_validate(
+            {"role": role, "name": name, "organization_id": organization_id}
+        )
         body = key.model_dump(mode="json")
         call = Call("POST", "/v1/keys", json=body, idempotent=False)
         return parse((yield from send(call, self.retry)), KeyCreated)

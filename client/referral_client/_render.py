@@ -256,6 +256,14 @@ def _lines(values: Iterable[str]) -> str:
     return ", ".join(values) or "-"
 
 
+def _facts(title: str, rows: list[tuple[str, str]]) -> Table:
+    """A record as named lines, under its title."""
+    table = Table(show_header=False, title=title, title_justify="left")
+    for name, value in rows:
+        table.add_row(Text(name, style="dim"), value)
+    return table
+
+
 def print_service(console: Console, service: ServicePublic) -> None:
     now = datetime.now(UTC)
     places = [
@@ -274,10 +282,7 @@ def print_service(console: Console, service: ServicePublic) -> None:
         ("verified", _age(service.last_verified_at, now=now)),
         ("version", str(service.version)),
     ]
-    table = Table(show_header=False, title=service.name, title_justify="left")
-    for name, value in rows:
-        table.add_row(Text(name, style="dim"), value)
-    console.print(table)
+    console.print(_facts(service.name, rows))
 
 
 # Administrators
@@ -322,12 +327,9 @@ def print_organization(
         ("registered", _age(organization.created_at, now=now)),
         ("changed", _age(organization.updated_at, now=now)),
     ]
-    table = Table(show_header=False, title=organization.name, title_justify="left")
-    for name, value in rows:
-        table.add_row(Text(name, style="dim"), value)
     if organization.description:
-        table.add_row(Text("about", style="dim"), organization.description)
-    console.print(table)
+        rows.append(("about", organization.description))
+    console.print(_facts(organization.name, rows))
     if history is None:
         return
     if not history.items:

@@ -16,7 +16,7 @@ from referral_client._operations import (
 )
 from referral_client._protocol import Call, Flow, Outcome, Sleep
 from schemas.enums import Role
-from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList
+from schemas.keys import CallerPublic, KeyCreated, KeyList
 from schemas.match import MatchResponse, NeedProfile, PlaceList
 from schemas.organizations import (
     OrganizationCreate,
@@ -26,7 +26,6 @@ from schemas.organizations import (
 )
 from schemas.reports import NeedCountPage
 from schemas.services import (
-    AvailabilityUpdate,
     ServiceCreate,
     ServiceHistory,
     ServicePage,
@@ -141,10 +140,11 @@ class AsyncReferralClient(ClientBase):
         beds_available: int | None = None,
         accepting_referrals: bool | None = None,
     ) -> ServicePublic:
-        update = AvailabilityUpdate(
-            beds_available=beds_available, accepting_referrals=accepting_referrals
+        return await self._run(
+            self._operations.set_availability(
+                service_id, beds_available=beds_available, accepting_referrals=accepting_referrals
+            )
         )
-        return await self._run(self._operations.set_availability(service_id, update))
 
     async def verify_service(self, service_id: ServiceId) -> ServicePublic:
         return await self._run(self._operations.verify_service(service_id))
@@ -177,10 +177,7 @@ class AsyncReferralClient(ClientBase):
     async def issue_key(
         self, role: Role | str, name: str, *, organization_id: UUID | str | None = None
     ) -> KeyCreated:
-        key = KeyCreate.model_validate(
-            {"role": role, "name": name, "organization_id": organization_id}
-        )
-        return await self._run(self._operations.issue_key(key))
+        return await self._run(self._operations.issue_key(role, name, organization_id))
 
     async def list_keys(self, *, organization_id: UUID | str | None = None) -> KeyList:
         return await self._run(self._operations.list_keys(organization_id))

@@ -16,7 +16,7 @@ from referral_client._operations import (
 )
 from referral_client._protocol import Call, Flow, Outcome, Sleep
 from schemas.enums import Role
-from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList
+from schemas.keys import CallerPublic, KeyCreated, KeyList
 from schemas.match import MatchResponse, NeedProfile, PlaceList
 from schemas.organizations import (
     OrganizationCreate,
@@ -26,7 +26,6 @@ from schemas.organizations import (
 )
 from schemas.reports import NeedCountPage
 from schemas.services import (
-    AvailabilityUpdate,
     ServiceCreate,
     ServiceHistory,
     ServicePage,
@@ -167,10 +166,11 @@ class ReferralClient(ClientBase):
         accepting_referrals: bool | None = None,
     ) -> ServicePublic:
         """The nightly fast path: free beds and/or whether referrals are taken."""
-        update = AvailabilityUpdate(
-            beds_available=beds_available, accepting_referrals=accepting_referrals
+        return self._run(
+            self._operations.set_availability(
+                service_id, beds_available=beds_available, accepting_referrals=accepting_referrals
+            )
         )
-        return self._run(self._operations.set_availability(service_id, update))
 
     def verify_service(self, service_id: ServiceId) -> ServicePublic:
         """Confirm the listing is accurate today."""
@@ -216,10 +216,7 @@ class ReferralClient(ClientBase):
     ) -> KeyCreated:
         """A new key; its secret (`key`) is in this answer only. A provider key is bound to
         `organization_id`."""
-        key = KeyCreate.model_validate(
-            {"role": role, "name": name, "organization_id": organization_id}
-        )
-        return self._run(self._operations.issue_key(key))
+        return self._run(self._operations.issue_key(role, name, organization_id))
 
     def list_keys(self, *, organization_id: UUID | str | None = None) -> KeyList:
         """Every key (or one organization's) with its role and last use, never the secret."""
