@@ -422,14 +422,9 @@ class Gazetteer:
         """The place a listing's municipality names: as `place`, or, for a name several
         places of the province share, the most populous of them."""
         found = self.place(f"{name}, {province}")
-        if found is None:
-            wanted = normalise_name(name)
+        if found is None:  # places by that very name, most populous first (`_by_name`)
             found = next(
-                (
-                    p
-                    for p in self.search(f"{name}, {province}", limit=50)
-                    if normalise_name(p.name) == wanted
-                ),
+                (p for p in self._by_name.get(normalise_name(name), ()) if p.province == province),
                 None,
             )
         return found
