@@ -74,6 +74,7 @@ class OrganizationFilters(TypedDict, total=False):
     """Which organizations `list_organizations` reads: all, one page at a time, by default."""
 
     status: OrganizationStatus | str | None
+    name: str | None
     page: int
     per_page: int | None
 

@@ -420,6 +420,10 @@ def list_organizations(
         OrganizationStatus | None,
         typer.Option(help="Only this status: pending for those waiting to be vetted."),
     ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option(help="Only those whose name contains this, ignoring case and accents."),
+    ] = None,
     page: Annotated[int, typer.Option(min=1)] = 1,
     per_page: Annotated[int, typer.Option(min=1)] = 20,
     as_json: Json = False,
@@ -428,7 +432,7 @@ def list_organizations(
 ) -> None:
     """One page of organizations, by name."""
     with _client(url, api_key) as client:
-        found = client.list_organizations(status=status, page=page, per_page=per_page)
+        found = client.list_organizations(status=status, name=name, page=page, per_page=per_page)
     _show(found, as_json, _render.print_organizations)
 
 

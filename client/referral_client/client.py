@@ -184,7 +184,8 @@ class ReferralClient(ClientBase):
 
     def list_organizations(self, **filters: Unpack[OrganizationFilters]) -> OrganizationPage:
         """One page of organizations, by name: `status` (`pending` for the ones waiting
-        to be vetted), `page`, `per_page`."""
+        to be vetted), `name` (contained in it, ignoring case and accents), `page`,
+        `per_page`."""
         return self._run(self._operations.list_organizations(filters))
 
     def get_organization(self, organization_id: UUID | str) -> OrganizationPublic:

@@ -26,6 +26,25 @@ def list_organizations(
     return list(rows), session.exec(counter).one()
 
 
+def organization_names(session: Session, *, status: str | None) -> list[tuple[uuid.UUID, str]]:
+    """Every organization's id and name (of `status`), by name: what a search by name reads."""
+    statement = select(Organization.id, Organization.name)
+    if status is not None:
+        statement = statement.where(Organization.status == status)
+    rows = session.exec(statement.order_by(col(Organization.name), col(Organization.id)))
+    return [(row[0], row[1]) for row in rows]
+
+
+def organizations_by_id(session: Session, ids: list[uuid.UUID]) -> list[Organization]:
+    """The organizations of `ids`, in that order."""
+    if not ids:
+        return []
+    found = {
+        o.id: o for o in session.exec(select(Organization).where(col(Organization.id).in_(ids)))
+    }
+    return [found[i] for i in ids if i in found]
+
+
 def count_organizations(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Organization)).one()
 

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Body, Query
 
+from schemas.common import SearchText
 from schemas.enums import OrganizationStatus
 from schemas.organizations import (
     OrganizationCreate,
@@ -38,10 +39,22 @@ def list_organizations(
     caller: AdminCaller,
     pagination: PaginationDep,
     status: Annotated[OrganizationStatus | None, Query(description="Only this status.")] = None,
+    name: Annotated[
+        SearchText | None,
+        Query(
+            description="Only those whose name contains this, ignoring case, accents and "
+            "punctuation: `etoile` finds `Maison Étoile`."
+        ),
+    ] = None,
 ) -> OrganizationPage:
     """Organizations by name, optionally only `pending` ones awaiting vetting."""
     return usecases.list_organizations(
-        session, status=status, page=pagination.page, per_page=pagination.per_page, caller=caller
+        session,
+        status=status,
+        name=name,
+        page=pagination.page,
+        per_page=pagination.per_page,
+        caller=caller,
     )
 
 

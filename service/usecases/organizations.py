@@ -16,6 +16,7 @@ from schemas.organizations import (
     OrganizationUpdate,
 )
 from service.errors import NotFound
+from service.gazetteer import normalise_name
 from service.models import Organization, OrganizationChange, utcnow
 from service.repository import organizations as repo
 from service.usecases.keys import Caller
@@ -117,13 +118,30 @@ def list_organizations(
     page: int,
     per_page: int,
     caller: Caller,
+    name: str | None = None,
 ) -> OrganizationPage:
-    rows, total = repo.list_organizations(
-        session,
-        status=status.value if status else None,
-        offset=(page - 1) * per_page,
-        limit=per_page,
-    )
+    """By name. `name`: only those whose name holds it, ignoring case, accents and
+    punctuation, as place names are compared (`gazetteer.normalise_name`): searched in
+    Python over the names, since SQLite's `lower()` folds ASCII only and PostgreSQL's
+    `unaccent` is an extension not every server has."""
+    offset = (page - 1) * per_page
+    if name is None:
+        rows, total = repo.list_organizations(
+            session, status=status.value if status else None, offset=offset, limit=per_page
+        )
+    else:
+        wanted = normalise_name(name)
+        named = [
+            organization_id
+            for organization_id, known in repo.organization_names(
+                session, status=status.value if status else None
+            )
+            if wanted in normalise_name(known)
+        ]
+        rows, total = (
+            repo.organizations_by_id(session, named[offset : offset + per_page]),
+            len(named),
+        )
     return OrganizationPage(
         items=[_public(o) for o in rows], total=total, page=page, per_page=per_page
     )

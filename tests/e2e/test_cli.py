@@ -479,6 +479,10 @@ def test_an_administrator_registers_vets_keys_and_suspends_an_organization(
     assert run(["organizations", "list", "--status", "pending", "--json"]) == 0
     pending = json.loads(capsys.readouterr().out)["items"]
     [organization_id] = [o["id"] for o in pending if o["name"] == "Northern Haven"]
+    assert run(["organizations", "list", "--name", "NORTHERN hav", "--json"]) == 0
+    named = json.loads(capsys.readouterr().out)["items"]
+    assert organization_id in [o["id"] for o in named]
+    assert all("northern hav" in o["name"].lower() for o in named)
 
     vetted = "Called the regional housing office"
     assert run(["organizations", "approve", organization_id, "--note", vetted, "--json"]) == 0

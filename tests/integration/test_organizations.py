@@ -96,3 +96,49 @@ def test_an_unknown_organization_has_no_history(api: Api) -> None:
         "/v1/organizations/0b7e0d0e-0000-4000-8000-000000000000/history", headers=api.admin
     )
     assert_problem(response, 404)
+
+
+def test_a_name_search_ignores_case_accents_and_punctuation_and_pages_its_matches(
+    api: Api,
+) -> None:
+    names = ["Maison Étoile", "Étoile du Nord", "Carrefour Étoile-Filante", "St. Mary's House"]
+    ids = {}
+    for name in names:
+        created = api.client.post("/v1/organizations", json={"name": name}, headers=api.admin)
+        assert created.status_code == 201, created.text
+        ids[name] = created.json()["id"]
+    approved = api.client.post(
+        f"/v1/organizations/{ids['Étoile du Nord']}/approve", headers=api.admin
+    )
+    assert approved.is_success
+
+    def search(**params: Any) -> dict[str, Any]:
+        response = api.client.get("/v1/organizations", params=params, headers=api.admin)
+        assert response.status_code == 200, response.text
+        page: dict[str, Any] = response.json()
+        return page
+
+    every = search(name="ETOILE")
+    assert [item["name"] for item in every["items"]] == sorted(names[:3])  # by name
+    assert every["total"] == 3
+    second = search(name="etoile", per_page=2, page=2)
+    assert ([item["name"] for item in second["items"]], second["total"]) == (
+        [sorted(names[:3])[2]],
+        3,
+    )
+    pending = search(name="étoile", status="pending")
+    assert {item["name"] for item in pending["items"]} == {
+        "Maison Étoile",
+        "Carrefour Étoile-Filante",
+    }
+    assert [item["name"] for item in search(name="etoile filante")["items"]] == [
+        "Carrefour Étoile-Filante"
+    ]
+    assert [item["name"] for item in search(name="marys")["items"]] == ["St. Mary's House"]
+    assert search(name="nowhere at all") == {"items": [], "total": 0, "page": 1, "per_page": 50}
+
+
+def test_a_name_search_too_long_is_a_422_that_does_not_echo_it(api: Api) -> None:
+    response = api.client.get("/v1/organizations", params={"name": "x" * 201}, headers=api.admin)
+    assert_problem(response, 422)
+    assert "x" * 201 not in response.text
