@@ -1,6 +1,7 @@
 // The operator's console; by the key's role, also a provider's listings (tonight's beds,
-// verify) and the analyst's unmet-need report (an administrator's key: the match form and
-// the report). Plain JavaScript, no build step, no third party.
+// verify), the analyst's unmet-need report, and for an administrator's key the vetting of
+// organizations and the keys (with the match form and the report). Plain JavaScript, no
+// build step, no third party.
 //
 // Privacy: the need profile lives in the form and in one request to /v1/match, nowhere else.
 // Nothing is logged, nothing goes to localStorage or cookies; sessionStorage holds the API key
@@ -100,6 +101,61 @@
       bedsRange: (total) => `a whole number from 0 to ${total}`,
       tryAgain: "Try again",
       verifiedNow: "Confirmed: accurate today.",
+      vettingHeading: "Organizations",
+      vettingHint:
+        "Vet an organization before its listings go live: its services match, and its provider " +
+        "keys work, only while it is approved.",
+      organizationStatusLabel: "Status",
+      nameContains: "Name contains",
+      organizationsShown: (shown, total) => `${shown} of ${total}.`,
+      noOrganizations: "None.",
+      registeredOn: (day) => `registered ${day}`,
+      website: "Website",
+      email: "Email",
+      phone: "Phone",
+      description: "Description",
+      registered: "Registered",
+      history: "History",
+      actions: { create: "registered", update: "changed", approve: "approved", suspend: "suspended", import: "imported" },
+      by: (name, role) => `by ${name} (${role})`,
+      decisionNote: "What the decision rests on (kept in the history)",
+      noteRequired: "Say what the decision rests on",
+      noteHint: "such as: charity registration checked, premises visited",
+      approve: "Approve",
+      suspend: "Suspend",
+      confirmSuspend: (name) =>
+        `Suspend ${name}? Its services stop matching at once and its provider keys are refused.`,
+      approvedNow: "Approved: its services match from now on.",
+      suspendedNow: "Suspended: its services no longer match.",
+      organizationKeys: "Provider keys",
+      noKeys: "No key yet.",
+      providerKeyName: "Who uses the new key",
+      issueProviderKey: "Issue a provider key",
+      registerHeading: "Register an organization",
+      organizationName: "Name",
+      organizationDescription: "Description",
+      register: "Register",
+      registeredNow: "Registered, pending: vet it, then approve it.",
+      keysHeading: "API keys",
+      keysHint:
+        "Staff and partner keys. A revoked key is refused from its next request on. Provider keys " +
+        "are issued and revoked under their organization, above.",
+      role: "Role",
+      roles: { admin: "administrator", operator: "hotline operator", partner: "partner app", analyst: "analyst", provider: "provider" },
+      keyName: "Who uses it",
+      issueKey: "Issue a key",
+      keyColumns: ["Name", "Role", "Begins with", "Issued", "Last used", ""],
+      issuedOn: (day, by) => (by ? `${day}, by ${by}` : day),
+      neverUsed: "never",
+      revoke: "Revoke",
+      revokedOn: (day) => `revoked ${day}`,
+      thisKey: "this key",
+      confirmRevoke: (name) => `Revoke the key "${name}"? It is refused from its next request on; this cannot be undone.`,
+      secretHeading: "Copy this key now: it is shown only once.",
+      secretFor: (name, role) => `For ${name} (${role}).`,
+      copy: "Copy",
+      copied: "Copied",
+      done: "Done",
       reportHeading: "Where needs went unmet",
       reportHint: "Counts of match requests, never of people, for months that have ended.",
       monthFrom: "From month",
@@ -217,6 +273,61 @@
       bedsRange: (total) => `un nombre entier de 0 à ${total}`,
       tryAgain: "Réessayer",
       verifiedNow: "Confirmé : exact aujourd'hui.",
+      vettingHeading: "Organismes",
+      vettingHint:
+        "Vérifiez un organisme avant que ses services soient publiés : ses services sont jumelés, " +
+        "et ses clés de fournisseur fonctionnent, seulement tant qu'il est approuvé.",
+      organizationStatusLabel: "Statut",
+      nameContains: "Le nom contient",
+      organizationsShown: (shown, total) => `${shown} sur ${total}.`,
+      noOrganizations: "Aucun.",
+      registeredOn: (day) => `inscrit le ${day}`,
+      website: "Site Web",
+      email: "Courriel",
+      phone: "Téléphone",
+      description: "Description",
+      registered: "Inscrit le",
+      history: "Historique",
+      actions: { create: "inscrit", update: "modifié", approve: "approuvé", suspend: "suspendu", import: "importé" },
+      by: (name, role) => `par ${name} (${role})`,
+      decisionNote: "Sur quoi repose la décision (gardé dans l'historique)",
+      noteRequired: "Indiquez sur quoi repose la décision",
+      noteHint: "par exemple : numéro d'organisme de bienfaisance vérifié, locaux visités",
+      approve: "Approuver",
+      suspend: "Suspendre",
+      confirmSuspend: (name) =>
+        `Suspendre ${name}? Ses services ne sont plus jumelés et ses clés de fournisseur sont refusées, dès maintenant.`,
+      approvedNow: "Approuvé : ses services sont jumelés dès maintenant.",
+      suspendedNow: "Suspendu : ses services ne sont plus jumelés.",
+      organizationKeys: "Clés de fournisseur",
+      noKeys: "Aucune clé.",
+      providerKeyName: "Qui utilisera la nouvelle clé",
+      issueProviderKey: "Émettre une clé de fournisseur",
+      registerHeading: "Inscrire un organisme",
+      organizationName: "Nom",
+      organizationDescription: "Description",
+      register: "Inscrire",
+      registeredNow: "Inscrit, en attente : vérifiez-le, puis approuvez-le.",
+      keysHeading: "Clés d'API",
+      keysHint:
+        "Clés du personnel et des partenaires. Une clé révoquée est refusée dès sa prochaine requête. " +
+        "Les clés de fournisseur sont émises et révoquées sous leur organisme, plus haut.",
+      role: "Rôle",
+      roles: { admin: "administrateur", operator: "téléphoniste", partner: "application partenaire", analyst: "analyste", provider: "fournisseur" },
+      keyName: "Qui l'utilise",
+      issueKey: "Émettre une clé",
+      keyColumns: ["Nom", "Rôle", "Commence par", "Émise", "Dernier usage", ""],
+      issuedOn: (day, by) => (by ? `${day}, par ${by}` : day),
+      neverUsed: "jamais",
+      revoke: "Révoquer",
+      revokedOn: (day) => `révoquée le ${day}`,
+      thisKey: "cette clé",
+      confirmRevoke: (name) => `Révoquer la clé « ${name} »? Elle est refusée dès sa prochaine requête; c'est définitif.`,
+      secretHeading: "Copiez cette clé maintenant : elle n'est montrée qu'une fois.",
+      secretFor: (name, role) => `Pour ${name} (${role}).`,
+      copy: "Copier",
+      copied: "Copiée",
+      done: "Terminé",
       reportHeading: "Où les besoins restent sans réponse",
       reportHint: "Des demandes de jumelage, jamais des personnes, pour les mois terminés.",
       monthFrom: "Du mois",
@@ -280,6 +391,13 @@
     report: null, // the cells shown, and the filters and page they came from
     reportAsked: 0, // the latest report request: an earlier one's answer is dropped
     session: 0, // one more at each sign-out: an answer for an earlier key is dropped
+    keyId: null, // the key signed in with, which the keys list does not offer to revoke
+    vetting: null, // an administrator's list of organizations, and the filter and page read
+    vettingAsked: 0,
+    opened: null, // the organization open in the vetting panel, its history and keys
+    openedAsked: 0,
+    keys: null, // staff and partner keys
+    secretOf: null, // whose key's secret is on screen (the secret itself only in its field)
   };
 
   const $ = (id) => document.getElementById(id);
@@ -376,6 +494,7 @@
       if (session !== state.session) return; // signed out meanwhile
       state.taxonomy = taxonomy;
       state.role = me.key.role;
+      state.keyId = me.key.id;
       state.organization = me.organization;
     } catch (error) {
       signInFailed(error.problem);
@@ -384,21 +503,29 @@
     $("key").value = "";
     $("key-panel").hidden = true;
     $("forget-key").hidden = false;
-    // Analysts read the report only, providers keep their listings; administrators may
-    // match and read the report.
-    const reads = state.role === "analyst" || state.role === "admin";
+    // Analysts read the report only, providers keep their listings; administrators vet
+    // organizations, issue and revoke keys, and may match and read the report.
+    const administers = state.role === "admin";
+    const reads = state.role === "analyst" || administers;
     const provides = state.role === "provider";
     $("workspace").hidden = state.role === "analyst" || provides;
     $("report").hidden = !reads;
     $("listings").hidden = !provides;
+    $("vetting").hidden = !administers;
+    $("keys").hidden = !administers;
     buildChoices();
     if (reads) buildReportChoices();
+    if (administers) buildVettingChoices();
     if (state.role === "analyst") {
       showReport();
       $("month-from").focus();
     } else if (provides) {
       loadListings();
     } else {
+      if (administers) {
+        showOrganizations(); // pending first: what waits for vetting
+        loadKeys();
+      }
       $("near").focus();
     }
   }
@@ -409,6 +536,10 @@
     clearAll();
     state.taxonomy = null;
     state.role = null;
+    state.keyId = null;
+    resetAdministration();
+    $("vetting").hidden = true;
+    $("keys").hidden = true;
     state.organization = null;
     state.listings = null;
     $("listing-items").replaceChildren();
@@ -962,6 +1093,499 @@
     return item;
   }
 
+  // ---- vetting organizations, and keys (administrators) --------------------------------
+  //
+  // Everything an organization says about itself is shown as text (el() never parses
+  // markup): vetting is where a stranger's words meet the most powerful key.
+
+  const REGISTER_CONTROLS = {
+    name: "register-name",
+    description: "register-description",
+    website: "register-website",
+    email: "register-email",
+    phone: "register-phone",
+  };
+
+  // A refused request's title, then each error under its control's label where there is one.
+  function problemParts(problem, controls) {
+    const errors = problem.errors || [];
+    const named = (loc) => {
+      const field = (loc || []).slice(-1)[0];
+      const control = controls[field] ? $(controls[field]) : null;
+      return control?.labels?.[0]?.textContent.trim() || field;
+    };
+    return [
+      el("strong", {}, problem.title),
+      errors.length
+        ? el("ul", {}, errors.map((error) => el("li", {}, `${named(error.loc)}: ${error.msg}`)))
+        : problem.detail ? el("p", {}, problem.detail) : "",
+    ];
+  }
+
+  // `form`'s problem box (one at its end), emptied with null.
+  function formProblem(form, problem, controls = {}) {
+    form.querySelector(":scope > .problem")?.remove();
+    if (problem) form.append(el("div", { class: "problem", role: "alert" }, ...problemParts(problem, controls)));
+  }
+
+  // Runs `send` with the form's buttons disabled, so that a double click sends once.
+  async function busy(form, send) {
+    const buttons = [...form.querySelectorAll("button")];
+    for (const button of buttons) button.disabled = true;
+    try {
+      return await send();
+    } finally {
+      for (const button of buttons) button.disabled = false;
+    }
+  }
+
+  function statusName(status) {
+    return t("organizationStatus")[status] || status;
+  }
+
+  function roleName(role) {
+    return t("roles")[role] || role;
+  }
+
+  function dayOf(iso) {
+    return iso.slice(0, 10);
+  }
+
+  function momentOf(iso) {
+    return new Date(iso).toLocaleString(state.language === "fr" ? "fr-CA" : "en-CA", {
+      dateStyle: "medium",
+      timeStyle: "short",
+    });
+  }
+
+  function buildVettingChoices() {
+    const select = $("organization-status");
+    const chosen = select.options.length ? select.value : "pending";
+    select.replaceChildren(
+      ...["pending", "approved", "suspended"].map((status) => option(status, statusName(status))),
+      option("", t("any")),
+    );
+    select.value = chosen;
+    const role = $("issue-role");
+    const issuing = role.value || "operator";
+    role.replaceChildren(...["operator", "partner", "analyst", "admin"].map((code) => option(code, roleName(code))));
+    role.value = issuing;
+  }
+
+  async function showOrganizations(more = false) {
+    if (more && !state.vetting) return;
+    const filter = more
+      ? state.vetting.filter
+      : { status: $("organization-status").value, name: $("organization-name").value.trim() };
+    const page = more ? state.vetting.page + 1 : 1;
+    const asked = (state.vettingAsked += 1);
+    const session = state.session;
+    const box = $("organizations-problem");
+    box.hidden = true;
+    $("organizations-more").disabled = true;
+    let found;
+    try {
+      const query = new URLSearchParams({ page: String(page), per_page: "50" });
+      for (const [name, value] of Object.entries(filter)) if (value) query.set(name, value);
+      found = await api(`/v1/organizations?${query}`);
+    } catch (error) {
+      if (asked !== state.vettingAsked || session !== state.session) return;
+      state.vetting = null; // the list shown would not be the one the filter asks for
+      renderOrganizations();
+      box.replaceChildren(...problemParts(error.problem, {}));
+      box.hidden = false;
+      return;
+    }
+    if (asked !== state.vettingAsked || session !== state.session) return; // a later one won
+    state.vetting = {
+      filter,
+      page,
+      items: more ? [...state.vetting.items, ...found.items] : found.items,
+      total: found.total,
+      more: page * found.per_page < found.total,
+    };
+    renderOrganizations();
+  }
+
+  function renderOrganizations() {
+    const vetting = state.vetting;
+    const more = $("organizations-more");
+    more.disabled = false;
+    more.hidden = !vetting?.more;
+    $("organizations-status").textContent = !vetting
+      ? ""
+      : vetting.total ? t("organizationsShown", vetting.items.length, vetting.total) : t("noOrganizations");
+    const opened = state.opened?.organization.id;
+    $("organization-items").replaceChildren(
+      ...(vetting?.items || []).map((organization) => {
+        const open = el(
+          "button",
+          { type: "button", class: "link", "aria-current": organization.id === opened ? "true" : null },
+          organization.name,
+        );
+        open.addEventListener("click", () => openOrganization(organization.id));
+        return el(
+          "li",
+          { "data-id": organization.id },
+          open,
+          el("span", { class: `badge ${organization.status}` }, statusName(organization.status)),
+          el("span", { class: "hint" }, t("registeredOn", dayOf(organization.created_at))),
+        );
+      }),
+    );
+  }
+
+  // `said`: the TEXT key of what to say above it, such as "approvedNow".
+  async function openOrganization(id, said = null) {
+    const asked = (state.openedAsked += 1);
+    const session = state.session;
+    let opened;
+    try {
+      const [organization, history, keys] = await Promise.all([
+        api(`/v1/organizations/${encodeURIComponent(id)}`),
+        api(`/v1/organizations/${encodeURIComponent(id)}/history`),
+        api(`/v1/keys?${new URLSearchParams({ organization_id: id })}`),
+      ]);
+      opened = { organization, history: history.items, keys: keys.items, said };
+    } catch (error) {
+      if (asked !== state.openedAsked || session !== state.session) return;
+      state.opened = null;
+      renderOrganizations();
+      const detail = $("organization-detail");
+      detail.replaceChildren(el("div", { class: "problem", role: "alert" }, ...problemParts(error.problem, {})));
+      detail.hidden = false;
+      return;
+    }
+    if (asked !== state.openedAsked || session !== state.session) return;
+    state.opened = opened;
+    // The list says the status it was read with: a decision made here updates its line.
+    if (state.vetting) {
+      state.vetting.items = state.vetting.items.map((item) =>
+        item.id === opened.organization.id ? opened.organization : item,
+      );
+    }
+    renderOrganizations();
+    renderOrganizationDetail();
+    const heading = $("organization-detail").querySelector("h3");
+    heading.focus();
+    reveal(heading);
+  }
+
+  function shownValue(value) {
+    if (value === null || value === undefined || value === "") return "—";
+    return typeof value === "string" ? value : JSON.stringify(value);
+  }
+
+  function renderHistory(entries) {
+    return el(
+      "ol",
+      { class: "history" },
+      entries.map((entry) =>
+        el(
+          "li",
+          {},
+          el(
+            "p",
+            {},
+            el("strong", {}, t("actions")[entry.action] || entry.action),
+            ` · ${momentOf(entry.at)} · ${t("by", entry.actor_name, roleName(entry.actor_role))}`,
+          ),
+          entry.changes.length
+            ? el(
+                "ul",
+                {},
+                entry.changes.map((change) =>
+                  el("li", {}, `${change.field}: ${shownValue(change.old)} → ${shownValue(change.new)}`),
+                ),
+              )
+            : "",
+          entry.note ? el("blockquote", {}, entry.note) : "",
+        ),
+      ),
+    );
+  }
+
+  function renderOrganizationDetail() {
+    const detail = $("organization-detail");
+    const opened = state.opened;
+    if (!opened) {
+      detail.hidden = true;
+      detail.replaceChildren();
+      return;
+    }
+    // What was typed and not yet sent stays, in the other language too.
+    const typedNote = $("decision-note")?.value || "";
+    const typedName = $("provider-key-name")?.value || "";
+    const organization = opened.organization;
+    const facts = [
+      [t("organizationStatusLabel"), statusName(organization.status)],
+      [t("description"), organization.description],
+      [t("website"), organization.website],
+      [t("email"), organization.email],
+      [t("phone"), organization.phone],
+      [t("registered"), dayOf(organization.created_at)],
+    ].filter(([, value]) => value);
+
+    // Approving an approved organization is not offered: suspend, then approve again.
+    const decisions =
+      organization.status === "approved" ? ["suspend"] : organization.status === "suspended" ? ["approve"] : ["approve", "suspend"];
+    const note = el("textarea", { id: "decision-note", rows: "2", maxlength: "2000", "aria-describedby": "decision-hint" });
+    note.value = typedNote;
+    const decide = el(
+      "form",
+      { class: "decision", novalidate: true },
+      el(
+        "div",
+        { class: "field" },
+        el("label", { for: "decision-note" }, t("decisionNote")),
+        note,
+        el("p", { id: "decision-hint", class: "hint" }, t("noteHint")),
+      ),
+      el(
+        "div",
+        { class: "actions" },
+        decisions.map((action) =>
+          el("button", { type: "submit", value: action, class: action === "approve" ? "primary" : "danger" }, t(action)),
+        ),
+      ),
+    );
+    decide.addEventListener("submit", (event) => {
+      event.preventDefault();
+      decideOrganization(organization, event.submitter?.value || decisions[0], note, decide);
+    });
+
+    const keyName = el("input", { id: "provider-key-name", type: "text", maxlength: "200" });
+    keyName.value = typedName;
+    const issue = el(
+      "form",
+      { class: "issue", novalidate: true },
+      el("div", { class: "field" }, el("label", { for: "provider-key-name" }, t("providerKeyName")), keyName),
+      el("div", { class: "actions" }, el("button", { type: "submit" }, t("issueProviderKey"))),
+    );
+    issue.addEventListener("submit", (event) => {
+      event.preventDefault();
+      issueKey(
+        { role: "provider", name: keyName.value, organization_id: organization.id },
+        issue,
+        { name: "provider-key-name" },
+        () => openOrganization(organization.id),
+      );
+    });
+
+    detail.replaceChildren(
+      el("h3", { tabindex: "-1" }, organization.name),
+      el("p", { class: "hint saved", role: "status" }, opened.said ? t(opened.said) : ""),
+      el("dl", { class: "facts" }, facts.flatMap(([name, value]) => [el("dt", {}, name), el("dd", {}, value)])),
+      decide,
+      el("h4", {}, t("organizationKeys")),
+      keyTable(opened.keys, () => openOrganization(organization.id)),
+      issue,
+      el("h4", {}, t("history")),
+      renderHistory(opened.history),
+    );
+    detail.hidden = false;
+  }
+
+  async function decideOrganization(organization, action, note, form) {
+    formProblem(form, null);
+    const text = note.value.trim();
+    if (!text) {
+      note.setAttribute("aria-invalid", "true");
+      formProblem(form, { title: t("noteRequired") });
+      note.focus();
+      return;
+    }
+    note.removeAttribute("aria-invalid");
+    if (action === "suspend" && !window.confirm(t("confirmSuspend", organization.name))) return;
+    const session = state.session;
+    try {
+      await busy(form, () =>
+        api(`/v1/organizations/${encodeURIComponent(organization.id)}/${action}`, {
+          method: "POST",
+          body: { note: text },
+        }),
+      );
+    } catch (error) {
+      if (session === state.session) formProblem(form, error.problem, { note: "decision-note" });
+      return;
+    }
+    if (session !== state.session) return;
+    note.value = ""; // recorded: not to be sent again with the next decision
+    await openOrganization(organization.id, action === "approve" ? "approvedNow" : "suspendedNow");
+  }
+
+  function keyTable(keys, afterRevoke) {
+    if (!keys.length) return el("p", { class: "hint" }, t("noKeys"));
+    const rows = keys.map((key) => {
+      let standing;
+      if (key.revoked_at) standing = el("span", { class: "hint" }, t("revokedOn", dayOf(key.revoked_at)));
+      else if (key.id === state.keyId) standing = el("span", { class: "hint" }, t("thisKey"));
+      else {
+        standing = el("button", { type: "button", class: "danger" }, t("revoke"));
+        standing.addEventListener("click", () => revokeKey(key, standing, afterRevoke));
+      }
+      return el(
+        "tr",
+        { "data-id": key.id, class: key.revoked_at ? "revoked" : null },
+        el("td", {}, key.name),
+        el("td", {}, roleName(key.role)),
+        el("td", {}, el("code", {}, `${key.prefix}…`)),
+        el("td", {}, t("issuedOn", dayOf(key.created_at), key.issued_by)),
+        el("td", {}, key.last_used_at ? ageText(key.last_used_at) : t("neverUsed")),
+        el("td", {}, standing),
+      );
+    });
+    return el(
+      "div",
+      { class: "table-scroll" }, // on a phone the table scrolls, not the page
+      el(
+        "table",
+        { class: "keys" },
+        el("thead", {}, el("tr", {}, t("keyColumns").map((text) => el("th", { scope: "col" }, text)))),
+        el("tbody", {}, rows),
+      ),
+    );
+  }
+
+  async function revokeKey(key, button, after) {
+    if (!window.confirm(t("confirmRevoke", key.name))) return;
+    const session = state.session;
+    button.disabled = true;
+    try {
+      await api(`/v1/keys/${encodeURIComponent(key.id)}`, { method: "DELETE" });
+    } catch (error) {
+      if (session !== state.session) return;
+      button.disabled = false;
+      const cell = button.closest("td");
+      cell.querySelector(".problem")?.remove();
+      cell.append(el("div", { class: "problem", role: "alert" }, ...problemParts(error.problem, {})));
+      return;
+    }
+    if (session === state.session) after();
+  }
+
+  async function issueKey(body, form, controls, after) {
+    formProblem(form, null);
+    const session = state.session;
+    let issued;
+    try {
+      issued = await busy(form, () => api("/v1/keys", { method: "POST", body }));
+    } catch (error) {
+      if (session === state.session) formProblem(form, error.problem, controls);
+      return;
+    }
+    if (session !== state.session) return;
+    form.reset();
+    showSecret(issued);
+    after();
+  }
+
+  // The new key's secret, in one place above everything until "Done" or sign-out: never
+  // stored, never in a list that re-renders.
+  function showSecret(issued) {
+    state.secretOf = { name: issued.name, role: issued.role };
+    renderSecretOf();
+    $("secret-value").value = issued.key;
+    $("secret-copy").textContent = t("copy");
+    $("secret").hidden = false;
+    $("secret-value").focus();
+    $("secret-value").select();
+    reveal($("secret"));
+  }
+
+  function renderSecretOf() {
+    const of = state.secretOf;
+    $("secret-for").textContent = of ? t("secretFor", of.name, roleName(of.role)) : "";
+  }
+
+  function hideSecret() {
+    state.secretOf = null;
+    $("secret-value").value = "";
+    renderSecretOf();
+    $("secret").hidden = true;
+  }
+
+  async function copySecret() {
+    const input = $("secret-value");
+    input.focus();
+    input.select();
+    try {
+      await navigator.clipboard.writeText(input.value);
+      $("secret-copy").textContent = t("copied");
+    } catch {
+      // No clipboard (a page served over plain HTTP): the key stays selected to copy by hand.
+    }
+  }
+
+  async function loadKeys() {
+    const box = $("keys-problem");
+    box.hidden = true;
+    const session = state.session;
+    let keys;
+    try {
+      keys = (await api("/v1/keys")).items;
+    } catch (error) {
+      if (session !== state.session) return;
+      state.keys = null;
+      renderKeys();
+      box.replaceChildren(...problemParts(error.problem, {}));
+      box.hidden = false;
+      return;
+    }
+    if (session !== state.session) return;
+    state.keys = keys.filter((key) => key.role !== "provider");
+    renderKeys();
+  }
+
+  function renderKeys() {
+    $("key-table").replaceChildren(state.keys ? keyTable(state.keys, loadKeys) : "");
+  }
+
+  async function registerOrganization(event) {
+    event.preventDefault();
+    const form = $("register-form");
+    formProblem(form, null);
+    const body = { name: $("register-name").value, description: $("register-description").value };
+    for (const field of ["website", "email", "phone"]) {
+      const value = $(`register-${field}`).value.trim();
+      if (value) body[field] = value;
+    }
+    const session = state.session;
+    let created;
+    try {
+      created = await busy(form, () => api("/v1/organizations", { method: "POST", body }));
+    } catch (error) {
+      if (session === state.session) formProblem(form, error.problem, REGISTER_CONTROLS);
+      return;
+    }
+    if (session !== state.session) return;
+    form.reset();
+    $("register").open = false;
+    showOrganizations();
+    await openOrganization(created.id, "registeredNow");
+  }
+
+  function resetAdministration() {
+    state.vetting = null;
+    state.vettingAsked += 1;
+    state.opened = null;
+    state.openedAsked += 1;
+    state.keys = null;
+    hideSecret();
+    $("organization-filters").reset();
+    $("organization-status").replaceChildren();
+    $("organizations-problem").hidden = true;
+    $("keys-problem").hidden = true;
+    $("register-form").reset();
+    formProblem($("register-form"), null);
+    formProblem($("key-issue"), null);
+    $("key-issue").reset();
+    $("register").open = false;
+    renderOrganizations();
+    renderOrganizationDetail();
+    renderKeys();
+  }
+
   // ---- the unmet-need report (analysts) ----------------------------------------------
 
   const REPORT_COLUMNS = [
@@ -1038,17 +1662,7 @@
       box.replaceChildren();
       return;
     }
-    const errors = problem.errors || [];
-    const named = (loc) => {
-      const control = $(REPORT_CONTROLS[(loc || []).slice(-1)[0]] || "");
-      return control?.labels?.[0]?.textContent.trim() || (loc || []).slice(-1)[0];
-    };
-    box.replaceChildren(
-      el("strong", {}, problem.title),
-      errors.length
-        ? el("ul", {}, errors.map((error) => el("li", {}, `${named(error.loc)}: ${error.msg}`)))
-        : problem.detail ? el("p", {}, problem.detail) : "",
-    );
+    box.replaceChildren(...problemParts(problem, REPORT_CONTROLS));
     box.hidden = false;
   }
 
@@ -1229,9 +1843,14 @@
     toggle.lang = state.language === "en" ? "fr" : "en";
     if (state.taxonomy) buildChoices();
     if (state.taxonomy && !$("report").hidden) buildReportChoices();
+    if (state.taxonomy && !$("vetting").hidden) buildVettingChoices();
     renderAnswer();
     renderReport();
     renderListings();
+    renderOrganizations();
+    renderOrganizationDetail();
+    renderKeys();
+    renderSecretOf();
   }
 
   function toggleLanguage() {
@@ -1260,6 +1879,23 @@
     });
     $("report-more").addEventListener("click", () => showReport(true));
     $("report-csv").addEventListener("click", downloadReport);
+    $("organization-filters").addEventListener("submit", (event) => {
+      event.preventDefault();
+      showOrganizations();
+    });
+    $("organizations-more").addEventListener("click", () => showOrganizations(true));
+    $("register-form").addEventListener("submit", registerOrganization);
+    $("key-issue").addEventListener("submit", (event) => {
+      event.preventDefault();
+      issueKey(
+        { role: $("issue-role").value, name: $("issue-name").value },
+        $("key-issue"),
+        { role: "issue-role", name: "issue-name" },
+        loadKeys,
+      );
+    });
+    $("secret-copy").addEventListener("click", copySecret);
+    $("secret-done").addEventListener("click", hideSecret);
     $("clear").addEventListener("click", () => {
       clearAll();
       $("near").focus();

@@ -1,7 +1,8 @@
-"""The hotline operator's web console, which also shows providers their listings and
-analysts the unmet-need report: one static page that calls the public API from the browser
-with the user's key. No build step, nothing loaded from anywhere but this app, and nothing
-about the caller kept: the page stores only the key, in sessionStorage."""
+"""The hotline operator's web console, which also shows providers their listings, analysts
+the unmet-need report, and administrators the vetting of organizations and keys: one static
+page that calls the public API from the browser with the user's key. No build step, nothing
+loaded from anywhere but this app, and nothing about the caller kept: the page stores only
+the key, in sessionStorage (a new key's secret is shown, never stored)."""
 
 from pathlib import Path
 

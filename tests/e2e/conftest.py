@@ -4,12 +4,14 @@ database of its own on the backend under test (SQLite, or PostgreSQL when
 would run it (started as the benchmarks start theirs, `bench.server.serve`).
 """
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
 
 from bench.server import ADMIN_KEY, bearer, free_port, serve
 from tests.conftest import new_database_url
@@ -66,3 +68,71 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
                 provider_organization_id=organization_id,
                 log=server.log,
             )
+
+
+# The console in a browser: headless Debian chromium driven by Playwright.
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+class Traffic:
+    """Every request the browser makes; those to another origin are aborted and kept."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.requests: list[Request] = []
+        self.blocked: list[str] = []
+
+    def record(self, request: Request) -> None:
+        self.requests.append(request)
+
+    def route(self, route: Route) -> None:
+        if route.request.url.startswith(self.origin + "/"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is missing: run scripts/ensure-chromium (Debian chromium package)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def traffic(live: LiveServer) -> Traffic:
+    return Traffic(live.url)
+
+
+@pytest.fixture
+def page(browser: Browser, traffic: Traffic) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-CA")
+    context.route("**/*", traffic.route)
+    context.on("request", traffic.record)
+    opened = context.new_page()
+    opened.set_default_timeout(30_000)
+    yield opened
+    assert context.cookies() == []
+    context.close()
+    assert traffic.blocked == []
+    assert all(request.url.startswith(traffic.origin + "/") for request in traffic.requests)
+
+
+def sign_in(page: Page, live: LiveServer, key: str) -> None:
+    page.goto(f"{live.url}/console")
+    page.fill("#key", key)
+    page.press("#key", "Enter")
+
+
+def storage(page: Page) -> dict[str, dict[str, str]]:
+    stored: dict[str, dict[str, str]] = page.evaluate(
+        "() => ({local: {...localStorage}, session: {...sessionStorage}})"
+    )
+    return stored

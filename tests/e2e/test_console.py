@@ -9,21 +9,18 @@ README's screenshot.
 
 import os
 import re
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
+from playwright.sync_api import Page, Route, expect
 
 from service.models import NeedCount
 from service.usecases.reports import last_reported_month
-from tests.e2e.conftest import LiveServer
+from tests.e2e.conftest import LiveServer, Traffic, sign_in, storage
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CANARY = "Canaryville-7f3a"
 EXPECTED_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -62,62 +59,6 @@ def test_only_the_console_files_are_served(live: LiveServer) -> None:
     assert not [path for path in paths if path.startswith("/console")]
 
 
-class Traffic:
-    """Every request the browser makes; those to another origin are aborted and kept."""
-
-    def __init__(self, origin: str) -> None:
-        self.origin = origin
-        self.requests: list[Request] = []
-        self.blocked: list[str] = []
-
-    def record(self, request: Request) -> None:
-        self.requests.append(request)
-
-    def route(self, route: Route) -> None:
-        if route.request.url.startswith(self.origin + "/"):
-            route.continue_()
-        else:
-            self.blocked.append(route.request.url)
-            route.abort()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is missing: run scripts/ensure-chromium (Debian chromium package)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def traffic(live: LiveServer) -> Traffic:
-    return Traffic(live.url)
-
-
-@pytest.fixture
-def page(browser: Browser, traffic: Traffic) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-CA")
-    context.route("**/*", traffic.route)
-    context.on("request", traffic.record)
-    opened = context.new_page()
-    opened.set_default_timeout(30_000)
-    yield opened
-    assert context.cookies() == []
-    context.close()
-    assert traffic.blocked == []
-    assert all(request.url.startswith(traffic.origin + "/") for request in traffic.requests)
-
-
-def _sign_in(page: Page, live: LiveServer, key: str) -> None:
-    page.goto(f"{live.url}/console")
-    page.fill("#key", key)
-    page.press("#key", "Enter")
-
-
 def _fill_the_worked_example(page: Page) -> None:
     page.fill("#near", "Elmi")
     option = page.locator("#near-options [role=option]").first
@@ -137,17 +78,10 @@ def _fill_the_worked_example(page: Page) -> None:
     page.fill("#limit", "3")
 
 
-def _storage(page: Page) -> dict[str, dict[str, str]]:
-    stored: dict[str, dict[str, str]] = page.evaluate(
-        "() => ({local: {...localStorage}, session: {...sessionStorage}})"
-    )
-    return stored
-
-
 def test_an_operator_matches_and_sees_ranked_results_grouped_by_need(
     page: Page, live: LiveServer, traffic: Traffic, tmp_path: Path
 ) -> None:
-    _sign_in(page, live, live.operator_key)
+    sign_in(page, live, live.operator_key)
     expect(page.locator("#workspace")).to_be_visible()
     _fill_the_worked_example(page)
     page.press("#age", "Enter")
@@ -173,7 +107,7 @@ def test_an_operator_matches_and_sees_ranked_results_grouped_by_need(
     if target := os.environ.get("REFERRAL_CONSOLE_SCREENSHOT"):
         page.screenshot(path=target)
 
-    stored = _storage(page)
+    stored = storage(page)
     assert stored["local"] == {}
     assert set(stored["session"]) <= {"referral-console.key", "referral-console.language"}
     assert "Elmira" not in str(stored)
@@ -185,7 +119,7 @@ def test_an_operator_matches_and_sees_ranked_results_grouped_by_need(
 def test_an_unknown_place_shows_the_problem_message_without_echoing_it(
     page: Page, live: LiveServer
 ) -> None:
-    _sign_in(page, live, live.operator_key)
+    sign_in(page, live, live.operator_key)
     page.fill("#near", CANARY)
     page.check("#need-list input[value=housing]")
     page.click("#find")
@@ -202,7 +136,7 @@ def test_an_unknown_place_shows_the_problem_message_without_echoing_it(
 def test_missing_fields_are_named_before_anything_is_sent(
     page: Page, live: LiveServer, traffic: Traffic
 ) -> None:
-    _sign_in(page, live, live.operator_key)
+    sign_in(page, live, live.operator_key)
     expect(page.locator("#near")).to_be_focused()
     page.press("#near", "Enter")
 
@@ -214,7 +148,7 @@ def test_missing_fields_are_named_before_anything_is_sent(
 def test_in_french_a_widened_radius_is_said_and_clear_wipes_everything(
     page: Page, live: LiveServer, traffic: Traffic
 ) -> None:
-    _sign_in(page, live, live.operator_key)
+    sign_in(page, live, live.operator_key)
     page.click("#language")
     expect(page.locator("#find")).to_have_text("Trouver des services")
     page.fill("#near", "N3B")
@@ -248,7 +182,7 @@ def test_on_a_phone_the_beds_and_the_number_to_call_come_under_each_match_full_w
     """Beside the match, the beds and intake column left the name and reasons a third of a
     phone's width, a word or two a line."""
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, live, live.operator_key)
+    sign_in(page, live, live.operator_key)
     page.fill("#near", "Elmira, ON")
     page.check("#need-list input[value=housing]")
     page.click("#find")
@@ -299,7 +233,7 @@ def test_an_analyst_reads_where_needs_went_unmet_and_downloads_it(
 ) -> None:
     """Funders read the report in a browser: an analyst key opens it alone, no match form."""
     _counts(live)
-    _sign_in(page, live, live.analyst_key)
+    sign_in(page, live, live.analyst_key)
     expect(page.locator("#report")).to_be_visible()
     expect(page.locator("#workspace")).to_be_hidden()
     rows = page.locator("#report-table tbody tr")
@@ -349,7 +283,7 @@ def test_a_provider_sets_tonights_beds_and_confirms_a_listing_from_the_console(
     ).json()["items"]
     shelter = next(s for s in mine if s["capacity"]["beds_total"])
     total = shelter["capacity"]["beds_total"]
-    _sign_in(page, live, live.provider_key)
+    sign_in(page, live, live.provider_key)
     expect(page.locator("#listings")).to_be_visible()
     expect(page.locator("#workspace")).to_be_hidden()
     listings = page.locator("#listing-items li.listing")
@@ -415,7 +349,7 @@ def test_the_report_pages_once_per_click_and_a_failure_leaves_no_stale_table(
     page: Page, live: LiveServer
 ) -> None:
     _many_cells(live, 60)
-    _sign_in(page, live, live.analyst_key)
+    sign_in(page, live, live.analyst_key)
     rows = page.locator("#report-table tbody tr")
     expect(rows).to_have_count(50)
     page.locator("#report-more").dblclick()  # an impatient second click asks nothing more
@@ -441,7 +375,7 @@ def test_the_report_pages_once_per_click_and_a_failure_leaves_no_stale_table(
 
     page.click("#forget-key")
     page.unroute("**/v1/reports/unmet-needs*")
-    _sign_in(page, live, live.admin_key)
+    sign_in(page, live, live.admin_key)
     expect(page.locator("#report")).to_be_visible()
     expect(page.locator("#report-problem")).to_be_hidden()
     expect(page.locator("#report-more")).to_be_hidden()
@@ -450,7 +384,7 @@ def test_the_report_pages_once_per_click_and_a_failure_leaves_no_stale_table(
 
 def test_a_provider_cannot_save_a_blank_bed_count_as_current(page: Page, live: LiveServer) -> None:
     """Saving without a count would have marked the old one as updated now."""
-    _sign_in(page, live, live.provider_key)
+    sign_in(page, live, live.provider_key)
     item = (
         page.locator("#listing-items li.listing")
         .filter(has=page.locator("input[type=number]"))
@@ -494,7 +428,7 @@ def test_a_provider_whose_listings_did_not_load_is_offered_to_try_again(
             route.fallback()
 
     page.route("**/v1/services?*", services)
-    _sign_in(page, live, live.provider_key)
+    sign_in(page, live, live.provider_key)
     problem = page.locator("#listings-problem")
     expect(problem).to_contain_text("Service unavailable")
     page.click("#language")  # no "no listing yet" for a list never read
@@ -519,17 +453,17 @@ def test_a_suspended_organizations_key_is_told_why_and_forgotten(
         headers=admin,
     ).json()["key"]
     httpx.post(f"{live.url}/v1/organizations/{organization}/suspend", headers=admin)
-    _sign_in(page, live, key)
+    sign_in(page, live, key)
     expect(page.locator("#key-problem")).to_contain_text("suspended")
     expect(page.locator("#key-panel")).to_be_visible()
-    assert _storage(page)["session"].get("referral-console.key") is None  # not tried again
+    assert storage(page)["session"].get("referral-console.key") is None  # not tried again
 
 
 @pytest.mark.parametrize(("role", "reads"), [("operator", False), ("admin", True)])
 def test_the_report_is_for_analysts_and_administrators_only(
     page: Page, live: LiveServer, role: str, reads: bool
 ) -> None:
-    _sign_in(page, live, getattr(live, f"{role}_key"))
+    sign_in(page, live, getattr(live, f"{role}_key"))
     expect(page.locator("#workspace")).to_be_visible()
     report = expect(page.locator("#report"))
     if reads:
@@ -544,7 +478,7 @@ def test_each_match_says_how_it_reaches_the_person_in_either_language(
     """Legal help near Brooks, AB: the provincial phone line reads "by phone or online", not
     its office's 350 km; a service the person travels to reads its distance, in French with
     a decimal comma."""
-    _sign_in(page, live, live.operator_key)
+    sign_in(page, live, live.operator_key)
     page.fill("#near", "Brooks, AB")
     page.check("#need-list input[value=legal]")
     page.click("#find")
@@ -566,10 +500,10 @@ def test_each_match_says_how_it_reaches_the_person_in_either_language(
 
 
 def test_a_refused_key_asks_again_and_forget_key_signs_out(page: Page, live: LiveServer) -> None:
-    _sign_in(page, live, "rk_not-a-key")
+    sign_in(page, live, "rk_not-a-key")
     expect(page.locator("#key-problem")).to_contain_text("This key was not accepted")
     expect(page.locator("#workspace")).to_be_hidden()
-    assert _storage(page)["session"].get("referral-console.key") is None
+    assert storage(page)["session"].get("referral-console.key") is None
 
     page.fill("#key", live.operator_key)
     page.press("#key", "Enter")
@@ -578,7 +512,7 @@ def test_a_refused_key_asks_again_and_forget_key_signs_out(page: Page, live: Liv
     expect(page.locator("#workspace")).to_be_visible()  # the key lasts as long as the tab
     page.click("#forget-key")
     expect(page.locator("#key-panel")).to_be_visible()
-    assert _storage(page)["session"].get("referral-console.key") is None
+    assert storage(page)["session"].get("referral-console.key") is None
 
 
 # The API documentation at /docs.

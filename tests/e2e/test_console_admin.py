@@ -1,0 +1,255 @@
+"""The console for an administrator: vetting organizations and issuing and revoking keys, in
+headless Chromium against a live server (the fixtures are in `conftest.py`).
+
+An organization's own words are the untrusted part here: a name carrying markup must be shown
+as text to the one key that can approve it.
+"""
+
+import uuid
+
+import httpx
+import pytest
+from playwright.sync_api import Dialog, Page, expect
+
+from tests.e2e.conftest import LiveServer, sign_in, storage
+
+MARKUP = '<img src="x" id="injected"> Harbour House'
+
+
+def _admin(live: LiveServer) -> dict[str, str]:
+    return {"Authorization": f"Bearer {live.admin_key}"}
+
+
+def _organization(live: LiveServer, name: str) -> str:
+    response = httpx.post(
+        f"{live.url}/v1/organizations",
+        json={"name": name, "description": "Shelter.\nSecond line.", "phone": "+1 519 555 0190"},
+        headers=_admin(live),
+    )
+    assert response.status_code == 201, response.text
+    organization_id: str = response.json()["id"]
+    return organization_id
+
+
+def _history(live: LiveServer, organization_id: str) -> list[dict[str, object]]:
+    response = httpx.get(
+        f"{live.url}/v1/organizations/{organization_id}/history", headers=_admin(live)
+    )
+    items: list[dict[str, object]] = response.json()["items"]
+    return items
+
+
+def _status(live: LiveServer, organization_id: str) -> str:
+    response = httpx.get(f"{live.url}/v1/organizations/{organization_id}", headers=_admin(live))
+    status: str = response.json()["status"]
+    return status
+
+
+def _me(live: LiveServer, key: str) -> httpx.Response:
+    return httpx.get(f"{live.url}/v1/me", headers={"Authorization": f"Bearer {key}"})
+
+
+def _open(page: Page, live: LiveServer, name: str) -> None:
+    sign_in(page, live, live.admin_key)
+    expect(page.locator("#organization-status")).to_have_value("pending")
+    page.select_option("#organization-status", "")  # all, by a part of the name
+    page.fill("#organization-name", name.split()[-1].upper())
+    page.click("#organization-filters button[type=submit]")
+    expect(page.locator("#organizations-status")).to_have_text("1 of 1.")
+    page.locator("#organization-items button", has_text=name).click()
+    expect(page.locator("#organization-detail h3")).to_have_text(name)
+
+
+def test_an_administrator_vets_an_organization_and_hands_over_its_first_key(
+    page: Page, live: LiveServer
+) -> None:
+    name = f"{MARKUP} {uuid.uuid4().hex[:6]}"
+    organization_id = _organization(live, name)
+    sign_in(page, live, live.admin_key)
+
+    # Pending organizations are listed first, as what waits for vetting.
+    expect(page.locator("#organization-status")).to_have_value("pending")
+    entry = page.locator(f"#organization-items li[data-id='{organization_id}']")
+    expect(entry).to_contain_text(name)
+    expect(entry.locator(".badge")).to_have_text("pending approval")
+    entry.locator("button").click()
+    detail = page.locator("#organization-detail")
+    expect(detail.locator("h3")).to_have_text(name)  # the markup as text, never parsed
+    expect(detail.locator(".facts")).to_contain_text("Shelter.\nSecond line.")
+    expect(page.locator("#injected")).to_have_count(0)
+
+    # A decision without a note is refused in the page: nothing is sent.
+    detail.locator("button[value=approve]").click()
+    expect(detail.locator("form.decision .problem")).to_have_text("Say what the decision rests on")
+    expect(page.locator("#decision-note")).to_have_attribute("aria-invalid", "true")
+    assert [entry["action"] for entry in _history(live, organization_id)] == ["create"]
+
+    page.fill("#decision-note", "Charity registration checked; premises visited.")
+    detail.locator("button[value=approve]").click()
+    expect(detail.locator("[role=status]")).to_have_text(
+        "Approved: its services match from now on."
+    )
+    expect(page.locator("#decision-note")).to_have_value("")
+    expect(detail.locator(".facts")).to_contain_text("approved")
+    expect(detail.locator("button[value=approve]")).to_have_count(0)  # only Suspend is left
+    expect(entry.locator(".badge")).to_have_text("approved")
+    expect(detail.locator(".history")).to_contain_text(
+        "Charity registration checked; premises visited."
+    )
+    approval = _history(live, organization_id)[-1]
+    assert (approval["action"], approval["note"], approval["actor_name"]) == (
+        "approve",
+        "Charity registration checked; premises visited.",
+        _me(live, live.admin_key).json()["key"]["name"],
+    )
+
+    # The provider key's secret is shown once, above everything, and works.
+    page.fill("#provider-key-name", "nightly beds script")
+    detail.locator("form.issue button").click()
+    expect(page.locator("#secret")).to_be_visible()
+    expect(page.locator("#secret-for")).to_have_text("For nightly beds script (provider).")
+    secret = page.input_value("#secret-value")
+    me = _me(live, secret)
+    assert me.status_code == 200
+    assert me.json()["key"]["role"] == "provider"
+    assert me.json()["organization"]["id"] == organization_id
+    expect(detail.locator("table.keys tbody tr")).to_have_count(1)
+    expect(detail.locator("table.keys tbody tr")).to_contain_text(secret[:10])
+    assert secret not in page.locator("#organization-detail").inner_text()
+    assert all(secret not in value for value in storage(page)["session"].values())
+
+    page.click("#language")  # the secret stays through a change of language
+    expect(page.locator("#secret-for")).to_have_text("Pour nightly beds script (fournisseur).")
+    expect(page.locator("#secret-value")).to_have_value(secret)
+    page.click("#language")
+    page.click("#secret-done")
+    expect(page.locator("#secret")).to_be_hidden()
+    expect(page.locator("#secret-value")).to_have_value("")
+
+
+def test_suspending_asks_first_and_a_revoked_key_is_refused_at_once(
+    page: Page, live: LiveServer
+) -> None:
+    name = f"Northern Refuge {uuid.uuid4().hex[:6]}"
+    organization_id = _organization(live, name)
+    admin = _admin(live)
+    httpx.post(f"{live.url}/v1/organizations/{organization_id}/approve", headers=admin)
+    key = httpx.post(
+        f"{live.url}/v1/keys",
+        json={"role": "provider", "name": "front desk", "organization_id": organization_id},
+        headers=admin,
+    ).json()
+    _open(page, live, name)
+    detail = page.locator("#organization-detail")
+    page.fill("#decision-note", "Complaint received: premises not as described.")
+
+    def answer(accept: bool) -> None:
+        def handle(dialog: Dialog) -> None:
+            assert name in dialog.message
+            if accept:
+                dialog.accept()
+            else:
+                dialog.dismiss()
+
+        page.once("dialog", handle)
+
+    answer(accept=False)
+    detail.locator("button[value=suspend]").click()
+    expect(page.locator("#decision-note")).to_have_value(
+        "Complaint received: premises not as described."
+    )
+    assert _status(live, organization_id) == "approved"
+
+    answer(accept=True)
+    detail.locator("button[value=suspend]").click()
+    expect(detail.locator("[role=status]")).to_have_text("Suspended: its services no longer match.")
+    assert _status(live, organization_id) == "suspended"
+    assert _me(live, key["key"]).status_code == 403
+
+    row = detail.locator(f"table.keys tr[data-id='{key['id']}']")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    row.locator("button").click()
+    expect(row.locator("button")).to_be_enabled()
+    assert _me(live, key["key"]).status_code == 403  # suspended, not revoked
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator("button").click()
+    expect(row).to_contain_text("revoked")
+    expect(row.locator("button")).to_have_count(0)
+    assert _me(live, key["key"]).status_code == 401
+
+
+def test_registering_names_the_refused_field_and_opens_the_new_organization(
+    page: Page, live: LiveServer
+) -> None:
+    sign_in(page, live, live.admin_key)
+    page.click("#register summary")
+    name = f"Maison Étoile {uuid.uuid4().hex[:6]}"
+    page.fill("#register-name", name)
+    page.fill("#register-email", "not an address")
+    page.click("#register-form button[type=submit]")
+    problem = page.locator("#register-form .problem")
+    expect(problem).to_contain_text("Email: ")
+    expect(problem).not_to_contain_text("not an address")  # refused without echoing it
+    listed = httpx.get(
+        f"{live.url}/v1/organizations", params={"per_page": 100}, headers=_admin(live)
+    ).json()
+    assert name not in [item["name"] for item in listed["items"]]
+
+    page.fill("#register-email", "accueil@etoile.example.ca")
+    page.click("#register-form button[type=submit]")
+    detail = page.locator("#organization-detail")
+    expect(detail.locator("h3")).to_have_text(name)
+    expect(detail.locator("[role=status]")).to_have_text(
+        "Registered, pending: vet it, then approve it."
+    )
+    expect(page.locator("#register-form .problem")).to_have_count(0)
+    expect(page.locator("#register-name")).to_have_value("")
+    expect(page.locator("#organization-items li", has_text=name)).to_have_count(1)
+
+
+def test_staff_keys_are_issued_and_revoked_but_never_the_key_in_use(
+    page: Page, live: LiveServer
+) -> None:
+    sign_in(page, live, live.admin_key)
+    table = page.locator("#key-table")
+    expect(table.locator("tbody tr").first).to_be_visible()
+    me = _me(live, live.admin_key).json()["key"]
+    own = table.locator(f"tr[data-id='{me['id']}']")
+    expect(own).to_contain_text("this key")
+    expect(own.locator("button")).to_have_count(0)
+    expect(table).not_to_contain_text("provider")  # those are under their organization
+
+    page.select_option("#issue-role", "analyst")
+    page.click("#key-issue button[type=submit]")  # no name: the server says why
+    expect(page.locator("#key-issue .problem")).to_contain_text("Who uses it: ")
+
+    name = f"funder dashboard {uuid.uuid4().hex[:6]}"
+    page.fill("#issue-name", name)
+    page.click("#key-issue button[type=submit]")
+    expect(page.locator("#secret-for")).to_have_text(f"For {name} (analyst).")
+    secret = page.input_value("#secret-value")
+    assert _me(live, secret).json()["key"]["role"] == "analyst"
+    row = table.locator("tr", has_text=name)
+    expect(row).to_have_count(1)
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator("button").click()
+    expect(row).to_contain_text("revoked")
+    assert _me(live, secret).status_code == 401
+
+    # Signing out takes the secret off the screen and the panels with it.
+    page.click("#forget-key")
+    expect(page.locator("#secret")).to_be_hidden()
+    expect(page.locator("#secret-value")).to_have_value("")
+    expect(page.locator("#vetting")).to_be_hidden()
+    expect(page.locator("#keys")).to_be_hidden()
+    expect(page.locator("#key-table")).to_be_empty()
+
+
+@pytest.mark.parametrize("role", ["operator", "partner", "analyst", "provider"])
+def test_vetting_and_keys_are_for_administrators_only(
+    page: Page, live: LiveServer, role: str
+) -> None:
+    sign_in(page, live, getattr(live, f"{role}_key"))
+    expect(page.locator("#forget-key")).to_be_visible()
+    expect(page.locator("#vetting")).to_be_hidden()
+    expect(page.locator("#keys")).to_be_hidden()
