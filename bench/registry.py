@@ -100,6 +100,7 @@ def load_registry(engine: sa.Engine, size: int, *, seed: int = 2013) -> None:
         {
             "id": uuid.UUID(int=rng.getrandbits(128), version=4),
             "name": f"Synthetic organization {i}",
+            "name_key": f"synthetic organization {i}",
             "description": "",
             "status": "approved",
             "created_at": now,

@@ -1,5 +1,6 @@
 """Every database table. Nothing here knows HTTP; the wire shapes live in `schemas/`."""
 
+import unicodedata
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -40,9 +41,29 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+_APOSTROPHES = frozenset("'\u2019\u02bc\u2018`")
+
+
+def name_key(name: str) -> str:
+    """A name folded for finding it by a part of it: case and accents gone, apostrophes
+    dropped, any other run of characters but letters and digits one space
+    (`St. Mary's Étoile-Filante` -> `st marys etoile filante`). Only letters, digits and
+    spaces remain, so it is safe inside a LIKE pattern as it is."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    kept = "".join(
+        ch if ch.isalnum() else " "
+        for ch in decomposed
+        if not unicodedata.combining(ch) and ch not in _APOSTROPHES
+    )
+    return " ".join(kept.split())
+
+
 class Organization(SQLModel, table=True):
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     name: str = Field(max_length=200, index=True)
+    # `name_key(name)`, kept by the events below and by every bulk writer
+    # (`repository/hsds.py`), for the search by a part of the name.
+    name_key: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
     description: str = Field(default="", max_length=2000)
     website: str | None = Field(default=None, max_length=500)
     email: str | None = Field(default=None, max_length=254)
@@ -52,6 +73,12 @@ class Organization(SQLModel, table=True):
     status: str = Field(default="pending", max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+@sa.event.listens_for(Organization, "before_insert")
+@sa.event.listens_for(Organization, "before_update")
+def _keep_name_key(_mapper: Any, _connection: Any, organization: Organization) -> None:
+    organization.name_key = name_key(organization.name)
 
 
 class ApiKey(SQLModel, table=True):

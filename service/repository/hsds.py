@@ -10,7 +10,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
-from service.models import AreaCover, Location, Organization, ReachCell, Service, ServiceChange
+from service.models import (
+    AreaCover,
+    Location,
+    Organization,
+    ReachCell,
+    Service,
+    ServiceChange,
+    name_key,
+)
 from service.repository.services import ServiceSelect, _visible_to, _with_relations
 
 # `_visible_to`: one rule for who sees which listings, shared with the registry API.
@@ -147,9 +155,14 @@ def get_services(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, 
     return {row.id: row for row in rows}
 
 
+def _with_name_key(row: dict[str, Any]) -> dict[str, Any]:
+    """The row, with the search key of its name when it sets one (`models.name_key`)."""
+    return {**row, "name_key": name_key(row["name"])} if "name" in row else row
+
+
 def insert_organizations(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
-        session.execute(sa.insert(_ORGANIZATION), rows)
+        session.execute(sa.insert(_ORGANIZATION), [_with_name_key(row) for row in rows])
 
 
 def _update_by_id(
@@ -180,7 +193,7 @@ def _update_by_id(
 def update_organizations(session: Session, rows: list[dict[str, Any]]) -> None:
     """Each row holds `id` and the columns to set (which may differ from row to row)."""
     for row in rows:
-        parameters, statement = _update_by_id(_ORGANIZATION, [row])
+        parameters, statement = _update_by_id(_ORGANIZATION, [_with_name_key(row)])
         session.execute(statement, parameters)
 
 

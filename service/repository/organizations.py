@@ -13,36 +13,22 @@ def get_organization(session: Session, organization_id: uuid.UUID) -> Organizati
 
 
 def list_organizations(
-    session: Session, *, status: str | None, offset: int, limit: int
+    session: Session, *, status: str | None, offset: int, limit: int, name_part: str | None = None
 ) -> tuple[list[Organization], int]:
+    """By name. `name_part`: only those whose `name_key` contains it (a `name_key` itself)."""
     statement = select(Organization)
     counter = select(func.count()).select_from(Organization)
     if status is not None:
         statement = statement.where(Organization.status == status)
         counter = counter.where(Organization.status == status)
+    if name_part is not None:
+        # Letters, digits and spaces only (`models.name_key`): no wildcard to escape.
+        statement = statement.where(col(Organization.name_key).contains(name_part))
+        counter = counter.where(col(Organization.name_key).contains(name_part))
     rows = session.exec(
         statement.order_by(col(Organization.name), col(Organization.id)).offset(offset).limit(limit)
     )
     return list(rows), session.exec(counter).one()
-
-
-def organization_names(session: Session, *, status: str | None) -> list[tuple[uuid.UUID, str]]:
-    """Every organization's id and name (of `status`), by name: what a search by name reads."""
-    statement = select(Organization.id, Organization.name)
-    if status is not None:
-        statement = statement.where(Organization.status == status)
-    rows = session.exec(statement.order_by(col(Organization.name), col(Organization.id)))
-    return [(row[0], row[1]) for row in rows]
-
-
-def organizations_by_id(session: Session, ids: list[uuid.UUID]) -> list[Organization]:
-    """The organizations of `ids`, in that order."""
-    if not ids:
-        return []
-    found = {
-        o.id: o for o in session.exec(select(Organization).where(col(Organization.id).in_(ids)))
-    }
-    return [found[i] for i in ids if i in found]
 
 
 def count_organizations(session: Session) -> int:

@@ -15,9 +15,8 @@ from schemas.organizations import (
     OrganizationPublic,
     OrganizationUpdate,
 )
-from service.errors import NotFound
-from service.gazetteer import normalise_name
-from service.models import Organization, OrganizationChange, utcnow
+from service.errors import NotFound, Unprocessable, validation_errors
+from service.models import Organization, OrganizationChange, name_key, utcnow
 from service.repository import organizations as repo
 from service.usecases.keys import Caller
 from service.usecases.listings import diff
@@ -120,28 +119,27 @@ def list_organizations(
     caller: Caller,
     name: str | None = None,
 ) -> OrganizationPage:
-    """By name. `name`: only those whose name holds it, ignoring case, accents and
-    punctuation, as place names are compared (`gazetteer.normalise_name`): searched in
-    Python over the names, since SQLite's `lower()` folds ASCII only and PostgreSQL's
-    `unaccent` is an extension not every server has."""
-    offset = (page - 1) * per_page
-    if name is None:
-        rows, total = repo.list_organizations(
-            session, status=status.value if status else None, offset=offset, limit=per_page
-        )
-    else:
-        wanted = normalise_name(name)
-        named = [
-            organization_id
-            for organization_id, known in repo.organization_names(
-                session, status=status.value if status else None
+    """By name. `name`: only those whose name contains it, ignoring case, accents and
+    punctuation (both folded by `models.name_key`, the stored one kept with the name, since
+    SQLite's `lower()` folds ASCII only and `unaccent` is an extension not every PostgreSQL
+    has). A `name` with no letter or digit is refused rather than taken to mean anything."""
+    part = None
+    if name is not None:
+        part = name_key(name)
+        if not part:
+            raise Unprocessable(
+                "name: give a letter or a digit to search for.",
+                errors=validation_errors(
+                    [{"loc": ("query", "name"), "msg": "needs a letter or a digit"}]
+                ),
             )
-            if wanted in normalise_name(known)
-        ]
-        rows, total = (
-            repo.organizations_by_id(session, named[offset : offset + per_page]),
-            len(named),
-        )
+    rows, total = repo.list_organizations(
+        session,
+        status=status.value if status else None,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+        name_part=part,
+    )
     return OrganizationPage(
         items=[_public(o) for o in rows], total=total, page=page, per_page=per_page
     )

@@ -273,6 +273,30 @@ def test_an_import_that_registers_or_changes_an_organization_says_so_in_its_hist
     ]
 
 
+def test_imported_organizations_are_found_by_a_part_of_their_name(
+    registry: Registry, api: Api, database_url: str, tmp_path: Path
+) -> None:
+    """Both ways an import writes an organization, a new one and a changed one."""
+    package = _export(database_url, tmp_path / "package")
+    organizations = _rows(package / "organizations.csv")
+    for row in organizations:
+        if row["id"] == registry.owner:
+            row["name"] = "Refuge Étoile-Boréale"
+    new_id = str(uuid.uuid4())
+    organizations.append({**organizations[0], "id": new_id, "name": "Maison de l'Aurore"})
+    _write_rows(package / "organizations.csv", organizations)
+    imported = referral(database_url, "hsds", "import", str(package))
+    assert imported.exit_code == 0, imported.output
+
+    def found(name: str) -> list[str]:
+        response = api.client.get("/v1/organizations", params={"name": name}, headers=api.admin)
+        assert response.status_code == 200, response.text
+        return [item["id"] for item in response.json()["items"]]
+
+    assert found("etoile boreale") == [registry.owner]
+    assert found("L'AURORE") == [new_id]
+
+
 def test_a_problem_found_late_changes_nothing(
     registry: Registry, database_url: str, other_database: str, tmp_path: Path
 ) -> None:

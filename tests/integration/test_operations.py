@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import AsyncGenerator, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -830,5 +831,33 @@ def test_need_counts_keep_their_numbers_when_urgency_is_counted_and_uncounted_ag
         assert counts() == after
         _migrate(fresh_database_url)
         assert counts() == after
+    finally:
+        engine.dispose()
+
+
+def test_organizations_stored_before_the_name_key_are_found_by_name_after_upgrading(
+    fresh_database_url: str,
+) -> None:
+    engine = create_db_engine(fresh_database_url)
+    before_name_key = "5b1e7c0a9d42"
+    try:
+        with startup_lock(engine):
+            migrate(engine, revision=before_name_key)
+        with engine.begin() as connection:
+            for name in ("Maison Étoile-Filante", "St. Mary's House"):
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO organization (id, name, description, status, created_at, "
+                        "updated_at) VALUES (:id, :name, '', 'pending', :now, :now)"
+                    ),
+                    {"id": uuid.uuid4().hex, "name": name, "now": datetime.now(UTC)},
+                )
+        _migrate(fresh_database_url)
+        with engine.connect() as connection:
+            keys = connection.execute(sa.text("SELECT name_key FROM organization ORDER BY name"))
+            assert [key for (key,) in keys] == ["maison etoile filante", "st marys house"]
+        downgrade(engine, revision=before_name_key)
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT count(*) FROM organization")).scalar() == 2
     finally:
         engine.dispose()
