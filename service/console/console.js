@@ -103,8 +103,8 @@
       verifiedNow: "Confirmed: accurate today.",
       vettingHeading: "Organizations",
       vettingHint:
-        "Vet an organization before its listings go live: its services match, and its provider " +
-        "keys work, only while it is approved.",
+        "Vet an organization before its listings go live: its services match only once it is " +
+        "approved, and a suspended organization's provider keys are refused.",
       organizationStatusLabel: "Status",
       nameContains: "Name contains",
       organizationsShown: (shown, total) => `${shown} of ${total}.`,
@@ -122,10 +122,12 @@
       noteRequired: "Say what the decision rests on",
       noteHint: "such as: charity registration checked, premises visited",
       approve: "Approve",
+      approveAgain: "Confirm approval",
       suspend: "Suspend",
       confirmSuspend: (name) =>
-        `Suspend ${name}? Its services stop matching at once and its provider keys are refused.`,
+        `Suspend “${name}”? Its services stop matching at once and its provider keys are refused.`,
       approvedNow: "Approved: its services match from now on.",
+      approvedAgainNow: "Recorded: vetted again, still approved.",
       suspendedNow: "Suspended: its services no longer match.",
       organizationKeys: "Provider keys",
       noKeys: "No key yet.",
@@ -144,17 +146,19 @@
       roles: { admin: "administrator", operator: "hotline operator", partner: "partner app", analyst: "analyst", provider: "provider" },
       keyName: "Who uses it",
       issueKey: "Issue a key",
-      keyColumns: ["Name", "Role", "Begins with", "Issued", "Last used", ""],
+      keyColumns: ["Name", "Role", "Begins with", "Issued", "Last used", "State"],
       issuedOn: (day, by) => (by ? `${day}, by ${by}` : day),
       neverUsed: "never",
       revoke: "Revoke",
+      revokeNamed: (name) => `Revoke the key “${name}”`,
       revokedOn: (day) => `revoked ${day}`,
       thisKey: "this key",
-      confirmRevoke: (name) => `Revoke the key "${name}"? It is refused from its next request on; this cannot be undone.`,
+      confirmRevoke: (name) => `Revoke the key “${name}”? It is refused from its next request on; this cannot be undone.`,
       secretHeading: "Copy this key now: it is shown only once.",
       secretFor: (name, role) => `For ${name} (${role}).`,
       copy: "Copy",
       copied: "Copied",
+      secretPending: "Copy the key shown above and press Done before issuing another.",
       done: "Done",
       reportHeading: "Where needs went unmet",
       reportHint: "Counts of match requests, never of people, for months that have ended.",
@@ -275,8 +279,8 @@
       verifiedNow: "Confirmé : exact aujourd'hui.",
       vettingHeading: "Organismes",
       vettingHint:
-        "Vérifiez un organisme avant que ses services soient publiés : ses services sont jumelés, " +
-        "et ses clés de fournisseur fonctionnent, seulement tant qu'il est approuvé.",
+        "Vérifiez un organisme avant que ses services soient publiés : ses services ne sont jumelés " +
+        "qu'une fois approuvé, et les clés de fournisseur d'un organisme suspendu sont refusées.",
       organizationStatusLabel: "Statut",
       nameContains: "Le nom contient",
       organizationsShown: (shown, total) => `${shown} sur ${total}.`,
@@ -294,10 +298,12 @@
       noteRequired: "Indiquez sur quoi repose la décision",
       noteHint: "par exemple : numéro d'organisme de bienfaisance vérifié, locaux visités",
       approve: "Approuver",
+      approveAgain: "Confirmer l'approbation",
       suspend: "Suspendre",
       confirmSuspend: (name) =>
-        `Suspendre ${name}? Ses services ne sont plus jumelés et ses clés de fournisseur sont refusées, dès maintenant.`,
+        `Suspendre « ${name} »? Ses services ne sont plus jumelés et ses clés de fournisseur sont refusées, dès maintenant.`,
       approvedNow: "Approuvé : ses services sont jumelés dès maintenant.",
+      approvedAgainNow: "Enregistré : vérifié de nouveau, toujours approuvé.",
       suspendedNow: "Suspendu : ses services ne sont plus jumelés.",
       organizationKeys: "Clés de fournisseur",
       noKeys: "Aucune clé.",
@@ -316,10 +322,11 @@
       roles: { admin: "administrateur", operator: "téléphoniste", partner: "application partenaire", analyst: "analyste", provider: "fournisseur" },
       keyName: "Qui l'utilise",
       issueKey: "Émettre une clé",
-      keyColumns: ["Nom", "Rôle", "Commence par", "Émise", "Dernier usage", ""],
+      keyColumns: ["Nom", "Rôle", "Commence par", "Émise", "Dernier usage", "État"],
       issuedOn: (day, by) => (by ? `${day}, par ${by}` : day),
       neverUsed: "jamais",
       revoke: "Révoquer",
+      revokeNamed: (name) => `Révoquer la clé « ${name} »`,
       revokedOn: (day) => `révoquée le ${day}`,
       thisKey: "cette clé",
       confirmRevoke: (name) => `Révoquer la clé « ${name} »? Elle est refusée dès sa prochaine requête; c'est définitif.`,
@@ -327,6 +334,7 @@
       secretFor: (name, role) => `Pour ${name} (${role}).`,
       copy: "Copier",
       copied: "Copiée",
+      secretPending: "Copiez la clé affichée plus haut et appuyez sur Terminé avant d'en émettre une autre.",
       done: "Terminé",
       reportHeading: "Où les besoins restent sans réponse",
       reportHint: "Des demandes de jumelage, jamais des personnes, pour les mois terminés.",
@@ -395,8 +403,11 @@
     vetting: null, // an administrator's list of organizations, and the filter and page read
     vettingAsked: 0,
     opened: null, // the organization open in the vetting panel, its history and keys
+    openedProblem: null, // why it could not be read
     openedAsked: 0,
     keys: null, // staff and partner keys
+    keysAsked: 0,
+    busy: new Set(), // actions sent and not yet answered, such as "issue:<organization id>"
     secretOf: null, // whose key's secret is on screen (the secret itself only in its field)
   };
 
@@ -1096,7 +1107,8 @@
   // ---- vetting organizations, and keys (administrators) --------------------------------
   //
   // Everything an organization says about itself is shown as text (el() never parses
-  // markup): vetting is where a stranger's words meet the most powerful key.
+  // markup), in elements of their own direction (`dir=auto`): vetting is where a stranger's
+  // words meet the most powerful key.
 
   const REGISTER_CONTROLS = {
     name: "register-name",
@@ -1119,23 +1131,42 @@
       errors.length
         ? el("ul", {}, errors.map((error) => el("li", {}, `${named(error.loc)}: ${error.msg}`)))
         : problem.detail ? el("p", {}, problem.detail) : "",
+      problem.status >= 500 && problem.request_id ? el("p", { class: "hint" }, `${t("requestId")}: ${problem.request_id}`) : "",
     ];
   }
 
-  // `form`'s problem box (one at its end), emptied with null.
+  // `form`'s problem box (one, at its end), and its fields marked as the errors name them;
+  // with null, both cleared.
   function formProblem(form, problem, controls = {}) {
     form.querySelector(":scope > .problem")?.remove();
-    if (problem) form.append(el("div", { class: "problem", role: "alert" }, ...problemParts(problem, controls)));
+    for (const marked of form.querySelectorAll("[aria-invalid=true]")) marked.removeAttribute("aria-invalid");
+    if (!problem) return;
+    for (const error of problem.errors || []) {
+      const id = controls[(error.loc || []).slice(-1)[0]];
+      if (id) $(id)?.setAttribute("aria-invalid", "true");
+    }
+    form.append(el("div", { class: "problem", role: "alert" }, ...problemParts(problem, controls)));
   }
 
-  // Runs `send` with the form's buttons disabled, so that a double click sends once.
-  async function busy(form, send) {
-    const buttons = [...form.querySelectorAll("button")];
-    for (const button of buttons) button.disabled = true;
+  // Runs `send` while `action` is out: the buttons of every element marked with it are
+  // disabled, those rendered meanwhile (a change of language) included, so that nothing is
+  // sent twice.
+  async function busy(action, send) {
+    state.busy.add(action);
+    syncBusy();
     try {
       return await send();
     } finally {
-      for (const button of buttons) button.disabled = false;
+      state.busy.delete(action);
+      syncBusy();
+    }
+  }
+
+  function syncBusy() {
+    for (const marked of document.querySelectorAll("[data-action]")) {
+      const out = state.busy.has(marked.dataset.action);
+      const buttons = marked.tagName === "BUTTON" ? [marked] : marked.querySelectorAll("button");
+      for (const button of buttons) button.disabled = out;
     }
   }
 
@@ -1147,6 +1178,11 @@
     return t("roles")[role] || role;
   }
 
+  // A name as one line of plain text, for a dialog: no line breaks, no direction controls.
+  function oneLine(text) {
+    return text.replace(/[\s\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, " ").trim();
+  }
+
   function dayOf(iso) {
     return iso.slice(0, 10);
   }
@@ -1155,6 +1191,13 @@
     return new Date(iso).toLocaleString(state.language === "fr" ? "fr-CA" : "en-CA", {
       dateStyle: "medium",
       timeStyle: "short",
+    });
+  }
+
+  // A live region's news: set once the region is on the page, so that it is announced.
+  function announce(region, text) {
+    requestAnimationFrame(() => {
+      region.textContent = text;
     });
   }
 
@@ -1172,11 +1215,13 @@
     role.value = issuing;
   }
 
-  async function showOrganizations(more = false) {
+  // The organizations the filters select, page 1; `more`: the next page, added. `filter`:
+  // the filters to read again (after a decision), instead of those on screen.
+  async function showOrganizations({ more = false, filter = null } = {}) {
     if (more && !state.vetting) return;
-    const filter = more
+    const filters = more
       ? state.vetting.filter
-      : { status: $("organization-status").value, name: $("organization-name").value.trim() };
+      : filter || { status: $("organization-status").value, name: $("organization-name").value.trim() };
     const page = more ? state.vetting.page + 1 : 1;
     const asked = (state.vettingAsked += 1);
     const session = state.session;
@@ -1186,21 +1231,24 @@
     let found;
     try {
       const query = new URLSearchParams({ page: String(page), per_page: "50" });
-      for (const [name, value] of Object.entries(filter)) if (value) query.set(name, value);
+      for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
       found = await api(`/v1/organizations?${query}`);
     } catch (error) {
       if (asked !== state.vettingAsked || session !== state.session) return;
-      state.vetting = null; // the list shown would not be the one the filter asks for
+      // A new list that failed: the one shown would not be what the filters ask for. A next
+      // page that failed: what was shown stays, and More can be tried again.
+      if (!more) state.vetting = null;
       renderOrganizations();
-      box.replaceChildren(...problemParts(error.problem, {}));
+      box.replaceChildren(...problemParts(error.problem, { status: "organization-status", name: "organization-name" }));
       box.hidden = false;
       return;
     }
     if (asked !== state.vettingAsked || session !== state.session) return; // a later one won
+    const seen = new Set(more ? state.vetting.items.map((item) => item.id) : []);
     state.vetting = {
-      filter,
+      filter: filters,
       page,
-      items: more ? [...state.vetting.items, ...found.items] : found.items,
+      items: [...(more ? state.vetting.items : []), ...found.items.filter((item) => !seen.has(item.id))],
       total: found.total,
       more: page * found.per_page < found.total,
     };
@@ -1220,7 +1268,7 @@
       ...(vetting?.items || []).map((organization) => {
         const open = el(
           "button",
-          { type: "button", class: "link", "aria-current": organization.id === opened ? "true" : null },
+          { type: "button", class: "link", dir: "auto", "aria-current": organization.id === opened ? "true" : null },
           organization.name,
         );
         open.addEventListener("click", () => openOrganization(organization.id));
@@ -1235,8 +1283,9 @@
     );
   }
 
-  // `said`: the TEXT key of what to say above it, such as "approvedNow".
-  async function openOrganization(id, said = null) {
+  // Reads the organization and shows it. `said`: the TEXT key of what to say above it, such
+  // as "approvedNow". `focus`: move to its heading (not when refreshing after an action).
+  async function openOrganization(id, { said = null, focus = true } = {}) {
     const asked = (state.openedAsked += 1);
     const session = state.session;
     let opened;
@@ -1250,15 +1299,15 @@
     } catch (error) {
       if (asked !== state.openedAsked || session !== state.session) return;
       state.opened = null;
+      state.openedProblem = error.problem;
       renderOrganizations();
-      const detail = $("organization-detail");
-      detail.replaceChildren(el("div", { class: "problem", role: "alert" }, ...problemParts(error.problem, {})));
-      detail.hidden = false;
+      renderOrganizationDetail();
       return;
     }
     if (asked !== state.openedAsked || session !== state.session) return;
     state.opened = opened;
-    // The list says the status it was read with: a decision made here updates its line.
+    state.openedProblem = null;
+    // The list says the status it was read with: the line of this one is updated.
     if (state.vetting) {
       state.vetting.items = state.vetting.items.map((item) =>
         item.id === opened.organization.id ? opened.organization : item,
@@ -1266,9 +1315,17 @@
     }
     renderOrganizations();
     renderOrganizationDetail();
-    const heading = $("organization-detail").querySelector("h3");
-    heading.focus();
-    reveal(heading);
+    if (focus) {
+      const heading = $("organization-detail").querySelector("h3");
+      heading.focus();
+      reveal(heading);
+    }
+  }
+
+  // After an action on organization `id`: read it again if it is still the one open.
+  function refreshOrganization(id, said = null) {
+    if (state.opened?.organization.id !== id) return Promise.resolve();
+    return openOrganization(id, { said, focus: false });
   }
 
   function shownValue(value) {
@@ -1288,18 +1345,19 @@
             "p",
             {},
             el("strong", {}, t("actions")[entry.action] || entry.action),
-            ` · ${momentOf(entry.at)} · ${t("by", entry.actor_name, roleName(entry.actor_role))}`,
+            ` · ${momentOf(entry.at)} · `,
+            el("span", { dir: "auto" }, t("by", entry.actor_name, roleName(entry.actor_role))),
           ),
           entry.changes.length
             ? el(
                 "ul",
                 {},
                 entry.changes.map((change) =>
-                  el("li", {}, `${change.field}: ${shownValue(change.old)} → ${shownValue(change.new)}`),
+                  el("li", { dir: "auto" }, `${change.field}: ${shownValue(change.old)} → ${shownValue(change.new)}`),
                 ),
               )
             : "",
-          entry.note ? el("blockquote", {}, entry.note) : "",
+          entry.note ? el("blockquote", { dir: "auto" }, entry.note) : "",
         ),
       ),
     );
@@ -1309,14 +1367,19 @@
     const detail = $("organization-detail");
     const opened = state.opened;
     if (!opened) {
-      detail.hidden = true;
-      detail.replaceChildren();
+      delete detail.dataset.id;
+      detail.replaceChildren(
+        state.openedProblem ? el("div", { class: "problem", role: "alert" }, ...problemParts(state.openedProblem, {})) : "",
+      );
+      detail.hidden = !state.openedProblem;
       return;
     }
-    // What was typed and not yet sent stays, in the other language too.
-    const typedNote = $("decision-note")?.value || "";
-    const typedName = $("provider-key-name")?.value || "";
     const organization = opened.organization;
+    // What was typed and not yet sent stays when this organization is drawn again (another
+    // language, a refresh), and never follows the panel to another organization.
+    const same = detail.dataset.id === organization.id;
+    const typedNote = same ? $("decision-note")?.value || "" : "";
+    const typedName = same ? $("provider-key-name")?.value || "" : "";
     const facts = [
       [t("organizationStatusLabel"), statusName(organization.status)],
       [t("description"), organization.description],
@@ -1326,14 +1389,13 @@
       [t("registered"), dayOf(organization.created_at)],
     ].filter(([, value]) => value);
 
-    // Approving an approved organization is not offered: suspend, then approve again.
-    const decisions =
-      organization.status === "approved" ? ["suspend"] : organization.status === "suspended" ? ["approve"] : ["approve", "suspend"];
-    const note = el("textarea", { id: "decision-note", rows: "2", maxlength: "2000", "aria-describedby": "decision-hint" });
+    // An approved organization may be vetted again (a note, the status unchanged).
+    const decisions = organization.status === "suspended" ? ["approve"] : ["approve", "suspend"];
+    const note = el("textarea", { id: "decision-note", rows: "2", maxlength: "2000", "aria-describedby": "decision-hint", dir: "auto" });
     note.value = typedNote;
     const decide = el(
       "form",
-      { class: "decision", novalidate: true },
+      { class: "decision", novalidate: true, "data-action": `decide:${organization.id}` },
       el(
         "div",
         { class: "field" },
@@ -1345,92 +1407,118 @@
         "div",
         { class: "actions" },
         decisions.map((action) =>
-          el("button", { type: "submit", value: action, class: action === "approve" ? "primary" : "danger" }, t(action)),
+          el(
+            "button",
+            { type: "submit", value: action, class: action === "approve" ? "primary" : "danger" },
+            t(action === "approve" && organization.status === "approved" ? "approveAgain" : action),
+          ),
         ),
       ),
     );
     decide.addEventListener("submit", (event) => {
       event.preventDefault();
-      decideOrganization(organization, event.submitter?.value || decisions[0], note, decide);
+      decideOrganization(organization, event.submitter?.value || decisions[0], decide);
     });
 
-    const keyName = el("input", { id: "provider-key-name", type: "text", maxlength: "200" });
+    const keyName = el("input", { id: "provider-key-name", type: "text", maxlength: "200", dir: "auto" });
     keyName.value = typedName;
     const issue = el(
       "form",
-      { class: "issue", novalidate: true },
+      { class: "issue", novalidate: true, "data-action": `issue:${organization.id}` },
       el("div", { class: "field" }, el("label", { for: "provider-key-name" }, t("providerKeyName")), keyName),
       el("div", { class: "actions" }, el("button", { type: "submit" }, t("issueProviderKey"))),
     );
     issue.addEventListener("submit", (event) => {
       event.preventDefault();
       issueKey(
+        `issue:${organization.id}`,
         { role: "provider", name: keyName.value, organization_id: organization.id },
         issue,
         { name: "provider-key-name" },
-        () => openOrganization(organization.id),
+        () => refreshOrganization(organization.id),
       );
     });
 
+    const status = el("p", { class: "hint saved", role: "status" });
+    detail.dataset.id = organization.id;
     detail.replaceChildren(
-      el("h3", { tabindex: "-1" }, organization.name),
-      el("p", { class: "hint saved", role: "status" }, opened.said ? t(opened.said) : ""),
-      el("dl", { class: "facts" }, facts.flatMap(([name, value]) => [el("dt", {}, name), el("dd", {}, value)])),
+      el("h3", { tabindex: "-1", dir: "auto" }, organization.name),
+      status,
+      el(
+        "dl",
+        { class: "facts" },
+        facts.flatMap(([name, value]) => [el("dt", {}, name), el("dd", { dir: "auto" }, value)]),
+      ),
       decide,
-      el("h4", {}, t("organizationKeys")),
-      keyTable(opened.keys, () => openOrganization(organization.id)),
+      el("h4", { id: "organization-keys-heading", tabindex: "-1" }, t("organizationKeys")),
+      keyTable(opened.keys, () => refreshOrganization(organization.id), "organization-keys-heading"),
       issue,
       el("h4", {}, t("history")),
       renderHistory(opened.history),
     );
     detail.hidden = false;
+    if (opened.said) announce(status, t(opened.said));
+    syncBusy();
   }
 
-  async function decideOrganization(organization, action, note, form) {
+  async function decideOrganization(organization, action, form) {
     formProblem(form, null);
+    const note = $("decision-note");
     const text = note.value.trim();
     if (!text) {
+      formProblem(form, { title: t("noteRequired"), errors: [] });
       note.setAttribute("aria-invalid", "true");
-      formProblem(form, { title: t("noteRequired") });
       note.focus();
       return;
     }
-    note.removeAttribute("aria-invalid");
-    if (action === "suspend" && !window.confirm(t("confirmSuspend", organization.name))) return;
+    if (action === "suspend" && !window.confirm(t("confirmSuspend", oneLine(organization.name)))) return;
     const session = state.session;
+    const again = action === "approve" && organization.status === "approved";
     try {
-      await busy(form, () =>
+      await busy(`decide:${organization.id}`, () =>
         api(`/v1/organizations/${encodeURIComponent(organization.id)}/${action}`, {
           method: "POST",
           body: { note: text },
         }),
       );
     } catch (error) {
-      if (session === state.session) formProblem(form, error.problem, { note: "decision-note" });
+      if (session !== state.session) return;
+      const current = $("organization-detail").querySelector("form.decision");
+      if (state.opened?.organization.id === organization.id && current) {
+        formProblem(current, error.problem, { note: "decision-note" });
+      }
       return;
     }
     if (session !== state.session) return;
-    note.value = ""; // recorded: not to be sent again with the next decision
-    await openOrganization(organization.id, action === "approve" ? "approvedNow" : "suspendedNow");
+    // Recorded: the note is not to be sent again with the next decision.
+    if ($("organization-detail").dataset.id === organization.id) $("decision-note").value = "";
+    // The status changed: the list read again, so that its pages stay whole.
+    if (state.vetting) showOrganizations({ filter: state.vetting.filter });
+    await refreshOrganization(organization.id, again ? "approvedAgainNow" : action === "approve" ? "approvedNow" : "suspendedNow");
   }
 
-  function keyTable(keys, afterRevoke) {
+  // Keys as a table; `afterRevoke` reads them again, then focus goes to `headingId`.
+  function keyTable(keys, afterRevoke, headingId) {
     if (!keys.length) return el("p", { class: "hint" }, t("noKeys"));
     const rows = keys.map((key) => {
       let standing;
       if (key.revoked_at) standing = el("span", { class: "hint" }, t("revokedOn", dayOf(key.revoked_at)));
       else if (key.id === state.keyId) standing = el("span", { class: "hint" }, t("thisKey"));
       else {
-        standing = el("button", { type: "button", class: "danger" }, t("revoke"));
-        standing.addEventListener("click", () => revokeKey(key, standing, afterRevoke));
+        standing = el(
+          "button",
+          { type: "button", class: "danger", "aria-label": t("revokeNamed", key.name), "data-action": `revoke:${key.id}` },
+          t("revoke"),
+        );
+        standing.addEventListener("click", () => revokeKey(key, standing, afterRevoke, headingId));
       }
       return el(
         "tr",
         { "data-id": key.id, class: key.revoked_at ? "revoked" : null },
-        el("td", {}, key.name),
+        el("td", { dir: "auto" }, key.name),
         el("td", {}, roleName(key.role)),
         el("td", {}, el("code", {}, `${key.prefix}…`)),
-        el("td", {}, t("issuedOn", dayOf(key.created_at), key.issued_by)),
+        el("td", { dir: "auto" }, t("issuedOn", dayOf(key.created_at), key.issued_by)),
         el("td", {}, key.last_used_at ? ageText(key.last_used_at) : t("neverUsed")),
         el("td", {}, standing),
       );
@@ -1447,43 +1535,56 @@
     );
   }
 
-  async function revokeKey(key, button, after) {
-    if (!window.confirm(t("confirmRevoke", key.name))) return;
+  async function revokeKey(key, button, after, headingId) {
+    if (!window.confirm(t("confirmRevoke", oneLine(key.name)))) return;
     const session = state.session;
-    button.disabled = true;
     try {
-      await api(`/v1/keys/${encodeURIComponent(key.id)}`, { method: "DELETE" });
+      await busy(`revoke:${key.id}`, () => api(`/v1/keys/${encodeURIComponent(key.id)}`, { method: "DELETE" }));
     } catch (error) {
       if (session !== state.session) return;
-      button.disabled = false;
+      if (error.problem.status === 404) {
+        await after(); // gone meanwhile: the table says how it stands now
+        return;
+      }
       const cell = button.closest("td");
       cell.querySelector(".problem")?.remove();
       cell.append(el("div", { class: "problem", role: "alert" }, ...problemParts(error.problem, {})));
       return;
     }
-    if (session === state.session) after();
+    if (session !== state.session) return;
+    await after();
+    $(headingId)?.focus(); // the button pressed is gone
   }
 
-  async function issueKey(body, form, controls, after) {
+  async function issueKey(action, body, form, controls, after) {
     formProblem(form, null);
+    if (!$("secret").hidden) {
+      // One secret on screen at a time: a second would replace one not yet copied.
+      formProblem(form, { title: t("secretPending"), errors: [] });
+      $("secret-value").focus();
+      return;
+    }
     const session = state.session;
     let issued;
     try {
-      issued = await busy(form, () => api("/v1/keys", { method: "POST", body }));
+      issued = await busy(action, () => api("/v1/keys", { method: "POST", body }));
     } catch (error) {
-      if (session === state.session) formProblem(form, error.problem, controls);
+      if (session !== state.session) return;
+      const current = document.querySelector(`form[data-action="${CSS.escape(action)}"]`);
+      if (current) formProblem(current, error.problem, controls);
       return;
     }
     if (session !== state.session) return;
-    form.reset();
-    showSecret(issued);
-    after();
+    const current = document.querySelector(`form[data-action="${CSS.escape(action)}"]`);
+    current?.reset();
+    showSecret(issued, Object.values(controls)[0]);
+    await after(); // (which leaves the focus in the secret's field)
   }
 
-  // The new key's secret, in one place above everything until "Done" or sign-out: never
-  // stored, never in a list that re-renders.
-  function showSecret(issued) {
-    state.secretOf = { name: issued.name, role: issued.role };
+  // The new key's secret, in one place above everything until Done or sign-out: never
+  // stored, never in a list that is drawn again. `returnTo`: the field to go back to.
+  function showSecret(issued, returnTo) {
+    state.secretOf = { name: issued.name, role: issued.role, returnTo };
     renderSecretOf();
     $("secret-value").value = issued.key;
     $("secret-copy").textContent = t("copy");
@@ -1499,10 +1600,12 @@
   }
 
   function hideSecret() {
+    const returnTo = state.secretOf?.returnTo;
     state.secretOf = null;
     $("secret-value").value = "";
     renderSecretOf();
     $("secret").hidden = true;
+    return returnTo;
   }
 
   async function copySecret() {
@@ -1520,25 +1623,27 @@
   async function loadKeys() {
     const box = $("keys-problem");
     box.hidden = true;
+    const asked = (state.keysAsked += 1);
     const session = state.session;
     let keys;
     try {
       keys = (await api("/v1/keys")).items;
     } catch (error) {
-      if (session !== state.session) return;
+      if (asked !== state.keysAsked || session !== state.session) return;
       state.keys = null;
       renderKeys();
       box.replaceChildren(...problemParts(error.problem, {}));
       box.hidden = false;
       return;
     }
-    if (session !== state.session) return;
+    if (asked !== state.keysAsked || session !== state.session) return; // a later one won
     state.keys = keys.filter((key) => key.role !== "provider");
     renderKeys();
   }
 
   function renderKeys() {
-    $("key-table").replaceChildren(state.keys ? keyTable(state.keys, loadKeys) : "");
+    $("key-table").replaceChildren(state.keys ? keyTable(state.keys, loadKeys, "keys-heading") : "");
+    syncBusy();
   }
 
   async function registerOrganization(event) {
@@ -1553,7 +1658,7 @@
     const session = state.session;
     let created;
     try {
-      created = await busy(form, () => api("/v1/organizations", { method: "POST", body }));
+      created = await busy("register", () => api("/v1/organizations", { method: "POST", body }));
     } catch (error) {
       if (session === state.session) formProblem(form, error.problem, REGISTER_CONTROLS);
       return;
@@ -1561,16 +1666,18 @@
     if (session !== state.session) return;
     form.reset();
     $("register").open = false;
-    showOrganizations();
-    await openOrganization(created.id, "registeredNow");
+    if (state.vetting) showOrganizations({ filter: state.vetting.filter });
+    await openOrganization(created.id, { said: "registeredNow" });
   }
 
   function resetAdministration() {
     state.vetting = null;
     state.vettingAsked += 1;
     state.opened = null;
+    state.openedProblem = null;
     state.openedAsked += 1;
     state.keys = null;
+    state.keysAsked += 1;
     hideSecret();
     $("organization-filters").reset();
     $("organization-status").replaceChildren();
@@ -1883,19 +1990,23 @@
       event.preventDefault();
       showOrganizations();
     });
-    $("organizations-more").addEventListener("click", () => showOrganizations(true));
+    $("organizations-more").addEventListener("click", () => showOrganizations({ more: true }));
     $("register-form").addEventListener("submit", registerOrganization);
     $("key-issue").addEventListener("submit", (event) => {
       event.preventDefault();
       issueKey(
+        "issue:staff",
         { role: $("issue-role").value, name: $("issue-name").value },
         $("key-issue"),
-        { role: "issue-role", name: "issue-name" },
+        { name: "issue-name", role: "issue-role" },
         loadKeys,
       );
     });
     $("secret-copy").addEventListener("click", copySecret);
-    $("secret-done").addEventListener("click", hideSecret);
+    $("secret-done").addEventListener("click", () => {
+      const returnTo = hideSecret();
+      ($(returnTo || "") || $("forget-key")).focus();
+    });
     $("clear").addEventListener("click", () => {
       clearAll();
       $("near").focus();

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
-from tests.e2e.conftest import LiveServer, sign_in, storage
+from tests.e2e.conftest import LiveServer, Traffic, sign_in, storage
 
 MARKUP = '<img src="x" id="injected"> Harbour House'
 
@@ -49,26 +49,50 @@ def _me(live: LiveServer, key: str) -> httpx.Response:
     return httpx.get(f"{live.url}/v1/me", headers={"Authorization": f"Bearer {key}"})
 
 
+def _find(page: Page, token: str, status: str = "") -> None:
+    """List the organizations of `status` ("" for any) whose name holds `token`: other
+    tests on the same server add organizations of their own."""
+    page.select_option("#organization-status", status)
+    page.fill("#organization-name", token.upper())
+    page.click("#organization-filters button[type=submit]")
+
+
 def _open(page: Page, live: LiveServer, name: str) -> None:
     sign_in(page, live, live.admin_key)
     expect(page.locator("#organization-status")).to_have_value("pending")
-    page.select_option("#organization-status", "")  # all, by a part of the name
-    page.fill("#organization-name", name.split()[-1].upper())
-    page.click("#organization-filters button[type=submit]")
+    _find(page, name.split()[-1])
     expect(page.locator("#organizations-status")).to_have_text("1 of 1.")
     page.locator("#organization-items button", has_text=name).click()
     expect(page.locator("#organization-detail h3")).to_have_text(name)
 
 
+def _hold_requests(page: Page, method: str, path: str) -> None:
+    """From now on the page's `method` requests to `path` never get an answer: what a slow
+    server looks like while the page waits (set in the page's own script world)."""
+    page.evaluate(
+        """([method, path]) => {
+            const send = window.fetch;
+            window.fetch = (url, init) =>
+                (init?.method || "GET") === method && String(url).startsWith(path)
+                    ? new Promise(() => {})
+                    : send(url, init);
+        }""",
+        [method, path],
+    )
+
+
 def test_an_administrator_vets_an_organization_and_hands_over_its_first_key(
     page: Page, live: LiveServer
 ) -> None:
-    name = f"{MARKUP} {uuid.uuid4().hex[:6]}"
+    token = uuid.uuid4().hex[:6]
+    name = f"{MARKUP} {token}"
     organization_id = _organization(live, name)
     sign_in(page, live, live.admin_key)
 
     # Pending organizations are listed first, as what waits for vetting.
     expect(page.locator("#organization-status")).to_have_value("pending")
+    expect(page.locator("#organization-items li").first).to_be_visible()
+    _find(page, token, "pending")
     entry = page.locator(f"#organization-items li[data-id='{organization_id}']")
     expect(entry).to_contain_text(name)
     expect(entry.locator(".badge")).to_have_text("pending approval")
@@ -91,8 +115,8 @@ def test_an_administrator_vets_an_organization_and_hands_over_its_first_key(
     )
     expect(page.locator("#decision-note")).to_have_value("")
     expect(detail.locator(".facts")).to_contain_text("approved")
-    expect(detail.locator("button[value=approve]")).to_have_count(0)  # only Suspend is left
-    expect(entry.locator(".badge")).to_have_text("approved")
+    expect(detail.locator("button[value=approve]")).to_have_text("Confirm approval")
+    expect(entry).to_have_count(0)  # the pending list, read again, no longer holds it
     expect(detail.locator(".history")).to_contain_text(
         "Charity registration checked; premises visited."
     )
@@ -108,6 +132,7 @@ def test_an_administrator_vets_an_organization_and_hands_over_its_first_key(
     detail.locator("form.issue button").click()
     expect(page.locator("#secret")).to_be_visible()
     expect(page.locator("#secret-for")).to_have_text("For nightly beds script (provider).")
+    expect(page.locator("#secret-value")).to_be_focused()  # copy it: nothing else to do
     secret = page.input_value("#secret-value")
     me = _me(live, secret)
     assert me.status_code == 200
@@ -115,8 +140,15 @@ def test_an_administrator_vets_an_organization_and_hands_over_its_first_key(
     assert me.json()["organization"]["id"] == organization_id
     expect(detail.locator("table.keys tbody tr")).to_have_count(1)
     expect(detail.locator("table.keys tbody tr")).to_contain_text(secret[:10])
-    assert secret not in page.locator("#organization-detail").inner_text()
+    assert page.content().count(secret) == 0  # in the field's value only, never in markup
     assert all(secret not in value for value in storage(page)["session"].values())
+
+    # A second key while the first secret is on screen would hide one not yet copied.
+    page.fill("#provider-key-name", "second script")
+    detail.locator("form.issue button").click()
+    expect(detail.locator("form.issue .problem")).to_contain_text("press Done")
+    expect(page.locator("#secret-value")).to_have_value(secret)
+    expect(detail.locator("table.keys tbody tr")).to_have_count(1)
 
     page.click("#language")  # the secret stays through a change of language
     expect(page.locator("#secret-for")).to_have_text("Pour nightly beds script (fournisseur).")
@@ -125,10 +157,21 @@ def test_an_administrator_vets_an_organization_and_hands_over_its_first_key(
     page.click("#secret-done")
     expect(page.locator("#secret")).to_be_hidden()
     expect(page.locator("#secret-value")).to_have_value("")
+    expect(page.locator("#provider-key-name")).to_be_focused()
+
+    # Vetted again: a note on the record, the organization still approved.
+    page.fill("#decision-note", "Annual check: registration renewed.")
+    detail.locator("button[value=approve]").click()
+    expect(detail.locator("[role=status]")).to_have_text("Recorded: vetted again, still approved.")
+    assert [entry["note"] for entry in _history(live, organization_id)][-2:] == [
+        "Charity registration checked; premises visited.",
+        "Annual check: registration renewed.",
+    ]
+    assert _status(live, organization_id) == "approved"
 
 
 def test_suspending_asks_first_and_a_revoked_key_is_refused_at_once(
-    page: Page, live: LiveServer
+    page: Page, live: LiveServer, traffic: Traffic
 ) -> None:
     name = f"Northern Refuge {uuid.uuid4().hex[:6]}"
     organization_id = _organization(live, name)
@@ -153,11 +196,18 @@ def test_suspending_asks_first_and_a_revoked_key_is_refused_at_once(
 
         page.once("dialog", handle)
 
+    def sent(method: str, path: str) -> list[str]:
+        return [r.url for r in traffic.requests if r.method == method and path in r.url]
+
     answer(accept=False)
     detail.locator("button[value=suspend]").click()
     expect(page.locator("#decision-note")).to_have_value(
         "Complaint received: premises not as described."
     )
+    page.click("#language")  # a round trip the page makes after the dialog: it sent nothing
+    page.click("#language")
+    expect(detail.locator("button[value=suspend]")).to_have_text("Suspend")
+    assert sent("POST", "/suspend") == []
     assert _status(live, organization_id) == "approved"
 
     answer(accept=True)
@@ -167,14 +217,17 @@ def test_suspending_asks_first_and_a_revoked_key_is_refused_at_once(
     assert _me(live, key["key"]).status_code == 403
 
     row = detail.locator(f"table.keys tr[data-id='{key['id']}']")
+    expect(row.locator("button")).to_have_attribute("aria-label", "Revoke the key “front desk”")
     page.once("dialog", lambda dialog: dialog.dismiss())
     row.locator("button").click()
     expect(row.locator("button")).to_be_enabled()
+    assert sent("DELETE", "/v1/keys/") == []
     assert _me(live, key["key"]).status_code == 403  # suspended, not revoked
     page.once("dialog", lambda dialog: dialog.accept())
     row.locator("button").click()
     expect(row).to_contain_text("revoked")
     expect(row.locator("button")).to_have_count(0)
+    expect(page.locator("#organization-keys-heading")).to_be_focused()
     assert _me(live, key["key"]).status_code == 401
 
 
@@ -191,9 +244,10 @@ def test_registering_names_the_refused_field_and_opens_the_new_organization(
     expect(problem).to_contain_text("Email: ")
     expect(problem).not_to_contain_text("not an address")  # refused without echoing it
     listed = httpx.get(
-        f"{live.url}/v1/organizations", params={"per_page": 100}, headers=_admin(live)
+        f"{live.url}/v1/organizations", params={"name": name}, headers=_admin(live)
     ).json()
-    assert name not in [item["name"] for item in listed["items"]]
+    assert listed["total"] == 0
+    expect(page.locator("#register-email")).to_have_attribute("aria-invalid", "true")
 
     page.fill("#register-email", "accueil@etoile.example.ca")
     page.click("#register-form button[type=submit]")
@@ -204,7 +258,7 @@ def test_registering_names_the_refused_field_and_opens_the_new_organization(
     )
     expect(page.locator("#register-form .problem")).to_have_count(0)
     expect(page.locator("#register-name")).to_have_value("")
-    expect(page.locator("#organization-items li", has_text=name)).to_have_count(1)
+    expect(page.locator("#register-email")).not_to_have_attribute("aria-invalid", "true")
 
 
 def test_staff_keys_are_issued_and_revoked_but_never_the_key_in_use(
@@ -253,3 +307,68 @@ def test_vetting_and_keys_are_for_administrators_only(
     expect(page.locator("#forget-key")).to_be_visible()
     expect(page.locator("#vetting")).to_be_hidden()
     expect(page.locator("#keys")).to_be_hidden()
+
+
+def test_a_note_typed_for_one_organization_never_follows_to_another(
+    page: Page, live: LiveServer
+) -> None:
+    token = uuid.uuid4().hex[:6]
+    first, second = (f"Shelter {letter} {token}" for letter in "AB")
+    first_id = _organization(live, first)
+    _organization(live, second)
+    sign_in(page, live, live.admin_key)
+    _find(page, token)
+    page.locator("#organization-items button", has_text=first).click()
+    page.fill("#decision-note", f"Premises of {first} visited")
+    page.fill("#provider-key-name", "their script")
+    page.click("#language")  # drawn again in French: what was typed stays
+    expect(page.locator("#decision-note")).to_have_value(f"Premises of {first} visited")
+    page.click("#language")
+
+    page.locator("#organization-items button", has_text=second).click()
+    expect(page.locator("#organization-detail h3")).to_have_text(second)
+    expect(page.locator("#decision-note")).to_have_value("")
+    expect(page.locator("#provider-key-name")).to_have_value("")
+    assert [entry["action"] for entry in _history(live, first_id)] == ["create"]
+
+
+def test_a_change_of_language_while_a_key_is_being_issued_cannot_issue_a_second(
+    page: Page, live: LiveServer
+) -> None:
+    token = uuid.uuid4().hex[:6]
+    name = f"Slow Line {token}"
+    _organization(live, name)
+    _open(page, live, name)
+    _hold_requests(page, "POST", "/v1/keys")
+    page.fill("#provider-key-name", "beds")
+    button = page.locator("#organization-detail form.issue button")
+    button.click()
+    expect(button).to_be_disabled()
+    page.click("#language")
+    expect(button).to_have_text("Émettre une clé de fournisseur")
+    expect(button).to_be_disabled()
+    staff = page.locator("#key-issue button[type=submit]")
+    expect(staff).to_be_enabled()  # another form, not held
+
+
+def test_the_pending_list_is_read_again_after_a_decision_so_that_none_is_skipped(
+    page: Page, live: LiveServer
+) -> None:
+    token = uuid.uuid4().hex[:6]
+    ids = [_organization(live, f"Queue {index:02d} {token}") for index in range(51)]
+    sign_in(page, live, live.admin_key)
+    _find(page, token, "pending")
+    expect(page.locator("#organizations-status")).to_have_text("50 of 51.")
+    expect(page.locator("#organizations-more")).to_be_visible()
+    page.locator("#organization-items button").first.click()
+    page.fill("#decision-note", "Checked.")
+    page.locator("#organization-detail button[value=approve]").click()
+    expect(page.locator("#organization-detail [role=status]")).to_have_text(
+        "Approved: its services match from now on."
+    )
+    expect(page.locator("#organizations-status")).to_have_text("50 of 50.")
+    expect(page.locator("#organizations-more")).to_be_hidden()
+    listed = page.locator("#organization-items li").evaluate_all(
+        "items => items.map(item => item.dataset.id)"
+    )
+    assert listed == ids[1:]
