@@ -130,6 +130,11 @@
       approvedAgainNow: "Recorded: vetted again, still approved.",
       suspendedNow: "Suspended: its services no longer match.",
       organizationKeys: "Provider keys",
+      organizationListings: (total) => `Listings (${total})`,
+      noOrganizationListings: "No listing yet.",
+      moreListings: (more, id) => `and ${more} more: referral-client services list --organization ${id}`,
+      confidentialArea: "confidential address",
+      bedsTotal: (total) => `${total} beds`,
       noKeys: "No key yet.",
       providerKeyName: "Who uses the new key",
       issueProviderKey: "Issue a provider key",
@@ -306,6 +311,11 @@
       approvedAgainNow: "Enregistré : vérifié de nouveau, toujours approuvé.",
       suspendedNow: "Suspendu : ses services ne sont plus jumelés.",
       organizationKeys: "Clés de fournisseur",
+      organizationListings: (total) => `Services (${total})`,
+      noOrganizationListings: "Aucun service.",
+      moreListings: (more, id) => `et ${more} autres : referral-client services list --organization ${id}`,
+      confidentialArea: "adresse confidentielle",
+      bedsTotal: (total) => `${total} lits`,
       noKeys: "Aucune clé.",
       providerKeyName: "Qui utilisera la nouvelle clé",
       issueProviderKey: "Émettre une clé de fournisseur",
@@ -1290,12 +1300,13 @@
     const session = state.session;
     let opened;
     try {
-      const [organization, history, keys] = await Promise.all([
+      const [organization, history, keys, listings] = await Promise.all([
         api(`/v1/organizations/${encodeURIComponent(id)}`),
         api(`/v1/organizations/${encodeURIComponent(id)}/history`),
         api(`/v1/keys?${new URLSearchParams({ organization_id: id })}`),
+        api(`/v1/services?${new URLSearchParams({ organization_id: id, per_page: "100" })}`),
       ]);
-      opened = { organization, history: history.items, keys: keys.items, said };
+      opened = { organization, history: history.items, keys: keys.items, listings, said };
     } catch (error) {
       if (asked !== state.openedAsked || session !== state.session) return;
       state.opened = null;
@@ -1360,6 +1371,35 @@
           entry.note ? el("blockquote", { dir: "auto" }, entry.note) : "",
         ),
       ),
+    );
+  }
+
+  // What the organization lists, to vet it by: where is the town and province only, and a
+  // confidential address says so without its street (this screen may be a shared one).
+  function renderOrganizationListings(listings, organizationId) {
+    if (!listings.items.length) return el("p", { class: "hint" }, t("noOrganizationListings"));
+    const more = listings.total - listings.items.length;
+    return el(
+      "div",
+      {},
+      el(
+        "ul",
+        { class: "organization-listings" },
+        listings.items.map((listing) => {
+          const places = listing.locations.map((location) =>
+            [location.municipality, location.province].filter(Boolean).join(", ") +
+            (location.confidential ? ` (${t("confidentialArea")})` : ""),
+          );
+          const facts = [
+            listing.categories.map(label).join(", "),
+            ...new Set(places),
+            listing.capacity.beds_total ? t("bedsTotal", listing.capacity.beds_total) : null,
+            listing.last_verified_at ? t("verified", ageText(listing.last_verified_at)) : t("neverVerified"),
+          ].filter(Boolean);
+          return el("li", { "data-id": listing.id }, el("strong", { dir: "auto" }, listing.name), el("span", { class: "hint" }, ` · ${facts.join(" · ")}`));
+        }),
+      ),
+      more > 0 ? el("p", { class: "hint" }, t("moreListings", more, organizationId)) : "",
     );
   }
 
@@ -1450,6 +1490,8 @@
         facts.flatMap(([name, value]) => [el("dt", {}, name), el("dd", { dir: "auto" }, value)]),
       ),
       decide,
+      el("h4", {}, t("organizationListings", opened.listings.total)),
+      renderOrganizationListings(opened.listings, organization.id),
       el("h4", { id: "organization-keys-heading", tabindex: "-1" }, t("organizationKeys")),
       keyTable(opened.keys, () => refreshOrganization(organization.id), "organization-keys-heading"),
       issue,

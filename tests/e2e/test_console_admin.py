@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Dialog, Page, expect
 
 from tests.e2e.conftest import LiveServer, Traffic, sign_in, storage
+from tests.factories import confidential_location, listing
 
 MARKUP = '<img src="x" id="injected"> Harbour House'
 
@@ -372,3 +373,37 @@ def test_the_pending_list_is_read_again_after_a_decision_so_that_none_is_skipped
         "items => items.map(item => item.dataset.id)"
     )
     assert listed == ids[1:]
+
+
+def test_an_organizations_listings_show_their_town_and_never_a_street(
+    page: Page, live: LiveServer
+) -> None:
+    """What it lists, to vet it by (a pending organization's too); a confidential address
+    says so without its street."""
+    admin = _admin(live)
+    token = uuid.uuid4().hex[:6]
+    name = f"Safe Homes {token}"
+    organization_id = _organization(live, name)
+    bodies = [
+        listing(organization_id, name=f"Open house {token}"),
+        listing(
+            organization_id,
+            name=f"Safe house {token}",
+            locations=[confidential_location()],
+        ),
+    ]
+    for body in bodies:
+        created = httpx.post(f"{live.url}/v1/services", json=body, headers=admin)
+        assert created.status_code == 201, created.text
+    _open(page, live, name)
+    detail = page.locator("#organization-detail")
+    items = detail.locator(".organization-listings li")
+    expect(items).to_have_count(2)
+    expect(detail.locator("h4").first).to_have_text("Listings (2)")
+    expect(items.filter(has_text="Open house")).to_contain_text("Kitchener, ON · 12 beds")
+    safe = items.filter(has_text="Safe house")
+    expect(safe).to_contain_text("Cambridge, ON (confidential address)")
+    text = detail.inner_text()
+    for location in [*bodies[0]["locations"], confidential_location()]:
+        assert location["address"] not in text
+        assert location["postal_code"] not in text
