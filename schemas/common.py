@@ -25,25 +25,10 @@ def _no_control_characters(value: str) -> str:
     return value
 
 
-# Bidirectional embeddings, overrides and isolates: in a name they make it read as another
-# (U+202E shows what follows backwards), to the administrator who vets it and to every
-# operator after. The marks U+200E and U+200F, which only nudge, are kept.
-_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
-def _one_line(value: str) -> str:
-    """A name reads as it is stored: one line (every run of white space one space), and no
-    bidirectional controls."""
-    if _BIDI_CONTROL.search(value):
-        raise ValueError("must not contain bidirectional control characters")
-    return " ".join(value.split())
-
-
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
     AfterValidator(_no_control_characters),
-    AfterValidator(_one_line),
 ]
 ShortText = Annotated[
     str,
