@@ -42,20 +42,29 @@ def utcnow() -> datetime:
 
 
 _APOSTROPHES = frozenset("'\u2019\u02bc\u2018`")
+# Letters that carry their stroke or ligature in themselves: no decomposition to strip.
+_PLAIN_LETTERS = str.maketrans(
+    {"đ": "d", "ð": "d", "ħ": "h", "\u0131": "i", "ł": "l", "ŀ": "l", "ø": "o", "ŧ": "t"}
+    | {"æ": "ae", "œ": "oe", "þ": "th"}
+)
 
 
 def name_key(name: str) -> str:
-    """A name folded for finding it by a part of it: case and accents gone, apostrophes
-    dropped, any other run of characters but letters and digits one space
-    (`St. Mary's Étoile-Filante` -> `st marys etoile filante`). Only letters, digits and
-    spaces remain, so it is safe inside a LIKE pattern as it is."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    kept = "".join(
-        ch if ch.isalnum() else " "
-        for ch in decomposed
-        if not unicodedata.combining(ch) and ch not in _APOSTROPHES
-    )
-    return " ".join(kept.split())
+    """A name folded for finding it by a part of it (`St. Mary's Étoile-Filante` -> `st marys
+    etoile filante`, `Łódź` -> `lodz`, `Acme™` -> `acmetm`): compatibility forms and case
+    gone, the accents of Latin, Greek and Cyrillic letters gone (other scripts' marks, such
+    as Indic vowel signs, are part of their letters and stay), apostrophes and invisible
+    format characters (zero-width spaces, direction controls) gone, any other run of
+    characters but letters, digits and marks one space. Folding a key again changes nothing;
+    only letters, marks, digits and spaces remain, so it is safe inside a LIKE pattern."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name).casefold())
+    kept = []
+    for ch in decomposed.translate(_PLAIN_LETTERS):
+        category = unicodedata.category(ch)
+        if "\u0300" <= ch <= "\u036f" or category == "Cf" or ch in _APOSTROPHES:
+            continue
+        kept.append(ch if ch.isalnum() or category.startswith("M") else " ")
+    return " ".join("".join(kept).split())
 
 
 class Organization(SQLModel, table=True):

@@ -42,8 +42,10 @@ def list_organizations(
     name: Annotated[
         SearchText | None,
         Query(
-            description="Only those whose name contains this, ignoring case, accents and "
-            "punctuation: `etoile` finds `Maison Étoile`."
+            description="Only those whose name contains this, ignoring case, accents, "
+            "apostrophes and punctuation: `etoile filante` finds `Maison Étoile-Filante`, "
+            "`lodz` finds `Łódź`. Other scripts' vowel signs and marks count. Without a letter "
+            "or a digit: 422."
         ),
     ] = None,
 ) -> OrganizationPage:

@@ -108,6 +108,7 @@ def test_a_name_search_ignores_case_accents_and_punctuation_and_pages_its_matche
         "St. Mary's House",
         "Stella House",
         "Main Street Shelter",
+        "Centrum Łódź",
     ]
     ids = {}
     for name in names:
@@ -156,9 +157,11 @@ def test_a_name_search_ignores_case_accents_and_punctuation_and_pages_its_matche
     assert found("Étoile—FILANTE!") == ["Carrefour Étoile-Filante"]
     assert found("marys") == ["St. Mary's House"]
     assert found("mary\u2019s") == ["St. Mary's House"]
-    assert found("st") == ["Main Street Shelter", "St. Mary's House", "Stella Haven"]
+    # (sorted here: where a collation ignores punctuation, "Stella" sorts before "St. Mary")
+    assert sorted(found("st")) == ["Main Street Shelter", "St. Mary's House", "Stella Haven"]
     assert found("main st") == ["Main Street Shelter"]
     assert found("haven") == ["Stella Haven"]  # the new name, not the old one
+    assert found("LODZ") == ["Centrum Łódź"]
     assert found("stella house") == []
     assert search(name="nowhere at all") == {"items": [], "total": 0, "page": 1, "per_page": 50}
 

@@ -1,0 +1,59 @@
+"""`models.name_key`: how an organization's name is folded for finding it by a part of it."""
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from service.models import name_key
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("St. Mary's Étoile-Filante", "st marys etoile filante"),
+        ("Maison de l\u2019Aurore", "maison de laurore"),
+        ("Łódź", "lodz"),
+        ("Đà Nẵng Women's Centre", "da nang womens centre"),
+        ("Ørsted Æble Œuvre", "orsted aeble oeuvre"),
+        ("K\u0131r\u015fehir \u0130stanbul", "kirsehir istanbul"),
+        ("Straße ﬁsh", "strasse fish"),
+        ("Acme\u2122 \u210cope", "acmetm hope"),  # compatibility forms folded, then their case
+        ("Safe\u200bHaven", "safehaven"),  # a zero-width space splits no word
+        ("\u202enevaH efaS", "nevah efas"),  # direction controls are not part of a name
+        ("50% a_b", "50 a b"),  # no LIKE wildcard survives
+        ("   ", ""),
+    ],
+)
+def test_case_accents_and_punctuation_fold_away(name: str, key: str) -> None:
+    assert name_key(name) == key
+
+
+@pytest.mark.parametrize(
+    ("part", "name", "found"),
+    [
+        ("ਸਹਾਇਤਾ", "ਪੰਜਾਬੀ ਸਹਾਇਤਾ ਕੇਂਦਰ", True),  # Indic vowel signs stay part of the letter
+        ("ਪਿਤਾ", "ਪੀਤਾ", False),
+        ("केंद्र", "मदद केंद्र", True),
+        ("カイト", "ガイド", False),  # a voiced kana is another syllable
+        ("etoile", "Maison Étoile", True),
+        ("marys", "St. Mary's House", True),
+    ],
+)
+def test_other_scripts_keep_their_marks(part: str, name: str, found: bool) -> None:
+    assert (name_key(part) in name_key(name)) is found
+
+
+@given(st.text(max_size=60))
+def test_a_key_is_its_own_key_and_holds_only_letters_marks_digits_and_single_spaces(
+    name: str,
+) -> None:
+    key = name_key(name)
+    assert name_key(key) == key
+    assert key == key.strip()
+    assert "  " not in key
+    for ch in key:
+        assert ch == " " or ch.isalnum() or unicodedata.category(ch).startswith("M")
+    assert "%" not in key
+    assert "_" not in key
