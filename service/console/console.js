@@ -160,7 +160,11 @@
       thisKey: "this key",
       confirmRevoke: (name) => `Revoke the key “${name}”? It is refused from its next request on; this cannot be undone.`,
       secretHeading: "Copy this key now: it is shown only once.",
-      secretFor: (name, role) => `For ${name} (${role}).`,
+      secretFor: (name, role, organization) =>
+        organization ? `For ${name} (${role} of ${organization}).` : `For ${name} (${role}).`,
+      confirmApproveSuspended: (name) =>
+        `Approve “${name}” again? It was suspended: its services match and its provider keys work again at once.`,
+      decisionFailed: (name) => `${name}: the decision was not recorded`,
       copy: "Copy",
       copied: "Copied",
       secretPending: "Copy the key shown above and press Done before issuing another.",
@@ -341,7 +345,11 @@
       thisKey: "cette clé",
       confirmRevoke: (name) => `Révoquer la clé « ${name} »? Elle est refusée dès sa prochaine requête; c'est définitif.`,
       secretHeading: "Copiez cette clé maintenant : elle n'est montrée qu'une fois.",
-      secretFor: (name, role) => `Pour ${name} (${role}).`,
+      secretFor: (name, role, organization) =>
+        organization ? `Pour ${name} (${role} de ${organization}).` : `Pour ${name} (${role}).`,
+      confirmApproveSuspended: (name) =>
+        `Approuver de nouveau « ${name} »? Il était suspendu : ses services sont jumelés et ses clés de fournisseur fonctionnent de nouveau, dès maintenant.`,
+      decisionFailed: (name) => `${name} : la décision n'a pas été enregistrée`,
       copy: "Copier",
       copied: "Copiée",
       secretPending: "Copiez la clé affichée plus haut et appuyez sur Terminé avant d'en émettre une autre.",
@@ -413,8 +421,10 @@
     vetting: null, // an administrator's list of organizations, and the filter and page read
     vettingAsked: 0,
     opened: null, // the organization open in the vetting panel, its history and keys
-    openedProblem: null, // why it could not be read
+    openedProblem: null, // why it could not be read, and what was said before
     openedAsked: 0,
+    openingId: null, // the organization last asked for, drawn or not yet
+    vettingFilter: null, // the filters of the list last asked for
     keys: null, // staff and partner keys
     keysAsked: 0,
     busy: new Set(), // actions sent and not yet answered, such as "issue:<organization id>"
@@ -1233,6 +1243,7 @@
       ? state.vetting.filter
       : filter || { status: $("organization-status").value, name: $("organization-name").value.trim() };
     const page = more ? state.vetting.page + 1 : 1;
+    if (!more) state.vettingFilter = filters;
     const asked = (state.vettingAsked += 1);
     const session = state.session;
     const box = $("organizations-problem");
@@ -1295,7 +1306,8 @@
 
   // Reads the organization and shows it. `said`: the TEXT key of what to say above it, such
   // as "approvedNow". `focus`: move to its heading (not when refreshing after an action).
-  async function openOrganization(id, { said = null, focus = true } = {}) {
+  async function openOrganization(id, { said = null, focus = "heading" } = {}) {
+    state.openingId = id;
     const asked = (state.openedAsked += 1);
     const session = state.session;
     let opened;
@@ -1310,7 +1322,7 @@
     } catch (error) {
       if (asked !== state.openedAsked || session !== state.session) return;
       state.opened = null;
-      state.openedProblem = error.problem;
+      state.openedProblem = { problem: error.problem, said };
       renderOrganizations();
       renderOrganizationDetail();
       return;
@@ -1326,17 +1338,20 @@
     }
     renderOrganizations();
     renderOrganizationDetail();
-    if (focus) {
-      const heading = $("organization-detail").querySelector("h3");
-      heading.focus();
-      reveal(heading);
+    // The heading when opened; what was done, after an action; else where it was.
+    const target = { heading: "h3", status: "[role=status]" }[focus];
+    if (target) {
+      const node = $("organization-detail").querySelector(target);
+      node.focus();
+      reveal(node);
     }
   }
 
-  // After an action on organization `id`: read it again if it is still the one open.
-  function refreshOrganization(id, said = null) {
-    if (state.opened?.organization.id !== id) return Promise.resolve();
-    return openOrganization(id, { said, focus: false });
+  // After an action on organization `id`: read it again if it is still the one last asked
+  // for (an answer arriving late must not take the panel back from another).
+  function refreshOrganization(id, said = null, focus = null) {
+    if (state.openingId !== id) return Promise.resolve();
+    return openOrganization(id, { said, focus });
   }
 
   function shownValue(value) {
@@ -1408,10 +1423,12 @@
     const opened = state.opened;
     if (!opened) {
       delete detail.dataset.id;
+      const failed = state.openedProblem;
       detail.replaceChildren(
-        state.openedProblem ? el("div", { class: "problem", role: "alert" }, ...problemParts(state.openedProblem, {})) : "",
+        failed?.said ? el("p", { class: "hint saved" }, t(failed.said)) : "",
+        failed ? el("div", { class: "problem", role: "alert" }, ...problemParts(failed.problem, {})) : "",
       );
-      detail.hidden = !state.openedProblem;
+      detail.hidden = !failed;
       return;
     }
     const organization = opened.organization;
@@ -1420,6 +1437,7 @@
     const same = detail.dataset.id === organization.id;
     const typedNote = same ? $("decision-note")?.value || "" : "";
     const typedName = same ? $("provider-key-name")?.value || "" : "";
+    const focused = same && detail.contains(document.activeElement) ? document.activeElement.id : "";
     const facts = [
       [t("organizationStatusLabel"), statusName(organization.status)],
       [t("description"), organization.description],
@@ -1457,29 +1475,30 @@
     );
     decide.addEventListener("submit", (event) => {
       event.preventDefault();
-      decideOrganization(organization, event.submitter?.value || decisions[0], decide);
+      // Enter in the note submits with no button: nothing is decided without one pressed.
+      if (event.submitter?.value) decideOrganization(organization, event.submitter.value, decide);
     });
 
     const keyName = el("input", { id: "provider-key-name", type: "text", maxlength: "200", dir: "auto" });
     keyName.value = typedName;
     const issue = el(
       "form",
-      { class: "issue", novalidate: true, "data-action": `issue:${organization.id}` },
+      { class: "issue", novalidate: true, "data-action": "issue" },
       el("div", { class: "field" }, el("label", { for: "provider-key-name" }, t("providerKeyName")), keyName),
       el("div", { class: "actions" }, el("button", { type: "submit" }, t("issueProviderKey"))),
     );
     issue.addEventListener("submit", (event) => {
       event.preventDefault();
       issueKey(
-        `issue:${organization.id}`,
         { role: "provider", name: keyName.value, organization_id: organization.id },
+        organization.name,
         issue,
         { name: "provider-key-name" },
         () => refreshOrganization(organization.id),
       );
     });
 
-    const status = el("p", { class: "hint saved", role: "status" });
+    const status = el("p", { class: "hint saved", role: "status", tabindex: "-1" });
     detail.dataset.id = organization.id;
     detail.replaceChildren(
       el("h3", { tabindex: "-1", dir: "auto" }, organization.name),
@@ -1499,7 +1518,13 @@
       renderHistory(opened.history),
     );
     detail.hidden = false;
-    if (opened.said) announce(status, t(opened.said));
+    if (opened.said && !opened.announced) {
+      opened.announced = true;
+      announce(status, t(opened.said));
+    } else if (opened.said) {
+      status.textContent = t(opened.said); // drawn again: shown, not said again
+    }
+    if (focused) $(focused)?.focus();
     syncBusy();
   }
 
@@ -1514,6 +1539,13 @@
       return;
     }
     if (action === "suspend" && !window.confirm(t("confirmSuspend", oneLine(organization.name)))) return;
+    if (
+      action === "approve" &&
+      organization.status === "suspended" &&
+      !window.confirm(t("confirmApproveSuspended", oneLine(organization.name)))
+    ) {
+      return;
+    }
     const session = state.session;
     const again = action === "approve" && organization.status === "approved";
     try {
@@ -1526,17 +1558,26 @@
     } catch (error) {
       if (session !== state.session) return;
       const current = $("organization-detail").querySelector("form.decision");
-      if (state.opened?.organization.id === organization.id && current) {
+      if ($("organization-detail").dataset.id === organization.id && current) {
         formProblem(current, error.problem, { note: "decision-note" });
+      } else {
+        // Another organization is open: said above the list, naming this one.
+        const box = $("organizations-problem");
+        box.replaceChildren(
+          ...problemParts({ ...error.problem, title: t("decisionFailed", oneLine(organization.name)) }, {}),
+        );
+        box.hidden = false;
       }
       return;
     }
     if (session !== state.session) return;
-    // Recorded: the note is not to be sent again with the next decision.
-    if ($("organization-detail").dataset.id === organization.id) $("decision-note").value = "";
-    // The status changed: the list read again, so that its pages stay whole.
-    if (state.vetting) showOrganizations({ filter: state.vetting.filter });
-    await refreshOrganization(organization.id, again ? "approvedAgainNow" : action === "approve" ? "approvedNow" : "suspendedNow");
+    // Recorded: the note is not sent again with the next decision (unless changed meanwhile).
+    const current = $("organization-detail").dataset.id === organization.id ? $("decision-note") : null;
+    if (current && current.value.trim() === text) current.value = "";
+    // The status changed: the list last asked for read again, so that its pages stay whole.
+    if (state.vettingFilter) showOrganizations({ filter: state.vettingFilter });
+    const said = again ? "approvedAgainNow" : action === "approve" ? "approvedNow" : "suspendedNow";
+    await refreshOrganization(organization.id, said, "status");
   }
 
   // Keys as a table; `afterRevoke` reads them again, then focus goes to `headingId`.
@@ -1588,7 +1629,8 @@
         await after(); // gone meanwhile: the table says how it stands now
         return;
       }
-      const cell = button.closest("td");
+      // The table may have been drawn again meanwhile: the key's cell as it is now.
+      const cell = document.querySelector(`tr[data-id="${CSS.escape(key.id)}"] td:last-child`) || button.closest("td");
       cell.querySelector(".problem")?.remove();
       cell.append(el("div", { class: "problem", role: "alert" }, ...problemParts(error.problem, {})));
       return;
@@ -1598,7 +1640,9 @@
     $(headingId)?.focus(); // the button pressed is gone
   }
 
-  async function issueKey(action, body, form, controls, after) {
+  // Every issue form is one action: two keys in flight would put two secrets in one box.
+  async function issueKey(body, organizationName, form, controls, after) {
+    const action = "issue";
     formProblem(form, null);
     if (!$("secret").hidden) {
       // One secret on screen at a time: a second would replace one not yet copied.
@@ -1619,14 +1663,14 @@
     if (session !== state.session) return;
     const current = document.querySelector(`form[data-action="${CSS.escape(action)}"]`);
     current?.reset();
-    showSecret(issued, Object.values(controls)[0]);
+    showSecret(issued, organizationName, Object.values(controls)[0]);
     await after(); // (which leaves the focus in the secret's field)
   }
 
   // The new key's secret, in one place above everything until Done or sign-out: never
   // stored, never in a list that is drawn again. `returnTo`: the field to go back to.
-  function showSecret(issued, returnTo) {
-    state.secretOf = { name: issued.name, role: issued.role, returnTo };
+  function showSecret(issued, organization, returnTo) {
+    state.secretOf = { name: issued.name, role: issued.role, organization, returnTo };
     renderSecretOf();
     $("secret-value").value = issued.key;
     $("secret-copy").textContent = t("copy");
@@ -1638,7 +1682,7 @@
 
   function renderSecretOf() {
     const of = state.secretOf;
-    $("secret-for").textContent = of ? t("secretFor", of.name, roleName(of.role)) : "";
+    $("secret-for").textContent = of ? t("secretFor", of.name, roleName(of.role), of.organization) : "";
   }
 
   function hideSecret() {
@@ -1708,7 +1752,7 @@
     if (session !== state.session) return;
     form.reset();
     $("register").open = false;
-    if (state.vetting) showOrganizations({ filter: state.vetting.filter });
+    if (state.vettingFilter) showOrganizations({ filter: state.vettingFilter });
     await openOrganization(created.id, { said: "registeredNow" });
   }
 
@@ -1720,6 +1764,9 @@
     state.openedAsked += 1;
     state.keys = null;
     state.keysAsked += 1;
+    state.openingId = null;
+    state.vettingFilter = null;
+    state.busy = new Set(); // a request still out belongs to the key forgotten
     hideSecret();
     $("organization-filters").reset();
     $("organization-status").replaceChildren();
@@ -2037,8 +2084,8 @@
     $("key-issue").addEventListener("submit", (event) => {
       event.preventDefault();
       issueKey(
-        "issue:staff",
         { role: $("issue-role").value, name: $("issue-name").value },
+        null,
         $("key-issue"),
         { name: "issue-name", role: "issue-role" },
         loadKeys,

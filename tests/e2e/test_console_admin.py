@@ -67,6 +67,41 @@ def _open(page: Page, live: LiveServer, name: str) -> None:
     expect(page.locator("#organization-detail h3")).to_have_text(name)
 
 
+def _gate(page: Page, method: str, part: str) -> None:
+    """From now on the page's `method` requests whose address holds `part` wait until
+    `_release` lets them go: a slow answer, at the moment a test chooses (set in the page's
+    own script world, which the page's CSP does not govern)."""
+    page.evaluate(
+        """([method, part]) => {
+            window.heldRequests = window.heldRequests || [];
+            const send = window.fetch;
+            window.fetch = (url, init) =>
+                (init?.method || "GET") === method && String(url).includes(part)
+                    ? new Promise((resolve, reject) =>
+                          window.heldRequests.push({
+                              url: String(url),
+                              go: () => send(url, init).then(resolve, reject),
+                          }))
+                    : send(url, init);
+        }""",
+        [method, part],
+    )
+
+
+def _release(page: Page, part: str) -> int:
+    """Let every held request whose address holds `part` go, oldest first: how many."""
+    released: int = page.evaluate(
+        """(part) => {
+            const going = window.heldRequests.filter((held) => held.url.includes(part));
+            window.heldRequests = window.heldRequests.filter((held) => !going.includes(held));
+            going.forEach((held) => held.go());
+            return going.length;
+        }""",
+        part,
+    )
+    return released
+
+
 def _hold_requests(page: Page, method: str, path: str) -> None:
     """From now on the page's `method` requests to `path` never get an answer: what a slow
     server looks like while the page waits (set in the page's own script world)."""
@@ -114,6 +149,7 @@ def test_an_administrator_vets_an_organization_and_hands_over_its_first_key(
     expect(detail.locator("[role=status]")).to_have_text(
         "Approved: its services match from now on."
     )
+    expect(detail.locator("[role=status]")).to_be_focused()  # what was done, said where it is
     expect(page.locator("#decision-note")).to_have_value("")
     expect(detail.locator(".facts")).to_contain_text("approved")
     expect(detail.locator("button[value=approve]")).to_have_text("Confirm approval")
@@ -132,7 +168,9 @@ def test_an_administrator_vets_an_organization_and_hands_over_its_first_key(
     page.fill("#provider-key-name", "nightly beds script")
     detail.locator("form.issue button").click()
     expect(page.locator("#secret")).to_be_visible()
-    expect(page.locator("#secret-for")).to_have_text("For nightly beds script (provider).")
+    expect(page.locator("#secret-for")).to_have_text(
+        f"For nightly beds script (provider of {name})."
+    )
     expect(page.locator("#secret-value")).to_be_focused()  # copy it: nothing else to do
     secret = page.input_value("#secret-value")
     me = _me(live, secret)
@@ -152,7 +190,9 @@ def test_an_administrator_vets_an_organization_and_hands_over_its_first_key(
     expect(detail.locator("table.keys tbody tr")).to_have_count(1)
 
     page.click("#language")  # the secret stays through a change of language
-    expect(page.locator("#secret-for")).to_have_text("Pour nightly beds script (fournisseur).")
+    expect(page.locator("#secret-for")).to_have_text(
+        f"Pour nightly beds script (fournisseur de {name})."
+    )
     expect(page.locator("#secret-value")).to_have_value(secret)
     page.click("#language")
     page.click("#secret-done")
@@ -215,6 +255,15 @@ def test_suspending_asks_first_and_a_revoked_key_is_refused_at_once(
     detail.locator("button[value=suspend]").click()
     expect(detail.locator("[role=status]")).to_have_text("Suspended: its services no longer match.")
     assert _status(live, organization_id) == "suspended"
+    page.fill("#decision-note", "Changed my mind")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    detail.locator("button[value=approve]").click()
+    expect(page.locator("#decision-note")).to_have_value("Changed my mind")
+    page.click("#language")
+    page.click("#language")
+    expect(detail.locator("button[value=approve]")).to_have_text("Approve")
+    assert sent("POST", "/approve") == []
+    page.fill("#decision-note", "")
     assert _me(live, key["key"]).status_code == 403
 
     row = detail.locator(f"table.keys tr[data-id='{key['id']}']")
@@ -272,7 +321,9 @@ def test_staff_keys_are_issued_and_revoked_but_never_the_key_in_use(
     own = table.locator(f"tr[data-id='{me['id']}']")
     expect(own).to_contain_text("this key")
     expect(own.locator("button")).to_have_count(0)
-    expect(table).not_to_contain_text("provider")  # those are under their organization
+    roles = table.locator("tbody td:nth-child(2)").all_inner_texts()
+    assert roles
+    assert "provider" not in roles  # those are under their organization
 
     page.select_option("#issue-role", "analyst")
     page.click("#key-issue button[type=submit]")  # no name: the server says why
@@ -348,8 +399,8 @@ def test_a_change_of_language_while_a_key_is_being_issued_cannot_issue_a_second(
     page.click("#language")
     expect(button).to_have_text("Émettre une clé de fournisseur")
     expect(button).to_be_disabled()
-    staff = page.locator("#key-issue button[type=submit]")
-    expect(staff).to_be_enabled()  # another form, not held
+    # Nor from the staff form: two keys out at once would put two secrets in one box.
+    expect(page.locator("#key-issue button[type=submit]")).to_be_disabled()
 
 
 def test_the_pending_list_is_read_again_after_a_decision_so_that_none_is_skipped(
@@ -407,3 +458,55 @@ def test_an_organizations_listings_show_their_town_and_never_a_street(
     for location in [*bodies[0]["locations"], confidential_location()]:
         assert location["address"] not in text
         assert location["postal_code"] not in text
+
+
+def test_an_answer_arriving_late_never_takes_the_panel_back_from_another_organization(
+    page: Page, live: LiveServer
+) -> None:
+    """Suspend one, open the next before the answer: the panel stays on the next (it once
+    went back to the one suspended, offering only Approve)."""
+    token = uuid.uuid4().hex[:6]
+    suspect, other = f"Suspect {token}", f"Newcomer Aid {token}"
+    suspect_id, other_id = _organization(live, suspect), _organization(live, other)
+    httpx.post(f"{live.url}/v1/organizations/{suspect_id}/approve", headers=_admin(live))
+    sign_in(page, live, live.admin_key)
+    _find(page, token)
+    page.locator("#organization-items button", has_text=suspect).click()
+    expect(page.locator("#organization-detail h3")).to_have_text(suspect)
+    page.fill("#decision-note", "Reported: asks for fees.")
+    _gate(page, "POST", f"/{suspect_id}/suspend")
+    _gate(page, "GET", f"/v1/organizations/{other_id}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#organization-detail button[value=suspend]").click()
+    page.locator("#organization-items button", has_text=other).click()
+
+    assert _release(page, "/suspend") == 1
+    badge = page.locator(f"#organization-items li[data-id='{suspect_id}'] .badge")
+    expect(badge).to_have_text("suspended")  # the decision's answer has come
+    assert _release(page, other_id) == 2  # the organization and its history
+    expect(page.locator("#organization-detail h3")).to_have_text(other)
+    expect(page.locator("#organization-detail button[value=suspend]")).to_be_visible()
+    assert _status(live, suspect_id) == "suspended"
+
+
+def test_the_list_read_again_after_a_decision_is_the_one_last_asked_for(
+    page: Page, live: LiveServer
+) -> None:
+    first, second = uuid.uuid4().hex[:6], uuid.uuid4().hex[:6]
+    name = f"Old Filter {first}"
+    organization_id = _organization(live, name)
+    wanted = _organization(live, f"New Filter {second}")
+    _open(page, live, name)
+    page.fill("#decision-note", "Checked.")
+    _gate(page, "POST", f"/{organization_id}/approve")
+    _gate(page, "GET", second.upper())
+    page.locator("#organization-detail button[value=approve]").click()
+    page.fill("#organization-name", second.upper())
+    page.click("#organization-filters button[type=submit]")
+    assert _release(page, "/approve") == 1
+    expect(page.locator("#organization-detail [role=status]")).to_have_text(
+        "Approved: its services match from now on."
+    )
+    assert _release(page, second.upper()) == 2  # the filter asked for, then the refresh
+    expect(page.locator("#organization-items li")).to_have_count(1)
+    expect(page.locator(f"#organization-items li[data-id='{wanted}']")).to_be_visible()
