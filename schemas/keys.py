@@ -1,7 +1,7 @@
 """API keys: one per script, app or person, shown once, stored only as a hash."""
 
 from datetime import datetime
-from typing import Self
+from typing import Annotated, Self
 from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
@@ -10,6 +10,17 @@ from schemas.common import Name, RequestModel
 from schemas.enums import Role
 from schemas.organizations import OrganizationPublic
 
+RateLimit = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=1_000_000,
+        description="Requests this key may make in a minute, instead of the service's "
+        "`REFERRAL_RATE_LIMIT_PER_MINUTE` (a large partner app, or a key to slow down "
+        "without revoking it); 0: no limit. Null: the service's.",
+    ),
+]
+
 
 class KeyCreate(RequestModel):
     role: Role
@@ -17,6 +28,7 @@ class KeyCreate(RequestModel):
     organization_id: UUID | None = Field(
         default=None, description="Required for the `provider` role, refused for the others."
     )
+    rate_limit_per_minute: RateLimit | None = None
 
     @model_validator(mode="after")
     def _organization_for_providers_only(self) -> Self:
@@ -49,6 +61,24 @@ class KeyPublic(BaseModel):
         default=None, description="The name of the administrator's key that revoked it."
     )
     revoked_by_key_id: UUID | None = None
+    rate_limit_per_minute: int | None = Field(
+        default=None,
+        description="The key's own requests per minute (0: no limit); null: the service's "
+        "(`REFERRAL_RATE_LIMIT_PER_MINUTE`).",
+    )
+
+
+class KeyUpdate(RequestModel):
+    """What `PATCH /v1/keys/{id}` changes: the fields sent; the secret and role never."""
+
+    name: Name | None = Field(default=None, description="A new name; null is refused.")
+    rate_limit_per_minute: RateLimit | None = None
+
+    @model_validator(mode="after")
+    def _name_not_cleared(self) -> Self:
+        if "name" in self.model_fields_set and self.name is None:
+            raise ValueError("name cannot be null")
+        return self
 
 
 class KeyCreated(KeyPublic):

@@ -119,7 +119,7 @@ def get_caller(
         raise Unauthorized("Send Authorization: Bearer <key>.")
     caller = authenticate(session, key=credentials.credentials)
     limiter: RateLimiter = request.app.state.rate_limiter
-    wait = limiter.over(caller.key_id)
+    wait = limiter.over(caller.key_id, caller.rate_limit)
     if wait is not None:
         seconds = max(1, math.ceil(wait))
         raise TooManyRequests(

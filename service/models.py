@@ -110,6 +110,8 @@ class ApiKey(SQLModel, table=True):
     issued_by_key_id: uuid.UUID | None = None
     revoked_by: str | None = Field(default=None, max_length=200)
     revoked_by_key_id: uuid.UUID | None = None
+    # The key's own requests per minute; null: the service's (REFERRAL_RATE_LIMIT_PER_MINUTE).
+    rate_limit_per_minute: int | None = None
 
 
 class Service(SQLModel, table=True):

@@ -28,14 +28,10 @@ def _window(now: float) -> tuple[int, float]:
 
 
 class RateLimiter(Protocol):
-    def over(self, key_id: uuid.UUID) -> float | None:
+    def over(self, key_id: uuid.UUID, limit: int | None = None) -> float | None:
         """Count one request of the key: None when within the limit, else the seconds
-        until it may try again."""
-
-
-class Unlimited:
-    def over(self, key_id: uuid.UUID) -> float | None:
-        return None
+        until it may try again. `limit`: the key's own requests per minute, instead of the
+        service's (`REFERRAL_RATE_LIMIT_PER_MINUTE`); a limit of 0 is none, uncounted."""
 
 
 class MemoryLimiter:
@@ -48,13 +44,16 @@ class MemoryLimiter:
         self._window = -1
         self._counts: dict[uuid.UUID, int] = {}
 
-    def over(self, key_id: uuid.UUID) -> float | None:
+    def over(self, key_id: uuid.UUID, limit: int | None = None) -> float | None:
+        limit = self._limit if limit is None else limit
+        if limit <= 0:
+            return None
         window, remaining = _window(self._clock())
         with self._lock:
             if window != self._window:
                 self._window, self._counts = window, {}
             count = self._counts[key_id] = self._counts.get(key_id, 0) + 1
-        return remaining if count > self._limit else None
+        return remaining if count > limit else None
 
 
 class RedisLimiter:
@@ -73,7 +72,10 @@ class RedisLimiter:
         self._prefix = prefix
         self._on_unavailable = on_unavailable
 
-    def over(self, key_id: uuid.UUID) -> float | None:
+    def over(self, key_id: uuid.UUID, limit: int | None = None) -> float | None:
+        limit = self._limit if limit is None else limit
+        if limit <= 0:
+            return None
         window, remaining = _window(time.time())
         name = f"{self._prefix}:{key_id}:{window}"
         try:
@@ -88,7 +90,7 @@ class RedisLimiter:
                 extra={"error_type": type(error).__name__},
             )
             return None
-        return remaining if count > self._limit else None
+        return remaining if count > limit else None
 
 
 class Clock(Protocol):
@@ -101,10 +103,9 @@ def rate_limiter(
     *,
     on_unavailable: Callable[[], object] = lambda: None,
 ) -> RateLimiter:
-    """The limiter the settings ask for: none at 0, Redis when a URL is set, else memory.
-    `on_unavailable` is called for each request let through because Redis did not answer."""
-    if per_minute <= 0:
-        return Unlimited()
+    """The limiter the settings ask for: Redis when a URL is set, else memory; `per_minute`
+    is the limit of keys without one of their own (0: none). `on_unavailable` is called
+    for each request let through because Redis did not answer."""
     if redis_url:
         client = redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
         return RedisLimiter(client, per_minute, on_unavailable=on_unavailable)

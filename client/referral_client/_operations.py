@@ -7,7 +7,7 @@ from uuid import UUID
 from referral_client._protocol import Call, Flow, Retry, check, parse, send
 from referral_client.errors import UnexpectedResponse
 from schemas.enums import AreaType, Category, OrganizationStatus, Province
-from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList
+from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList, KeyPublic, KeyUpdate
 from schemas.match import MatchResponse, NeedProfile, PlaceList
 from schemas.organizations import (
     OrganizationCreate,
@@ -77,6 +77,13 @@ class OrganizationFilters(TypedDict, total=False):
     name: str | None
     page: int
     per_page: int | None
+
+
+class KeyChanges(TypedDict, total=False):
+    """What `update_key` changes: only the fields given."""
+
+    name: str
+    rate_limit_per_minute: int | None
 
 
 def _params(filters: ServiceFilters | ReportFilters | OrganizationFilters) -> dict[str, str]:
@@ -215,14 +222,29 @@ class Operations:
         return parse((yield from send(call, self.retry)), OrganizationHistory)
 
     def issue_key(
-        self, role: str, name: str, organization_id: UUID | str | None
+        self,
+        role: str,
+        name: str,
+        organization_id: UUID | str | None,
+        rate_limit_per_minute: int | None = None,
     ) -> Flow[KeyCreated]:
         key = KeyCreate.model_validate(
-            {"role": role, "name": name, "organization_id": organization_id}
+            {
+                "role": role,
+                "name": name,
+                "organization_id": organization_id,
+                "rate_limit_per_minute": rate_limit_per_minute,
+            }
         )
         body = key.model_dump(mode="json")
         call = Call("POST", "/v1/keys", json=body, idempotent=False)
         return parse((yield from send(call, self.retry)), KeyCreated)
+
+    def update_key(self, key_id: UUID | str, changes: dict[str, object]) -> Flow[KeyPublic]:
+        # The same change sent twice leaves the same key.
+        body = KeyUpdate.model_validate(changes).model_dump(mode="json", exclude_unset=True)
+        call = Call("PATCH", f"/v1/keys/{UUID(str(key_id))}", json=body)
+        return parse((yield from send(call, self.retry)), KeyPublic)
 
     def list_keys(self, organization_id: UUID | str | None) -> Flow[KeyList]:
         params = {"organization_id": str(UUID(str(organization_id)))} if organization_id else None

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from schemas.common import FieldChange
 from schemas.enums import Reach
-from schemas.keys import CallerPublic, KeyCreated, KeyList
+from schemas.keys import CallerPublic, KeyCreated, KeyList, KeyPublic
 from schemas.match import Availability, MatchResponse, NeedResult, PlaceList, ServiceMatch
 from schemas.organizations import OrganizationHistory, OrganizationPage, OrganizationPublic
 from schemas.reports import NeedCountPage
@@ -361,6 +361,10 @@ def print_key_created(console: Console, key: KeyCreated) -> None:
     console.print(f"{key.role.value} key {key.name!r}{owner}, id {key.id}", style="bold")
 
 
+def print_key(console: Console, key: KeyPublic) -> None:
+    print_keys(console, KeyList(items=[key]))
+
+
 def print_keys(console: Console, keys: KeyList) -> None:
     now = datetime.now(UTC)
     table = Table(title=f"Keys: {len(keys.items)}", title_justify="left")
@@ -372,6 +376,9 @@ def print_keys(console: Console, keys: KeyList) -> None:
         about.append(f"\n{key.prefix}…" if key.prefix else "")
         if key.organization_id:
             about.append(f"\norganization {key.organization_id}", style="dim")
+        if key.rate_limit_per_minute is not None:
+            limit = key.rate_limit_per_minute
+            about.append(f"\n{limit} requests a minute" if limit else "\nno request limit")
         if key.revoked_at is not None:
             about.append(f"\nrevoked {_age(key.revoked_at, now=now)}", style="red")
         table.add_row(str(key.id), about, _age(key.last_used_at, now=now))

@@ -9,6 +9,7 @@ import httpx
 
 from referral_client._base import ClientBase, Options
 from referral_client._operations import (
+    KeyChanges,
     OrganizationFilters,
     ReportFilters,
     ServiceFilters,
@@ -16,7 +17,7 @@ from referral_client._operations import (
 )
 from referral_client._protocol import Call, Flow, Outcome, Sleep
 from schemas.enums import Role
-from schemas.keys import CallerPublic, KeyCreated, KeyList
+from schemas.keys import CallerPublic, KeyCreated, KeyList, KeyPublic
 from schemas.match import MatchResponse, NeedProfile, PlaceList
 from schemas.organizations import (
     OrganizationCreate,
@@ -175,9 +176,19 @@ class AsyncReferralClient(ClientBase):
         return await self._run(self._operations.organization_history(organization_id))
 
     async def issue_key(
-        self, role: Role | str, name: str, *, organization_id: UUID | str | None = None
+        self,
+        role: Role | str,
+        name: str,
+        *,
+        organization_id: UUID | str | None = None,
+        rate_limit_per_minute: int | None = None,
     ) -> KeyCreated:
-        return await self._run(self._operations.issue_key(role, name, organization_id))
+        return await self._run(
+            self._operations.issue_key(role, name, organization_id, rate_limit_per_minute)
+        )
+
+    async def update_key(self, key_id: UUID | str, **changes: Unpack[KeyChanges]) -> KeyPublic:
+        return await self._run(self._operations.update_key(key_id, dict(changes)))
 
     async def list_keys(self, *, organization_id: UUID | str | None = None) -> KeyList:
         return await self._run(self._operations.list_keys(organization_id))

@@ -24,7 +24,7 @@ from typer._click.exceptions import NoArgsIsHelpError, UsageError
 
 from referral_client import _render
 from referral_client._config import KEY_VARIABLE
-from referral_client._operations import ReportFilters
+from referral_client._operations import KeyChanges, ReportFilters
 from referral_client.client import ReferralClient
 from referral_client.errors import (
     AuthenticationError,
@@ -544,14 +544,57 @@ def issue_key(
     organization: Annotated[
         UUID | None, typer.Option(help="A provider key's organization.")
     ] = None,
+    rate_limit: Annotated[
+        int | None,
+        typer.Option(
+            min=0, help="Its own requests per minute (0: none); else the service's limit."
+        ),
+    ] = None,
     as_json: Json = False,
     url: Url = None,
     api_key: ApiKey = None,
 ) -> None:
     """A new key. Its secret is printed this once: hand it over now."""
     with _client(url, api_key) as client:
-        created = client.issue_key(role, name, organization_id=organization)
+        created = client.issue_key(
+            role, name, organization_id=organization, rate_limit_per_minute=rate_limit
+        )
     _show(created, as_json, _render.print_key_created)
+
+
+@keys_app.command("update")
+def update_key(
+    key_id: Annotated[
+        UUID, typer.Argument(metavar="KEY_ID", help="The key's id.", show_default=False)
+    ],
+    name: Annotated[str | None, typer.Option(help="A new name.")] = None,
+    rate_limit: Annotated[
+        int | None,
+        typer.Option(min=0, help="Its own requests per minute (0: none)."),
+    ] = None,
+    service_limit: Annotated[
+        bool,
+        typer.Option("--service-limit", help="Back to the service's requests per minute."),
+    ] = False,
+    as_json: Json = False,
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """Rename a key or set its own requests per minute; only what is given changes."""
+    if rate_limit is not None and service_limit:
+        raise CommandFailed(EXIT_BAD_INPUT, "--rate-limit and --service-limit: give one of them")
+    changes: KeyChanges = {}
+    if name is not None:
+        changes["name"] = name
+    if rate_limit is not None or service_limit:
+        changes["rate_limit_per_minute"] = rate_limit
+    if not changes:
+        raise CommandFailed(
+            EXIT_BAD_INPUT, "nothing to change: give --name, --rate-limit or --service-limit"
+        )
+    with _client(url, api_key) as client:
+        updated = client.update_key(key_id, **changes)
+    _show(updated, as_json, _render.print_key)
 
 
 @keys_app.command("list")
@@ -596,6 +639,7 @@ _OPTIONS = {
     "per_page": "--per-page",
     "beds_available": "--beds",
     "accepting_referrals": "--accepting",
+    "rate_limit_per_minute": "--rate-limit",
     "month_from": "--from",
     "month_to": "--to",
     "area_type": "--area",

@@ -9,6 +9,7 @@ import httpx
 
 from referral_client._base import ClientBase, Options
 from referral_client._operations import (
+    KeyChanges,
     OrganizationFilters,
     ReportFilters,
     ServiceFilters,
@@ -16,7 +17,7 @@ from referral_client._operations import (
 )
 from referral_client._protocol import Call, Flow, Outcome, Sleep
 from schemas.enums import Role
-from schemas.keys import CallerPublic, KeyCreated, KeyList
+from schemas.keys import CallerPublic, KeyCreated, KeyList, KeyPublic
 from schemas.match import MatchResponse, NeedProfile, PlaceList
 from schemas.organizations import (
     OrganizationCreate,
@@ -213,11 +214,24 @@ class ReferralClient(ClientBase):
         return self._run(self._operations.organization_history(organization_id))
 
     def issue_key(
-        self, role: Role | str, name: str, *, organization_id: UUID | str | None = None
+        self,
+        role: Role | str,
+        name: str,
+        *,
+        organization_id: UUID | str | None = None,
+        rate_limit_per_minute: int | None = None,
     ) -> KeyCreated:
         """A new key; its secret (`key`) is in this answer only. A provider key is bound to
-        `organization_id`."""
-        return self._run(self._operations.issue_key(role, name, organization_id))
+        `organization_id`. `rate_limit_per_minute`: its own limit (0: none) instead of the
+        service's."""
+        return self._run(
+            self._operations.issue_key(role, name, organization_id, rate_limit_per_minute)
+        )
+
+    def update_key(self, key_id: UUID | str, **changes: Unpack[KeyChanges]) -> KeyPublic:
+        """Rename a key (`name`) or set its own requests per minute (`rate_limit_per_minute`;
+        0: none; None: back to the service's). Only the arguments given change."""
+        return self._run(self._operations.update_key(key_id, dict(changes)))
 
     def list_keys(self, *, organization_id: UUID | str | None = None) -> KeyList:
         """Every key (or one organization's) with its role and last use, never the secret."""

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList
+from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList, KeyPublic, KeyUpdate
 from service.deps import AdminCaller, AnyCaller, SessionDep
 from service.routers._responses import AUTH, problems
 from service.usecases import keys as usecases
@@ -29,6 +29,18 @@ def list_keys(
 ) -> KeyList:
     """Every key with its role, owner and last use; never the secret."""
     return usecases.list_keys(session, organization_id=organization_id, caller=caller)
+
+
+@router.patch("/{key_id}", summary="Change a key", responses=problems(*AUTH, 404, 422))
+def update_key(
+    key_id: UUID, data: KeyUpdate, session: SessionDep, caller: AdminCaller
+) -> KeyPublic:
+    """Rename a key, or give it requests per minute of its own (`null`: back to the
+    service's `REFERRAL_RATE_LIMIT_PER_MINUTE`): more for a large partner app, fewer for a
+    key to slow down while it is looked into. It applies from the key's next request,
+    counted against what the key has already made this minute. Who changed what is logged
+    (`referral.keys`)."""
+    return usecases.update_key(session, key_id=key_id, data=data, caller=caller)
 
 
 @router.delete("/{key_id}", status_code=204, summary="Revoke a key", responses=problems(*AUTH, 404))

@@ -1,6 +1,7 @@
 """API keys: issue, list, revoke, and authenticate a caller."""
 
 import hashlib
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -9,13 +10,14 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from schemas.enums import OrganizationStatus, Role
-from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList, KeyPublic
+from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList, KeyPublic, KeyUpdate
 from schemas.organizations import OrganizationPublic
 from service.errors import Forbidden, NotFound, Unauthorized, Unprocessable, validation_errors
 from service.models import ApiKey, utcnow
 from service.repository import keys as repo
 from service.repository import organizations as organizations_repo
 
+logger = logging.getLogger("referral.keys")
 KEY_PREFIX = "rk_"
 BOOTSTRAP_NAME = "bootstrap admin (REFERRAL_BOOTSTRAP_ADMIN_KEY)"
 # Recording every use would turn each read into a write; a minute's precision is enough, and
@@ -31,6 +33,7 @@ class Caller:
     name: str
     role: Role
     organization_id: uuid.UUID | None
+    rate_limit: int | None = None  # the key's own requests per minute, if it has one
 
     def owns(self, organization_id: uuid.UUID) -> bool:
         return self.role is Role.provider and self.organization_id == organization_id
@@ -71,7 +74,11 @@ def authenticate(session: Session, *, key: str) -> Caller:
         else:
             session.rollback()
     return Caller(
-        key_id=record.id, name=record.name, role=role, organization_id=record.organization_id
+        key_id=record.id,
+        name=record.name,
+        role=role,
+        organization_id=record.organization_id,
+        rate_limit=record.rate_limit_per_minute,
     )
 
 
@@ -96,6 +103,7 @@ def create_key(session: Session, *, data: KeyCreate, caller: Caller) -> KeyCreat
             prefix=secret[:10],
             issued_by=caller.name,
             issued_by_key_id=caller.key_id,
+            rate_limit_per_minute=data.rate_limit_per_minute,
         ),
     )
     session.commit()
@@ -126,6 +134,40 @@ def describe_caller(session: Session, *, caller: Caller) -> CallerPublic:
             else OrganizationPublic.model_validate(organization, from_attributes=True)
         ),
     )
+
+
+def update_key(
+    session: Session, *, key_id: uuid.UUID, data: KeyUpdate, caller: Caller
+) -> KeyPublic:
+    """Rename a key or set its own requests per minute (null: back to the service's). Who
+    changed what is logged, as the key's history: never the secret, which is not kept."""
+    record = repo.get_key(session, key_id)
+    if record is None:
+        raise NotFound("No such key.")
+    changed = {
+        field: (getattr(record, field), value)
+        for field, value in data.model_dump(exclude_unset=True).items()
+        if getattr(record, field) != value
+    }
+    if changed:
+        for field, (_, value) in changed.items():
+            setattr(record, field, value)
+        session.add(record)
+        session.commit()
+        logger.info(
+            "key changed",
+            extra={
+                "key_id": str(record.id),
+                "by_key_id": str(caller.key_id),
+                "fields": sorted(changed),
+                **(
+                    {"rate_limit_per_minute": record.rate_limit_per_minute}
+                    if "rate_limit_per_minute" in changed
+                    else {}
+                ),
+            },
+        )
+    return _public(record)
 
 
 def revoke_key(session: Session, *, key_id: uuid.UUID, caller: Caller) -> None:

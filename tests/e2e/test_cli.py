@@ -574,3 +574,29 @@ def test_the_installed_command_exits_0_2_and_4(live: LiveServer) -> None:
     )
     assert down.returncode == 4
     _one_line(down.stderr)
+
+
+def test_an_administrator_gives_a_key_requests_per_minute_of_its_own(
+    live: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _signed_in(live, monkeypatch, live.admin_key)
+    issue = ["keys", "issue", "--role", "partner", "--name", "big partner", "--json"]
+    assert run([*issue, "--rate-limit", "12000"]) == 0
+    issued = json.loads(capsys.readouterr().out)
+    assert issued["rate_limit_per_minute"] == 12000
+    assert run(["keys", "update", issued["id"], "--rate-limit", "30"]) == 0
+    assert "30 requests a minute" in " ".join(capsys.readouterr().out.split())
+    assert run(["keys", "update", issued["id"], "--service-limit", "--name", "partner"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "'partner'" in shown
+    assert "requests a minute" not in shown
+    assert run(["keys", "list", "--json"]) == 0
+    [listed] = [k for k in json.loads(capsys.readouterr().out)["items"] if k["id"] == issued["id"]]
+    assert (listed["name"], listed["rate_limit_per_minute"]) == ("partner", None)
+
+    assert run(["keys", "update", issued["id"], "--rate-limit", "5", "--service-limit"]) == 2
+    assert "give one of them" in _one_line(capsys.readouterr().err)
+    assert run(["keys", "update", issued["id"]]) == 2
+    assert "nothing to change" in _one_line(capsys.readouterr().err)
+    assert run(["keys", "update", issued["id"], "--rate-limit", "-1"]) == 2
+    capsys.readouterr()

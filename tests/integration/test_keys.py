@@ -229,3 +229,84 @@ def test_who_am_i_is_refused_to_a_revoked_key_and_a_suspended_organization(api: 
     assert api.client.delete(f"/v1/keys/{partner['id']}", headers=api.admin).status_code == 204
     assert_problem(api.get("/v1/me", bearer(partner["key"])), 401)
     assert_problem(api.get("/v1/me", {}), 401)
+
+
+def test_an_administrator_renames_a_key_and_sets_its_own_limit_and_it_is_logged(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    created = api.client.post(
+        "/v1/keys", json={"role": "partner", "name": "app"}, headers=api.admin
+    ).json()
+    assert created["rate_limit_per_minute"] is None
+    path = f"/v1/keys/{created['id']}"
+    with caplog.at_level("INFO", logger="referral.keys"):
+        changed = api.client.patch(
+            path,
+            json={"name": "big partner app", "rate_limit_per_minute": 12000},
+            headers=api.admin,
+        )
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["name"], changed.json()["rate_limit_per_minute"]) == (
+        "big partner app",
+        12000,
+    )
+    assert "key" not in changed.json()  # never the secret
+    listed = {k["id"]: k for k in api.client.get("/v1/keys", headers=api.admin).json()["items"]}
+    assert listed[created["id"]]["rate_limit_per_minute"] == 12000
+    [record] = [r for r in caplog.records if r.getMessage() == "key changed"]
+    assert record.__dict__["fields"] == ["name", "rate_limit_per_minute"]
+    assert record.__dict__["key_id"] == created["id"]
+    assert created["key"] not in caplog.text
+
+    # Only what is sent changes; null takes the limit back to the service's.
+    kept = api.client.patch(path, json={"rate_limit_per_minute": None}, headers=api.admin)
+    assert (kept.json()["name"], kept.json()["rate_limit_per_minute"]) == (
+        "big partner app",
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": None},
+        {"name": ""},
+        {"rate_limit_per_minute": -1},
+        {"rate_limit_per_minute": 1_000_001},
+        {"rate_limit_per_minute": "fast"},
+        {"role": "admin"},  # a key's role never changes
+        {"key": "rk_chosen"},
+    ],
+)
+def test_a_bad_key_change_is_a_422_and_changes_nothing(api: Api, body: dict[str, Any]) -> None:
+    created = api.client.post(
+        "/v1/keys",
+        json={"role": "partner", "name": "app", "rate_limit_per_minute": 50},
+        headers=api.admin,
+    ).json()
+    refused = api.client.patch(f"/v1/keys/{created['id']}", json=body, headers=api.admin)
+    assert_problem(refused, 422)
+    listed = {k["id"]: k for k in api.client.get("/v1/keys", headers=api.admin).json()["items"]}
+    assert (listed[created["id"]]["name"], listed[created["id"]]["rate_limit_per_minute"]) == (
+        "app",
+        50,
+    )
+    assert listed[created["id"]]["role"] == "partner"
+
+
+def test_only_an_administrator_changes_a_key_and_an_unknown_one_is_a_404(api: Api) -> None:
+    created = api.client.post(
+        "/v1/keys", json={"role": "operator", "name": "desk"}, headers=api.admin
+    ).json()
+    own = api.client.patch(
+        f"/v1/keys/{created['id']}",
+        json={"rate_limit_per_minute": 0},
+        headers=bearer(created["key"]),
+    )
+    assert_problem(own, 403)
+    unknown = api.client.patch(
+        "/v1/keys/00000000-0000-4000-8000-000000000000",
+        json={"rate_limit_per_minute": 5},
+        headers=api.admin,
+    )
+    assert_problem(unknown, 404)

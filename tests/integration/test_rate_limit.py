@@ -91,3 +91,58 @@ def test_the_memory_limiter_counts_each_minute_afresh() -> None:
     assert limiter.over(key) == 30.0
     now[0] = 180.0  # the next minute
     assert limiter.over(key) is None
+
+
+def _key(client: TestClient, **fields: object) -> tuple[str, dict[str, str]]:
+    created = client.post(
+        "/v1/keys",
+        json={"role": "partner", "name": "app", **fields},
+        headers=bearer(ADMIN_KEY),
+    )
+    assert created.status_code == 201, created.text
+    return created.json()["id"], bearer(created.json()["key"])
+
+
+def _statuses(client: TestClient, headers: dict[str, str], count: int) -> list[int]:
+    return [client.get("/v1/taxonomy", headers=headers).status_code for _ in range(count)]
+
+
+@pytest.mark.parametrize("default", [100, 0])
+def test_a_key_of_its_own_limit_is_held_to_it_whatever_the_services(
+    fresh_database_url: str, default: int
+) -> None:
+    for [client] in _apps(fresh_database_url, 1, rate_limit_per_minute=default):
+        _, tight = _key(client, rate_limit_per_minute=2)
+        _, usual = _key(client)
+        assert _statuses(client, tight, 3) == [200, 200, 429]
+        assert _statuses(client, usual, 3) == [200, 200, 200]
+
+
+def _limit(client: TestClient, key_id: str, value: object) -> object:
+    response = client.patch(
+        f"/v1/keys/{key_id}", json={"rate_limit_per_minute": value}, headers=bearer(ADMIN_KEY)
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["rate_limit_per_minute"]
+
+
+def test_a_limit_changed_applies_from_the_keys_next_request(fresh_database_url: str) -> None:
+    for [client] in _apps(fresh_database_url, 1, rate_limit_per_minute=5):
+        key_id, partner = _key(client, rate_limit_per_minute=1)
+        assert _statuses(client, partner, 2) == [200, 429]
+        assert _limit(client, key_id, None) is None  # the service's 5 again
+        assert _statuses(client, partner, 4) == [200, 200, 200, 429]  # 2 made already
+        assert _limit(client, key_id, 0) == 0  # none
+        assert _statuses(client, partner, 10) == [200] * 10
+
+
+def test_instances_sharing_a_redis_share_a_keys_own_limit(fresh_database_url: str) -> None:
+    for first, second in _apps(
+        fresh_database_url, 2, rate_limit_per_minute=100, redis_url=REDIS_URL
+    ):
+        _, partner = _key(first, rate_limit_per_minute=3)
+        statuses = [
+            (first if turn % 2 else second).get("/v1/taxonomy", headers=partner).status_code
+            for turn in range(5)
+        ]
+        assert statuses == [200, 200, 200, 429, 429]
