@@ -54,6 +54,12 @@ class StatusChange(RequestModel):
         description='What the decision rests on ("charity registration checked, premises '
         "visited\"), kept in the organization's history. Never personal data of survivors.",
     )
+    expected_status: OrganizationStatus | None = Field(
+        default=None,
+        description="The status the decision was made on, as last read. When the "
+        "organization's status is another by now (another administrator decided meanwhile), "
+        "the answer is 409 and nothing changes: read it again, then decide.",
+    )
 
 
 class OrganizationChangePublic(BaseModel):

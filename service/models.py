@@ -41,30 +41,53 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-_APOSTROPHES = frozenset("'\u2019\u02bc\u2018`")
+# Dropped inside a word: apostrophes, and the middle dot of Catalan's l·l.
+_DROPPED = frozenset("'\u2019\u02bc\u2018`\u00b7")
 # Letters that carry their stroke or ligature in themselves: no decomposition to strip.
 _PLAIN_LETTERS = str.maketrans(
-    {"đ": "d", "ð": "d", "ħ": "h", "\u0131": "i", "ł": "l", "ŀ": "l", "ø": "o", "ŧ": "t"}
+    {"đ": "d", "ð": "d", "ħ": "h", "\u0131": "i", "ł": "l", "ø": "o", "ŧ": "t"}
     | {"æ": "ae", "œ": "oe", "þ": "th"}
 )
 
 
+def _optional(mark: str, after: str) -> bool:
+    """Marks a name is found without: the accents of Latin, Greek and Cyrillic letters (but
+    the breve of й, a letter of its own), Hebrew and Arabic pointing, the marks of symbols
+    (a keycap) and variation selectors (an emoji's)."""
+    code = ord(mark)
+    if 0x300 <= code <= 0x36F:
+        return not (code == 0x306 and after == "и")
+    return (
+        0x591 <= code <= 0x5C7
+        or 0x64B <= code <= 0x65F
+        or code == 0x670
+        or 0x6D6 <= code <= 0x6ED
+        or 0x20D0 <= code <= 0x20FF
+        or 0xFE00 <= code <= 0xFE0F
+        or 0xE0100 <= code <= 0xE01EF
+    )
+
+
 def name_key(name: str) -> str:
     """A name folded for finding it by a part of it (`St. Mary's Étoile-Filante` -> `st marys
-    etoile filante`, `Łódź` -> `lodz`, `Acme™` -> `acmetm`): compatibility forms and case
-    gone, the accents of Latin, Greek and Cyrillic letters gone (other scripts' marks, such
-    as Indic vowel signs, are part of their letters and stay), apostrophes and invisible
-    format characters (zero-width spaces, direction controls) gone, any other run of
-    characters but letters, digits and marks one space. Folding a key again changes nothing;
-    only letters, marks, digits and spaces remain, so it is safe inside a LIKE pattern."""
+    etoile filante`, `Łódź` -> `lodz`, `Acme™` -> `acmetm`, `مُحَمَّد` -> `محمد`): compatibility
+    forms and case gone, optional marks gone (`_optional`), while the marks that are part of
+    a letter stay (Indic vowel signs, kana voicing, й); apostrophes and invisible format
+    characters (zero-width spaces, direction controls) gone; any other run of characters one
+    space; composed again (NFC) so that a syllable is one character. Folding a key again
+    changes nothing; only letters, marks, digits and spaces remain, so it is safe inside a
+    LIKE pattern."""
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name).casefold())
-    kept = []
+    kept: list[str] = []
     for ch in decomposed.translate(_PLAIN_LETTERS):
         category = unicodedata.category(ch)
-        if "\u0300" <= ch <= "\u036f" or category == "Cf" or ch in _APOSTROPHES:
+        after = kept[-1] if kept else " "
+        mark = category.startswith("M")
+        if category == "Cf" or ch in _DROPPED or (mark and _optional(ch, after)):
             continue
-        kept.append(ch if ch.isalnum() or category.startswith("M") else " ")
-    return " ".join("".join(kept).split())
+        # A mark stays with the letter it is on; one on nothing kept (a symbol) is dropped.
+        kept.append(ch if ch.isalnum() or (mark and after != " ") else " ")
+    return unicodedata.normalize("NFC", " ".join("".join(kept).split()))
 
 
 class Organization(SQLModel, table=True):

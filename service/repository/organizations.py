@@ -8,8 +8,12 @@ from sqlmodel import Session, col, select
 from service.models import Organization, OrganizationChange
 
 
-def get_organization(session: Session, organization_id: uuid.UUID) -> Organization | None:
-    return session.get(Organization, organization_id)
+def get_organization(
+    session: Session, organization_id: uuid.UUID, *, for_update: bool = False
+) -> Organization | None:
+    """`for_update`: locked until the transaction ends (PostgreSQL; SQLite's writes are one
+    at a time anyway), so that what is decided on it is what it still is."""
+    return session.get(Organization, organization_id, with_for_update=for_update or None)
 
 
 def list_organizations(

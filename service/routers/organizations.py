@@ -82,7 +82,7 @@ def update_organization(
 @router.post(
     "/{organization_id}/approve",
     summary="Approve an organization",
-    responses=problems(*AUTH, 404, 422),
+    responses=problems(*AUTH, 404, 409, 422),
 )
 def approve_organization(
     organization_id: UUID,
@@ -99,6 +99,7 @@ def approve_organization(
         organization_id=organization_id,
         status=OrganizationStatus.approved,
         note=decision.note if decision else None,
+        expected=decision.expected_status if decision else None,
         caller=caller,
     )
 
@@ -106,7 +107,7 @@ def approve_organization(
 @router.post(
     "/{organization_id}/suspend",
     summary="Suspend an organization",
-    responses=problems(*AUTH, 404, 422),
+    responses=problems(*AUTH, 404, 409, 422),
 )
 def suspend_organization(
     organization_id: UUID,
@@ -121,6 +122,7 @@ def suspend_organization(
         organization_id=organization_id,
         status=OrganizationStatus.suspended,
         note=decision.note if decision else None,
+        expected=decision.expected_status if decision else None,
         caller=caller,
     )
 

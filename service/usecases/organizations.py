@@ -15,7 +15,7 @@ from schemas.organizations import (
     OrganizationPublic,
     OrganizationUpdate,
 )
-from service.errors import NotFound, Unprocessable, validation_errors
+from service.errors import Conflict, NotFound, Unprocessable, validation_errors
 from service.models import Organization, OrganizationChange, name_key, utcnow
 from service.repository import organizations as repo
 from service.usecases.keys import Caller
@@ -87,8 +87,8 @@ def _public(organization: Organization) -> OrganizationPublic:
     return OrganizationPublic.model_validate(organization, from_attributes=True)
 
 
-def _get(session: Session, organization_id: uuid.UUID) -> Organization:
-    organization = repo.get_organization(session, organization_id)
+def _get(session: Session, organization_id: uuid.UUID, *, for_update: bool = False) -> Organization:
+    organization = repo.get_organization(session, organization_id, for_update=for_update)
     if organization is None:
         raise NotFound("No such organization.")
     return organization
@@ -174,13 +174,20 @@ def set_organization_status(
     organization_id: uuid.UUID,
     status: OrganizationStatus,
     note: str | None = None,
+    expected: OrganizationStatus | None = None,
     caller: Caller,
 ) -> OrganizationPublic:
     """Approve or suspend, with the note the decision rests on. A suspended organization's
     services stop matching and its keys stop working until it is approved again. Asking for
     the status it has changes nothing; with a note it is recorded, as a decision confirmed
-    (an organization vetted again), without one nothing is."""
-    organization = _get(session, organization_id)
+    (an organization vetted again), without one nothing is. `expected`: the status the
+    decision was made on; another by now is a 409 (Conflict) and nothing changes."""
+    organization = _get(session, organization_id, for_update=expected is not None)
+    if expected is not None and organization.status != expected.value:
+        raise Conflict(
+            f"The organization is {organization.status} now, not {expected.value}: another "
+            "decision came first. Read it again, then decide."
+        )
     action = (
         OrganizationAction.approve
         if status is OrganizationStatus.approved

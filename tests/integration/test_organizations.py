@@ -174,3 +174,31 @@ def test_a_name_to_search_for_that_is_too_long_or_has_no_letter_is_a_422(
     assert_problem(response, 422)
     if len(name) > 2:
         assert name not in response.text
+
+
+def test_a_decision_made_on_a_status_since_changed_is_a_409_and_changes_nothing(
+    api: Api,
+) -> None:
+    created = api.client.post(
+        "/v1/organizations", json={"name": "Contested House"}, headers=api.admin
+    ).json()
+    path = f"/v1/organizations/{created['id']}"
+    assert api.client.post(f"{path}/approve", headers=api.admin).is_success
+    # Another administrator suspends it; this one, still reading it approved, vets it again.
+    suspended = api.client.post(f"{path}/suspend", json={"note": "complaint"}, headers=api.admin)
+    assert suspended.is_success
+    stale = api.client.post(
+        f"{path}/approve",
+        json={"note": "annual check", "expected_status": "approved"},
+        headers=api.admin,
+    )
+    problem = assert_problem(stale, 409)
+    assert "suspended now" in problem["detail"]
+    assert api.client.get(path, headers=api.admin).json()["status"] == "suspended"
+    assert "annual check" not in [entry["note"] for entry in _history(api, created["id"])]
+    current = api.client.post(
+        f"{path}/approve",
+        json={"note": "complaint unfounded", "expected_status": "suspended"},
+        headers=api.admin,
+    )
+    assert current.json()["status"] == "approved"
