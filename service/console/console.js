@@ -165,6 +165,7 @@
       confirmApproveSuspended: (name) =>
         `Approve “${name}” again? It was suspended: its services match and its provider keys work again at once.`,
       decisionFailed: (name) => `${name}: the decision was not recorded`,
+      directionControls: "Its name holds invisible direction characters, shown here without them.",
       copy: "Copy",
       copied: "Copied",
       secretPending: "Copy the key shown above and press Done before issuing another.",
@@ -350,6 +351,7 @@
       confirmApproveSuspended: (name) =>
         `Approuver de nouveau « ${name} »? Il était suspendu : ses services sont jumelés et ses clés de fournisseur fonctionnent de nouveau, dès maintenant.`,
       decisionFailed: (name) => `${name} : la décision n'a pas été enregistrée`,
+      directionControls: "Son nom contient des caractères de direction invisibles, montrés ici sans eux.",
       copy: "Copier",
       copied: "Copiée",
       secretPending: "Copiez la clé affichée plus haut et appuyez sur Terminé avant d'en émettre une autre.",
@@ -425,6 +427,7 @@
     openedAsked: 0,
     openingId: null, // the organization last asked for, drawn or not yet
     vettingFilter: null, // the filters of the list last asked for
+    vettingLoading: false, // that list not answered yet
     keys: null, // staff and partner keys
     keysAsked: 0,
     busy: new Set(), // actions sent and not yet answered, such as "issue:<organization id>"
@@ -471,6 +474,7 @@
   }
 
   async function api(path, options = {}) {
+    const session = state.session; // the key this request is sent with
     const headers = {
       Accept: "application/json",
       "Accept-Language": state.language,
@@ -501,7 +505,8 @@
       body && typeof body.title === "string"
         ? body
         : { status: response.status, title: response.statusText || String(response.status) };
-    if (response.status === 401) signOut(t("keyRefused"));
+    // Refused: that key is signed out, never one signed in since.
+    if (response.status === 401 && session === state.session) signOut(t("keyRefused"));
     throw new ApiProblem(problem);
   }
 
@@ -914,8 +919,8 @@
       el(
         "div",
         { class: "main" },
-        el("h4", { class: "name" }, match.name),
-        el("p", { class: "org" }, match.organization.name),
+        el("h4", { class: "name", dir: "auto" }, plain(match.name)),
+        el("p", { class: "org", dir: "auto" }, plain(match.organization.name)),
         placeLine(match),
         list("reasons", t("reasons"), match.reasons),
         list("caveats", t("caveats"), match.caveats),
@@ -1072,7 +1077,7 @@
     const item = el(
       "li",
       { class: "listing", "data-id": listing.id },
-      el("h3", {}, listing.name),
+      el("h3", { dir: "auto" }, plain(listing.name)),
       el("p", { class: "org" }, listing.categories.map(label).join(", ")),
       form,
       freshness,
@@ -1172,12 +1177,13 @@
   // disabled, those rendered meanwhile (a change of language) included, so that nothing is
   // sent twice.
   async function busy(action, send) {
-    state.busy.add(action);
+    const out = state.busy; // this session's: a sign-out meanwhile starts another set
+    out.add(action);
     syncBusy();
     try {
       return await send();
     } finally {
-      state.busy.delete(action);
+      out.delete(action);
       syncBusy();
     }
   }
@@ -1198,9 +1204,18 @@
     return t("roles")[role] || role;
   }
 
+  // Embeddings, overrides and isolates: inside a name they make it read as another
+  // (U+202E shows what follows backwards). Names are drawn without them, as search reads them.
+  const DIRECTION_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+  const HAS_DIRECTION_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+
+  function plain(text) {
+    return text === null || text === undefined ? text : String(text).replace(DIRECTION_CONTROLS, "");
+  }
+
   // A name as one line of plain text, for a dialog: no line breaks, no direction controls.
   function oneLine(text) {
-    return text.replace(/[\s\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, " ").trim();
+    return plain(text).replace(/[\s\u200e\u200f]+/g, " ").trim();
   }
 
   function dayOf(iso) {
@@ -1248,6 +1263,7 @@
     const session = state.session;
     const box = $("organizations-problem");
     box.hidden = true;
+    state.vettingLoading = true; // More waits for the list it would add to
     $("organizations-more").disabled = true;
     let found;
     try {
@@ -1256,6 +1272,7 @@
       found = await api(`/v1/organizations?${query}`);
     } catch (error) {
       if (asked !== state.vettingAsked || session !== state.session) return;
+      state.vettingLoading = false;
       // A new list that failed: the one shown would not be what the filters ask for. A next
       // page that failed: what was shown stays, and More can be tried again.
       if (!more) state.vetting = null;
@@ -1265,6 +1282,7 @@
       return;
     }
     if (asked !== state.vettingAsked || session !== state.session) return; // a later one won
+    state.vettingLoading = false;
     const seen = new Set(more ? state.vetting.items.map((item) => item.id) : []);
     state.vetting = {
       filter: filters,
@@ -1279,7 +1297,7 @@
   function renderOrganizations() {
     const vetting = state.vetting;
     const more = $("organizations-more");
-    more.disabled = false;
+    more.disabled = state.vettingLoading;
     more.hidden = !vetting?.more;
     $("organizations-status").textContent = !vetting
       ? ""
@@ -1290,7 +1308,7 @@
         const open = el(
           "button",
           { type: "button", class: "link", dir: "auto", "aria-current": organization.id === opened ? "true" : null },
-          organization.name,
+          plain(organization.name),
         );
         open.addEventListener("click", () => openOrganization(organization.id));
         return el(
@@ -1338,8 +1356,10 @@
     }
     renderOrganizations();
     renderOrganizationDetail();
-    // The heading when opened; what was done, after an action; else where it was.
-    const target = { heading: "h3", status: "[role=status]" }[focus];
+    // The heading when opened; what was done, after an action, unless the focus has moved on
+    // meanwhile (to the filters, say); else where it was.
+    const lost = !document.activeElement || document.activeElement === document.body;
+    const target = { heading: "h3", status: lost ? "[role=status]" : null }[focus];
     if (target) {
       const node = $("organization-detail").querySelector(target);
       node.focus();
@@ -1372,18 +1392,18 @@
             {},
             el("strong", {}, t("actions")[entry.action] || entry.action),
             ` · ${momentOf(entry.at)} · `,
-            el("span", { dir: "auto" }, t("by", entry.actor_name, roleName(entry.actor_role))),
+            el("span", { dir: "auto" }, t("by", plain(entry.actor_name), roleName(entry.actor_role))),
           ),
           entry.changes.length
             ? el(
                 "ul",
                 {},
                 entry.changes.map((change) =>
-                  el("li", { dir: "auto" }, `${change.field}: ${shownValue(change.old)} → ${shownValue(change.new)}`),
+                  el("li", { dir: "auto" }, plain(`${change.field}: ${shownValue(change.old)} → ${shownValue(change.new)}`)),
                 ),
               )
             : "",
-          entry.note ? el("blockquote", { dir: "auto" }, entry.note) : "",
+          entry.note ? el("blockquote", { dir: "auto" }, plain(entry.note)) : "",
         ),
       ),
     );
@@ -1411,7 +1431,12 @@
             listing.capacity.beds_total ? t("bedsTotal", listing.capacity.beds_total) : null,
             listing.last_verified_at ? t("verified", ageText(listing.last_verified_at)) : t("neverVerified"),
           ].filter(Boolean);
-          return el("li", { "data-id": listing.id }, el("strong", { dir: "auto" }, listing.name), el("span", { class: "hint" }, ` · ${facts.join(" · ")}`));
+          return el(
+            "li",
+            { "data-id": listing.id },
+            el("strong", { dir: "auto" }, plain(listing.name)),
+            el("span", { class: "hint", dir: "auto" }, plain(` · ${facts.join(" · ")}`)),
+          );
         }),
       ),
       more > 0 ? el("p", { class: "hint" }, t("moreListings", more, organizationId)) : "",
@@ -1437,7 +1462,8 @@
     const same = detail.dataset.id === organization.id;
     const typedNote = same ? $("decision-note")?.value || "" : "";
     const typedName = same ? $("provider-key-name")?.value || "" : "";
-    const focused = same && detail.contains(document.activeElement) ? document.activeElement.id : "";
+    const active = document.activeElement;
+    const focused = same && detail.contains(active) ? active.id || active.dataset.focus || "" : "";
     const facts = [
       [t("organizationStatusLabel"), statusName(organization.status)],
       [t("description"), organization.description],
@@ -1467,7 +1493,7 @@
         decisions.map((action) =>
           el(
             "button",
-            { type: "submit", value: action, class: action === "approve" ? "primary" : "danger" },
+            { type: "submit", value: action, class: action === "approve" ? "primary" : "danger", "data-focus": `decide-${action}` },
             t(action === "approve" && organization.status === "approved" ? "approveAgain" : action),
           ),
         ),
@@ -1483,9 +1509,9 @@
     keyName.value = typedName;
     const issue = el(
       "form",
-      { class: "issue", novalidate: true, "data-action": "issue" },
+      { class: "issue", novalidate: true, "data-action": "issue", "data-form": `issue:${organization.id}` },
       el("div", { class: "field" }, el("label", { for: "provider-key-name" }, t("providerKeyName")), keyName),
-      el("div", { class: "actions" }, el("button", { type: "submit" }, t("issueProviderKey"))),
+      el("div", { class: "actions" }, el("button", { type: "submit", "data-focus": "issue" }, t("issueProviderKey"))),
     );
     issue.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -1498,15 +1524,16 @@
       );
     });
 
-    const status = el("p", { class: "hint saved", role: "status", tabindex: "-1" });
+    const status = el("p", { class: "hint saved", role: "status", tabindex: "-1", "data-focus": "status" });
     detail.dataset.id = organization.id;
     detail.replaceChildren(
-      el("h3", { tabindex: "-1", dir: "auto" }, organization.name),
+      el("h3", { tabindex: "-1", dir: "auto", "data-focus": "heading" }, plain(organization.name)),
       status,
+      HAS_DIRECTION_CONTROL.test(organization.name) ? el("p", { class: "problem" }, t("directionControls")) : "",
       el(
         "dl",
         { class: "facts" },
-        facts.flatMap(([name, value]) => [el("dt", {}, name), el("dd", { dir: "auto" }, value)]),
+        facts.flatMap(([name, value]) => [el("dt", {}, name), el("dd", { dir: "auto" }, plain(value))]),
       ),
       decide,
       el("h4", {}, t("organizationListings", opened.listings.total)),
@@ -1524,12 +1551,13 @@
     } else if (opened.said) {
       status.textContent = t(opened.said); // drawn again: shown, not said again
     }
-    if (focused) $(focused)?.focus();
+    if (focused) (detail.querySelector(`[data-focus="${CSS.escape(focused)}"]`) || $(focused))?.focus();
     syncBusy();
   }
 
   async function decideOrganization(organization, action, form) {
     formProblem(form, null);
+    $("decision-problem").hidden = true;
     const note = $("decision-note");
     const text = note.value.trim();
     if (!text) {
@@ -1552,17 +1580,23 @@
       await busy(`decide:${organization.id}`, () =>
         api(`/v1/organizations/${encodeURIComponent(organization.id)}/${action}`, {
           method: "POST",
-          body: { note: text },
+          // The status decided on: another by now (a decision came first) is a 409.
+          body: { note: text, expected_status: organization.status },
         }),
       );
     } catch (error) {
       if (session !== state.session) return;
-      const current = $("organization-detail").querySelector("form.decision");
-      if ($("organization-detail").dataset.id === organization.id && current) {
+      // Decided meanwhile by someone else (409): drawn as it is now, then told why.
+      if (error.problem.status === 409) await refreshOrganization(organization.id);
+      if (session !== state.session) return;
+      const detail = $("organization-detail");
+      const current = detail.querySelector("form.decision");
+      if (state.openingId === organization.id && detail.dataset.id === organization.id && current) {
         formProblem(current, error.problem, { note: "decision-note" });
       } else {
-        // Another organization is open: said above the list, naming this one.
-        const box = $("organizations-problem");
+        // Another organization is open, or opening: said in a box of its own, naming this
+        // one, which stays until the next decision.
+        const box = $("decision-problem");
         box.replaceChildren(
           ...problemParts({ ...error.problem, title: t("decisionFailed", oneLine(organization.name)) }, {}),
         );
@@ -1590,7 +1624,13 @@
       else {
         standing = el(
           "button",
-          { type: "button", class: "danger", "aria-label": t("revokeNamed", key.name), "data-action": `revoke:${key.id}` },
+          {
+            type: "button",
+            class: "danger",
+            "aria-label": t("revokeNamed", plain(key.name)),
+            "data-action": `revoke:${key.id}`,
+            "data-focus": `revoke-${key.id}`,
+          },
           t("revoke"),
         );
         standing.addEventListener("click", () => revokeKey(key, standing, afterRevoke, headingId));
@@ -1598,10 +1638,10 @@
       return el(
         "tr",
         { "data-id": key.id, class: key.revoked_at ? "revoked" : null },
-        el("td", { dir: "auto" }, key.name),
+        el("td", { dir: "auto" }, plain(key.name)),
         el("td", {}, roleName(key.role)),
         el("td", {}, el("code", {}, `${key.prefix}…`)),
-        el("td", { dir: "auto" }, t("issuedOn", dayOf(key.created_at), key.issued_by)),
+        el("td", { dir: "auto" }, t("issuedOn", dayOf(key.created_at), plain(key.issued_by))),
         el("td", {}, key.last_used_at ? ageText(key.last_used_at) : t("neverUsed")),
         el("td", {}, standing),
       );
@@ -1637,12 +1677,15 @@
     }
     if (session !== state.session) return;
     await after();
-    $(headingId)?.focus(); // the button pressed is gone
+    // The button pressed is gone: the table's heading, if the focus went with it.
+    if (!document.activeElement || document.activeElement === document.body) $(headingId)?.focus();
   }
 
   // Every issue form is one action: two keys in flight would put two secrets in one box.
   async function issueKey(body, organizationName, form, controls, after) {
     const action = "issue";
+    // The form as it is drawn when the answer comes (a change of language draws it anew).
+    const formNow = () => document.querySelector(`form[data-form="${CSS.escape(form.dataset.form)}"]`);
     formProblem(form, null);
     if (!$("secret").hidden) {
       // One secret on screen at a time: a second would replace one not yet copied.
@@ -1656,13 +1699,12 @@
       issued = await busy(action, () => api("/v1/keys", { method: "POST", body }));
     } catch (error) {
       if (session !== state.session) return;
-      const current = document.querySelector(`form[data-action="${CSS.escape(action)}"]`);
+      const current = formNow();
       if (current) formProblem(current, error.problem, controls);
       return;
     }
     if (session !== state.session) return;
-    const current = document.querySelector(`form[data-action="${CSS.escape(action)}"]`);
-    current?.reset();
+    formNow()?.reset();
     showSecret(issued, organizationName, Object.values(controls)[0]);
     await after(); // (which leaves the focus in the secret's field)
   }
@@ -1682,7 +1724,7 @@
 
   function renderSecretOf() {
     const of = state.secretOf;
-    $("secret-for").textContent = of ? t("secretFor", of.name, roleName(of.role), of.organization) : "";
+    $("secret-for").textContent = of ? t("secretFor", plain(of.name), roleName(of.role), plain(of.organization)) : "";
   }
 
   function hideSecret() {
@@ -1766,6 +1808,8 @@
     state.keysAsked += 1;
     state.openingId = null;
     state.vettingFilter = null;
+    state.vettingLoading = false;
+    $("decision-problem").hidden = true;
     state.busy = new Set(); // a request still out belongs to the key forgotten
     hideSecret();
     $("organization-filters").reset();

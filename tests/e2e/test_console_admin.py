@@ -510,3 +510,145 @@ def test_the_list_read_again_after_a_decision_is_the_one_last_asked_for(
     assert _release(page, second.upper()) == 2  # the filter asked for, then the refresh
     expect(page.locator("#organization-items li")).to_have_count(1)
     expect(page.locator(f"#organization-items li[data-id='{wanted}']")).to_be_visible()
+
+
+def test_requests_still_out_at_sign_out_never_unlock_the_next_sessions_forms(
+    page: Page, live: LiveServer
+) -> None:
+    sign_in(page, live, live.admin_key)
+    _gate(page, "POST", "/v1/keys")
+    page.fill("#issue-name", f"first {uuid.uuid4().hex[:6]}")
+    page.click("#key-issue button[type=submit]")
+    page.click("#forget-key")
+    page.fill("#key", live.admin_key)
+    page.press("#key", "Enter")
+    expect(page.locator("#keys")).to_be_visible()
+    page.fill("#issue-name", f"second {uuid.uuid4().hex[:6]}")
+    button = page.locator("#key-issue button[type=submit]")
+    button.click()
+    expect(button).to_be_disabled()
+    # The first session's request ends: the second's is still out.
+    page.evaluate("() => window.heldRequests.shift().go()")
+    page.wait_for_function("() => window.heldRequests.length === 1")
+    page.locator("#keys-heading").click()  # a round trip for the page to settle
+    expect(button).to_be_disabled()
+    expect(page.locator("#secret")).to_be_hidden()  # the first secret, for a key forgotten
+
+
+def test_a_decision_refused_because_another_came_first_says_so_and_shows_it_as_it_is(
+    page: Page, live: LiveServer
+) -> None:
+    token = uuid.uuid4().hex[:6]
+    name = f"Contested {token}"
+    organization_id = _organization(live, name)
+    admin = _admin(live)
+    httpx.post(f"{live.url}/v1/organizations/{organization_id}/approve", headers=admin)
+    _open(page, live, name)
+    detail = page.locator("#organization-detail")
+    expect(detail.locator("button[value=approve]")).to_have_text("Confirm approval")
+    # Another administrator suspends it meanwhile.
+    httpx.post(f"{live.url}/v1/organizations/{organization_id}/suspend", headers=admin)
+    page.fill("#decision-note", "Annual check.")
+    detail.locator("button[value=approve]").click()  # on the status drawn: approved
+    expect(detail.locator("form.decision .problem")).to_contain_text("suspended now")
+    expect(detail.locator(".facts")).to_contain_text("suspended")  # drawn as it is now
+    expect(detail.locator("button[value=approve]")).to_have_text("Approve")
+    expect(page.locator("#decision-note")).to_have_value("Annual check.")
+    assert _status(live, organization_id) == "suspended"
+
+
+def test_a_decision_refused_after_the_admin_moved_on_stays_said_above_the_list(
+    page: Page, live: LiveServer
+) -> None:
+    token = uuid.uuid4().hex[:6]
+    first, second = f"First {token}", f"Second {token}"
+    first_id, _ = _organization(live, first), _organization(live, second)
+    sign_in(page, live, live.admin_key)
+    _find(page, token)
+    page.locator("#organization-items button", has_text=first).click()
+    page.fill("#decision-note", "Checked.")
+    _gate(page, "POST", f"/{first_id}/approve")
+    page.locator("#organization-detail button[value=approve]").click()
+    page.locator("#organization-items button", has_text=second).click()
+    expect(page.locator("#organization-detail h3")).to_have_text(second)
+    httpx.post(f"{live.url}/v1/organizations/{first_id}/suspend", headers=_admin(live))
+    assert _release(page, "/approve") == 1  # refused: it was pending, it is suspended
+    box = page.locator("#decision-problem")
+    expect(box).to_contain_text(f"{first}: the decision was not recorded")
+    expect(page.locator("#organization-detail h3")).to_have_text(second)
+    page.click("#organization-filters button[type=submit]")  # the list read again
+    expect(page.locator("#organizations-status")).to_have_text("2 of 2.")
+    expect(box).to_be_visible()
+
+
+def test_a_staff_key_refused_says_so_in_the_staff_form_with_an_organization_open(
+    page: Page, live: LiveServer
+) -> None:
+    name = f"Open Door {uuid.uuid4().hex[:6]}"
+    _organization(live, name)
+    _open(page, live, name)
+    page.fill("#provider-key-name", "their script")
+    page.click("#key-issue button[type=submit]")  # no name
+    expect(page.locator("#key-issue .problem")).to_contain_text("Who uses it: ")
+    expect(page.locator("#organization-detail form.issue .problem")).to_have_count(0)
+    expect(page.locator("#provider-key-name")).to_have_value("their script")
+
+
+def test_more_waits_while_the_list_is_read_again(page: Page, live: LiveServer) -> None:
+    token = uuid.uuid4().hex[:6]
+    for index in range(51):
+        _organization(live, f"Queue {index:02d} {token}")
+    sign_in(page, live, live.admin_key)
+    _find(page, token, "pending")
+    expect(page.locator("#organizations-status")).to_have_text("50 of 51.")
+    page.locator("#organization-items button").first.click()
+    page.fill("#decision-note", "Checked.")
+    _gate(page, "GET", token.upper())
+    page.locator("#organization-detail button[value=approve]").click()
+    expect(page.locator("#organization-detail [role=status]")).to_have_text(
+        "Approved: its services match from now on."
+    )
+    expect(page.locator("#organizations-more")).to_be_disabled()
+    assert _release(page, token.upper()) == 1
+    expect(page.locator("#organizations-status")).to_have_text("50 of 50.")
+    expect(page.locator("#organizations-more")).to_be_hidden()
+
+
+def test_a_key_refused_after_sign_out_never_signs_out_the_next_one(
+    page: Page, live: LiveServer
+) -> None:
+    other = httpx.post(
+        f"{live.url}/v1/keys",
+        json={"role": "admin", "name": f"deputy {uuid.uuid4().hex[:6]}"},
+        headers=_admin(live),
+    ).json()
+    sign_in(page, live, other["key"])
+    expect(page.locator("#vetting")).to_be_visible()
+    _gate(page, "GET", "/v1/organizations?")
+    page.click("#organization-filters button[type=submit]")
+    page.click("#forget-key")
+    page.fill("#key", live.admin_key)
+    page.press("#key", "Enter")
+    expect(page.locator("#keys")).to_be_visible()
+    httpx.delete(f"{live.url}/v1/keys/{other['id']}", headers=_admin(live))
+    page.evaluate("() => window.heldRequests.shift().go()")  # the deputy's: now a 401
+    assert _release(page, "/v1/organizations?") == 1  # the new session's own list, after it
+    expect(page.locator("#organizations-status")).not_to_be_empty()
+    expect(page.locator("#key-panel")).to_be_hidden()
+    expect(page.locator("#keys")).to_be_visible()
+
+
+def test_a_name_with_direction_controls_is_drawn_as_stored_and_said_to_hold_them(
+    page: Page, live: LiveServer
+) -> None:
+    token = uuid.uuid4().hex[:6]
+    name = f"\u202e{token} nevaH efaS"  # reads "Safe Haven ..." where controls are obeyed
+    organization_id = _organization(live, name)
+    sign_in(page, live, live.admin_key)
+    _find(page, token)
+    entry = page.locator(f"#organization-items li[data-id='{organization_id}'] button")
+    assert entry.text_content() == f"{token} nevaH efaS"
+    entry.click()
+    detail = page.locator("#organization-detail")
+    assert detail.locator("h3").text_content() == f"{token} nevaH efaS"
+    expect(detail).to_contain_text("invisible direction characters")
