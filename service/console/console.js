@@ -151,7 +151,11 @@
       roles: { admin: "administrator", operator: "hotline operator", partner: "partner app", analyst: "analyst", provider: "provider" },
       keyName: "Who uses it",
       issueKey: "Issue a key",
-      keyColumns: ["Name", "Role", "Begins with", "Issued", "Last used", "State"],
+      keyColumns: ["Name", "Role", "Begins with", "Issued", "Last used", "Requests a minute", "State"],
+      servicesLimit: "the service's",
+      noLimit: "no limit",
+      rateLimit: "Requests a minute",
+      rateLimitHint: "Empty: the service's limit; 0: none.",
       issuedOn: (day, by) => (by ? `${day}, by ${by}` : day),
       neverUsed: "never",
       revoke: "Revoke",
@@ -337,7 +341,11 @@
       roles: { admin: "administrateur", operator: "téléphoniste", partner: "application partenaire", analyst: "analyste", provider: "fournisseur" },
       keyName: "Qui l'utilise",
       issueKey: "Émettre une clé",
-      keyColumns: ["Nom", "Rôle", "Commence par", "Émise", "Dernier usage", "État"],
+      keyColumns: ["Nom", "Rôle", "Commence par", "Émise", "Dernier usage", "Requêtes par minute", "État"],
+      servicesLimit: "celle du service",
+      noLimit: "aucune limite",
+      rateLimit: "Requêtes par minute",
+      rateLimitHint: "Vide : la limite du service; 0 : aucune.",
       issuedOn: (day, by) => (by ? `${day}, par ${by}` : day),
       neverUsed: "jamais",
       revoke: "Révoquer",
@@ -1643,6 +1651,15 @@
         el("td", {}, el("code", {}, `${key.prefix}…`)),
         el("td", { dir: "auto" }, t("issuedOn", dayOf(key.created_at), plain(key.issued_by))),
         el("td", {}, key.last_used_at ? ageText(key.last_used_at) : t("neverUsed")),
+        el(
+          "td",
+          { class: "count" },
+          key.rate_limit_per_minute === null || key.rate_limit_per_minute === undefined
+            ? el("span", { class: "hint" }, t("servicesLimit"))
+            : key.rate_limit_per_minute === 0
+              ? t("noLimit")
+              : key.rate_limit_per_minute.toLocaleString(state.language),
+        ),
         el("td", {}, standing),
       );
     });
@@ -2127,11 +2144,17 @@
     $("register-form").addEventListener("submit", registerOrganization);
     $("key-issue").addEventListener("submit", (event) => {
       event.preventDefault();
+      const limit = $("issue-limit").value.trim();
       issueKey(
-        { role: $("issue-role").value, name: $("issue-name").value },
+        {
+          role: $("issue-role").value,
+          name: $("issue-name").value,
+          // Sent as typed: the server says what is wrong with it, naming the field.
+          ...(limit ? { rate_limit_per_minute: /^\d+$/.test(limit) ? Number(limit) : limit } : {}),
+        },
         null,
         $("key-issue"),
-        { name: "issue-name", role: "issue-role" },
+        { name: "issue-name", role: "issue-role", rate_limit_per_minute: "issue-limit" },
         loadKeys,
       );
     });

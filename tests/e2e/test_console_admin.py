@@ -331,12 +331,20 @@ def test_staff_keys_are_issued_and_revoked_but_never_the_key_in_use(
 
     name = f"funder dashboard {uuid.uuid4().hex[:6]}"
     page.fill("#issue-name", name)
+    page.fill("#issue-limit", "fast")  # refused by the server, naming the field
+    page.click("#key-issue button[type=submit]")
+    expect(page.locator("#key-issue .problem")).to_contain_text("Requests a minute: ")
+    expect(page.locator("#issue-limit")).to_have_attribute("aria-invalid", "true")
+    page.fill("#issue-limit", "12000")
     page.click("#key-issue button[type=submit]")
     expect(page.locator("#secret-for")).to_have_text(f"For {name} (analyst).")
     secret = page.input_value("#secret-value")
     assert _me(live, secret).json()["key"]["role"] == "analyst"
     row = table.locator("tr", has_text=name)
     expect(row).to_have_count(1)
+    expect(row.locator("td.count")).to_have_text("12,000")
+    assert _me(live, secret).json()["key"]["rate_limit_per_minute"] == 12000
+    expect(own.locator("td.count")).to_have_text("the service's")
     page.once("dialog", lambda dialog: dialog.accept())
     row.locator("button").click()
     expect(row).to_contain_text("revoked")
