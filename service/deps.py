@@ -122,9 +122,13 @@ def get_caller(
     wait = limiter.over(caller.key_id, caller.rate_limit)
     if wait is not None:
         seconds = max(1, math.ceil(wait))
+        limit = (
+            f"its own limit of {caller.rate_limit} a minute"
+            if caller.rate_limit is not None
+            else "the service takes from one key"
+        )
         raise TooManyRequests(
-            f"This key made more requests this minute than the service takes from one key; "
-            f"try again in {seconds} s.",
+            f"This key made more requests this minute than {limit}; try again in {seconds} s.",
             headers={"Retry-After": str(seconds)},
         )
     return caller

@@ -114,7 +114,9 @@ def test_a_key_of_its_own_limit_is_held_to_it_whatever_the_services(
     for [client] in _apps(fresh_database_url, 1, rate_limit_per_minute=default):
         _, tight = _key(client, rate_limit_per_minute=2)
         _, usual = _key(client)
-        assert _statuses(client, tight, 3) == [200, 200, 429]
+        assert _statuses(client, tight, 2) == [200, 200]
+        refused = assert_problem(client.get("/v1/taxonomy", headers=tight), 429)
+        assert "its own limit of 2 a minute" in refused["detail"]
         assert _statuses(client, usual, 3) == [200, 200, 200]
 
 
