@@ -4,14 +4,15 @@ from datetime import datetime
 from typing import Annotated, Self
 from uuid import UUID
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictInt, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from schemas.common import Name, RequestModel
 from schemas.enums import Role
 from schemas.organizations import OrganizationPublic
 
 RateLimit = Annotated[
-    int,
+    StrictInt,
     Field(
         ge=0,
         le=1_000_000,
@@ -71,7 +72,7 @@ class KeyPublic(BaseModel):
 class KeyUpdate(RequestModel):
     """What `PATCH /v1/keys/{id}` changes: the fields sent; the secret and role never."""
 
-    name: Name | None = Field(default=None, description="A new name; null is refused.")
+    name: Name | SkipJsonSchema[None] = Field(default=None, description="A new name.")
     rate_limit_per_minute: RateLimit | None = None
 
     @model_validator(mode="after")

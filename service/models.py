@@ -41,22 +41,25 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# Dropped inside a word: apostrophes, and the middle dot of Catalan's l·l.
-_DROPPED = frozenset("'\u2019\u02bc\u2018`\u00b7")
+# Dropped inside a word: apostrophes.
+_DROPPED = frozenset("'\u2019\u02bc\u2018`")
 # Letters that carry their stroke or ligature in themselves: no decomposition to strip.
 _PLAIN_LETTERS = str.maketrans(
     {"đ": "d", "ð": "d", "ħ": "h", "\u0131": "i", "ł": "l", "ø": "o", "ŧ": "t"}
     | {"æ": "ae", "œ": "oe", "þ": "th"}
 )
+# Accents that make letters of their own: й, ў (a breve), ї (a diaeresis).
+_LETTER_ACCENTS = frozenset({("\u0438", 0x306), ("\u0443", 0x306), ("\u0456", 0x308)})
 
 
-def _optional(mark: str, after: str) -> bool:
+def _optional(mark: str, base: str) -> bool:
     """Marks a name is found without: the accents of Latin, Greek and Cyrillic letters (but
-    the breve of й, a letter of its own), Hebrew and Arabic pointing, the marks of symbols
-    (a keycap) and variation selectors (an emoji's)."""
+    those of `_LETTER_ACCENTS` on their `base` letter), Hebrew and Arabic pointing (hamza
+    included: `احمد` finds `أحمد`), the marks of symbols (a keycap) and variation selectors
+    (an emoji's)."""
     code = ord(mark)
     if 0x300 <= code <= 0x36F:
-        return not (code == 0x306 and after == "и")
+        return (base, code) not in _LETTER_ACCENTS
     return (
         0x591 <= code <= 0x5C7
         or 0x64B <= code <= 0x65F
@@ -72,21 +75,30 @@ def name_key(name: str) -> str:
     """A name folded for finding it by a part of it (`St. Mary's Étoile-Filante` -> `st marys
     etoile filante`, `Łódź` -> `lodz`, `Acme™` -> `acmetm`, `مُحَمَّد` -> `محمد`): compatibility
     forms and case gone, optional marks gone (`_optional`), while the marks that are part of
-    a letter stay (Indic vowel signs, kana voicing, й); apostrophes and invisible format
-    characters (zero-width spaces, direction controls) gone; any other run of characters one
-    space; composed again (NFC) so that a syllable is one character. Folding a key again
-    changes nothing; only letters, marks, digits and spaces remain, so it is safe inside a
-    LIKE pattern."""
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name).casefold())
+    a letter stay (Indic vowel signs, kana voicing, й); apostrophes, Catalan's l·l dot and
+    invisible format characters (zero-width spaces, direction controls) gone; any other run
+    of characters one space; composed again (NFC) so that a syllable is one character.
+    Folding a key again changes nothing; only letters, marks, digits and spaces remain, so it
+    is safe inside a LIKE pattern."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name).casefold())
+    text = text.translate(_PLAIN_LETTERS)
     kept: list[str] = []
-    for ch in decomposed.translate(_PLAIN_LETTERS):
+    base = " "  # the letter or digit the marks that follow are on; a space after anything else
+    for index, ch in enumerate(text):
         category = unicodedata.category(ch)
-        after = kept[-1] if kept else " "
         mark = category.startswith("M")
-        if category == "Cf" or ch in _DROPPED or (mark and _optional(ch, after)):
+        if ch == "\u00b7" and base == "l" and text[index + 1 : index + 2] == "l":
+            continue  # l·l, one letter of Catalan
+        if category == "Cf" or ch in _DROPPED or (mark and _optional(ch, base)):
             continue
-        # A mark stays with the letter it is on; one on nothing kept (a symbol) is dropped.
-        kept.append(ch if ch.isalnum() or (mark and after != " ") else " ")
+        if ch.isalnum():
+            base = ch
+            kept.append(ch)
+        elif mark and base != " ":
+            kept.append(ch)  # a mark stays with the letter it is on
+        else:
+            base = " "  # (a mark on nothing kept, as a symbol's, goes with it)
+            kept.append(" ")
     return unicodedata.normalize("NFC", " ".join("".join(kept).split()))
 
 

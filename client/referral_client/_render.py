@@ -362,12 +362,14 @@ def print_key_created(console: Console, key: KeyCreated) -> None:
 
 
 def print_key(console: Console, key: KeyPublic) -> None:
-    print_keys(console, KeyList(items=[key]))
+    print_keys(console, KeyList(items=[key]), title="Key")
+    if key.rate_limit_per_minute is None:
+        console.print("Requests a minute: the service's limit.")
 
 
-def print_keys(console: Console, keys: KeyList) -> None:
+def print_keys(console: Console, keys: KeyList, *, title: str | None = None) -> None:
     now = datetime.now(UTC)
-    table = Table(title=f"Keys: {len(keys.items)}", title_justify="left")
+    table = Table(title=title or f"Keys: {len(keys.items)}", title_justify="left")
     table.add_column("id", no_wrap=True, min_width=_UUID_WIDTH)
     table.add_column("key", overflow="fold")
     table.add_column("used", no_wrap=True)

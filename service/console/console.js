@@ -1006,7 +1006,7 @@
     if (!state.organization) return;
     const status = state.organization.status;
     $("listings-organization").textContent = t(
-      "organizationOf", state.organization.name, t("organizationStatus")[status] || status,
+      "organizationOf", plain(state.organization.name), t("organizationStatus")[status] || status,
     );
     if (state.listings === null) return; // not read (yet): the problem box says why
     // What was typed and not yet saved stays, in the other language too.

@@ -2,18 +2,30 @@
 
 import uuid
 
+import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from service.models import Organization, OrganizationChange
 
+_ORGANIZATION = Organization.__table__
+
 
 def get_organization(
     session: Session, organization_id: uuid.UUID, *, for_update: bool = False
 ) -> Organization | None:
-    """`for_update`: locked until the transaction ends (PostgreSQL; SQLite's writes are one
-    at a time anyway), so that what is decided on it is what it still is."""
-    return session.get(Organization, organization_id, with_for_update=for_update or None)
+    """`for_update`: read as it is once locked until the transaction ends, so that what is
+    decided on it is what it still is. The lock is taken by writing the row unchanged first:
+    on SQLite a read takes no lock (and FOR UPDATE does not exist), a write takes the
+    database's; on PostgreSQL it locks the row, as FOR UPDATE would."""
+    if for_update:
+        session.execute(
+            sa.update(_ORGANIZATION)
+            .where(_ORGANIZATION.c.id == organization_id)
+            .values(status=_ORGANIZATION.c.status)
+        )
+        return session.get(Organization, organization_id, populate_existing=True)
+    return session.get(Organization, organization_id)
 
 
 def list_organizations(

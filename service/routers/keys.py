@@ -31,15 +31,16 @@ def list_keys(
     return usecases.list_keys(session, organization_id=organization_id, caller=caller)
 
 
-@router.patch("/{key_id}", summary="Change a key", responses=problems(*AUTH, 404, 422))
+@router.patch("/{key_id}", summary="Change a key", responses=problems(*AUTH, 404, 409, 422))
 def update_key(
     key_id: UUID, data: KeyUpdate, session: SessionDep, caller: AdminCaller
 ) -> KeyPublic:
     """Rename a key, or give it requests per minute of its own (`null`: back to the
     service's `REFERRAL_RATE_LIMIT_PER_MINUTE`): more for a large partner app, fewer for a
-    key to slow down while it is looked into. It applies from the key's next request,
-    counted against what the key has already made this minute. Who changed what is logged
-    (`referral.keys`)."""
+    key to slow down while it is looked into. It applies from the key's next request;
+    requests already counted this minute (none while it had no limit) count against it,
+    per worker unless `REFERRAL_REDIS_URL` is set. A revoked key, and the bootstrap key's
+    name, do not change (409). Who changed what is logged (`referral.keys`)."""
     return usecases.update_key(session, key_id=key_id, data=data, caller=caller)
 
 

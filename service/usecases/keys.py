@@ -12,7 +12,14 @@ from sqlmodel import Session
 from schemas.enums import OrganizationStatus, Role
 from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList, KeyPublic, KeyUpdate
 from schemas.organizations import OrganizationPublic
-from service.errors import Forbidden, NotFound, Unauthorized, Unprocessable, validation_errors
+from service.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    Unprocessable,
+    validation_errors,
+)
 from service.models import ApiKey, utcnow
 from service.repository import keys as repo
 from service.repository import organizations as organizations_repo
@@ -82,8 +89,21 @@ def authenticate(session: Session, *, key: str) -> Caller:
     )
 
 
+def _is_bootstrap(record: ApiKey) -> bool:
+    return record.name == BOOTSTRAP_NAME and record.role == Role.admin.value
+
+
+def _refuse_reserved(name: str | None) -> None:
+    if name == BOOTSTRAP_NAME:
+        raise Unprocessable(
+            "name: reserved for the bootstrap key.",
+            errors=validation_errors([{"loc": ("body", "name"), "msg": "reserved"}]),
+        )
+
+
 def create_key(session: Session, *, data: KeyCreate, caller: Caller) -> KeyCreated:
     """Issue a key. The secret is in this answer only; the database keeps its hash."""
+    _refuse_reserved(data.name)
     if data.organization_id is not None:
         if organizations_repo.get_organization(session, data.organization_id) is None:
             raise Unprocessable(
@@ -144,6 +164,13 @@ def update_key(
     record = repo.get_key(session, key_id)
     if record is None:
         raise NotFound("No such key.")
+    if record.revoked_at is not None:
+        raise Conflict("This key is revoked: it is kept as it was, for the record.")
+    if "name" in data.model_fields_set and data.name != record.name:
+        if _is_bootstrap(record):
+            # Start-up finds it by its name, to put a new REFERRAL_BOOTSTRAP_ADMIN_KEY in place.
+            raise Conflict("The bootstrap key keeps its name: start-up finds it by it.")
+        _refuse_reserved(data.name)
     changed = {
         field: (getattr(record, field), value)
         for field, value in data.model_dump(exclude_unset=True).items()
@@ -159,12 +186,7 @@ def update_key(
             extra={
                 "key_id": str(record.id),
                 "by_key_id": str(caller.key_id),
-                "fields": sorted(changed),
-                **(
-                    {"rate_limit_per_minute": record.rate_limit_per_minute}
-                    if "rate_limit_per_minute" in changed
-                    else {}
-                ),
+                "changes": {field: list(values) for field, values in sorted(changed.items())},
             },
         )
     return _public(record)

@@ -589,7 +589,7 @@ def test_an_administrator_gives_a_key_requests_per_minute_of_its_own(
     assert run(["keys", "update", issued["id"], "--service-limit", "--name", "partner"]) == 0
     shown = " ".join(capsys.readouterr().out.split())
     assert "'partner'" in shown
-    assert "requests a minute" not in shown
+    assert "Requests a minute: the service's limit." in shown
     assert run(["keys", "list", "--json"]) == 0
     [listed] = [k for k in json.loads(capsys.readouterr().out)["items"] if k["id"] == issued["id"]]
     assert (listed["name"], listed["rate_limit_per_minute"]) == ("partner", None)

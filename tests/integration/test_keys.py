@@ -254,7 +254,10 @@ def test_an_administrator_renames_a_key_and_sets_its_own_limit_and_it_is_logged(
     listed = {k["id"]: k for k in api.client.get("/v1/keys", headers=api.admin).json()["items"]}
     assert listed[created["id"]]["rate_limit_per_minute"] == 12000
     [record] = [r for r in caplog.records if r.getMessage() == "key changed"]
-    assert record.__dict__["fields"] == ["name", "rate_limit_per_minute"]
+    assert record.__dict__["changes"] == {
+        "name": ["app", "big partner app"],
+        "rate_limit_per_minute": [None, 12000],
+    }
     assert record.__dict__["key_id"] == created["id"]
     assert created["key"] not in caplog.text
 
@@ -274,6 +277,9 @@ def test_an_administrator_renames_a_key_and_sets_its_own_limit_and_it_is_logged(
         {"rate_limit_per_minute": -1},
         {"rate_limit_per_minute": 1_000_001},
         {"rate_limit_per_minute": "fast"},
+        {"rate_limit_per_minute": False},  # not "no limit": a JSON boolean is no number
+        {"rate_limit_per_minute": "5"},
+        {"rate_limit_per_minute": 1e3},
         {"role": "admin"},  # a key's role never changes
         {"key": "rk_chosen"},
     ],
@@ -310,3 +316,37 @@ def test_only_an_administrator_changes_a_key_and_an_unknown_one_is_a_404(api: Ap
         headers=api.admin,
     )
     assert_problem(unknown, 404)
+
+
+def test_the_bootstrap_key_keeps_its_name_and_no_other_key_takes_it(api: Api) -> None:
+    """Start-up finds the bootstrap key by its name, to put a new secret in place: renamed,
+    the next start-up failed, or the old secret stayed a working admin key."""
+    me = api.client.get("/v1/me", headers=api.admin).json()["key"]
+    renamed = api.client.patch(f"/v1/keys/{me['id']}", json={"name": "ops"}, headers=api.admin)
+    assert_problem(renamed, 409)
+    limited = api.client.patch(
+        f"/v1/keys/{me['id']}", json={"rate_limit_per_minute": 10000}, headers=api.admin
+    )
+    assert limited.status_code == 200, limited.text  # its limit may change
+    taken = api.client.post(
+        "/v1/keys", json={"role": "admin", "name": me["name"]}, headers=api.admin
+    )
+    assert_problem(taken, 422)
+    other = api.client.post(
+        "/v1/keys", json={"role": "admin", "name": "deputy"}, headers=api.admin
+    ).json()
+    to_reserved = api.client.patch(
+        f"/v1/keys/{other['id']}", json={"name": me["name"]}, headers=api.admin
+    )
+    assert_problem(to_reserved, 422)
+
+
+def test_a_revoked_key_is_kept_as_it_was(api: Api) -> None:
+    created = api.client.post(
+        "/v1/keys", json={"role": "partner", "name": "old app"}, headers=api.admin
+    ).json()
+    assert api.client.delete(f"/v1/keys/{created['id']}", headers=api.admin).status_code == 204
+    changed = api.client.patch(
+        f"/v1/keys/{created['id']}", json={"name": "renamed"}, headers=api.admin
+    )
+    assert_problem(changed, 409)

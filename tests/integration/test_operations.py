@@ -842,7 +842,7 @@ def test_organizations_stored_before_the_name_key_are_found_by_name_after_upgrad
     computed again on the way down; the column goes with the first revision."""
     engine = create_db_engine(fresh_database_url)
     before_name_key, first_fold = "5b1e7c0a9d42", "7c2d4e9b1a60"
-    names = ["Maison Étoile-Filante", "St. Mary's House", "Łódź Aid™", "مُحَمَّد"]
+    names = ["Maison Étoile-Filante", "St. Mary's House", "Łódź Aid™", "مُحَمَّد", "Hope·House"]
 
     def keys() -> list[str]:
         with engine.connect() as connection:
@@ -862,12 +862,20 @@ def test_organizations_stored_before_the_name_key_are_found_by_name_after_upgrad
                     {"id": uuid.uuid4().hex, "name": name, "now": datetime.now(UTC)},
                 )
         _migrate(fresh_database_url)
-        head = ["lodz aidtm", "maison etoile filante", "st marys house", "محمد"]
+        head = ["hope house", "lodz aidtm", "maison etoile filante", "st marys house", "محمد"]
         assert keys() == head
-        downgrade(engine, revision="9f4b6d2e8c31")  # the second fold kept the pointing
-        assert keys() == ["lodz aidtm", "maison etoile filante", "st marys house", "مُحَمَّد"]
+        downgrade(engine, revision="4a7c1e9f2b56")  # the third fold dropped every middle dot
+        assert keys() == ["hopehouse", *head[1:]]
+        downgrade(engine, revision="9f4b6d2e8c31")  # the second kept the pointing
+        assert keys() == [*head[:4], "مُحَمَّد"]
         downgrade(engine, revision=first_fold)
-        assert keys() == ["maison etoile filante", "st marys house", "łodz aidTM", "محمد"]
+        assert keys() == [
+            "hope house",
+            "maison etoile filante",
+            "st marys house",
+            "łodz aidTM",
+            "محمد",
+        ]
         downgrade(engine, revision=before_name_key)
         columns = {c["name"] for c in sa.inspect(engine).get_columns("organization")}
         assert "name_key" not in columns

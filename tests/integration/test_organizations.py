@@ -1,9 +1,19 @@
 """Vetting organizations: statuses, and the history of who decided what, when and why."""
 
+import threading
+import time
+import uuid
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
 
+from schemas.enums import OrganizationStatus, Role
+from service.errors import Conflict
+from service.repository import organizations as repo
+from service.usecases import organizations as usecases
+from service.usecases.keys import Caller
 from tests.factories import Api, assert_problem, bearer
 
 
@@ -202,3 +212,45 @@ def test_a_decision_made_on_a_status_since_changed_is_a_409_and_changes_nothing(
         headers=api.admin,
     )
     assert current.json()["status"] == "approved"
+
+
+def test_of_two_decisions_at_once_the_second_is_made_on_what_the_first_left(
+    api: Api, engine: sa.Engine
+) -> None:
+    """The status is checked once the row is locked: a decision waits for one under way."""
+    created = api.client.post(
+        "/v1/organizations", json={"name": "Busy House"}, headers=api.admin
+    ).json()
+    organization_id = uuid.UUID(created["id"])
+    approved = api.client.post(f"/v1/organizations/{organization_id}/approve", headers=api.admin)
+    assert approved.is_success
+    caller = Caller(key_id=uuid.uuid4(), name="vetter", role=Role.admin, organization_id=None)
+    outcome: dict[str, str] = {}
+
+    def vet_again() -> None:
+        with Session(engine) as session:
+            try:
+                usecases.set_organization_status(
+                    session,
+                    organization_id=organization_id,
+                    status=OrganizationStatus.approved,
+                    note="vetted again",
+                    expected=OrganizationStatus.approved,
+                    caller=caller,
+                )
+                outcome["done"] = "approved"
+            except Conflict as conflict:
+                outcome["done"] = str(conflict)
+
+    with Session(engine) as first:
+        organization = repo.get_organization(first, organization_id, for_update=True)
+        assert organization is not None
+        second = threading.Thread(target=vet_again)
+        second.start()
+        # Time for the second to read the status, were it not made to wait for the lock.
+        time.sleep(0.5)
+        organization.status = OrganizationStatus.suspended.value
+        first.add(organization)
+        first.commit()
+    second.join(timeout=30)
+    assert "suspended now" in outcome["done"]

@@ -1,6 +1,7 @@
 """Requests per key per minute: in one worker's memory, or shared through a real Redis."""
 
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -9,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.main import create_app
-from service.ratelimit import MemoryLimiter
+from service.ratelimit import WINDOW_SECONDS, MemoryLimiter
 from tests.factories import ADMIN_KEY, app_settings, assert_problem, bearer
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -28,6 +29,14 @@ def _apps(database_url: str, count: int, **settings: object) -> Iterator[list[Te
         ]
 
 
+def _time_to_spare(seconds: float = 10.0) -> None:
+    """Wait for the next minute when this one ends within `seconds`: the limits count per
+    clock minute, and a test whose requests straddle two would see its counts start over."""
+    left = WINDOW_SECONDS - time.time() % WINDOW_SECONDS
+    if left < seconds:
+        time.sleep(left + 0.05)
+
+
 def _partner_key(client: TestClient) -> dict[str, str]:
     created = client.post(
         "/v1/keys", json={"role": "partner", "name": "app"}, headers=bearer(ADMIN_KEY)
@@ -39,6 +48,7 @@ def _partner_key(client: TestClient) -> dict[str, str]:
 def test_a_key_over_its_limit_gets_429_with_retry_after_and_other_keys_do_not(
     fresh_database_url: str,
 ) -> None:
+    _time_to_spare()
     for [client] in _apps(fresh_database_url, 1, rate_limit_per_minute=3):
         partner, other = _partner_key(client), _partner_key(client)
         for _ in range(3):
@@ -53,6 +63,7 @@ def test_a_key_over_its_limit_gets_429_with_retry_after_and_other_keys_do_not(
 
 
 def test_instances_sharing_a_redis_share_the_limit(fresh_database_url: str) -> None:
+    _time_to_spare()
     for first, second in _apps(fresh_database_url, 2, rate_limit_per_minute=4, redis_url=REDIS_URL):
         partner = _partner_key(first)
         statuses = [
@@ -111,6 +122,7 @@ def _statuses(client: TestClient, headers: dict[str, str], count: int) -> list[i
 def test_a_key_of_its_own_limit_is_held_to_it_whatever_the_services(
     fresh_database_url: str, default: int
 ) -> None:
+    _time_to_spare()
     for [client] in _apps(fresh_database_url, 1, rate_limit_per_minute=default):
         _, tight = _key(client, rate_limit_per_minute=2)
         _, usual = _key(client)
@@ -129,6 +141,7 @@ def _limit(client: TestClient, key_id: str, value: object) -> object:
 
 
 def test_a_limit_changed_applies_from_the_keys_next_request(fresh_database_url: str) -> None:
+    _time_to_spare()
     for [client] in _apps(fresh_database_url, 1, rate_limit_per_minute=5):
         key_id, partner = _key(client, rate_limit_per_minute=1)
         assert _statuses(client, partner, 2) == [200, 429]
@@ -139,6 +152,7 @@ def test_a_limit_changed_applies_from_the_keys_next_request(fresh_database_url: 
 
 
 def test_instances_sharing_a_redis_share_a_keys_own_limit(fresh_database_url: str) -> None:
+    _time_to_spare()
     for first, second in _apps(
         fresh_database_url, 2, rate_limit_per_minute=100, redis_url=REDIS_URL
     ):

@@ -26,6 +26,11 @@ from service.models import name_key
         ("Para\u0140lel l\u00b7l", "parallel ll"),  # Catalan's middle dot joins
         ("Hope \u2764\ufe0f Centre 1\ufe0f\u20e3", "hope centre 1"),  # emoji and keycaps go
         ("\u041c\u043e\u0439", "\u043c\u043e\u0439"),  # \u0439 is a letter of its own
+        (
+            "\u040e\u0437\u0431\u0435\u043a \u041a\u0438\u0457\u0432",
+            "\u045e\u0437\u0431\u0435\u043a \u043a\u0438\u0457\u0432",
+        ),  # \u045e, \u0457 too
+        ("Hope\u00b7House", "hope house"),  # a middle dot joins l\u00b7l only
         ("   ", ""),
         ("\u093f", ""),  # a mark on nothing is nothing to search for (the API says 422)
     ],
@@ -53,7 +58,9 @@ def test_other_scripts_keep_their_marks(part: str, name: str, found: bool) -> No
     assert (name_key(part) in name_key(name)) is found
 
 
-@given(st.text(max_size=60))
+@given(
+    st.text(max_size=60) | st.text(alphabet="y\U0001da26\u0438\u0306\u085al\u00b7 ", max_size=12)
+)
 def test_a_key_is_its_own_key_and_holds_only_letters_marks_digits_and_single_spaces(
     name: str,
 ) -> None:
