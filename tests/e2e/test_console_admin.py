@@ -102,21 +102,6 @@ def _release(page: Page, part: str) -> int:
     return released
 
 
-def _hold_requests(page: Page, method: str, path: str) -> None:
-    """From now on the page's `method` requests to `path` never get an answer: what a slow
-    server looks like while the page waits (set in the page's own script world)."""
-    page.evaluate(
-        """([method, path]) => {
-            const send = window.fetch;
-            window.fetch = (url, init) =>
-                (init?.method || "GET") === method && String(url).startsWith(path)
-                    ? new Promise(() => {})
-                    : send(url, init);
-        }""",
-        [method, path],
-    )
-
-
 def test_an_administrator_vets_an_organization_and_hands_over_its_first_key(
     page: Page, live: LiveServer
 ) -> None:
@@ -399,7 +384,7 @@ def test_a_change_of_language_while_a_key_is_being_issued_cannot_issue_a_second(
     name = f"Slow Line {token}"
     _organization(live, name)
     _open(page, live, name)
-    _hold_requests(page, "POST", "/v1/keys")
+    _gate(page, "POST", "/v1/keys")  # never let go: a slow server
     page.fill("#provider-key-name", "beds")
     button = page.locator("#organization-detail form.issue button")
     button.click()
