@@ -208,11 +208,18 @@ class Operations:
         return parse((yield from send(call, self.retry)), OrganizationPublic)
 
     def change_status(
-        self, organization_id: UUID | str, action: str, note: str | None
+        self,
+        organization_id: UUID | str,
+        action: str,
+        note: str | None,
+        expected_status: OrganizationStatus | str | None = None,
     ) -> Flow[OrganizationPublic]:
         """`approve` or `suspend`. Retried only when the server cannot have acted: each call
-        with a note is an entry in the organization's history."""
-        body = StatusChange(note=note).model_dump(mode="json", exclude_none=True)
+        with a note is an entry in the organization's history. With `expected_status`, the
+        server answers 409 and changes nothing when the status is another by now."""
+        body = StatusChange.model_validate(
+            {"note": note, "expected_status": expected_status}
+        ).model_dump(mode="json", exclude_none=True)
         path = organization_path(organization_id, f"/{action}")
         call = Call("POST", path, json=body or None, idempotent=False)
         return parse((yield from send(call, self.retry)), OrganizationPublic)

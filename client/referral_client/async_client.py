@@ -16,7 +16,7 @@ from referral_client._operations import (
     ServiceId,
 )
 from referral_client._protocol import Call, Flow, Outcome, Sleep
-from schemas.enums import Role
+from schemas.enums import OrganizationStatus, Role
 from schemas.keys import CallerPublic, KeyCreated, KeyList, KeyPublic
 from schemas.match import MatchResponse, NeedProfile, PlaceList
 from schemas.organizations import (
@@ -163,14 +163,26 @@ class AsyncReferralClient(ClientBase):
         return await self._run(self._operations.create_organization(organization))
 
     async def approve_organization(
-        self, organization_id: UUID | str, *, note: str | None = None
+        self,
+        organization_id: UUID | str,
+        *,
+        note: str | None = None,
+        expected_status: OrganizationStatus | str | None = None,
     ) -> OrganizationPublic:
-        return await self._run(self._operations.change_status(organization_id, "approve", note))
+        return await self._run(
+            self._operations.change_status(organization_id, "approve", note, expected_status)
+        )
 
     async def suspend_organization(
-        self, organization_id: UUID | str, *, note: str | None = None
+        self,
+        organization_id: UUID | str,
+        *,
+        note: str | None = None,
+        expected_status: OrganizationStatus | str | None = None,
     ) -> OrganizationPublic:
-        return await self._run(self._operations.change_status(organization_id, "suspend", note))
+        return await self._run(
+            self._operations.change_status(organization_id, "suspend", note, expected_status)
+        )
 
     async def organization_history(self, organization_id: UUID | str) -> OrganizationHistory:
         return await self._run(self._operations.organization_history(organization_id))

@@ -97,6 +97,13 @@ Note = Annotated[
     str | None,
     typer.Option(help="What the decision rests on, kept in the organization's history."),
 ]
+ExpectedStatus = Annotated[
+    OrganizationStatus | None,
+    typer.Option(
+        help="The status you decided on, as you last read it: if another administrator has "
+        "changed it since, nothing changes and the command fails with the 409.",
+    ),
+]
 
 
 class CommandFailed(Exception):
@@ -486,13 +493,14 @@ def _decide(
     decision: Callable[..., OrganizationPublic],
     organization_id: UUID,
     note: str | None,
+    expected_status: OrganizationStatus | None,
     *,
     as_json: bool,
     url: str | None,
     api_key: str | None,
 ) -> None:
     with _client(url, api_key) as client:
-        organization = decision(client, organization_id, note=note)
+        organization = decision(client, organization_id, note=note, expected_status=expected_status)
     _show(organization, as_json, lambda console, o: _render.print_organization(console, o, None))
 
 
@@ -500,6 +508,7 @@ def _decide(
 def approve_organization(
     organization_id: OrganizationIdArgument,
     note: Note = None,
+    expected_status: ExpectedStatus = None,
     as_json: Json = False,
     url: Url = None,
     api_key: ApiKey = None,
@@ -509,6 +518,7 @@ def approve_organization(
         ReferralClient.approve_organization,
         organization_id,
         note,
+        expected_status,
         as_json=as_json,
         url=url,
         api_key=api_key,
@@ -519,6 +529,7 @@ def approve_organization(
 def suspend_organization(
     organization_id: OrganizationIdArgument,
     note: Note = None,
+    expected_status: ExpectedStatus = None,
     as_json: Json = False,
     url: Url = None,
     api_key: ApiKey = None,
@@ -528,6 +539,7 @@ def suspend_organization(
         ReferralClient.suspend_organization,
         organization_id,
         note,
+        expected_status,
         as_json=as_json,
         url=url,
         api_key=api_key,

@@ -16,7 +16,7 @@ from referral_client._operations import (
     ServiceId,
 )
 from referral_client._protocol import Call, Flow, Outcome, Sleep
-from schemas.enums import Role
+from schemas.enums import OrganizationStatus, Role
 from schemas.keys import CallerPublic, KeyCreated, KeyList, KeyPublic
 from schemas.match import MatchResponse, NeedProfile, PlaceList
 from schemas.organizations import (
@@ -197,17 +197,31 @@ class ReferralClient(ClientBase):
         return self._run(self._operations.create_organization(organization))
 
     def approve_organization(
-        self, organization_id: UUID | str, *, note: str | None = None
+        self,
+        organization_id: UUID | str,
+        *,
+        note: str | None = None,
+        expected_status: OrganizationStatus | str | None = None,
     ) -> OrganizationPublic:
         """After vetting: its services match and its provider keys work. `note`: what the
-        approval rests on, kept in its history."""
-        return self._run(self._operations.change_status(organization_id, "approve", note))
+        approval rests on, kept in its history. `expected_status`: the status the decision
+        was made on; when it is another by now, `Conflict` (409) and nothing changes."""
+        return self._run(
+            self._operations.change_status(organization_id, "approve", note, expected_status)
+        )
 
     def suspend_organization(
-        self, organization_id: UUID | str, *, note: str | None = None
+        self,
+        organization_id: UUID | str,
+        *,
+        note: str | None = None,
+        expected_status: OrganizationStatus | str | None = None,
     ) -> OrganizationPublic:
-        """Its services stop matching at once and its provider keys are refused. `note`: why."""
-        return self._run(self._operations.change_status(organization_id, "suspend", note))
+        """Its services stop matching at once and its provider keys are refused. `note`: why.
+        `expected_status`: as for `approve_organization`."""
+        return self._run(
+            self._operations.change_status(organization_id, "suspend", note, expected_status)
+        )
 
     def organization_history(self, organization_id: UUID | str) -> OrganizationHistory:
         """The vetting record, oldest first."""

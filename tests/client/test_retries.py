@@ -297,6 +297,15 @@ def test_an_approval_sends_its_note_and_a_revocation_is_retried_like_a_read() ->
         referral.approve_organization(ORGANIZATION, note="charity number checked")
     assert script.requests[0].url.path == f"/v1/organizations/{ORGANIZATION}/approve"
     assert json.loads(script.requests[0].content) == {"note": "charity number checked"}
+    referral, script = scripted(problem(409))
+    with pytest.raises(Conflict):
+        referral.suspend_organization(ORGANIZATION, note="fees", expected_status="approved")
+    assert script.requests[0].url.path == f"/v1/organizations/{ORGANIZATION}/suspend"
+    assert json.loads(script.requests[0].content) == {
+        "note": "fees",
+        "expected_status": "approved",
+    }
+    assert len(script.requests) == 1  # a stale decision is never sent again
 
     referral, script = scripted(httpx.ReadTimeout("slow"), httpx.Response(204))
     referral.revoke_key(ORGANIZATION)
@@ -325,7 +334,9 @@ def test_the_async_client_vets_and_issues_keys_as_the_sync_one() -> None:
         async with AsyncReferralClient(
             "http://referral.test", "rk", retry=FAST, transport=httpx.MockTransport(script)
         ) as referral:
-            approved = await referral.approve_organization(ORGANIZATION, note="ok")
+            approved = await referral.approve_organization(
+                ORGANIZATION, note="ok", expected_status="pending"
+            )
             assert approved.status.value == "approved"
             assert (await referral.organization_history(ORGANIZATION)).items == []
             assert (await referral.list_keys(organization_id=ORGANIZATION)).items == []
@@ -336,4 +347,5 @@ def test_the_async_client_vets_and_issues_keys_as_the_sync_one() -> None:
         ("GET", f"/v1/organizations/{ORGANIZATION}/history"),
         ("GET", "/v1/keys"),
     ]
+    assert json.loads(script.requests[0].content) == {"note": "ok", "expected_status": "pending"}
     assert script.requests[2].url.params["organization_id"] == ORGANIZATION

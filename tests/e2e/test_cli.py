@@ -485,8 +485,13 @@ def test_an_administrator_registers_vets_keys_and_suspends_an_organization(
     assert all("northern hav" in o["name"].lower() for o in named)
 
     vetted = "Called the regional housing office"
-    assert run(["organizations", "approve", organization_id, "--note", vetted, "--json"]) == 0
+    approve = ["organizations", "approve", organization_id, "--note", vetted]
+    assert run([*approve, "--expected-status", "pending", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["status"] == "approved"
+    # A decision made on a status read before another administrator's: refused, unchanged.
+    stale = ["organizations", "suspend", organization_id, "--note", "stale"]
+    assert run([*stale, "--expected-status", "pending"]) == 2
+    assert "approved now, not pending" in _one_line(capsys.readouterr().err)
     issue = ["keys", "issue", "--role", "provider", "--name", "nightly beds"]
     assert run([*issue, "--organization", organization_id, "--json"]) == 0
     issued = json.loads(capsys.readouterr().out)
