@@ -1,0 +1,152 @@
+"""Instructions per match, counted by valgrind: `python -m bench instructions`.
+
+On a shared machine a timing moves by tens of percent from one minute to the next, so a change
+that saves a tenth of a match's time cannot be seen in milliseconds, even in one run. The
+instructions a match executes hardly move: valgrind's callgrind counts them whatever else the
+machine is doing. A registry of `--size` services is generated (seeded), then a child process
+under callgrind reads the match index with counting off, warms up, and counts only the
+`--matches` matches of each profile (`callgrind_control` turns counting on and off around
+them). Run it before and after a change: the counts compare across runs.
+
+Needs valgrind (Debian's package; CI does not run benchmarks). Counting runs about 50 times
+slower than the match itself; reading 100,000 services with counting off, about 5 times.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from sqlmodel import Session
+
+from bench.databases import database
+from bench.match import CALLER, PROFILES, SETTINGS, _profile
+from bench.registry import load_registry
+from schemas.match import NeedProfile
+from service.db import create_db_engine
+from service.gazetteer import Gazetteer
+from service.usecases.match import match_needs
+from service.usecases.match_index import MatchIndex
+
+_WARM_UP = 5
+_TOTAL = re.compile(r"^totals: (\d+)", re.MULTILINE)
+
+
+def _control(*args: str) -> None:
+    """Tell the callgrind running this process (`callgrind_control`, by process id)."""
+    subprocess.run(["callgrind_control", *args, str(os.getpid())], check=True, capture_output=True)
+
+
+def _match(session: Session, profile: NeedProfile, gazetteer: Gazetteer, index: MatchIndex) -> None:
+    match_needs(
+        session,
+        profile=profile,
+        gazetteer=gazetteer,
+        caller=CALLER,
+        settings=SETTINGS,
+        index=index,
+    )
+
+
+def _child(database_path: str, areas: list[str], matches: int) -> int:
+    """Under callgrind: count each profile's matches, one dump per profile."""
+    engine = create_db_engine(f"sqlite:///{database_path}")
+    gazetteer = Gazetteer.load()
+    index = MatchIndex()
+    with Session(engine) as session:
+        for area in areas:
+            profile = _profile(PROFILES[area])
+            for _ in range(_WARM_UP):
+                _match(session, profile, gazetteer, index)
+            _control("--zero")
+            _control("--instr=on")
+            for _ in range(matches):
+                _match(session, profile, gazetteer, index)
+            _control("--instr=off")
+            _control(f"--dump={area}")
+    engine.dispose()
+    return 0
+
+
+def _counted(directory: Path, size: int, areas: list[str], matches: int) -> dict[str, float]:
+    """Instructions per match, by profile, on a fresh registry of `size` services."""
+    with database("sqlite", directory) as engine:
+        load_registry(engine, size)
+        path = engine.url.database
+        assert path is not None
+        out = directory / f"callgrind-{size}.out"
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={out}",
+            sys.executable,
+            "-m",
+            "bench.instructions",
+            "--child",
+            path,
+            "--profiles",
+            *areas,
+            "--matches",
+            str(matches),
+        ]
+        ran = subprocess.run(command, capture_output=True, text=True, check=False)
+        if ran.returncode != 0:
+            sys.stderr.write(ran.stderr[-2000:])
+            raise RuntimeError(f"the counted run failed ({ran.returncode})")
+    dumps = sorted(directory.glob(f"{out.name}.*"), key=lambda p: int(p.suffix[1:]))
+    if len(dumps) != len(areas):
+        raise RuntimeError(f"expected {len(areas)} dumps of callgrind, found {len(dumps)}")
+    counts = {}
+    for area, dump in zip(areas, dumps, strict=True):
+        found = _TOTAL.search(dump.read_text(errors="replace"))
+        if found is None:
+            raise RuntimeError(f"no total in {dump.name}")
+        counts[area] = int(found.group(1)) / matches
+    return counts
+
+
+def run_instructions(sizes: list[int], areas: list[str], matches: int) -> None:
+    rows: dict[int, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as directory:
+        for size in sizes:
+            sys.stdout.write(f"{size:>7} services: counting {matches} matches per profile\n")
+            sys.stdout.flush()
+            rows[size] = _counted(Path(directory), size, areas, matches)
+    sys.stdout.write("\nmatch_needs in process, memory search, 3 needs: instructions per match\n")
+    sys.stdout.write(f"{'size':>7} " + " ".join(f"{area:>12}" for area in areas) + "\n")
+    for size, counts in rows.items():
+        cells = " ".join(f"{counts[area] / 1e6:>11.2f}M" for area in areas)
+        sys.stdout.write(f"{size:>7} {cells}\n")
+    if len(rows) > 1:
+        smallest, largest = rows[min(rows)], rows[max(rows)]
+        ratio = statistics.fmean(largest[a] / smallest[a] for a in areas)
+        sys.stdout.write(
+            f"\n{max(rows)} vs {min(rows)} services: x{ratio:.2f} (mean of profiles)\n"
+        )
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench instructions", description=__doc__)
+    parser.add_argument("--sizes", nargs="+", type=int, default=[1_000, 100_000])
+    parser.add_argument("--profiles", nargs="+", choices=sorted(PROFILES), default=list(PROFILES))
+    parser.add_argument("--matches", type=int, default=20, help="counted per profile")
+    parser.add_argument("--child", metavar="DATABASE", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return _child(args.child, args.profiles, args.matches)
+    missing = [tool for tool in ("valgrind", "callgrind_control") if shutil.which(tool) is None]
+    if missing:
+        sys.stderr.write(f"python -m bench instructions needs {', '.join(missing)} (apt-get)\n")
+        return 2
+    run_instructions(args.sizes, args.profiles, args.matches)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
