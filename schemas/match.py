@@ -124,8 +124,16 @@ class NeedProfile(RequestModel):
     no_police_report: StrictBool = Field(
         default=False, description="Will not make a police report."
     )
-    wheelchair: StrictBool = Field(default=False, description="Needs wheelchair access.")
-    urgent: StrictBool = Field(default=False, description="Needs a bed tonight.")
+    wheelchair: StrictBool = Field(
+        default=False,
+        description="Needs wheelchair access: matches send the person only to sites not known "
+        "to have steps, or reach them by phone, online or outreach.",
+    )
+    urgent: StrictBool = Field(
+        default=False,
+        description="Needs a bed tonight: housing with a free bed by a current count, or a "
+        "24/7 intake, ranks above every one with neither.",
+    )
     limit: StrictInt = Field(default=5, ge=1, le=50, description="Matches per need.")
 
     @field_validator("needs")

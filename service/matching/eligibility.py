@@ -12,7 +12,14 @@ services per need and explain a handful.
 
 from typing import NamedTuple
 
-from service.matching.types import NEWCOMER_STATUSES, Candidate, Note, Profile, experienced
+from service.matching.types import (
+    NEWCOMER_STATUSES,
+    WHERE_THEY_ARE,
+    Candidate,
+    Note,
+    Profile,
+    experienced,
+)
 
 UNDISCLOSED = "undisclosed"
 
@@ -60,10 +67,14 @@ def admits(profile: Profile, candidate: Candidate) -> bool:
         profile.no_police_report and candidate.police_report_required
     ):
         return False
+    # Wheelchair access: a service whose every site has steps still reaches the person by
+    # phone, online or outreach, if it serves so (`ranking.reach` decides which way, and never
+    # sends the person to a site with steps).
     return not (
         profile.wheelchair
         and candidate.sites
         and all(site.wheelchair_accessible is False for site in candidate.sites)
+        and not candidate.delivery & WHERE_THEY_ARE
     )
 
 
@@ -130,6 +141,9 @@ def _dependents(profile: Profile, candidate: Candidate) -> Said:
 
 
 def _barriers(profile: Profile, candidate: Candidate) -> Said:
+    if not candidate.eligibility_stated:
+        # Whether it asks for documents is as unknown as the rest (`eligibility_unstated`).
+        return _SILENT
     reasons: list[Note] = []
     if profile.no_identification:
         reasons.append(Note("no_id_needed"))
@@ -138,16 +152,9 @@ def _barriers(profile: Profile, candidate: Candidate) -> Said:
     return tuple(reasons), ()
 
 
-def _wheelchair(profile: Profile, candidate: Candidate) -> Said:
-    if not profile.wheelchair or not candidate.sites:
-        return _SILENT
-    if any(site.wheelchair_accessible for site in candidate.sites):
-        return (Note("wheelchair_accessible"),), ()
-    return (), (Note("wheelchair_unknown"),)
-
-
-# Unstated first: the caveat that puts every other note in doubt leads.
-_RULES = (_stated, _gender, _age, _status, _trafficking, _dependents, _barriers, _wheelchair)
+# Unstated first: the caveat that puts every other note in doubt leads. (Wheelchair access is
+# said of the site the person is sent to, by `ranking.explain`.)
+_RULES = (_stated, _gender, _age, _status, _trafficking, _dependents, _barriers)
 
 
 def check(profile: Profile, candidate: Candidate) -> Verdict:

@@ -63,6 +63,8 @@ def reach(
     # To a confidential site only the distance rounded up to the next 5 km counts, for reach as
     # for display, so that trying several radii cannot reveal the exact distance.
     nearest: tuple[float, int] | None = None
+    # The nearest site the person can go to: for a wheelchair user, not one with steps.
+    usable: tuple[float, int] | None = None
     for index, site in enumerate(candidate.sites):
         # A confidential site's distance is shown rounded up from the geodesic, so it is
         # measured exactly here; the others are sifted by the faster great circle.
@@ -73,8 +75,16 @@ def reach(
         )
         if nearest is None or km < nearest[0]:
             nearest = (km, index)
+        if (usable is None or km < usable[0]) and not (
+            profile.wheelchair and site.wheelchair_accessible is False
+        ):
+            usable = (km, index)
     km_to_nearest = nearest[0] if nearest else None
-    within = km_to_nearest is not None and km_to_nearest <= radius_km
+    km_to_usable = usable[0] if usable else None
+    within = km_to_usable is not None and km_to_usable <= radius_km
+    states_area = (
+        candidate.nationwide or bool(candidate.provinces) or candidate.service_radius_km is not None
+    )
     in_area = (
         candidate.nationwide
         or profile.province in candidate.provinces
@@ -84,9 +94,6 @@ def reach(
             and km_to_nearest <= candidate.service_radius_km
         )
     )
-    if not within and not in_area:
-        return None
-    asked = radius_km if asked_km is None else min(asked_km, radius_km)
     # How it would reach the person where they are: by phone or online (never housing),
     # else by outreach; None when it cannot.
     way: ReachKind | None = (
@@ -97,26 +104,47 @@ def reach(
         else None
     )
     # Whether the person can go to its site: a service by phone, online or outreach only
-    # reaches them where they are, however near its office (housing is always a place).
-    visited = housing or "in_person" in candidate.delivery or not candidate.delivery
-    where_they_are = way is not None and (
-        not visited
-        or (
-            in_area
-            and (
-                km_to_nearest is None
-                or km_to_nearest > asked
-                or not _going_scores_better(km_to_nearest, profile.area_type, way, weights)
-            )
+    # reaches them where they are, however near its office (housing is always a place); and
+    # a wheelchair user cannot go to a service whose every site has steps.
+    visited = (housing or "in_person" in candidate.delivery or not candidate.delivery) and (
+        usable is not None or nearest is None
+    )
+    if not visited:
+        # Only where they are, and only inside the area it serves, when it states one: a
+        # provincial phone line does not serve the next province for having its office near
+        # the border, nor outreach staff travel farther than they say.
+        by_office = not states_area and km_to_nearest is not None and km_to_nearest <= radius_km
+        if way is None or not (in_area or by_office):
+            return None
+        remote, outreach = way == "phone_or_online", way == "outreach"
+        if nearest is None:
+            return Reach(None, None, False, False, remote, outreach)
+        confidential = candidate.sites[nearest[1]].confidential
+        shown = nearest[0] if confidential else round(nearest[0], 1)
+        return Reach(shown, nearest[1], confidential, nearest[0] <= radius_km, remote, outreach)
+    if not within and not in_area:
+        return None
+    asked = radius_km if asked_km is None else min(asked_km, radius_km)
+    where_they_are = (
+        way is not None
+        and in_area
+        and (
+            km_to_usable is None
+            or km_to_usable > asked
+            or not _going_scores_better(km_to_usable, profile.area_type, way, weights)
         )
     )
     remote = where_they_are and way == "phone_or_online"
     outreach = where_they_are and way == "outreach"
-    if nearest is None:
+    # The site shown: the one the person would go to, or, reached where they are, the nearest.
+    shown_site = nearest if where_they_are else usable
+    if shown_site is None:
         return Reach(None, None, False, False, remote, outreach)
-    confidential = candidate.sites[nearest[1]].confidential
-    shown = nearest[0] if confidential else round(nearest[0], 1)
-    return Reach(shown, nearest[1], confidential, within, remote, outreach)
+    km, index = shown_site
+    confidential = candidate.sites[index].confidential
+    return Reach(
+        km if confidential else round(km, 1), index, confidential, within, remote, outreach
+    )
 
 
 def _where_they_are(way: ReachKind) -> tuple[float, float]:
@@ -219,7 +247,8 @@ class Scorer:
     def _folded(self, candidate: Candidate, weighted: float, total: float) -> float:
         base = scoring.eligibility_factor(candidate) * weighted / total
         if self._urgent:
-            base = 0.5 + 0.5 * base if scoring.has_bed_or_24_7(candidate) else 0.45 * base
+            ready = scoring.has_bed_or_24_7(candidate, self._now, self._freshness)
+            base = 0.5 + 0.5 * base if ready else 0.45 * base
         return round(base, 4)
 
     def score(self, candidate: Candidate, how: Reach, standing: float) -> float:
@@ -285,6 +314,12 @@ def explain(
         caveats.append(Note("confidential_location"))
     reasons.extend(base_reasons)
     caveats.extend(base_caveats)
+    if profile.wheelchair and how.site_index is not None and not (how.remote or how.outreach):
+        # Said of the site the person is sent to (`reach` never picks one with steps).
+        if candidate.sites[how.site_index].wheelchair_accessible:
+            reasons.append(Note("wheelchair_accessible"))
+        else:
+            caveats.append(Note("wheelchair_unknown"))
 
     language_reasons, language_caveats = _language_notes(profile, candidate)
     reasons.extend(language_reasons)

@@ -9,8 +9,8 @@ and says why in a caveat. A multiplier rather than a seventh weighted factor, so
 listing's score moves. For urgent housing the score is then folded so that a service with a
 free bed or a 24/7 intake always ranks above one with neither:
 
-    urgent score = 0.5 + 0.5 * score    with a free bed or 24/7 intake
-                 = 0.45 * score         otherwise
+    urgent score = 0.5 + 0.5 * score    with a free bed by a current count, or 24/7 intake
+                 = 0.45 * score         otherwise (`has_bed_or_24_7`)
 """
 
 from datetime import datetime
@@ -118,8 +118,18 @@ def freshness_factor(
     return factor
 
 
-def has_bed_or_24_7(candidate: Candidate) -> bool:
-    return bool(candidate.beds_available) or candidate.intake_24_7
+def has_bed_or_24_7(candidate: Candidate, now: datetime, freshness: Freshness) -> bool:
+    """What puts a service first for urgent housing (API.md): a free bed by a current count
+    (updated within `availability_stale_hours`), or an intake that answers at any hour. A
+    count of free beds days old is doubt, not a bed: it ranks as an unknown count does."""
+    if candidate.intake_24_7:
+        return True
+    hours = availability_age_hours(candidate, now)
+    return (
+        bool(candidate.beds_available)
+        and hours is not None
+        and hours <= freshness.availability_stale_hours
+    )
 
 
 def bed_tonight(candidate: Candidate, now: datetime, freshness: Freshness) -> bool:

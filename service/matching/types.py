@@ -71,6 +71,10 @@ def experienced(trafficking_type: str) -> frozenset[str]:
 
 _BOTH = frozenset({"labour", "sex"})
 
+# Deliveries that reach the person where they are, so that nobody has to enter a building:
+# by phone or online (never housing) or by staff who travel to them.
+WHERE_THEY_ARE = frozenset({"phone", "virtual", "outreach"})
+
 
 @dataclass(frozen=True, slots=True)
 class Site:
@@ -130,6 +134,7 @@ class Candidate:
             self.id_required,
             self.police_report_required,
             frozenset(site.wheelchair_accessible for site in self.sites),
+            bool(self.delivery & WHERE_THEY_ARE),
         )
         number = _RULES.get(rules)
         if number is None:  # (setdefault and next are atomic: threads never share a number)

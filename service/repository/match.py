@@ -294,6 +294,7 @@ class CoverPreference:
     urgent: bool
     verified_fresh_since: datetime
     verified_oldest_before: datetime
+    beds_current_since: datetime  # a count of free beds older than this is no bed tonight
     language_weight: float
     specialisation_weight: float
     availability_weight: float
@@ -364,8 +365,14 @@ def _covering_statement(
 ) -> Any:
     order: list[Any] = []
     if housing and urgent:
-        # Urgent housing ranks a free bed or a 24/7 intake above all else.
-        order.append(sa.case((sa.or_(col(Service.beds_available) > 0, _intake_24_7()), 0), else_=1))
+        # Urgent housing ranks a free bed by a current count, or a 24/7 intake, above all else
+        # (`scoring.has_bed_or_24_7`).
+        current_bed = sa.and_(
+            col(Service.beds_available) > 0,
+            col(Service.availability_updated_at)
+            >= sa.bindparam("beds_current_since", type_=UTCDateTime),
+        )
+        order.append(sa.case((sa.or_(current_bed, _intake_24_7()), 0), else_=1))
     order += [sa.desc(_cover_estimate(languages, specialised, housing)), col(Service.id)]
     return (
         sa.select(col(Service.id))
@@ -396,6 +403,7 @@ def _cover_parameters(preference: CoverPreference) -> dict[str, Any]:
         "focus": preference.trafficking_bits,
         "fresh_since": preference.verified_fresh_since,
         "oldest_before": preference.verified_oldest_before,
+        "beds_current_since": preference.beds_current_since,
         "w_language": preference.language_weight,
         "w_specialisation": preference.specialisation_weight,
         "w_availability": preference.availability_weight,

@@ -294,31 +294,40 @@ def test_either_barrier_excludes(id_required: bool, report_required: bool) -> No
 
 
 @pytest.mark.parametrize(
-    ("needs_wheelchair", "access", "eligible", "reason", "caveat"),
+    ("needs_wheelchair", "access", "delivery", "eligible"),
     [
-        (False, (False,), True, None, None),
-        (False, (None,), True, None, None),
-        (False, (), True, None, None),
-        (True, (), True, None, None),  # no sites: reached by phone, online or outreach
-        (True, (True,), True, "wheelchair_accessible", None),
-        (True, (False, True), True, "wheelchair_accessible", None),
-        (True, (None, True), True, "wheelchair_accessible", None),
-        (True, (None,), True, None, "wheelchair_unknown"),
-        (True, (False, None), True, None, "wheelchair_unknown"),
-        (True, (False,), False, None, None),
-        (True, (False, False), False, None, None),
+        (False, (False,), {"in_person"}, True),
+        (False, (None,), {"in_person"}, True),
+        (True, (), {"in_person"}, True),  # no sites: reached in its area
+        (True, (True,), {"in_person"}, True),
+        (True, (False, True), {"in_person"}, True),
+        (True, (None,), {"in_person"}, True),  # unknown: a caveat where it is sent
+        (True, (False,), {"in_person"}, False),
+        (True, (False, False), {"in_person"}, False),
+        # Every site has steps, but it also serves where the person is: `reach` decides.
+        (True, (False,), {"in_person", "phone"}, True),
+        (True, (False,), {"virtual"}, True),
+        (True, (False, False), {"outreach"}, True),
     ],
 )
 def test_wheelchair(
-    needs_wheelchair: bool,
-    access: tuple[bool | None, ...],
-    eligible: bool,
-    reason: str | None,
-    caveat: str | None,
+    needs_wheelchair: bool, access: tuple[bool | None, ...], delivery: set[str], eligible: bool
 ) -> None:
     sites = tuple(Site(KITCHENER, wheelchair_accessible=value) for value in access)
-    verdict = check(person(wheelchair=needs_wheelchair), service(sites=sites))
-    assert_verdict(verdict, eligible=eligible, reason=reason, caveat=caveat)
+    candidate = service(sites=sites, delivery=frozenset(delivery))
+    verdict = check(person(wheelchair=needs_wheelchair), candidate)
+    # Access is said of the site a match sends the person to (`ranking.explain`), not here.
+    assert_verdict(verdict, eligible=eligible)
+
+
+def test_barriers_are_reasons_only_where_the_listing_stated_its_rules() -> None:
+    barred = person(no_identification=True, no_police_report=True)
+    stated = check(barred, service())
+    assert codes(stated.reasons) == ["no_id_needed", "no_police_report_needed"]
+    unstated = check(barred, service(eligibility_stated=False))
+    assert unstated.eligible
+    assert codes(unstated.reasons) == []
+    assert codes(unstated.caveats) == ["eligibility_unstated"]
 
 
 # --- accepting referrals --------------------------------------------------------------------

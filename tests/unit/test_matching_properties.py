@@ -221,7 +221,10 @@ def breaks_a_disclosed_rule(p: Profile, c: Candidate) -> bool:
     if p.no_police_report and c.police_report_required:
         return True
     return bool(
-        p.wheelchair and c.sites and all(site.wheelchair_accessible is False for site in c.sites)
+        p.wheelchair
+        and c.sites
+        and all(site.wheelchair_accessible is False for site in c.sites)
+        and not c.delivery & {"phone", "virtual", "outreach"}
     )
 
 
@@ -265,6 +268,51 @@ def surely_within_radius(p: Profile, c: Candidate, radius_km: float) -> bool:
     return nearest is not None and nearest + 5.0 <= radius_km * (1 - SPHERE_TOLERANCE)
 
 
+def usable_sites(p: Profile, c: Candidate) -> Candidate:
+    """The service with only the sites the person can go to: for a wheelchair user, none
+    with steps."""
+    if not p.wheelchair:
+        return c
+    return replace(c, sites=tuple(s for s in c.sites if s.wheelchair_accessible is not False))
+
+
+def visited(p: Profile, c: Candidate, housing: bool) -> bool:
+    """Whether the person can go to one of its sites (or it has none and serves its area)."""
+    in_person = housing or "in_person" in c.delivery or not c.delivery
+    return in_person and (not c.sites or bool(usable_sites(p, c).sites))
+
+
+def serves_where_they_are(c: Candidate, housing: bool) -> bool:
+    return bool(c.delivery & {"outreach"} or (not housing and c.delivery & {"phone", "virtual"}))
+
+
+def states_area(c: Candidate) -> bool:
+    return c.nationwide or bool(c.provinces) or c.service_radius_km is not None
+
+
+def surely_reaches(p: Profile, c: Candidate, radius_km: float, housing: bool) -> bool:
+    """Reaches the person however distances are measured (API.md): at a site they can go to
+    within the radius, or in its area; one that serves no one at a site they can go to, only
+    where they are and inside the area it states."""
+    if visited(p, c, housing):
+        return surely_in_service_area(p, c) or surely_within_radius(
+            p, usable_sites(p, c), radius_km
+        )
+    return serves_where_they_are(c, housing) and (
+        surely_in_service_area(p, c)
+        or (not states_area(c) and surely_within_radius(p, c, radius_km))
+    )
+
+
+def may_reach(p: Profile, c: Candidate, radius_km: float, housing: bool) -> bool:
+    """As `surely_reaches`, with every tolerance the other way."""
+    if visited(p, c, housing):
+        return in_service_area(p, c) or within_radius(p, usable_sites(p, c), radius_km)
+    return serves_where_they_are(c, housing) and (
+        in_service_area(p, c) or (not states_area(c) and within_radius(p, c, radius_km))
+    )
+
+
 def wanted(c: Candidate, query: Query) -> bool:
     return bool(c.categories & query.categories)
 
@@ -282,9 +330,10 @@ def test_no_match_breaks_a_disclosed_rule_or_is_out_of_reach(
         candidate = by_id[match.service_id]
         assert wanted(candidate, query)
         assert not breaks_a_disclosed_rule(profile, candidate)
-        assert within_radius(profile, candidate, query.radius_km) or in_service_area(
-            profile, candidate
-        )
+        assert may_reach(profile, candidate, query.radius_km, is_housing(query.categories))
+        if profile.wheelchair and match.site_index is not None and match.reach == "location":
+            # Never sent to a site with steps.
+            assert candidate.sites[match.site_index].wheelchair_accessible is not False
 
 
 @settings(max_examples=150, deadline=None)
@@ -296,9 +345,7 @@ def test_every_eligible_service_in_reach_is_found_when_the_limit_allows(
     for candidate in registry:
         if not wanted(candidate, query) or breaks_a_disclosed_rule(profile, candidate):
             assert candidate.service_id not in found
-        elif surely_in_service_area(profile, candidate) or surely_within_radius(
-            profile, candidate, query.radius_km
-        ):
+        elif surely_reaches(profile, candidate, query.radius_km, is_housing(query.categories)):
             assert candidate.service_id in found
 
 
@@ -419,6 +466,14 @@ def test_the_explanation_states_the_distance_shown(
             assert match.distance_km > query.max_distance_km
 
 
+def bed_or_24_7(c: Candidate) -> bool:
+    """A free bed by a count at most 48 hours old, or intake at any hour (API.md)."""
+    current = c.availability_updated_at is not None and (
+        NOW - c.availability_updated_at <= timedelta(hours=Freshness().availability_stale_hours)
+    )
+    return c.intake_24_7 or (bool(c.beds_available) and current)
+
+
 @settings(max_examples=150, deadline=None)
 @given(registry=registries(), profile=profiles, query=queries)
 def test_urgent_housing_puts_every_bed_or_24_7_service_first(
@@ -427,10 +482,7 @@ def test_urgent_housing_puts_every_bed_or_24_7_service_first(
     urgent = replace(profile, urgent=True)
     housing = replace(query, categories=HOUSING, limit=50)
     by_id = {c.service_id: c for c in registry}
-    ready = [
-        bool(by_id[m.service_id].beds_available) or by_id[m.service_id].intake_24_7
-        for m in rank(urgent, registry, housing)
-    ]
+    ready = [bed_or_24_7(by_id[m.service_id]) for m in rank(urgent, registry, housing)]
     assert ready == sorted(ready, reverse=True)
 
 
@@ -461,6 +513,7 @@ RULE_FIELDS = (
     "accepts_dependents",
     "id_required",
     "police_report_required",
+    "delivery",  # whether it serves where the person is, for wheelchair access
 )
 
 
@@ -532,7 +585,7 @@ def test_the_scorer_adds_the_factors_as_combine_does(
             factors,
             Weights(),
             urgent_housing=housing and profile.urgent,
-            bed_or_24_7=scoring.has_bed_or_24_7(candidate),
+            bed_or_24_7=scoring.has_bed_or_24_7(candidate, now, Freshness()),
             certainty=scoring.eligibility_factor(candidate),
         )
 

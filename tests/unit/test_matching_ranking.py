@@ -189,6 +189,16 @@ def test_bounding_box_is_not_absurdly_large() -> None:
         ),
         # Remote delivery does not reach outside the service area.
         ({"delivery": frozenset({"phone", "virtual"})}, 300.0, False, None),
+        # ... even when its office is near: a provincial line serves its province only, and
+        # outreach staff travel as far as they say.
+        ({"delivery": frozenset({"phone"}), "provinces": frozenset({"QC"})}, 10.0, False, None),
+        ({"delivery": frozenset({"outreach"}), "service_radius_km": 5.0}, 10.0, False, None),
+        (
+            {"delivery": frozenset({"outreach"}), "service_radius_km": 15.0},
+            10.0,
+            False,
+            (10.0, True, False, True),
+        ),
         # Outreach: staff travel to the person inside the area.
         (
             {"service_radius_km": 100.0, "delivery": frozenset({"outreach"})},
@@ -241,6 +251,56 @@ def test_reach_rules(
     assert how.distance_km == (None if shown is None else pytest.approx(shown, rel=0.005))
     assert (how.within_radius, how.remote, how.outreach) == (within, remote, outreach)
     assert how.site_index == (None if distance is None else 0)
+
+
+def test_a_wheelchair_user_is_sent_to_a_site_without_steps_and_told_so() -> None:
+    sites = (
+        Site(at(0.3), wheelchair_accessible=False),
+        Site(at(21.0), wheelchair_accessible=True),
+        Site(at(12.0), wheelchair_accessible=None),
+    )
+    counselling = candidate("c", categories=LEGAL, sites=sites, delivery=frozenset({"in_person"}))
+    wheelchair = person(wheelchair=True)
+    [match] = ranked([counselling], profile=wheelchair, categories=LEGAL)
+    assert match.site_index == 2  # the nearest without known steps
+    assert match.distance_km == pytest.approx(12.0, rel=0.005)
+    assert "wheelchair_unknown" in codes(match.caveats)
+    assert "wheelchair_accessible" not in codes(match.reasons)
+    accessible = replace(counselling, sites=(sites[0], sites[1]))
+    [match] = ranked([accessible], profile=wheelchair, categories=LEGAL)
+    assert match.site_index == 1
+    assert "wheelchair_accessible" in codes(match.reasons)
+    # Without the need, the nearest site, and nothing said of access.
+    [match] = ranked([counselling], categories=LEGAL)
+    assert match.site_index == 0
+    assert not {"wheelchair_accessible", "wheelchair_unknown"} & {
+        *codes(match.reasons),
+        *codes(match.caveats),
+    }
+
+
+def test_a_service_with_steps_everywhere_reaches_a_wheelchair_user_only_where_they_are() -> None:
+    steps = (Site(at(3.0), wheelchair_accessible=False),)
+    wheelchair = person(wheelchair=True)
+    by_phone = candidate(
+        "p",
+        categories=LEGAL,
+        sites=steps,
+        delivery=frozenset({"in_person", "phone"}),
+        provinces=frozenset({"ON"}),
+    )
+    [match] = ranked([by_phone], profile=wheelchair, categories=LEGAL)
+    assert match.reach == "phone_or_online"
+    assert not {"wheelchair_accessible", "wheelchair_unknown"} & {
+        *codes(match.reasons),
+        *codes(match.caveats),
+    }
+    # Outside its area it cannot serve them at all; nor can a shelter with steps.
+    elsewhere = replace(by_phone, provinces=frozenset({"QC"}))
+    assert ranked([elsewhere], profile=wheelchair, categories=LEGAL) == []
+    shelter = candidate("s", sites=steps, delivery=frozenset({"in_person", "phone"}))
+    assert ranked([shelter], profile=wheelchair) == []
+    assert ids(ranked([shelter])) == ["s"]
 
 
 @pytest.mark.parametrize(

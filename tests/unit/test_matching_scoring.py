@@ -183,18 +183,29 @@ def test_availability_factor(
 
 
 @pytest.mark.parametrize(
-    ("beds_available", "intake_24_7", "expected"),
+    ("beds_available", "intake_24_7", "hours", "expected"),
     [
-        (None, False, False),
-        (0, False, False),
-        (2, False, True),
-        (None, True, True),
-        (0, True, True),
+        (None, False, 2, False),
+        (0, False, 2, False),
+        (2, False, 2, True),
+        (2, False, 48, True),  # current up to `availability_stale_hours`
+        (2, False, 49, False),  # a count days old is doubt, not a bed tonight
+        (2, False, None, False),
+        (None, True, 2, True),
+        (0, True, 2, True),
+        (2, True, 100, True),
     ],
 )
-def test_has_bed_or_24_7(beds_available: int | None, intake_24_7: bool, expected: bool) -> None:
-    subject = candidate("a", beds_available=beds_available, intake_24_7=intake_24_7)
-    assert scoring.has_bed_or_24_7(subject) is expected
+def test_has_bed_or_24_7(
+    beds_available: int | None, intake_24_7: bool, hours: int | None, expected: bool
+) -> None:
+    subject = candidate(
+        "a",
+        beds_available=beds_available,
+        intake_24_7=intake_24_7,
+        availability_updated_at=None if hours is None else NOW - timedelta(hours=hours),
+    )
+    assert scoring.has_bed_or_24_7(subject, NOW, Freshness()) is expected
 
 
 # --- freshness ------------------------------------------------------------------------------
@@ -385,7 +396,7 @@ def test_urgent_housing_without_bed_or_24_7_ranks_below_every_one_with_either(
         "far",
         48.0,
         last_verified_at=NOW - timedelta(days=300),
-        availability_updated_at=NOW - timedelta(hours=100),
+        availability_updated_at=NOW - timedelta(hours=40),
         languages=frozenset({"en"}),
         trafficking_focus=frozenset({"sex"}),
         **better,
@@ -396,6 +407,19 @@ def test_urgent_housing_without_bed_or_24_7_ranks_below_every_one_with_either(
     # Without urgency the near one wins: the rule, not the data, decides the order above.
     relaxed = [m.service_id for m in ranked(replace(profile, urgent=False), [near, far])]
     assert relaxed == ["near", "far"]
+
+
+def test_urgent_housing_does_not_count_a_stale_free_bed_as_a_bed_tonight() -> None:
+    # Two free beds by a count four days old, office hours only: as good as an unknown count.
+    stale = candidate(
+        "stale", 1.0, beds_available=2, availability_updated_at=NOW - timedelta(days=4)
+    )
+    open_all_night = candidate("24/7", 20.0, beds_available=None, intake_24_7=True)
+    profile = person(urgent=True)
+    assert [m.service_id for m in ranked(profile, [stale, open_all_night])] == ["24/7", "stale"]
+    fresh = replace(stale, availability_updated_at=NOW - timedelta(hours=3))
+    order = [m.service_id for m in ranked(profile, [fresh, open_all_night])]
+    assert order == ["stale", "24/7"]  # the nearer, with a bed by a current count
 
 
 def test_urgency_does_not_change_non_housing_scores() -> None:
