@@ -13,6 +13,10 @@ import math
 from enum import StrEnum
 
 CONFIDENTIAL_DISTANCE_STEP_KM = 5.0
+# Distances to a confidential place are measured from the centre of the grid cell of this many
+# degrees that holds it (`public_point`): about 5.6 km north-south and 3.9 km east-west at 45
+# degrees north.
+CONFIDENTIAL_CELL_DEGREES = 0.05
 
 
 class View(StrEnum):
@@ -38,6 +42,19 @@ def shows_exact_location(view: View, *, confidential: bool) -> bool:
 def shows_intake_contact(view: View, *, service_confidential: bool) -> bool:
     """Phone, e-mail and web address of intake: hidden from partners for confidential services."""
     return view is not View.partner or not service_confidential
+
+
+def public_point(latitude: float, longitude: float) -> tuple[float, float]:
+    """Where a confidential place is, for every distance measured to it: the centre of its
+    `CONFIDENTIAL_CELL_DEGREES` cell. Rounding the true distance is not enough: distances
+    asked from many points the caller chooses each bound the place to a ring, and the rings
+    meet at it (a test found a shelter to 60 m from 39 postal areas). Measured from the
+    centre of its cell, any number of distances locate it no closer than its cell."""
+    step = CONFIDENTIAL_CELL_DEGREES
+    return (
+        (math.floor(latitude / step) + 0.5) * step,
+        (math.floor(longitude / step) + 0.5) * step,
+    )
 
 
 def coarse_distance_km(distance_km: float) -> float:

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from geopy.distance import geodesic
 from httpx import Response
 from sqlalchemy.orm.state import InstanceState
 
@@ -26,6 +27,7 @@ from service.main import create_app
 from service.matching.geo import distance_km
 from service.matching.types import Point
 from service.observability import JsonFormatter
+from service.policy.visibility import public_point
 from tests.conftest import new_database_url
 from tests.factories import (
     CONFIDENTIAL_LATITUDE,
@@ -314,7 +316,8 @@ def test_scanning_the_radius_does_not_reveal_where_a_confidential_shelter_is(app
         service_area={"radius_km": None, "provinces": [], "nationwide": False},
     )
     person = Point(43.45, -80.49)
-    exact = distance_km(person, Point(CONFIDENTIAL_LATITUDE, CONFIDENTIAL_LONGITUDE))
+    # (Measured from the centre of its cell: see the next test.)
+    exact = distance_km(person, Point(*public_point(CONFIDENTIAL_LATITUDE, CONFIDENTIAL_LONGITUDE)))
     step_top = 5.0 * -(-exact // 5.0)
     radii = [round(step_top - 4.9 + 0.7 * i, 1) for i in range(7)]
     assert step_top - 5 < min(radii) < exact < max(radii) < step_top
@@ -333,3 +336,49 @@ def test_scanning_the_radius_does_not_reveal_where_a_confidential_shelter_is(app
         assert [m["distance_km"] for m in result["matches"]] == [step_top]
         seen.add((result["expanded"], tuple(m["service_id"] for m in result["matches"])))
     assert len(seen) == 1, f"radii {radii} around {exact:.2f} km tell apart: {seen}"
+
+
+def test_distances_asked_from_anywhere_cannot_tell_apart_two_places_of_one_cell(app: App) -> None:
+    """Rounding each distance up to 5 km is not enough: every answer bounds the place to a ring
+    around the point asked from, and the rings of a few dozen points meet at the house. Every
+    distance to a confidential place is measured from the centre of its 0.05-degree cell, so
+    two houses of one cell are the same to any number of callers at any points."""
+    organization = app.api.organization("Triangulation Test Org")
+    houses = {}
+    for name, latitude, longitude in (
+        ("North house", CONFIDENTIAL_LATITUDE, CONFIDENTIAL_LONGITUDE),
+        ("South house", 43.3605, -80.3440),  # about 4 km away, in the same cell
+    ):
+        assert public_point(latitude, longitude) == public_point(
+            CONFIDENTIAL_LATITUDE, CONFIDENTIAL_LONGITUDE
+        )
+        created = app.api.service(
+            organization,
+            name=name,
+            categories=["housing.transitional"],
+            eligibility={"genders": []},
+            locations=[{**confidential_location(), "latitude": latitude, "longitude": longitude}],
+            service_area={"radius_km": None, "provinces": [], "nationwide": False},
+        )
+        houses[created["id"]] = name
+    partner = app.api.key("partner")
+    for step in range(24):
+        bearing, km = 15.0 * step, 1.0 + 1.7 * step
+        origin = geodesic(kilometers=km).destination(
+            (CONFIDENTIAL_LATITUDE, CONFIDENTIAL_LONGITUDE), bearing
+        )
+        body = {
+            "needs": ["housing.transitional"],
+            "location": {"latitude": origin.latitude, "longitude": origin.longitude},
+            "max_distance_km": 60,
+            "limit": 50,
+        }
+        response = app.client.post("/v1/match", json=body, headers=partner)
+        assert response.status_code == 200, response.text
+        shown = {
+            m["service_id"]: m["distance_km"]
+            for m in response.json()["results"][0]["matches"]
+            if m["service_id"] in houses
+        }
+        assert len(shown) == 2, (bearing, km)
+        assert len(set(shown.values())) == 1, f"from {bearing} deg, {km:.1f} km: {shown}"
