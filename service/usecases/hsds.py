@@ -470,9 +470,10 @@ def _import_organizations(
                     }
                 )
                 continue
+            # An organization already here keeps its status: `approve` is for the ones the
+            # import creates. Approving or suspending is a vetting decision, with its note
+            # (a routine re-import must never reinstate a suspended organization).
             changed = {k: v for k, v in fields.items() if getattr(old, k) != v}
-            if approve and old.status != status:
-                changed["status"] = status
             if changed:
                 updates.append({"id": organization_id, **changed, "updated_at": run.now})
             else:

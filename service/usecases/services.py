@@ -241,7 +241,8 @@ def _change_listing(
     service.version += 1
     apply_listing(service, listing)
     service.updated_at = now
-    if changes and any(c["field"].startswith("capacity.") for c in changes):
+    if any(c["field"] == "capacity.beds_available" for c in changes):
+        # Only a new count of free beds is news of tonight's beds (not a new total).
         service.availability_updated_at = now
     repo.add_service(session, service)
     repo.replace_reach_cells(session, service.id, reach_cells_of(service))
@@ -402,7 +403,10 @@ def set_availability(
             }
         )
         service.accepting_referrals = data.accepting_referrals
-    service.availability_updated_at = now
+    if data.beds_available is not None:
+        # The bed count's age: sending the same count again confirms it; changing whether
+        # referrals are taken says nothing of tonight's beds.
+        service.availability_updated_at = now
     service.updated_at = now
     _write_columns(
         session,

@@ -788,3 +788,38 @@ def test_import_endpoint_takes_records_all_or_nothing(
     assert "cannot move" in json.dumps(assert_problem(conflict, 422)["errors"])
     not_records = api.client.post("/v1/import/hsds", json=[1, "two"], headers=api.admin)
     assert_problem(not_records, 422)
+
+
+def test_an_import_that_approves_never_reinstates_a_suspended_organization(
+    registry: Registry, api: Api
+) -> None:
+    """`approve` is for the organizations an import creates: approving or suspending one
+    already registered is a vetting decision, with its note."""
+    record = _page(api, f"/hsds/services/{registry.legal['id']}", api.admin)
+    organization_id = record["organization"]["id"]
+    suspended = api.client.post(
+        f"/v1/organizations/{organization_id}/suspend",
+        json={"note": "premises reported"},
+        headers=api.admin,
+    )
+    assert suspended.json()["status"] == "suspended"
+    try:
+        renamed = {**record, "name": "Renamed by a routine import"}
+        done = api.client.post(
+            "/v1/import/hsds", params={"approve": "true"}, json=[renamed], headers=api.admin
+        )
+        assert done.status_code == 200, done.text
+        organization = api.get(f"/v1/organizations/{organization_id}", api.admin).json()
+        assert organization["status"] == "suspended"
+        assert api.get(f"/v1/services/{registry.legal['id']}", api.admin).json()["name"] == (
+            "Renamed by a routine import"
+        )
+        actions = [
+            entry["action"]
+            for entry in api.get(f"/v1/organizations/{organization_id}/history", api.admin).json()[
+                "items"
+            ]
+        ]
+        assert actions[-1] == "suspend"  # the import changed nothing of the organization
+    finally:
+        api.client.post(f"/v1/organizations/{organization_id}/approve", headers=api.admin)

@@ -541,6 +541,24 @@ def test_availability_updates_beds_and_referrals_without_if_match(api: Api) -> N
     )
     assert only_referrals.status_code == 200
     assert only_referrals.json()["capacity"]["beds_available"] == 12
+    # Taking referrals again says nothing of tonight's beds: the count keeps its age.
+    counted_at = body["availability_updated_at"]
+    assert only_referrals.json()["availability_updated_at"] == counted_at
+    # Nor does a new total; the same count sent again confirms it.
+    etag = only_referrals.headers["ETag"]
+    total = api.client.patch(
+        f"/v1/services/{service['id']}",
+        json={"capacity": {"beds_total": 20}},
+        headers=with_if_match(provider, etag),
+    )
+    assert total.status_code == 200, total.text
+    assert total.json()["availability_updated_at"] == counted_at
+    confirmed = api.client.put(
+        f"/v1/services/{service['id']}/availability",
+        json={"beds_available": 12},
+        headers=provider,
+    )
+    assert _at(confirmed.json()["availability_updated_at"]) > _at(counted_at)
 
 
 @pytest.mark.parametrize("writer", ["provider", "admin"])
