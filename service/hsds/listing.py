@@ -121,11 +121,16 @@ def _whole(record: dict[str, Any], name: str, problems: list[Problem]) -> int | 
 
 
 def _when(value: object) -> datetime | None:
+    """A date or a date and time with its zone; None when absent or not one (staging has
+    then reported the problem, and the import is refused: never a crash)."""
     if not isinstance(value, str) or not value:
         return None
-    if len(value) == 10:
-        return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
-    return parse_datetime(value).astimezone(UTC)
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
+        return parse_datetime(value).astimezone(UTC)
+    except ValueError:
+        return None
 
 
 def _yes_no(attribute: dict[str, Any], problems: list[Problem]) -> bool | None:

@@ -153,7 +153,7 @@ def import_hsds(
     ] = False,
 ) -> ImportReport:
     """Create or update services (and their organizations) by their HSDS ids, all or nothing:
-    any problem answers 422 listing each one (`loc`: body, record number, field) and changes
+    any problem answers 422 listing each one (`loc`: body, record index from 0, field) and changes
     nothing. Records without a category this registry lists are skipped and reported."""
     return usecases.import_records(
         session,

@@ -812,7 +812,7 @@ def import_records(
     """Import compiled HSDS service records sent over the API: an array, a page or one."""
     records = json_records(document) or []
     with Staging(merge_repeats=True) as staging:
-        stage_records(staging, enumerate(records, start=1), file="body")
+        stage_records(staging, enumerate(records), file="body")
         staging.finish()
         return import_hsds(
             session, staging=staging, approve=approve, locate=locate, actor=actor_of(caller)

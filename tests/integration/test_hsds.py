@@ -764,8 +764,8 @@ def test_import_endpoint_takes_records_all_or_nothing(
     bad["minimum_age"] = "old"
     refused = api.client.post("/v1/import/hsds", json=[copy, bad], headers=api.admin)
     body = assert_problem(refused, 422)
-    assert {"loc": ["body", 2, "latitude"], "msg": "must be between -90 and 90"} in body["errors"]
-    assert {"loc": ["body", 2, "minimum_age"], "msg": "must be a number"} in body["errors"]
+    assert {"loc": ["body", 1, "latitude"], "msg": "must be between -90 and 90"} in body["errors"]
+    assert {"loc": ["body", 1, "minimum_age"], "msg": "must be a number"} in body["errors"]
     assert "100" not in without_random_parts(refused.text)
     assert api.get(f"/v1/services/{new_id}", api.admin).status_code == 404
 
@@ -823,3 +823,31 @@ def test_an_import_that_approves_never_reinstates_a_suspended_organization(
         assert actions[-1] == "suspend"  # the import changed nothing of the organization
     finally:
         api.client.post(f"/v1/organizations/{organization_id}/approve", headers=api.admin)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("capacities.updated", "yesterday"),
+        ("capacities.updated", "2026-13-45"),
+        ("capacities.updated", "2026-11-30T10:00:00"),  # no time zone
+        ("assured_date", "30/11/2026"),
+        ("assured_date", "2026-02-30"),
+        ("last_modified", "2026-11-30 10:00"),
+    ],
+)
+def test_a_date_that_is_not_one_is_a_problem_never_a_crash(
+    registry: Registry, api: Api, field: str, value: str
+) -> None:
+    record = _page(api, f"/hsds/services/{registry.shelter['id']}", api.admin)
+    bad = json.loads(json.dumps({**record, "id": str(uuid.uuid4())}))
+    if field == "capacities.updated":
+        assert bad["capacities"], "the shelter's record carries its bed count"
+        bad["capacities"][0]["updated"] = value
+    else:
+        bad[field] = value
+    refused = api.client.post("/v1/import/hsds", json=[bad], headers=api.admin)
+    body = assert_problem(refused, 422)
+    assert [error["loc"][-1] for error in body["errors"]] == [field.split(".")[-1]]
+    assert value not in refused.text
+    assert api.get(f"/v1/services/{bad['id']}", api.admin).status_code == 404
