@@ -61,6 +61,10 @@ from service.usecases.listings import (
 from service.usecases.match_index import MatchIndex
 from service.usecases.reports import NeedTally, Outcome
 
+# A postal prefix whose postal codes lie (median) farther than this from its point is a region
+# of the north or the country, not a place to measure from: 49 of 1,661, none in a city.
+WIDE_PREFIX_KM = 50.0
+
 
 def _unknown(field: str, message: str) -> Unprocessable:
     return Unprocessable(
@@ -75,6 +79,15 @@ def resolve_location(gazetteer: Gazetteer, location: MatchLocation) -> Locality:
         area = gazetteer.postal_area(location.postal_prefix)
         if area is None:
             raise _unknown("postal_prefix", "unknown postal prefix")
+        if gazetteer.spread_km(area) > WIDE_PREFIX_KM:
+            # A region, not a place: its centre may lie hundreds of km from the person (X0A
+            # is Baffin Island, centred on Igloolik, 700 km from Iqaluit), and an answer from
+            # there would call unmet a need a shelter in their own town meets.
+            raise _unknown(
+                "postal_prefix",
+                "this postal prefix covers a region too wide to place a person (its postal "
+                "codes lie over 50 km from its centre); send location.place, the town, instead",
+            )
         return gazetteer.locality_for_postal_area(area)
     if location.place is not None:
         place = gazetteer.place(location.place)

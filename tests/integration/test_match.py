@@ -295,6 +295,24 @@ def test_an_unknown_location_is_refused_naming_the_field_not_the_value(
     assert "7Q7" not in response.text
 
 
+def test_a_postal_prefix_that_is_a_whole_region_asks_for_the_town(demo: Demo) -> None:
+    """X0A is Baffin Island: its centre (Igloolik) lies 700 km from Iqaluit, where the
+    demo's shelter is; an answer from there would call housing unmet."""
+    body = {"needs": ["housing"], "location": {"postal_prefix": "X0A 0H0"}, "urgent": True}
+    response = demo.match(body, demo.operator)
+    problem = assert_problem(response, 422)
+    assert [error["loc"] for error in problem["errors"]] == [["body", "location", "postal_prefix"]]
+    assert "location.place" in problem["detail"]
+    assert "X0A" not in response.text
+    assert "0H0" not in response.text
+    in_town = demo.answer({**body, "location": {"place": "Iqaluit"}})
+    assert in_town["location"]["label"] == "Iqaluit, NU"
+    assert in_town["results"][0]["matches"]
+    assert in_town["unmet_needs"] == []
+    # Rural prefixes that are places enough still answer.
+    assert demo.answer({**body, "location": {"postal_prefix": "N0B"}})["results"]
+
+
 @pytest.mark.parametrize(
     ("field", "value", "valid"),
     [
