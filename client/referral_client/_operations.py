@@ -155,7 +155,7 @@ class Operations:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def replace_service(
-        self, service_id: ServiceId, listing: ServiceCreate, *, etag: str | None
+        self, service_id: ServiceId, listing: ServiceCreate, *, etag: str
     ) -> Flow[ServicePublic]:
         body = listing.model_dump(mode="json")
         return (yield from self.write_service("PUT", service_id, body, etag=etag))

@@ -122,7 +122,7 @@ class AsyncReferralClient(ClientBase):
         return await self._run(self._operations.create_service(listing))
 
     async def replace_service(
-        self, service_id: ServiceId, listing: ServiceCreate, *, etag: str | None = None
+        self, service_id: ServiceId, listing: ServiceCreate, *, etag: str
     ) -> ServicePublic:
         return await self._run(self._operations.replace_service(service_id, listing, etag=etag))
 

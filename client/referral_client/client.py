@@ -142,17 +142,21 @@ class ReferralClient(ClientBase):
         return self._run(self._operations.create_service(listing))
 
     def replace_service(
-        self, service_id: ServiceId, listing: ServiceCreate, *, etag: str | None = None
+        self, service_id: ServiceId, listing: ServiceCreate, *, etag: str
     ) -> ServicePublic:
-        """Replace the whole listing. Without `etag` the current one is read for you (and read
-        again once if the listing changed meanwhile); with it, a change made since raises
-        `PreconditionFailed` and nothing is replaced."""
+        """Replace the whole listing, as last read: `etag` from `get_service_with_etag`. A
+        change made since (tonight's bed count, say) raises `PreconditionFailed` and nothing
+        is replaced: a whole listing built from an older read would undo it. To change a few
+        fields whatever else changed, use `update_service`."""
         return self._run(self._operations.replace_service(service_id, listing, etag=etag))
 
     def update_service(
         self, service_id: ServiceId, changes: ServiceUpdate, *, etag: str | None = None
     ) -> ServicePublic:
-        """Change only the fields set in `changes` (PATCH); `etag` as for `replace_service`."""
+        """Change only the fields set in `changes` (PATCH). Without `etag` the current one is
+        read for you (and read again once if the listing changed meanwhile): the fields set
+        are applied to the newest version. With it, a change made since raises
+        `PreconditionFailed` and nothing changes."""
         return self._run(self._operations.update_service(service_id, changes, etag=etag))
 
     def delete_service(self, service_id: ServiceId) -> None:

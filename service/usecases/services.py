@@ -104,12 +104,18 @@ def _check_organization(session: Session, organization_id: uuid.UUID, caller: Ca
         )
 
 
+def _quoted(tag: str) -> str:
+    return tag if tag.startswith('"') and tag.endswith('"') and len(tag) > 1 else f'"{tag}"'
+
+
 def _check_if_match(service: Service, if_match: str | None) -> None:
     if if_match is None:
         raise PreconditionRequired("Send If-Match with the ETag of the listing you changed.")
     current = etag(service)
-    offered = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if current not in offered and "*" not in offered:
+    # As sent, or weakened by a proxy (W/), or with its quotes lost by a script that cut
+    # the header's value: each still names one version of this listing.
+    offered = {tag.strip() for tag in if_match.split(",")}
+    if "*" not in offered and current not in {_quoted(t.removeprefix("W/")) for t in offered}:
         raise PreconditionFailed(
             "The listing changed since you read it. Read it again, reapply, and retry."
         )

@@ -51,8 +51,11 @@ def test_a_provider_writes_through_the_async_client(live: LiveServer) -> None:
             patched = await provider.update_service(created.id, ServiceUpdate(fees="fee"))
             with pytest.raises(PreconditionFailed):
                 await provider.update_service(created.id, ServiceUpdate(fees="free"), etag=etag)
+            _, etag = await provider.get_service_with_etag(created.id)
             replaced = await provider.replace_service(
-                created.id, new_listing(live.provider_organization_id, name="Async Shelter")
+                created.id,
+                new_listing(live.provider_organization_id, name="Async Shelter"),
+                etag=etag,
             )
             beds = await provider.set_availability(created.id, beds_available=0)
             verified = await provider.verify_service(created.id)

@@ -133,8 +133,9 @@ def test_a_provider_lists_updates_counts_beds_verifies_and_deletes(
     assert patched.languages == ["en", "tl"]
     assert patched.version == 2
 
+    _, etag = provider.get_service_with_etag(created.id)
     replaced = provider.replace_service(
-        created.id, new_listing(live.provider_organization_id, name="Renamed Shelter")
+        created.id, new_listing(live.provider_organization_id, name="Renamed Shelter"), etag=etag
     )
     assert replaced.name == "Renamed Shelter"
     assert replaced.languages == ["en", "es"]
@@ -218,7 +219,7 @@ def test_a_listing_that_keeps_changing_raises_after_one_retry(
         ReferralClient(live.url, live.provider_key, transport=race) as racing,
         pytest.raises(PreconditionFailed),
     ):
-        racing.replace_service(created.id, new_listing(live.provider_organization_id))
+        racing.update_service(created.id, ServiceUpdate(description="mine"))
 
     assert race.write_statuses == [412, 412]
     provider.delete_service(created.id)
