@@ -192,16 +192,22 @@ class RequestMiddleware:
         status = 500
         response_started = False
 
+        private = scope["path"].startswith(_PRIVATE_PATHS)
+
         async def send_wrapper(message: Message) -> None:
             nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
                 message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"],
-                    (b"x-request-id", request_id.encode()),
-                ]
+                extra = [(b"x-request-id", request_id.encode())]
+                if private and not any(
+                    k.lower() == b"cache-control" for k, _ in message["headers"]
+                ):
+                    # Answers by role (intake contacts, owners' views): never kept by a proxy
+                    # or a browser's cache for whoever asks next.
+                    extra.append((b"cache-control", b"no-store"))
+                message["headers"] = [*message["headers"], *extra]
             await send(message)
 
         received = 0
@@ -224,10 +230,24 @@ class RequestMiddleware:
         try:
             if declared > self.max_body_bytes:
                 raise _TooLarge
+            if (
+                scope["method"] in _WRITES
+                and _has_body(headers)
+                and not _is_json(headers.get(b"content-type", b""))
+            ):
+                raise _NotJson
             await self.app(scope, receive_limited, send_wrapper)
         except _TooLarge:
             if not response_started:
                 await self._problem(scope, send_wrapper, 413, "The request body is too large.")
+        except _NotJson:
+            # Read as a form or as text, a JSON object would be refused as "not an object".
+            await self._problem(
+                scope,
+                send_wrapper,
+                415,
+                "Send the body as JSON, with the header Content-Type: application/json.",
+            )
         except Exception as error:
             # Only the exception's type and frames: its message may hold data.
             frames = traceback.extract_tb(error.__traceback__)[-6:]
@@ -271,6 +291,30 @@ class RequestMiddleware:
 
 class _TooLarge(Exception):
     pass
+
+
+class _NotJson(Exception):
+    pass
+
+
+# Answered by role or holding what only some roles see: not for shared caches.
+_PRIVATE_PATHS = ("/v1/", "/hsds/")
+_WRITES = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _has_body(headers: dict[bytes, bytes]) -> bool:
+    length = headers.get(b"content-length", b"").strip()
+    if length:
+        return length != b"0"
+    return b"chunked" in headers.get(b"transfer-encoding", b"").lower()
+
+
+def _is_json(content_type: bytes) -> bool:
+    """application/json, or any +json type (application/merge-patch+json, say)."""
+    media = content_type.split(b";", 1)[0].strip().lower()
+    return media == b"application/json" or (
+        media.startswith(b"application/") and media.endswith(b"+json")
+    )
 
 
 async def _empty_receive() -> Message:

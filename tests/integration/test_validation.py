@@ -369,19 +369,44 @@ def test_body_that_is_no_json_object_gets_422_without_echo(
     assert count_services(api) == before
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
-def test_valid_listing_sent_with_wrong_content_type_gets_422_and_creates_nothing(
-    api: Api, organization_id: str, content_type: str
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", None]
+)
+def test_valid_listing_sent_with_wrong_content_type_gets_415_and_creates_nothing(
+    api: Api, organization_id: str, content_type: str | None
 ) -> None:
+    """curl -d without -H sends a form: the answer says what to send, not that a JSON object
+    is "not a valid dictionary"."""
     before = count_services(api)
-    body = json.dumps(listing(organization_id, name=CANARY))
-    response = api.client.post(
-        "/v1/services", content=body, headers={**api.admin, "Content-Type": content_type}
-    )
-    problem = assert_problem(response, 422)
-    assert all(set(error) == {"loc", "msg"} for error in problem["errors"])
+    body = json.dumps(listing(organization_id, name=CANARY)).encode()
+    request = api.client.build_request("POST", "/v1/services", content=body, headers=api.admin)
+    if content_type is None:
+        request.headers.pop("Content-Type", None)
+    else:
+        request.headers["Content-Type"] = content_type
+    response = api.client.send(request)
+    problem = assert_problem(response, 415)
+    assert "Content-Type: application/json" in problem["detail"]
     assert CANARY not in response.text
     assert count_services(api) == before
+    # JSON under its own name or a +json one, with parameters, is read as JSON.
+    for accepted in ("application/json; charset=utf-8", "application/merge-patch+json"):
+        response = api.client.post(
+            "/v1/services",
+            content=json.dumps(listing(organization_id, name=accepted)),
+            headers={**api.admin, "Content-Type": accepted},
+        )
+        assert response.status_code == 201, response.text
+
+
+def test_api_answers_are_not_for_shared_caches(api: Api) -> None:
+    for path in ("/v1/services", "/v1/me", "/hsds/services"):
+        response = api.get(path, api.admin)
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "no-store"
+    refused = api.client.get("/v1/services")
+    assert_problem(refused, 401)
+    assert refused.headers["cache-control"] == "no-store"
 
 
 def test_organization_with_bad_fields_gets_422_without_echo(api: Api) -> None:
