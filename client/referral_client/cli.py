@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 
 # Typer 0.29 bundles its own click; parsing errors are its UsageError subclasses.
-from typer._click.exceptions import NoArgsIsHelpError, UsageError
+from typer._click.exceptions import BadParameter, NoArgsIsHelpError, UsageError
 
 from referral_client import _render
 from referral_client._config import KEY_VARIABLE
@@ -697,10 +697,30 @@ def _exit_code(error: ReferralError) -> int:
     return EXIT_BAD_INPUT
 
 
+_NOT_ONE_OF = re.compile(r"^'.*' is not one of (.*)$", re.DOTALL)
+
+
+def _without_value(message: str) -> str:
+    """A parsing error's message without the value typed, which may be of the person's
+    profile (`--gender`, `--near`) and would stay in a terminal's scrollback or a log:
+    "Invalid value for '--gender': must be one of 'woman', ...", or the kind of value wanted
+    ("Input should be a valid UUID"), never what was found."""
+    name, colon, detail = message.partition(": ")
+    if not colon:
+        return message
+    detail = detail.removeprefix("Value error, ")
+    choices = _NOT_ONE_OF.match(detail)
+    if choices:
+        return f"{name}: must be one of {choices.group(1)}"
+    return f"{name}: {detail.split(', ', 1)[0].rstrip('.')}"
+
+
 def _failure(error: Exception) -> tuple[int, str]:
     """The exit code and the one line to print for anything a command may raise."""
     if isinstance(error, CommandFailed):
         return error.code, str(error)
+    if isinstance(error, BadParameter):
+        return EXIT_BAD_INPUT, f"{_without_value(error.format_message())} (see --help)"
     if isinstance(error, UsageError):
         return EXIT_BAD_INPUT, f"{error.format_message()} (see --help)"
     if isinstance(error, ValidationError):
