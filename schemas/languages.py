@@ -56,6 +56,17 @@ def _forms() -> dict[str, str]:
     return forms
 
 
+@cache
+def _names() -> dict[str, str]:
+    table = files("schemas").joinpath("languages.csv").read_text(encoding="utf-8")
+    return {row["code"]: row["name"] for row in csv.DictReader(table.splitlines())}
+
+
+def language_name(code: str) -> str | None:
+    """The ISO 639-3 reference name of a stored code ("Southern Tutchone" for `tce`)."""
+    return _names().get(code)
+
+
 def canonical_language(code: str) -> str | None:
     """The stored form of an ISO 639 code, any case; None for a code of no living language."""
     return _forms().get(code.strip().lower())

@@ -1,6 +1,16 @@
 """Plain-language reasons and caveats, in English and French."""
 
+from collections.abc import Callable
+
 from service.matching.types import Note
+
+# A language's reference name by its code, for the codes `LANGUAGE_NAMES` lacks.
+NameOf = Callable[[str], str | None]
+
+
+def _no_name(code: str) -> str | None:
+    return None
+
 
 LANGUAGE_NAMES: dict[str, tuple[str, str]] = {
     "en": ("English", "anglais"),
@@ -162,11 +172,18 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
 }
 
 
-def _language_list(codes: str, french: bool) -> str:
-    names = [
-        LANGUAGE_NAMES.get(code, (code, code))[1 if french else 0] for code in codes.split(",")
-    ]
-    return ", ".join(names)
+def _language_name(code: str, french: bool, name_of: NameOf) -> str:
+    """Our own name of the language in either language; else, for the thousands of others
+    a listing may speak, `name_of` (the caller's: ISO 639-3's reference name), in French
+    too, rather than a code nobody on the phone can read ("tce": Southern Tutchone)."""
+    named = LANGUAGE_NAMES.get(code)
+    if named is not None:
+        return named[1 if french else 0]
+    return name_of(code) or code
+
+
+def _language_list(codes: str, french: bool, name_of: NameOf) -> str:
+    return ", ".join(_language_name(code, french, name_of) for code in codes.split(","))
 
 
 def _group_list(codes: str, french: bool) -> str:
@@ -176,7 +193,7 @@ def _group_list(codes: str, french: bool) -> str:
 
 def _ages(low: str | int | float, high: str | int | float, french: bool) -> str:
     if low != "" and high != "":
-        return f"{low}-{high}"
+        return f"{low} à {high} ans" if french else f"{low}-{high}"
     if low != "":
         return f"{low} ans et plus" if french else f"{low}+"
     return f"{high} ans et moins" if french else f"up to {high}"
@@ -202,15 +219,16 @@ def _kilometres(value: str | int | float, french: bool, *, asked: bool) -> str:
     return text.replace(".", ",") if french else text
 
 
-def render(note: Note, language: str = "en") -> str:
-    """A note as a short phrase in `language` (`en` or `fr`)."""
+def render(note: Note, language: str = "en", name_of: NameOf = _no_name) -> str:
+    """A note as a short phrase in `language` (`en` or `fr`); `name_of` names the languages
+    our table does not."""
     french = language == "fr"
     english_template, french_template = _TEMPLATES[note.code]
     params = dict(note.params)
     values: dict[str, str] = {}
     for name, value in params.items():
         if name == "languages":
-            values[name] = _language_list(str(value), french)
+            values[name] = _language_list(str(value), french, name_of)
         elif name in {"genders", "types", "statuses", "fees"}:
             values[name] = _group_list(str(value), french)
         elif name == "km":

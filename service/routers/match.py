@@ -23,8 +23,25 @@ router = APIRouter(prefix="/v1/match", tags=["match"])
 
 
 def _language(accept_language: str | None) -> str:
-    first = (accept_language or "").split(",")[0].strip().lower()
-    return "fr" if first.startswith("fr") else "en"
+    """French or English, whichever the header prefers (its q-values, RFC 9110; the first
+    of equal ones); English when it names neither ("de, fr;q=0.5" is French)."""
+    best, best_q = "en", -1.0
+    for part in (accept_language or "").split(","):
+        tag, _, parameters = part.strip().lower().partition(";")
+        primary = tag.strip().split("-")[0]
+        if primary not in {"fr", "en"}:
+            continue
+        q = 1.0
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q > best_q and q > 0:
+            best, best_q = primary, q
+    return best
 
 
 @router.post(

@@ -225,7 +225,14 @@ def location_view(location: Location, view: View) -> LocationPublic | LocationRe
     )
 
 
-def intake_view(service: Service, view: View) -> Intake | IntakeRedacted:
+# What a partner reads instead of a confidential service's intake contact, by the answer's
+# language (`Accept-Language` of a match).
+_CONTACT_THROUGH_OPERATOR = {
+    "fr": "Service confidentiel : le joindre par l'intermédiaire d'une ligne d'assistance.",
+}
+
+
+def intake_view(service: Service, view: View, language: str = "en") -> Intake | IntakeRedacted:
     if shows_intake_contact(view, service_confidential=is_confidential(service)):
         return Intake.model_construct(
             phone=service.intake_phone,
@@ -234,9 +241,12 @@ def intake_view(service: Service, view: View) -> Intake | IntakeRedacted:
             hours=service.intake_hours,
             referral_required=service.referral_required,
         )
-    return IntakeRedacted.model_construct(
+    redacted = IntakeRedacted.model_construct(
         hours=service.intake_hours, referral_required=service.referral_required
     )
+    if language in _CONTACT_THROUGH_OPERATOR:
+        redacted.message = _CONTACT_THROUGH_OPERATOR[language]
+    return redacted
 
 
 def public_view(service: Service, view: View) -> ServicePublic:

@@ -15,7 +15,7 @@ from uuid import UUID
 from sqlmodel import Session
 
 from schemas.enums import Category, Need, ServedGender, ServedStatus, ServedTraffickingType
-from schemas.languages import related_languages
+from schemas.languages import language_name, related_languages
 from schemas.match import (
     MatchLocation,
     MatchResponse,
@@ -377,14 +377,14 @@ def _public_match(match: Match, service: Service, view: View, language: str) -> 
         "distance_km": match.distance_km,
         "reach": match.reach,
         "delivery": from_mask(service.delivery_mask, DELIVERIES),
-        "reasons": [render(note, language) for note in match.reasons],
-        "caveats": [render(note, language) for note in match.caveats],
+        "reasons": [render(note, language, language_name) for note in match.reasons],
+        "caveats": [render(note, language, language_name) for note in match.caveats],
         "location": (
             location_view(service.locations[match.site_index], view)
             if match.site_index is not None
             else None
         ),
-        "intake": intake_view(service, view),
+        "intake": intake_view(service, view, language),
         "availability": {
             "beds_available": service.beds_available,
             "beds_total": service.beds_total,

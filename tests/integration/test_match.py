@@ -252,6 +252,25 @@ def test_a_partner_sees_a_confidential_shelter_as_an_area_and_a_hotline(demo: De
         assert any("distance approximate" in caveat for caveat in match["caveats"])
 
 
+def test_in_french_a_partner_is_told_in_french_to_go_through_a_hotline(demo: Demo) -> None:
+    body = {"needs": ["housing"], "location": {"place": "Kitchener, ON"}, "limit": 50}
+    for header in ("fr-CA", "de, fr;q=0.5", "en;q=0.2, fr-CA;q=0.9"):
+        response = demo.match(body, demo.partner, language=header)
+        assert response.status_code == 200
+        intakes = [
+            m["intake"]
+            for m in response.json()["results"][0]["matches"]
+            if m["intake"].get("contact_through") == "hotline_operator"
+        ]
+        assert intakes
+        assert all(i["message"].startswith("Service confidentiel") for i in intakes), header
+    english = demo.match(body, demo.partner, language="fr;q=0.1, en").json()
+    assert any(
+        m["intake"].get("message", "").startswith("Confidential service")
+        for m in english["results"][0]["matches"]
+    )
+
+
 def test_an_operator_sees_the_intake_phone_but_not_where_the_shelter_is(demo: Demo) -> None:
     confidential = _confidential_matches(demo, demo.operator)
     assert confidential

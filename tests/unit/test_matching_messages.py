@@ -6,6 +6,7 @@ import string
 
 import pytest
 
+from schemas.languages import language_name
 from service.matching import eligibility, messages, ranking
 from service.matching.messages import LANGUAGE_NAMES, render
 from service.matching.types import Note
@@ -99,13 +100,17 @@ def test_french_differs_from_english_where_words_are_involved() -> None:
         ("fr", "speaks French", "parle français"),
         ("es,tl", "speaks Spanish, Tagalog", "parle espagnol, tagalog"),
         ("mic", "speaks Mi'kmaq", "parle micmac"),
-        ("xal", "speaks xal", "parle xal"),  # not in the table: the code itself
+        # Not in our table: ISO 639-3's reference name, in French too, never the bare code.
+        ("xal", "speaks Kalmyk", "parle Kalmyk"),
+        ("tce", "speaks Southern Tutchone", "parle Southern Tutchone"),
     ],
 )
 def test_language_names(codes: str, english: str, french: str) -> None:
     note = Note("speaks", (("languages", codes),))
-    assert render(note, "en") == english
-    assert render(note, "fr") == french
+    assert render(note, "en", language_name) == english
+    assert render(note, "fr", language_name) == french
+    if codes in LANGUAGE_NAMES:
+        assert render(note, "fr") == french  # without a name lookup, the table's names
 
 
 def test_every_language_has_an_english_and_a_french_name() -> None:
@@ -159,7 +164,7 @@ def test_a_bed_count_never_updated() -> None:
 @pytest.mark.parametrize(
     ("low", "high", "english", "french"),
     [
-        (16, 24, "serves ages 16-24", "sert les 16-24"),
+        (16, 24, "serves ages 16-24", "sert les 16 à 24 ans"),
         (18, "", "serves ages 18+", "sert les 18 ans et plus"),
         ("", 24, "serves ages up to 24", "sert les 24 ans et moins"),
     ],
