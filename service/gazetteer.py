@@ -503,6 +503,12 @@ class Gazetteer:
             return first
         return None
 
+    def shared_in_province(self, query: str) -> bool:
+        """Whether `place(query)`, given as "name, province", found nothing because several
+        places of the province bear the name (two Vaniers in Ontario), rather than none."""
+        name, province = _split_province(query)
+        return province is not None and len(self._candidates(name, province)) > 1
+
     def search(self, q: str, limit: int = 10) -> list[Place]:
         """Autocomplete: places whose folded name or alias starts with ``q``.
 

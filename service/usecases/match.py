@@ -92,6 +92,12 @@ def resolve_location(gazetteer: Gazetteer, location: MatchLocation) -> Locality:
     if location.place is not None:
         place = gazetteer.place(location.place)
         if place is None:
+            if gazetteer.shared_in_province(location.place):
+                raise _unknown(
+                    "place",
+                    "several places of that province bear this name; send "
+                    "location.postal_prefix, or latitude and longitude, instead",
+                )
             raise _unknown("place", "unknown or ambiguous place; add the province (ON, QC, ...)")
         return gazetteer.locality_for_place(place)
     assert location.latitude is not None

@@ -314,6 +314,22 @@ def test_an_unknown_location_is_refused_naming_the_field_not_the_value(
     assert "7Q7" not in response.text
 
 
+def test_a_name_two_places_of_the_province_share_asks_for_a_postal_prefix(demo: Demo) -> None:
+    """/v1/places offers both Vaniers of Ontario as "Vanier, ON": the answer must say what
+    would work, not "add the province" to a name that has one."""
+    labels = [
+        p["label"]
+        for p in demo.client.get(
+            "/v1/places", params={"q": "Vanier"}, headers=demo.operator
+        ).json()["items"]
+    ]
+    assert labels.count("Vanier, ON") == 2
+    body = {"needs": ["housing"], "location": {"place": "Vanier, ON"}}
+    problem = assert_problem(demo.match(body, demo.operator), 422)
+    assert "location.postal_prefix" in problem["detail"]
+    assert "add the province" not in problem["detail"]
+
+
 def test_a_postal_prefix_that_is_a_whole_region_asks_for_the_town(demo: Demo) -> None:
     """X0A is Baffin Island: its centre (Igloolik) lies 700 km from Iqaluit, where the
     demo's shelter is; an answer from there would call housing unmet."""
