@@ -109,6 +109,9 @@ def problem_response(
         request_id=getattr(request.state, "request_id", None),
         errors=errors,
     )
+    if status == 401:
+        # RFC 9110: a 401 names the scheme that would do (a key, as `Authorization: Bearer`).
+        headers = {"WWW-Authenticate": 'Bearer realm="referral-service"', **(headers or {})}
     return JSONResponse(
         body.model_dump(mode="json", exclude_none=True),
         status_code=status,

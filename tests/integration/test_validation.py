@@ -407,6 +407,11 @@ def test_api_answers_are_not_for_shared_caches(api: Api) -> None:
     refused = api.client.get("/v1/services")
     assert_problem(refused, 401)
     assert refused.headers["cache-control"] == "no-store"
+    # And a 401 names the scheme that would do (RFC 9110).
+    assert refused.headers["www-authenticate"] == 'Bearer realm="referral-service"'
+    bad_key = api.client.get("/v1/services", headers={"Authorization": "Bearer rk_nope"})
+    assert assert_problem(bad_key, 401)
+    assert bad_key.headers["www-authenticate"].startswith("Bearer")
 
 
 def test_organization_with_bad_fields_gets_422_without_echo(api: Api) -> None:
