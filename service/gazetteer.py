@@ -70,6 +70,7 @@ import csv
 import functools
 import math
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Literal, TypeVar
@@ -251,8 +252,11 @@ class _Grid(Generic[_T]):
                 cells.extend((r, c) for c in (col - ring, col + ring) if min_col <= c <= max_col)
         return cells
 
-    def nearest(self, lat: float, lon: float) -> tuple[_T, float] | None:
-        """Return the nearest item and its distance in km, or ``None`` when empty."""
+    def nearest(
+        self, lat: float, lon: float, accept: Callable[[_T], bool] | None = None
+    ) -> tuple[_T, float] | None:
+        """Return the nearest item (that ``accept`` accepts) and its distance in km, or
+        ``None`` when there is none."""
         if not self._cells:
             return None
         row, col = self._key(lat, lon)
@@ -265,6 +269,8 @@ class _Grid(Generic[_T]):
         for ring in range(last_ring + 1):
             for cell in self._ring(row, col, ring):
                 for plat, plon, item in self._cells.get(cell, ()):
+                    if accept is not None and not accept(item):
+                        continue
                     d = haversine_km(lat, lon, plat, plon)
                     if d < best_km:
                         best, best_km = item, d
@@ -277,6 +283,18 @@ class _Grid(Generic[_T]):
             if best_km <= ring * _GRID_DEG * km_per_deg:
                 break
         return None if best is None else (best, best_km)
+
+
+_TERRITORIES = frozenset({"YT", "NT", "NU"})
+# From the Yukon-Alaska border to Hudson Bay, provinces lie south of 60 degrees north and the
+# territories north of it; east of the bay Quebec reaches 62 and Nunavut's islands lie south.
+_SIXTIETH_FROM, _SIXTIETH_TO = -141.0, -94.8
+
+
+def _side_of_the_60th(latitude: float, longitude: float) -> Literal["north", "south"] | None:
+    if not _SIXTIETH_FROM <= longitude <= _SIXTIETH_TO:
+        return None
+    return "north" if latitude >= 60.0 else "south"
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -546,6 +564,18 @@ class Gazetteer:
             raise ValueError(f"invalid coordinates ({latitude}, {longitude})")
         nearest_area = self._postal_grid.nearest(latitude, longitude)
         nearest_place = self._place_grid.nearest(latitude, longitude)
+        side = _side_of_the_60th(latitude, longitude)
+        if side is not None and nearest_area is not None and nearest_place is not None:
+            # West of Hudson Bay the 60th parallel is the border between the provinces and
+            # the territories: the nearest point across it is in the wrong one (a point in
+            # BC just south of it was answered as Yukon, with Yukon's services).
+            def on_this_side(item: PostalArea | Place) -> bool:
+                return (item.province in _TERRITORIES) == (side == "north")
+
+            if not on_this_side(nearest_area[0]):
+                nearest_area = self._postal_grid.nearest(latitude, longitude, on_this_side)
+            if not on_this_side(nearest_place[0]):
+                nearest_place = self._place_grid.nearest(latitude, longitude, on_this_side)
         if nearest_area is None or nearest_place is None:
             raise LookupError("the gazetteer is empty")
         area, area_km = nearest_area

@@ -456,6 +456,23 @@ def test_locate_downtown_kitchener_is_urban_ontario(gazetteer: Gazetteer) -> Non
     assert (locality.latitude, locality.longitude) == (43.4516, -80.4925)
 
 
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "province"),
+    [
+        (59.93, -128.49, "BC"),  # just south of Watson Lake, YT: the nearest area is across
+        (60.05, -128.70, "YT"),
+        (59.99, -111.00, "AB"),  # just south of Fort Smith, NT
+        (60.10, -112.00, "NT"),
+    ],
+)
+def test_west_of_hudson_bay_the_60th_parallel_decides_province_or_territory(
+    gazetteer: Gazetteer, latitude: float, longitude: float, province: str
+) -> None:
+    locality = gazetteer.locate(latitude, longitude)
+    assert locality.province == province
+    assert locality.label.endswith(f", {province}")
+
+
 def test_locate_rural_saskatchewan_is_rural(gazetteer: Gazetteer) -> None:
     locality = gazetteer.locate(51.95, -105.55)  # farmland between Saskatoon and Humboldt
     assert locality.province == "SK"
@@ -487,10 +504,13 @@ def test_locate_far_north_point_returns_a_locality(gazetteer: Gazetteer) -> None
 def test_locate_outside_towns_labels_brute_force_nearest_place(
     gazetteer: Gazetteer, latitude: float, longitude: float
 ) -> None:
-    expected = min(
-        gazetteer.places,
-        key=lambda p: haversine_km(latitude, longitude, p.latitude, p.longitude),
-    )
+    # The nearest place, on the point's side of the 60th parallel where that is the border
+    # between provinces and territories (from Alaska to Hudson Bay).
+    places = list(gazetteer.places)
+    if -141.0 <= longitude <= -94.8:
+        north = latitude >= 60.0
+        places = [p for p in places if (p.province in {"YT", "NT", "NU"}) == north]
+    expected = min(places, key=lambda p: haversine_km(latitude, longitude, p.latitude, p.longitude))
     locality = gazetteer.locate(latitude, longitude)
     assert locality.area_type == "rural"
     assert locality.label == expected.label
