@@ -1,5 +1,6 @@
 """Vetting organizations: statuses, and the history of who decided what, when and why."""
 
+import json
 import threading
 import time
 import uuid
@@ -135,6 +136,10 @@ def test_a_name_search_ignores_case_accents_and_punctuation_and_pages_its_matche
         headers=api.admin,
     )
     assert renamed.is_success
+    cleared = api.client.patch(
+        f"/v1/organizations/{ids['Stella House']}", json={"name": None}, headers=api.admin
+    )
+    assert "name cannot be null" in json.dumps(assert_problem(cleared, 422)["errors"])
 
     def search(**params: Any) -> dict[str, Any]:
         response = api.client.get("/v1/organizations", params=params, headers=api.admin)
