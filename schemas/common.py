@@ -2,7 +2,7 @@
 
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
     AfterValidator,
@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    model_validator,
 )
 
 from schemas.languages import canonical_language
@@ -131,6 +132,21 @@ class RequestModel(BaseModel):
     """Base of every request body: unknown fields are rejected, never ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class PatchModel(RequestModel):
+    """A PATCH body: only the fields sent change, and `null` clears an optional one; the
+    fields named in `never_null` may be left out but not cleared, and a `null` sent for one
+    is refused rather than ignored (a script that sent it should learn it changed nothing)."""
+
+    never_null: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _not_cleared(self) -> Self:
+        for name in self.never_null:
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
 
 
 class FieldChange(BaseModel):

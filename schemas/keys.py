@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field, StrictInt, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from schemas.common import Name, RequestModel
+from schemas.common import Name, PatchModel, RequestModel
 from schemas.enums import Role
 from schemas.organizations import OrganizationPublic
 
@@ -69,17 +69,13 @@ class KeyPublic(BaseModel):
     )
 
 
-class KeyUpdate(RequestModel):
+class KeyUpdate(PatchModel):
     """What `PATCH /v1/keys/{id}` changes: the fields sent; the secret and role never."""
+
+    never_null = ("name",)
 
     name: Name | SkipJsonSchema[None] = Field(default=None, description="A new name.")
     rate_limit_per_minute: RateLimit | None = None
-
-    @model_validator(mode="after")
-    def _name_not_cleared(self) -> Self:
-        if "name" in self.model_fields_set and self.name is None:
-            raise ValueError("name cannot be null")
-        return self
 
 
 class KeyCreated(KeyPublic):

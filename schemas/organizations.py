@@ -1,13 +1,21 @@
 """Organizations: who offers services, vetted by an administrator before going live."""
 
 from datetime import datetime
-from typing import Self
 from uuid import UUID
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 
-from schemas.common import Email, FieldChange, LongText, Name, Phone, RequestModel, Url
+from schemas.common import (
+    Email,
+    FieldChange,
+    LongText,
+    Name,
+    PatchModel,
+    Phone,
+    RequestModel,
+    Url,
+)
 from schemas.enums import OrganizationAction, OrganizationStatus, Role
 
 
@@ -19,21 +27,16 @@ class OrganizationCreate(RequestModel):
     phone: Phone | None = None
 
 
-class OrganizationUpdate(RequestModel):
+class OrganizationUpdate(PatchModel):
     """PATCH body: only the fields sent change; `null` clears an optional one."""
+
+    never_null = ("name",)
 
     name: Name | SkipJsonSchema[None] = Field(default=None, description="A new name.")
     description: LongText | None = None
     website: Url | None = None
     email: Email | None = None
     phone: Phone | None = None
-
-    @model_validator(mode="after")
-    def _name_not_cleared(self) -> Self:
-        # Refused rather than ignored: a script that sent null should learn it changed nothing.
-        if "name" in self.model_fields_set and self.name is None:
-            raise ValueError("name cannot be null")
-        return self
 
 
 class OrganizationPublic(BaseModel):
