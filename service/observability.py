@@ -232,7 +232,7 @@ class RequestMiddleware:
                 raise _TooLarge
             if (
                 scope["method"] in _WRITES
-                and _has_body(headers)
+                and (declared > 0 or b"chunked" in headers.get(b"transfer-encoding", b"").lower())
                 and not _is_json(headers.get(b"content-type", b""))
             ):
                 raise _NotJson
@@ -300,13 +300,6 @@ class _NotJson(Exception):
 # Answered by role or holding what only some roles see: not for shared caches.
 _PRIVATE_PATHS = ("/v1/", "/hsds/")
 _WRITES = frozenset({"POST", "PUT", "PATCH"})
-
-
-def _has_body(headers: dict[bytes, bytes]) -> bool:
-    length = headers.get(b"content-length", b"").strip()
-    if length:
-        return length != b"0"
-    return b"chunked" in headers.get(b"transfer-encoding", b"").lower()
 
 
 def _is_json(content_type: bytes) -> bool:

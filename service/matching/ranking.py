@@ -117,27 +117,26 @@ def reach(
         if way is None or not (in_area or by_office):
             return None
         remote, outreach = way == "phone_or_online", way == "outreach"
-        if nearest is None:
-            return Reach(None, None, False, False, remote, outreach)
-        confidential = candidate.sites[nearest[1]].confidential
-        shown = nearest[0] if confidential else round(nearest[0], 1)
-        return Reach(shown, nearest[1], confidential, nearest[0] <= radius_km, remote, outreach)
-    if not within and not in_area:
-        return None
-    asked = radius_km if asked_km is None else min(asked_km, radius_km)
-    where_they_are = (
-        way is not None
-        and in_area
-        and (
-            km_to_usable is None
-            or km_to_usable > asked
-            or not _going_scores_better(km_to_usable, profile.area_type, way, weights)
+        within = km_to_nearest is not None and km_to_nearest <= radius_km
+        shown_site = nearest
+    else:
+        if not within and not in_area:
+            return None
+        asked = radius_km if asked_km is None else min(asked_km, radius_km)
+        where_they_are = (
+            way is not None
+            and in_area
+            and (
+                km_to_usable is None
+                or km_to_usable > asked
+                or not _going_scores_better(km_to_usable, profile.area_type, way, weights)
+            )
         )
-    )
-    remote = where_they_are and way == "phone_or_online"
-    outreach = where_they_are and way == "outreach"
-    # The site shown: the one the person would go to, or, reached where they are, the nearest.
-    shown_site = nearest if where_they_are else usable
+        remote = where_they_are and way == "phone_or_online"
+        outreach = where_they_are and way == "outreach"
+        # The site shown: the one the person would go to, or, reached where they are, the
+        # nearest.
+        shown_site = nearest if where_they_are else usable
     if shown_site is None:
         return Reach(None, None, False, False, remote, outreach)
     km, index = shown_site
