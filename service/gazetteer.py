@@ -13,7 +13,9 @@ Files
   median point of its postal codes, number of postal codes, median spread (km) of the codes
   around that point, area type and the label of its place ("Kitchener, ON").
 * ``aliases.csv`` -- hand-curated names of amalgamated municipalities, townships and counties
-  that are not populated places themselves ("Woolwich" -> Elmira, ON).
+  that are not populated places themselves ("Woolwich" -> Elmira, ON).  An alias that names
+  a district of a city far from its centre (Scarborough, North York, East York in Toronto)
+  is a place of ``places.csv`` too, at its postal codes' median point; the place wins.
 
 Area type
 ---------
@@ -402,6 +404,8 @@ class Gazetteer:
             index.setdefault((normalise_name(p.name), p.province), []).append(p)
         aliases: dict[str, list[Place]] = {}
         for row in _read_csv(folder / "aliases.csv"):
+            if (normalise_name(row["alias"]), row["province"]) in index:
+                continue  # a district of its city, a place of its own (places.csv)
             targets = index.get((normalise_name(row["place"]), row["province"]), [])
             if targets:
                 best = max(targets, key=lambda p: p.population)
