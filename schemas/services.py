@@ -2,6 +2,7 @@
 
 import re
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Literal, Self, TypeVar
 from uuid import UUID
 
@@ -351,6 +352,34 @@ class ServicePublic(BaseModel):
 
 class ServicePage(BaseModel):
     items: list[ServicePublic]
+    total: int
+    page: int
+    per_page: int
+    next_cursor: str | None = Field(
+        default=None,
+        description="Where to go on from: send it as `cursor` for the listings changed after "
+        "this page's last, now or in a later sync (keep the last page's). Unlike `page`, it "
+        "skips nothing when listings change while you read. On the last page it stands no "
+        "later than a minute ago, so that a change still being written is not missed: a "
+        "listing changed in the last minute may come again, but never not at all.",
+    )
+
+
+class RemovalReason(StrEnum):
+    deleted = "deleted"
+    withdrawn = "withdrawn"  # its organization is suspended or pending approval again
+
+
+class RemovedService(BaseModel):
+    """A listing that a copy of the registry should drop."""
+
+    id: UUID
+    removed_at: datetime
+    reason: RemovalReason
+
+
+class RemovedPage(BaseModel):
+    items: list[RemovedService]
     total: int
     page: int
     per_page: int

@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         keys.router,
         keys.me_router,
         services.router,
+        services.removed_router,
         match.router,
         places.router,
         reports.router,

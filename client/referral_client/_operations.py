@@ -19,6 +19,7 @@ from schemas.organizations import (
 from schemas.reports import NeedCountPage
 from schemas.services import (
     AvailabilityUpdate,
+    RemovedPage,
     ServiceCreate,
     ServiceHistory,
     ServicePage,
@@ -46,6 +47,7 @@ class ServiceFilters(TypedDict, total=False):
     category: Category | str | None
     province: Province | str | None
     modified_after: datetime | None
+    cursor: str | None
     stale: bool | None
     page: int
     per_page: int | None
@@ -119,6 +121,15 @@ class Operations:
     def list_services(self, filters: ServiceFilters) -> Flow[ServicePage]:
         call = Call("GET", "/v1/services", _params(filters))
         return parse((yield from send(call, self.retry)), ServicePage)
+
+    def removed_services(
+        self, since: datetime, *, page: int, per_page: int | None
+    ) -> Flow[RemovedPage]:
+        params = {"since": since.isoformat(), "page": str(page)}
+        if per_page is not None:
+            params["per_page"] = str(per_page)
+        call = Call("GET", "/v1/removed-services", params)
+        return parse((yield from send(call, self.retry)), RemovedPage)
 
     def unmet_needs(self, filters: ReportFilters) -> Flow[NeedCountPage]:
         call = Call("GET", "/v1/reports/unmet-needs", _params(filters))

@@ -1,6 +1,7 @@
 """The asynchronous client: the same operations as `ReferralClient`, awaited."""
 
 import asyncio
+from datetime import datetime
 from types import TracebackType
 from typing import Self, TypeVar, Unpack
 from uuid import UUID
@@ -27,6 +28,7 @@ from schemas.organizations import (
 )
 from schemas.reports import NeedCountPage
 from schemas.services import (
+    RemovedPage,
     ServiceCreate,
     ServiceHistory,
     ServicePage,
@@ -108,6 +110,13 @@ class AsyncReferralClient(ClientBase):
 
     async def list_services(self, **filters: Unpack[ServiceFilters]) -> ServicePage:
         return await self._run(self._operations.list_services(filters))
+
+    async def removed_services(
+        self, since: datetime, *, page: int = 1, per_page: int | None = None
+    ) -> RemovedPage:
+        return await self._run(
+            self._operations.removed_services(since, page=page, per_page=per_page)
+        )
 
     async def unmet_needs(self, **filters: Unpack[ReportFilters]) -> NeedCountPage:
         return await self._run(self._operations.unmet_needs(filters))

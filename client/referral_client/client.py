@@ -1,6 +1,7 @@
 """The synchronous client."""
 
 import time
+from datetime import datetime
 from types import TracebackType
 from typing import Self, TypeVar, Unpack
 from uuid import UUID
@@ -27,6 +28,7 @@ from schemas.organizations import (
 )
 from schemas.reports import NeedCountPage
 from schemas.services import (
+    RemovedPage,
     ServiceCreate,
     ServiceHistory,
     ServicePage,
@@ -120,8 +122,16 @@ class ReferralClient(ClientBase):
     def list_services(self, **filters: Unpack[ServiceFilters]) -> ServicePage:
         """One page of the listings this key may see: `organization_id`, `category`, `province`,
         `modified_after`, `stale` (not verified for the server's stale age), `page` (from 1)
-        and `per_page` narrow it down."""
+        and `per_page` narrow it down. To keep a copy, pass each page's `next_cursor` as
+        `cursor` instead of `page`, and keep the last one for the next sync."""
         return self._run(self._operations.list_services(filters))
+
+    def removed_services(
+        self, since: datetime, *, page: int = 1, per_page: int | None = None
+    ) -> RemovedPage:
+        """The listings a copy of the registry should drop since `since` (deleted, or their
+        organization suspended): pass the time your previous sync began, less a minute."""
+        return self._run(self._operations.removed_services(since, page=page, per_page=per_page))
 
     def unmet_needs(self, **filters: Unpack[ReportFilters]) -> NeedCountPage:
         """Analysts: one page of the unmet-need report, newest month first: `month_from`,

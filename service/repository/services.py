@@ -74,7 +74,10 @@ def list_services(
     limit: int,
     verified_before: datetime | None = None,
     verified_since: datetime | None = None,
+    after: tuple[datetime, uuid.UUID] | None = None,
 ) -> tuple[list[Service], int]:
+    """A page of listings in the order of their last change, `(updated_at, id)`, and how many
+    there are in all; `after`, a position in that order to go on from (a sync's cursor)."""
     statement = _visible_to(select(Service), visible_organization, everything)
     if organization_id is not None:
         statement = statement.where(col(Service.organization_id) == organization_id)
@@ -95,6 +98,14 @@ def list_services(
         )
     if modified_after is not None:
         statement = statement.where(col(Service.updated_at) > modified_after)
+    if after is not None:
+        changed, service_id = after
+        statement = statement.where(
+            sa.or_(
+                col(Service.updated_at) > changed,
+                sa.and_(col(Service.updated_at) == changed, col(Service.id) > service_id),
+            )
+        )
     if verified_before is not None:  # a listing never verified is the stalest of all
         statement = statement.where(
             sa.or_(
@@ -111,6 +122,59 @@ def list_services(
         statement.order_by(col(Service.updated_at), col(Service.id)).offset(offset).limit(limit)
     )
     return list(session.exec(page)), int(total)
+
+
+def touch_services_of(session: Session, organization_id: uuid.UUID, at: datetime) -> None:
+    """Mark an organization's listings changed at `at`: what others read of them changed
+    (whether they are shown at all, their organization's name), so a sync reads them again."""
+    session.execute(
+        sa.update(Service)
+        .where(col(Service.organization_id) == organization_id)
+        .values(updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def removed_since(
+    session: Session,
+    *,
+    since: datetime,
+    withdrawn: bool,
+    own_organization: uuid.UUID | None,
+    offset: int,
+    limit: int,
+) -> tuple[list[tuple[uuid.UUID, datetime, str]], int]:
+    """Listings deleted since `since`, and when `withdrawn`, those whose organization left
+    approval since then and has not come back (except `own_organization`'s, which its
+    provider still sees): `(id, when, "deleted" | "withdrawn")`, oldest first."""
+    deleted: ServiceSelect = sa.select(
+        col(ServiceChange.service_id).label("id"),
+        col(ServiceChange.at).label("at"),
+        sa.literal("deleted").label("reason"),
+    ).where(col(ServiceChange.action) == "delete", col(ServiceChange.at) > since)
+    parts: list[ServiceSelect] = [deleted]
+    if withdrawn:
+        gone: ServiceSelect = (
+            sa.select(
+                col(Service.id).label("id"),
+                col(Organization.updated_at).label("at"),
+                sa.literal("withdrawn").label("reason"),
+            )
+            .join(Organization, col(Organization.id) == col(Service.organization_id))
+            .where(col(Organization.status) != "approved", col(Organization.updated_at) > since)
+        )
+        if own_organization is not None:
+            gone = gone.where(col(Service.organization_id) != own_organization)
+        parts.append(gone)
+    union = sa.union_all(*parts).subquery()
+    total = session.execute(sa.select(sa.func.count()).select_from(union)).scalar_one()
+    rows = session.execute(
+        sa.select(union.c.id, union.c.at, union.c.reason)
+        .order_by(union.c.at, union.c.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return [(row[0], row[1], row[2]) for row in rows], int(total)
 
 
 def add_service(session: Session, service: Service) -> Service:

@@ -9,6 +9,7 @@ from schemas.common import Instant
 from schemas.enums import Category, Province
 from schemas.services import (
     AvailabilityUpdate,
+    RemovedPage,
     ServiceCreate,
     ServiceHistory,
     ServicePage,
@@ -27,6 +28,8 @@ from service.routers._responses import AUTH, problems
 from service.usecases import services as usecases
 
 router = APIRouter(prefix="/v1/services", tags=["services"])
+# Beside the listings, not under them: `/v1/services/{id}` would take any other name.
+removed_router = APIRouter(prefix="/v1/removed-services", tags=["services"])
 
 IfMatch = Annotated[
     str | None,
@@ -86,6 +89,14 @@ def list_services(
         Instant | None,
         Query(description="Changed after this instant (ISO 8601), for incremental sync."),
     ] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="A page's `next_cursor`: the listings changed after that page's last, "
+            "in the same order. Instead of `page` and `modified_after`.",
+        ),
+    ] = None,
     stale: Annotated[
         bool | None,
         Query(
@@ -97,16 +108,50 @@ def list_services(
     ] = None,
 ) -> ServicePage:
     """Listings you may see, least recently changed first. Confidential locations appear as
-    their area only, except to administrators and the owning provider."""
+    their area only, except to administrators and the owning provider.
+
+    To keep a copy of the registry: read every page by following `next_cursor`, keep the
+    last page's, and later send it as `cursor` for what changed since; drop what
+    `GET /v1/removed-services` lists. A listing counts as changed when anything you read of
+    it changes: its own fields, its bed count, its verification, and its organization's
+    name or approval (a listing of an organization approved again comes again)."""
     return usecases.list_services(
         session,
         caller=caller,
+        cursor=cursor,
         stale=stale,
         stale_after_days=settings.stale_after_days,
         organization_id=organization_id,
         category=category,
         province=province,
         modified_after=modified_after,
+        page=pagination.page,
+        per_page=pagination.per_page,
+    )
+
+
+@removed_router.get(
+    "",
+    summary="Listings removed since an instant",
+    responses=problems(*AUTH, 422),
+)
+def removed_services(
+    session: SessionDep,
+    caller: ReaderCaller,
+    pagination: PaginationDep,
+    since: Annotated[
+        Instant,
+        Query(description="ISO 8601. For a sync, the time the previous one began, less a minute."),
+    ],
+) -> RemovedPage:
+    """The listings a copy of the registry should drop, oldest removal first: those deleted
+    since `since` (`deleted`), and, to every role but an administrator, those whose
+    organization was suspended since then and is not approved again (`withdrawn`; its
+    provider still sees its own). Ids only: a deleted listing's content is gone."""
+    return usecases.removed_services(
+        session,
+        caller=caller,
+        since=since,
         page=pagination.page,
         per_page=pagination.per_page,
     )

@@ -18,6 +18,7 @@ from schemas.organizations import (
 from service.errors import Conflict, NotFound, Unprocessable, validation_errors
 from service.models import Organization, OrganizationChange, name_key, utcnow
 from service.repository import organizations as repo
+from service.repository import services as services_repo
 from service.usecases.keys import Caller
 from service.usecases.listings import diff
 
@@ -161,6 +162,8 @@ def update_organization(
     if _fields(organization) != before:
         organization.updated_at = utcnow()
         repo.add_organization(session, organization)
+        if organization.name != before["name"]:  # listings show it: syncs read them again
+            services_repo.touch_services_of(session, organization.id, organization.updated_at)
         _record(
             session, organization, action=OrganizationAction.update, caller=caller, before=before
         )
@@ -199,6 +202,9 @@ def set_organization_status(
         organization.status = status.value
         organization.updated_at = utcnow()
         repo.add_organization(session, organization)
+        # Shown or no longer: a sync reads them again (`GET /v1/services`), or drops them
+        # (`GET /v1/removed-services`).
+        services_repo.touch_services_of(session, organization.id, organization.updated_at)
         _record(session, organization, action=action, caller=caller, before=before, note=note)
         session.commit()
     elif note is not None:

@@ -1,5 +1,6 @@
 """The registry: providers keep their own listings current, safely."""
 
+import base64
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,6 +11,9 @@ from sqlmodel import Session
 from schemas.enums import Category, ChangeAction, Province, Role
 from schemas.services import (
     AvailabilityUpdate,
+    RemovalReason,
+    RemovedPage,
+    RemovedService,
     ServiceChangePublic,
     ServiceCreate,
     ServiceHistory,
@@ -185,6 +189,42 @@ def render(service: Service, *, caller: Caller) -> ServicePublic:
     return _view(service, caller)
 
 
+# How far back a sync's cursor stands past the last page: a change is stamped when its
+# transaction begins and seen when it commits, so one stamped earlier than the last listing
+# read may still be on its way. Writes on the registry take milliseconds.
+SYNC_OVERLAP = timedelta(minutes=1)
+
+
+def _cursor(changed: datetime, service_id: uuid.UUID) -> str:
+    text = f"{changed.astimezone(UTC).isoformat()}|{service_id}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _position(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """A cursor's position; anything this service did not give is a 422."""
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        changed, _, service_id = text.partition("|")
+        when = datetime.fromisoformat(changed)
+        if when.tzinfo is None:
+            raise ValueError(changed)
+        return when, uuid.UUID(service_id)
+    except ValueError:
+        raise Unprocessable(
+            "cursor: not a cursor this service gave; send the `next_cursor` of a page",
+            errors=validation_errors(
+                [{"loc": ("query", "cursor"), "msg": "not a cursor this service gave"}]
+            ),
+        ) from None
+
+
+def _refused(field: str, message: str) -> Unprocessable:
+    return Unprocessable(
+        f"{field}: {message}",
+        errors=validation_errors([{"loc": ("query", field), "msg": message}]),
+    )
+
+
 def list_services(
     session: Session,
     *,
@@ -197,12 +237,22 @@ def list_services(
     per_page: int,
     stale: bool | None,
     stale_after_days: int,
+    cursor: str | None = None,
 ) -> ServicePage:
-    """Listings the caller may see, oldest change first, so `modified_after` syncs resume.
-    `stale`: only those not verified for `stale_after_days` (true), or only the others."""
+    """Listings the caller may see, oldest change first, so that a sync resumes: from
+    `modified_after`, or from a page's `next_cursor`, which also holds the listings changed
+    at the same instant apart. `stale`: only those not verified for `stale_after_days`
+    (true), or only the others."""
+    if cursor is not None and modified_after is not None:
+        raise _refused("cursor", "send either cursor or modified_after, not both")
+    if cursor is not None and page != 1:
+        raise _refused("page", "a cursor is its own page: send it without page")
+    after = _position(cursor) if cursor is not None else None
     if modified_after is not None and modified_after.tzinfo is None:
         modified_after = modified_after.replace(tzinfo=UTC)  # ISO 8601 without zone: UTC
-    cutoff = utcnow() - timedelta(days=stale_after_days)
+    now = utcnow()
+    cutoff = now - timedelta(days=stale_after_days)
+    offset = (page - 1) * per_page
     rows, total = repo.list_services(
         session,
         visible_organization=caller.organization_id,
@@ -212,13 +262,57 @@ def list_services(
         province=province.value if province else None,
         province_bit=to_mask([province], PROVINCES) if province else None,
         modified_after=modified_after,
-        offset=(page - 1) * per_page,
+        offset=offset,
         limit=per_page,
         verified_before=cutoff if stale else None,
         verified_since=cutoff if stale is False else None,
+        after=after,
     )
+    # Where the next page, or the next sync, goes on from: after this page's last listing;
+    # past the last page, no later than a minute ago (`SYNC_OVERLAP`).
+    settled = (now - SYNC_OVERLAP, uuid.UUID(int=0))
+    position = (rows[-1].updated_at, rows[-1].id) if rows else after
+    if position is None and modified_after is not None:
+        position = (modified_after, uuid.UUID(int=(1 << 128) - 1))
+    if position is None or offset + len(rows) >= total:
+        position = min(position or settled, settled)
     return ServicePage(
-        items=[_view(row, caller) for row in rows], total=total, page=page, per_page=per_page
+        items=[_view(row, caller) for row in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+        next_cursor=_cursor(*position),
+    )
+
+
+def removed_services(
+    session: Session, *, caller: Caller, since: datetime, page: int, per_page: int
+) -> RemovedPage:
+    """The listings a copy of the registry kept since `since` should drop: deleted ones, and
+    for every role but an administrator's those of organizations suspended (or back to
+    pending) since then and not approved again."""
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    rows, total = repo.removed_since(
+        session,
+        since=since,
+        withdrawn=caller.role is not Role.admin,
+        own_organization=caller.organization_id,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+    )
+    return RemovedPage(
+        items=[
+            RemovedService(
+                id=service_id,
+                removed_at=at if at.tzinfo is not None else at.replace(tzinfo=UTC),
+                reason=RemovalReason(reason),
+            )
+            for service_id, at, reason in rows
+        ],
+        total=total,
+        page=page,
+        per_page=per_page,
     )
 
 

@@ -123,6 +123,28 @@ def test_list_and_read_services(operator: ReferralClient) -> None:
     assert operator.get_service(str(first.id)).name == first.name
 
 
+def test_a_copy_of_the_registry_follows_cursors_and_drops_what_was_removed(
+    live: LiveServer, operator: ReferralClient, provider: ReferralClient
+) -> None:
+    copy: dict[uuid.UUID, str] = {}
+    cursor: str | None = None
+    while True:
+        page = operator.list_services(cursor=cursor, per_page=50)
+        copy.update({service.id: service.name for service in page.items})
+        assert page.next_cursor
+        cursor = page.next_cursor
+        if len(page.items) == page.total:
+            break
+    assert len(copy) == operator.list_services(per_page=1).total
+    began = datetime.now(UTC)
+    created = provider.create_service(new_listing(live.provider_organization_id))
+    since = operator.list_services(cursor=cursor)
+    assert created.id in {service.id for service in since.items}
+    provider.delete_service(created.id)
+    removed = operator.removed_services(began)
+    assert [(item.id, item.reason.value) for item in removed.items] == [(created.id, "deleted")]
+
+
 def test_a_provider_lists_updates_counts_beds_verifies_and_deletes(
     live: LiveServer, provider: ReferralClient
 ) -> None:

@@ -116,13 +116,12 @@ def test_a_listing_with_an_unknown_or_repeated_language_is_refused(
     api: Api, languages: list[str]
 ) -> None:
     organization_id = api.organization()
-    before = api.get("/v1/services", api.admin, organization_id=organization_id).json()
     response = api.client.post(
         "/v1/services", json=listing(organization_id, languages=languages), headers=api.admin
     )
     problem = assert_problem(response, 422)
     assert problem["errors"][0]["loc"][:2] == ["body", "languages"]
-    assert api.get("/v1/services", api.admin, organization_id=organization_id).json() == before
+    assert api.get("/v1/services", api.admin, organization_id=organization_id).json()["total"] == 0
 
 
 def _without_coordinates(**fields: Any) -> dict[str, Any]:
