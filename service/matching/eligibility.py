@@ -68,8 +68,8 @@ def admits(profile: Profile, candidate: Candidate) -> bool:
     ):
         return False
     # Wheelchair access: a service whose every site has steps still reaches the person by
-    # phone, online or outreach, if it serves so (`ranking.reach` decides which way, and never
-    # sends the person to a site with steps).
+    # phone, online or outreach, if it serves so (`ranking.reach` decides which way, never
+    # sends the person to a site with steps, and never houses them at one).
     return not (
         profile.wheelchair
         and candidate.sites

@@ -110,6 +110,10 @@ def reach(
         usable is not None or nearest is None
     )
     if not visited:
+        if housing:
+            # A bed is at a site: a wheelchair user cannot stay where every site has steps,
+            # however the service reaches them first (its outreach staff come to them).
+            return None
         # Only where they are, and only inside the area it serves, when it states one: a
         # provincial phone line does not serve the next province for having its office near
         # the border, nor outreach staff travel farther than they say.

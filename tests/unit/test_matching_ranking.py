@@ -301,6 +301,12 @@ def test_a_service_with_steps_everywhere_reaches_a_wheelchair_user_only_where_th
     shelter = candidate("s", sites=steps, delivery=frozenset({"in_person", "phone"}))
     assert ranked([shelter], profile=wheelchair) == []
     assert ids(ranked([shelter])) == ["s"]
+    # A bed is at a site: outreach staff coming to the person do not get them up its steps.
+    travelling = replace(
+        shelter, delivery=frozenset({"in_person", "outreach"}), provinces=frozenset({"ON"})
+    )
+    assert ranked([travelling], profile=wheelchair) == []
+    assert ids(ranked([travelling])) == ["s"]
 
 
 @pytest.mark.parametrize(
