@@ -171,8 +171,9 @@ class ServiceMatch(BaseModel):
     categories: list[Category]
     score: float = Field(ge=0, le=1)
     distance_km: float | None = Field(
-        description="To the nearest location; rounded up to the next 5 km when confidential; "
-        "null for a service without locations."
+        description="To the nearest location; when it is confidential, from the farthest "
+        "corner of its 0.05-degree cell, rounded up to the next 5 km (never less than the "
+        "true distance); null for a service without locations."
     )
     reach: Reach = Field(
         description="How the service reaches the person: `location`, they go to it, "

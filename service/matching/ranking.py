@@ -22,7 +22,7 @@ from service.matching.types import (
     Weights,
     languages_met,
 )
-from service.policy.visibility import coarse_distance_km
+from service.policy.visibility import cell_reach_km, coarse_distance_km
 
 REMOTE_DELIVERY = frozenset({"phone", "virtual"})
 
@@ -373,12 +373,15 @@ def reach_kind(how: Reach) -> ReachKind:
 
 def _shown_km(profile: Profile, candidate: Candidate, how: Reach | Match) -> float | None:
     """The distance to the nearest site as the answer shows it: geodesic to a tenth of a km,
-    or as decided for a confidential site."""
+    or to a confidential site, rounded up to the next 5 km from the farthest its cell allows
+    (its site is the centre of its cell, which ranking measures to): never less than the
+    true distance, and the same for every place in the cell."""
     if how.site_index is None or how.distance_km is None:
         return how.distance_km
     site = candidate.sites[how.site_index]
     if site.confidential:
-        return how.distance_km
+        centre = distance_km(profile.point, site.point)
+        return coarse_distance_km(centre + cell_reach_km(site.point.latitude))
     return round(distance_km(profile.point, site.point), 1)
 
 

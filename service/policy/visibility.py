@@ -57,6 +57,16 @@ def public_point(latitude: float, longitude: float) -> tuple[float, float]:
     )
 
 
+def cell_reach_km(latitude: float) -> float:
+    """The farthest a place can lie from the centre of its cell (`public_point`), a cell
+    centred at `latitude`: its half-diagonal, measured where the cell is widest, and a hair
+    more. A distance measured to the centre plus this is never less than the true one."""
+    half = CONFIDENTIAL_CELL_DEGREES / 2
+    north_south = half * 111.7  # a degree of latitude is at most 111.7 km (at the poles)
+    east_west = half * 111.33 * math.cos(math.radians(max(0.0, abs(latitude) - half)))
+    return math.hypot(north_south, east_west) * 1.01
+
+
 def coarse_distance_km(distance_km: float) -> float:
     """A distance rounded up to the next 5 km (at least 5), so that distances measured from
     several points cannot triangulate a confidential place."""

@@ -27,7 +27,7 @@ from service.main import create_app
 from service.matching.geo import distance_km
 from service.matching.types import Point
 from service.observability import JsonFormatter
-from service.policy.visibility import public_point
+from service.policy.visibility import cell_reach_km, coarse_distance_km, public_point
 from tests.conftest import new_database_url
 from tests.factories import (
     CONFIDENTIAL_LATITUDE,
@@ -317,10 +317,14 @@ def test_scanning_the_radius_does_not_reveal_where_a_confidential_shelter_is(app
     )
     person = Point(43.45, -80.49)
     # (Measured from the centre of its cell: see the next test.)
-    exact = distance_km(person, Point(*public_point(CONFIDENTIAL_LATITUDE, CONFIDENTIAL_LONGITUDE)))
+    centre = Point(*public_point(CONFIDENTIAL_LATITUDE, CONFIDENTIAL_LONGITUDE))
+    exact = distance_km(person, centre)
     step_top = 5.0 * -(-exact // 5.0)
     radii = [round(step_top - 4.9 + 0.7 * i, 1) for i in range(7)]
     assert step_top - 5 < min(radii) < exact < max(radii) < step_top
+    # Shown: from the farthest place of the cell, so never nearer than the house is.
+    shown_km = coarse_distance_km(exact + cell_reach_km(centre.latitude))
+    assert shown_km >= distance_km(person, Point(CONFIDENTIAL_LATITUDE, CONFIDENTIAL_LONGITUDE))
 
     seen = set()
     for radius in radii:
@@ -333,7 +337,7 @@ def test_scanning_the_radius_does_not_reveal_where_a_confidential_shelter_is(app
         response = app.client.post("/v1/match", json=body, headers=app.api.admin)
         assert response.status_code == 200, response.text
         (result,) = response.json()["results"]
-        assert [m["distance_km"] for m in result["matches"]] == [step_top]
+        assert [m["distance_km"] for m in result["matches"]] == [shown_km]
         seen.add((result["expanded"], tuple(m["service_id"] for m in result["matches"])))
     assert len(seen) == 1, f"radii {radii} around {exact:.2f} km tell apart: {seen}"
 
@@ -360,7 +364,7 @@ def test_distances_asked_from_anywhere_cannot_tell_apart_two_places_of_one_cell(
             locations=[{**confidential_location(), "latitude": latitude, "longitude": longitude}],
             service_area={"radius_km": None, "provinces": [], "nationwide": False},
         )
-        houses[created["id"]] = name
+        houses[created["id"]] = (latitude, longitude)
     partner = app.api.key("partner")
     for step in range(24):
         bearing, km = 15.0 * step, 1.0 + 1.7 * step
@@ -382,3 +386,7 @@ def test_distances_asked_from_anywhere_cannot_tell_apart_two_places_of_one_cell(
         }
         assert len(shown) == 2, (bearing, km)
         assert len(set(shown.values())) == 1, f"from {bearing} deg, {km:.1f} km: {shown}"
+        # ... and never nearer than either house really is.
+        for service_id, house in houses.items():
+            true_km = distance_km(Point(origin.latitude, origin.longitude), Point(*house))
+            assert shown[service_id] >= true_km, (bearing, km, true_km)

@@ -15,6 +15,7 @@ from service.matching import scoring
 from service.matching.geo import bounding_box, distance_km, radius_steps
 from service.matching.ranking import Reach, rank_need, reach, reaches_within, sort_key
 from service.matching.types import Candidate, Freshness, Match, Point, Profile, Site
+from service.policy.visibility import cell_reach_km
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 CENTER = Point(43.4516, -80.4925)  # Kitchener
@@ -359,10 +360,16 @@ def test_the_radius_is_inclusive() -> None:
 
 
 @pytest.mark.parametrize(
-    ("exact", "shown"), [(0.2, 5.0), (4.9, 5.0), (5.2, 10.0), (12.3, 15.0), (47.0, 50.0)]
+    # The site is the centre of its cell, whose every place lies within 3.5 km of it here.
+    ("exact", "shown"),
+    [(0.2, 5.0), (1.4, 5.0), (1.6, 10.0), (4.9, 10.0), (12.3, 20.0), (47.0, 55.0)],
 )
-def test_confidential_distances_are_rounded_up_to_the_next_5_km(exact: float, shown: float) -> None:
-    (match,) = ranked([candidate("s", exact, confidential=True)])
+def test_confidential_distances_are_rounded_up_to_the_next_5_km_from_the_farthest_of_the_cell(
+    exact: float, shown: float
+) -> None:
+    subject = candidate("s", exact, confidential=True)
+    assert cell_reach_km(subject.sites[0].point.latitude) == pytest.approx(3.5, abs=0.05)
+    (match,) = ranked([subject])
     assert match.distance_km == shown
     assert "confidential_location" in codes(match.caveats)
     assert ("km", shown) in match.reasons[0].params
@@ -384,8 +391,8 @@ def test_the_score_of_a_confidential_site_does_not_depend_on_the_distance_within
         profile=person(area_type=area_type),
     )
     assert {m.score for m in matches} == {matches[0].score}
-    assert {m.distance_km for m in matches} == {15.0}
-    # Equal scores and equal coarse distances: the id decides, not the hidden distance.
+    # Equal scores: the distance shown decides, then the id, never a finer one.
+    assert [m.distance_km for m in matches] == [15.0, 15.0, 20.0, 20.0, 20.0]
     assert ids(matches) == [f"s{i}" for i in range(len(exacts))]
 
 
