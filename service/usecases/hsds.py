@@ -577,6 +577,38 @@ def _keep_verified_time(imported: ImportedService, old: Service | None) -> Impor
     return imported
 
 
+def _older(imported: ImportedService, old: Service) -> bool:
+    """Whether the record was made before the listing here last changed (`last_modified`, as
+    the export says it): only a dated record can tell."""
+    return imported.last_modified is not None and imported.last_modified < last_modified(old)
+
+
+def _availability_kept(imported: ImportedService, old: Service) -> bool:
+    """Whether the bed count here is newer than the record's (or the record has none)."""
+    return old.availability_updated_at is not None and (
+        imported.availability_updated_at is None
+        or imported.availability_updated_at < old.availability_updated_at
+    )
+
+
+def _keep_newer_availability(
+    listing: ServiceCreate, imported: ImportedService, old: Service | None
+) -> ServiceCreate:
+    """The bed count and whether referrals are taken, from here when the count here is newer
+    than the record's: a record with no date, or an older one, never turns tonight's "full"
+    back into yesterday's free beds."""
+    if old is None or not _availability_kept(imported, old):
+        return listing
+    total, beds = listing.capacity.beds_total, old.beds_available
+    beds = None if total is None or beds is None else min(beds, total)
+    return listing.model_copy(
+        update={
+            "capacity": listing.capacity.model_copy(update={"beds_available": beds}),
+            "accepting_referrals": old.accepting_referrals,
+        }
+    )
+
+
 def _fields(listing: ServiceCreate, *, eligibility_stated: bool) -> dict[str, Any]:
     """A listing's fields for history, with whether its eligibility is stated: an import may
     change that alone (another directory's record over a listing a provider had stated)."""
@@ -678,8 +710,25 @@ def _plan_batch(
                 )
             )
             continue
-        listing = _keep_exact_confidential(imported, old)
+        if old is not None and _older(imported, old):
+            # A package made before the listing here last changed: applying it would undo a
+            # provider's newer change ("full tonight" back to yesterday's free beds).
+            file, row = record.get("_source", ("records", None))
+            run.report.skipped.append(
+                SkippedService(
+                    id=str(imported.id),
+                    name=imported.listing.name,
+                    reason="older than the listing here, which changed after this record's "
+                    "last_modified: nothing of it was imported (export the listing again)",
+                    file=file,
+                    row=row,
+                )
+            )
+            continue
+        listing = _keep_newer_availability(_keep_exact_confidential(imported, old), imported, old)
         imported = _keep_verified_time(imported, old)
+        if old is not None and _availability_kept(imported, old):
+            imported = replace(imported, availability_updated_at=old.availability_updated_at)
         run.report.eligibility_not_stated += not imported.eligibility_stated
         after = _fields(listing, eligibility_stated=imported.eligibility_stated)
         before = _fields(listing_of(old), eligibility_stated=old.eligibility_stated) if old else {}

@@ -795,14 +795,17 @@ def test_an_import_that_approves_never_reinstates_a_suspended_organization(
 ) -> None:
     """`approve` is for the organizations an import creates: approving or suspending one
     already registered is a vetting decision, with its note."""
-    record = _page(api, f"/hsds/services/{registry.legal['id']}", api.admin)
-    organization_id = record["organization"]["id"]
+    organization_id = registry.owner
     suspended = api.client.post(
         f"/v1/organizations/{organization_id}/suspend",
         json={"note": "premises reported"},
         headers=api.admin,
     )
     assert suspended.json()["status"] == "suspended"
+    # (read after the suspension, which counts as a change of its listings: an older record
+    # would not be applied)
+    record = _page(api, f"/hsds/services/{registry.legal['id']}", api.admin)
+    assert record["organization"]["id"] == organization_id
     try:
         renamed = {**record, "name": "Renamed by a routine import"}
         done = api.client.post(
@@ -851,3 +854,40 @@ def test_a_date_that_is_not_one_is_a_problem_never_a_crash(
     assert [error["loc"][-1] for error in body["errors"]] == [field.split(".")[-1]]
     assert value not in refused.text
     assert api.get(f"/v1/services/{bad['id']}", api.admin).status_code == 404
+
+
+def test_an_older_record_never_undoes_a_newer_change_here(registry: Registry, api: Api) -> None:
+    """An export re-imported after the provider marked the shelter full: the record is older
+    than the listing, so nothing of it is applied; a record with no date still never brings
+    back an older bed count."""
+    shelter = registry.shelter["id"]
+    record = _page(api, f"/hsds/services/{shelter}", api.admin)
+    assert record["last_modified"]
+    full = api.client.put(
+        f"/v1/services/{shelter}/availability",
+        json={"beds_available": 0, "accepting_referrals": False},
+        headers=registry.keys["owner"],
+    )
+    assert full.status_code == 200, full.text
+    changes = len(history(api, shelter))
+
+    stale = api.client.post("/v1/import/hsds", json=[record], headers=api.admin)
+    assert stale.status_code == 200, stale.text
+    report = stale.json()
+    assert (report["services_updated"], report["services_unchanged"]) == (0, 0)
+    assert [(item["id"], item["reason"][:28]) for item in report["skipped"]] == [
+        (shelter, "older than the listing here,")
+    ]
+    now = api.get(f"/v1/services/{shelter}", api.admin).json()
+    assert (now["capacity"]["beds_available"], now["accepting_referrals"]) == (0, False)
+    assert now["availability_updated_at"] == full.json()["availability_updated_at"]
+    assert len(history(api, shelter)) == changes
+
+    undated = {key: value for key, value in record.items() if key != "last_modified"}
+    undated["description"] = "Described anew by another directory"
+    applied = api.client.post("/v1/import/hsds", json=[undated], headers=api.admin)
+    assert applied.json()["services_updated"] == 1, applied.text
+    now = api.get(f"/v1/services/{shelter}", api.admin).json()
+    assert now["description"] == "Described anew by another directory"
+    assert (now["capacity"]["beds_available"], now["accepting_referrals"]) == (0, False)
+    assert now["availability_updated_at"] == full.json()["availability_updated_at"]
