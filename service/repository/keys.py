@@ -57,8 +57,14 @@ def get_key(session: Session, key_id: uuid.UUID) -> ApiKey | None:
     return session.get(ApiKey, key_id)
 
 
-def get_key_by_name(session: Session, name: str, role: str) -> ApiKey | None:
-    return session.exec(select(ApiKey).where(ApiKey.name == name, ApiKey.role == role)).first()
+def keys_by_name(session: Session, name: str, role: str) -> list[ApiKey]:
+    """The keys of `role` named `name`, oldest first."""
+    statement = (
+        select(ApiKey)
+        .where(ApiKey.name == name, ApiKey.role == role)
+        .order_by(col(ApiKey.created_at), col(ApiKey.id))
+    )
+    return list(session.exec(statement))
 
 
 def list_keys(session: Session, *, organization_id: uuid.UUID | None = None) -> list[ApiKey]:

@@ -206,16 +206,29 @@ def revoke_key(session: Session, *, key_id: uuid.UUID, caller: Caller) -> None:
 
 
 def ensure_bootstrap_admin(session: Session, *, secret: str) -> None:
-    """Make `secret` the bootstrap admin key, replacing a previous bootstrap key's hash."""
+    """Make `secret` the bootstrap admin key. A new secret revokes the previous bootstrap
+    key, on the record, and takes a record of its own. A secret revoked through the API stays
+    revoked, whatever start-up finds in the environment: an administrator who revoked a
+    leaked bootstrap key must not see it come back with the next restart."""
     key_hash = hash_key(secret)
-    record = repo.get_key_by_name(session, BOOTSTRAP_NAME, Role.admin.value)
-    if record is not None and record.key_hash == key_hash and record.revoked_at is None:
-        return
-    if record is None:
-        record = ApiKey(name=BOOTSTRAP_NAME, role=Role.admin.value, key_hash=key_hash, prefix="")
-    record.key_hash = key_hash
-    record.revoked_at = record.revoked_by = record.revoked_by_key_id = None
-    repo.add_key(session, record)
+    records = repo.keys_by_name(session, BOOTSTRAP_NAME, Role.admin.value)
+    for record in records:
+        if record.key_hash == key_hash:
+            if record.revoked_at is not None:
+                logger.warning(
+                    "REFERRAL_BOOTSTRAP_ADMIN_KEY was revoked and stays so; set a new secret "
+                    "to have a bootstrap admin key again"
+                )
+            return
+    now = utcnow()
+    for record in records:
+        if record.revoked_at is None:
+            record.revoked_at = now
+            record.revoked_by = "start-up: REFERRAL_BOOTSTRAP_ADMIN_KEY changed"
+            repo.add_key(session, record)
+    repo.add_key(
+        session, ApiKey(name=BOOTSTRAP_NAME, role=Role.admin.value, key_hash=key_hash, prefix="")
+    )
     session.commit()
 
 

@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session
 
-from tests.factories import Api, assert_problem, bearer
+from service.usecases.keys import ensure_bootstrap_admin
+from tests.factories import ADMIN_KEY, Api, assert_problem, bearer
 
 
 def _create(api: Api, body: dict[str, object]) -> dict[str, Any]:
@@ -350,3 +352,44 @@ def test_a_revoked_key_is_kept_as_it_was(api: Api) -> None:
         f"/v1/keys/{created['id']}", json={"name": "renamed"}, headers=api.admin
     )
     assert_problem(changed, 409)
+
+
+def test_a_revoked_bootstrap_key_stays_revoked_when_the_service_starts_again(
+    api: Api, engine: sa.Engine
+) -> None:
+    """Start-up puts REFERRAL_BOOTSTRAP_ADMIN_KEY in place: it used to clear a revocation made
+    through the API, so a leaked bootstrap key an administrator had revoked came back."""
+    me = api.client.get("/v1/me", headers=api.admin).json()["key"]
+    deputy = api.client.post(
+        "/v1/keys", json={"role": "admin", "name": "deputy"}, headers=api.admin
+    ).json()
+    revoked = api.client.delete(f"/v1/keys/{me['id']}", headers=bearer(deputy["key"]))
+    assert revoked.status_code == 204, revoked.text
+
+    def start_up(secret: str) -> None:
+        with Session(engine) as session:
+            ensure_bootstrap_admin(session, secret=secret)
+
+    start_up(ADMIN_KEY)
+    assert_problem(api.client.get("/v1/me", headers=api.admin), 401)
+    keys = api.client.get("/v1/keys", headers=bearer(deputy["key"])).json()["items"]
+    record = next(key for key in keys if key["id"] == me["id"])
+    assert record["revoked_at"] is not None
+    assert record["revoked_by"] == "deputy"
+
+    # A new secret is a new bootstrap key, which the next start-up with another replaces.
+    start_up("a-new-bootstrap-secret-0123456789abcdef")
+    assert api.client.get(
+        "/v1/me", headers=bearer("a-new-bootstrap-secret-0123456789abcdef")
+    ).is_success
+    start_up("a-third-bootstrap-secret-0123456789abcdef")
+    assert_problem(
+        api.client.get("/v1/me", headers=bearer("a-new-bootstrap-secret-0123456789abcdef")), 401
+    )
+    keys = api.client.get("/v1/keys", headers=bearer(deputy["key"])).json()["items"]
+    bootstrap = [key for key in keys if key["name"] == me["name"]]
+    assert [key["revoked_by"] for key in bootstrap] == [
+        "deputy",
+        "start-up: REFERRAL_BOOTSTRAP_ADMIN_KEY changed",
+        None,
+    ]
