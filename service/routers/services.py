@@ -221,11 +221,26 @@ def update_service(
 
 
 @router.delete(
-    "/{service_id}", status_code=204, summary="Delete a service", responses=problems(*AUTH, 404)
+    "/{service_id}",
+    status_code=204,
+    summary="Delete a service",
+    responses=problems(*AUTH, 404, 412, 428),
 )
-def delete_service(service_id: UUID, session: SessionDep, caller: ProviderCaller) -> Response:
+def delete_service(
+    service_id: UUID,
+    session: SessionDep,
+    caller: ProviderCaller,
+    if_match: Annotated[
+        str | None,
+        Header(
+            description="Optional: the `ETag` of the listing as you read it, so that a listing "
+            "changed since is not deleted unseen (412).",
+            alias="If-Match",
+        ),
+    ] = None,
+) -> Response:
     """Remove the listing. Its history stays readable."""
-    usecases.delete_service(session, service_id=service_id, caller=caller)
+    usecases.delete_service(session, service_id=service_id, caller=caller, if_match=if_match)
     return Response(status_code=204)
 
 

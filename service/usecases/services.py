@@ -23,6 +23,7 @@ from schemas.services import (
 )
 from service.errors import (
     Conflict,
+    Forbidden,
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
@@ -93,12 +94,7 @@ def _writable(session: Session, service_id: uuid.UUID, caller: Caller) -> Servic
 
 def _check_organization(session: Session, organization_id: uuid.UUID, caller: Caller) -> None:
     if caller.role is Role.provider and not caller.owns(organization_id):
-        raise Unprocessable(
-            "A provider key may only list services of its own organization.",
-            errors=validation_errors(
-                [{"loc": ("body", "organization_id"), "msg": "not your organization"}]
-            ),
-        )
+        raise Forbidden("A provider key may only list services of its own organization.")
     if organizations_repo.get_organization(session, organization_id) is None:
         raise Unprocessable(
             "organization_id does not name an organization.",
@@ -119,7 +115,11 @@ def _check_if_match(service: Service, if_match: str | None) -> None:
     # As sent, or weakened by a proxy (W/), or with its quotes lost by a script that cut
     # the header's value: each still names one version of this listing.
     offered = {tag.strip() for tag in if_match.split(",")}
-    if "*" not in offered and current not in {_quoted(t.removeprefix("W/")) for t in offered}:
+    if "*" in offered:  # (any version at all: no guard against a lost update)
+        raise PreconditionRequired(
+            "If-Match: * names no version; send the ETag of the listing you changed."
+        )
+    if current not in {_quoted(t.removeprefix("W/")) for t in offered}:
         raise PreconditionFailed(
             "The listing changed since you read it. Read it again, reapply, and retry."
         )
@@ -414,9 +414,14 @@ def update_service(
     )
 
 
-def delete_service(session: Session, *, service_id: uuid.UUID, caller: Caller) -> None:
-    """Remove a listing. Its history stays, for the record."""
+def delete_service(
+    session: Session, *, service_id: uuid.UUID, caller: Caller, if_match: str | None = None
+) -> None:
+    """Remove a listing. Its history stays, for the record. With `if_match`, only the version
+    it names (412 otherwise), as for a change."""
     service = _writable(session, service_id, caller)
+    if if_match is not None:
+        _check_if_match(service, if_match)
     before = flatten(listing_of(service))
     _record(
         session,
@@ -545,9 +550,12 @@ def _iso(value: datetime | None) -> str | None:
 def service_history(session: Session, *, service_id: uuid.UUID, caller: Caller) -> ServiceHistory:
     """Who changed which field from what to what, and when; also for deleted listings."""
     changes = repo.list_changes(session, service_id)
-    if not changes or (
-        caller.role is not Role.admin and not caller.owns(changes[0].organization_id)
-    ):
+    if not changes:  # a listing loaded before history was kept (the demo's): none yet
+        listed = repo.get_service(session, service_id, everything=True)
+        owner = listed.organization_id if listed is not None else None
+    else:
+        owner = changes[0].organization_id
+    if owner is None or (caller.role is not Role.admin and not caller.owns(owner)):
         raise NotFound("No such service.")
     return ServiceHistory(
         items=[ServiceChangePublic.model_validate(c, from_attributes=True) for c in changes]

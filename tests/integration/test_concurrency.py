@@ -69,14 +69,13 @@ def test_write_with_stale_etag_gets_412_and_changes_nothing(api: Api, method: st
 
 @pytest.mark.parametrize("method", GUARDED)
 @pytest.mark.parametrize(
-    "if_match", ["*", "current", "weak current", "list with current", "current without quotes"]
+    "if_match", ["current", "weak current", "list with current", "current without quotes"]
 )
 def test_write_with_matching_if_match_succeeds(api: Api, method: str, if_match: str) -> None:
     organization_id = api.organization()
     service_id = api.service(organization_id)["id"]
     etag = snapshot(api, service_id)["etag"]
     header = {
-        "*": "*",
         "current": etag,
         "weak current": f"W/{etag}",
         "list with current": f'"something-else", {etag}',
@@ -86,6 +85,33 @@ def test_write_with_matching_if_match_succeeds(api: Api, method: str, if_match: 
     response = GUARDED[method](api, service_id, organization_id, with_if_match(api.admin, header))
     assert response.status_code == 200, response.text
     assert response.json()["version"] == 2
+
+
+@pytest.mark.parametrize("method", GUARDED)
+@pytest.mark.parametrize("if_match", ["*", '"something-else", *'])
+def test_if_match_any_version_is_refused_as_no_version_at_all(
+    api: Api, method: str, if_match: str
+) -> None:
+    """`If-Match: *` passes for any version: it would let a write undo one it never saw."""
+    organization_id = api.organization()
+    service_id = api.service(organization_id)["id"]
+    before = snapshot(api, service_id)
+    response = GUARDED[method](api, service_id, organization_id, with_if_match(api.admin, if_match))
+    assert "names no version" in assert_problem(response, 428)["detail"]
+    assert snapshot(api, service_id) == before
+
+
+def test_a_delete_with_a_stale_if_match_deletes_nothing(api: Api) -> None:
+    organization_id = api.organization()
+    service_id = api.service(organization_id)["id"]
+    stale = snapshot(api, service_id)["etag"]
+    assert api.client.post(f"/v1/services/{service_id}/verify", headers=api.admin).is_success
+    path = f"/v1/services/{service_id}"
+    assert_problem(api.client.delete(path, headers=with_if_match(api.admin, stale)), 412)
+    assert_problem(api.client.delete(path, headers=with_if_match(api.admin, "*")), 428)
+    current = snapshot(api, service_id)["etag"]
+    assert api.client.delete(path, headers=with_if_match(api.admin, current)).status_code == 204
+    assert api.get(path, api.admin).status_code == 404
 
 
 def test_etag_changes_after_every_write_and_matches_a_fresh_read(api: Api) -> None:

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import col
 
-from service.models import Service
+from service.models import Service, ServiceChange
 from tests.factories import (
     ADMIN_KEY,
     Api,
@@ -174,7 +174,7 @@ def test_a_patch_that_moves_a_location_without_coordinates_places_it(api: Api) -
     response = api.client.patch(
         f"/v1/services/{service['id']}",
         json={"locations": [moved]},
-        headers=with_if_match(api.admin, "*"),
+        headers=with_if_match(api.admin, snapshot(api, service["id"])["etag"]),
     )
     assert response.status_code == 200, response.text
     [stored] = response.json()["locations"]
@@ -464,7 +464,7 @@ def test_patch_null_clears_a_nested_field(api: Api) -> None:
     response = api.client.patch(
         f"/v1/services/{service['id']}",
         json={"eligibility": {"min_age": None}, "intake": {"url": None}},
-        headers=with_if_match(api.admin, "*"),
+        headers=with_if_match(api.admin, snapshot(api, service["id"])["etag"]),
     )
     assert response.status_code == 200, response.text
     assert response.json()["eligibility"]["min_age"] is None
@@ -697,3 +697,22 @@ def test_history_lists_who_changed_which_field_from_what_to_what_in_order(api: A
     assert _at(entries[3]["changes"][0]["new"]) > _at(entries[3]["changes"][0]["old"])
     assert verified.json()["version"] == 4
     assert [_at(e["at"]) for e in entries] == sorted(_at(e["at"]) for e in entries)
+
+
+def test_a_listing_with_no_history_yet_has_an_empty_one_not_a_404(
+    api: Api, engine: sa.Engine
+) -> None:
+    """The demo registry is loaded without history: its listings' history read 404."""
+    organization_id = api.organization()
+    service_id = api.service(organization_id)["id"]
+    with engine.begin() as connection:
+        connection.execute(
+            sa.delete(ServiceChange).where(col(ServiceChange.service_id) == uuid.UUID(service_id))
+        )
+    for headers in (api.admin, api.key("provider", organization_id)):
+        response = api.get(f"/v1/services/{service_id}/history", headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["items"] == []
+    stranger = api.key("provider", api.organization("Other"))
+    assert_problem(api.get(f"/v1/services/{service_id}/history", stranger), 404)
+    assert_problem(api.get(f"/v1/services/{uuid.uuid4()}/history", api.admin), 404)
