@@ -8,7 +8,6 @@ database, and the handler run in the pool.
 """
 
 import math
-import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
@@ -29,6 +28,7 @@ from service.errors import (
     Forbidden,
     TooManyRequests,
     Unauthorized,
+    said_back,
 )
 from service.gazetteer import Gazetteer
 from service.ratelimit import RateLimiter
@@ -152,10 +152,6 @@ def _known_query(route: APIRoute) -> frozenset[str]:
     return known[1]
 
 
-# A parameter's name is said back only when it looks like one; its value never is.
-_PARAMETER_NAME = re.compile(r"^[A-Za-z0-9_.\-\[\]]{1,40}$")
-
-
 def reject_unknown_query(request: Request) -> None:
     """422 for a query parameter a `/v1` operation does not take: a misspelt filter
     (`?categroy=`) would otherwise answer with everything, unfiltered, without a word.
@@ -172,7 +168,7 @@ def reject_unknown_query(request: Request) -> None:
             [
                 {
                     "type": "extra_forbidden",
-                    "loc": ("query", name) if _PARAMETER_NAME.match(name) else ("query",),
+                    "loc": ("query", name) if said_back(name) else ("query",),
                     "msg": "Unknown query parameter",
                 }
                 for name in unknown

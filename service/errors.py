@@ -1,6 +1,7 @@
 """Domain errors, which know nothing of HTTP beyond their status, and the RFC 9457 handlers."""
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -120,15 +121,28 @@ def problem_response(
     )
 
 
+# A name sent (a field's, a query parameter's) is said back only when it looks like one: a
+# JSON key can be any text, a caller's name and telephone number included. Values never are.
+_NAME = re.compile(r"^[A-Za-z0-9_.\-\[\]]{1,40}$")
+
+
+def said_back(name: str) -> bool:
+    """Whether an unknown name sent may be named in an error."""
+    return bool(_NAME.match(name))
+
+
 def validation_errors(raw: Sequence[Any]) -> list[ProblemError]:
-    """`{loc, msg}` only: pydantic's `input` and `ctx` would echo what was sent."""
-    return [
-        ProblemError(
-            loc=[str(part) if not isinstance(part, int) else part for part in e["loc"]],
-            msg=_safe_message(e),
-        )
-        for e in raw
-    ]
+    """`{loc, msg}` only: pydantic's `input` and `ctx` would echo what was sent, and an
+    unknown field's name is left out of `loc` unless it looks like a name (`said_back`)."""
+    problems = []
+    for e in raw:
+        loc = [str(part) if not isinstance(part, int) else part for part in e["loc"]]
+        message = _safe_message(e)
+        if e.get("type") == "extra_forbidden" and loc and isinstance(loc[-1], str):
+            if not said_back(loc[-1]):
+                loc, message = loc[:-1], "Extra inputs are not permitted (a field not named)"
+        problems.append(ProblemError(loc=loc, msg=message))
+    return problems
 
 
 def _safe_message(error: dict[str, Any]) -> str:
@@ -176,12 +190,17 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         )
     detail: str | None = exc.detail if isinstance(exc.detail, str) else None
     if detail == _TITLES.get(exc.status_code) or detail in {"Not Found", "Method Not Allowed"}:
-        detail = None
+        detail = _GENERIC_DETAILS.get(exc.status_code)
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = ", ".join(_allowed_methods(request))
     return problem_response(request, status=exc.status_code, detail=detail, headers=headers)
 
+
+_GENERIC_DETAILS = {
+    404: "No such path here; /docs lists every path this service answers.",
+    405: "This path does not answer this method; Allow lists those it does.",
+}
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 

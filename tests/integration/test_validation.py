@@ -19,6 +19,7 @@ from tests.factories import (
     listing,
     snapshot,
     with_if_match,
+    without_random_parts,
 )
 
 Edit = Callable[[dict[str, Any]], None]
@@ -444,7 +445,8 @@ def test_organization_contact_with_nul_gets_422(api: Api, field: str) -> None:
     "path", ["/v1/nothing-here", "/v2/services", "/v1/services/x/y/z", "/admin"]
 )
 def test_unknown_route_gets_404_problem(api: Api, path: str) -> None:
-    assert_problem(api.client.get(path, headers=api.admin), 404)
+    problem = assert_problem(api.client.get(path, headers=api.admin), 404)
+    assert "/docs" in problem["detail"]  # API.md: every problem has its detail
 
 
 @pytest.mark.parametrize(
@@ -473,7 +475,7 @@ def test_wrong_method_gets_405_problem_that_allows_every_method_of_the_path(
     if method == "HEAD":  # the problem's headers, without its body
         assert (response.status_code, response.content) == (405, b"")
     else:
-        assert_problem(response, 405)
+        assert "Allow" in assert_problem(response, 405)["detail"]
     assert response.headers["allow"] == allow
 
 
@@ -560,6 +562,29 @@ def test_unknown_query_parameter_that_is_no_name_is_not_said_back(api: Api) -> N
     problem = assert_problem(response, 422)
     assert problem["errors"] == [{"loc": ["query"], "msg": "Unknown query parameter"}]
     assert CANARY not in response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/match", {"needs": ["housing"], "location": {"place": "Elmira, ON"}}),
+        ("/v1/organizations", {"name": "Named"}),
+    ],
+)
+def test_an_unknown_field_that_is_no_name_is_not_said_back(
+    api: Api, path: str, body: dict[str, Any]
+) -> None:
+    """A JSON key can be any text: a caller's name and telephone number, typed in the wrong
+    place, must not come back in the error (nor the log)."""
+    sent = {**body, f"Jane {CANARY} 519-555-1234": 1, "spelled_wrong": 2}
+    response = api.client.post(path, json=sent, headers=api.admin)
+    problem = assert_problem(response, 422)
+    assert {"loc": ["body"], "msg": "Extra inputs are not permitted (a field not named)"} in (
+        problem["errors"]
+    )
+    assert ["body", "spelled_wrong"] in [error["loc"] for error in problem["errors"]]
+    assert CANARY not in response.text
+    assert "555" not in without_random_parts(response.text)
 
 
 def test_unknown_query_parameter_comes_after_the_key_and_the_role(api: Api) -> None:
