@@ -42,7 +42,8 @@ def serve(
 
     engine = create_db_engine(settings.database_url)
     try:
-        prepare_database(engine, settings)
+        shown_host = f"[{host}]" if ":" in host else host
+        prepare_database(engine, settings, url=f"http://{shown_host}:{port}")
     except Exception as error:
         typer.echo(f"referral: cannot prepare the database: {type(error).__name__}", err=True)
         raise typer.Exit(1) from None

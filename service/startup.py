@@ -11,7 +11,11 @@ from service.usecases.demo import DemoKeys, load_demo_registry
 from service.usecases.keys import ensure_bootstrap_admin
 
 
-def prepare_database(engine: sa.Engine, settings: Settings) -> None:
+def prepare_database(
+    engine: sa.Engine, settings: Settings, *, url: str = "http://127.0.0.1:8000"
+) -> None:
+    """Migrate, put the bootstrap admin key in place, and load the demo registry into an
+    empty database when asked (its keys are announced once, with `url` to try them on)."""
     with startup_lock(engine):
         migrate(engine)
         with Session(engine, expire_on_commit=False) as session:
@@ -22,10 +26,10 @@ def prepare_database(engine: sa.Engine, settings: Settings) -> None:
             if settings.demo_data:
                 keys = load_demo_registry(session)
                 if keys is not None:
-                    _announce(keys)
+                    _announce(keys, url)
 
 
-def _announce(keys: DemoKeys) -> None:
+def _announce(keys: DemoKeys, url: str) -> None:
     """Print the demo keys once, when they are made. They are stored only as hashes."""
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     console.print("[bold]Demo registry loaded.[/bold] Keys (shown this once, save them):")
@@ -34,6 +38,4 @@ def _announce(keys: DemoKeys) -> None:
     console.print(f"  partner   {keys.partner}")
     console.print(f"  analyst   {keys.analyst}")
     console.print(f"  provider  {keys.provider}   ({keys.provider_organization})")
-    console.print(
-        '  try: curl -H "Authorization: Bearer <operator key>" http://127.0.0.1:8000/v1/services'
-    )
+    console.print(f'  try: curl -H "Authorization: Bearer <operator key>" {url}/v1/services')

@@ -32,8 +32,9 @@ from service.deps import get_session
 from service.errors import DatabaseUnavailable
 from service.main import create_app
 from service.observability import JsonFormatter
+from service.startup import prepare_database
 from service.usecases.demo import load_demo_registry
-from tests.conftest import _postgres_database
+from tests.conftest import _postgres_database, new_database_url
 from tests.factories import ADMIN_KEY, CANARY, Api, app_settings, assert_problem, listing
 
 TABLES = {"organization", "api_key", "service", "location", "service_change", "alembic_version"}
@@ -883,3 +884,20 @@ def test_organizations_stored_before_the_name_key_are_found_by_name_after_upgrad
         assert keys() == head
     finally:
         engine.dispose()
+
+
+def test_the_demo_keys_are_announced_with_the_address_served_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The start-up hint said :8000 whatever `--port` was given."""
+    for url in new_database_url(tmp_path):
+        engine = create_db_engine(url)
+        try:
+            settings = Settings(_env_file=None, database_url=url, demo_data=True)
+            prepare_database(engine, settings, url="http://127.0.0.1:8177")
+        finally:
+            engine.dispose()
+    said = capsys.readouterr().err
+    assert "Demo registry loaded" in said
+    assert "http://127.0.0.1:8177/v1/services" in said
+    assert ":8000" not in said
