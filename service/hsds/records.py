@@ -75,6 +75,7 @@ class ServiceData:
     availability_updated_at: datetime | None
     intake_contact: bool = True
     eligibility_stated: bool = True
+    active: bool = True  # False: its organization is not approved (pending or suspended)
 
 
 def part_id(owner: uuid.UUID, part: str) -> str:
@@ -346,7 +347,7 @@ def service_record(data: ServiceData) -> dict[str, Any]:
             "description": listing.description,
             "url": intake.url if contact else None,
             "email": intake.email if contact else None,
-            "status": "active",
+            "status": "active" if data.active else "inactive",
             "application_process": None if contact else CONTACT_THROUGH_OPERATOR,
             "fees_description": LABELS[listing.fees.value][0],
             "minimum_age": listing.eligibility.min_age,

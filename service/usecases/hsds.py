@@ -155,6 +155,8 @@ def _service_data(service: Service, *, intake_contact: bool) -> ServiceData:
         availability_updated_at=service.availability_updated_at,
         intake_contact=intake_contact,
         eligibility_stated=service.eligibility_stated,
+        # An administrator reads every listing: one not matched says so.
+        active=service.organization.status == "approved",
     )
 
 

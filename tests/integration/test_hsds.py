@@ -742,6 +742,11 @@ def test_read_api_roles_and_missing_things(registry: Registry, api: Api) -> None
     assert_problem(api.get("/hsds/services", partner, taxonomy_term_id="shelter"), 422)
     own = _page(api, f"/hsds/organizations/{registry.pending}", api.admin)
     assert own["services"][0]["id"] == registry.hidden["id"]
+    # An administrator reads a listing no one is matched to: it says so, as HSDS can.
+    assert own["services"][0]["status"] == "inactive"
+    hidden = _page(api, f"/hsds/services/{registry.hidden['id']}", api.admin)
+    assert hidden["status"] == "inactive"
+    assert _page(api, f"/hsds/services/{registry.legal['id']}", api.admin)["status"] == "active"
     term = _page(api, "/hsds/taxonomy_terms", partner)["contents"][0]
     assert _page(api, f"/hsds/taxonomy_terms/{term['id']}", partner) == term
 
