@@ -333,6 +333,10 @@ def _change_listing(
     before = flatten(listing_of(service))
     after = flatten(listing)
     changes = diff(before, after)
+    if not changes and service.eligibility_stated:
+        # Nothing to write: a new version would only make every other editor's ETag stale
+        # and bring the listing back to every sync.
+        return service
     if not repo.claim_version(session, service.id, service.version):
         raise PreconditionFailed(
             "The listing changed since you read it. Read it again, reapply, and retry."

@@ -716,3 +716,29 @@ def test_a_listing_with_no_history_yet_has_an_empty_one_not_a_404(
     stranger = api.key("provider", api.organization("Other"))
     assert_problem(api.get(f"/v1/services/{service_id}/history", stranger), 404)
     assert_problem(api.get(f"/v1/services/{uuid.uuid4()}/history", api.admin), 404)
+
+
+def test_a_write_that_changes_nothing_makes_no_new_version(api: Api) -> None:
+    """`PATCH {}` or the same listing again: no new version, so no other editor's ETag goes
+    stale, no sync reads the listing again, and history records nothing."""
+    organization_id = api.organization()
+    created = api.service(organization_id)
+    path = f"/v1/services/{created['id']}"
+    before = snapshot(api, created["id"])
+    entries = len(history(api, created["id"]))
+    for send in (
+        lambda etag: api.client.patch(path, json={}, headers=with_if_match(api.admin, etag)),
+        lambda etag: api.client.patch(
+            path, json={"name": created["name"]}, headers=with_if_match(api.admin, etag)
+        ),
+        lambda etag: api.client.put(
+            path, json=listing(organization_id), headers=with_if_match(api.admin, etag)
+        ),
+    ):
+        response = send(before["etag"])
+        assert response.status_code == 200, response.text
+        assert response.headers["ETag"] == before["etag"]
+        assert snapshot(api, created["id"]) == before
+    assert len(history(api, created["id"])) == entries
+    stale = api.client.patch(path, json={}, headers=with_if_match(api.admin, '"other.1"'))
+    assert_problem(stale, 412)  # still guarded: it names no version of this listing
