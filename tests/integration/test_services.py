@@ -3,11 +3,13 @@ the availability fast path, verification and history."""
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from httpx import Response
 from sqlmodel import col
 
 from service.models import Service, ServiceChange
@@ -726,7 +728,7 @@ def test_a_write_that_changes_nothing_makes_no_new_version(api: Api) -> None:
     path = f"/v1/services/{created['id']}"
     before = snapshot(api, created["id"])
     entries = len(history(api, created["id"]))
-    for send in (
+    writes: list[Callable[[str], Response]] = [
         lambda etag: api.client.patch(path, json={}, headers=with_if_match(api.admin, etag)),
         lambda etag: api.client.patch(
             path, json={"name": created["name"]}, headers=with_if_match(api.admin, etag)
@@ -734,7 +736,8 @@ def test_a_write_that_changes_nothing_makes_no_new_version(api: Api) -> None:
         lambda etag: api.client.put(
             path, json=listing(organization_id), headers=with_if_match(api.admin, etag)
         ),
-    ):
+    ]
+    for send in writes:
         response = send(before["etag"])
         assert response.status_code == 200, response.text
         assert response.headers["ETag"] == before["etag"]
