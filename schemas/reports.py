@@ -52,7 +52,9 @@ class NeedCountPublic(BaseModel):
     none_near: int | None = Field(
         description="Of those, how many found no eligible service that reached the person "
         "within the distance asked, shown or not (only farther, after widening, or nothing "
-        f"at all); {_WITHHELD}"
+        "at all). A service serving the person's area by phone, online or outreach reaches "
+        "them where they are, wherever its office is: it counts as near. Matches made with "
+        f"an administrator's key are not counted. It is {_WITHHELD}"
     )
     unmet: int | None = Field(
         description=f"Of those, how many found nothing eligible within 500 km; {_WITHHELD}"

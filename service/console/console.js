@@ -203,7 +203,9 @@
       reportNote: (smallest) =>
         `A cell asked for fewer than ${smallest} times is not listed; a count is withheld when it, ` +
         `or its difference from another count of its cell, is 1 to ${smallest - 1}. ` +
-        "None near: no eligible service within the distance asked. Unmet: nothing eligible " +
+        "None near: no eligible service reached the person within the distance asked (a " +
+        "phone or online service serving their area reaches them wherever its office is). " +
+        "Unmet: nothing eligible " +
         "within 500 km. No bed tonight: urgent housing requests with no free bed by a current " +
         "count, nor a 24-hour intake, within the distance asked.",
     },
@@ -393,7 +395,9 @@
       reportNote: (smallest) =>
         `Une cellule demandée moins de ${smallest} fois n'est pas affichée; un nombre est masqué ` +
         `s'il est, ou si son écart avec un autre nombre de la cellule est, de 1 à ${smallest - 1}. ` +
-        "Rien à proximité : aucun service admissible dans la distance demandée. Sans réponse : " +
+        "Rien à proximité : aucun service admissible n'a rejoint la personne dans la distance " +
+        "demandée (un service par téléphone ou en ligne qui dessert sa région la rejoint où " +
+        "que soit son bureau). Sans réponse : " +
         "rien d'admissible à 500 km. Aucun lit ce soir : demandes d'hébergement urgent sans lit " +
         "libre selon un décompte à jour, ni accueil jour et nuit, dans la distance demandée.",
     },

@@ -76,7 +76,7 @@ async def match(
     to them are rounded up to the next 5 km. The profile is used for this answer only: it is
     never stored or logged. The answer adds one to the unmet-need report's counts of its
     month, province and area type for each need (`GET /v1/reports/unmet-needs`), and to
-    nothing else."""
+    nothing else; an administrator's answer (a try of the console) adds to nothing."""
     # In the thread pool as a sync route would run, but at most `match_concurrency` at once:
     # the rest wait here without holding a thread or a connection's page cache.
     answer = await anyio.to_thread.run_sync(

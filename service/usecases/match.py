@@ -14,7 +14,14 @@ from uuid import UUID
 
 from sqlmodel import Session
 
-from schemas.enums import Category, Need, ServedGender, ServedStatus, ServedTraffickingType
+from schemas.enums import (
+    Category,
+    Need,
+    Role,
+    ServedGender,
+    ServedStatus,
+    ServedTraffickingType,
+)
 from schemas.languages import language_name, related_languages
 from schemas.match import (
     MatchLocation,
@@ -544,7 +551,8 @@ def match_needs(
         }
         for need, radius, matches, _, _ in ranked
     ]
-    if tally is not None:
+    if tally is not None and caller.role is not Role.admin:
+        # (an administrator's matches are tries of the console, not people asking)
         tally.add(
             month=now.strftime("%Y-%m"),
             province=locality.province,

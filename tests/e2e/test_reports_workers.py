@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 
-from bench.server import ADMIN_KEY, serve
+from bench.server import serve
 from service.models import NeedCount
 from tests.factories import bearer
 
@@ -26,12 +26,13 @@ def test_each_worker_writes_its_counts_when_it_stops_and_they_add_up(
     }
     body = {"needs": ["housing", "legal"], "location": {"place": "Brooks, AB"}}
     with serve(fresh_database_url, tmp_path, workers=2, settings=settings) as server:
+        operator = bearer(server.issue_key("operator", "reports e2e"))
         # A new connection per request, so that the matches spread over both workers.
         with httpx.Client(
             base_url=server.url, timeout=10, headers={"Connection": "close"}
         ) as client:
             for _ in range(MATCHES):
-                response = client.post("/v1/match", json=body, headers=bearer(ADMIN_KEY))
+                response = client.post("/v1/match", json=body, headers=operator)
                 assert response.status_code == 200, response.text
         engine = sa.create_engine(fresh_database_url)
         try:
