@@ -49,6 +49,7 @@ class ServiceFilters(TypedDict, total=False):
     modified_after: datetime | None
     cursor: str | None
     stale: bool | None
+    beds_stale: bool | None
     page: int
     per_page: int | None
 

@@ -253,6 +253,13 @@ def list_services(
             "--stale", help="Only listings not verified for long: matches call them stale."
         ),
     ] = False,
+    beds_stale: Annotated[
+        bool,
+        typer.Option(
+            "--beds-stale",
+            help="Only listings with beds whose free-bed count is old or was never given.",
+        ),
+    ] = False,
     page: Annotated[int, typer.Option(min=1)] = 1,
     per_page: Annotated[int, typer.Option(min=1)] = 20,
     as_json: Json = False,
@@ -273,6 +280,7 @@ def list_services(
             province=province,
             organization_id=organization,
             stale=stale or None,
+            beds_stale=beds_stale or None,
             page=page,
             per_page=per_page,
         )

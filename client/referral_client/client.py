@@ -121,7 +121,8 @@ class ReferralClient(ClientBase):
 
     def list_services(self, **filters: Unpack[ServiceFilters]) -> ServicePage:
         """One page of the listings this key may see: `organization_id`, `category`, `province`,
-        `modified_after`, `stale` (not verified for the server's stale age), `page` (from 1)
+        `modified_after`, `stale` (not verified for the server's stale age), `beds_stale`
+        (a listing with beds whose count is old or was never given), `page` (from 1)
         and `per_page` narrow it down. To keep a copy, pass each page's `next_cursor` as
         `cursor` instead of `page`, and keep the last one for the next sync."""
         return self._run(self._operations.list_services(filters))

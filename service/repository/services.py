@@ -75,6 +75,8 @@ def list_services(
     verified_before: datetime | None = None,
     verified_since: datetime | None = None,
     after: tuple[datetime, uuid.UUID] | None = None,
+    beds_counted_before: datetime | None = None,
+    beds_counted_since: datetime | None = None,
 ) -> tuple[list[Service], int]:
     """A page of listings in the order of their last change, `(updated_at, id)`, and how many
     there are in all; `after`, a position in that order to go on from (a sync's cursor)."""
@@ -115,6 +117,19 @@ def list_services(
         )
     if verified_since is not None:
         statement = statement.where(col(Service.last_verified_at) >= verified_since)
+    if beds_counted_before is not None:  # listings with beds whose count is old, or none
+        statement = statement.where(
+            col(Service.beds_total).is_not(None),
+            sa.or_(
+                col(Service.availability_updated_at) < beds_counted_before,
+                col(Service.availability_updated_at).is_(None),
+            ),
+        )
+    if beds_counted_since is not None:
+        statement = statement.where(
+            col(Service.beds_total).is_not(None),
+            col(Service.availability_updated_at) >= beds_counted_since,
+        )
     total = session.execute(
         sa.select(sa.func.count()).select_from(statement.subquery())
     ).scalar_one()

@@ -89,6 +89,15 @@ def list_services(
         Instant | None,
         Query(description="Changed after this instant (ISO 8601), for incremental sync."),
     ] = None,
+    beds_stale: Annotated[
+        bool | None,
+        Query(
+            description="`true`: only listings with beds whose count of free beds is older "
+            "than `REFERRAL_AVAILABILITY_STALE_AFTER_HOURS` (48 by default) or was never "
+            "given, which matches do not take as tonight's: what a provider's nightly update "
+            "missed. `false`: only listings with beds and a current count."
+        ),
+    ] = None,
     cursor: Annotated[
         str | None,
         Query(
@@ -119,6 +128,8 @@ def list_services(
         session,
         caller=caller,
         cursor=cursor,
+        beds_stale=beds_stale,
+        beds_stale_after_hours=settings.availability_stale_after_hours,
         stale=stale,
         stale_after_days=settings.stale_after_days,
         organization_id=organization_id,

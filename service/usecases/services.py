@@ -238,11 +238,15 @@ def list_services(
     stale: bool | None,
     stale_after_days: int,
     cursor: str | None = None,
+    beds_stale: bool | None = None,
+    beds_stale_after_hours: int = 48,
 ) -> ServicePage:
     """Listings the caller may see, oldest change first, so that a sync resumes: from
     `modified_after`, or from a page's `next_cursor`, which also holds the listings changed
     at the same instant apart. `stale`: only those not verified for `stale_after_days`
-    (true), or only the others."""
+    (true), or only the others. `beds_stale`: only listings with beds whose count is older
+    than `beds_stale_after_hours` or was never given (true), or only those with a current
+    one."""
     if cursor is not None and modified_after is not None:
         raise _refused("cursor", "send either cursor or modified_after, not both")
     if cursor is not None and page != 1:
@@ -252,6 +256,7 @@ def list_services(
         modified_after = modified_after.replace(tzinfo=UTC)  # ISO 8601 without zone: UTC
     now = utcnow()
     cutoff = now - timedelta(days=stale_after_days)
+    counted = now - timedelta(hours=beds_stale_after_hours)
     offset = (page - 1) * per_page
     rows, total = repo.list_services(
         session,
@@ -267,6 +272,8 @@ def list_services(
         verified_before=cutoff if stale else None,
         verified_since=cutoff if stale is False else None,
         after=after,
+        beds_counted_before=counted if beds_stale else None,
+        beds_counted_since=counted if beds_stale is False else None,
     )
     # Where the next page, or the next sync, goes on from: after this page's last listing;
     # past the last page, no later than a minute ago (`SYNC_OVERLAP`).

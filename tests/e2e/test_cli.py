@@ -257,6 +257,19 @@ def test_services_list_stale_shows_only_listings_not_verified_for_long(
         assert datetime.fromisoformat(item["last_verified_at"]) < oldest_fresh
 
 
+def test_services_list_beds_stale_shows_only_old_or_missing_bed_counts(
+    as_operator: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["services", "list", "--beds-stale", "--per-page", "200", "--json"]) == 0
+    page = json.loads(capsys.readouterr().out)
+    assert page["total"] > 0  # the demo registry has some
+    current = datetime.now(UTC) - timedelta(hours=48)
+    for item in page["items"]:
+        assert item["capacity"]["beds_total"] is not None
+        counted = item["availability_updated_at"]
+        assert counted is None or datetime.fromisoformat(counted) < current
+
+
 def test_a_provider_sets_beds_and_verifies(
     as_provider: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

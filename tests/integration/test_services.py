@@ -745,3 +745,34 @@ def test_a_write_that_changes_nothing_makes_no_new_version(api: Api) -> None:
     assert len(history(api, created["id"])) == entries
     stale = api.client.patch(path, json={}, headers=with_if_match(api.admin, '"other.1"'))
     assert_problem(stale, 412)  # still guarded: it names no version of this listing
+
+
+def test_list_beds_stale_finds_the_counts_a_nightly_update_missed(
+    api: Api, engine: sa.Engine
+) -> None:
+    organization_id = api.organization()
+    mine = {"organization_id": organization_id}
+    old, never, fresh = (api.service(organization_id) for _ in range(3))
+    no_beds = api.service(organization_id, capacity={"beds_total": None, "beds_available": None})
+    with engine.begin() as connection:
+        for service, counted in (
+            (old, datetime.now(UTC) - timedelta(hours=72)),  # matches do not take it as tonight's
+            (never, None),
+        ):
+            connection.execute(
+                sa.update(Service)
+                .where(col(Service.id) == uuid.UUID(service["id"]))
+                .values(availability_updated_at=counted)
+            )
+    stale = _ids(api.get("/v1/services", api.admin, beds_stale="true", **mine).json())
+    assert stale == {old["id"], never["id"]}
+    current = _ids(api.get("/v1/services", api.admin, beds_stale="false", **mine).json())
+    assert current == {fresh["id"]}
+    assert no_beds["id"] not in stale | current
+    provider = api.key("provider", organization_id)
+    counted = api.client.put(
+        f"/v1/services/{old['id']}/availability", json={"beds_available": 1}, headers=provider
+    )
+    assert counted.status_code == 200, counted.text
+    stale = _ids(api.get("/v1/services", provider, beds_stale="true", **mine).json())
+    assert stale == {never["id"]}
