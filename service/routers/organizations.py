@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Header, Query, Response
 
 from schemas.common import SearchText
 from schemas.enums import OrganizationStatus
@@ -22,15 +22,22 @@ from service.usecases import organizations as usecases
 router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
 
 
+def _with_etag(response: Response, organization: OrganizationPublic) -> OrganizationPublic:
+    response.headers["ETag"] = usecases.etag_of(organization)
+    return organization
+
+
 @router.post(
     "", status_code=201, summary="Register an organization", responses=problems(*AUTH, 422)
 )
 def create_organization(
-    data: OrganizationCreate, session: SessionDep, caller: AdminCaller
+    data: OrganizationCreate, session: SessionDep, caller: AdminCaller, response: Response
 ) -> OrganizationPublic:
     """Register an organization. It starts `pending`; its services are matched only once an
-    administrator has vetted and approved it."""
-    return usecases.create_organization(session, data=data, caller=caller)
+    administrator has vetted and approved it. Answers with `ETag` and `Location`."""
+    created = usecases.create_organization(session, data=data, caller=caller)
+    response.headers["Location"] = f"/v1/organizations/{created.id}"
+    return _with_etag(response, created)
 
 
 @router.get("", summary="List organizations", responses=problems(*AUTH, 422))
@@ -62,20 +69,41 @@ def list_organizations(
 
 @router.get("/{organization_id}", summary="Read an organization", responses=problems(*AUTH, 404))
 def get_organization(
-    organization_id: UUID, session: SessionDep, caller: AdminCaller
+    organization_id: UUID, session: SessionDep, caller: AdminCaller, response: Response
 ) -> OrganizationPublic:
-    return usecases.get_organization(session, organization_id=organization_id, caller=caller)
+    """The organization, with its `ETag` for a guarded PATCH."""
+    return _with_etag(
+        response,
+        usecases.get_organization(session, organization_id=organization_id, caller=caller),
+    )
 
 
 @router.patch(
-    "/{organization_id}", summary="Change an organization", responses=problems(*AUTH, 404, 422)
+    "/{organization_id}",
+    summary="Change an organization",
+    responses=problems(*AUTH, 404, 412, 422, 428),
 )
 def update_organization(
-    organization_id: UUID, data: OrganizationUpdate, session: SessionDep, caller: AdminCaller
+    organization_id: UUID,
+    data: OrganizationUpdate,
+    session: SessionDep,
+    caller: AdminCaller,
+    response: Response,
+    if_match: Annotated[
+        str | None,
+        Header(
+            description="Optional: the `ETag` of the organization as you read it, so that "
+            "another administrator's change since is not overwritten unseen (412).",
+            alias="If-Match",
+        ),
+    ] = None,
 ) -> OrganizationPublic:
-    """Change the fields sent; `null` clears an optional one."""
-    return usecases.update_organization(
-        session, organization_id=organization_id, data=data, caller=caller
+    """Change the fields sent; `null` clears an optional one. Answers with the new `ETag`."""
+    return _with_etag(
+        response,
+        usecases.update_organization(
+            session, organization_id=organization_id, data=data, caller=caller, if_match=if_match
+        ),
     )
 
 

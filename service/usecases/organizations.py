@@ -15,7 +15,14 @@ from schemas.organizations import (
     OrganizationPublic,
     OrganizationUpdate,
 )
-from service.errors import Conflict, NotFound, Unprocessable, validation_errors
+from service.errors import (
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    Unprocessable,
+    validation_errors,
+)
 from service.models import Organization, OrganizationChange, name_key, utcnow
 from service.repository import organizations as repo
 from service.repository import services as services_repo
@@ -146,11 +153,32 @@ def list_organizations(
     )
 
 
+def etag_of(organization: OrganizationPublic | Organization) -> str:
+    """A strong ETag of an organization as it is now: every change moves `updated_at`."""
+    return f'"{organization.id}.{round(organization.updated_at.timestamp() * 1_000_000)}"'
+
+
 def update_organization(
-    session: Session, *, organization_id: uuid.UUID, data: OrganizationUpdate, caller: Caller
+    session: Session,
+    *,
+    organization_id: uuid.UUID,
+    data: OrganizationUpdate,
+    caller: Caller,
+    if_match: str | None = None,
 ) -> OrganizationPublic:
-    """Change the fields sent. Sending `null` clears an optional field; a name cannot be null."""
-    organization = _get(session, organization_id)
+    """Change the fields sent. Sending `null` clears an optional field; a name cannot be null.
+    With `if_match`, only the organization as it was read (412 otherwise): another
+    administrator's change since is never overwritten unseen."""
+    organization = _get(session, organization_id, for_update=if_match is not None)
+    if if_match is not None:
+        offered = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+        if "*" in offered:
+            raise PreconditionRequired("If-Match: * names no version; send the ETag you read.")
+        current = etag_of(organization)
+        if current not in offered and current.strip('"') not in offered:
+            raise PreconditionFailed(
+                "The organization changed since you read it. Read it again, reapply, and retry."
+            )
     before = _fields(organization)
     changes = data.model_dump(exclude_unset=True)
     if "name" in changes and changes["name"] is None:

@@ -259,3 +259,33 @@ def test_of_two_decisions_at_once_the_second_is_made_on_what_the_first_left(
         first.commit()
     second.join(timeout=30)
     assert "suspended now" in outcome["done"]
+
+
+def test_a_patch_with_the_etag_read_never_overwrites_another_administrators_change(
+    api: Api,
+) -> None:
+    created = api.client.post("/v1/organizations", json={"name": "Guarded"}, headers=api.admin)
+    assert created.headers["Location"] == f"/v1/organizations/{created.json()['id']}"
+    path = created.headers["Location"]
+    read = api.client.get(path, headers=api.admin)
+    etag = read.headers["ETag"]
+    assert etag == created.headers["ETag"]
+    # Another administrator changes the e-mail first.
+    other = api.client.patch(path, json={"email": "intake@example.org"}, headers=api.admin)
+    assert other.status_code == 200, other.text
+    assert other.headers["ETag"] != etag
+    stale = api.client.patch(
+        path, json={"email": "old@example.org"}, headers={**api.admin, "If-Match": etag}
+    )
+    assert_problem(stale, 412)
+    any_version = api.client.patch(
+        path, json={"email": "old@example.org"}, headers={**api.admin, "If-Match": "*"}
+    )
+    assert_problem(any_version, 428)
+    assert api.client.get(path, headers=api.admin).json()["email"] == "intake@example.org"
+    current = api.client.get(path, headers=api.admin).headers["ETag"]
+    guarded = api.client.patch(
+        path, json={"phone": "+1-519-555-0100"}, headers={**api.admin, "If-Match": current}
+    )
+    assert guarded.status_code == 200, guarded.text
+    assert guarded.json()["email"] == "intake@example.org"
