@@ -347,7 +347,9 @@ def print_organization(
         record.add_row(
             entry.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
             entry.action.value,
-            f"{entry.actor_name} ({entry.actor_role.value})",
+            # (the key's id tells apart two keys given one name)
+            f"{entry.actor_name} ({entry.actor_role.value}"
+            + (f", key {str(entry.actor_key_id)[:8]})" if entry.actor_key_id else ")"),
             "\n".join(details) or "-",
         )
     console.print(record)

@@ -117,7 +117,8 @@
       registered: "Registered",
       history: "History",
       actions: { create: "registered", update: "changed", approve: "approved", suspend: "suspended", import: "imported" },
-      by: (name, role) => `by ${name} (${role})`,
+      // The key's id tells apart two keys given one name (a name can be changed at will).
+      by: (name, role, key) => `by ${name} (${role}${key ? `, key ${key}` : ""})`,
       decisionNote: "What the decision rests on (kept in the history)",
       noteRequired: "Say what the decision rests on",
       noteHint: "such as: charity registration checked, premises visited",
@@ -309,7 +310,7 @@
       registered: "Inscrit le",
       history: "Historique",
       actions: { create: "inscrit", update: "modifié", approve: "approuvé", suspend: "suspendu", import: "importé" },
-      by: (name, role) => `par ${name} (${role})`,
+      by: (name, role, key) => `par ${name} (${role}${key ? `, clé ${key}` : ""})`,
       decisionNote: "Sur quoi repose la décision (gardé dans l'historique)",
       noteRequired: "Indiquez sur quoi repose la décision",
       noteHint: "par exemple : numéro d'organisme de bienfaisance vérifié, locaux visités",
@@ -1404,7 +1405,16 @@
             {},
             el("strong", {}, t("actions")[entry.action] || entry.action),
             ` · ${momentOf(entry.at)} · `,
-            el("span", { dir: "auto" }, t("by", plain(entry.actor_name), roleName(entry.actor_role))),
+            el(
+              "span",
+              { dir: "auto" },
+              t(
+                "by",
+                plain(entry.actor_name),
+                roleName(entry.actor_role),
+                entry.actor_key_id ? entry.actor_key_id.slice(0, 8) : null,
+              ),
+            ),
           ),
           entry.changes.length
             ? el(

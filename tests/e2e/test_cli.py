@@ -524,6 +524,9 @@ def test_an_administrator_registers_vets_keys_and_suspends_an_organization(
     assert run(["organizations", "show", organization_id, "--json"]) == 0
     record = json.loads(capsys.readouterr().out)
     assert [entry["action"] for entry in record["history"]] == ["create", "approve", "suspend"]
+    # Who acted, by the key's id as well as its name, which any administrator may change.
+    key_id = record["history"][-1]["actor_key_id"]
+    assert f"key {key_id[:8]}" in shown
 
     assert run(["keys", "list", "--organization", organization_id]) == 0
     listed = capsys.readouterr().out
