@@ -1,6 +1,6 @@
 """RFC 9457 problem details, the body of every error."""
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ProblemError(BaseModel):
@@ -9,10 +9,19 @@ class ProblemError(BaseModel):
 
 
 class Problem(BaseModel):
-    type: str = "about:blank"
+    # The service always sends these four (the document says so); a client reading another
+    # server's problem, or a proxy's, takes what comes.
+    model_config = ConfigDict(json_schema_extra={"required": ["type", "title", "status", "detail"]})
+
+    type: str = Field(
+        default="about:blank",
+        description="A URI naming the kind of problem; `about:blank` for HTTP's own.",
+    )
     title: str
     status: int
-    detail: str | None = None
+    detail: str | None = Field(
+        default=None, description="What went wrong here, and what to do about it."
+    )
     instance: str | None = None
     request_id: str | None = None
     errors: list[ProblemError] | None = Field(

@@ -105,7 +105,7 @@ def problem_response(
         type=f"https://referral-service.example/problems/{code}" if code else "about:blank",
         title=title or _TITLES.get(status, "Error"),
         status=status,
-        detail=detail,
+        detail=detail or title or _TITLES.get(status, "Error"),
         instance=request.url.path,
         request_id=getattr(request.state, "request_id", None),
         errors=errors,

@@ -11,6 +11,8 @@ _DESCRIPTIONS = {
     409: "Conflict with the current state",
     412: "If-Match is stale: the listing changed since it was read",
     422: "Invalid request; `errors` lists each field, without echoing values",
+    413: "The body is larger than the server takes (`REFERRAL_MAX_BODY_BYTES`)",
+    415: "The body is not `application/json`",
     428: "If-Match is required",
     429: "The key made more requests this minute than one key may: try again after `Retry-After`",
     503: "The database is out of reach or busy: nothing was changed; try again shortly",
@@ -25,6 +27,18 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 # Every authenticated route reads the caller's key from the database and counts its request.
 AUTH = (401, 403, 429, 503)
 
+_ETAG = {
+    "description": "The version answered, for `If-Match` on a later write.",
+    "schema": {"type": "string"},
+}
+_LOCATION = {"description": "The path of what was created.", "schema": {"type": "string"}}
+
+
+def with_etag(status: int = 200, *, location: bool = False) -> dict[int | str, dict[str, Any]]:
+    """A success response that carries `ETag` (and `Location`, for a creation)."""
+    headers = {"ETag": _ETAG, **({"Location": _LOCATION} if location else {})}
+    return {status: {"headers": headers}}
+
 
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
 # FastAPI's own answer to an invalid request, which the service never sends (its 422 is a
@@ -37,9 +51,32 @@ def problems_only(document: dict[str, Any]) -> dict[str, Any]:
     in `application/problem+json`, and that only. FastAPI files a declared model under
     `application/json` and adds a 422 of its own shape wherever none is declared; a
     client generated from either would parse errors it never receives."""
-    for operations in document.get("paths", {}).values():
+    for path, operations in document.get("paths", {}).items():
         for operation in operations.values():
-            for status, response in operation.get("responses", {}).items():
+            responses = operation.setdefault("responses", {})
+            # What every operation of its kind may answer, declared or not: a body too large
+            # or not JSON (`RequestMiddleware`), a query parameter a /v1 operation does not
+            # take (`deps.reject_unknown_query`).
+            if "requestBody" in operation:
+                for status in (413, 415):
+                    responses.setdefault(str(status), {"description": _DESCRIPTIONS[status]})
+            if path.startswith("/v1/"):
+                responses.setdefault("422", {"description": _DESCRIPTIONS[422]})
+            if "401" in responses:
+                responses["401"]["headers"] = {
+                    "WWW-Authenticate": {
+                        "description": 'The scheme: `Bearer realm="referral-service"`.',
+                        "schema": {"type": "string"},
+                    }
+                }
+            if "429" in responses:
+                responses["429"]["headers"] = {
+                    "Retry-After": {
+                        "description": "Seconds to wait before trying again.",
+                        "schema": {"type": "integer"},
+                    }
+                }
+            for status, response in responses.items():
                 if status[:1] not in ("4", "5"):
                     continue
                 response["content"] = {"application/problem+json": {"schema": dict(_PROBLEM)}}

@@ -16,7 +16,7 @@ from schemas.organizations import (
     StatusChange,
 )
 from service.deps import AdminCaller, PaginationDep, SessionDep
-from service.routers._responses import AUTH, problems
+from service.routers._responses import AUTH, problems, with_etag
 from service.usecases import organizations as usecases
 
 router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
@@ -28,7 +28,10 @@ def _with_etag(response: Response, organization: OrganizationPublic) -> Organiza
 
 
 @router.post(
-    "", status_code=201, summary="Register an organization", responses=problems(*AUTH, 422)
+    "",
+    status_code=201,
+    summary="Register an organization",
+    responses={**problems(*AUTH, 422), **with_etag(201, location=True)},
 )
 def create_organization(
     data: OrganizationCreate, session: SessionDep, caller: AdminCaller, response: Response
@@ -67,7 +70,11 @@ def list_organizations(
     )
 
 
-@router.get("/{organization_id}", summary="Read an organization", responses=problems(*AUTH, 404))
+@router.get(
+    "/{organization_id}",
+    summary="Read an organization",
+    responses={**problems(*AUTH, 404), **with_etag()},
+)
 def get_organization(
     organization_id: UUID, session: SessionDep, caller: AdminCaller, response: Response
 ) -> OrganizationPublic:
@@ -81,7 +88,7 @@ def get_organization(
 @router.patch(
     "/{organization_id}",
     summary="Change an organization",
-    responses=problems(*AUTH, 404, 412, 422, 428),
+    responses={**problems(*AUTH, 404, 412, 422, 428), **with_etag()},
 )
 def update_organization(
     organization_id: UUID,

@@ -24,7 +24,7 @@ from service.deps import (
     SessionDep,
     SettingsDep,
 )
-from service.routers._responses import AUTH, problems
+from service.routers._responses import AUTH, problems, with_etag
 from service.usecases import services as usecases
 
 router = APIRouter(prefix="/v1/services", tags=["services"])
@@ -57,7 +57,7 @@ def _serialized_with_etag(public: ServicePublic) -> Response:
     "",
     status_code=201,
     summary="List a service",
-    responses=problems(*AUTH, 422),
+    responses={**problems(*AUTH, 422), **with_etag(201, location=True)},
 )
 def create_service(
     data: ServiceCreate,
@@ -168,7 +168,11 @@ def removed_services(
     )
 
 
-@router.get("/{service_id}", summary="Read a service", responses=problems(*AUTH, 404))
+@router.get(
+    "/{service_id}",
+    summary="Read a service",
+    responses={**problems(*AUTH, 404), **with_etag()},
+)
 def get_service(
     service_id: UUID, session: SessionDep, caller: ReaderCaller, response: Response
 ) -> ServicePublic:
@@ -180,7 +184,7 @@ def get_service(
 @router.put(
     "/{service_id}",
     summary="Replace a service",
-    responses=problems(*AUTH, 404, 409, 412, 422, 428),
+    responses={**problems(*AUTH, 404, 409, 412, 422, 428), **with_etag()},
 )
 def replace_service(
     service_id: UUID,
@@ -207,7 +211,7 @@ def replace_service(
 @router.patch(
     "/{service_id}",
     summary="Change part of a service",
-    responses=problems(*AUTH, 404, 409, 412, 422, 428),
+    responses={**problems(*AUTH, 404, 409, 412, 422, 428), **with_etag()},
 )
 def update_service(
     service_id: UUID,
@@ -258,7 +262,7 @@ def delete_service(
 @router.put(
     "/{service_id}/availability",
     summary="Update free beds",
-    responses=problems(*AUTH, 404, 422),
+    responses={**problems(*AUTH, 404, 422), **with_etag()},
     response_model=ServicePublic,
 )
 def set_availability(
@@ -273,7 +277,7 @@ def set_availability(
 @router.post(
     "/{service_id}/verify",
     summary="Confirm a service is current",
-    responses=problems(*AUTH, 404),
+    responses={**problems(*AUTH, 404), **with_etag()},
 )
 def verify_service(
     service_id: UUID, session: SessionDep, caller: ProviderCaller, response: Response

@@ -534,6 +534,31 @@ def test_openapi_documents_every_error_as_the_problem_it_is(api: Api) -> None:
     assert_problem(response, 422)
 
 
+def test_the_document_declares_what_every_operation_may_answer(api: Api) -> None:
+    """A client generated from the document sees the headers and the errors it will get."""
+    document = api.client.get("/openapi.json").json()
+    problem = document["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status", "detail"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            if "requestBody" in operation:  # too large, or not JSON
+                assert {"413", "415"} <= set(responses), (path, method)
+            if path.startswith("/v1/"):  # an unknown query parameter
+                assert "422" in responses, (path, method)
+            if "429" in responses:
+                assert "Retry-After" in responses["429"]["headers"], (path, method)
+            if "401" in responses:
+                assert "WWW-Authenticate" in responses["401"]["headers"], (path, method)
+    services = document["paths"]["/v1/services"]["post"]["responses"]["201"]["headers"]
+    assert set(services) == {"ETag", "Location"}
+    for method in ("get", "put", "patch"):
+        item = document["paths"]["/v1/services/{service_id}"][method]["responses"]["200"]
+        assert "ETag" in item["headers"], method
+    organization = document["paths"]["/v1/organizations/{organization_id}"]["patch"]
+    assert "ETag" in organization["responses"]["200"]["headers"]
+
+
 @pytest.mark.parametrize(
     ("method", "path", "params"),
     [
