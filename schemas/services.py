@@ -214,6 +214,37 @@ class ServiceCreate(ServiceFields):
     organization_id: UUID
 
 
+READ_ONLY = (
+    "id",
+    "organization",
+    "version",
+    "created_at",
+    "updated_at",
+    "last_verified_at",
+    "availability_updated_at",
+    "eligibility_stated",
+)
+
+
+class ServiceReplace(ServiceCreate):
+    """The body of PUT: a whole listing. What a read answers besides the listing may come
+    back as read (a script PUTs back the body it got, changed): it is ignored, except `id`,
+    which must name the listing replaced."""
+
+    id: UUID | None = Field(default=None, description="Ignored; if sent, this listing's id.")
+    organization: dict[str, object] | None = Field(default=None, description="Ignored.")
+    version: int | None = Field(default=None, description="Ignored: `If-Match` guards.")
+    created_at: datetime | None = Field(default=None, description="Ignored.")
+    updated_at: datetime | None = Field(default=None, description="Ignored.")
+    last_verified_at: datetime | None = Field(default=None, description="Ignored.")
+    availability_updated_at: datetime | None = Field(default=None, description="Ignored.")
+    eligibility_stated: bool | None = Field(default=None, description="Ignored.")
+
+    def listing(self) -> ServiceCreate:
+        """The listing sent, without what a read answers besides."""
+        return ServiceCreate.model_validate(self.model_dump(exclude=set(READ_ONLY)))
+
+
 class EligibilityPatch(RequestModel):
     genders: list[ServedGender] | None = None
     min_age: StrictInt | None = None

@@ -14,6 +14,7 @@ from schemas.services import (
     ServiceHistory,
     ServicePage,
     ServicePublic,
+    ServiceReplace,
     ServiceUpdate,
 )
 from service.deps import (
@@ -24,6 +25,7 @@ from service.deps import (
     SessionDep,
     SettingsDep,
 )
+from service.errors import Unprocessable, validation_errors
 from service.routers._responses import AUTH, problems, with_etag
 from service.usecases import services as usecases
 
@@ -188,7 +190,7 @@ def get_service(
 )
 def replace_service(
     service_id: UUID,
-    data: ServiceCreate,
+    data: ServiceReplace,
     session: SessionDep,
     caller: ProviderCaller,
     gazetteer: GazetteerDep,
@@ -196,11 +198,18 @@ def replace_service(
     if_match: IfMatch = None,
 ) -> ServicePublic:
     """Replace the whole listing. `If-Match` must carry the current `ETag`: 428 without it,
-    412 when someone changed the listing since you read it (nothing is changed then)."""
+    412 when someone changed the listing since you read it (nothing is changed then). The
+    body read from `GET` may be sent back changed: what it holds besides the listing (`id`,
+    `version`, the times) is ignored, but an `id` must be this listing's."""
+    if data.id is not None and data.id != service_id:
+        raise Unprocessable(
+            "id: not this listing's id; PUT the listing to its own path",
+            errors=validation_errors([{"loc": ("body", "id"), "msg": "not this listing's id"}]),
+        )
     service = usecases.replace_service(
         session,
         service_id=service_id,
-        data=data,
+        data=data.listing(),
         if_match=if_match,
         caller=caller,
         gazetteer=gazetteer,

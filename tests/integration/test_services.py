@@ -776,3 +776,28 @@ def test_list_beds_stale_finds_the_counts_a_nightly_update_missed(
     assert counted.status_code == 200, counted.text
     stale = _ids(api.get("/v1/services", provider, beds_stale="true", **mine).json())
     assert stale == {never["id"]}
+
+
+def test_the_body_read_can_be_put_back_changed(api: Api) -> None:
+    """Integrators PUT back what they GET, changed: the read-only fields come with it."""
+    organization_id = api.organization()
+    provider = api.key("provider", organization_id)
+    created = api.service(organization_id)
+    path = f"/v1/services/{created['id']}"
+    read = api.get(path, provider)
+    body = {**read.json(), "name": "Renamed", "version": 99}
+    put = api.client.put(path, json=body, headers=with_if_match(provider, read.headers["ETag"]))
+    assert put.status_code == 200, put.text
+    assert (put.json()["name"], put.json()["version"]) == ("Renamed", 2)
+    elsewhere = {**put.json(), "id": str(uuid.uuid4())}
+    refused = api.client.put(
+        path, json=elsewhere, headers=with_if_match(provider, put.headers["ETag"])
+    )
+    problem = assert_problem(refused, 422)
+    assert problem["errors"] == [{"loc": ["body", "id"], "msg": "not this listing's id"}]
+    assert api.get(path, provider).json()["name"] == "Renamed"
+    unknown = {**put.json(), "colour": "blue"}
+    assert_problem(
+        api.client.put(path, json=unknown, headers=with_if_match(provider, put.headers["ETag"])),
+        422,
+    )
