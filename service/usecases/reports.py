@@ -38,6 +38,7 @@ from sqlmodel import Session
 
 from schemas.enums import AreaType, Province
 from schemas.reports import SMALLEST_SHOWN, NeedCountPage, NeedCountPublic
+from service.errors import Unprocessable, validation_errors
 from service.models import NeedCount, utcnow
 from service.repository import reports as repo
 from service.repository.reports import CellKey, Counts
@@ -201,6 +202,13 @@ def unmet_need_report(
     now: datetime | None = None,
 ) -> NeedCountPage:
     """The cells of ended months asked for at least `SMALLEST_SHOWN` times, newest first."""
+    if first_month is not None and last_month is not None and first_month > last_month:
+        raise Unprocessable(
+            "month_from is later than month_to: nothing could be listed",
+            errors=validation_errors(
+                [{"loc": ("query", "month_from"), "msg": "later than month_to"}]
+            ),
+        )
     settled = last_reported_month(now or utcnow())
     rows, total = repo.read_counts(
         session,

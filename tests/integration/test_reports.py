@@ -420,6 +420,7 @@ def test_filters_take_a_month_range_a_province_an_area_type_and_a_need_with_its_
         {"need": "housing.nowhere"},
         {"urgent": "tonight"},
         {"month": "2026-11"},
+        {"month_from": "2026-10", "month_to": "2026-09"},  # nothing could be listed
     ],
 )
 def test_a_bad_filter_is_a_422_naming_it(api: Api, params: dict[str, str]) -> None:
