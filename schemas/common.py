@@ -10,9 +10,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StringConstraints,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from schemas.languages import canonical_language
 
@@ -140,6 +143,21 @@ class PatchModel(RequestModel):
     is refused rather than ignored (a script that sent it should learn it changed nothing)."""
 
     never_null: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The document says what the server takes: a field in `never_null` may be left
+        out, but is not nullable."""
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        for name in cls.never_null:
+            field = schema.get("properties", {}).get(name, {})
+            kinds = [kind for kind in field.get("anyOf", ()) if kind.get("type") != "null"]
+            if len(kinds) == 1:
+                del field["anyOf"]
+                field.update(kinds[0])
+        return schema
 
     @model_validator(mode="after")
     def _not_cleared(self) -> Self:

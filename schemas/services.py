@@ -22,6 +22,7 @@ from schemas.common import (
     Language,
     LongText,
     Name,
+    PatchModel,
     Phone,
     RequestModel,
     ShortText,
@@ -273,12 +274,31 @@ class CapacityPatch(RequestModel):
     beds_available: StrictInt | None = None
 
 
-class ServiceUpdate(RequestModel):
+class ServiceUpdate(PatchModel):
     """A partial listing for PATCH: only the fields sent change.
 
     Nested objects (`eligibility`, `service_area`, `intake`, `capacity`) merge field by field;
-    lists are replaced whole. The result is validated as a whole listing.
+    lists are replaced whole. The result is validated as a whole listing. No field may be
+    null: leave one out to keep it (inside a nested object, `null` clears an optional field).
     """
+
+    never_null = (
+        "name",
+        "description",
+        "categories",
+        "eligibility",
+        "trafficking_focus",
+        "languages",
+        "delivery",
+        "locations",
+        "service_area",
+        "intake",
+        "capacity",
+        "accepting_referrals",
+        "fees",
+        "id_required",
+        "police_report_required",
+    )
 
     name: str | None = None
     description: str | None = None

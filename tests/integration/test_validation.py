@@ -557,6 +557,27 @@ def test_the_document_declares_what_every_operation_may_answer(api: Api) -> None
         assert "ETag" in item["headers"], method
     organization = document["paths"]["/v1/organizations/{organization_id}"]["patch"]
     assert "ETag" in organization["responses"]["200"]["headers"]
+    # A PATCH field that may be left out but not cleared is not nullable in the document.
+    for name, field in document["components"]["schemas"]["ServiceUpdate"]["properties"].items():
+        assert "anyOf" not in field and field.get("type") != "null", name
+    assert (
+        "anyOf" not in document["components"]["schemas"]["OrganizationUpdate"]["properties"]["name"]
+    )
+
+
+@pytest.mark.parametrize("field", ["name", "fees", "categories", "intake", "accepting_referrals"])
+def test_a_patch_that_clears_a_field_that_cannot_be_cleared_names_it(
+    api: Api, organization_id: str, field: str
+) -> None:
+    service_id = api.service(organization_id)["id"]
+    before = snapshot(api, service_id)
+    response = api.client.patch(
+        f"/v1/services/{service_id}",
+        json={field: None},
+        headers=with_if_match(api.admin, before["etag"]),
+    )
+    assert f"{field} cannot be null" in json.dumps(assert_problem(response, 422))
+    assert snapshot(api, service_id) == before
 
 
 @pytest.mark.parametrize(
