@@ -57,6 +57,15 @@ def get_key(session: Session, key_id: uuid.UUID) -> ApiKey | None:
     return session.get(ApiKey, key_id)
 
 
+def count_working_admin_keys(session: Session) -> int:
+    statement = (
+        sa.select(sa.func.count())
+        .select_from(ApiKey)
+        .where(col(ApiKey.role) == "admin", col(ApiKey.revoked_at).is_(None))
+    )
+    return int(session.execute(statement).scalar_one())
+
+
 def keys_by_name(session: Session, name: str, role: str) -> list[ApiKey]:
     """The keys of `role` named `name`, oldest first."""
     statement = (

@@ -44,9 +44,12 @@ def update_key(
     return usecases.update_key(session, key_id=key_id, data=data, caller=caller)
 
 
-@router.delete("/{key_id}", status_code=204, summary="Revoke a key", responses=problems(*AUTH, 404))
+@router.delete(
+    "/{key_id}", status_code=204, summary="Revoke a key", responses=problems(*AUTH, 404, 409)
+)
 def revoke_key(key_id: UUID, session: SessionDep, caller: AdminCaller) -> Response:
-    """The key gets 401 from the next request on."""
+    """The key gets 401 from the next request on. The last working administrator key cannot
+    be revoked (409): issue another first."""
     usecases.revoke_key(session, key_id=key_id, caller=caller)
     return Response(status_code=204)
 

@@ -128,7 +128,8 @@ def approve_organization(
     """After vetting: its services start matching, its provider keys work. An optional
     body `{"note": "…"}` says what the approval rests on; it is kept in the organization's
     history with who approved it and when. Approving an approved organization changes
-    nothing; with a note, the note is recorded as the approval confirmed (vetted again)."""
+    nothing; with a note, the note is recorded as the approval confirmed (vetted again).
+    Reinstating a suspended organization needs the note (422 without it)."""
     return usecases.set_organization_status(
         session,
         organization_id=organization_id,

@@ -197,6 +197,15 @@ def revoke_key(session: Session, *, key_id: uuid.UUID, caller: Caller) -> None:
     record = repo.get_key(session, key_id)
     if record is None:
         raise NotFound("No such key.")
+    if (
+        record.revoked_at is None
+        and record.role == Role.admin.value
+        and repo.count_working_admin_keys(session) <= 1
+    ):
+        raise Conflict(
+            "This is the last working administrator key: issue another first, or no one "
+            "could approve, suspend or issue keys until a new bootstrap key is set."
+        )
     if record.revoked_at is None:
         record.revoked_at = utcnow()
         record.revoked_by = caller.name

@@ -226,6 +226,19 @@ def set_organization_status(
     )
     before = _fields(organization)
     note = note or None
+    if (
+        status is OrganizationStatus.approved
+        and organization.status == OrganizationStatus.suspended.value
+        and note is None
+    ):
+        # Lifting a suspension (fraud reported, say) is a decision someone must account for:
+        # a script approving what it read as pending must not do it silently.
+        raise Unprocessable(
+            "note: reinstating a suspended organization needs a note saying why",
+            errors=validation_errors(
+                [{"loc": ("body", "note"), "msg": "required to reinstate a suspended one"}]
+            ),
+        )
     if organization.status != status.value:
         organization.status = status.value
         organization.updated_at = utcnow()

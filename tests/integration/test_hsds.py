@@ -830,7 +830,11 @@ def test_an_import_that_approves_never_reinstates_a_suspended_organization(
         ]
         assert actions[-1] == "suspend"  # the import changed nothing of the organization
     finally:
-        api.client.post(f"/v1/organizations/{organization_id}/approve", headers=api.admin)
+        api.client.post(
+            f"/v1/organizations/{organization_id}/approve",
+            json={"note": "premises checked"},
+            headers=api.admin,
+        )
 
 
 @pytest.mark.parametrize(

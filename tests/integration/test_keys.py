@@ -393,3 +393,26 @@ def test_a_revoked_bootstrap_key_stays_revoked_when_the_service_starts_again(
         "start-up: REFERRAL_BOOTSTRAP_ADMIN_KEY changed",
         None,
     ]
+
+
+def test_the_last_working_administrator_key_cannot_be_revoked(api: Api) -> None:
+    """Else no one could approve, suspend or issue keys until a new bootstrap key is set."""
+    me = api.client.get("/v1/me", headers=api.admin).json()["key"]
+    admins = [
+        key
+        for key in api.client.get("/v1/keys", headers=api.admin).json()["items"]
+        if key["role"] == "admin" and key["revoked_at"] is None
+    ]
+    for other in admins:
+        if other["id"] != me["id"]:
+            revoked = api.client.delete(f"/v1/keys/{other['id']}", headers=api.admin)
+            assert revoked.status_code == 204, revoked.text
+    refused = api.client.delete(f"/v1/keys/{me['id']}", headers=api.admin)
+    assert "last working administrator key" in assert_problem(refused, 409)["detail"]
+    assert api.client.get("/v1/me", headers=api.admin).is_success
+    deputy = api.client.post(
+        "/v1/keys", json={"role": "admin", "name": "deputy"}, headers=api.admin
+    ).json()
+    assert api.client.delete(f"/v1/keys/{me['id']}", headers=api.admin).status_code == 204
+    last = api.client.delete(f"/v1/keys/{deputy['id']}", headers=bearer(deputy["key"]))
+    assert_problem(last, 409)

@@ -137,7 +137,9 @@ def test_the_next_match_sees_every_change_however_it_was_made(api: Api, engine: 
     suspended = api.client.post(f"/v1/organizations/{organization}/suspend", headers=api.admin)
     assert suspended.status_code == 200, suspended.text
     assert _matched(api) == set()
-    approved = api.client.post(f"/v1/organizations/{organization}/approve", headers=api.admin)
+    approved = api.client.post(
+        f"/v1/organizations/{organization}/approve", json={"note": "cleared"}, headers=api.admin
+    )
     assert approved.status_code == 200, approved.text
     assert _matched(api) == {first}
 

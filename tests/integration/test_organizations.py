@@ -56,8 +56,16 @@ def test_the_history_says_who_registered_changed_approved_and_suspended_it_and_w
         f"{path}/suspend", json={"note": "Reported by a partner; under review."}, headers=vetter
     )
     assert suspended.json()["status"] == "suspended"
-    # A blank note is no note.
-    assert api.client.post(f"{path}/approve", json={"note": "  "}, headers=api.admin).is_success
+    # Lifting a suspension needs a note saying why; a blank note is no note.
+    for silent in ({"note": "  "}, None):
+        refused = api.client.post(f"{path}/approve", json=silent, headers=api.admin)
+        assert assert_problem(refused, 422)["errors"] == [
+            {"loc": ["body", "note"], "msg": "required to reinstate a suspended one"}
+        ]
+    reinstated = api.client.post(
+        f"{path}/approve", json={"note": "Review closed: no grounds."}, headers=api.admin
+    )
+    assert reinstated.is_success
 
     history = _history(api, organization_id)
     assert [
@@ -69,7 +77,13 @@ def test_the_history_says_who_registered_changed_approved_and_suspended_it_and_w
         ("approve", "Vetting lead", vetter_id, "admin", note),
         ("approve", "Vetting lead", vetter_id, "admin", "Re-vetted: registration renewed."),
         ("suspend", "Vetting lead", vetter_id, "admin", "Reported by a partner; under review."),
-        ("approve", history[-1]["actor_name"], history[-1]["actor_key_id"], "admin", None),
+        (
+            "approve",
+            history[-1]["actor_name"],
+            history[-1]["actor_key_id"],
+            "admin",
+            ("Review closed: no grounds."),
+        ),
     ]
     assert {"field": "status", "old": None, "new": "pending"} in history[0]["changes"]
     assert {"field": "name", "old": None, "new": "Harbour House"} in history[0]["changes"]

@@ -257,7 +257,11 @@ def test_suspended_organizations_provider_key_gets_403_until_approved_again(api:
     assert_problem(refused, 403)
     assert read_as_admin(api, service_id).json()["capacity"]["beds_available"] == 3
 
-    api.client.post(f"/v1/organizations/{organization_id}/approve", headers=api.admin)
+    api.client.post(
+        f"/v1/organizations/{organization_id}/approve",
+        json={"note": "review closed"},
+        headers=api.admin,
+    )
     assert api.get("/v1/services", provider).status_code == 200
     restored = api.client.put(
         f"/v1/services/{service_id}/availability", json={"beds_available": 0}, headers=provider

@@ -145,7 +145,11 @@ def test_a_suspended_organizations_listings_are_withdrawn_and_come_back_when_app
     hidden, cursor = _sync(api, partner, cursor)
     assert hidden == []
 
-    approved = api.client.post(f"/v1/organizations/{organization_id}/approve", headers=api.admin)
+    approved = api.client.post(
+        f"/v1/organizations/{organization_id}/approve",
+        json={"note": "complaint unfounded"},
+        headers=api.admin,
+    )
     assert approved.is_success
     assert api.get("/v1/removed-services", partner, since=since).json()["items"] == []
     back, _ = _sync(api, partner, cursor)
