@@ -282,23 +282,7 @@ class ServiceUpdate(PatchModel):
     null: leave one out to keep it (inside a nested object, `null` clears an optional field).
     """
 
-    never_null = (
-        "name",
-        "description",
-        "categories",
-        "eligibility",
-        "trafficking_focus",
-        "languages",
-        "delivery",
-        "locations",
-        "service_area",
-        "intake",
-        "capacity",
-        "accepting_referrals",
-        "fees",
-        "id_required",
-        "police_report_required",
-    )
+    never_null = tuple(ServiceFields.model_fields)  # every field of a listing
 
     name: str | None = None
     description: str | None = None
