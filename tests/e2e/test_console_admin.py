@@ -270,7 +270,11 @@ def test_registering_names_the_refused_field_and_opens_the_new_organization(
     page: Page, live: LiveServer
 ) -> None:
     sign_in(page, live, live.admin_key)
+    # Signed in (the vetting panel built its choices) before the form is opened: under load
+    # the click could come first, and the form's panel was not yet the one shown.
+    expect(page.locator("#organization-status")).to_have_value("pending")
     page.click("#register summary")
+    expect(page.locator("#register-name")).to_be_visible()
     name = f"Maison Étoile {uuid.uuid4().hex[:6]}"
     page.fill("#register-name", name)
     page.fill("#register-email", "not an address")
