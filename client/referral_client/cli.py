@@ -95,7 +95,10 @@ OrganizationIdArgument = Annotated[
 ]
 Note = Annotated[
     str | None,
-    typer.Option(help="What the decision rests on, kept in the organization's history."),
+    typer.Option(
+        help="What the decision rests on, kept in the organization's history; required to "
+        "reinstate a suspended organization."
+    ),
 ]
 ExpectedStatus = Annotated[
     OrganizationStatus | None,
