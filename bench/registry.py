@@ -93,7 +93,8 @@ def load_registry(engine: sa.Engine, size: int, *, seed: int = 2013) -> None:
     """Insert `size` services (and one organization per 10) into an empty, migrated database."""
     rng = random.Random(seed)
     gazetteer = Gazetteer.load()
-    places = [p for p in gazetteer.places if p.population > 0]
+    # (a district's people are counted in its city's population already)
+    places = [p for p in gazetteer.places if p.population > 0 and not gazetteer.is_district(p)]
     weights = [p.population for p in places]
     now = utcnow()
     organizations = [

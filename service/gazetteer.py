@@ -349,6 +349,7 @@ class Gazetteer:
         postal_areas: list[PostalArea],
         aliases: dict[str, list[Place]],
         spreads: dict[str, float],
+        districts: frozenset[tuple[str, str]] = frozenset(),
     ) -> None:
         self._places = tuple(sorted(places, key=lambda p: (-p.population, p.name, p.province)))
         self._postal = {a.prefix: a for a in postal_areas}
@@ -357,6 +358,7 @@ class Gazetteer:
         for p in self._places:
             self._by_name.setdefault(normalise_name(p.name), []).append(p)
         self._aliases = {k: list(v) for k, v in aliases.items()}
+        self._districts = districts
         keys: set[tuple[str, int]] = set()
         rank = {p: i for i, p in enumerate(self._places)}
         for key, group in self._by_name.items():
@@ -403,16 +405,19 @@ class Gazetteer:
         for p in places:
             index.setdefault((normalise_name(p.name), p.province), []).append(p)
         aliases: dict[str, list[Place]] = {}
+        districts: set[tuple[str, str]] = set()
         for row in _read_csv(folder / "aliases.csv"):
             if (normalise_name(row["alias"]), row["province"]) in index:
-                continue  # a district of its city, a place of its own (places.csv)
+                # A district of its city, a place of its own (places.csv).
+                districts.add((normalise_name(row["alias"]), row["province"]))
+                continue
             targets = index.get((normalise_name(row["place"]), row["province"]), [])
             if targets:
                 best = max(targets, key=lambda p: p.population)
                 group = aliases.setdefault(normalise_name(row["alias"]), [])
                 if best not in group:
                     group.append(best)
-        return cls(places, postal, aliases, spreads)
+        return cls(places, postal, aliases, spreads, frozenset(districts))
 
     # -- accessors --------------------------------------------------------------------
 
@@ -524,6 +529,11 @@ class Gazetteer:
         if first.population >= _AMBIGUITY_RATIO * max(second.population, 1):
             return first
         return None
+
+    def is_district(self, place: Place) -> bool:
+        """Whether the place is a district of a city (Scarborough in Toronto), whose people the
+        city's population already counts."""
+        return (normalise_name(place.name), place.province) in self._districts
 
     def shared_in_province(self, query: str) -> bool:
         """Whether `place(query)`, given as "name, province", found nothing because several

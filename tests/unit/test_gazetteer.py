@@ -225,6 +225,7 @@ def test_every_alias_resolves_to_its_target_place_or_is_a_district_of_it(
         else:
             assert normalise_name(place.name) == normalise_name(row["place"]), row
     assert sorted(districts) == ["Courtice", "East York", "North York", "Scarborough"]
+    assert sorted(p.name for p in gazetteer.places if gazetteer.is_district(p)) == sorted(districts)
 
 
 @pytest.mark.parametrize(
