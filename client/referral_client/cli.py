@@ -524,7 +524,7 @@ def approve_organization(
     url: Url = None,
     api_key: ApiKey = None,
 ) -> None:
-    """After vetting: its services match and its provider keys work."""
+    """After vetting: its services match (its provider keys work unless it is suspended)."""
     _decide(
         ReferralClient.approve_organization,
         organization_id,

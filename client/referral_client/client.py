@@ -218,9 +218,10 @@ class ReferralClient(ClientBase):
         note: str | None = None,
         expected_status: OrganizationStatus | str | None = None,
     ) -> OrganizationPublic:
-        """After vetting: its services match and its provider keys work. `note`: what the
-        approval rests on, kept in its history. `expected_status`: the status the decision
-        was made on; when it is another by now, `Conflict` (409) and nothing changes."""
+        """After vetting: its services match (its provider keys work unless it is suspended).
+        `note`: what the approval rests on, kept in its history; required to reinstate a
+        suspended organization. `expected_status`: the status the decision was made on; when
+        it is another by now, `Conflict` (409) and nothing changes."""
         return self._run(
             self._operations.change_status(organization_id, "approve", note, expected_status)
         )

@@ -125,7 +125,8 @@ def approve_organization(
     caller: AdminCaller,
     decision: Annotated[StatusChange | None, Body()] = None,
 ) -> OrganizationPublic:
-    """After vetting: its services start matching, its provider keys work. An optional
+    """After vetting: its services start matching (its provider keys work while it is pending
+    too, to prepare its listings; a suspension stops them). An optional
     body `{"note": "…"}` says what the approval rests on; it is kept in the organization's
     history with who approved it and when. Approving an approved organization changes
     nothing; with a note, the note is recorded as the approval confirmed (vetted again).
