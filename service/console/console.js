@@ -423,6 +423,7 @@
     answer: null,
     needOrder: [],
     places: [],
+    chosenPlace: null, // a suggestion picked whose label another shares: matched by its point
     activePlace: -1,
     placesAsked: 0,
     placesTimer: 0,
@@ -675,6 +676,11 @@
   }
 
   function locationOf(text) {
+    const chosen = state.chosenPlace;
+    if (chosen && chosen.label === text.trim()) {
+      // One of two places of one name and province (Vanier, ON): its point says which.
+      return { latitude: chosen.latitude, longitude: chosen.longitude };
+    }
     const coordinates = COORDINATES.exec(text);
     if (coordinates) return { latitude: Number(coordinates[1]), longitude: Number(coordinates[2]) };
     if (POSTAL.test(text)) return { postal_prefix: text.trim() };
@@ -816,7 +822,10 @@
   }
 
   function choosePlace(index) {
-    $("near").value = state.places[index].label;
+    const place = state.places[index];
+    const shared = state.places.filter((other) => other.label === place.label).length > 1;
+    state.chosenPlace = shared ? place : null;
+    $("near").value = place.label;
     closePlaces();
   }
 

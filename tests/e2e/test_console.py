@@ -7,6 +7,7 @@ blocked and fails the test. `REFERRAL_CONSOLE_SCREENSHOT=docs/console.png` also 
 README's screenshot.
 """
 
+import json
 import os
 import re
 from datetime import UTC, datetime
@@ -560,3 +561,26 @@ def test_the_docs_show_every_operation_and_try_one_with_a_key(
     expect(live_response).to_contain_text('"role": "operator"')
     assert violations == []
     assert any(request.url.endswith("/v1/me") for request in traffic.requests)
+
+
+def test_of_two_places_with_one_name_the_one_picked_is_matched(
+    page: Page, live: LiveServer, traffic: Traffic
+) -> None:
+    """Two suggestions read "Vanier, ON" (Ottawa's and Kitchener's): the console sent the
+    label, which the service refuses as ambiguous, so neither could be matched."""
+    sign_in(page, live, live.operator_key)
+    expect(page.locator("#workspace")).to_be_visible()
+    page.fill("#near", "Vanier")
+    options = page.locator("#near-options [role=option]")
+    expect(options).to_have_count(2)
+    page.press("#near", "ArrowDown")
+    page.press("#near", "ArrowDown")
+    page.press("#near", "Enter")
+    expect(page.locator("#near")).to_have_value("Vanier, ON")
+    page.check("#need-list input[value=housing]")
+    page.press("#near", "Enter")
+    expect(page.locator("#results section.need")).to_have_count(1)
+    sent = [r for r in traffic.requests if r.url.endswith("/v1/match")][-1]
+    location = json.loads(sent.post_data or "{}")["location"]
+    assert location == {"latitude": 43.4267, "longitude": -80.4515}  # the second: Kitchener's
+    expect(page.locator(".located")).to_contain_text("Kitchener")
