@@ -402,7 +402,7 @@ class ServicePage(BaseModel):
 
 class RemovalReason(StrEnum):
     deleted = "deleted"
-    withdrawn = "withdrawn"  # its organization is suspended or pending approval again
+    withdrawn = "withdrawn"  # its organization is suspended
 
 
 class RemovedService(BaseModel):

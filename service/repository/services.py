@@ -159,9 +159,10 @@ def removed_since(
     offset: int,
     limit: int,
 ) -> tuple[list[tuple[uuid.UUID, datetime, str]], int]:
-    """Listings deleted since `since`, and when `withdrawn`, those whose organization left
-    approval since then and has not come back (except `own_organization`'s, which its
-    provider still sees): `(id, when, "deleted" | "withdrawn")`, oldest first."""
+    """Listings deleted since `since`, and when `withdrawn`, those whose organization was
+    suspended since then and is still (except `own_organization`'s, which its provider still
+    sees): `(id, when, "deleted" | "withdrawn")`, oldest first. (A pending organization's
+    listings were never shown: nothing to withdraw.)"""
     deleted: ServiceSelect = sa.select(
         col(ServiceChange.service_id).label("id"),
         col(ServiceChange.at).label("at"),
@@ -176,7 +177,7 @@ def removed_since(
                 sa.literal("withdrawn").label("reason"),
             )
             .join(Organization, col(Organization.id) == col(Service.organization_id))
-            .where(col(Organization.status) != "approved", col(Organization.updated_at) > since)
+            .where(col(Organization.status) == "suspended", col(Organization.updated_at) > since)
         )
         if own_organization is not None:
             gone = gone.where(col(Service.organization_id) != own_organization)

@@ -296,8 +296,8 @@ def removed_services(
     session: Session, *, caller: Caller, since: datetime, page: int, per_page: int
 ) -> RemovedPage:
     """The listings a copy of the registry kept since `since` should drop: deleted ones, and
-    for every role but an administrator's those of organizations suspended (or back to
-    pending) since then and not approved again."""
+    for every role but an administrator's those of organizations suspended since then and
+    not approved again."""
     if since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
     rows, total = repo.removed_since(

@@ -196,3 +196,13 @@ def test_removed_needs_a_reader_and_an_instant(api: Api) -> None:
     assert problem["errors"][0]["loc"] == ["query", "since"]
     problem = assert_problem(api.get("/v1/removed-services", api.admin, since="31415"), 422)
     assert problem["errors"][0]["loc"] == ["query", "since"]
+
+
+def test_a_pending_organizations_listings_were_never_shown_so_none_is_withdrawn(
+    api: Api,
+) -> None:
+    since = datetime.now(UTC).isoformat()
+    pending = api.organization("Not yet vetted", approved=False)
+    api.service(pending)
+    partner = api.key("partner")
+    assert api.get("/v1/removed-services", partner, since=since).json()["items"] == []
