@@ -242,6 +242,19 @@ def insert_area_covers(session: Session, rows: list[dict[str, Any]]) -> None:
         session.execute(sa.insert(AreaCover.__table__), rows)
 
 
+def restamp(session: Session, began: datetime, now: datetime) -> None:
+    """Move what an import stamped `began` (its services and organizations) to `now`, just
+    before it commits: a sync's cursor assumes a change commits within a minute of its
+    stamp, and an import can take minutes."""
+    for table in (Service, Organization):
+        session.execute(
+            sa.update(table)
+            .where(col(table.updated_at) == began)
+            .values(updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def insert_changes(session: Session, rows: list[dict[str, Any]]) -> None:
     if rows:
         session.execute(sa.insert(ServiceChange.__table__), rows)

@@ -61,6 +61,7 @@ from service.policy.visibility import shows_intake_contact, view_for
 from service.repository import hsds as repo
 from service.repository import organizations as organizations_repo
 from service.repository import registry_feed
+from service.repository import services as services_repo
 from service.repository.registry_feed import BulkLog
 from service.usecases.keys import Caller
 from service.usecases.listings import (
@@ -485,6 +486,9 @@ def _import_organizations(
         if run.writing:
             repo.insert_organizations(session, inserts)
             repo.update_organizations(session, updates)
+            for row in updates:
+                if "name" in row:  # its listings show it: a sync reads them again
+                    services_repo.touch_services_of(session, row["id"], run.now)
             log.organizations(row["id"] for row in (*inserts, *updates))
             organizations_repo.add_changes(
                 session,
@@ -842,6 +846,10 @@ def import_hsds(
                 log.services(row["id"] for row in (*writes.inserts, *writes.updates))
             if progress:
                 progress(len(records))
+        if run.writing:
+            # Stamped as it commits, not as it began: a sync that read past the beginning
+            # while the import ran would never read what it wrote (`SYNC_OVERLAP`).
+            repo.restamp(session, run.now, utcnow())
     if run.problems:
         session.rollback()
         raise ImportRefused(run.problems)

@@ -6,6 +6,7 @@ import csv
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -900,3 +901,36 @@ def test_an_older_record_never_undoes_a_newer_change_here(registry: Registry, ap
     assert now["description"] == "Described anew by another directory"
     assert (now["capacity"]["beds_available"], now["accepting_referrals"]) == (0, False)
     assert now["availability_updated_at"] == full.json()["availability_updated_at"]
+
+
+def test_what_an_import_writes_is_stamped_as_it_commits_not_as_it_began(
+    registry: Registry, api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sync's cursor trusts a change to commit within a minute of its stamp; a large import
+    runs for minutes, and a sync that read past its beginning missed all it wrote."""
+    record = _page(api, f"/hsds/services/{registry.legal['id']}", api.admin)
+    copy = {**record, "id": str(uuid.uuid4()), "name": "Imported slowly"}
+    began = datetime.now(UTC) - timedelta(minutes=10)
+    clock = iter([began, datetime.now(UTC)])
+    monkeypatch.setattr("service.usecases.hsds.utcnow", lambda: next(clock))
+    done = api.client.post("/v1/import/hsds", json=[copy], headers=api.admin)
+    assert done.json()["services_created"] == 1, done.text
+    created = api.get(f"/v1/services/{copy['id']}", api.admin).json()
+    assert datetime.fromisoformat(created["updated_at"]) > began + timedelta(minutes=9)
+    assert datetime.fromisoformat(created["created_at"]) == began
+
+
+def test_an_import_that_renames_an_organization_brings_its_listings_to_syncs(
+    registry: Registry, api: Api
+) -> None:
+    organization = _page(api, f"/hsds/organizations/{registry.owner}", api.admin)
+    before = api.get(f"/v1/services/{registry.legal['id']}", api.admin).json()["updated_at"]
+    renamed = {key: value for key, value in organization.items() if key != "services"}
+    renamed["name"] = "Safe Homes Network"
+    service = _page(api, f"/hsds/services/{registry.legal['id']}", api.admin)
+    service["organization"] = {**service["organization"], "name": "Safe Homes Network"}
+    done = api.client.post("/v1/import/hsds", json=[service], headers=api.admin)
+    assert done.json()["organizations_updated"] == 1, done.text
+    after = api.get(f"/v1/services/{registry.legal['id']}", api.admin).json()
+    assert after["organization"]["name"] == "Safe Homes Network"
+    assert after["updated_at"] > before
