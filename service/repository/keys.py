@@ -57,6 +57,18 @@ def get_key(session: Session, key_id: uuid.UUID) -> ApiKey | None:
     return session.get(ApiKey, key_id)
 
 
+def lock_working_admin_keys(session: Session) -> None:
+    """Lock the working administrator keys until the transaction ends, by writing them
+    unchanged (as `organizations.get_organization` locks): two revocations at once are
+    decided one after the other, so they never revoke the last two together."""
+    session.execute(
+        sa.update(ApiKey)
+        .where(col(ApiKey.role) == "admin", col(ApiKey.revoked_at).is_(None))
+        .values(role=ApiKey.role)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def count_working_admin_keys(session: Session) -> int:
     statement = (
         sa.select(sa.func.count())

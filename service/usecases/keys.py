@@ -194,6 +194,7 @@ def update_key(
 
 def revoke_key(session: Session, *, key_id: uuid.UUID, caller: Caller) -> None:
     """Revoke a key; it gets 401 from then on. Revoking twice is harmless."""
+    repo.lock_working_admin_keys(session)
     record = repo.get_key(session, key_id)
     if record is None:
         raise NotFound("No such key.")

@@ -1,6 +1,9 @@
 """API keys: shown once, stored as a hash, revocable, bound to an organization for providers."""
 
 import hashlib
+import threading
+import time
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -8,7 +11,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from service.usecases.keys import ensure_bootstrap_admin
+from schemas.enums import Role
+from service.errors import Conflict
+from service.repository.keys import lock_working_admin_keys
+from service.usecases.keys import Caller, ensure_bootstrap_admin, revoke_key
 from tests.factories import ADMIN_KEY, Api, assert_problem, bearer
 
 
@@ -416,3 +422,36 @@ def test_the_last_working_administrator_key_cannot_be_revoked(api: Api) -> None:
     assert api.client.delete(f"/v1/keys/{me['id']}", headers=api.admin).status_code == 204
     last = api.client.delete(f"/v1/keys/{deputy['id']}", headers=bearer(deputy["key"]))
     assert_problem(last, 409)
+
+
+def test_two_revocations_at_once_never_revoke_the_last_two_administrator_keys(
+    api: Api, engine: sa.Engine
+) -> None:
+    """Each counted two working keys and revoked one: both went, on PostgreSQL."""
+    me = api.client.get("/v1/me", headers=api.admin).json()["key"]
+    for key in api.client.get("/v1/keys", headers=api.admin).json()["items"]:
+        if key["role"] == "admin" and key["revoked_at"] is None and key["id"] != me["id"]:
+            assert api.client.delete(f"/v1/keys/{key['id']}", headers=api.admin).is_success
+    deputy = api.client.post(
+        "/v1/keys", json={"role": "admin", "name": "deputy"}, headers=api.admin
+    ).json()
+    caller = Caller(key_id=uuid.uuid4(), name="other admin", role=Role.admin, organization_id=None)
+    outcome: dict[str, str] = {}
+
+    def revoke_the_deputy() -> None:
+        with Session(engine) as session:
+            try:
+                revoke_key(session, key_id=uuid.UUID(deputy["id"]), caller=caller)
+                outcome["deputy"] = "revoked"
+            except Conflict as conflict:
+                outcome["deputy"] = str(conflict)
+
+    with Session(engine) as first:
+        lock_working_admin_keys(first)
+        second = threading.Thread(target=revoke_the_deputy)
+        second.start()
+        time.sleep(0.5)  # time for the second to count, were it not made to wait
+        revoke_key(first, key_id=uuid.UUID(me["id"]), caller=caller)
+    second.join(timeout=30)
+    assert "last working administrator key" in outcome["deputy"]
+    assert api.client.get("/v1/me", headers=bearer(deputy["key"])).is_success
