@@ -396,7 +396,15 @@ class ServicePage(BaseModel):
         "this page's last, now or in a later sync (keep the last page's). Unlike `page`, it "
         "skips nothing when listings change while you read. On the last page it stands no "
         "later than a minute ago, so that a change still being written is not missed: a "
-        "listing changed in the last minute may come again, but never not at all.",
+        "listing changed in the last minute may come again, but never not at all. Null "
+        "when the list is filtered by `category`, `province`, `stale` or `beds_stale`: a "
+        "listing can leave such a filter, which a sync would never see.",
+    )
+    has_more: bool = Field(
+        default=False,
+        description="Whether more listings come after this page: follow `next_cursor` (or "
+        "the next `page`) while it is true, then stop. An empty page is not the end: a sync "
+        "that waits for one may never end while listings keep changing.",
     )
 
 
@@ -418,6 +426,14 @@ class RemovedPage(BaseModel):
     total: int
     page: int
     per_page: int
+    next_cursor: str | None = Field(
+        default=None,
+        description="Send it as `cursor` for the removals after this page's last, now or in "
+        "a later sync (keep the last page's; it stands a minute back, as the listings' does).",
+    )
+    has_more: bool = Field(
+        default=False, description="Whether more come after this page: follow `next_cursor`."
+    )
 
 
 class ServiceChangePublic(BaseModel):

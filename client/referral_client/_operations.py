@@ -124,9 +124,13 @@ class Operations:
         return parse((yield from send(call, self.retry)), ServicePage)
 
     def removed_services(
-        self, since: datetime, *, page: int, per_page: int | None
+        self, since: datetime | None, *, cursor: str | None, page: int, per_page: int | None
     ) -> Flow[RemovedPage]:
-        params = {"since": since.isoformat(), "page": str(page)}
+        params = {"page": str(page)}
+        if since is not None:
+            params["since"] = since.isoformat()
+        if cursor is not None:
+            params["cursor"] = cursor
         if per_page is not None:
             params["per_page"] = str(per_page)
         call = Call("GET", "/v1/removed-services", params)

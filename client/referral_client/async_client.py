@@ -112,10 +112,15 @@ class AsyncReferralClient(ClientBase):
         return await self._run(self._operations.list_services(filters))
 
     async def removed_services(
-        self, since: datetime, *, page: int = 1, per_page: int | None = None
+        self,
+        since: datetime | None = None,
+        *,
+        cursor: str | None = None,
+        page: int = 1,
+        per_page: int | None = None,
     ) -> RemovedPage:
         return await self._run(
-            self._operations.removed_services(since, page=page, per_page=per_page)
+            self._operations.removed_services(since, cursor=cursor, page=page, per_page=per_page)
         )
 
     async def unmet_needs(self, **filters: Unpack[ReportFilters]) -> NeedCountPage:

@@ -128,11 +128,19 @@ class ReferralClient(ClientBase):
         return self._run(self._operations.list_services(filters))
 
     def removed_services(
-        self, since: datetime, *, page: int = 1, per_page: int | None = None
+        self,
+        since: datetime | None = None,
+        *,
+        cursor: str | None = None,
+        page: int = 1,
+        per_page: int | None = None,
     ) -> RemovedPage:
         """The listings a copy of the registry should drop since `since` (deleted, or their
-        organization suspended): pass the time your previous sync began, less a minute."""
-        return self._run(self._operations.removed_services(since, page=page, per_page=per_page))
+        organization suspended), or after a page's `next_cursor` (keep the last page's for
+        the next sync); follow `next_cursor` while `has_more`."""
+        return self._run(
+            self._operations.removed_services(since, cursor=cursor, page=page, per_page=per_page)
+        )
 
     def unmet_needs(self, **filters: Unpack[ReportFilters]) -> NeedCountPage:
         """Analysts: one page of the unmet-need report, newest month first: `month_from`,

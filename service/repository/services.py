@@ -1,7 +1,7 @@
 """Statements on listings, their locations and their history."""
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -153,8 +153,9 @@ def touch_services_of(session: Session, organization_id: uuid.UUID, at: datetime
 def removed_since(
     session: Session,
     *,
-    since: datetime,
+    since: datetime | None,
     withdrawn: bool,
+    after: tuple[datetime, uuid.UUID] | None = None,
     own_organization: uuid.UUID | None,
     offset: int,
     limit: int,
@@ -167,7 +168,9 @@ def removed_since(
         col(ServiceChange.service_id).label("id"),
         col(ServiceChange.at).label("at"),
         sa.literal("deleted").label("reason"),
-    ).where(col(ServiceChange.action) == "delete", col(ServiceChange.at) > since)
+    ).where(col(ServiceChange.action) == "delete")
+    if since is not None:
+        deleted = deleted.where(col(ServiceChange.at) > since)
     parts: list[ServiceSelect] = [deleted]
     if withdrawn:
         gone: ServiceSelect = (
@@ -177,20 +180,31 @@ def removed_since(
                 sa.literal("withdrawn").label("reason"),
             )
             .join(Organization, col(Organization.id) == col(Service.organization_id))
-            .where(col(Organization.status) == "suspended", col(Organization.updated_at) > since)
+            .where(col(Organization.status) == "suspended")
         )
+        if since is not None:
+            gone = gone.where(col(Organization.updated_at) > since)
         if own_organization is not None:
             gone = gone.where(col(Service.organization_id) != own_organization)
         parts.append(gone)
     union = sa.union_all(*parts).subquery()
-    total = session.execute(sa.select(sa.func.count()).select_from(union)).scalar_one()
+    after_position = sa.true()
+    if after is not None:  # a sync's cursor: after this removal, in (at, id) order
+        at, service_id = after
+        after_position = sa.or_(union.c.at > at, sa.and_(union.c.at == at, union.c.id > service_id))
+    total = session.execute(
+        sa.select(sa.func.count()).select_from(union).where(after_position)
+    ).scalar_one()
     rows = session.execute(
         sa.select(union.c.id, union.c.at, union.c.reason)
+        .where(after_position)
         .order_by(union.c.at, union.c.id)
         .offset(offset)
         .limit(limit)
     ).all()
-    return [(row[0], row[1], row[2]) for row in rows], int(total)
+    return [
+        (row[0], row[1] if row[1].tzinfo else row[1].replace(tzinfo=UTC), row[2]) for row in rows
+    ], int(total)
 
 
 def add_service(session: Session, service: Service) -> Service:

@@ -153,9 +153,17 @@ def removed_services(
     caller: ReaderCaller,
     pagination: PaginationDep,
     since: Annotated[
-        Instant,
-        Query(description="ISO 8601. For a sync, the time the previous one began, less a minute."),
-    ],
+        Instant | None,
+        Query(description="ISO 8601: removals after this instant. Or send `cursor`."),
+    ] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="A page's `next_cursor`: the removals after that page's last. Keep "
+            "the last page's for the next sync.",
+        ),
+    ] = None,
 ) -> RemovedPage:
     """The listings a copy of the registry should drop, oldest removal first: those deleted
     since `since` (`deleted`), and, to every role but an administrator, those whose
@@ -165,6 +173,7 @@ def removed_services(
         session,
         caller=caller,
         since=since,
+        cursor=cursor,
         page=pagination.page,
         per_page=pagination.per_page,
     )

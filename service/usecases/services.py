@@ -251,6 +251,16 @@ def list_services(
         raise _refused("cursor", "send either cursor or modified_after, not both")
     if cursor is not None and page != 1:
         raise _refused("page", "a cursor is its own page: send it without page")
+    # A listing can leave these filters (a new category, a location moved, verified), which a
+    # sync following a cursor would never see: a filtered list gives none.
+    narrowed = category is not None or province is not None or stale is not None
+    narrowed = narrowed or beds_stale is not None
+    if cursor is not None and narrowed:
+        raise _refused(
+            "cursor",
+            "a cursor follows every listing you may see: filter your copy, not the sync "
+            "(category, province, stale and beds_stale take no cursor)",
+        )
     after = _position(cursor) if cursor is not None else None
     if modified_after is not None and modified_after.tzinfo is None:
         modified_after = modified_after.replace(tzinfo=UTC)  # ISO 8601 without zone: UTC
@@ -277,42 +287,76 @@ def list_services(
     )
     # Where the next page, or the next sync, goes on from: after this page's last listing;
     # past the last page, no later than a minute ago (`SYNC_OVERLAP`).
-    settled = (now - SYNC_OVERLAP, uuid.UUID(int=0))
+    more = offset + len(rows) < total
     position = (rows[-1].updated_at, rows[-1].id) if rows else after
     if position is None and modified_after is not None:
         position = (modified_after, uuid.UUID(int=(1 << 128) - 1))
-    if position is None or offset + len(rows) >= total:
-        position = min(position or settled, settled)
     return ServicePage(
         items=[_view(row, caller) for row in rows],
         total=total,
         page=page,
         per_page=per_page,
-        next_cursor=_cursor(*position),
+        next_cursor=None if narrowed else _cursor(*_going_on(position, more, now)),
+        has_more=more,
     )
+
+
+def _going_on(
+    position: tuple[datetime, uuid.UUID] | None, more: bool, now: datetime
+) -> tuple[datetime, uuid.UUID]:
+    """Where the next page, or the next sync, goes on from: after this page's last item;
+    past the last page, no later than `SYNC_OVERLAP` ago."""
+    settled = (now - SYNC_OVERLAP, uuid.UUID(int=0))
+    if position is None or not more:
+        return min(position or settled, settled)
+    return position
 
 
 def removed_services(
-    session: Session, *, caller: Caller, since: datetime, page: int, per_page: int
+    session: Session,
+    *,
+    caller: Caller,
+    since: datetime | None,
+    page: int,
+    per_page: int,
+    cursor: str | None = None,
 ) -> RemovedPage:
-    """The listings a copy of the registry kept since `since` should drop: deleted ones, and
-    for every role but an administrator's those of organizations suspended since then and
-    not approved again."""
-    if since.tzinfo is None:
+    """The listings a copy of the registry kept since `since` (or a page's `next_cursor`)
+    should drop: deleted ones, and for every role but an administrator's those of
+    organizations suspended since then and not approved again. In the order of removal, by
+    keyset, so that a removal that goes (an organization approved again) never makes
+    another skipped."""
+    if cursor is not None and since is not None:
+        raise _refused("cursor", "send either cursor or since, not both")
+    if cursor is not None and page != 1:
+        raise _refused("page", "a cursor is its own page: send it without page")
+    if cursor is None and since is None:
+        raise _refused("since", "send since (an instant) or a page's next_cursor")
+    after = _position(cursor) if cursor is not None else None
+    if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
+    now = utcnow()
+    offset = (page - 1) * per_page
     rows, total = repo.removed_since(
         session,
         since=since,
+        after=after,
         withdrawn=caller.role is not Role.admin,
         own_organization=caller.organization_id,
-        offset=(page - 1) * per_page,
+        offset=offset,
         limit=per_page,
     )
+    more = offset + len(rows) < total
+    position = (rows[-1][1], rows[-1][0]) if rows else after
+    if position is None and since is not None:
+        position = (since, uuid.UUID(int=(1 << 128) - 1))
     return RemovedPage(
+        next_cursor=_cursor(*_going_on(position, more, now)),
+        has_more=more,
         items=[
             RemovedService(
                 id=service_id,
-                removed_at=at if at.tzinfo is not None else at.replace(tzinfo=UTC),
+                removed_at=at,
                 reason=RemovalReason(reason),
             )
             for service_id, at, reason in rows

@@ -27,7 +27,8 @@ def _sync(
         seen += [item["id"] for item in body["items"]]
         cursor = body["next_cursor"]
         assert cursor
-        if len(body["items"]) == body["total"]:
+        assert body["has_more"] == (len(body["items"]) < body["total"])
+        if not body["has_more"]:
             return seen, cursor
 
 
@@ -206,3 +207,71 @@ def test_a_pending_organizations_listings_were_never_shown_so_none_is_withdrawn(
     api.service(pending)
     partner = api.key("partner")
     assert api.get("/v1/removed-services", partner, since=since).json()["items"] == []
+
+
+def test_a_filtered_list_gives_no_cursor_and_takes_none(api: Api) -> None:
+    """A listing can leave a filter (its location moved to another province), which a sync
+    following the filtered list would never see: it kept the listing for good."""
+    api.service(api.organization())
+    cursor = api.get("/v1/services", api.admin).json()["next_cursor"]
+    for params in (
+        {"province": "ON"},
+        {"category": "housing.emergency_shelter"},
+        {"stale": "true"},
+    ):
+        page = api.get("/v1/services", api.admin, **params).json()
+        assert page["next_cursor"] is None, params
+        refused = api.get("/v1/services", api.admin, cursor=cursor, **params)
+        assert assert_problem(refused, 422)["errors"][0]["loc"] == ["query", "cursor"], params
+    mine = api.get("/v1/services", api.admin, organization_id=str(uuid.uuid4())).json()
+    assert mine["next_cursor"]  # listings never move to another organization
+
+
+def _removed(api: Api, headers: dict[str, str], **params: Any) -> tuple[list[str], str]:
+    """Every page of removals, following `next_cursor` while `has_more`."""
+    seen: list[str] = []
+    while True:
+        page = api.get("/v1/removed-services", headers, per_page=2, **params)
+        assert page.status_code == 200, page.text
+        body = page.json()
+        seen += [item["id"] for item in body["items"]]
+        params = {"cursor": body["next_cursor"]}
+        if not body["has_more"]:
+            return seen, body["next_cursor"]
+
+
+def test_removals_are_paged_by_cursor_so_one_that_goes_never_makes_another_skipped(
+    api: Api,
+) -> None:
+    since = datetime.now(UTC).isoformat()
+    suspended = api.organization("Suspended")
+    withdrawn = [api.service(suspended)["id"] for _ in range(3)]
+    other = api.organization("Other")
+    deleted = [api.service(other)["id"] for _ in range(2)]
+    partner = api.key("partner")
+    assert api.client.post(
+        f"/v1/organizations/{suspended}/suspend", json={"note": "review"}, headers=api.admin
+    ).is_success
+    for service_id in deleted:
+        assert api.client.delete(f"/v1/services/{service_id}", headers=api.admin).status_code == 204
+    first = api.get("/v1/removed-services", partner, since=since, per_page=2).json()
+    assert (len(first["items"]), first["total"], first["has_more"]) == (2, 5, True)
+    # The suspension is lifted while the partner reads: by pages, the deletions moved up
+    # past the page it reads next.
+    assert api.client.post(
+        f"/v1/organizations/{suspended}/approve", json={"note": "cleared"}, headers=api.admin
+    ).is_success
+    rest, cursor = _removed(api, partner, cursor=first["next_cursor"])
+    assert set(deleted) <= set(rest)
+    assert not set(rest) - set(deleted) - set(withdrawn)
+    # The last page's cursor goes on from a minute back: the deletions may come again.
+    again, _ = _removed(api, partner, cursor=cursor)
+    assert set(again) <= set(deleted)
+    for params, field in (
+        ({}, "since"),
+        ({"since": since, "cursor": cursor}, "cursor"),
+        ({"cursor": cursor, "page": 2}, "page"),
+        ({"cursor": "bm90"}, "cursor"),
+    ):
+        refused = api.get("/v1/removed-services", partner, **params)
+        assert assert_problem(refused, 422)["errors"][0]["loc"] == ["query", field], params
