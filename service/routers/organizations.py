@@ -117,12 +117,13 @@ def update_organization(
 @router.post(
     "/{organization_id}/approve",
     summary="Approve an organization",
-    responses=problems(*AUTH, 404, 409, 422),
+    responses={**problems(*AUTH, 404, 409, 422), **with_etag()},
 )
 def approve_organization(
     organization_id: UUID,
     session: SessionDep,
     caller: AdminCaller,
+    response: Response,
     decision: Annotated[StatusChange | None, Body()] = None,
 ) -> OrganizationPublic:
     """After vetting: its services start matching (its provider keys work while it is pending
@@ -131,7 +132,7 @@ def approve_organization(
     history with who approved it and when. Approving an approved organization changes
     nothing; with a note, the note is recorded as the approval confirmed (vetted again).
     Reinstating a suspended organization needs the note (422 without it)."""
-    return usecases.set_organization_status(
+    decided = usecases.set_organization_status(
         session,
         organization_id=organization_id,
         status=OrganizationStatus.approved,
@@ -139,22 +140,24 @@ def approve_organization(
         expected=decision.expected_status if decision else None,
         caller=caller,
     )
+    return _with_etag(response, decided)
 
 
 @router.post(
     "/{organization_id}/suspend",
     summary="Suspend an organization",
-    responses=problems(*AUTH, 404, 409, 422),
+    responses={**problems(*AUTH, 404, 409, 422), **with_etag()},
 )
 def suspend_organization(
     organization_id: UUID,
     session: SessionDep,
     caller: AdminCaller,
+    response: Response,
     decision: Annotated[StatusChange | None, Body()] = None,
 ) -> OrganizationPublic:
     """Its services stop matching at once and its provider keys are refused (403). An
     optional body `{"note": "…"}` says why, kept in the organization's history."""
-    return usecases.set_organization_status(
+    decided = usecases.set_organization_status(
         session,
         organization_id=organization_id,
         status=OrganizationStatus.suspended,
@@ -162,6 +165,7 @@ def suspend_organization(
         expected=decision.expected_status if decision else None,
         caller=caller,
     )
+    return _with_etag(response, decided)
 
 
 @router.get(

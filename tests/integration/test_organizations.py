@@ -298,6 +298,11 @@ def test_a_patch_with_the_etag_read_never_overwrites_another_administrators_chan
     assert_problem(any_version, 428)
     assert api.client.get(path, headers=api.admin).json()["email"] == "intake@example.org"
     current = api.client.get(path, headers=api.admin).headers["ETag"]
+    # A decision changes it, and answers the new one.
+    approved = api.client.post(f"{path}/approve", headers=api.admin)
+    assert approved.headers["ETag"] != current
+    assert approved.headers["ETag"] == api.client.get(path, headers=api.admin).headers["ETag"]
+    current = approved.headers["ETag"]
     guarded = api.client.patch(
         path, json={"phone": "+1-519-555-0100"}, headers={**api.admin, "If-Match": current}
     )
