@@ -126,20 +126,24 @@ def problem_response(
 _NAME = re.compile(r"^[A-Za-z0-9_.\-\[\]]{1,40}$")
 
 
+# A JSON field's name, more strictly: an identifier ("519-555-1234" is no field's name).
+_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
+
+
 def said_back(name: str) -> bool:
-    """Whether an unknown name sent may be named in an error."""
+    """Whether an unknown query parameter's name may be named in an error."""
     return bool(_NAME.match(name))
 
 
 def validation_errors(raw: Sequence[Any]) -> list[ProblemError]:
     """`{loc, msg}` only: pydantic's `input` and `ctx` would echo what was sent, and an
-    unknown field's name is left out of `loc` unless it looks like a name (`said_back`)."""
+    unknown field's name is left out of `loc` unless it is an identifier (`_FIELD`)."""
     problems = []
     for e in raw:
         loc = [str(part) if not isinstance(part, int) else part for part in e["loc"]]
         message = _safe_message(e)
         if e.get("type") == "extra_forbidden" and loc and isinstance(loc[-1], str):
-            if not said_back(loc[-1]):
+            if not _FIELD.match(loc[-1]):
                 loc, message = loc[:-1], "Extra inputs are not permitted (a field not named)"
         problems.append(ProblemError(loc=loc, msg=message))
     return problems

@@ -285,8 +285,6 @@ def list_services(
         beds_counted_before=counted if beds_stale else None,
         beds_counted_since=counted if beds_stale is False else None,
     )
-    # Where the next page, or the next sync, goes on from: after this page's last listing;
-    # past the last page, no later than a minute ago (`SYNC_OVERLAP`).
     more = offset + len(rows) < total
     position = (rows[-1].updated_at, rows[-1].id) if rows else after
     if position is None and modified_after is not None:
