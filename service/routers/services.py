@@ -123,9 +123,10 @@ def list_services(
 
     To keep a copy of the registry: read the whole list (unfiltered) by following
     `next_cursor` while `has_more`, keep the last page's, and later send it as `cursor` for
-    what changed since; drop what `GET /v1/removed-services` lists. A listing counts as changed when anything you read of
-    it changes: its own fields, its bed count, its verification, and its organization's
-    name or approval (a listing of an organization approved again comes again)."""
+    what changed since; drop what `GET /v1/removed-services` lists. A listing counts as
+    changed when anything you read of it changes: its own fields, its bed count, its
+    verification, and its organization's name or approval (a listing of an organization
+    approved again comes again)."""
     return usecases.list_services(
         session,
         caller=caller,
