@@ -18,8 +18,6 @@ from schemas.organizations import (
 from service.errors import (
     Conflict,
     NotFound,
-    PreconditionFailed,
-    PreconditionRequired,
     Unprocessable,
     validation_errors,
 )
@@ -28,6 +26,7 @@ from service.repository import organizations as repo
 from service.repository import services as services_repo
 from service.usecases.keys import Caller
 from service.usecases.listings import diff
+from service.usecases.preconditions import check_if_match
 
 # What an organization's history compares: every field a registrar, vetter or import sets.
 HISTORY_FIELDS = ("name", "description", "website", "email", "phone", "status")
@@ -171,14 +170,7 @@ def update_organization(
     administrator's change since is never overwritten unseen."""
     organization = _get(session, organization_id, for_update=if_match is not None)
     if if_match is not None:
-        offered = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-        if "*" in offered:
-            raise PreconditionRequired("If-Match: * names no version; send the ETag you read.")
-        current = etag_of(organization)
-        if current not in offered and current.strip('"') not in offered:
-            raise PreconditionFailed(
-                "The organization changed since you read it. Read it again, reapply, and retry."
-            )
+        check_if_match(etag_of(organization), if_match, what="organization")
     before = _fields(organization)
     changes = data.model_dump(exclude_unset=True)
     if "name" in changes and changes["name"] is None:

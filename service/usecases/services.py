@@ -49,6 +49,7 @@ from service.usecases.listings import (
     to_mask,
 )
 from service.usecases.locating import placed
+from service.usecases.preconditions import check_if_match
 
 
 def etag_of(service_id: uuid.UUID, version: int) -> str:
@@ -104,25 +105,10 @@ def _check_organization(session: Session, organization_id: uuid.UUID, caller: Ca
         )
 
 
-def _quoted(tag: str) -> str:
-    return tag if tag.startswith('"') and tag.endswith('"') and len(tag) > 1 else f'"{tag}"'
-
-
 def _check_if_match(service: Service, if_match: str | None) -> None:
     if if_match is None:
         raise PreconditionRequired("Send If-Match with the ETag of the listing you changed.")
-    current = etag(service)
-    # As sent, or weakened by a proxy (W/), or with its quotes lost by a script that cut
-    # the header's value: each still names one version of this listing.
-    offered = {tag.strip() for tag in if_match.split(",")}
-    if "*" in offered:  # (any version at all: no guard against a lost update)
-        raise PreconditionRequired(
-            "If-Match: * names no version; send the ETag of the listing you changed."
-        )
-    if current not in {_quoted(t.removeprefix("W/")) for t in offered}:
-        raise PreconditionFailed(
-            "The listing changed since you read it. Read it again, reapply, and retry."
-        )
+    check_if_match(etag(service), if_match, what="listing")
 
 
 def _record(
