@@ -63,6 +63,12 @@ class Unauthorized(DomainError):
 class Unprocessable(DomainError):
     status, code, title = 422, "validation-error", "Invalid request"
 
+    @classmethod
+    def at(cls, *loc: str, msg: str, detail: str) -> "Unprocessable":
+        """One field's problem: `loc` names the field (never its value), `msg` what is wrong
+        with it, `detail` what to do."""
+        return cls(detail, errors=validation_errors([{"loc": loc, "msg": msg}]))
+
 
 class TooManyRequests(DomainError):
     status, code, title = 429, "too-many-requests", "Too many requests"

@@ -25,7 +25,7 @@ from service.deps import (
     SessionDep,
     SettingsDep,
 )
-from service.errors import Unprocessable, validation_errors
+from service.errors import Unprocessable
 from service.routers._responses import AUTH, problems, with_etag
 from service.usecases import services as usecases
 
@@ -212,9 +212,11 @@ def replace_service(
     body read from `GET` may be sent back changed: what it holds besides the listing (`id`,
     `version`, the times) is ignored, but an `id` must be this listing's."""
     if data.id is not None and data.id != service_id:
-        raise Unprocessable(
-            "id: not this listing's id; PUT the listing to its own path",
-            errors=validation_errors([{"loc": ("body", "id"), "msg": "not this listing's id"}]),
+        raise Unprocessable.at(
+            "body",
+            "id",
+            msg="not this listing's id",
+            detail="id: not this listing's id; PUT the listing to its own path",
         )
     service = usecases.replace_service(
         session,

@@ -18,7 +18,6 @@ from service.errors import (
     NotFound,
     Unauthorized,
     Unprocessable,
-    validation_errors,
 )
 from service.models import ApiKey, utcnow
 from service.repository import keys as repo
@@ -95,9 +94,8 @@ def _is_bootstrap(record: ApiKey) -> bool:
 
 def _refuse_reserved(name: str | None) -> None:
     if name == BOOTSTRAP_NAME:
-        raise Unprocessable(
-            "name: reserved for the bootstrap key.",
-            errors=validation_errors([{"loc": ("body", "name"), "msg": "reserved"}]),
+        raise Unprocessable.at(
+            "body", "name", msg="reserved", detail="name: reserved for the bootstrap key."
         )
 
 
@@ -106,11 +104,11 @@ def create_key(session: Session, *, data: KeyCreate, caller: Caller) -> KeyCreat
     _refuse_reserved(data.name)
     if data.organization_id is not None:
         if organizations_repo.get_organization(session, data.organization_id) is None:
-            raise Unprocessable(
-                "organization_id does not name an organization.",
-                errors=validation_errors(
-                    [{"loc": ("body", "organization_id"), "msg": "no such organization"}]
-                ),
+            raise Unprocessable.at(
+                "body",
+                "organization_id",
+                msg="no such organization",
+                detail="organization_id does not name an organization.",
             )
     secret = _new_secret()
     record = repo.add_key(

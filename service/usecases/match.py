@@ -31,7 +31,7 @@ from schemas.match import (
     PlacePublic,
 )
 from service.config import Settings
-from service.errors import Unprocessable, validation_errors
+from service.errors import Unprocessable
 from service.gazetteer import Gazetteer, Locality
 from service.matching.eligibility import Eligibility
 from service.matching.geo import bounding_box, cell_of, next_ring_km, radius_steps
@@ -74,9 +74,8 @@ WIDE_PREFIX_KM = 50.0
 
 
 def _unknown(field: str, message: str) -> Unprocessable:
-    return Unprocessable(
-        f"location.{field}: {message}",
-        errors=validation_errors([{"loc": ("body", "location", field), "msg": message}]),
+    return Unprocessable.at(
+        "body", "location", field, msg=message, detail=f"location.{field}: {message}"
     )
 
 

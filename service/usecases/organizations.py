@@ -19,7 +19,6 @@ from service.errors import (
     Conflict,
     NotFound,
     Unprocessable,
-    validation_errors,
 )
 from service.models import Organization, OrganizationChange, name_key, utcnow
 from service.repository import organizations as repo
@@ -134,11 +133,11 @@ def list_organizations(
     if name is not None:
         part = name_key(name)
         if not part:
-            raise Unprocessable(
-                "name: give a letter or a digit to search for.",
-                errors=validation_errors(
-                    [{"loc": ("query", "name"), "msg": "needs a letter or a digit"}]
-                ),
+            raise Unprocessable.at(
+                "query",
+                "name",
+                msg="needs a letter or a digit",
+                detail="name: give a letter or a digit to search for.",
             )
     rows, total = repo.list_organizations(
         session,
@@ -225,11 +224,11 @@ def set_organization_status(
     ):
         # Lifting a suspension (fraud reported, say) is a decision someone must account for:
         # a script approving what it read as pending must not do it silently.
-        raise Unprocessable(
-            "note: reinstating a suspended organization needs a note saying why",
-            errors=validation_errors(
-                [{"loc": ("body", "note"), "msg": "required to reinstate a suspended one"}]
-            ),
+        raise Unprocessable.at(
+            "body",
+            "note",
+            msg="required to reinstate a suspended one",
+            detail="note: reinstating a suspended organization needs a note saying why",
         )
     if organization.status != status.value:
         organization.status = status.value

@@ -38,7 +38,7 @@ from sqlmodel import Session
 
 from schemas.enums import AreaType, Province
 from schemas.reports import SMALLEST_SHOWN, NeedCountPage, NeedCountPublic
-from service.errors import Unprocessable, validation_errors
+from service.errors import Unprocessable
 from service.models import NeedCount, utcnow
 from service.repository import reports as repo
 from service.repository.reports import CellKey, Counts
@@ -203,11 +203,11 @@ def unmet_need_report(
 ) -> NeedCountPage:
     """The cells of ended months asked for at least `SMALLEST_SHOWN` times, newest first."""
     if first_month is not None and last_month is not None and first_month > last_month:
-        raise Unprocessable(
-            "month_from is later than month_to: nothing could be listed",
-            errors=validation_errors(
-                [{"loc": ("query", "month_from"), "msg": "later than month_to"}]
-            ),
+        raise Unprocessable.at(
+            "query",
+            "month_from",
+            msg="later than month_to",
+            detail="month_from is later than month_to: nothing could be listed",
         )
     settled = last_reported_month(now or utcnow())
     rows, total = repo.read_counts(

@@ -97,11 +97,11 @@ def _check_organization(session: Session, organization_id: uuid.UUID, caller: Ca
     if caller.role is Role.provider and not caller.owns(organization_id):
         raise Forbidden("A provider key may only list services of its own organization.")
     if organizations_repo.get_organization(session, organization_id) is None:
-        raise Unprocessable(
-            "organization_id does not name an organization.",
-            errors=validation_errors(
-                [{"loc": ("body", "organization_id"), "msg": "no such organization"}]
-            ),
+        raise Unprocessable.at(
+            "body",
+            "organization_id",
+            msg="no such organization",
+            detail="organization_id does not name an organization.",
         )
 
 
@@ -196,19 +196,16 @@ def _position(cursor: str) -> tuple[datetime, uuid.UUID]:
             raise ValueError(changed)
         return when, uuid.UUID(service_id)
     except ValueError:
-        raise Unprocessable(
-            "cursor: not a cursor this service gave; send the `next_cursor` of a page",
-            errors=validation_errors(
-                [{"loc": ("query", "cursor"), "msg": "not a cursor this service gave"}]
-            ),
+        raise Unprocessable.at(
+            "query",
+            "cursor",
+            msg="not a cursor this service gave",
+            detail="cursor: not a cursor this service gave; send the `next_cursor` of a page",
         ) from None
 
 
 def _refused(field: str, message: str) -> Unprocessable:
-    return Unprocessable(
-        f"{field}: {message}",
-        errors=validation_errors([{"loc": ("query", field), "msg": message}]),
-    )
+    return Unprocessable.at("query", field, msg=message, detail=f"{field}: {message}")
 
 
 def list_services(
@@ -503,26 +500,21 @@ def set_availability(
     service = _locked_writable(session, service_id, caller)
     if data.beds_available is not None:
         if service.beds_total is None:
-            raise Unprocessable(
-                "This listing has no beds_total; set capacity on the listing first.",
-                errors=validation_errors(
-                    [{"loc": ("body", "beds_available"), "msg": "listing has no beds_total"}]
-                ),
+            raise Unprocessable.at(
+                "body",
+                "beds_available",
+                msg="listing has no beds_total",
+                detail="This listing has no beds_total; set capacity on the listing first.",
             )
         if data.beds_available > service.beds_total:
             # The listing's own total, not the value sent: the script's author learns the
             # limit, or that capacity.beds_total on the listing has to grow first.
-            raise Unprocessable(
-                f"beds_available must not exceed the listing's beds_total, "
+            raise Unprocessable.at(
+                "body",
+                "beds_available",
+                msg=f"exceeds beds_total ({service.beds_total})",
+                detail=f"beds_available must not exceed the listing's beds_total, "
                 f"{service.beds_total}; if the capacity grew, change the listing first.",
-                errors=validation_errors(
-                    [
-                        {
-                            "loc": ("body", "beds_available"),
-                            "msg": f"exceeds beds_total ({service.beds_total})",
-                        }
-                    ]
-                ),
             )
     now = utcnow()
     changes = []
