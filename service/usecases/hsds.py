@@ -599,20 +599,21 @@ def _availability_kept(imported: ImportedService, old: Service) -> bool:
 
 def _keep_newer_availability(
     listing: ServiceCreate, imported: ImportedService, old: Service | None
-) -> ServiceCreate:
-    """The bed count and whether referrals are taken, from here when the count here is newer
-    than the record's: a record with no date, or an older one, never turns tonight's "full"
-    back into yesterday's free beds."""
+) -> tuple[ServiceCreate, ImportedService]:
+    """The bed count, whether referrals are taken, and the count's date, from here when the
+    count here is newer than the record's: a record with no date, or an older one, never
+    turns tonight's "full" back into yesterday's free beds."""
     if old is None or not _availability_kept(imported, old):
-        return listing
+        return listing, imported
     total, beds = listing.capacity.beds_total, old.beds_available
     beds = None if total is None or beds is None else min(beds, total)
-    return listing.model_copy(
+    kept = listing.model_copy(
         update={
             "capacity": listing.capacity.model_copy(update={"beds_available": beds}),
             "accepting_referrals": old.accepting_referrals,
         }
     )
+    return kept, replace(imported, availability_updated_at=old.availability_updated_at)
 
 
 def _fields(listing: ServiceCreate, *, eligibility_stated: bool) -> dict[str, Any]:
@@ -731,10 +732,10 @@ def _plan_batch(
                 )
             )
             continue
-        listing = _keep_newer_availability(_keep_exact_confidential(imported, old), imported, old)
+        listing, imported = _keep_newer_availability(
+            _keep_exact_confidential(imported, old), imported, old
+        )
         imported = _keep_verified_time(imported, old)
-        if old is not None and _availability_kept(imported, old):
-            imported = replace(imported, availability_updated_at=old.availability_updated_at)
         run.report.eligibility_not_stated += not imported.eligibility_stated
         after = _fields(listing, eligibility_stated=imported.eligibility_stated)
         before = _fields(listing_of(old), eligibility_stated=old.eligibility_stated) if old else {}
