@@ -283,15 +283,29 @@ def delete_service(
 @router.put(
     "/{service_id}/availability",
     summary="Update free beds",
-    responses={**problems(*AUTH, 404, 422), **with_etag()},
+    responses={**problems(*AUTH, 404, 412, 422, 428), **with_etag()},
     response_model=ServicePublic,
 )
 def set_availability(
-    service_id: UUID, data: AvailabilityUpdate, session: SessionDep, caller: ProviderCaller
+    service_id: UUID,
+    data: AvailabilityUpdate,
+    session: SessionDep,
+    caller: ProviderCaller,
+    if_match: Annotated[
+        str | None,
+        Header(
+            description="Optional: the `ETag` of the listing as you read it, so that the count "
+            "is not written over a listing changed since (412).",
+            alias="If-Match",
+        ),
+    ] = None,
 ) -> Response:
     """The nightly fast path: `beds_available` (not above `beds_total`) and/or
-    `accepting_referrals`. No `If-Match` needed; concurrent writes are never lost."""
-    service = usecases.set_availability(session, service_id=service_id, data=data, caller=caller)
+    `accepting_referrals`. No `If-Match` needed; concurrent writes are never lost. An
+    `If-Match` sent is honoured: 412 when the listing changed since."""
+    service = usecases.set_availability(
+        session, service_id=service_id, data=data, caller=caller, if_match=if_match
+    )
     return _serialized_with_etag(usecases.render(service, caller=caller))
 
 

@@ -114,6 +114,28 @@ def test_a_delete_with_a_stale_if_match_deletes_nothing(api: Api) -> None:
     assert api.get(path, api.admin).status_code == 404
 
 
+def test_an_availability_update_with_a_stale_if_match_changes_nothing(api: Api) -> None:
+    """No If-Match is needed on the nightly path; one sent guards the write as it does a change."""
+    organization_id = api.organization()
+    service_id = api.service(organization_id, capacity={"beds_total": 12, "beds_available": 3})[
+        "id"
+    ]
+    stale = snapshot(api, service_id)["etag"]
+    assert api.client.post(f"/v1/services/{service_id}/verify", headers=api.admin).is_success
+    before = snapshot(api, service_id)
+    path = f"/v1/services/{service_id}/availability"
+    body = {"beds_available": 1}
+    for refused, status in ((stale, 412), ("*", 428)):
+        response = api.client.put(path, json=body, headers=with_if_match(api.admin, refused))
+        assert_problem(response, status)
+        assert snapshot(api, service_id) == before
+    current = before["etag"]
+    response = api.client.put(path, json=body, headers=with_if_match(api.admin, current))
+    assert response.status_code == 200, response.text
+    assert response.json()["capacity"]["beds_available"] == 1
+    assert response.headers["ETag"] != current
+
+
 def test_etag_changes_after_every_write_and_matches_a_fresh_read(api: Api) -> None:
     organization_id = api.organization()
     provider = api.key("provider", organization_id)
