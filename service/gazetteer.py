@@ -70,6 +70,7 @@ from __future__ import annotations
 import bisect
 import csv
 import functools
+import gzip
 import math
 import unicodedata
 from collections.abc import Callable
@@ -300,6 +301,9 @@ def _side_of_the_60th(latitude: float, longitude: float) -> Literal["north", "so
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
+    if path.suffix == ".gz":
+        with gzip.open(path, "rt", newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
     with path.open(newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
@@ -350,6 +354,7 @@ class Gazetteer:
         aliases: dict[str, list[Place]],
         spreads: dict[str, float],
         districts: frozenset[tuple[str, str]] = frozenset(),
+        settled: list[tuple[float, float, str]] | None = None,
     ) -> None:
         self._places = tuple(sorted(places, key=lambda p: (-p.population, p.name, p.province)))
         self._postal = {a.prefix: a for a in postal_areas}
@@ -369,6 +374,11 @@ class Gazetteer:
         self._search_names = [k for k, _ in self._search_keys]
         self._place_grid = _Grid([(p.latitude, p.longitude, p) for p in self._places])
         self._postal_grid = _Grid([(a.latitude, a.longitude, a) for a in postal_areas])
+        # Which province coordinates are in: that of the postal codes nearest them. Without
+        # these points (a gazetteer of postal areas only), that of the nearest area's centre.
+        self._settled_grid: _Grid[str] | None = (
+            _Grid([(lat, lon, province) for lat, lon, province in settled]) if settled else None
+        )
 
     # -- loading ----------------------------------------------------------------------
 
@@ -417,7 +427,11 @@ class Gazetteer:
                 group = aliases.setdefault(normalise_name(row["alias"]), [])
                 if best not in group:
                     group.append(best)
-        return cls(places, postal, aliases, spreads, frozenset(districts))
+        settled = [
+            (float(row["latitude"]), float(row["longitude"]), row["province"])
+            for row in _read_csv(folder / "settled.csv.gz")
+        ]
+        return cls(places, postal, aliases, spreads, frozenset(districts), settled)
 
     # -- accessors --------------------------------------------------------------------
 
@@ -568,28 +582,40 @@ class Gazetteer:
     def locate(self, latitude: float, longitude: float) -> Locality:
         """Reverse lookup of coordinates (degrees) to a locality.
 
-        Province and area type come from the nearest FSA point.  Inside an urban-digit FSA's
-        footprint (within ``max(3 * spread, 3 km)`` of its point) the label is the FSA's
-        label ("Kitchener, ON", not a neighbourhood entry); farther away the coordinates are
-        outside any built-up area: the area type is ``rural`` and the label is the nearest
-        place of any size.  Both nearest-neighbour searches use a 0.5-degree grid.
+        The province is that of the nearest postal codes (``settled.csv.gz``: a point per
+        province in each 0.05-degree cell holding its codes); the nearest postal area's centre
+        can lie hundreds of km off in the north (Inuvik, NT is 700 km from Y0B's, in Yukon).
+        Area type and label come from that province's nearest FSA point.  Inside an
+        urban-digit FSA's footprint (within ``max(3 * spread, 3 km)`` of its point) the label
+        is the FSA's label ("Kitchener, ON", not a neighbourhood entry); farther away the
+        coordinates are outside any built-up area: the area type is ``rural`` and the label
+        is the province's nearest place of any size.  The nearest-neighbour searches use a
+        0.5-degree grid.
         """
         if not (-90.0 <= latitude <= 90.0 and -180.0 <= longitude <= 180.0):
             raise ValueError(f"invalid coordinates ({latitude}, {longitude})")
-        nearest_area = self._postal_grid.nearest(latitude, longitude)
-        nearest_place = self._place_grid.nearest(latitude, longitude)
         side = _side_of_the_60th(latitude, longitude)
-        if side is not None and nearest_area is not None and nearest_place is not None:
-            # West of Hudson Bay the 60th parallel is the border between the provinces and
-            # the territories: the nearest point across it is in the wrong one (a point in
-            # BC just south of it was answered as Yukon, with Yukon's services).
-            def on_this_side(item: PostalArea | Place) -> bool:
-                return (item.province in _TERRITORIES) == (side == "north")
 
-            if not on_this_side(nearest_area[0]):
-                nearest_area = self._postal_grid.nearest(latitude, longitude, on_this_side)
-            if not on_this_side(nearest_place[0]):
-                nearest_place = self._place_grid.nearest(latitude, longitude, on_this_side)
+        def on_this_side(province: str) -> bool:
+            # West of Hudson Bay the 60th parallel is the border between the provinces and
+            # the territories (a point in BC just south of it was answered as Yukon).
+            return side is None or (province in _TERRITORIES) == (side == "north")
+
+        province: str | None = None
+        if self._settled_grid is not None:
+            settled = self._settled_grid.nearest(latitude, longitude, on_this_side)
+            province = settled[0] if settled is not None else None
+
+        def in_province(item: PostalArea | Place) -> bool:
+            if province is not None:
+                return item.province == province
+            return on_this_side(item.province)
+
+        nearest_area = self._postal_grid.nearest(latitude, longitude, in_province)
+        nearest_place = self._place_grid.nearest(latitude, longitude, in_province)
+        if nearest_area is None or nearest_place is None:
+            nearest_area = self._postal_grid.nearest(latitude, longitude)
+            nearest_place = self._place_grid.nearest(latitude, longitude)
         if nearest_area is None or nearest_place is None:
             raise LookupError("the gazetteer is empty")
         area, area_km = nearest_area

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from service.gazetteer import (
     DATA_DIR,
     Gazetteer,
     Locality,
+    Place,
     haversine_km,
     normalise_name,
     parse_province,
@@ -266,10 +268,11 @@ def test_data_files_are_small() -> None:
 
 
 def test_load_from_explicit_directory_gives_same_data(tmp_path: Path) -> None:
-    for name in ("places.csv", "fsa.csv", "aliases.csv"):
+    for name in ("places.csv", "fsa.csv", "aliases.csv", "settled.csv.gz"):
         (tmp_path / name).write_bytes((DATA_DIR / name).read_bytes())
     loaded = Gazetteer.load(tmp_path)
     assert loaded.postal_area("N2G") == Gazetteer.load().postal_area("N2G")
+    assert loaded.locate(68.36, -133.72) == Gazetteer.load().locate(68.36, -133.72)
 
 
 # --- postal areas --------------------------------------------------------------------
@@ -522,6 +525,68 @@ def test_west_of_hudson_bay_the_60th_parallel_decides_province_or_territory(
     assert locality.label.endswith(f", {province}")
 
 
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "label"),
+    [
+        # Each was answered in another province or territory, by the nearest postal area's
+        # centre: Y0B's lies 700 km from Inuvik, in Yukon; J0M's 280 km from Sanikiluaq.
+        (68.36, -133.72, "Inuvik, NT"),
+        (69.44, -132.99, "Tuktoyaktuk, NT"),
+        (56.54, -79.22, "Sanikiluaq, NU"),
+        (53.79, -78.91, "Chisasibi, QC"),
+        (58.19, -116.40, "La Crête, AB"),
+        (53.28, -109.99, "Lloydminster, SK"),  # one town, two provinces
+        (53.27, -110.03, "Lloydminster, AB"),
+        (45.42, -75.70, "Ottawa, ON"),  # across the river from Gatineau
+        (45.43, -75.72, "Gatineau, QC"),
+        (49.50, -115.07, "Fernie, BC"),  # a Manitoba postal code is misplaced here
+    ],
+)
+def test_coordinates_are_in_the_province_of_the_postal_codes_nearest_them(
+    gazetteer: Gazetteer, latitude: float, longitude: float, label: str
+) -> None:
+    locality = gazetteer.locate(latitude, longitude)
+    assert (locality.label, locality.province) == (label, label[-2:])
+
+
+def test_every_place_is_in_its_own_province_but_a_few_on_a_border(gazetteer: Gazetteer) -> None:
+    """A person at a town's own point is answered with the town's province, and so with its
+    province-wide services; only a village between the postal codes of two provinces, each
+    within a few km (its point given in the border river, say), may be answered with the
+    other's."""
+    with gzip.open(DATA_DIR / "settled.csv.gz", "rt", encoding="utf-8") as packed:
+        settled = [
+            (float(row["latitude"]), float(row["longitude"]), row["province"])
+            for row in csv.DictReader(packed)
+        ]
+
+    def postal_codes_km(place: Place, province: str) -> float:
+        return min(
+            haversine_km(place.latitude, place.longitude, latitude, longitude)
+            for latitude, longitude, of in settled
+            if of == province
+        )
+
+    elsewhere = []
+    for place in gazetteer.places:
+        province = gazetteer.locate(place.latitude, place.longitude).province
+        if province != place.province:
+            elsewhere.append(place.label)
+            assert postal_codes_km(place, place.province) < 12.0, place.label
+            assert postal_codes_km(place, province) < 12.0, place.label
+    assert len(elsewhere) <= 4, elsewhere  # 39 from the nearest postal area's centre
+
+
+def test_a_town_cut_by_a_provincial_border_is_a_place_in_each(gazetteer: Gazetteer) -> None:
+    sides = {side: gazetteer.place(f"Lloydminster, {side}") for side in ("AB", "SK")}
+    assert all(sides.values())
+    assert gazetteer.place("Lloydminster") is None  # which province decides the services
+    assert sum(p.population for p in sides.values() if p) == 31_582  # GeoNames' whole town
+    area = gazetteer.postal_area("S9V")
+    assert area is not None
+    assert (area.label, area.province) == ("Lloydminster, SK", "SK")
+
+
 def test_locate_rural_saskatchewan_is_rural(gazetteer: Gazetteer) -> None:
     locality = gazetteer.locate(51.95, -105.55)  # farmland between Saskatoon and Humboldt
     assert locality.province == "SK"
@@ -553,14 +618,13 @@ def test_locate_far_north_point_returns_a_locality(gazetteer: Gazetteer) -> None
 def test_locate_outside_towns_labels_brute_force_nearest_place(
     gazetteer: Gazetteer, latitude: float, longitude: float
 ) -> None:
-    # The nearest place, on the point's side of the 60th parallel where that is the border
-    # between provinces and territories (from Alaska to Hudson Bay).
-    places = list(gazetteer.places)
-    if -141.0 <= longitude <= -94.8:
-        north = latitude >= 60.0
-        places = [p for p in places if (p.province in {"YT", "NT", "NU"}) == north]
-    expected = min(places, key=lambda p: haversine_km(latitude, longitude, p.latitude, p.longitude))
+    # The nearest place of the province the point is in, on the point's side of the 60th
+    # parallel where that is the border between provinces and territories.
     locality = gazetteer.locate(latitude, longitude)
+    places = [p for p in gazetteer.places if p.province == locality.province]
+    if -141.0 <= longitude <= -94.8:
+        assert (locality.province in {"YT", "NT", "NU"}) == (latitude >= 60.0)
+    expected = min(places, key=lambda p: haversine_km(latitude, longitude, p.latitude, p.longitude))
     assert locality.area_type == "rural"
     assert locality.label == expected.label
 
