@@ -13,6 +13,7 @@ from service.gazetteer import Gazetteer
 from service.matching.geo import reach_cells
 from service.matching.types import Point
 from service.models import utcnow
+from service.policy.visibility import matched_point
 from service.usecases.listings import (
     CATEGORIES,
     DELIVERIES,
@@ -141,7 +142,7 @@ def load_registry(engine: sa.Engine, size: int, *, seed: int = 2013) -> None:
                     "province": place.province,
                     "latitude": point.latitude,
                     "longitude": point.longitude,
-                    "confidential": rng.random() < 0.1,
+                    "confidential": (confidential := rng.random() < 0.1),
                     "wheelchair_accessible": rng.choice([True, False, None]),
                     "categories_mask": row["categories_mask"],
                 }
@@ -150,7 +151,14 @@ def load_registry(engine: sa.Engine, size: int, *, seed: int = 2013) -> None:
             if isinstance(radius, float):
                 cells.extend(
                     {"cell": cell, "location_id": location_id, "service_id": row["id"]}
-                    for cell in reach_cells(point, radius)
+                    for cell in reach_cells(
+                        Point(
+                            *matched_point(
+                                point.latitude, point.longitude, confidential=confidential
+                            )
+                        ),
+                        radius,
+                    )
                 )
     with engine.begin() as connection:
         tables = SQLModel.metadata.tables

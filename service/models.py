@@ -208,10 +208,18 @@ class Service(SQLModel, table=True):
 
 
 class Location(SQLModel, table=True):
-    # Covering: matching filters a box by category from this index alone, and reads the
-    # service row only for the locations of the asked categories.
+    # Covering: matching filters a box by category from this index alone (a confidential
+    # place by the centre of its cell), and reads the service row only for the locations of
+    # the asked categories.
     __table_args__ = (
-        sa.Index("ix_location_box", "latitude", "longitude", "categories_mask", "service_id"),
+        sa.Index(
+            "ix_location_box",
+            "latitude",
+            "longitude",
+            "categories_mask",
+            "confidential",
+            "service_id",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

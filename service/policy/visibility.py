@@ -57,6 +57,12 @@ def public_point(latitude: float, longitude: float) -> tuple[float, float]:
     )
 
 
+def matched_point(latitude: float, longitude: float, *, confidential: bool) -> tuple[float, float]:
+    """Where matching takes a place to be, for every search, reach, score and distance: a
+    confidential place at the centre of its cell (`public_point`), any other where it is."""
+    return public_point(latitude, longitude) if confidential else (latitude, longitude)
+
+
 def cell_reach_km(latitude: float) -> float:
     """The farthest a place can lie from the centre of its cell (`public_point`), a cell
     centred at `latitude`: its half-diagonal, measured where the cell is widest, and a hair

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from service.matching.types import Candidate, Point, Site
-from service.policy.visibility import public_point
+from service.policy.visibility import matched_point
 from service.repository import match as repo
 from service.usecases.listings import (
     CATEGORIES,
@@ -55,9 +55,11 @@ def candidate_of(service: Any, locations: list[Any]) -> Candidate:
             Site(
                 # A confidential place is matched as if at the centre of its cell, so that
                 # neither search, reach, scores nor distances can locate it more closely.
-                point=Point(*public_point(location.latitude, location.longitude))
-                if location.confidential
-                else Point(location.latitude, location.longitude),
+                point=Point(
+                    *matched_point(
+                        location.latitude, location.longitude, confidential=location.confidential
+                    )
+                ),
                 confidential=location.confidential,
                 wheelchair_accessible=location.wheelchair_accessible,
             )

@@ -57,7 +57,7 @@ from service.hsds.vocabulary import (
 from service.matching.geo import reach_cells
 from service.matching.types import Point
 from service.models import Organization, OrganizationChange, Service, utcnow
-from service.policy.visibility import shows_intake_contact, view_for
+from service.policy.visibility import matched_point, shows_intake_contact, view_for
 from service.repository import hsds as repo
 from service.repository import organizations as organizations_repo
 from service.repository import registry_feed
@@ -782,7 +782,12 @@ def _write_batch(session: Session, writes: _Writes) -> None:
         {"cell": cell, "location_id": location_id, "service_id": row["service_id"]}
         for location_id, row, radius in zip(location_ids, location_rows, radii, strict=True)
         if radius
-        for cell in reach_cells(Point(row["latitude"], row["longitude"]), radius)
+        for cell in reach_cells(
+            Point(
+                *matched_point(row["latitude"], row["longitude"], confidential=row["confidential"])
+            ),
+            radius,
+        )
     ]
     repo.insert_reach_cells(session, cells)
     repo.insert_area_covers(

@@ -33,7 +33,12 @@ from schemas.services import Location as LocationIn
 from service.matching.geo import reach_cells
 from service.matching.types import Point
 from service.models import NATIONWIDE_AREA, Location, Service
-from service.policy.visibility import View, shows_exact_location, shows_intake_contact
+from service.policy.visibility import (
+    View,
+    matched_point,
+    shows_exact_location,
+    shows_intake_contact,
+)
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -144,7 +149,12 @@ def reach_cells_of(service: Service) -> list[tuple[int, int]]:
         for location in service.locations
         if location.id is not None
         for cell in reach_cells(
-            Point(location.latitude, location.longitude), service.service_radius_km
+            Point(
+                *matched_point(
+                    location.latitude, location.longitude, confidential=location.confidential
+                )
+            ),
+            service.service_radius_km,
         )
     ]
 

@@ -17,6 +17,7 @@ from service.db import create_db_engine, migrate
 from service.main import create_app
 from service.matching.geo import bounding_box, reach_cells
 from service.matching.types import Point
+from service.policy.visibility import matched_point
 from service.repository import match as repo
 from service.repository.sql import AnyOf
 from service.usecases.listings import CATEGORIES, GENDERS, area_covers_of, to_mask
@@ -72,7 +73,8 @@ def test_the_generated_registry_files_every_location_under_its_categories_area_a
         for row in locations
         if services[row.service_id].service_radius_km
         for cell in reach_cells(
-            Point(row.latitude, row.longitude), services[row.service_id].service_radius_km
+            Point(*matched_point(row.latitude, row.longitude, confidential=row.confidential)),
+            services[row.service_id].service_radius_km,
         )
     }
 
@@ -81,7 +83,8 @@ def _nearest_by_brute_force(
     engine: sa.Engine, point: Point, box: tuple[float, float, float, float], *, cap: int
 ) -> list[tuple[uuid.UUID, float]]:
     """Every housing service for a woman of 24 with a location in the box, by the squared
-    flat distance of its nearest such location: the search's contract, without its index."""
+    flat distance of its nearest such location: the search's contract, without its index.
+    A confidential location is where matching takes it, at the centre of its cell."""
     services = {row.id: row for row in _rows(engine, "service")}
     approved = {row.id for row in _rows(engine, "organization") if row.status == "approved"}
     shrink2 = math.cos(math.radians(point.latitude)) ** 2
@@ -89,9 +92,12 @@ def _nearest_by_brute_force(
     nearest: dict[uuid.UUID, float] = {}
     for location in _rows(engine, "location"):
         service = services[location.service_id]
+        latitude, longitude = matched_point(
+            location.latitude, location.longitude, confidential=location.confidential
+        )
         if not (
-            min_lat <= location.latitude <= max_lat
-            and min_lon <= location.longitude <= max_lon
+            min_lat <= latitude <= max_lat
+            and min_lon <= longitude <= max_lon
             and service.organization_id in approved
             and service.accepting_referrals
             and service.categories_mask & HOUSING
@@ -100,9 +106,7 @@ def _nearest_by_brute_force(
             and (service.max_age is None or service.max_age >= 24)
         ):
             continue
-        squared = (location.latitude - point.latitude) ** 2 + (
-            location.longitude - point.longitude
-        ) ** 2 * shrink2
+        squared = (latitude - point.latitude) ** 2 + (longitude - point.longitude) ** 2 * shrink2
         nearest[service.id] = min(squared, nearest.get(service.id, math.inf))
     ranked = sorted(nearest.items(), key=lambda item: item[1])[:cap]
     return [(service_id, math.sqrt(squared) * 111.0) for service_id, squared in ranked]

@@ -11,6 +11,7 @@ import io
 import logging
 import re
 import types
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,9 @@ from geopy.distance import geodesic
 from httpx import Response
 from sqlalchemy.orm.state import InstanceState
 
+from service.config import Settings
 from service.main import create_app
-from service.matching.geo import distance_km
+from service.matching.geo import distance_km, reach_cells
 from service.matching.types import Point
 from service.observability import JsonFormatter
 from service.policy.visibility import cell_reach_km, coarse_distance_km, public_point
@@ -391,3 +393,71 @@ def test_distances_asked_from_anywhere_cannot_tell_apart_two_places_of_one_cell(
         for service_id, house in houses.items():
             true_km = distance_km(Point(origin.latitude, origin.longitude), Point(*house))
             assert shown[service_id] >= true_km, (bearing, km, true_km)
+
+
+def test_the_database_search_cannot_locate_a_confidential_shelter_more_closely(
+    api: Api, settings: Settings
+) -> None:
+    """With `REFERRAL_MATCH_SEARCH=database` the statements chose candidates in a box on the
+    stored coordinates, so whether a shelter was found within the asked radius told on which
+    side of the box's edge it lay; stepping the radius found its coordinates to 10 m in 60
+    requests. The statements take it at the centre of its cell, as the memory search does:
+    both answer alike at every radius."""
+    organization = api.organization("Box Test Org")
+    api.service(
+        organization,
+        name="Emergency shelter",
+        categories=["housing.emergency_shelter"],
+        eligibility={"genders": []},
+        locations=[confidential_location()],
+        service_area={"radius_km": None, "provinces": [], "nationwide": False},
+    )
+    partner = api.key("partner")
+    database_only = create_app(settings.model_copy(update={"match_search": "database"}))
+
+    def body(radius: float) -> dict[str, Any]:
+        return {
+            "needs": ["housing.emergency_shelter"],
+            # about 35 km due south of the shelter, so a box's north edge meets it
+            "location": {"latitude": round(CONFIDENTIAL_LATITUDE - 0.32, 2), "longitude": -80.34},
+            "max_distance_km": radius,
+            "limit": 1,
+        }
+
+    radii = [round(30.0 + 0.25 * step, 2) for step in range(41)]
+    with TestClient(database_only, raise_server_exceptions=False) as other:
+        for radius in radii:
+            from_database = other.post("/v1/match", json=body(radius), headers=partner)
+            from_memory = api.client.post("/v1/match", json=body(radius), headers=partner)
+            assert from_database.status_code == from_memory.status_code == 200
+            assert from_database.json() == from_memory.json(), radius
+
+
+def test_a_confidential_place_reaches_from_the_centre_of_its_cell(
+    api: Api, engine: sa.Engine
+) -> None:
+    """The grid cells a service area reaches, which the database search looks the person's
+    up in, are those of the centre of a confidential place's cell, as for everything else."""
+    exact = Point(CONFIDENTIAL_LATITUDE, CONFIDENTIAL_LONGITUDE)
+    centre = Point(*public_point(CONFIDENTIAL_LATITUDE, CONFIDENTIAL_LONGITUDE))
+    radius = next(km for km in range(20, 200) if reach_cells(exact, km) != reach_cells(centre, km))
+    organization = api.organization("Reach Test Org")
+    service = api.service(
+        organization,
+        name="Outreach from a safe house",
+        locations=[confidential_location()],
+        service_area={"radius_km": radius, "provinces": [], "nationwide": False},
+    )
+    with engine.connect() as connection:
+        cells = connection.execute(
+            sa.text(
+                "SELECT reach_cell.cell FROM reach_cell JOIN location "
+                "ON location.id = reach_cell.location_id WHERE location.service_id = :id"
+            ),
+            {
+                "id": uuid.UUID(service["id"]).hex
+                if engine.dialect.name == "sqlite"
+                else service["id"]
+            },
+        )
+        assert set(cells.scalars()) == reach_cells(centre, radius)
