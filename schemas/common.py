@@ -1,7 +1,7 @@
 """Building blocks shared by the wire models: bounded text, codes, the request base class."""
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
@@ -127,8 +127,19 @@ def _not_a_number(value: Any) -> Any:
     return value
 
 
-Instant = Annotated[datetime, BeforeValidator(_not_a_number)]
-"""A date and time as ISO 8601 text, never a number of seconds."""
+def _in_utc(value: datetime) -> datetime:
+    # Without a zone, UTC. An instant whose UTC falls outside years 1 to 9999 (9999-12-31
+    # 23:59 at UTC-01:00) has no place in a database: a 422, not a failed statement.
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range: in UTC an instant lies in the years 1 to 9999") from None
+
+
+Instant = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_in_utc)]
+"""A date and time as ISO 8601 text, never a number of seconds; in UTC (UTC without a zone)."""
 
 
 class RequestModel(BaseModel):

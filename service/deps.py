@@ -190,11 +190,30 @@ def require(*roles: Role) -> Callable[[Request, Caller], Awaitable[Caller]]:
     return check
 
 
+def require_vetted(*roles: Role) -> Callable[[Request, Caller], Awaitable[Caller]]:
+    """As `require`, and 403 for a provider key of an organization not yet approved: the
+    registry beyond its own listings is for vetted organizations."""
+    allowed = require(*roles)
+
+    async def check(request: Request, caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+        caller = await allowed(request, caller)
+        if caller.reads_only_its_own:
+            raise Forbidden(
+                "Your organization is pending vetting: until an administrator approves it, "
+                "this key reads only its own listings (GET /v1/services)."
+            )
+        return caller
+
+    return check
+
+
 AdminCaller = Annotated[Caller, Depends(require(Role.admin))]
 ProviderCaller = Annotated[Caller, Depends(require(Role.admin, Role.provider))]
-ReaderCaller = Annotated[
-    Caller, Depends(require(Role.admin, Role.provider, Role.operator, Role.partner))
-]
+_READERS = (Role.admin, Role.provider, Role.operator, Role.partner)
+# Listings: a provider key of an organization pending vetting reads only its own.
+ListingReaderCaller = Annotated[Caller, Depends(require(*_READERS))]
+# The rest of the registry (removals, the HSDS read API): vetted readers only.
+ReaderCaller = Annotated[Caller, Depends(require_vetted(*_READERS))]
 MatchCaller = Annotated[Caller, Depends(require(Role.admin, Role.operator, Role.partner))]
 ReportCaller = Annotated[Caller, Depends(require(Role.admin, Role.analyst))]
 AnyCaller = Annotated[Caller, Depends(require(*Role))]

@@ -19,6 +19,7 @@ from schemas.services import (
 )
 from service.deps import (
     GazetteerDep,
+    ListingReaderCaller,
     PaginationDep,
     ProviderCaller,
     ReaderCaller,
@@ -78,7 +79,7 @@ def create_service(
 @router.get("", summary="List services", responses=problems(*AUTH, 422))
 def list_services(
     session: SessionDep,
-    caller: ReaderCaller,
+    caller: ListingReaderCaller,
     pagination: PaginationDep,
     settings: SettingsDep,
     organization_id: Annotated[UUID | None, Query(description="Only this organization's.")] = None,
@@ -186,7 +187,7 @@ def removed_services(
     responses={**problems(*AUTH, 404), **with_etag()},
 )
 def get_service(
-    service_id: UUID, session: SessionDep, caller: ReaderCaller, response: Response
+    service_id: UUID, session: SessionDep, caller: ListingReaderCaller, response: Response
 ) -> ServicePublic:
     """One listing as your role may see it, with its `ETag` for a later PUT or PATCH."""
     service = usecases.get_service(session, service_id=service_id, caller=caller)

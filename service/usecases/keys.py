@@ -40,9 +40,17 @@ class Caller:
     role: Role
     organization_id: uuid.UUID | None
     rate_limit: int | None = None  # the key's own requests per minute, if it has one
+    # False for a provider key of an organization not yet approved: it may prepare its own
+    # listings, and reads nothing else of the registry (a trafficker posing as a shelter
+    # would otherwise read every shelter's area and beds before anyone vetted them).
+    vetted: bool = True
 
     def owns(self, organization_id: uuid.UUID) -> bool:
         return self.role is Role.provider and self.organization_id == organization_id
+
+    @property
+    def reads_only_its_own(self) -> bool:
+        return self.role is Role.provider and not self.vetted
 
 
 def hash_key(key: str) -> str:
@@ -85,6 +93,7 @@ def authenticate(session: Session, *, key: str) -> Caller:
         role=role,
         organization_id=record.organization_id,
         rate_limit=record.rate_limit_per_minute,
+        vetted=record.organization_id is None or organization_status == OrganizationStatus.approved,
     )
 
 

@@ -74,7 +74,7 @@ def _found(service: Service | None) -> Service:
 
 
 def _readable(session: Session, service_id: uuid.UUID, caller: Caller) -> Service:
-    return _found(
+    service = _found(
         repo.get_service(
             session,
             service_id,
@@ -82,6 +82,9 @@ def _readable(session: Session, service_id: uuid.UUID, caller: Caller) -> Servic
             everything=caller.role is Role.admin,
         )
     )
+    if caller.reads_only_its_own and service.organization_id != caller.organization_id:
+        raise NotFound("No such service.")
+    return service
 
 
 def _writable(session: Session, service_id: uuid.UUID, caller: Caller) -> Service:
@@ -194,8 +197,8 @@ def _position(cursor: str) -> tuple[datetime, uuid.UUID]:
         when = datetime.fromisoformat(changed)
         if when.tzinfo is None:
             raise ValueError(changed)
-        return when, uuid.UUID(service_id)
-    except ValueError:
+        return when.astimezone(UTC), uuid.UUID(service_id)
+    except (ValueError, OverflowError):
         raise Unprocessable.at(
             "query",
             "cursor",
@@ -247,6 +250,13 @@ def list_services(
     after = _position(cursor) if cursor is not None else None
     if modified_after is not None and modified_after.tzinfo is None:
         modified_after = modified_after.replace(tzinfo=UTC)  # ISO 8601 without zone: UTC
+    if caller.reads_only_its_own:
+        if organization_id not in (None, caller.organization_id):
+            raise Forbidden(
+                "Your organization is pending vetting: until an administrator approves it, "
+                "this key reads only its own listings."
+            )
+        organization_id = caller.organization_id
     now = utcnow()
     cutoff = now - timedelta(days=stale_after_days)
     counted = now - timedelta(hours=beds_stale_after_hours)

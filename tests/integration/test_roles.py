@@ -318,3 +318,41 @@ def test_services_of_a_pending_organization_are_visible_to_its_own_provider(api:
     assert api.get(f"/v1/services/{service_id}", provider).status_code == 200
     listed = api.get("/v1/services", provider).json()
     assert [item["id"] for item in listed["items"]] == [service_id]
+
+
+def test_a_pending_organizations_provider_reads_only_its_own_listings_until_approved(
+    api: Api,
+) -> None:
+    """A trafficker posing as a shelter gets a provider key on registering; until vetted it
+    prepares its own listings and reads nothing else of the registry: not the shelters'
+    areas, beds or hours, nor through the HSDS read API or the removals."""
+    vetted = api.organization("Vetted shelter")
+    shelter = api.service(vetted, name="Safe house")["id"]
+    pending = api.organization("Unvetted", approved=False)
+    provider = api.key("provider", pending)
+    created = api.client.post("/v1/services", json=listing(pending), headers=provider)
+    assert created.status_code == 201, created.text
+    own = created.json()["id"]
+
+    listed = api.get("/v1/services", provider).json()
+    assert [item["id"] for item in listed["items"]] == [own]
+    assert api.get(f"/v1/services/{own}", provider).status_code == 200
+    assert_problem(api.get(f"/v1/services/{shelter}", provider), 404)
+    own_only = api.get("/v1/services", provider, organization_id=pending).json()
+    assert [item["id"] for item in own_only["items"]] == [own]
+    assert_problem(api.get("/v1/services", provider, organization_id=vetted), 403)
+    for path in (
+        "/v1/removed-services?since=2020-01-01",
+        "/hsds/services",
+        f"/hsds/services/{shelter}",
+        "/hsds/organizations",
+        "/hsds/taxonomy_terms",
+    ):
+        assert "pending vetting" in assert_problem(api.get(path, provider), 403)["detail"], path
+
+    approved = api.client.post(f"/v1/organizations/{pending}/approve", headers=api.admin)
+    assert approved.status_code == 200, approved.text
+    assert api.get(f"/v1/services/{shelter}", provider).status_code == 200
+    assert api.get("/hsds/services", provider).status_code == 200
+    listed = api.get("/v1/services", provider).json()
+    assert {item["id"] for item in listed["items"]} == {own, shelter}

@@ -1,11 +1,13 @@
 """Keeping a copy of the registry: `next_cursor` reads every listing once however listings
 change while it reads, and `GET /v1/removed-services` says what to drop."""
 
+import base64
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import col
 
@@ -121,6 +123,39 @@ def test_a_cursor_not_given_by_the_service_or_mixed_with_pages_gets_422(api: Api
         problem = assert_problem(api.get("/v1/services", api.admin, **params), 422)
         assert problem["errors"][0]["loc"] == ["query", field], params
         assert "bm90IGEgY3Vyc29y" not in json.dumps(problem)
+
+
+def _forged(position: str) -> str:
+    text = f"{position}|{uuid.UUID(int=0)}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "value"),
+    [
+        ("/v1/services", "modified_after", "9999-12-31T23:59:59-01:00"),
+        ("/v1/services", "modified_after", "0001-01-01T00:00:00+01:00"),
+        ("/hsds/services", "modified_after", "0001-01-01T00:30:00+01:00"),
+        ("/v1/removed-services", "since", "9999-12-31T23:00:00-05:00"),
+        ("/v1/services", "cursor", _forged("9999-12-31T23:59:59-14:00")),
+        ("/v1/removed-services", "cursor", _forged("0001-01-01T00:00:00+01:00")),
+    ],
+)
+def test_an_instant_outside_the_years_1_to_9999_in_utc_gets_422(
+    api: Api, path: str, field: str, value: str
+) -> None:
+    """(It was a 500: the database's driver could not take it.)"""
+    problem = assert_problem(api.get(path, api.key("partner"), **{field: value}), 422)
+    assert problem["errors"][0]["loc"] == ["query", field]
+
+
+def test_an_instant_without_a_zone_is_utc(api: Api) -> None:
+    api.service(api.organization())
+    partner = api.key("partner")
+    for since in ("2020-01-01T00:00:00", "2020-01-01", "2020-01-01T00:00:00Z"):
+        response = api.get("/v1/services", partner, modified_after=since)
+        assert response.status_code == 200, response.text
+        assert len(response.json()["items"]) == 1
 
 
 def test_a_suspended_organizations_listings_are_withdrawn_and_come_back_when_approved(
