@@ -432,8 +432,14 @@ def to_listing(record: dict[str, Any], *, locate: Locate) -> Conversion:
         known = canonical_language(code) if code else None
         if known:
             languages.append(known)
+        elif code:
+            # Refused, as `POST /v1/services` refuses it: left out, a misspelt code took the
+            # language off the listing, and matches asking for it no longer found it.
+            problems.append(
+                _problem(entry, "code", "not a language code: ISO 639-1 (en, fr) or 639-3 (mic)")
+            )
         else:
-            conversion.unknown_terms.append(f"language {code or entry.get('name') or ''}".strip())
+            conversion.unknown_terms.append(f"language {entry.get('name') or ''}".strip())
     approximate = frozenset(i for i, loc in enumerate(locations) if loc.pop(_APPROXIMATE))
     phones = [p for p in record.get("phones") or [] if _text(p.get("number"))]
     flags = facts.flags

@@ -3,7 +3,7 @@ writes of an import (Core inserts and updates in batches, never one ORM object p
 
 import uuid
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -153,6 +153,34 @@ def get_services(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, 
         select(Service).where(col(Service.id).in_(ids)).options(selectinload(Service.locations))
     )
     return {row.id: row for row in rows}
+
+
+def deletions(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[datetime, int]]:
+    """Of these listings, those deleted here: when last, and the last version they had."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(
+            col(ServiceChange.service_id),
+            sa.func.max(col(ServiceChange.at)),
+            sa.func.max(col(ServiceChange.version)),
+        )
+        .where(col(ServiceChange.service_id).in_(ids), col(ServiceChange.action) == "delete")
+        .group_by(col(ServiceChange.service_id))
+    ).all()
+    found = {}
+    for service_id, at, version in rows:
+        last_version = session.execute(
+            sa.select(sa.func.max(col(ServiceChange.version))).where(
+                col(ServiceChange.service_id) == service_id
+            )
+        ).scalar_one()
+        found[service_id] = (_utc(at), max(version, last_version))
+    return found
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _with_name_key(row: dict[str, Any]) -> dict[str, Any]:

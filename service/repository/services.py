@@ -168,7 +168,11 @@ def removed_since(
         col(ServiceChange.service_id).label("id"),
         col(ServiceChange.at).label("at"),
         sa.literal("deleted").label("reason"),
-    ).where(col(ServiceChange.action) == "delete")
+    ).where(
+        col(ServiceChange.action) == "delete",
+        # (not one listed again since: an import of a newer record can)
+        ~sa.exists().where(col(Service.id) == col(ServiceChange.service_id)),
+    )
     if since is not None:
         deleted = deleted.where(col(ServiceChange.at) > since)
     parts: list[ServiceSelect] = [deleted]

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -662,9 +662,9 @@ class _Writes:
 
 
 def _service_row(
-    imported: ImportedService, listing: ServiceCreate, old: Service | None, run: _Run
+    imported: ImportedService, listing: ServiceCreate, after_version: int, run: _Run
 ) -> dict[str, Any]:
-    version = old.version + 1 if old else 1
+    version = after_version + 1
     return {
         "id": imported.id,
         **listing_columns(listing, eligibility_stated=imported.eligibility_stated),
@@ -675,6 +675,28 @@ def _service_row(
         "source_modified_at": imported.last_modified,
         "source_version": version,
     }
+
+
+# A clock a few minutes ahead of this service's is still a clock.
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _in_the_future(
+    record: dict[str, Any], imported: ImportedService, now: datetime
+) -> list[Problem]:
+    """A record dated after now: a bed count "updated" next year would read as fresh in every
+    match until then, and, newer than anything here, could not be corrected by a later
+    import of a true one."""
+    file, row = record.get("_source", ("records", None))
+    return [
+        Problem(file, row, field, "lies in the future; send the time it was true (with its zone)")
+        for field, when in (
+            ("last_modified", imported.last_modified),
+            ("assured_date", imported.last_verified_at),
+            ("capacities.updated", imported.availability_updated_at),
+        )
+        if when is not None and when > now + _CLOCK_SKEW
+    ]
 
 
 def _plan_batch(
@@ -702,10 +724,34 @@ def _plan_batch(
                 )
             )
         if conversion.service is not None:
-            conversions.append((record, conversion.service))
+            # (the clock's time, not the import's start: a long import runs for minutes)
+            future = _in_the_future(record, conversion.service, datetime.now(UTC))
+            run.problems.extend(future)
+            if not future:
+                conversions.append((record, conversion.service))
     existing = repo.get_services(session, [imported.id for _, imported in conversions])
+    deleted = repo.deletions(
+        session, [imported.id for _, imported in conversions if imported.id not in existing]
+    )
     for record, imported in conversions:
         old = existing.get(imported.id)
+        if old is None and imported.id in deleted:
+            deleted_at, _ = deleted[imported.id]
+            if imported.last_modified is None or imported.last_modified <= deleted_at:
+                # A package made before the listing was deleted here would bring it back,
+                # under the id partners were told to drop (`GET /v1/removed-services`).
+                file, row = record.get("_source", ("records", None))
+                run.report.skipped.append(
+                    SkippedService(
+                        id=str(imported.id),
+                        name=imported.listing.name,
+                        reason="deleted here after this record's last_modified (or the record "
+                        "has none): nothing of it was imported (create it anew to list it)",
+                        file=file,
+                        row=row,
+                    )
+                )
+                continue
         if old is not None and old.organization_id != imported.organization_id:
             file, row = record.get("_source", ("records", None))
             run.problems.append(
@@ -742,7 +788,10 @@ def _plan_batch(
         if old is not None and _unchanged(old, imported, before, after):
             run.report.services_unchanged += 1
             continue
-        row = _service_row(imported, listing, old, run)
+        # (a listing deleted here before this record was made goes on from its last version,
+        # so that no ETag read before the deletion names it)
+        after_version = old.version if old else deleted.get(imported.id, (None, 0))[1]
+        row = _service_row(imported, listing, after_version, run)
         changes = diff(before, after)
         if old is None:
             writes.inserts.append({**row, "created_at": run.now})

@@ -891,6 +891,29 @@ def test_a_date_that_is_not_one_is_a_problem_never_a_crash(
     assert api.get(f"/v1/services/{bad['id']}", api.admin).status_code == 404
 
 
+@pytest.mark.parametrize("field", ["capacities.updated", "assured_date", "last_modified"])
+def test_a_date_in_the_future_is_a_problem_and_changes_nothing(
+    registry: Registry, api: Api, field: str
+) -> None:
+    """A bed count "updated" in 2031 read as fresh in every match until then, and, newer than
+    anything here, no later import of a true count could correct it."""
+    shelter = registry.shelter["id"]
+    record = _page(api, f"/hsds/services/{shelter}", api.admin)
+    before = api.get(f"/v1/services/{shelter}", api.admin).json()
+    future = json.loads(json.dumps(record))
+    value = "2031-01-01" if field == "assured_date" else "2031-01-01T00:00:00Z"
+    if field == "capacities.updated":
+        future["capacities"][0]["updated"] = value
+        future["capacities"][0]["available"] = 1
+    else:
+        future[field] = value
+    refused = api.client.post("/v1/import/hsds", json=[future], headers=api.admin)
+    body = assert_problem(refused, 422)
+    assert [error["loc"][-1] for error in body["errors"]] == [field]
+    assert "in the future" in body["errors"][0]["msg"]
+    assert api.get(f"/v1/services/{shelter}", api.admin).json() == before
+
+
 def test_an_older_record_never_undoes_a_newer_change_here(registry: Registry, api: Api) -> None:
     """An export re-imported after the provider marked the shelter full: the record is older
     than the listing, so nothing of it is applied; a record with no date still never brings
@@ -926,6 +949,39 @@ def test_an_older_record_never_undoes_a_newer_change_here(registry: Registry, ap
     assert now["description"] == "Described anew by another directory"
     assert (now["capacity"]["beds_available"], now["accepting_referrals"]) == (0, False)
     assert now["availability_updated_at"] == full.json()["availability_updated_at"]
+
+
+def test_a_record_older_than_a_deletion_here_never_brings_the_listing_back(
+    registry: Registry, api: Api
+) -> None:
+    """An export re-imported after the provider deleted the listing: it came back, under the
+    id partners were told to drop, with its version started again at 1."""
+    shelter = registry.shelter["id"]
+    record = _page(api, f"/hsds/services/{shelter}", api.admin)
+    before = api.get(f"/v1/services/{shelter}", api.admin)
+    deleted = api.client.delete(f"/v1/services/{shelter}", headers=registry.keys["owner"])
+    assert deleted.status_code == 204, deleted.text
+    undated = {key: value for key, value in record.items() if key != "last_modified"}
+    for stale in (record, undated):
+        report = api.client.post("/v1/import/hsds", json=[stale], headers=api.admin).json()
+        assert report["services_created"] == 0, report
+        assert [(item["id"], item["reason"][:13]) for item in report["skipped"]] == [
+            (shelter, "deleted here ")
+        ]
+        assert api.get(f"/v1/services/{shelter}", api.admin).status_code == 404
+    removed = api.get("/v1/removed-services", registry.keys["partner"], since="2020-01-01")
+    assert [item["id"] for item in removed.json()["items"]] == [shelter]
+
+    # A record made after the deletion lists it again, from the next version on, and it is
+    # no longer a removal.
+    newer = {**record, "last_modified": (datetime.now(UTC) + timedelta(seconds=1)).isoformat()}
+    report = api.client.post("/v1/import/hsds", json=[newer], headers=api.admin).json()
+    assert report["services_created"] == 1, report
+    again = api.get(f"/v1/services/{shelter}", api.admin)
+    assert again.json()["version"] == before.json()["version"] + 1
+    assert again.headers["ETag"] != before.headers["ETag"]
+    removed = api.get("/v1/removed-services", registry.keys["partner"], since="2020-01-01")
+    assert removed.json()["items"] == []
 
 
 def test_what_an_import_writes_is_stamped_as_it_commits_not_as_it_began(

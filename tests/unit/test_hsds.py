@@ -413,11 +413,21 @@ def test_third_party_record_maps_recognised_terms_and_reports_the_rest() -> None
 
 
 def test_another_directorys_language_codes_are_read_in_our_one_form() -> None:
-    languages = [{"code": "eng"}, {"code": "fre"}, {"code": "en"}, {"code": "xx"}, {"code": "oji"}]
+    languages = [{"code": "eng"}, {"code": "fre"}, {"code": "en"}, {"code": "oji"}]
     conversion = to_listing(_third_party(languages=languages), locate=_centre)
     assert conversion.service is not None
     assert conversion.service.listing.languages == ["en", "fr", "oj"]
-    assert "language xx" in conversion.unknown_terms
+
+
+def test_a_code_of_no_language_is_a_problem_as_in_the_api() -> None:
+    """Left out, a misspelt code took the language off the listing (English, from "zz")."""
+    languages = [{"code": "en"}, {"code": "zz"}, {"code": "klingon"}]
+    conversion = to_listing(_third_party(languages=languages), locate=_centre)
+    assert conversion.service is None
+    assert [(p.field, p.message[:24]) for p in conversion.problems] == [
+        ("code", "not a language code: ISO"),
+        ("code", "not a language code: ISO"),
+    ]
 
 
 @pytest.mark.parametrize(
