@@ -735,29 +735,21 @@ def _plan_batch(
     )
     for record, imported in conversions:
         old = existing.get(imported.id)
+        where = record.get("_source", ("records", None))
+        skipped = None
         if old is None and imported.id in deleted:
             deleted_at, _ = deleted[imported.id]
             if imported.last_modified is None or imported.last_modified <= deleted_at:
                 # A package made before the listing was deleted here would bring it back,
                 # under the id partners were told to drop (`GET /v1/removed-services`).
-                file, row = record.get("_source", ("records", None))
-                run.report.skipped.append(
-                    SkippedService(
-                        id=str(imported.id),
-                        name=imported.listing.name,
-                        reason="deleted here after this record's last_modified (or the record "
-                        "has none): nothing of it was imported (create it anew to list it)",
-                        file=file,
-                        row=row,
-                    )
+                skipped = (
+                    "deleted here after this record's last_modified (or the record has none): "
+                    "nothing of it was imported (create it anew to list it)"
                 )
-                continue
         if old is not None and old.organization_id != imported.organization_id:
-            file, row = record.get("_source", ("records", None))
             run.problems.append(
                 Problem(
-                    file,
-                    row,
+                    *where,
                     "organization_id",
                     "this service belongs to another organization here; it cannot move",
                 )
@@ -766,15 +758,18 @@ def _plan_batch(
         if old is not None and _older(imported, old):
             # A package made before the listing here last changed: applying it would undo a
             # provider's newer change ("full tonight" back to yesterday's free beds).
-            file, row = record.get("_source", ("records", None))
+            skipped = (
+                "older than the listing here, which changed after this record's "
+                "last_modified: nothing of it was imported (export the listing again)"
+            )
+        if skipped is not None:
             run.report.skipped.append(
                 SkippedService(
                     id=str(imported.id),
                     name=imported.listing.name,
-                    reason="older than the listing here, which changed after this record's "
-                    "last_modified: nothing of it was imported (export the listing again)",
-                    file=file,
-                    row=row,
+                    reason=skipped,
+                    file=where[0],
+                    row=where[1],
                 )
             )
             continue
