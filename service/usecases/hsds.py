@@ -749,7 +749,8 @@ def _plan_batch(
         if old is not None and old.organization_id != imported.organization_id:
             run.problems.append(
                 Problem(
-                    *where,
+                    where[0],
+                    where[1],
                     "organization_id",
                     "this service belongs to another organization here; it cannot move",
                 )
