@@ -86,6 +86,18 @@ class KeyList(BaseModel):
     items: list[KeyPublic]
 
 
+class StaleAfter(BaseModel):
+    """When this service calls data stale, in matches (a caveat) and in listings' filters."""
+
+    listing_days: int = Field(
+        description="A listing not verified for this many days (`REFERRAL_STALE_AFTER_DAYS`)."
+    )
+    beds_hours: int = Field(
+        description="A count of free beds older than this many hours, which matches do not "
+        "take as tonight's (`REFERRAL_AVAILABILITY_STALE_AFTER_HOURS`)."
+    )
+
+
 class CallerPublic(BaseModel):
     """The key a request was sent with, and for a provider key its organization."""
 
@@ -93,4 +105,8 @@ class CallerPublic(BaseModel):
     organization: OrganizationPublic | None = Field(
         description="The organization a `provider` key acts for (list its listings with "
         "`GET /v1/services?organization_id=`); null for the other roles."
+    )
+    stale_after: StaleAfter = Field(
+        description="When this service calls a listing or a bed count stale: a nightly "
+        "script's deadline, and what a client marks as old."
     )

@@ -135,7 +135,7 @@ def _show(answer: M, as_json: bool, render: Callable[[Console, M], None]) -> Non
 
 
 _COORDINATES = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
-_POSTAL = re.compile(r"^\s*[A-Za-z]\d[A-Za-z](\s?\d[A-Za-z]\d)?\s*$")
+_POSTAL = re.compile(r"^\s*[A-Za-z]\d[A-Za-z]([\s-]?\d[A-Za-z]\d)?\s*$")
 
 
 def location_of(near: str) -> dict[str, object]:

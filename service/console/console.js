@@ -11,11 +11,11 @@
 (() => {
   const KEY_STORE = "referral-console.key";
   const LANGUAGE_STORE = "referral-console.language";
-  // The server's defaults (REFERRAL_AVAILABILITY_STALE_AFTER_HOURS, REFERRAL_STALE_AFTER_DAYS).
-  const STALE_AVAILABILITY_HOURS = 48;
-  const STALE_VERIFIED_DAYS = 180;
+  // When the server calls a bed count or a listing stale: its settings, read from
+  // GET /v1/me at sign-in (REFERRAL_AVAILABILITY_STALE_AFTER_HOURS, REFERRAL_STALE_AFTER_DAYS).
+  const staleAfter = { beds_hours: 48, listing_days: 180 };
   const COORDINATES = /^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$/;
-  const POSTAL = /^\s*[A-Za-z]\d[A-Za-z](?:\s?\d[A-Za-z]\d)?\s*$/;
+  const POSTAL = /^\s*[A-Za-z]\d[A-Za-z](?:[\s-]?\d[A-Za-z]\d)?\s*$/;
 
   const TEXT = {
     en: {
@@ -433,6 +433,7 @@
     report: null, // the cells shown, and the filters and page they came from
     reportAsked: 0, // the latest report request: an earlier one's answer is dropped
     session: 0, // one more at each sign-out: an answer for an earlier key is dropped
+    search: 0, // one more at each search and Clear: only the latest search's answer shows
     keyId: null, // the key signed in with, which the keys list does not offer to revoke
     vetting: null, // an administrator's list of organizations, and the filter and page read
     vettingAsked: 0,
@@ -546,6 +547,7 @@
       state.role = me.key.role;
       state.keyId = me.key.id;
       state.organization = me.organization;
+      Object.assign(staleAfter, me.stale_after);
     } catch (error) {
       signInFailed(error.problem);
       return;
@@ -731,18 +733,24 @@
       showProblem({ title: t("checkForm"), errors });
       return;
     }
+    // An answer counts only while it is the latest search's: Clear, Forget key or a newer
+    // search drops it, so that one caller's results never show under another's empty form.
+    const search = ++state.search;
     setBusy(true);
     try {
-      state.answer = await api("/v1/match", { method: "POST", body: readProfile() });
+      const answer = await api("/v1/match", { method: "POST", body: readProfile() });
+      if (search !== state.search) return;
+      state.answer = answer;
       renderAnswer();
       reveal($("answer"));
     } catch (error) {
+      if (search !== state.search) return;
       state.answer = null;
       $("results").replaceChildren();
       $("status-line").textContent = "";
       showProblem(error.problem);
     } finally {
-      setBusy(false);
+      if (search === state.search) setBusy(false);
     }
   }
 
@@ -754,6 +762,8 @@
   }
 
   function clearAll() {
+    state.search += 1; // a search still on its way is dropped
+    setBusy(false);
     $("profile").reset();
     state.needOrder = [];
     if (state.taxonomy) buildChoices();
@@ -873,10 +883,10 @@
   function freshnessNotes(tag, bedsUpdatedAt, verifiedAt) {
     const note = (iso, staleHours, key) =>
       el(tag, { class: isOlderThan(iso, staleHours) ? "fresh stale" : "fresh" }, t(key, ageText(iso)));
-    const notes = bedsUpdatedAt ? [note(bedsUpdatedAt, STALE_AVAILABILITY_HOURS, "bedsUpdated")] : [];
+    const notes = bedsUpdatedAt ? [note(bedsUpdatedAt, staleAfter.beds_hours, "bedsUpdated")] : [];
     notes.push(
       verifiedAt
-        ? note(verifiedAt, STALE_VERIFIED_DAYS * 24, "verified")
+        ? note(verifiedAt, staleAfter.listing_days * 24, "verified")
         : el(tag, { class: "fresh stale" }, t("neverVerified")),
     );
     return notes;

@@ -5,8 +5,16 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList, KeyPublic, KeyUpdate
-from service.deps import AdminCaller, AnyCaller, SessionDep
+from schemas.keys import (
+    CallerPublic,
+    KeyCreate,
+    KeyCreated,
+    KeyList,
+    KeyPublic,
+    KeyUpdate,
+    StaleAfter,
+)
+from service.deps import AdminCaller, AnyCaller, SessionDep, SettingsDep
 from service.routers._responses import AUTH, problems
 from service.usecases import keys as usecases
 
@@ -55,8 +63,16 @@ def revoke_key(key_id: UUID, session: SessionDep, caller: AdminCaller) -> Respon
 
 
 @me_router.get("", summary="Who am I", responses=problems(*AUTH, 422))
-def whoami(session: SessionDep, caller: AnyCaller) -> CallerPublic:
+def whoami(session: SessionDep, caller: AnyCaller, settings: SettingsDep) -> CallerPublic:
     """The key this request was sent with (its role, name and last use, never the secret)
     and, for a `provider` key, its organization: what a script checks before it starts, and
-    how a provider's script finds its organization's listings. Every role may call it."""
-    return usecases.describe_caller(session, caller=caller)
+    how a provider's script finds its organization's listings. Also when this service calls
+    a listing or a bed count stale. Every role may call it."""
+    return usecases.describe_caller(
+        session,
+        caller=caller,
+        stale_after=StaleAfter(
+            listing_days=settings.stale_after_days,
+            beds_hours=settings.availability_stale_after_hours,
+        ),
+    )

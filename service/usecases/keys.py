@@ -10,7 +10,15 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from schemas.enums import OrganizationStatus, Role
-from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList, KeyPublic, KeyUpdate
+from schemas.keys import (
+    CallerPublic,
+    KeyCreate,
+    KeyCreated,
+    KeyList,
+    KeyPublic,
+    KeyUpdate,
+    StaleAfter,
+)
 from schemas.organizations import OrganizationPublic
 from service.errors import (
     Conflict,
@@ -143,8 +151,9 @@ def list_keys(session: Session, *, organization_id: uuid.UUID | None, caller: Ca
     )
 
 
-def describe_caller(session: Session, *, caller: Caller) -> CallerPublic:
-    """The caller's own key, never its secret, and a provider's organization."""
+def describe_caller(session: Session, *, caller: Caller, stale_after: StaleAfter) -> CallerPublic:
+    """The caller's own key, never its secret, a provider's organization, and when this
+    service calls data stale."""
     record = repo.get_key(session, caller.key_id)
     if record is None:  # (keys are revoked, never deleted; this is for safety only)
         raise Unauthorized("Unknown or revoked API key.")
@@ -154,6 +163,7 @@ def describe_caller(session: Session, *, caller: Caller) -> CallerPublic:
         else None
     )
     return CallerPublic(
+        stale_after=stale_after,
         key=_public(record),
         organization=(
             None

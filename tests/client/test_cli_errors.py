@@ -4,7 +4,7 @@ terminal's scrollback or a CI log."""
 
 import pytest
 
-from referral_client.cli import run
+from referral_client.cli import location_of, run
 
 CANARY = "Zqx7f3a"
 
@@ -38,3 +38,19 @@ def test_a_bad_value_is_refused_without_echoing_it(
     assert said in captured.err
     assert CANARY not in captured.err + captured.out
     assert "found `n`" not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("near", "location"),
+    [
+        ("G5R 1A1", {"postal_prefix": "G5R 1A1"}),
+        ("G5R-1A1", {"postal_prefix": "G5R-1A1"}),  # as people write it, too
+        ("g5r", {"postal_prefix": "g5r"}),
+        ("43.45,-80.49", {"latitude": 43.45, "longitude": -80.49}),
+        ("Rivière-du-Loup, QC", {"place": "Rivière-du-Loup, QC"}),
+    ],
+)
+def test_near_is_a_postal_code_coordinates_or_a_place(
+    near: str, location: dict[str, object]
+) -> None:
+    assert location_of(near) == location

@@ -10,6 +10,7 @@ README's screenshot.
 import json
 import os
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -175,6 +176,44 @@ def test_in_french_a_widened_radius_is_said_and_clear_wipes_everything(
     expect(page.locator("#gender")).to_have_value("undisclosed")
     expect(page.locator("#need-list input:checked")).to_have_count(0)
     expect(page.locator("#status-line")).to_have_text("Effacé. Rien du profil n'est gardé.")
+
+
+def _wait_for(page: Page, condition: Callable[[], bool]) -> None:
+    for _ in range(100):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("not in 5 s")
+
+
+def test_an_answer_that_comes_after_clear_or_a_newer_search_is_dropped(
+    page: Page, live: LiveServer
+) -> None:
+    """Clear said "nothing of the profile is kept", then the answer of the search it cleared
+    showed under the empty form: one caller's results, for the next caller to see."""
+    sign_in(page, live, live.operator_key)
+    held: list[Route] = []
+    page.route("**/v1/match", lambda route: held.append(route))
+    page.fill("#near", "N3B 1A1")  # a postal code as people write it, with a hyphen or not
+    page.check("#need-list input[value=housing]")
+    page.click("#find")
+    expect(page.locator("#find")).to_be_disabled()
+    _wait_for(page, lambda: len(held) == 1)
+    assert (held[0].request.post_data_json or {})["location"] == {"postal_prefix": "N3B 1A1"}
+    page.click("#clear")
+    expect(page.locator("#find")).to_be_enabled()
+    held[0].continue_()
+    page.wait_for_timeout(500)
+    expect(page.locator("#results")).to_be_empty()
+    expect(page.locator("#status-line")).to_contain_text("Cleared")
+
+    page.fill("#near", "N3B-1A1")
+    page.check("#need-list input[value=housing]")
+    page.click("#find")
+    _wait_for(page, lambda: len(held) == 2)
+    assert (held[1].request.post_data_json or {})["location"] == {"postal_prefix": "N3B-1A1"}
+    held[1].continue_()
+    expect(page.locator("#results section.need")).to_have_count(1)
 
 
 def test_on_a_phone_the_beds_and_the_number_to_call_come_under_each_match_full_width(

@@ -202,6 +202,8 @@ def test_a_key_reads_who_it_is_without_its_secret(api: Api, role: str) -> None:
     }
     assert me["key"]["last_used_at"] is not None  # this very request
     assert created["key"] not in response.text
+    # When the service calls data stale: what a client marks as old, a script's deadline.
+    assert me["stale_after"] == {"listing_days": 180, "beds_hours": 48}
 
 
 def test_a_provider_key_reads_its_organization_and_finds_its_listings_by_it(api: Api) -> None:
