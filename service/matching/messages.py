@@ -154,6 +154,10 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "nombre de lits peut-être périmé (mis à jour {age})",
     ),
     "intake_24_7": ("24/7 intake", "accueil 24 h sur 24"),
+    "not_tonight": (
+        "not an emergency shelter, intake in office hours: likely not tonight",
+        "pas un refuge d'urgence, accueil aux heures de bureau : sans doute pas ce soir",
+    ),
     "never_verified": ("listing never verified", "fiche jamais vérifiée"),
     "not_verified": (
         "listing not verified for {days} days",

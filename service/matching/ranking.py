@@ -250,8 +250,9 @@ class Scorer:
     def _folded(self, candidate: Candidate, weighted: float, total: float) -> float:
         base = scoring.eligibility_factor(candidate) * weighted / total
         if self._urgent:
-            ready = scoring.has_bed_or_24_7(candidate, self._now, self._freshness)
-            base = 0.5 + 0.5 * base if ready else 0.45 * base
+            base = scoring.fold_urgent(
+                base, scoring.urgent_tier(candidate, self._now, self._freshness)
+            )
         return round(base, 4)
 
     def score(self, candidate: Candidate, how: Reach, standing: float) -> float:
@@ -339,6 +340,9 @@ def explain(
         caveats.extend(bed_caveats)
     if candidate.intake_24_7:
         reasons.append(Note("intake_24_7"))
+    elif housing and profile.urgent and scoring.urgent_tier(candidate, now, freshness) == "bed":
+        # Ranked below every shelter that takes people tonight: say why.
+        caveats.append(Note("not_tonight"))
 
     days = scoring.verified_age_days(candidate, now)
     if days is None:

@@ -335,6 +335,7 @@ class CoverPreference:
     verified_fresh_since: datetime
     verified_oldest_before: datetime
     beds_current_since: datetime  # a count of free beds older than this is no bed tonight
+    emergency_shelter_bit: int  # the category whose free bed is a bed tonight
     language_weight: float
     specialisation_weight: float
     availability_weight: float
@@ -405,14 +406,24 @@ def _covering_statement(
 ) -> Any:
     order: list[Any] = []
     if housing and urgent:
-        # Urgent housing ranks a free bed by a current count, or a 24/7 intake, above all else
-        # (`scoring.has_bed_or_24_7`).
+        # Urgent housing ranks a shelter that takes people tonight first, then a free bed by a
+        # current count, then the rest (`scoring.urgent_tier`).
         current_bed = sa.and_(
             col(Service.beds_available) > 0,
             col(Service.availability_updated_at)
             >= sa.bindparam("beds_current_since", type_=UTCDateTime),
         )
-        order.append(sa.case((sa.or_(current_bed, _intake_24_7()), 0), else_=1))
+        shelter = (
+            col(Service.categories_mask).op("&")(sa.bindparam("shelter_bit", type_=sa.Integer)) != 0
+        )
+        order.append(
+            sa.case(
+                (_intake_24_7(), 0),
+                (sa.and_(current_bed, shelter), 0),
+                (current_bed, 1),
+                else_=2,
+            )
+        )
     order += [sa.desc(_cover_estimate(languages, specialised, housing)), col(Service.id)]
     return (
         sa.select(col(Service.id))
@@ -444,6 +455,7 @@ def _cover_parameters(preference: CoverPreference) -> dict[str, Any]:
         "fresh_since": preference.verified_fresh_since,
         "oldest_before": preference.verified_oldest_before,
         "beds_current_since": preference.beds_current_since,
+        "shelter_bit": preference.emergency_shelter_bit,
         "w_language": preference.language_weight,
         "w_specialisation": preference.specialisation_weight,
         "w_availability": preference.availability_weight,

@@ -369,6 +369,7 @@ def _cover_preference(
         verified_fresh_since=now - timedelta(days=freshness.verified_fresh_days),
         verified_oldest_before=now - timedelta(days=freshness.verified_oldest_days),
         beds_current_since=now - timedelta(hours=freshness.availability_stale_hours),
+        emergency_shelter_bit=_mask(frozenset({Category.housing_emergency_shelter.value})),
         language_weight=weights.language,
         specialisation_weight=weights.specialisation,
         availability_weight=weights.availability,

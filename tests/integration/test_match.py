@@ -519,6 +519,37 @@ def test_urgent_housing_ranks_a_bed_or_24_7_intake_first(
     assert True in ready
 
 
+def _current_bed(match: dict[str, Any]) -> bool:
+    stale = any("may be out of date" in caveat for caveat in match["caveats"])
+    return bool(match["availability"]["beds_available"]) and not stale
+
+
+def _tonight(match: dict[str, Any]) -> bool:
+    hours = (match["intake"].get("hours") or "").replace(" ", "")
+    shelter = "housing.emergency_shelter" in match["categories"]
+    return hours == "24/7" or (shelter and _current_bed(match))
+
+
+@pytest.mark.parametrize(
+    "location",
+    [{"place": "Kitchener, ON"}, {"place": "Elmira, ON"}, {"place": "Montréal, QC"}],
+)
+def test_urgent_housing_ranks_a_shelter_taking_people_tonight_above_a_bed_another_day(
+    demo: Demo, location: dict[str, str]
+) -> None:
+    """Long-term housing with a free bed, a referral required and office hours ranked first
+    for a person needing a bed tonight, above open 24/7 emergency shelters (a review found it
+    in 14 of 60 cities). It ranks below them now, and says why."""
+    body = {"needs": ["housing"], "urgent": True, "location": location, "limit": 50}
+    matches = demo.answer(body)["results"][0]["matches"]
+    tiers = [2 if _tonight(m) else 1 if _current_bed(m) else 0 for m in matches]
+    assert tiers == sorted(tiers, reverse=True)
+    assert 2 in tiers
+    for match, tier in zip(matches, tiers, strict=True):
+        said = any("likely not tonight" in caveat for caveat in match["caveats"])
+        assert said == (tier == 1), match["name"]
+
+
 def test_urgency_changes_the_order_where_it_must(demo: Demo) -> None:
     body = {"needs": ["housing"], "location": {"place": "Toronto, ON"}, "limit": 50}
     calm = demo.answer(body)["results"][0]["matches"]

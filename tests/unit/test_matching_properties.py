@@ -588,7 +588,7 @@ def test_the_scorer_adds_the_factors_as_combine_does(
             factors,
             Weights(),
             urgent_housing=housing and profile.urgent,
-            bed_or_24_7=scoring.has_bed_or_24_7(candidate, now, Freshness()),
+            tier=scoring.urgent_tier(candidate, now, Freshness()),
             certainty=scoring.eligibility_factor(candidate),
         )
 

@@ -277,31 +277,32 @@ def test_combine_is_the_weighted_mean_of_the_factors_that_apply() -> None:
     weights = Weights()
     factors = {"distance": 1.0, "language": 0.0}
     expected = 0.35 / (0.35 + 0.15)
-    assert scoring.combine(
-        factors, weights, urgent_housing=False, bed_or_24_7=False
-    ) == pytest.approx(expected, abs=1e-4)
+    assert scoring.combine(factors, weights, urgent_housing=False, tier="none") == pytest.approx(
+        expected, abs=1e-4
+    )
 
 
 def test_combine_folds_urgent_housing() -> None:
     factors = {"distance": 0.6, "availability": 0.6}
     weights = Weights()
-    assert scoring.combine(factors, weights, urgent_housing=False, bed_or_24_7=True) == 0.6
-    assert scoring.combine(factors, weights, urgent_housing=True, bed_or_24_7=True) == 0.8
-    assert scoring.combine(factors, weights, urgent_housing=True, bed_or_24_7=False) == 0.27
+    assert scoring.combine(factors, weights, urgent_housing=False, tier="tonight") == 0.6
+    assert scoring.combine(factors, weights, urgent_housing=True, tier="tonight") == 0.84
+    assert scoring.combine(factors, weights, urgent_housing=True, tier="bed") == 0.554
+    assert scoring.combine(factors, weights, urgent_housing=True, tier="none") == 0.27
 
 
 def test_combine_scales_by_the_certainty_before_folding_urgent_housing() -> None:
     factors = {"distance": 0.6, "availability": 0.6}
     weights = Weights()
-    assert scoring.combine(factors, weights, urgent_housing=False, bed_or_24_7=True) == 0.6
+    assert scoring.combine(factors, weights, urgent_housing=False, tier="tonight") == 0.6
     assert (
-        scoring.combine(factors, weights, urgent_housing=False, bed_or_24_7=True, certainty=0.9)
+        scoring.combine(factors, weights, urgent_housing=False, tier="tonight", certainty=0.9)
         == 0.54
     )
-    # Folded after: a bed or 24/7 intake still puts an unstated listing at 0.5 or more.
+    # Folded after: a bed tonight still puts an unstated listing at 0.6 or more.
     assert (
-        scoring.combine(factors, weights, urgent_housing=True, bed_or_24_7=True, certainty=0.9)
-        == 0.77
+        scoring.combine(factors, weights, urgent_housing=True, tier="tonight", certainty=0.9)
+        == 0.816
     )
 
 
@@ -311,7 +312,7 @@ def test_eligibility_factor(stated: bool, expected: float) -> None:
 
 
 def test_combine_rounds_to_four_decimals() -> None:
-    value = scoring.combine({"distance": 1 / 3}, Weights(), urgent_housing=False, bed_or_24_7=False)
+    value = scoring.combine({"distance": 1 / 3}, Weights(), urgent_housing=False, tier="none")
     assert value == 0.3333
 
 
@@ -326,18 +327,17 @@ FACTOR_NAMES = ["distance", "availability", "language", "specialisation", "fresh
         **{name: st.floats(min_value=0.01, max_value=10) for name in FACTOR_NAMES},
     ),
     st.booleans(),
-    st.booleans(),
+    st.sampled_from(["tonight", "bed", "none"]),
     st.sampled_from([1.0, scoring.UNSTATED_ELIGIBILITY_FACTOR]),
 )
-def test_combine_stays_in_the_unit_interval(
-    factors: dict[str, float], weights: Weights, urgent: bool, bed_or_24_7: bool, certainty: float
+def test_combine_stays_in_the_unit_interval_and_urgent_tiers_apart(
+    factors: dict[str, float], weights: Weights, urgent: bool, tier: str, certainty: float
 ) -> None:
-    value = scoring.combine(
-        factors, weights, urgent_housing=urgent, bed_or_24_7=bed_or_24_7, certainty=certainty
-    )
+    value = scoring.combine(factors, weights, urgent_housing=urgent, tier=tier, certainty=certainty)
     assert 0.0 <= value <= 1.0
     if urgent:
-        assert value >= 0.5 if bed_or_24_7 else value <= 0.45
+        low, high = {"tonight": (0.6, 1.0), "bed": (0.5, 0.59), "none": (0.0, 0.45)}[tier]
+        assert low <= value <= high
 
 
 # --- monotonicity of the whole score --------------------------------------------------------
