@@ -470,20 +470,50 @@ class Gazetteer:
             )
         return found
 
+    def check_location(
+        self,
+        municipality: str,
+        province: str,
+        postal_code: str | None,
+        latitude: float,
+        longitude: float,
+    ) -> None:
+        """Raises `Unplaceable` when a location's coordinates lie in another province, far
+        from its municipality (Vancouver's, for a shelter in Kitchener, ON: matched from
+        Vancouver and missed from Kitchener), or its postal code is another province's."""
+        self._check_postal_province(province, postal_code)
+        here = self.locate(latitude, longitude).province
+        if here == province:
+            return
+        town = self.municipality(municipality, province)
+        if town is None or (
+            haversine_km(town.latitude, town.longitude, latitude, longitude) > DISAGREEMENT_KM
+        ):
+            raise Unplaceable(
+                "latitude",
+                f"these coordinates lie in {here}, not in {province}; check them, or the province",
+            )
+
+    def _check_postal_province(self, province: str, postal_code: str | None) -> None:
+        area = self.postal_area(postal_code) if postal_code else None
+        if area is not None and area.province != province:
+            raise Unplaceable(
+                "postal_code",
+                f"a postal code of {area.province}, not of {province}; check both",
+            )
+
     def place_location(
         self, municipality: str, province: str, postal_code: str | None
     ) -> Placement:
         """Where to put a listed location that came without coordinates, offline: at the
         centre of its postal code's area when that area is compact and in the province, else
         at its municipality's. Raises `Unplaceable` when neither places it, or when a compact
-        postal area lies far from the municipality (a typing error in one of them)."""
+        postal area lies far from the municipality, or the postal code is another province's
+        (a typing error in one of them)."""
+        self._check_postal_province(province, postal_code)
         town = self.municipality(municipality, province)
         area = self.postal_area(postal_code) if postal_code else None
-        if (
-            area is not None
-            and area.province == province
-            and (self.spread_km(area) <= COMPACT_SPREAD_KM)
-        ):
+        if area is not None and self.spread_km(area) <= COMPACT_SPREAD_KM:
             if town is not None and (
                 haversine_km(town.latitude, town.longitude, area.latitude, area.longitude)
                 > DISAGREEMENT_KM

@@ -12,13 +12,24 @@ from service.gazetteer import Gazetteer, Unplaceable
 
 def placed(listing: ServiceCreate, gazetteer: Gazetteer) -> ServiceCreate:
     """The listing with each location sent without coordinates placed by the gazetteer. A
-    location it cannot place is a 422 naming the field at fault."""
-    if all(location.latitude is not None for location in listing.locations):
-        return listing
+    location it cannot place, or whose coordinates or postal code another province's, is a
+    422 naming the field at fault."""
     locations: list[LocationIn] = []
     errors: list[ProblemError] = []
     for index, location in enumerate(listing.locations):
         if location.latitude is not None and location.longitude is not None:
+            try:
+                gazetteer.check_location(
+                    location.municipality,
+                    location.province.value,
+                    location.postal_code,
+                    location.latitude,
+                    location.longitude,
+                )
+            except Unplaceable as error:
+                errors += validation_errors(
+                    [{"loc": ("body", "locations", index, error.field), "msg": error.message}]
+                )
             locations.append(location)
             continue
         try:
@@ -37,8 +48,9 @@ def placed(listing: ServiceCreate, gazetteer: Gazetteer) -> ServiceCreate:
         )
     if errors:
         raise Unprocessable(
-            "A location could not be placed: give its latitude and longitude, or a postal "
-            "code and municipality that the gazetteer knows (GET /v1/places?q=).",
+            "A location could not be placed, or says two things of where it is: give its "
+            "latitude and longitude, or a postal code and municipality that the gazetteer "
+            "knows (GET /v1/places?q=), of its province.",
             errors=errors,
         )
     return listing.model_copy(update={"locations": locations})

@@ -138,15 +138,13 @@ def _without_coordinates(**fields: Any) -> dict[str, Any]:
         (_without_coordinates(), (43.4471, -80.489)),
         # No postal code: the municipality's centre (places.csv).
         (_without_coordinates(postal_code=None, municipality="Elmira"), (43.6001, -80.5497)),
-        # A postal code of another province is not trusted over the municipality.
-        (_without_coordinates(postal_code="H2X 1Y4"), (43.4254, -80.5112)),
         # Nor a rural one: X0A is all of Baffin Island, its point 594 km from its codes.
         (
             _without_coordinates(municipality="Iqaluit", province="NU", postal_code="X0A 0H0"),
             (63.747, -68.5173),
         ),
     ],
-    ids=["postal code", "municipality", "postal code elsewhere", "rural postal code"],
+    ids=["postal code", "municipality", "rural postal code"],
 )
 def test_a_location_sent_without_coordinates_is_placed_by_the_gazetteer(
     api: Api, location: dict[str, Any], point: tuple[float, float]
@@ -168,6 +166,43 @@ def test_a_location_sent_without_coordinates_is_placed_by_the_gazetteer(
     answer = api.client.post("/v1/match", json=asked, headers=api.admin).json()
     found = {m["service_id"]: m for m in answer["results"][0]["matches"]}
     assert found[service["id"]]["distance_km"] < 1
+
+
+@pytest.mark.parametrize(
+    ("location", "field"),
+    [
+        # A Montréal postal code on a shelter in Kitchener: a typing error in one of them.
+        (_without_coordinates(postal_code="H2X 1Y4"), "postal_code"),
+        ({**listing("x")["locations"][0], "postal_code": "V5K 0A1"}, "postal_code"),
+        # Vancouver's coordinates on a shelter in Kitchener, ON: matched from Vancouver.
+        ({**listing("x")["locations"][0], "latitude": 49.28, "longitude": -123.12}, "latitude"),
+    ],
+    ids=["postal code of another province", "with coordinates", "coordinates elsewhere"],
+)
+def test_a_location_that_says_two_provinces_gets_422_and_nothing_is_stored(
+    api: Api, location: dict[str, Any], field: str
+) -> None:
+    organization_id = api.organization()
+    response = api.client.post(
+        "/v1/services", json=listing(organization_id, locations=[location]), headers=api.admin
+    )
+    problem = assert_problem(response, 422)
+    assert [error["loc"] for error in problem["errors"]] == [["body", "locations", 0, field]]
+    assert api.get("/v1/services", api.admin, organization_id=organization_id).json()["total"] == 0
+
+
+def test_a_location_a_few_metres_across_a_border_from_its_town_is_accepted(api: Api) -> None:
+    """Lloydminster lies in Alberta and Saskatchewan: a shelter on the Alberta side may give
+    the town's Saskatchewan address and be placed a few metres across."""
+    location = {
+        **listing("x")["locations"][0],
+        "municipality": "Lloydminster",
+        "province": "SK",
+        "postal_code": "S9V 0A1",
+        "latitude": 53.2790,
+        "longitude": -110.0060,
+    }
+    assert api.service(api.organization(), locations=[location])["locations"][0]["province"] == "SK"
 
 
 def test_a_patch_that_moves_a_location_without_coordinates_places_it(api: Api) -> None:
