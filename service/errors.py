@@ -1,5 +1,6 @@
 """Domain errors, which know nothing of HTTP beyond their status, and the RFC 9457 handlers."""
 
+import difflib
 import logging
 import re
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from schemas.match import MatchLocation, NeedProfile
 from schemas.problem import Problem, ProblemError
 
 PROBLEM_JSON = "application/problem+json"
@@ -141,15 +143,29 @@ def said_back(name: str) -> bool:
     return bool(_NAME.match(name))
 
 
-def validation_errors(raw: Sequence[Any]) -> list[ProblemError]:
+def validation_errors(
+    raw: Sequence[Any], *, profile_fields: frozenset[str] | None = None
+) -> list[ProblemError]:
     """`{loc, msg}` only: pydantic's `input` and `ctx` would echo what was sent, and an
-    unknown field's name is left out of `loc` unless it is an identifier (`_FIELD`)."""
+    unknown field's name is left out of `loc` unless it is an identifier (`_FIELD`). In a
+    need profile (`profile_fields`, its fields) an unknown field is never named, identifier
+    or not ("maria_gonzalez_5195550123" is one): the nearest field of the profile is
+    suggested instead, when one is near."""
     problems = []
     for e in raw:
         loc = [str(part) if not isinstance(part, int) else part for part in e["loc"]]
         message = _safe_message(e)
-        if e.get("type") == "extra_forbidden" and loc and isinstance(loc[-1], str):
-            if not _FIELD.match(loc[-1]):
+        name = loc[-1] if loc else None
+        if e.get("type") == "extra_forbidden" and isinstance(name, str):
+            if profile_fields is not None and loc[0] == "body":
+                near = difflib.get_close_matches(name, sorted(profile_fields), n=1, cutoff=0.8)
+                suggested = f"; did you mean {near[0]}?" if near else ""
+                loc = loc[:-1]
+                message = (
+                    "Extra inputs are not permitted (a field of a need profile is not named"
+                    f"{suggested})"
+                )
+            elif not _FIELD.match(name):
                 loc, message = loc[:-1], "Extra inputs are not permitted (a field not named)"
         problems.append(ProblemError(loc=loc, msg=message))
     return problems
@@ -182,8 +198,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         status=422,
         code="validation-error",
         detail="The request is not valid; see errors.",
-        errors=validation_errors(exc.errors()),
+        errors=validation_errors(
+            exc.errors(),
+            profile_fields=_PROFILE_FIELDS if request.url.path == "/v1/match" else None,
+        ),
     )
+
+
+# Every field name of a need profile, its location's included.
+_PROFILE_FIELDS = frozenset(NeedProfile.model_fields) | frozenset(MatchLocation.model_fields)
 
 
 # FastAPI's answer to a body it cannot decode (not UTF-8, say), where a body that is not JSON

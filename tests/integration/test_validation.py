@@ -626,12 +626,46 @@ def test_an_unknown_field_that_is_no_name_is_not_said_back(
     sent = {**body, f"Jane {CANARY} 519-555-1234": 1, "519-555-0188": 3, "spelled_wrong": 2}
     response = api.client.post(path, json=sent, headers=api.admin)
     problem = assert_problem(response, 422)
-    assert {"loc": ["body"], "msg": "Extra inputs are not permitted (a field not named)"} in (
+    not_named = (
+        "a field of a need profile is not named" if path == "/v1/match" else "a field not named"
+    )
+    assert {"loc": ["body"], "msg": f"Extra inputs are not permitted ({not_named})"} in (
         problem["errors"]
     )
-    assert ["body", "spelled_wrong"] in [error["loc"] for error in problem["errors"]]
+    if path != "/v1/match":
+        assert ["body", "spelled_wrong"] in [error["loc"] for error in problem["errors"]]
     assert CANARY not in response.text
     assert "555" not in without_random_parts(response.text)
+
+
+def test_an_unknown_field_of_a_need_profile_is_never_named_but_a_near_one_suggested(
+    api: Api,
+) -> None:
+    """An identifier can be a name and a telephone number too: in a profile no unknown field
+    is said back; a near field of the profile is suggested instead."""
+    body = {
+        "needs": ["housing"],
+        "location": {"place": "Elmira, ON", "postal_prefx": "N3B"},
+        f"maria_{CANARY}_5195550123": 1,
+        "max_distance": 10,
+    }
+    response = api.client.post("/v1/match", json=body, headers=api.key("partner"))
+    problem = assert_problem(response, 422)
+    assert sorted((tuple(e["loc"]), e["msg"]) for e in problem["errors"]) == [
+        (("body",), "Extra inputs are not permitted (a field of a need profile is not named)"),
+        (
+            ("body",),
+            "Extra inputs are not permitted (a field of a need profile is not named; "
+            "did you mean max_distance_km?)",
+        ),
+        (
+            ("body", "location"),
+            "Extra inputs are not permitted (a field of a need profile is not named; "
+            "did you mean postal_prefix?)",
+        ),
+    ]
+    assert CANARY not in response.text
+    assert "maria" not in response.text
 
 
 def test_unknown_query_parameter_comes_after_the_key_and_the_role(api: Api) -> None:
