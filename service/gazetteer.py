@@ -374,10 +374,19 @@ class Gazetteer:
         self._search_names = [k for k, _ in self._search_keys]
         self._place_grid = _Grid([(p.latitude, p.longitude, p) for p in self._places])
         self._postal_grid = _Grid([(a.latitude, a.longitude, a) for a in postal_areas])
-        # Which province coordinates are in: that of the postal codes nearest them. Without
-        # these points (a gazetteer of postal areas only), that of the nearest area's centre.
+        # Which province coordinates are in: that of the postal codes or the place nearest
+        # them (a place's own point is its province's, where its postal codes are misplaced:
+        # Ulukhaktok, NT's lie 350 km off). Without these points (a gazetteer of postal areas
+        # only), that of the nearest area's centre.
         self._settled_grid: _Grid[str] | None = (
-            _Grid([(lat, lon, province) for lat, lon, province in settled]) if settled else None
+            _Grid(
+                [
+                    *settled,
+                    *((place.latitude, place.longitude, place.province) for place in places),
+                ]
+            )
+            if settled
+            else None
         )
 
     # -- loading ----------------------------------------------------------------------
@@ -534,14 +543,13 @@ class Gazetteer:
 
     def _candidates(self, name: str, province: str | None) -> list[Place]:
         key = normalise_name(name)
+        # Places of the name, and the places its aliases name: municipalities that are not
+        # places themselves ("Wilmot" is New Hamburg, ON, and two hamlets of NB and NS).
         found = [
-            p for p in self._by_name.get(key, ()) if province is None or p.province == province
+            p
+            for p in (*self._by_name.get(key, ()), *self._aliases.get(key, ()))
+            if province is None or p.province == province
         ]
-        if not found:
-            # Aliases name municipalities that are not places themselves.
-            found = [
-                p for p in self._aliases.get(key, ()) if province is None or p.province == province
-            ]
         found.sort(key=lambda p: (-p.population, p.name, p.province))
         return found
 
