@@ -173,7 +173,8 @@ class ReferralClient(ClientBase):
         self, service_id: ServiceId, changes: ServiceUpdate, *, etag: str | None = None
     ) -> ServicePublic:
         """Change only the fields set in `changes` (PATCH). Without `etag` the current one is
-        read for you (and read again once if the listing changed meanwhile): the fields set
+        read for you (and read again, up to three times, while the listing changes meanwhile:
+        a bed count sent by a script, say): the fields set
         are applied to the newest version. With it, a change made since raises
         `PreconditionFailed` and nothing changes."""
         return self._run(self._operations.update_service(service_id, changes, etag=etag))
