@@ -195,6 +195,13 @@ class NeedResult(BaseModel):
     radius_km: float
     expanded: bool = Field(description="True when the radius was widened to find enough.")
     matches: list[ServiceMatch]
+    beyond: list[ServiceMatch] = Field(
+        default_factory=list,
+        description="Only when nothing eligible reaches the person within 500 km (`matches` "
+        "is empty and the need is in `unmet_needs`): the nearest eligible services farther "
+        "away, up to 3, nearest first, so that a caller in a remote community is not left "
+        "with nothing to try. Empty otherwise.",
+    )
 
 
 class MatchResponse(BaseModel):

@@ -148,6 +148,12 @@ def print_match(console: Console, answer: MatchResponse) -> None:
             console.print((need_blocks if narrow else need_table)(result, now=now))
         else:
             console.print(f"{label(result.need)} ({result.need}): nothing eligible", style="red")
+            if result.beyond:
+                # The nearest help farther than 500 km: something for the caller to try.
+                console.print("The nearest farther away:", style="bold")
+                nearest = result.model_copy(update={"matches": result.beyond})
+                narrow = console.width < WIDE_ENOUGH_FOR_TABLES
+                console.print((need_blocks if narrow else need_table)(nearest, now=now))
     if answer.unmet_needs:
         unmet = ", ".join(f"{label(need)} ({need})" for need in answer.unmet_needs)
         console.print(Text(f"Unmet needs, nothing eligible within 500 km: {unmet}", style="red"))

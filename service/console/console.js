@@ -63,6 +63,7 @@
       within: (km) => `within ${km} km`,
       widened: (km) => `too few nearby: radius widened to ${km} km`,
       nothing: "Nothing eligible found, even 500 km away.",
+      beyond: "The nearest farther away:",
       unmet: (needs) => `Unmet needs: ${needs}`,
       found: (matches, needs) =>
         `${matches} ${matches === 1 ? "service" : "services"} for ${needs} ${needs === 1 ? "need" : "needs"}.`,
@@ -256,6 +257,7 @@
       within: (km) => `dans un rayon de ${km} km`,
       widened: (km) => `pas assez à proximité : rayon élargi à ${km} km`,
       nothing: "Aucun service admissible, même à 500 km.",
+      beyond: "Les plus proches, plus loin :",
       unmet: (needs) => `Besoins non comblés : ${needs}`,
       found: (matches, needs) =>
         `${matches} ${matches > 1 ? "services" : "service"} pour ${needs} ${needs > 1 ? "besoins" : "besoin"}.`,
@@ -970,6 +972,15 @@
       result.matches.length
         ? el("ol", { class: "matches" }, result.matches.map((match, index) => renderMatch(match, index + 1)))
         : el("p", { class: "nothing" }, t("nothing")),
+      // Nothing within 500 km: the nearest help farther away, so that the caller has something to try.
+      result.beyond && result.beyond.length
+        ? el(
+            "div",
+            { class: "beyond" },
+            el("p", {}, t("beyond")),
+            el("ol", { class: "matches" }, result.beyond.map((match, index) => renderMatch(match, index + 1))),
+          )
+        : "",
     );
   }
 

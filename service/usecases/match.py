@@ -456,6 +456,39 @@ def _rank(
     return radius, matches, near, bed_near
 
 
+# Beyond the widest radius (500 km), where to look for the nearest help: all of Canada.
+BEYOND_KM = 6_000.0
+BEYOND_SHOWN = 3
+
+
+def _beyond(
+    person: Profile,
+    search: "_NeedSearch | _IndexSearch",
+    categories: frozenset[str],
+    profile: NeedProfile,
+    now: datetime,
+    freshness: Freshness,
+    eligibility: Eligibility,
+) -> list[Match]:
+    """For a need nothing reaches within 500 km, the nearest eligible services farther away
+    (`BEYOND_SHOWN` of them, nearest first): a caller in Rankin Inlet is told of Iqaluit's
+    shelters, not only that nothing is near."""
+    candidates = search.within(BEYOND_KM)
+    ranked = rank_need(
+        person,
+        candidates,
+        categories=categories,
+        radius_km=BEYOND_KM,
+        max_distance_km=profile.max_distance_km,
+        now=now,
+        limit=len(candidates),
+        freshness=freshness,
+        eligibility=eligibility,
+    )
+    ranked.sort(key=lambda m: (m.distance_km is None, m.distance_km or 0.0, -m.score))
+    return ranked[:BEYOND_SHOWN]
+
+
 def match_needs(
     session: Session,
     *,
@@ -522,32 +555,43 @@ def match_needs(
             )
             for need, categories in asked.items()
         ]
+        beyond = {
+            need: _beyond(person, searches[need], asked[need], profile, now, freshness, eligibility)
+            for need, _, matches, _, _ in ranked
+            if not matches
+        }
         shown = {UUID(m.service_id) for _, _, matches, _, _ in ranked for m in matches}
+        shown |= {UUID(m.service_id) for matches in beyond.values() for m in matches}
         listings = (
             live.listings(session, shown)
             if live is not None
             else repo.load_services(session, shown)
         )
     services = {listing.id: listing for listing in listings}
+
+    def public(matches: list[Match]) -> list[dict[str, Any]]:
+        return [
+            _public_match(
+                m,
+                services[UUID(m.service_id)],
+                view_for(
+                    caller.role.value,
+                    owns_listing=caller.owns(services[UUID(m.service_id)].organization_id),
+                ),
+                language,
+            )
+            for m in matches
+            # A listing deleted since it was ranked (a race lost by milliseconds).
+            if UUID(m.service_id) in services
+        ]
+
     results = [
         {
             "need": need,
             "radius_km": radius,
             "expanded": radius > steps[0],
-            "matches": [
-                _public_match(
-                    m,
-                    services[UUID(m.service_id)],
-                    view_for(
-                        caller.role.value,
-                        owns_listing=caller.owns(services[UUID(m.service_id)].organization_id),
-                    ),
-                    language,
-                )
-                for m in matches
-                # A listing deleted since it was ranked (a race lost by milliseconds).
-                if UUID(m.service_id) in services
-            ],
+            "matches": public(matches),
+            "beyond": public(beyond.get(need, [])),
         }
         for need, radius, matches, _, _ in ranked
     ]

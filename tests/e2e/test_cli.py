@@ -119,6 +119,7 @@ def test_a_widened_radius_and_unmet_needs_are_said(
     assert run(["match", "--near", "Iqaluit, NU", "--need", "housing", "--gender", "man"]) == 0
     out = capsys.readouterr().out
     assert "Housing (housing): nothing eligible" in out
+    assert "The nearest farther away:" in out  # something for the caller to try
     assert "Unmet needs, nothing eligible within 500 km: Housing (housing)" in out
 
 

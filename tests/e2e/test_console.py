@@ -216,6 +216,21 @@ def test_an_answer_that_comes_after_clear_or_a_newer_search_is_dropped(
     expect(page.locator("#results section.need")).to_have_count(1)
 
 
+def test_nothing_within_500_km_shows_the_nearest_help_farther_away(
+    page: Page, live: LiveServer
+) -> None:
+    sign_in(page, live, live.operator_key)
+    page.fill("#near", "Iqaluit, NU")
+    page.check("#need-list input[value=housing]")
+    page.select_option("#gender", "man")
+    page.click("#find")
+    need = page.locator("#results section.need")
+    expect(need.locator(".nothing")).to_contain_text("Nothing eligible found, even 500 km away.")
+    expect(need.locator(".beyond")).to_contain_text("The nearest farther away:")
+    assert 1 <= need.locator(".beyond li.match").count() <= 3
+    expect(page.locator(".unmet")).to_contain_text("Housing")
+
+
 def test_on_a_phone_the_beds_and_the_number_to_call_come_under_each_match_full_width(
     page: Page, live: LiveServer
 ) -> None:

@@ -775,3 +775,28 @@ def test_a_changed_listing_is_ranked_as_it_is_now_however_it_was_changed(
     beds, notes = _beds_of(api, operator, shelter)
     assert beds == 3
     assert any(note.startswith("3 beds free") for note in notes), notes
+
+
+def test_a_need_nothing_meets_within_500_km_names_the_nearest_help_beyond(demo: Demo) -> None:
+    """A caller in Rankin Inlet was told only that nothing is near: now also of the nearest
+    shelters farther away (Iqaluit's), nearest first, each said to be farther than asked."""
+    body = {
+        "gender": "woman",
+        "needs": ["housing"],
+        "location": {"place": "Rankin Inlet, NU"},
+        "urgent": True,
+    }
+    answer = demo.answer(body)
+    (result,) = answer["results"]
+    assert answer["unmet_needs"] == ["housing"]
+    assert result["matches"] == []
+    beyond = result["beyond"]
+    assert 1 <= len(beyond) <= 3
+    distances = [m["distance_km"] for m in beyond]
+    assert all(km > 500 for km in distances)
+    assert distances == sorted(distances)
+    for match in beyond:
+        assert any(caveat.startswith("farther than the 50 km asked") for caveat in match["caveats"])
+    # Where help is near, nothing is said beyond it.
+    near = demo.answer({**body, "location": {"place": "Kitchener, ON"}})
+    assert [r["beyond"] for r in near["results"]] == [[]]
