@@ -20,6 +20,7 @@ people tonight above one that has a bed but takes them another day:
 person needing a bed tonight above open 24/7 shelters, in 14 of 60 cities a review tried.)
 """
 
+import math
 from datetime import datetime
 
 from service.matching.types import Candidate, Freshness, Weights, experienced
@@ -27,6 +28,8 @@ from service.matching.types import Candidate, Freshness, Weights, experienced
 # Distance at which the distance factor falls to 0.5, by area type: 10 km is far downtown
 # and near in the country.
 HALF_DISTANCE_KM = {"urban": 5.0, "suburban": 12.0, "rural": 40.0}
+# Beyond this a service is about as far as any: the distance factor's logarithmic fall ends.
+FAR_KM = 700.0
 REMOTE_DELIVERY_FIT = 0.7
 OUTREACH_DELIVERY_FIT = 0.9
 # Help by phone or online is reachable from anywhere, but someone nearby in person is better:
@@ -36,16 +39,21 @@ UNSTATED_ELIGIBILITY_FACTOR = 0.9
 
 
 def distance_factor(distance_km: float, area_type: str) -> float:
-    """1 / (1 + (d / h)^2) up to h, the half distance of the person's area type, then h / 2d.
+    """1 / (1 + (d / h)^2) up to h, the half distance of the person's area type; beyond, it
+    falls with the logarithm of d / h, from 0.5 at h to 0 at `FAR_KM` (and no lower than
+    h / 8d, so that it never stops falling).
 
-    Near, a few km matter a lot; beyond h the factor falls as 1/d, not 1/d^2 (the two meet
-    at h with the same slope), so that when the radius has widened, a shelter 40 km from a
-    city still outranks an otherwise alike one 250 km away: under 1/d^2 both were about 0
-    and the farther one won on a fresher bed count."""
+    Near, a few km matter a lot. Far, each doubling of the distance costs alike: under h / 2d
+    (and 1/d^2 before it) the factors of 171 km and 410 km were 0.12 and 0.05, so close that a
+    shelter in Québec City 171 km from Rivière-du-Loup ranked below seven 326 to 414 km away,
+    for a listing verified 262 days ago. They are 0.25 and 0.09 now: 2.4 times as far counts
+    more than a stale verification, and a shelter 40 km from a city still clearly outranks an
+    otherwise alike one 250 km away."""
     half = HALF_DISTANCE_KM.get(area_type, HALF_DISTANCE_KM["suburban"])
     if distance_km <= half:
         return 1.0 / (1.0 + (distance_km / half) ** 2)
-    return half / (2.0 * distance_km)
+    falling = 0.5 * (1.0 - math.log(distance_km / half) / math.log(FAR_KM / half))
+    return max(falling, half / (8.0 * distance_km))
 
 
 def language_factor(asked: frozenset[str], spoken: frozenset[str]) -> float:

@@ -2,6 +2,7 @@
 score as `rank_need` computes it (nearer, a free bed, a spoken language, a specialisation and
 a fresher listing each rank higher, all else equal)."""
 
+import math
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -77,10 +78,30 @@ def test_distance_factor_formula(area_type: str, half: float) -> None:
     assert scoring.distance_factor(0.0, area_type) == 1.0
     assert scoring.distance_factor(half, area_type) == pytest.approx(0.5)
     assert scoring.distance_factor(half / 2, area_type) == pytest.approx(0.8)
-    # Beyond h, as h / 2d: a distance ten times another's is a tenth of its factor.
-    assert scoring.distance_factor(2 * half, area_type) == pytest.approx(0.25)
-    assert scoring.distance_factor(3 * half, area_type) == pytest.approx(1 / 6)
-    assert scoring.distance_factor(50 * half, area_type) == pytest.approx(0.01)
+    # Beyond h, with the logarithm of d / h: each doubling costs alike, down to 0 at FAR_KM.
+    span = math.log(scoring.FAR_KM / half)
+    for times in (2.0, 4.0, 8.0):
+        expected = 0.5 * (1 - math.log(times) / span)
+        assert scoring.distance_factor(times * half, area_type) == pytest.approx(expected)
+    step = scoring.distance_factor(2 * half, area_type) - scoring.distance_factor(
+        4 * half, area_type
+    )
+    assert scoring.distance_factor(4 * half, area_type) - scoring.distance_factor(
+        8 * half, area_type
+    ) == pytest.approx(step)
+    # ... and past FAR_KM it still falls, as h / 8d.
+    assert scoring.distance_factor(2_000.0, area_type) == pytest.approx(half / 16_000)
+
+
+def test_after_widening_twice_as_near_outweighs_a_stale_verification() -> None:
+    """Rivière-du-Loup, QC: a shelter in Québec City 171 km away, verified 262 days ago, ranked
+    below seven 326 to 414 km away, as the distance factors of 171 and 410 km were 0.12 and
+    0.05 (h / 2d). The nearer ranks first now, with its caveat."""
+    near = candidate("near", 171.0, last_verified_at=NOW - timedelta(days=262))
+    far = candidate("far", 410.0)
+    matches = ranked(person(area_type="rural"), [far, near], radius_km=500.0)
+    assert [m.service_id for m in matches] == ["near", "far"]
+    assert any(note.code == "not_verified" for note in matches[0].caveats)
 
 
 def test_distance_factor_of_an_unknown_area_type_is_the_suburban_one() -> None:
