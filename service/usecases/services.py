@@ -560,8 +560,15 @@ def set_availability(
         )
         service.accepting_referrals = data.accepting_referrals
     if data.beds_available is not None:
-        # The bed count's age: sending the same count again confirms it; changing whether
-        # referrals are taken says nothing of tonight's beds.
+        # The bed count's age: sending the same count again confirms it (on the record, as a
+        # verification is); changing whether referrals are taken says nothing of tonight's beds.
+        changes.append(
+            {
+                "field": "availability_updated_at",
+                "old": _iso(service.availability_updated_at),
+                "new": _iso(now),
+            }
+        )
         service.availability_updated_at = now
     service.updated_at = now
     _write_columns(

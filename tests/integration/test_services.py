@@ -723,7 +723,18 @@ def test_history_lists_who_changed_which_field_from_what_to_what_in_order(api: A
         {"field": "eligibility.min_age", "old": 18, "new": 16},
         {"field": "name", "old": "Test Shelter", "new": "Renamed"},
     ]
-    assert entries[2]["changes"] == [{"field": "capacity.beds_available", "old": 3, "new": 0}]
+    counted, dated = entries[2]["changes"]
+    assert counted == {"field": "capacity.beds_available", "old": 3, "new": 0}
+    assert dated["field"] == "availability_updated_at"
+    assert _at(dated["new"]) > _at(dated["old"])
+    # The same count sent again confirms it: on the record too, as a verification is.
+    again = api.client.put(
+        f"/v1/services/{service_id}/availability", json={"beds_available": 0}, headers=api.admin
+    )
+    assert again.status_code == 200
+    assert [c["field"] for c in history(api, service_id)[-1]["changes"]] == [
+        "availability_updated_at"
+    ]
     assert entries[3]["changes"] == [
         {
             "field": "last_verified_at",
