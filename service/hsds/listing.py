@@ -128,7 +128,7 @@ def _when(value: object) -> datetime | None:
     try:
         if len(value) == 10:
             return datetime.combine(date.fromisoformat(value), datetime.min.time(), tzinfo=UTC)
-        return parse_datetime(value).astimezone(UTC)
+        return parse_datetime(value)
     except ValueError:
         return None
 

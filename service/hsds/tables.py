@@ -4,7 +4,7 @@ checks of one value against its field definition."""
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -171,11 +171,15 @@ def is_uuid(value: object) -> bool:
 
 
 def parse_datetime(value: str) -> datetime:
-    """ISO 8601 with a zone (`Z` or an offset); raises ValueError otherwise."""
+    """ISO 8601 with a zone (`Z` or an offset), in UTC; raises ValueError otherwise, and
+    for an instant whose UTC falls outside the years 1 to 9999 (0001-01-01T00:00:00+01:00)."""
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         raise ValueError("needs a time zone")
-    return parsed
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range in UTC") from None
 
 
 def number(value: object) -> float | None:

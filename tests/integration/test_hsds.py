@@ -872,6 +872,7 @@ def test_an_import_that_approves_never_reinstates_a_suspended_organization(
         ("assured_date", "30/11/2026"),
         ("assured_date", "2026-02-30"),
         ("last_modified", "2026-11-30 10:00"),
+        ("last_modified", "0001-01-01T00:00:00+01:00"),  # in UTC, before the year 1
     ],
 )
 def test_a_date_that_is_not_one_is_a_problem_never_a_crash(
