@@ -155,8 +155,8 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "intake_24_7": ("24/7 intake", "accueil 24 h sur 24"),
     "not_tonight": (
-        "not an emergency shelter, intake in office hours: likely not tonight",
-        "pas un refuge d'urgence, accueil aux heures de bureau : sans doute pas ce soir",
+        "neither an emergency shelter nor a 24/7 intake: may not take people tonight",
+        "ni refuge d'urgence ni accueil 24 h sur 24 : peut-être pas ce soir",
     ),
     "never_verified": ("listing never verified", "fiche jamais vérifiée"),
     "not_verified": (

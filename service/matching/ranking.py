@@ -341,7 +341,7 @@ def explain(
     if candidate.intake_24_7:
         reasons.append(Note("intake_24_7"))
     elif housing and profile.urgent and scoring.urgent_tier(candidate, now, freshness) == "bed":
-        # Ranked below every shelter that takes people tonight: say why.
+        # A bed, but ranked below every shelter that takes people tonight: say why.
         caveats.append(Note("not_tonight"))
 
     days = scoring.verified_age_days(candidate, now)

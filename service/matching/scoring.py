@@ -10,10 +10,12 @@ listing's score moves. For urgent housing the score is then folded so that a ser
 free bed or a 24/7 intake always ranks above one with neither, and of those, one that takes
 people tonight above one that has a bed but takes them another day:
 
-    urgent score = 0.6 + 0.4 * score    tonight: 24/7 intake, or an emergency shelter with a
-                                        free bed by a current count (`urgent_tier`)
-                 = 0.5 + 0.09 * score   a free bed by a current count, in transitional or
-                                        long-term housing whose intake keeps office hours
+    urgent score = 0.6 + 0.4 * score    tonight: an emergency shelter with a free bed by a
+                                        current count, or a 24/7 intake not full by one
+                                        (`urgent_tier`)
+                 = 0.5 + 0.09 * score   a free bed by a current count in transitional or
+                                        long-term housing without 24/7 intake, or a 24/7
+                                        intake full tonight (it can still help find a bed)
                  = 0.45 * score         neither (`has_bed_or_24_7`)
 
 (Long-term housing with a free bed, a referral required and office hours, ranked first for a
@@ -151,14 +153,21 @@ EMERGENCY_SHELTER = "housing.emergency_shelter"
 
 
 def urgent_tier(candidate: Candidate, now: datetime, freshness: Freshness) -> str:
-    """For urgent housing: `tonight` (24/7 intake, or an emergency shelter with a free bed by
-    a current count), `bed` (a free bed by a current count, in housing that takes people in
-    office hours), or `none`."""
+    """For urgent housing: `tonight` (an emergency shelter with a free bed by a current count,
+    or a 24/7 intake not full by one), `bed` (a free bed by a current count in housing that
+    is no emergency shelter and has no 24/7 intake, or a 24/7 intake full tonight, which can
+    still help find a bed), or `none`."""
     if not has_bed_or_24_7(candidate, now, freshness):
         return "none"
-    if candidate.intake_24_7 or EMERGENCY_SHELTER in candidate.categories:
-        return "tonight"
-    return "bed"
+    hours = availability_age_hours(candidate, now)
+    current = (
+        candidate.beds_available is not None
+        and hours is not None
+        and hours <= freshness.availability_stale_hours
+    )
+    if candidate.intake_24_7:
+        return "bed" if current and candidate.beds_available == 0 else "tonight"
+    return "tonight" if EMERGENCY_SHELTER in candidate.categories else "bed"
 
 
 def fold_urgent(base: float, tier: str) -> float:

@@ -416,11 +416,16 @@ def _covering_statement(
         shelter = (
             col(Service.categories_mask).op("&")(sa.bindparam("shelter_bit", type_=sa.Integer)) != 0
         )
+        full_tonight = sa.and_(
+            col(Service.beds_available) == 0,
+            col(Service.availability_updated_at)
+            >= sa.bindparam("beds_current_since", type_=UTCDateTime),
+        )
         order.append(
             sa.case(
-                (_intake_24_7(), 0),
+                (sa.and_(_intake_24_7(), sa.not_(full_tonight)), 0),
                 (sa.and_(current_bed, shelter), 0),
-                (current_bed, 1),
+                (sa.or_(current_bed, _intake_24_7()), 1),
                 else_=2,
             )
         )

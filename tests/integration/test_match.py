@@ -519,15 +519,25 @@ def test_urgent_housing_ranks_a_bed_or_24_7_intake_first(
     assert True in ready
 
 
-def _current_bed(match: dict[str, Any]) -> bool:
+def _current_count(match: dict[str, Any]) -> int | None:
+    """Tonight's free beds by a current count; None when there is none."""
     stale = any("may be out of date" in caveat for caveat in match["caveats"])
-    return bool(match["availability"]["beds_available"]) and not stale
+    beds: int | None = match["availability"]["beds_available"]
+    return None if stale else beds
 
 
-def _tonight(match: dict[str, Any]) -> bool:
-    hours = (match["intake"].get("hours") or "").replace(" ", "")
-    shelter = "housing.emergency_shelter" in match["categories"]
-    return hours == "24/7" or (shelter and _current_bed(match))
+def _around_the_clock(match: dict[str, Any]) -> bool:
+    return (match["intake"].get("hours") or "").replace(" ", "") == "24/7"
+
+
+def _tier(match: dict[str, Any]) -> int:
+    """2: takes people tonight; 1: a bed another day, or 24/7 and full; 0: neither."""
+    count = _current_count(match)
+    if _around_the_clock(match):
+        return 1 if count == 0 else 2
+    if count:
+        return 2 if "housing.emergency_shelter" in match["categories"] else 1
+    return 0
 
 
 @pytest.mark.parametrize(
@@ -539,15 +549,16 @@ def test_urgent_housing_ranks_a_shelter_taking_people_tonight_above_a_bed_anothe
 ) -> None:
     """Long-term housing with a free bed, a referral required and office hours ranked first
     for a person needing a bed tonight, above open 24/7 emergency shelters (a review found it
-    in 14 of 60 cities). It ranks below them now, and says why."""
+    in 14 of 60 cities). It ranks below them now, and says why; beside a 24/7 shelter full
+    tonight, the free bed still counts as it did."""
     body = {"needs": ["housing"], "urgent": True, "location": location, "limit": 50}
     matches = demo.answer(body)["results"][0]["matches"]
-    tiers = [2 if _tonight(m) else 1 if _current_bed(m) else 0 for m in matches]
+    tiers = [_tier(m) for m in matches]
     assert tiers == sorted(tiers, reverse=True)
     assert 2 in tiers
     for match, tier in zip(matches, tiers, strict=True):
-        said = any("likely not tonight" in caveat for caveat in match["caveats"])
-        assert said == (tier == 1), match["name"]
+        said = any("may not take people tonight" in caveat for caveat in match["caveats"])
+        assert said == (tier == 1 and not _around_the_clock(match)), match["name"]
 
 
 def test_urgency_changes_the_order_where_it_must(demo: Demo) -> None:

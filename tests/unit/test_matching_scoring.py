@@ -543,3 +543,37 @@ def test_unstated_eligibility_costs_a_tenth_of_the_score_and_a_near_one_still_wi
     result = scores(person(), [stated, unstated])
     assert result["unstated"] == pytest.approx(0.9 * alone, abs=1e-4)
     assert result["unstated"] > result["stated"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "tier"),
+    [
+        ({}, "tonight"),  # an emergency shelter with a free bed by a current count
+        ({"intake_24_7": True, "beds_available": None, "beds_total": None}, "tonight"),
+        ({"intake_24_7": True, "beds_available": 0}, "bed"),  # full tonight: helps find one
+        ({"categories": frozenset({"housing.long_term"})}, "bed"),  # office hours
+        (
+            {
+                "categories": frozenset({"housing.long_term"}),
+                "availability_updated_at": NOW - timedelta(hours=100),
+            },
+            "none",  # a free bed days ago is doubt
+        ),
+        ({"beds_available": 0}, "none"),
+    ],
+)
+def test_urgent_tiers(changes: dict[str, Any], tier: str) -> None:
+    assert scoring.urgent_tier(candidate("s", **changes), NOW, Freshness()) == tier
+
+
+def test_for_urgent_housing_a_free_bed_outranks_a_24_7_shelter_full_tonight() -> None:
+    """Both wait in the middle tier; the free bed counts as before (a review found full 24/7
+    shelters 430 km away ranked above transitional housing with free beds in town)."""
+    full = candidate("full", 5.0, intake_24_7=True, beds_available=0)
+    free = candidate("free", 1.0, categories=frozenset({"housing.transitional"}))
+    housing = frozenset({"housing.emergency_shelter", "housing.transitional"})
+    matches = ranked(person(urgent=True), [full, free], categories=housing)
+    assert [m.service_id for m in matches] == ["free", "full"]
+    assert [note.code for note in matches[0].caveats if note.code == "not_tonight"] == [
+        "not_tonight"
+    ]
