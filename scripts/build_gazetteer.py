@@ -122,7 +122,7 @@ SETTLED_CELL_DEGREES = 0.01
 # A postal code lying farther than this many times its area's spread, and this many km, from
 # its area's median point is misplaced (658 of 891,910).
 STRAY_SPREADS = 10.0
-STRAY_MIN_KM = 100.0
+STRAY_MIN_KM = 25.0
 
 # --- area-type constants (see service/gazetteer.py module docstring) -------------------
 LARGE_CENTRE = 100_000  # Statistics Canada "large urban population centre"
@@ -149,6 +149,9 @@ DISTRICT_KM = 5.0
 # A name Canada Post gives postal codes that is taken as a community's (not "Reserved (Santa
 # Claus)", nor "Yarmouth 33"): letters first, or a number of miles ("100 Mile House").
 COMMUNITY_NAME = re.compile(r"^(?:\d+ Mile )?[^\W\d][^()\d]*$")
+# A postal area with at least this many codes in another province than most of its codes'
+# is of that province too (K1A, the federal government's, has 22 in Gatineau, QC).
+ALSO_IN_MIN_CODES = 5
 # A place has a twin across a provincial border when at least this many postal codes of the
 # other province carry its name, lying (median) this near it, and no place or alias of that
 # province has the name.
@@ -178,6 +181,7 @@ class FsaRow:
     label_place: PlaceRow | None = None
     area_type: str = ""
     label_name: str = ""  # a district's name, where it labels the FSA instead of its place
+    also_in: str = ""  # other provinces with codes of the FSA (K1A: QC), space-separated
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -298,6 +302,13 @@ def load_fsas() -> list[FsaRow]:
         lon = statistics.median(p[1] for p in pts)
         spread = statistics.median(haversine_km(lat, lon, a, b) for a, b in pts)
         province = sorted(provinces[prefix].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        also_in = " ".join(
+            sorted(
+                other
+                for other, count in provinces[prefix].items()
+                if other != province and count >= ALSO_IN_MIN_CODES
+            )
+        )
         rows.append(
             FsaRow(
                 prefix=prefix,
@@ -307,6 +318,7 @@ def load_fsas() -> list[FsaRow]:
                 count=counts[prefix],
                 spread_km=round(spread, 2),
                 density=fsa_density(len(set(pts)), spread),
+                also_in=also_in,
             )
         )
     return rows
@@ -681,6 +693,7 @@ def main() -> None:
             "spread_km",
             "area_type",
             "label",
+            "also_in",
         ],
         [
             [
@@ -694,6 +707,7 @@ def main() -> None:
                 f"{f.label_name or f.label_place.name}, {f.label_place.province}"
                 if f.label_place
                 else "",
+                f.also_in,
             ]
             for f in fsas
         ],

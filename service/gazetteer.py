@@ -300,6 +300,26 @@ def _side_of_the_60th(latitude: float, longitude: float) -> Literal["north", "so
     return "north" if latitude >= 60.0 else "south"
 
 
+# Borders that follow a meridian: (the province west of it, the one east, its longitude, from
+# and to which latitude). Alberta and Saskatchewan meet on the 4th meridian of the Dominion
+# Land Survey (110 degrees 0' 19" west) from the United States to the 60th parallel, and
+# British Columbia and Alberta on the 120th meridian north of 53 degrees 48'. Sparse postal
+# codes near them put rural Alberta in Saskatchewan (and back) up to 15 km off.
+_MERIDIAN_BORDERS = (
+    ("AB", "SK", -110.0053, 49.0, 60.0),
+    ("BC", "AB", -120.0, 53.8, 60.0),
+)
+
+
+def _across_a_meridian(latitude: float, longitude: float) -> frozenset[str]:
+    """The provinces the point lies across a meridian border from: never its own."""
+    return frozenset(
+        east if longitude < meridian else west
+        for west, east, meridian, south, north in _MERIDIAN_BORDERS
+        if south <= latitude < north
+    )
+
+
 def _read_csv(path: Path) -> list[dict[str, str]]:
     if path.suffix == ".gz":
         with gzip.open(path, "rt", newline="", encoding="utf-8") as fh:
@@ -355,10 +375,14 @@ class Gazetteer:
         spreads: dict[str, float],
         districts: frozenset[tuple[str, str]] = frozenset(),
         settled: list[tuple[float, float, str]] | None = None,
+        also_in: dict[str, frozenset[str]] | None = None,
     ) -> None:
         self._places = tuple(sorted(places, key=lambda p: (-p.population, p.name, p.province)))
         self._postal = {a.prefix: a for a in postal_areas}
         self._spreads = dict(spreads)
+        # Postal areas with codes in a second province (K1A, the federal government's, in
+        # Gatineau, QC too), by prefix.
+        self._also_in = dict(also_in or {})
         self._by_name: dict[str, list[Place]] = {}
         for p in self._places:
             self._by_name.setdefault(normalise_name(p.name), []).append(p)
@@ -408,6 +432,7 @@ class Gazetteer:
         ]
         postal: list[PostalArea] = []
         spreads: dict[str, float] = {}
+        also_in: dict[str, frozenset[str]] = {}
         for row in _read_csv(folder / "fsa.csv"):
             postal.append(
                 PostalArea(
@@ -420,6 +445,8 @@ class Gazetteer:
                 )
             )
             spreads[row["prefix"]] = float(row["spread_km"])
+            if row.get("also_in"):
+                also_in[row["prefix"]] = frozenset(row["also_in"].split())
         index: dict[tuple[str, str], list[Place]] = {}
         for p in places:
             index.setdefault((normalise_name(p.name), p.province), []).append(p)
@@ -440,7 +467,7 @@ class Gazetteer:
             (float(row["latitude"]), float(row["longitude"]), row["province"])
             for row in _read_csv(folder / "settled.csv.gz")
         ]
-        return cls(places, postal, aliases, spreads, frozenset(districts), settled)
+        return cls(places, postal, aliases, spreads, frozenset(districts), settled, also_in)
 
     # -- accessors --------------------------------------------------------------------
 
@@ -505,7 +532,11 @@ class Gazetteer:
 
     def _check_postal_province(self, province: str, postal_code: str | None) -> None:
         area = self.postal_area(postal_code) if postal_code else None
-        if area is not None and area.province != province:
+        if (
+            area is not None
+            and area.province != province
+            and province not in self._also_in.get(area.prefix, ())
+        ):
             raise Unplaceable(
                 "postal_code",
                 f"a postal code of {area.province}, not of {province}; check both",
@@ -633,10 +664,14 @@ class Gazetteer:
         if not (-90.0 <= latitude <= 90.0 and -180.0 <= longitude <= 180.0):
             raise ValueError(f"invalid coordinates ({latitude}, {longitude})")
         side = _side_of_the_60th(latitude, longitude)
+        across = _across_a_meridian(latitude, longitude)
 
         def on_this_side(province: str) -> bool:
             # West of Hudson Bay the 60th parallel is the border between the provinces and
-            # the territories (a point in BC just south of it was answered as Yukon).
+            # the territories (a point in BC just south of it was answered as Yukon); two
+            # borders of the west are meridians.
+            if province in across:
+                return False
             return side is None or (province in _TERRITORIES) == (side == "north")
 
         province: str | None = None

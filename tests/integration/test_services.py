@@ -191,6 +191,15 @@ def test_a_location_that_says_two_provinces_gets_422_and_nothing_is_stored(
     assert api.get("/v1/services", api.admin, organization_id=organization_id).json()["total"] == 0
 
 
+def test_a_postal_area_of_two_provinces_is_of_either(api: Api) -> None:
+    """K1A, the federal government's, has postal codes in Gatineau, QC too."""
+    location = _without_coordinates(
+        municipality="Gatineau", province="QC", postal_code="K1A 0J9", address="1 rue Laurier"
+    )
+    created = api.service(api.organization(), locations=[location])
+    assert created["locations"][0]["province"] == "QC"
+
+
 def test_a_location_a_few_metres_across_a_border_from_its_town_is_accepted(api: Api) -> None:
     """Lloydminster lies in Alberta and Saskatchewan: a shelter on the Alberta side may give
     the town's Saskatchewan address and be placed a few metres across."""
