@@ -422,6 +422,21 @@ def load_named_points() -> dict[tuple[str, str], list[tuple[float, float]]]:
     return points
 
 
+_PARTICLES = {"a", "au", "aux", "d", "de", "des", "du", "en", "l", "la", "le", "les", "sur"}
+
+
+def tidy_postal_name(name: str) -> str:
+    """A name as Canada Post's data capitalises it, as people write it: "Campbell'S Bay" is
+    Campbell's Bay, "Pointe-A-La-Garde" Pointe-à-la-Garde but for its accent, which the data
+    lacks (matching ignores accents and case either way)."""
+    name = re.sub(r"(?<=\w)'S\b", "'s", name)
+    words = name.split("-")
+    return "-".join(
+        word.lower() if 0 < index < len(words) - 1 and word.lower() in _PARTICLES else word
+        for index, word in enumerate(words)
+    )
+
+
 def load_postal_communities() -> dict[tuple[str, str], tuple[str, list[tuple[str, float, float]]]]:
     """The communities Canada Post names its postal codes for, by folded name and province:
     the name as most codes spell it, and each code's area (prefix) and point."""
@@ -442,7 +457,10 @@ def load_postal_communities() -> dict[tuple[str, str], tuple[str, list[tuple[str
     finally:
         con.close()
     return {
-        key: (sorted(spellings[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0], found)
+        key: (
+            tidy_postal_name(sorted(spellings[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]),
+            found,
+        )
         for key, found in codes.items()
     }
 

@@ -668,3 +668,10 @@ def test_a_municipality_alias_wins_over_hamlets_of_its_name_elsewhere(
     assert place is not None
     assert place.label == "New Hamburg, ON"
     assert {p.label for p in gazetteer.search("wilmot")} >= {"Wilmot, NB", "Wilmot, NS"}
+
+
+def test_canada_posts_names_are_written_as_people_write_them(gazetteer: Gazetteer) -> None:
+    labels = {place.label for place in gazetteer.places}
+    assert "Campbell's Bay, QC" in labels  # not "Campbell'S Bay"
+    assert "Saint-Jacques-de-Leeds, QC" in labels  # not "-De-"
+    assert not [label for label in labels if "'S " in label or "-De-" in label]
