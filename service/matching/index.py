@@ -112,8 +112,9 @@ class RegistryIndex:
         cap: int,
     ) -> list[tuple[str, float]]:
         """The `cap` nearest accepted services of `categories` with a site within `radius_km`
-        of `point`, nearest first (then by id), each with its distance in km, flat-earth: good
-        enough to choose candidates, whose exact distances ranking measures.
+        of `point` (by flat distance, within `flat_radius_km`: a few beyond, none missed),
+        nearest first (then by id), each with its distance in km, flat-earth: good enough to
+        choose candidates, whose exact distances ranking measures.
 
         Best first: cells are read in the order of their distance from the point, and a
         service is taken once no unread cell can hold a nearer site, so the search stops at
@@ -123,7 +124,7 @@ class RegistryIndex:
         grids = [self._grid[c] for c in sorted(categories) if c in self._grid]
         latitude, longitude = point.latitude, point.longitude
         shrink2 = math.cos(math.radians(latitude)) ** 2
-        within2 = (radius_km / KM_PER_DEGREE) ** 2
+        within2 = (flat_radius_km(latitude, radius_km) / KM_PER_DEGREE) ** 2
 
         def bound(cell: Cell) -> float:
             """The least squared distance from the point to anything in the cell."""
@@ -228,6 +229,17 @@ class RegistryIndex:
             return sorted(candidate.service_id for candidate in accepted)
         accepted.sort(key=lambda c: (best_first(c), c.service_id))
         return [candidate.service_id for candidate in accepted[:cap]]
+
+
+def flat_radius_km(latitude: float, radius_km: float) -> float:
+    """The flat distance (east-west measured at `latitude`) within which `nearest` takes the
+    sites of a search of `radius_km`. To a site poleward the flat distance is longer than the
+    great circle that ranking decides reach by (at 500 km from 60 degrees north, by up to a
+    sixth): the radius widened by that much, and a hair, keeps every site within the great
+    circle's radius, as the database's box does, which is as wide at its poleward edge."""
+    reach_degrees = radius_km * 1.01 / KM_PER_DEGREE
+    poleward = math.radians(min(89.9, abs(latitude) + reach_degrees))
+    return radius_km * 1.01 * max(1.0, math.cos(math.radians(latitude)) / math.cos(poleward))
 
 
 def _sites_by_cell(candidate: Candidate) -> dict[Cell, tuple[Point, ...]]:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sqlmodel import col
 
 from schemas.match import MatchResponse
+from service.config import Settings
 from service.main import create_app
 from service.models import Service
 from tests.conftest import new_database_url
@@ -38,6 +39,7 @@ CONTACT_KEYS = {"phone", "email", "url"}
 @dataclass(frozen=True)
 class Demo:
     client: TestClient
+    settings: Settings
     admin: dict[str, str]
     operator: dict[str, str]
     partner: dict[str, str]
@@ -82,6 +84,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             some_organization = organizations.json()["items"][0]["id"]
             yield Demo(
                 client=client,
+                settings=settings,
                 admin=bearer(ADMIN_KEY),
                 operator=_key(client, "operator"),
                 partner=_key(client, "partner"),
@@ -811,3 +814,41 @@ def test_a_need_nothing_meets_within_500_km_names_the_nearest_help_beyond(demo: 
     # Where help is near, nothing is said beyond it.
     near = demo.answer({**body, "location": {"place": "Kitchener, ON"}})
     assert [r["beyond"] for r in near["results"]] == [[]]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {
+            "needs": ["specialized.medical"],
+            "location": {"postal_prefix": "M4S"},
+            "limit": 10,
+            "max_distance_km": 5,
+            "gender": "man",
+            "wheelchair": True,
+            "languages": ["fr"],
+        },
+        {
+            "needs": ["specialized.medical"],
+            "location": {"latitude": 49.22, "longitude": -103.08},
+            "limit": 3,
+        },
+        {
+            "needs": ["housing.long_term"],
+            "location": {"latitude": 60.66, "longitude": -135.02},
+            "limit": 2,
+        },
+    ],
+    ids=["Toronto, to Montreal", "southern Saskatchewan", "Whitehorse"],
+)
+def test_at_the_edge_of_the_widest_radius_both_searches_answer_alike(
+    demo: Demo, body: dict[str, Any]
+) -> None:
+    """The memory search cut at a flat distance longer than the great circle to a site
+    poleward, and dropped services 500 km away that the database search kept."""
+    database_only = create_app(demo.settings.model_copy(update={"match_search": "database"}))
+    with TestClient(database_only, raise_server_exceptions=False) as other:
+        from_database = other.post("/v1/match", json=body, headers=demo.operator)
+    from_memory = demo.match(body, demo.operator)
+    assert from_memory.status_code == from_database.status_code == 200
+    assert from_memory.json() == from_database.json()

@@ -5,6 +5,8 @@ import math
 import zlib
 from unittest.mock import patch
 
+import pytest
+from geopy.distance import geodesic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -113,7 +115,7 @@ def test_nearest_is_the_nearest_accepted_services_within_the_radius(
             accept=_accepted,
             cap=cap,
         )
-    within = (radius_km / KM_PER_DEGREE_LATITUDE) ** 2
+    within = (index_module.flat_radius_km(point.latitude, radius_km) / KM_PER_DEGREE_LATITUDE) ** 2
     expected = sorted(
         (min(_squared_degrees(point, site.point) for site in c.sites), c.service_id)
         for c in services
@@ -121,6 +123,25 @@ def test_nearest_is_the_nearest_accepted_services_within_the_radius(
     )
     expected = [(d2, i) for d2, i in expected if d2 <= within][:cap]
     assert found == [(i, math.sqrt(d2) * KM_PER_DEGREE_LATITUDE) for d2, i in expected]
+
+
+@pytest.mark.parametrize("bearing", [0.0, 30.0, 45.0, 60.0, 90.0, 135.0, 180.0, 270.0, 315.0])
+@pytest.mark.parametrize("latitude", [43.45, 60.66, 69.4])
+def test_nearest_misses_no_service_within_the_radius_by_great_circle(
+    latitude: float, bearing: float
+) -> None:
+    """Ranking decides reach by the great circle; the search must not leave out a site within
+    it: from Whitehorse a clinic 499.8 km away north-east was, its flat distance over 500 km."""
+    person = Point(latitude, -135.02)
+    far = geodesic(kilometers=499.0).destination((person.latitude, person.longitude), bearing)
+    site = Point(far.latitude, far.longitude)
+    assert great_circle_km(person, site) <= 500.0
+    shelter = frozenset({CATEGORIES[0]})
+    service = Candidate(service_id="far", categories=shelter, sites=(Site(site),))
+    found = _indexed([service]).nearest(
+        person, shelter, radius_km=500.0, accept=lambda _: True, cap=10
+    )
+    assert [service_id for service_id, _ in found] == ["far"]
 
 
 @settings(max_examples=60, deadline=None)
