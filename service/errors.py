@@ -134,6 +134,10 @@ def problem_response(
 _NAME = re.compile(r"^[A-Za-z0-9_.\-\[\]]{1,40}$")
 
 
+# How pydantic names the members of a union in an error's location.
+_UNION_MEMBER = re.compile(r"[\[\]()]")
+
+
 # A JSON field's name, more strictly: an identifier ("519-555-1234" is no field's name).
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,39}$")
 
@@ -153,7 +157,15 @@ def validation_errors(
     suggested instead, when one is near."""
     problems = []
     for e in raw:
-        loc = [str(part) if not isinstance(part, int) else part for part in e["loc"]]
+        if e.get("type") == "none_required" and len(raw) > 1:
+            continue  # the null branch of an optional field: the other error says what is wrong
+        # (not the names pydantic gives a union's members: "function-after[…]", "str")
+        body = bool(e["loc"]) and e["loc"][0] == "body"
+        loc = [
+            str(part) if not isinstance(part, int) else part
+            for part in e["loc"]
+            if not (body and isinstance(part, str) and _UNION_MEMBER.search(part))
+        ]
         message = _safe_message(e)
         name = loc[-1] if loc else None
         if e.get("type") == "extra_forbidden" and isinstance(name, str):

@@ -308,3 +308,16 @@ def test_a_patch_with_the_etag_read_never_overwrites_another_administrators_chan
     )
     assert guarded.status_code == 200, guarded.text
     assert guarded.json()["email"] == "intake@example.org"
+
+
+def test_an_empty_name_in_a_patch_is_one_error_on_the_name(api: Api) -> None:
+    """Not two, one of them on pydantic's name for a member of a union
+    ("function-after[_no_control_characters(), constrained-str]") and "Input should be None"."""
+    organization_id = api.organization("Named")
+    response = api.client.patch(
+        f"/v1/organizations/{organization_id}", json={"name": ""}, headers=api.admin
+    )
+    problem = assert_problem(response, 422)
+    assert problem["errors"] == [
+        {"loc": ["body", "name"], "msg": "String should have at least 1 character"}
+    ]
