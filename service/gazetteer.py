@@ -618,6 +618,10 @@ class Gazetteer:
         city's population already counts."""
         return (normalise_name(place.name), place.province) in self._districts
 
+    def names_province(self, query: str) -> bool:
+        """Whether the query ends with a province ("Nowhere, ON")."""
+        return _split_province(query)[1] is not None
+
     def shared_in_province(self, query: str) -> bool:
         """Whether `place(query)`, given as "name, province", found nothing because several
         places of the province bear the name (two Vaniers in Ontario), rather than none."""

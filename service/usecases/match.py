@@ -104,6 +104,12 @@ def resolve_location(gazetteer: Gazetteer, location: MatchLocation) -> Locality:
                     "several places of that province bear this name; send "
                     "location.postal_prefix, or latitude and longitude, instead",
                 )
+            if gazetteer.names_province(location.place):
+                raise _unknown(
+                    "place",
+                    "no such place known in that province; check the spelling, or send "
+                    "location.postal_prefix, or latitude and longitude, instead",
+                )
             raise _unknown("place", "unknown or ambiguous place; add the province (ON, QC, ...)")
         return gazetteer.locality_for_place(place)
     assert location.latitude is not None

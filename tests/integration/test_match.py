@@ -333,6 +333,15 @@ def test_a_name_two_places_of_the_province_share_asks_for_a_postal_prefix(demo: 
     assert "add the province" not in problem["detail"]
 
 
+def test_an_unknown_place_with_its_province_is_not_told_to_add_the_province(demo: Demo) -> None:
+    body = {"needs": ["housing"], "location": {"place": "Canaryville Qz, ON"}}
+    problem = assert_problem(demo.match(body, demo.operator), 422)
+    assert "no such place known in that province" in problem["detail"]
+    assert "add the province" not in problem["detail"]
+    body = {"needs": ["housing"], "location": {"place": "Canaryville Qz"}}
+    assert "add the province" in assert_problem(demo.match(body, demo.operator), 422)["detail"]
+
+
 def test_a_postal_prefix_that_is_a_whole_region_asks_for_the_town(demo: Demo) -> None:
     """X0A is Baffin Island: its centre (Igloolik) lies 700 km from Iqaluit, where the
     demo's shelter is; an answer from there would call housing unmet."""
