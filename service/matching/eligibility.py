@@ -95,8 +95,14 @@ def _stated(profile: Profile, candidate: Candidate) -> Said:
     return (), (Note("eligibility_unstated"),)
 
 
+# The genders a service can say it serves (`schemas.enums.ServedGender`): one that lists them
+# all serves everyone, and saying so ("serves gender-diverse people, men, women only; gender
+# not given") is noise.
+EVERY_GENDER = frozenset({"woman", "man", "gender_diverse"})
+
+
 def _gender(profile: Profile, candidate: Candidate) -> Said:
-    if not candidate.genders:
+    if not candidate.genders or candidate.genders >= EVERY_GENDER:
         return _SILENT
     served = (("genders", _joined(candidate.genders)),)
     if profile.gender == UNDISCLOSED:

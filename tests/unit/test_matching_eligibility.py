@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from schemas.enums import NewcomerStatus
-from service.matching.eligibility import Verdict, check
+from schemas.enums import NewcomerStatus, ServedGender
+from service.matching.eligibility import EVERY_GENDER, Verdict, check
 from service.matching.messages import render
 from service.matching.types import NEWCOMER_STATUSES, Candidate, Point, Profile, Site
 
@@ -77,6 +77,14 @@ def test_gender(
 ) -> None:
     verdict = check(person(gender=gender), service(genders=frozenset(genders)))
     assert_verdict(verdict, eligible=eligible, reason=reason, caveat=caveat)
+
+
+@pytest.mark.parametrize("gender", ["undisclosed", "woman", "man", "gender_diverse"])
+def test_a_service_of_every_gender_says_nothing_of_gender(gender: str) -> None:
+    """ "serves gender-diverse people, men, women only; gender not given" is noise."""
+    assert EVERY_GENDER == {member.value for member in ServedGender}
+    verdict = check(person(gender=gender), service(genders=EVERY_GENDER))
+    assert_verdict(verdict, eligible=True)
 
 
 def test_gender_notes_name_the_groups_served_in_a_stable_order() -> None:
