@@ -230,13 +230,13 @@ def whoami(as_json: Json = False, url: Url = None, api_key: ApiKey = None) -> No
 
 @app.command()
 def places(
-    query: Annotated[str, typer.Argument(metavar="Q", help='Start of a name: "elm", "st-j".')],
+    query: Annotated[str, typer.Argument(metavar="NAME", help='Start of a name: "elm", "st-j".')],
     limit: Annotated[int, typer.Option(help="At most this many.")] = 10,
     as_json: Json = False,
     url: Url = None,
     api_key: ApiKey = None,
 ) -> None:
-    """Places whose name starts with Q, most populous first."""
+    """Places whose name starts with NAME, most populous first."""
     with _client(url, api_key) as client:
         found = client.places(query, limit=limit)
     _show(found, as_json, _render.print_places)

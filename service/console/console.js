@@ -2174,6 +2174,13 @@
       if (key) signIn(key);
     });
     $("profile").addEventListener("submit", onSubmit);
+    // Enter searches from any field, a list (gender, status) too, which browsers leave alone.
+    $("profile").addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && event.target instanceof HTMLSelectElement) {
+        event.preventDefault();
+        $("profile").requestSubmit();
+      }
+    });
     $("report-filters").addEventListener("submit", (event) => {
       event.preventDefault();
       showReport();

@@ -231,6 +231,16 @@ def test_nothing_within_500_km_shows_the_nearest_help_farther_away(
     expect(page.locator(".unmet")).to_contain_text("Housing")
 
 
+def test_enter_on_a_list_searches_too(page: Page, live: LiveServer, traffic: Traffic) -> None:
+    sign_in(page, live, live.operator_key)
+    page.fill("#near", "Elmira, ON")
+    page.check("#need-list input[value=housing]")
+    page.focus("#gender")
+    page.keyboard.press("Enter")
+    expect(page.locator("#results section.need")).to_have_count(1)
+    assert [r for r in traffic.requests if r.url.endswith("/v1/match")]
+
+
 def test_on_a_phone_the_beds_and_the_number_to_call_come_under_each_match_full_width(
     page: Page, live: LiveServer
 ) -> None:
