@@ -115,12 +115,13 @@ CANADA_LON = (-141.1, -52.5)
 # H0H 0H0 is Santa Claus's postal code, placed at the North Pole: not a real area.
 EXCLUDED_FSAS = frozenset({"H0H"})
 
-# The cells of settled.csv.gz: about 1.1 km north-south and 0.8 km east-west at 45 degrees north
-# (52,166 of them hold postal codes). In cells of 0.02 or 0.05 degrees the two provinces'
-# means lay too far apart: Centretown, in Ottawa, was nearer Gatineau's.
+# The cells of settled.csv.gz: about 1.1 km north-south and 0.8 km east-west at 45 degrees
+# north (51,901 points: a province's codes in a cell each). In cells of 0.02 or 0.05 degrees
+# the two provinces' means lay too far apart: Centretown, in Ottawa, was nearer Gatineau's.
 SETTLED_CELL_DEGREES = 0.01
 # A postal code lying farther than this many times its area's spread, and this many km, from
-# its area's median point is misplaced (658 of 891,910).
+# its area's median point is misplaced (1,954 of 891,910: S9V codes of Lloydminster placed at
+# Vermilion, 35 km off, put rural Alberta in Saskatchewan).
 STRAY_SPREADS = 10.0
 STRAY_MIN_KM = 25.0
 
