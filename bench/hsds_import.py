@@ -47,11 +47,16 @@ def _import(package: Path, database: Path) -> dict[str, float | int]:
     """Run in the child: the import alone, as `referral hsds import` does it."""
     engine = create_db_engine(f"sqlite:///{database}")
     migrate(engine)
-    locate = Gazetteer.load().place_location
+    gazetteer = Gazetteer.load()
     started = time.perf_counter()
     with paused_gc(), read(package) as staging, Session(engine) as session:
         report = import_hsds(
-            session, staging=staging, approve=True, locate=locate, actor=COMMAND_LINE
+            session,
+            staging=staging,
+            approve=True,
+            locate=gazetteer.place_location,
+            check=gazetteer.check_location,
+            actor=COMMAND_LINE,
         )
     seconds = time.perf_counter() - started
     engine.dispose()

@@ -107,11 +107,13 @@ def import_(
         with paused_gc(), staging, Session(engine, expire_on_commit=False) as session:
             with _progress(console) as progress:
                 task = progress.add_task("Importing services", total=staging.count("service"))
+                gazetteer = Gazetteer.load()
                 report = import_hsds(
                     session,
                     staging=staging,
                     approve=approve,
-                    locate=Gazetteer.load().place_location,
+                    locate=gazetteer.place_location,
+                    check=gazetteer.check_location,
                     actor=COMMAND_LINE,
                     progress=lambda n: progress.advance(task, n),
                 )

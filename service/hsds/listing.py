@@ -41,6 +41,9 @@ from service.hsds.vocabulary import (
 # (municipality, province code, postal code) -> where a location without coordinates goes
 # (`Gazetteer.place_location`), or `Unplaceable`.
 Locate = Callable[[str, str, str | None], Placement]
+# Whether a location's coordinates agree with its municipality, province and postal code
+# (`Gazetteer.check_location`): raises `Unplaceable` naming the field at fault.
+Check = Callable[[str, str, str | None, float, float], None]
 SOURCE = "_source"
 _RADIUS = re.compile(r"^within\s+([0-9]+(?:\.[0-9]+)?)\s*km\b", re.IGNORECASE)
 _CANADA = {"ca", "can", "canada"}
@@ -233,7 +236,7 @@ def _location_facts(location: dict[str, Any], problems: list[Problem]) -> dict[s
 
 
 def _location(
-    location: dict[str, Any], locate: Locate, conversion: Conversion
+    location: dict[str, Any], locate: Locate, conversion: Conversion, check: Check | None
 ) -> dict[str, Any] | None:
     problems = conversion.problems
     facts = _location_facts(location, problems)
@@ -260,6 +263,21 @@ def _location(
     confidential = bool(facts.get(CONFIDENTIAL))
     latitude, longitude = number(location.get("latitude")), number(location.get("longitude"))
     approximate = latitude is None or longitude is None
+    if (
+        check is not None
+        and latitude is not None
+        and longitude is not None
+        # (out of range, staging has reported it)
+        and -90.0 <= latitude <= 90.0
+        and -180.0 <= longitude <= 180.0
+    ):
+        # As the API checks them: a Vancouver point on a shelter of Kitchener, ON is refused.
+        try:
+            check(municipality, province, _text(address.get("postal_code")), latitude, longitude)
+        except Unplaceable as error:
+            at_fault = address if error.field == "postal_code" else location
+            problems.append(_problem(at_fault, error.field, error.message))
+            return None
     if latitude is None or longitude is None:
         try:
             placement = locate(municipality, province, _text(address.get("postal_code")))
@@ -392,7 +410,7 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def to_listing(record: dict[str, Any], *, locate: Locate) -> Conversion:
+def to_listing(record: dict[str, Any], *, locate: Locate, check: Check | None = None) -> Conversion:
     """A compiled HSDS service record (ours or another directory's) as a listing."""
     conversion = Conversion()
     problems = conversion.problems
@@ -412,7 +430,7 @@ def to_listing(record: dict[str, Any], *, locate: Locate) -> Conversion:
         if location.get("location_type") != "physical":
             virtual = virtual or location.get("location_type") == "virtual"
             continue
-        converted = _location(location, locate, conversion)
+        converted = _location(location, locate, conversion, check)
         if converted is not None:
             location_records.append(location)
             locations.append(converted)

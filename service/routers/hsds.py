@@ -160,6 +160,7 @@ def import_hsds(
         document=records,
         approve=approve,
         locate=gazetteer.place_location,
+        check=gazetteer.check_location,
         caller=caller,
     )
 

@@ -31,7 +31,14 @@ from schemas.problem import ProblemError
 from schemas.services import Location as LocationIn
 from schemas.services import ServiceCreate
 from service.errors import Conflict, NotFound, Unprocessable
-from service.hsds.listing import ImportedService, Locate, Problem, to_listing, to_organization
+from service.hsds.listing import (
+    Check,
+    ImportedService,
+    Locate,
+    Problem,
+    to_listing,
+    to_organization,
+)
 from service.hsds.package import PackageWriter, json_records, stage_records
 from service.hsds.records import (
     OrganizationData,
@@ -700,12 +707,16 @@ def _in_the_future(
 
 
 def _plan_batch(
-    session: Session, records: list[dict[str, Any]], run: _Run, locate: Locate
+    session: Session,
+    records: list[dict[str, Any]],
+    run: _Run,
+    locate: Locate,
+    check: Check | None,
 ) -> _Writes:
     writes = _Writes([], [], [], [])
     conversions = []
     for record in records:
-        conversion = to_listing(record, locate=locate)
+        conversion = to_listing(record, locate=locate, check=check)
         run.problems.extend(conversion.problems)
         if not conversion.skipped:
             run.unknown.update(set(conversion.unknown_terms))
@@ -871,6 +882,7 @@ def import_hsds(
     approve: bool,
     locate: Locate,
     actor: Actor,
+    check: Check,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Load a checked HSDS package into the registry, all or nothing, idempotent by HSDS id:
@@ -891,7 +903,7 @@ def import_hsds(
         _import_organizations(session, staging, run, approve=approve, log=log)
         _check_unregistered(session, staging, run)
         for records in staging.services(_BATCH):
-            writes = _plan_batch(session, records, run, locate)
+            writes = _plan_batch(session, records, run, locate, check)
             if run.writing:
                 _write_batch(session, writes)
                 log.services(row["id"] for row in (*writes.inserts, *writes.updates))
@@ -918,6 +930,7 @@ def import_records(
     approve: bool,
     locate: Locate,
     caller: Caller,
+    check: Check,
 ) -> ImportReport:
     """Import compiled HSDS service records sent over the API: an array, a page or one."""
     records = json_records(document) or []
@@ -925,5 +938,10 @@ def import_records(
         stage_records(staging, enumerate(records), file="body")
         staging.finish()
         return import_hsds(
-            session, staging=staging, approve=approve, locate=locate, actor=actor_of(caller)
+            session,
+            staging=staging,
+            approve=approve,
+            locate=locate,
+            check=check,
+            actor=actor_of(caller),
         )

@@ -915,6 +915,22 @@ def test_a_date_in_the_future_is_a_problem_and_changes_nothing(
     assert api.get(f"/v1/services/{shelter}", api.admin).json() == before
 
 
+def test_coordinates_in_another_province_than_the_location_says_are_a_problem(
+    registry: Registry, api: Api
+) -> None:
+    """As the API refuses them: a Vancouver point on a location in Kitchener, ON."""
+    record = _page(api, f"/hsds/services/{registry.legal['id']}", api.admin)
+    moved = json.loads(json.dumps({**record, "id": str(uuid.uuid4())}))
+    located = [entry["location"] for entry in moved["service_at_locations"]]
+    assert located, "the clinic's record carries its location"
+    located[0]["latitude"], located[0]["longitude"] = 49.28, -123.12
+    refused = api.client.post("/v1/import/hsds", json=[moved], headers=api.admin)
+    body = assert_problem(refused, 422)
+    assert [error["loc"][-1] for error in body["errors"]] == ["latitude"]
+    assert "in BC, not in ON" in body["errors"][0]["msg"]
+    assert api.get(f"/v1/services/{moved['id']}", api.admin).status_code == 404
+
+
 def test_an_older_record_never_undoes_a_newer_change_here(registry: Registry, api: Api) -> None:
     """An export re-imported after the provider marked the shelter full: the record is older
     than the listing, so nothing of it is applied; a record with no date still never brings
