@@ -151,6 +151,37 @@ def has_bed_or_24_7(candidate: Candidate, now: datetime, freshness: Freshness) -
 
 EMERGENCY_SHELTER = "housing.emergency_shelter"
 
+# Intake hours that say "at any hour", as providers write them, lower case, without spaces or
+# dots (`around_the_clock`): "24 hours" and "24 h/24, 7 j/7" were read as office hours.
+AROUND_THE_CLOCK = frozenset(
+    {
+        "24/7",
+        "24x7",
+        "24/7/365",
+        "open24/7",
+        "24h",
+        "24hrs",
+        "24hours",
+        "24hoursaday",
+        "open24hours",
+        "24h/24",
+        "24h/24,7j/7",
+        "24h/24-7j/7",
+        "24h/24et7j/7",
+        "24hsur24",
+        "24hsur24,7jsur7",
+        "24heures",
+        "24heuressur24",
+    }
+)
+
+
+def around_the_clock(hours: str | None) -> bool:
+    """Whether intake hours say "at any hour" (`AROUND_THE_CLOCK`)."""
+    if not hours:
+        return False
+    return hours.lower().replace(" ", "").replace(".", "") in AROUND_THE_CLOCK
+
 
 def urgent_tier(candidate: Candidate, now: datetime, freshness: Freshness) -> str:
     """For urgent housing: `tonight` (an emergency shelter with a free bed by a current count,

@@ -17,6 +17,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
 
+from service.matching.scoring import AROUND_THE_CLOCK
 from service.models import (
     NATIONWIDE_AREA,
     AreaCover,
@@ -397,7 +398,10 @@ def _cover_estimate(languages: int, specialised: bool, housing: bool) -> Any:
 
 
 def _intake_24_7() -> Any:
-    return sa.func.replace(sa.func.coalesce(col(Service.intake_hours), ""), " ", "") == "24/7"
+    """`scoring.around_the_clock` in SQL."""
+    hours = sa.func.lower(col(Service.intake_hours))
+    normal = sa.func.replace(sa.func.replace(sa.func.coalesce(hours, ""), " ", ""), ".", "")
+    return normal.in_(sorted(AROUND_THE_CLOCK))
 
 
 @lru_cache(maxsize=256)

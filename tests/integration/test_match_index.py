@@ -21,6 +21,7 @@ from service.config import Settings
 from service.db import create_db_engine, migrate
 from service.gazetteer import Gazetteer
 from service.main import create_app
+from service.matching import scoring
 from service.models import (
     Location,
     Organization,
@@ -36,7 +37,7 @@ from service.usecases.keys import Caller
 from service.usecases.match import match_needs
 from service.usecases.match_index import MatchIndex
 from tests.conftest import new_database_url
-from tests.factories import Api, without_random_parts
+from tests.factories import Api, listing, without_random_parts
 
 KITCHENER = {"place": "Kitchener, ON"}
 OPERATOR = Caller(key_id=uuid.uuid4(), name="test", role=Role.operator, organization_id=None)
@@ -568,3 +569,25 @@ def test_an_import_is_logged_in_one_statement_and_reaches_the_next_match(
     response = api.client.post("/v1/match", json=body, headers=operator)
     (shown,) = [m for m in response.json()["results"][0]["matches"] if m["name"] == "Original"]
     assert shown["availability"]["beds_available"] == 0
+
+
+def test_the_database_reads_intake_hours_at_any_hour_as_matching_does(
+    api: Api, engine: sa.Engine
+) -> None:
+    """The province-wide services' order in SQL (`repository.match._intake_24_7`) and the
+    matching core (`scoring.around_the_clock`) must agree on every way of writing it."""
+    organization = api.organization("Hours")
+    written = ["24 h/24, 7 j/7", "24 Hours", "24/7", "Mon-Fri 9:00-17:00", "by appointment"]
+    ids = {
+        api.service(organization, name=hours, intake={**listing("x")["intake"], "hours": hours})[
+            "id"
+        ]: hours
+        for hours in written
+    }
+    with Session(engine) as session:
+        found = session.execute(
+            sa.select(col(Service.id)).where(match_repo._intake_24_7())
+        ).scalars()
+        at_any_hour = {ids[str(service_id)] for service_id in found}
+    assert at_any_hour == {hours for hours in written if scoring.around_the_clock(hours)}
+    assert at_any_hour == {"24 h/24, 7 j/7", "24 Hours", "24/7"}

@@ -577,3 +577,28 @@ def test_for_urgent_housing_a_free_bed_outranks_a_24_7_shelter_full_tonight() ->
     assert [note.code for note in matches[0].caveats if note.code == "not_tonight"] == [
         "not_tonight"
     ]
+
+
+@pytest.mark.parametrize(
+    ("hours", "expected"),
+    [
+        ("24/7", True),
+        ("24 / 7", True),
+        ("24 hours", True),
+        ("24 Hours a day", True),
+        ("24 h/24, 7 j/7", True),
+        ("24h sur 24", True),
+        ("Open 24/7", True),
+        ("24 hrs.", True),
+        ("Mon-Fri 9:00-17:00", False),
+        ("24/7 phone line; office Mon-Fri", False),  # not the intake's hours alone
+        ("", False),
+        (None, False),
+    ],
+)
+def test_intake_hours_at_any_hour_as_providers_write_them(
+    hours: str | None, expected: bool
+) -> None:
+    """ "24 hours" and "24 h/24, 7 j/7" were read as office hours: the shelter lost its place
+    among those taking people tonight, and was said to be neither."""
+    assert scoring.around_the_clock(hours) is expected
