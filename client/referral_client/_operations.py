@@ -108,6 +108,13 @@ class Operations:
         self.retry = retry
 
     def match(self, profile: NeedProfile, *, language: str | None) -> Flow[MatchResponse]:
+        if not isinstance(profile, NeedProfile):
+            # (not "'dict' object has no attribute 'model_dump'"; and never the values sent,
+            # which a partner app's log would keep)
+            raise TypeError(
+                "match() takes a NeedProfile: NeedProfile.model_validate({...}) builds one "
+                "from a dict, and says which field is wrong"
+            )
         # Matching changes nothing on the server, so it is safe to retry like a GET.
         body = profile.model_dump(mode="json", exclude_none=True)
         call = Call("POST", "/v1/match", json=body, headers=_language(language))

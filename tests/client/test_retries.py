@@ -349,3 +349,21 @@ def test_the_async_client_vets_and_issues_keys_as_the_sync_one() -> None:
     ]
     assert json.loads(script.requests[0].content) == {"note": "ok", "expected_status": "pending"}
     assert script.requests[2].url.params["organization_id"] == ORGANIZATION
+
+
+def test_a_profile_given_as_a_dict_is_refused_without_its_values_and_nothing_is_sent() -> None:
+    sent: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(500)
+
+    transport = httpx.MockTransport(answer)
+    profile = {"needs": ["housing"], "location": {"place": "Canaryville-7f3a, ON"}}
+    with (
+        ReferralClient("http://referral.test", "rk", transport=transport) as client,
+        pytest.raises(TypeError, match=r"NeedProfile\.model_validate") as refused,
+    ):
+        client.match(profile)  # type: ignore[arg-type]
+    assert "Canaryville" not in str(refused.value)
+    assert sent == []
