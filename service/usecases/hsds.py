@@ -711,7 +711,7 @@ def _plan_batch(
     records: list[dict[str, Any]],
     run: _Run,
     locate: Locate,
-    check: Check | None,
+    check: Check,
 ) -> _Writes:
     writes = _Writes([], [], [], [])
     conversions = []
