@@ -135,18 +135,20 @@ def freshness_factor(
     return factor
 
 
+def current_count(candidate: Candidate, now: datetime, freshness: Freshness) -> int | None:
+    """Tonight's free beds, by a count updated within `availability_stale_hours`; None when
+    there is no such count (none given, or days old: doubt, not a bed)."""
+    hours = availability_age_hours(candidate, now)
+    if hours is None or hours > freshness.availability_stale_hours:
+        return None
+    return candidate.beds_available
+
+
 def has_bed_or_24_7(candidate: Candidate, now: datetime, freshness: Freshness) -> bool:
     """What puts a service first for urgent housing (API.md): a free bed by a current count
     (updated within `availability_stale_hours`), or an intake that answers at any hour. A
     count of free beds days old is doubt, not a bed: it ranks as an unknown count does."""
-    if candidate.intake_24_7:
-        return True
-    hours = availability_age_hours(candidate, now)
-    return (
-        bool(candidate.beds_available)
-        and hours is not None
-        and hours <= freshness.availability_stale_hours
-    )
+    return candidate.intake_24_7 or bool(current_count(candidate, now, freshness))
 
 
 EMERGENCY_SHELTER = "housing.emergency_shelter"
@@ -190,14 +192,8 @@ def urgent_tier(candidate: Candidate, now: datetime, freshness: Freshness) -> st
     still help find a bed), or `none`."""
     if not has_bed_or_24_7(candidate, now, freshness):
         return "none"
-    hours = availability_age_hours(candidate, now)
-    current = (
-        candidate.beds_available is not None
-        and hours is not None
-        and hours <= freshness.availability_stale_hours
-    )
     if candidate.intake_24_7:
-        return "bed" if current and candidate.beds_available == 0 else "tonight"
+        return "bed" if current_count(candidate, now, freshness) == 0 else "tonight"
     return "tonight" if EMERGENCY_SHELTER in candidate.categories else "bed"
 
 
@@ -216,12 +212,8 @@ def bed_tonight(candidate: Candidate, now: datetime, freshness: Freshness) -> bo
     (updated within `availability_stale_hours`), else, with no current count, an intake that
     answers at any hour. A full shelter is no bed, whatever its hours; a count of free beds
     days old is no more than its intake's hours say."""
-    hours = availability_age_hours(candidate, now)
-    if candidate.beds_available is not None and (
-        hours is not None and hours <= freshness.availability_stale_hours
-    ):
-        return candidate.beds_available > 0
-    return candidate.intake_24_7
+    count = current_count(candidate, now, freshness)
+    return count > 0 if count is not None else candidate.intake_24_7
 
 
 def combine(

@@ -412,19 +412,14 @@ def _covering_statement(
     if housing and urgent:
         # Urgent housing ranks a shelter that takes people tonight first, then a free bed by a
         # current count, then the rest (`scoring.urgent_tier`).
-        current_bed = sa.and_(
-            col(Service.beds_available) > 0,
-            col(Service.availability_updated_at)
-            >= sa.bindparam("beds_current_since", type_=UTCDateTime),
+        counted = col(Service.availability_updated_at) >= sa.bindparam(
+            "beds_current_since", type_=UTCDateTime
         )
+        current_bed = sa.and_(col(Service.beds_available) > 0, counted)
         shelter = (
             col(Service.categories_mask).op("&")(sa.bindparam("shelter_bit", type_=sa.Integer)) != 0
         )
-        full_tonight = sa.and_(
-            col(Service.beds_available) == 0,
-            col(Service.availability_updated_at)
-            >= sa.bindparam("beds_current_since", type_=UTCDateTime),
-        )
+        full_tonight = sa.and_(col(Service.beds_available) == 0, counted)
         order.append(
             sa.case(
                 (sa.and_(_intake_24_7(), sa.not_(full_tonight)), 0),
