@@ -124,7 +124,8 @@ class RegistryIndex:
         grids = [self._grid[c] for c in sorted(categories) if c in self._grid]
         latitude, longitude = point.latitude, point.longitude
         shrink2 = math.cos(math.radians(latitude)) ** 2
-        within2 = (flat_radius_km(latitude, radius_km) / KM_PER_DEGREE) ** 2
+        reach_km = flat_radius_km(latitude, radius_km)
+        within2 = (reach_km / KM_PER_DEGREE) ** 2
 
         def bound(cell: Cell) -> float:
             """The least squared distance from the point to anything in the cell."""
@@ -136,7 +137,8 @@ class RegistryIndex:
 
         def list_filled() -> None:
             """Queue the filled cells within the radius, instead of growing outwards."""
-            filled = {c for grid in grids for c in _cells_in(bounding_box(point, radius_km), grid)}
+            # (the box of the widened radius: every cell that can hold a site within it)
+            filled = {c for grid in grids for c in _cells_in(bounding_box(point, reach_km), grid)}
             for other in filled - queued:
                 queued.add(other)
                 heapq.heappush(cells, (bound(other), other))
