@@ -198,10 +198,7 @@ def require_vetted(*roles: Role) -> Callable[[Request, Caller], Awaitable[Caller
     async def check(request: Request, caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
         caller = await allowed(request, caller)
         if caller.reads_only_its_own:
-            raise Forbidden(
-                "Your organization is pending vetting: until an administrator approves it, "
-                "this key reads only its own listings (GET /v1/services)."
-            )
+            raise caller.not_yet_vetted(" (GET /v1/services)")
         return caller
 
     return check

@@ -78,10 +78,3 @@ def coarse_distance_km(distance_km: float) -> float:
     several points cannot triangulate a confidential place."""
     steps = max(1, math.ceil(round(distance_km, 6) / CONFIDENTIAL_DISTANCE_STEP_KM))
     return steps * CONFIDENTIAL_DISTANCE_STEP_KM
-
-
-def visible_distance_km(distance_km: float, view: View, *, confidential: bool) -> float:
-    """A distance as the view may see it: coarse to a confidential place, else to 0.1 km."""
-    if shows_exact_location(view, confidential=confidential):
-        return round(distance_km, 1)
-    return coarse_distance_km(distance_km)

@@ -60,6 +60,14 @@ class Caller:
     def reads_only_its_own(self) -> bool:
         return self.role is Role.provider and not self.vetted
 
+    def not_yet_vetted(self, reads: str) -> Forbidden:
+        """The 403 for a key that `reads_only_its_own` asking for more; `reads` says where it
+        may read its own listings."""
+        return Forbidden(
+            "Your organization is pending vetting: until an administrator approves it, "
+            f"this key reads only its own listings{reads}."
+        )
+
 
 def hash_key(key: str) -> str:
     # Keys carry 256 random bits, so a plain SHA-256 cannot be brute-forced;

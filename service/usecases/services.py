@@ -252,10 +252,7 @@ def list_services(
         modified_after = modified_after.replace(tzinfo=UTC)  # ISO 8601 without zone: UTC
     if caller.reads_only_its_own:
         if organization_id not in (None, caller.organization_id):
-            raise Forbidden(
-                "Your organization is pending vetting: until an administrator approves it, "
-                "this key reads only its own listings."
-            )
+            raise caller.not_yet_vetted("")
         organization_id = caller.organization_id
     now = utcnow()
     cutoff = now - timedelta(days=stale_after_days)

@@ -9,7 +9,6 @@ from service.policy.visibility import (
     shows_exact_location,
     shows_intake_contact,
     view_for,
-    visible_distance_km,
 )
 
 
@@ -83,21 +82,6 @@ def test_coarse_distance_km(distance: float, expected: float) -> None:
     assert coarse_distance_km(distance) == expected
     assert coarse_distance_km(distance) % CONFIDENTIAL_DISTANCE_STEP_KM == 0
     assert coarse_distance_km(distance) >= distance - 1e-6
-
-
-@pytest.mark.parametrize(
-    ("view", "confidential", "expected"),
-    [
-        (View.full, True, 12.3),
-        (View.full, False, 12.3),
-        (View.operator, False, 12.3),
-        (View.partner, False, 12.3),
-        (View.operator, True, 15.0),
-        (View.partner, True, 15.0),
-    ],
-)
-def test_visible_distance_km(view: View, confidential: bool, expected: float) -> None:
-    assert visible_distance_km(12.3456, view, confidential=confidential) == expected
 
 
 def test_views_are_strings_on_the_wire() -> None:
