@@ -177,8 +177,9 @@ class ServiceMatch(BaseModel):
     )
     reach: Reach = Field(
         description="How the service reaches the person: `location`, they go to it, "
-        "`distance_km` away; `phone_or_online`; `outreach`, its staff travel to them; "
-        "`service_area`, they are in its area and it lists no location to go to. For "
+        "`distance_km` away; `phone_or_online`; `outreach`, its staff travel to them "
+        "(never housing, whose bed is at its site); `service_area`, they are in its area "
+        "and it lists no location to go to. For "
         "`phone_or_online` and `outreach`, `distance_km` is only where its office is."
     )
     delivery: list[Delivery]

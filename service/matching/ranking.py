@@ -94,13 +94,17 @@ def reach(
             and km_to_nearest <= candidate.service_radius_km
         )
     )
-    # How it would reach the person where they are: by phone or online (never housing),
-    # else by outreach; None when it cannot.
+    # How it would reach the person where they are: by outreach, which scores better than
+    # the phone or online when a service offers both (`_where_they_are`), else by phone or
+    # online; None when it cannot. Never housing: a bed is at its site, whoever comes to
+    # fetch the person, and its distance is the one that counts.
     way: ReachKind | None = (
-        "phone_or_online"
-        if not housing and candidate.delivery & REMOTE_DELIVERY
+        None
+        if housing
         else "outreach"
         if "outreach" in candidate.delivery
+        else "phone_or_online"
+        if candidate.delivery & REMOTE_DELIVERY
         else None
     )
     # Whether the person can go to its site: a service by phone, online or outreach only
@@ -152,7 +156,8 @@ def reach(
 
 def _where_they_are(way: ReachKind) -> tuple[float, float]:
     """The distance and delivery-fit factors of a service that reaches the person where they
-    are: by phone or online, else by outreach."""
+    are: by phone or online, else by outreach (both factors at least the phone's, so
+    `reach` takes outreach first)."""
     if way == "phone_or_online":
         return scoring.REMOTE_DISTANCE_FACTOR, scoring.REMOTE_DELIVERY_FIT
     return 1.0, scoring.OUTREACH_DELIVERY_FIT

@@ -284,7 +284,8 @@ def visited(p: Profile, c: Candidate, housing: bool) -> bool:
 
 
 def serves_where_they_are(c: Candidate, housing: bool) -> bool:
-    return bool(c.delivery & {"outreach"} or (not housing and c.delivery & {"phone", "virtual"}))
+    """By outreach, phone or online; never housing, whose bed is at its site."""
+    return not housing and bool(c.delivery & {"outreach", "phone", "virtual"})
 
 
 def states_area(c: Candidate) -> bool:

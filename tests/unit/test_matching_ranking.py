@@ -200,18 +200,27 @@ def test_bounding_box_is_not_absurdly_large() -> None:
             False,
             (10.0, True, False, True),
         ),
-        # Outreach: staff travel to the person inside the area.
+        # Outreach: staff travel to the person inside the area; not to a bed, which is at its
+        # site, however the person gets there (a review ranked a shelter 60 km away first).
+        (
+            {"service_radius_km": 100.0, "delivery": frozenset({"outreach"})},
+            80.0,
+            False,
+            (80.0, False, False, True),
+        ),
         (
             {"service_radius_km": 100.0, "delivery": frozenset({"outreach"})},
             80.0,
             True,
-            (80.0, False, False, True),
+            (80.0, False, False, False),
         ),
+        # Both ways: outreach, which scores better than the phone (a review found listing a
+        # phone line lowered an outreach service's score).
         (
             {"service_radius_km": 100.0, "delivery": frozenset({"outreach", "phone"})},
             80.0,
             False,
-            (80.0, False, True, False),
+            (80.0, False, False, True),
         ),
         # No sites: reached by area only.
         (
@@ -229,8 +238,14 @@ def test_bounding_box_is_not_absurdly_large() -> None:
         (
             {"provinces": frozenset({"ON"}), "delivery": frozenset({"outreach"})},
             None,
-            True,
+            False,
             (None, False, False, True),
+        ),
+        (
+            {"provinces": frozenset({"ON"}), "delivery": frozenset({"outreach"})},
+            None,
+            True,
+            (None, False, False, False),
         ),
         ({"service_radius_km": 500.0, "delivery": frozenset({"phone"})}, None, False, None),
         ({}, None, False, None),
@@ -327,7 +342,14 @@ def test_a_service_with_steps_everywhere_reaches_a_wheelchair_user_only_where_th
             True,
             "location",
         ),
-        ({"service_radius_km": 100.0, "delivery": frozenset({"outreach"})}, 80.0, True, "outreach"),
+        (
+            {"service_radius_km": 100.0, "delivery": frozenset({"outreach"})},
+            80.0,
+            False,
+            "outreach",
+        ),
+        # Nor is it reached by outreach: its bed is at its site.
+        ({"service_radius_km": 100.0, "delivery": frozenset({"outreach"})}, 80.0, True, "location"),
         ({"nationwide": True, "delivery": frozenset({"virtual"})}, None, False, "phone_or_online"),
         ({"nationwide": True}, None, False, "service_area"),
     ],
@@ -449,11 +471,14 @@ def test_ties_break_by_distance_then_id() -> None:
         return candidate(
             service_id,
             distance,
+            categories=LEGAL,
             service_radius_km=150.0,
             delivery=frozenset({"outreach"}),
         )
 
-    matches = ranked([outreach("a", 90.0), outreach("c", 60.0), outreach("b", 60.0)])
+    matches = ranked(
+        [outreach("a", 90.0), outreach("c", 60.0), outreach("b", 60.0)], categories=LEGAL
+    )
     assert len({m.score for m in matches}) == 1
     assert ids(matches) == ["b", "c", "a"]
 
@@ -807,7 +832,7 @@ def test_a_tie_at_the_cut_goes_to_the_nearer_even_when_it_is_scored_last() -> No
         (4.0, False, {"in_person"}, True),
         (6.0, False, {"in_person"}, False),  # its 40 km area covers the person: shown, but far
         (3.0, True, {"in_person"}, False),  # shown as 5 km: farther than 4 km asked
-        (60.0, False, {"in_person", "outreach"}, True),  # its staff come to the person
+        (60.0, False, {"in_person", "outreach"}, False),  # a bed 60 km away, whoever fetches
         (None, False, {"outreach"}, True),  # no site: serves the person's area
     ],
 )
