@@ -457,6 +457,16 @@ def _finish(match: Match, candidate: Candidate, profile: Profile, max_distance_k
     )
 
 
+def reaches_within_radius(match: Match, radius_km: float) -> bool:
+    """Whether a match counts as found within the radius, to stop widening: reached where the
+    person is, by its area without a site, or at a site that near. One whose area covers the
+    person but whose site is farther (a safe house taking people from the whole province,
+    340 km away) is shown, and the radius still widens for nearer help."""
+    return match.reach != "location" or (
+        match.distance_km is not None and match.distance_km <= radius_km
+    )
+
+
 def is_housing(categories: frozenset[str]) -> bool:
     """Whether a need is for housing only: never delivered remotely, ranked by free beds."""
     return all(category.startswith("housing.") for category in categories)

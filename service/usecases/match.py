@@ -37,7 +37,13 @@ from service.matching.eligibility import Eligibility
 from service.matching.geo import bounding_box, cell_of, next_ring_km, radius_steps
 from service.matching.index import RegistryIndex
 from service.matching.messages import render
-from service.matching.ranking import Scorer, found_near, is_housing, rank_need
+from service.matching.ranking import (
+    Scorer,
+    found_near,
+    is_housing,
+    rank_need,
+    reaches_within_radius,
+)
 from service.matching.scoring import UNSTATED_ELIGIBILITY_FACTOR
 from service.matching.types import (
     Candidate,
@@ -425,9 +431,10 @@ def _rank(
     eligibility: Eligibility,
 ) -> tuple[float, list[Match], bool, bool]:
     """One need's matches, the radius they were found within (the asked distance, widened
-    in steps while fewer than `limit` are found), and for the unmet-need report whether any
-    eligible service reached the person within the asked distance, shown or not, and for
-    urgent housing whether any of those had a bed tonight (`ranking.found_near`)."""
+    in steps while fewer than `limit` reach the person within it:
+    `ranking.reaches_within_radius`), and for the unmet-need report whether any eligible
+    service reached the person within the asked distance, shown or not, and for urgent
+    housing whether any of those had a bed tonight (`ranking.found_near`)."""
     matches: list[Match] = []
     radius = steps[0]
     near = bed_near = False
@@ -457,7 +464,7 @@ def _rank(
             freshness=freshness,
             eligibility=eligibility,
         )
-        if len(matches) >= profile.limit:
+        if sum(reaches_within_radius(m, radius) for m in matches) >= profile.limit:
             break
     return radius, matches, near, bed_near
 
@@ -508,7 +515,7 @@ def match_needs(
     tally: NeedTally | None = None,
 ) -> MatchResponse:
     """For each asked need, the eligible services that reach the person, ranked and explained;
-    the radius widens in steps up to 500 km when fewer than `limit` are found. `tally`
+    the radius widens in steps up to 500 km when fewer than `limit` are found within it. `tally`
     counts, for each need, whether anything reached the person within the asked distance,
     whether anything was found, and for urgent housing whether anything near had a bed
     tonight: nothing else of the profile."""

@@ -175,3 +175,57 @@ def test_a_phone_line_found_by_widening_still_serves_by_phone(api: Api) -> None:
     assert match["reach"] == "phone_or_online"
     assert match["reasons"][0] == "serves you by phone or online"
     assert not any("km" in text for text in match["reasons"] + match["caveats"])
+
+
+def test_a_far_province_wide_shelter_does_not_stop_the_search_for_a_nearer_one(api: Api) -> None:
+    """A Toronto safe house taking women from all of Ontario reaches a woman in Windsor, 340
+    km away; a Windsor shelter is full. Two shown, but only one found within the asked 50
+    km: the radius widens until a second is, and London's shelter, 160 km away, with beds,
+    comes before the safe house (an operator's review found the answer stopping at the safe
+    house and the full shelter)."""
+    organization = api.organization()
+
+    def shelter(name: str, city: str, latitude: float, longitude: float, **changes: Any) -> str:
+        created = api.service(
+            organization,
+            name=name,
+            categories=["housing.emergency_shelter"],
+            delivery=["in_person"],
+            eligibility={},
+            locations=[
+                {
+                    "municipality": city,
+                    "province": "ON",
+                    "latitude": latitude,
+                    "longitude": longitude,
+                }
+            ],
+            **{"capacity": {"beds_total": 10, "beds_available": 2}, **changes},
+        )
+        return str(created["id"])
+
+    province_wide = {"radius_km": None, "provinces": ["ON"], "nationwide": False}
+    safe_house = shelter("Safe house", "Toronto", 43.65, -79.38, service_area=province_wide)
+    london = shelter("London shelter", "London", 42.98, -81.25)
+    windsor = shelter(
+        "Windsor shelter",
+        "Windsor",
+        42.31,
+        -83.03,
+        capacity={"beds_total": 10, "beds_available": 0},
+    )
+    profile = {
+        "gender": "woman",
+        "needs": ["housing.emergency_shelter"],
+        "location": {"place": "Windsor, ON"},
+        "limit": 2,
+    }
+    answer = api.client.post("/v1/match", json=profile, headers=api.key("operator")).json()
+    (result,) = answer["results"]
+    assert (result["radius_km"], result["expanded"]) == (200, True)
+    assert [m["service_id"] for m in result["matches"]] == [windsor, london]
+    # Asked for three, it shows the safe house too.
+    three = api.client.post(
+        "/v1/match", json={**profile, "limit": 3}, headers=api.key("operator")
+    ).json()
+    assert [m["service_id"] for m in three["results"][0]["matches"]][2] == safe_house
