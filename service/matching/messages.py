@@ -149,10 +149,7 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     "beds_free": ("{beds} free, updated {age}", "{beds}, mis à jour {age}"),
     "no_beds": ("no beds free, updated {age}", "aucun lit libre, mis à jour {age}"),
     "beds_unknown": ("bed availability unknown", "disponibilité des lits inconnue"),
-    "beds_stale": (
-        "bed count may be out of date (updated {age})",
-        "nombre de lits peut-être périmé (mis à jour {age})",
-    ),
+    "beds_stale": ("bed count may be out of date", "nombre de lits peut-être périmé"),
     "intake_24_7": ("24/7 intake", "accueil 24 h sur 24"),
     "not_tonight": (
         "neither an emergency shelter nor a 24/7 intake: may not take people tonight",
@@ -205,7 +202,7 @@ def _ages(low: str | int | float, high: str | int | float, french: bool) -> str:
 
 def _age_of_update(hours: str | int | float | None, french: bool) -> str:
     if hours is None:
-        return "jamais" if french else "never"
+        return "à une date inconnue" if french else "at an unknown time"
     value = int(hours)
     if value < 1:
         return "il y a moins d'une heure" if french else "less than an hour ago"
@@ -247,6 +244,6 @@ def render(note: Note, language: str = "en", name_of: NameOf = _no_name) -> str:
             values["beds"] = "1 lit libre" if beds == 1 else f"{beds} lits libres"
         else:
             values["beds"] = "1 bed" if beds == 1 else f"{beds} beds"
-    if note.code in {"beds_free", "no_beds", "beds_stale"}:
+    if note.code in {"beds_free", "no_beds"}:
         values["age"] = _age_of_update(params.get("hours"), french)
     return (french_template if french else english_template).format(**values)

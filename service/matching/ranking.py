@@ -196,10 +196,12 @@ def _availability_notes(
         reasons.append(Note("beds_free", (("beds", candidate.beds_available), *age)))
     else:
         caveats.append(Note("no_beds", age))
-    if candidate.beds_total is not None and (
+    # The count's age is in the note above; this says what it means. Not for a service that
+    # gives no count: "availability unknown" says it all.
+    if candidate.beds_available is not None and (
         hours is None or hours > freshness.availability_stale_hours
     ):
-        caveats.append(Note("beds_stale", age))
+        caveats.append(Note("beds_stale"))
     return reasons, caveats
 
 

@@ -127,7 +127,12 @@ def test_every_language_has_an_english_and_a_french_name() -> None:
         (1, 2, "1 bed free, updated 2 h ago", "1 lit libre, mis à jour il y a 2 h"),
         (2, 2, "2 beds free, updated 2 h ago", "2 lits libres, mis à jour il y a 2 h"),
         (12, 0, "12 beds free, updated less than an hour ago", None),
-        (3, None, "3 beds free, updated never", "3 lits libres, mis à jour jamais"),
+        (
+            3,
+            None,
+            "3 beds free, updated at an unknown time",
+            "3 lits libres, mis à jour à une date inconnue",
+        ),
     ],
 )
 def test_beds_are_pluralised(
@@ -157,8 +162,8 @@ def test_age_of_an_update(hours: int, english: str, french: str) -> None:
 
 
 def test_a_bed_count_never_updated() -> None:
-    assert render(Note("beds_stale")) == "bed count may be out of date (updated never)"
-    assert render(Note("no_beds"), "fr") == "aucun lit libre, mis à jour jamais"
+    assert render(Note("beds_stale")) == "bed count may be out of date"
+    assert render(Note("no_beds"), "fr") == "aucun lit libre, mis à jour à une date inconnue"
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from service.matching import scoring
 from service.matching.geo import bounding_box, distance_km, radius_steps
+from service.matching.messages import render
 from service.matching.ranking import Reach, rank_need, reach, reaches_within, sort_key
 from service.matching.types import Candidate, Freshness, Match, Point, Profile, Site
 from service.policy.visibility import cell_reach_km
@@ -615,11 +616,29 @@ def test_doubt_is_shown_as_a_caveat(changes: dict[str, Any], caveat: str) -> Non
     assert caveat in codes(match.caveats)
 
 
-def test_no_stale_bed_caveat_without_a_bed_count() -> None:
-    subject = candidate("s", beds_total=None, beds_available=None, availability_updated_at=None)
+@pytest.mark.parametrize("beds_total", [None, 10])
+def test_no_stale_bed_caveat_without_a_bed_count(beds_total: int | None) -> None:
+    """Beds listed but none counted free: "availability unknown", not that besides "the
+    count may be out of date (updated never)" (a review found both)."""
+    subject = candidate(
+        "s", beds_total=beds_total, beds_available=None, availability_updated_at=None
+    )
     (match,) = ranked([subject])
     assert "beds_stale" not in codes(match.caveats)
     assert "beds_unknown" in codes(match.caveats)
+
+
+def test_a_stale_count_states_its_age_once() -> None:
+    subject = candidate("s", beds_available=0, availability_updated_at=NOW - timedelta(days=4))
+    (match,) = ranked([subject])
+    shown = [render(note) for note in match.caveats]
+    assert "no beds free, updated 4 days ago" in shown
+    assert "bed count may be out of date" in shown
+    assert sum("4 days" in text for text in shown) == 1
+    undated = candidate("s", beds_available=2, availability_updated_at=None)
+    (match,) = ranked([undated])
+    assert "2 beds free, updated at an unknown time" in [render(n) for n in match.reasons]
+    assert "mis à jour à une date inconnue" in render(match.reasons[-1], "fr")
 
 
 def test_no_language_notes_when_no_language_was_asked() -> None:
