@@ -504,8 +504,13 @@ def to_listing(record: dict[str, Any], *, locate: Locate, check: Check | None = 
         return conversion
     if problems:
         return conversion
+    try:
+        service_id = uuid.UUID(str(record["id"]))
+    except ValueError:  # the staging said so (`tables.check_value`): "must be a uuid"
+        conversion.skipped = "its id is not a UUID"
+        return conversion
     conversion.service = ImportedService(
-        id=uuid.UUID(str(record["id"])),
+        id=service_id,
         organization_id=listing.organization_id,
         listing=listing,
         last_modified=_when(record.get("last_modified")),

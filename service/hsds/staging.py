@@ -128,8 +128,15 @@ class Staging:
                 self.problem(file, line, "id", "repeats the id of an earlier service")
                 return
             self._service_ids.add(str(row.get("id")))
+        broken = [
+            field for field, value in row.items() if isinstance(value, str) and not _is_text(value)
+        ]
+        for field in broken:
+            self.problem(file, line, field, "is not text: it holds a lone surrogate")
+            row = {**row, field: row[field].encode("utf-8", "replace").decode("utf-8")}
         for field, message in tables.check_row(table, row, absent_columns=absent_columns):
-            self.problem(file, line, field, message)
+            if field not in broken:  # said once
+                self.problem(file, line, field, message)
         pending = self._pending[table]
         if self._merge:  # JSON values: numbers stay numbers, anything else becomes text
             pending.append((file, line, *(_cell(row.get(c)) for c in _stored(table))))
@@ -334,6 +341,16 @@ class Staging:
                 for link in links.get(sid, [])
             ]
         return services
+
+
+def _is_text(value: str) -> bool:
+    """Whether `value` can be stored and written out: JSON may hold a lone surrogate
+    (`"\\ud800"`), which no UTF-8 file or database can."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _cell(value: Any) -> Any:

@@ -892,6 +892,34 @@ def test_a_date_that_is_not_one_is_a_problem_never_a_crash(
     assert api.get(f"/v1/services/{bad['id']}", api.admin).status_code == 404
 
 
+@pytest.mark.parametrize("field", ["id", "name", "locations.name"])
+def test_a_lone_surrogate_is_a_problem_never_a_crash(
+    registry: Registry, api: Api, field: str
+) -> None:
+    """JSON may escape half a character ("\\ud800"), which no UTF-8 text can hold: the import
+    answered 500 writing it to its scratch database (an SRE's review)."""
+    record = _page(api, f"/hsds/services/{registry.shelter['id']}", api.admin)
+    bad = json.loads(json.dumps({**record, "id": str(uuid.uuid4())}))
+    if field == "locations.name":
+        bad["service_at_locations"][0]["location"]["name"] = "Shelter \ud800"
+    else:
+        bad[field] = "\ud800" if field == "id" else "Shelter \ud800"
+    body = json.dumps([bad])  # ASCII: the surrogate escaped
+    refused = api.client.post(
+        "/v1/import/hsds",
+        content=body.encode(),
+        headers={**api.admin, "Content-Type": "application/json"},
+    )
+    problem = assert_problem(refused, 422)
+    named = [error["loc"][-1] for error in problem["errors"]]
+    if field == "id":  # and each row that refers to the service by it
+        assert named[0] == "id"
+        assert set(named[1:]) <= {"service_id", "link_id"}
+    else:
+        assert named == [field.split(".")[-1]]
+        assert api.get(f"/v1/services/{bad['id']}", api.admin).status_code == 404
+
+
 @pytest.mark.parametrize("field", ["capacities.updated", "assured_date", "last_modified"])
 def test_a_date_in_the_future_is_a_problem_and_changes_nothing(
     registry: Registry, api: Api, field: str
