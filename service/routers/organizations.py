@@ -100,7 +100,8 @@ def update_organization(
         str | None,
         Header(
             description="Optional: the `ETag` of the organization as you read it, so that "
-            "another administrator's change since is not overwritten unseen (412).",
+            "another administrator's change since is not overwritten unseen (412). `*`: "
+            "whatever version is there.",
             alias="If-Match",
         ),
     ] = None,

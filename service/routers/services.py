@@ -271,7 +271,7 @@ def delete_service(
         str | None,
         Header(
             description="Optional: the `ETag` of the listing as you read it, so that a listing "
-            "changed since is not deleted unseen (412).",
+            "changed since is not deleted unseen (412). `*`: whatever version is there.",
             alias="If-Match",
         ),
     ] = None,
@@ -296,7 +296,7 @@ def set_availability(
         str | None,
         Header(
             description="Optional: the `ETag` of the listing as you read it, so that the count "
-            "is not written over a listing changed since (412).",
+            "is not written over a listing changed since (412). `*`: whatever version is there.",
             alias="If-Match",
         ),
     ] = None,

@@ -169,7 +169,7 @@ def update_organization(
     administrator's change since is never overwritten unseen."""
     organization = _get(session, organization_id, for_update=if_match is not None)
     if if_match is not None:
-        check_if_match(etag_of(organization), if_match, what="organization")
+        check_if_match(etag_of(organization), if_match, what="organization", required=False)
     before = _fields(organization)
     changes = data.model_dump(exclude_unset=True)
     if "name" in changes and changes["name"] is None:

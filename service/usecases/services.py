@@ -108,10 +108,12 @@ def _check_organization(session: Session, organization_id: uuid.UUID, caller: Ca
         )
 
 
-def _check_if_match(service: Service, if_match: str | None) -> None:
+def _check_if_match(service: Service, if_match: str | None, *, required: bool = True) -> None:
     if if_match is None:
+        if not required:
+            return
         raise PreconditionRequired("Send If-Match with the ETag of the listing you changed.")
-    check_if_match(etag(service), if_match, what="listing")
+    check_if_match(etag(service), if_match, what="listing", required=required)
 
 
 def _record(
@@ -461,10 +463,18 @@ def delete_service(
     session: Session, *, service_id: uuid.UUID, caller: Caller, if_match: str | None = None
 ) -> None:
     """Remove a listing. Its history stays, for the record. With `if_match`, only the version
-    it names (412 otherwise), as for a change."""
-    service = _writable(session, service_id, caller)
-    if if_match is not None:
-        _check_if_match(service, if_match)
+    it names (412 otherwise), as for a change. Of deletes at once, one removes the listing and
+    the others find it gone (404): one history entry, one removal for syncs."""
+    for _attempt in range(3):
+        service = _writable(session, service_id, caller)
+        _check_if_match(service, if_match, required=False)
+        if repo.claim_version(session, service.id, service.version):
+            break
+        # Another write came first: a delete (the next read finds nothing: 404), or a change
+        # (412 for the version named; without If-Match, delete what is there now).
+        session.rollback()
+    else:
+        raise PreconditionFailed("The listing keeps changing; read it again and retry.")
     before = flatten(listing_of(service))
     _record(
         session,
@@ -514,7 +524,9 @@ def set_availability(
     service = _locked_writable(session, service_id, caller)
     if if_match is not None:
         # (claimed: the listing is already at its next version, until this is rolled back)
-        check_if_match(etag_of(service.id, service.version - 1), if_match, what="listing")
+        check_if_match(
+            etag_of(service.id, service.version - 1), if_match, what="listing", required=False
+        )
     if data.beds_available is not None:
         if service.beds_total is None:
             raise Unprocessable.at(
