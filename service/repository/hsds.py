@@ -71,7 +71,7 @@ def list_services(
         sa.select(sa.func.count()).select_from(statement.subquery())
     ).scalar_one()
     page = statement.order_by(col(Service.updated_at), col(Service.id)).offset(offset).limit(limit)
-    return list(session.exec(_with_relations(page))), int(total)
+    return list(session.exec(_with_relations(page)).unique()), int(total)
 
 
 def iter_services(session: Session, *, batch: int = 500, **filters: Any) -> Iterator[list[Service]]:
@@ -82,7 +82,7 @@ def iter_services(session: Session, *, batch: int = 500, **filters: Any) -> Iter
         if last is not None:
             statement = statement.where(col(Service.id) > last)
         rows: list[Service] = list(
-            session.exec(_with_relations(statement.order_by(col(Service.id)).limit(batch)))
+            session.exec(_with_relations(statement.order_by(col(Service.id)).limit(batch))).unique()
         )
         if not rows:
             return

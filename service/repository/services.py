@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, select
 
 from service.models import AreaCover, Location, Organization, ReachCell, Service, ServiceChange
@@ -23,9 +23,12 @@ _CHANGE = ServiceChange.__table__
 
 
 def _with_relations(statement: ServiceSelect) -> ServiceSelect:
+    """Listings with their locations and organization in one joined statement: one snapshot,
+    so a listing deleted or moved meanwhile is never read with another moment's locations
+    (a read racing a delete answered a listing without any, which no write may leave)."""
     return statement.options(
-        selectinload(Service.locations),
-        selectinload(Service.organization),
+        joinedload(Service.locations),
+        joinedload(Service.organization),
     )
 
 
@@ -57,7 +60,7 @@ def get_service(
     statement = _visible_to(select(Service), visible_organization, everything).where(
         col(Service.id) == service_id
     )
-    return session.exec(_with_relations(statement)).first()
+    return session.exec(_with_relations(statement)).unique().one_or_none()
 
 
 def list_services(
@@ -136,7 +139,7 @@ def list_services(
     page = _with_relations(
         statement.order_by(col(Service.updated_at), col(Service.id)).offset(offset).limit(limit)
     )
-    return list(session.exec(page)), int(total)
+    return list(session.exec(page).unique()), int(total)
 
 
 def touch_services_of(session: Session, organization_id: uuid.UUID, at: datetime) -> None:

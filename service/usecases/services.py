@@ -379,6 +379,10 @@ def _change_listing(
         # and bring the listing back to every sync.
         return service
     if not repo.claim_version(session, service.id, service.version):
+        service_id = service.id
+        session.rollback()
+        if repo.get_service(session, service_id, everything=True) is None:
+            raise NotFound("No such service: it was deleted meanwhile.")
         raise PreconditionFailed(
             "The listing changed since you read it. Read it again, reapply, and retry."
         )

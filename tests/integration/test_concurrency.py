@@ -7,8 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from httpx import Response
 
+from service.models import Service
+from service.repository import services as services_repo
 from tests.factories import Api, assert_problem, history, listing, snapshot, with_if_match
 
 WRITERS = 8
@@ -256,6 +259,28 @@ def test_concurrent_deletes_remove_a_listing_once(api: Api, guarded: bool) -> No
     assert len(deletes) == 1
     removed = api.get("/v1/removed-services", api.admin, since="2020-01-01").json()
     assert [item["id"] for item in removed["items"]].count(service_id) == 1
+
+
+@pytest.mark.parametrize("method", GUARDED)
+def test_a_change_racing_a_delete_finds_the_listing_gone(
+    api: Api, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    """A change whose listing is deleted between its read and its write answers 404, not a
+    412 asking to read again, nor a 422 about the locations the delete took (an SRE's review
+    found both while a delete raced a PATCH)."""
+    organization_id = api.organization()
+    service_id = api.service(organization_id)["id"]
+    etag = snapshot(api, service_id)["etag"]
+    claim = services_repo.claim_version
+
+    def deleted_first(session: Any, claimed_id: Any, version: int) -> bool:
+        with engine.begin() as other:  # another request's delete, committed in between
+            other.execute(sa.delete(Service).where(Service.id == claimed_id))
+        return claim(session, claimed_id, version)
+
+    monkeypatch.setattr(services_repo, "claim_version", deleted_first)
+    response = GUARDED[method](api, service_id, organization_id, with_if_match(api.admin, etag))
+    assert_problem(response, 404)
 
 
 def test_concurrent_availability_updates_all_succeed_and_none_is_lost(api: Api) -> None:
