@@ -197,9 +197,13 @@ def _service_attributes(data: ServiceData) -> list[dict[str, Any]]:
         "police_report_required": listing.police_report_required,
         ELIGIBILITY_STATED: data.eligibility_stated,
     }
+    # What an import takes when a fact is not written: the default, except that a service
+    # "inactive" (its organization not approved, as an administrator reads it) is read as
+    # not accepting referrals unless it says otherwise (`listing.to_listing`).
+    defaults = {**FLAG_DEFAULTS, "accepting_referrals": data.active}
     for code in FLAGS:
         value = flags[code]
-        if value is not None and value != FLAG_DEFAULTS.get(code):
+        if value is not None and value != defaults.get(code):
             attributes.append(_attribute(data.id, "service", code, _yes_no(value)))
     capacity = listing.capacity
     if capacity.beds_total is not None and capacity.beds_available is None:

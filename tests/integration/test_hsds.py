@@ -845,9 +845,12 @@ def test_an_import_that_approves_never_reinstates_a_suspended_organization(
         assert done.status_code == 200, done.text
         organization = api.get(f"/v1/organizations/{organization_id}", api.admin).json()
         assert organization["status"] == "suspended"
-        assert api.get(f"/v1/services/{registry.legal['id']}", api.admin).json()["name"] == (
-            "Renamed by a routine import"
-        )
+        after = api.get(f"/v1/services/{registry.legal['id']}", api.admin).json()
+        assert after["name"] == "Renamed by a routine import"
+        # Its record says "inactive" (the organization is suspended), which is not the
+        # listing's own "not accepting referrals" (a review found an import switching it off).
+        assert record["status"] == "inactive"
+        assert after["accepting_referrals"] is True
         actions = [
             entry["action"]
             for entry in api.get(f"/v1/organizations/{organization_id}/history", api.admin).json()[
