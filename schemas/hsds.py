@@ -48,6 +48,18 @@ class ImportReport(BaseModel):
     organizations_created: int = 0
     organizations_updated: int = 0
     organizations_unchanged: int = 0
+    organizations_older: int = Field(
+        default=0,
+        description="Organizations left as they are because they changed here after the "
+        "newest `last_modified` of their services in the package (HSDS dates no "
+        "organization): an older package never undoes a newer edit.",
+    )
+    organizations_left_pending: int = Field(
+        default=0,
+        description="Organizations registered pending although `approve` was asked: every "
+        "service of theirs in the package was skipped, so there was nothing to approve them "
+        "for.",
+    )
     services_created: int = 0
     services_updated: int = 0
     services_unchanged: int = 0

@@ -129,7 +129,18 @@ def import_(
         engine.dispose()
     console.print(
         f"Organizations: {report.organizations_created} created, "
-        f"{report.organizations_updated} updated, {report.organizations_unchanged} unchanged."
+        f"{report.organizations_updated} updated, {report.organizations_unchanged} unchanged"
+        + (
+            f", {report.organizations_older} older than here (kept as they are)."
+            if report.organizations_older
+            else "."
+        )
+        + (
+            f" {report.organizations_left_pending} left pending: every service of theirs "
+            "was skipped."
+            if report.organizations_left_pending
+            else ""
+        )
     )
     console.print(
         f"Services: {report.services_created} created, {report.services_updated} updated, "

@@ -123,7 +123,7 @@ def _whole(record: dict[str, Any], name: str, problems: list[Problem]) -> int | 
     return int(parsed)
 
 
-def _when(value: object) -> datetime | None:
+def parse_when(value: object) -> datetime | None:
     """A date or a date and time with its zone; None when absent or not one (staging has
     then reported the problem, and the import is refused: never a crash)."""
     if not isinstance(value, str) or not value:
@@ -354,7 +354,7 @@ def _capacity(record: dict[str, Any], facts: _Facts, conversion: Conversion) -> 
             continue
         capacity["beds_available"] = _whole(entry, "available", conversion.problems)
         capacity["beds_total"] = _whole(entry, "maximum", conversion.problems)
-        updated = _when(entry.get("updated"))
+        updated = parse_when(entry.get("updated"))
     return {**capacity, "_updated": updated}
 
 
@@ -513,8 +513,8 @@ def to_listing(record: dict[str, Any], *, locate: Locate, check: Check | None = 
         id=service_id,
         organization_id=listing.organization_id,
         listing=listing,
-        last_modified=_when(record.get("last_modified")),
-        last_verified_at=_when(record.get("assured_date")),
+        last_modified=parse_when(record.get("last_modified")),
+        last_verified_at=parse_when(record.get("assured_date")),
         availability_updated_at=availability_updated_at,
         approximate_locations=approximate,
         eligibility_stated=facts.eligibility_stated,

@@ -301,6 +301,13 @@ class Staging:
                 organization["phones"] = phones.get(str(organization["id"]), [])
             yield batch
 
+    def service_dates(self) -> Iterator[tuple[str, Any]]:
+        """`(organization_id, last_modified)` of every service staged, as written."""
+        for organization_id, stamp in self._db.execute(
+            "SELECT organization_id, last_modified FROM service"
+        ):
+            yield str(organization_id), stamp
+
     def services(self, batch_size: int = 1000) -> Iterator[list[dict[str, Any]]]:
         """Compiled service records, reassembled from the rows, in file order."""
         for batch in self._batches("service", batch_size):

@@ -12,7 +12,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,6 +36,7 @@ from service.hsds.listing import (
     ImportedService,
     Locate,
     Problem,
+    parse_when,
     to_listing,
     to_organization,
 )
@@ -443,6 +444,14 @@ class _Run:
     unknown: Counter[str]
     now: datetime
     actor: Actor
+    # Organizations renamed: their listings show the name, so a sync must read them again
+    # (touched once the services are written, so that the touch never makes the package's
+    # own records of them look older than the listings here).
+    renamed: list[uuid.UUID] = field(default_factory=list)
+    # Organizations this import registers that have services in the package: approved (when
+    # asked) only once one of those is imported, and their history written then.
+    awaiting: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
+    served: set[uuid.UUID] = field(default_factory=set)
 
     @property
     def writing(self) -> bool:
@@ -450,10 +459,27 @@ class _Run:
         return not self.problems
 
 
+def _newest_services(staging: Staging) -> dict[str, datetime | None]:
+    """For each organization with services in the package, the newest of their
+    `last_modified`: how recent what the package says of it is (HSDS gives an organization
+    no date of its own). None when a record of them is undated: it cannot tell."""
+    newest: dict[str, datetime | None] = {}
+    for organization_id, stamp in staging.service_dates():
+        when = parse_when(stamp)
+        if organization_id not in newest:
+            newest[organization_id] = when
+        elif when is None or newest[organization_id] is None:
+            newest[organization_id] = None
+        else:
+            newest[organization_id] = max(when, newest[organization_id])  # type: ignore[type-var]
+    return newest
+
+
 def _import_organizations(
     session: Session, staging: Staging, run: _Run, *, approve: bool, log: registry_feed.BulkLog
 ) -> None:
     status = OrganizationStatus.approved.value if approve else OrganizationStatus.pending.value
+    newest = _newest_services(staging)
     for batch in staging.organizations(_BATCH):
         converted: list[tuple[uuid.UUID, dict[str, Any]]] = []
         for record in batch:
@@ -470,21 +496,30 @@ def _import_organizations(
         for organization_id, fields in converted:
             old = existing.get(organization_id)
             if old is None:
-                inserts.append(
-                    {
-                        "id": organization_id,
-                        **fields,
-                        "status": status,
-                        "created_at": run.now,
-                        "updated_at": run.now,
-                    }
-                )
+                row = {
+                    "id": organization_id,
+                    **fields,
+                    "status": status,
+                    "created_at": run.now,
+                    "updated_at": run.now,
+                }
+                if str(organization_id) in newest:
+                    # Pending until a service of its is imported: an organization whose every
+                    # record was skipped was approved with nothing to show for it.
+                    row["status"] = OrganizationStatus.pending.value
+                    run.awaiting[organization_id] = {**row, "status": status}
+                inserts.append(row)
                 continue
             # An organization already here keeps its status: `approve` is for the ones the
             # import creates. Approving or suspending is a vetting decision, with its note
             # (a routine re-import must never reinstate a suspended organization).
             changed = {k: v for k, v in fields.items() if getattr(old, k) != v}
-            if changed:
+            made = newest.get(str(organization_id))
+            if changed and made is not None and made <= old.updated_at:
+                # A package made before the organization here last changed (its services'
+                # newest record is older): applying it would undo an administrator's edit.
+                run.report.organizations_older += 1
+            elif changed:
                 updates.append({"id": organization_id, **changed, "updated_at": run.now})
             else:
                 run.report.organizations_unchanged += 1
@@ -493,13 +528,15 @@ def _import_organizations(
         if run.writing:
             repo.insert_organizations(session, inserts)
             repo.update_organizations(session, updates)
-            for row in updates:
-                if "name" in row:  # its listings show it: a sync reads them again
-                    services_repo.touch_services_of(session, row["id"], run.now)
+            run.renamed.extend(row["id"] for row in updates if "name" in row)
             log.organizations(row["id"] for row in (*inserts, *updates))
             organizations_repo.add_changes(
                 session,
-                [_organization_change(run, row["id"], {}, row) for row in inserts]
+                [
+                    _organization_change(run, row["id"], {}, row)
+                    for row in inserts
+                    if row["id"] not in run.awaiting
+                ]
                 + [
                     _organization_change(
                         run, row["id"], {k: getattr(existing[row["id"]], k) for k in row}, row
@@ -507,6 +544,30 @@ def _import_organizations(
                     for row in updates
                 ],
             )
+
+
+def _settle_awaiting(session: Session, run: _Run) -> None:
+    """The organizations registered with services in the package: those with one imported
+    take the status asked (approved, with `approve`); the others stay pending, and the report
+    counts those left pending against `approve`. Their history says what they became."""
+    settled = {
+        organization_id: row if organization_id in run.served else {**row, "status": "pending"}
+        for organization_id, row in run.awaiting.items()
+    }
+    repo.update_organizations(
+        session,
+        [
+            {"id": i, "status": row["status"]}
+            for i, row in settled.items()
+            if row["status"] != "pending"
+        ],
+    )
+    run.report.organizations_left_pending = sum(
+        1 for i, row in run.awaiting.items() if row["status"] != "pending" and i not in run.served
+    )
+    organizations_repo.add_changes(
+        session, [_organization_change(run, i, {}, row) for i, row in settled.items()]
+    )
 
 
 def _organization_change(
@@ -792,6 +853,7 @@ def _plan_batch(
         run.report.eligibility_not_stated += not imported.eligibility_stated
         after = _fields(listing, eligibility_stated=imported.eligibility_stated)
         before = _fields(listing_of(old), eligibility_stated=old.eligibility_stated) if old else {}
+        run.served.add(imported.organization_id)
         if old is not None and _unchanged(old, imported, before, after):
             run.report.services_unchanged += 1
             continue
@@ -910,6 +972,9 @@ def import_hsds(
             if progress:
                 progress(len(records))
         if run.writing:
+            _settle_awaiting(session, run)
+            for organization_id in run.renamed:
+                services_repo.touch_services_of(session, organization_id, run.now)
             # Stamped as it commits, not as it began: a sync that read past the beginning
             # while the import ran would never read what it wrote (`SYNC_OVERLAP`).
             repo.restamp(session, run.now, utcnow())

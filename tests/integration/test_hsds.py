@@ -999,6 +999,82 @@ def test_an_older_record_never_undoes_a_newer_change_here(registry: Registry, ap
     assert now["availability_updated_at"] == full.json()["availability_updated_at"]
 
 
+def test_an_import_approves_no_organization_whose_every_service_was_skipped(
+    registry: Registry, api: Api
+) -> None:
+    """`approve` approves the organizations an import registers for their listings: one whose
+    every record was skipped stays pending, and the report says so (a steward's review found
+    "Totally Legit Shelter" approved with nothing imported)."""
+    record = _page(api, f"/hsds/services/{registry.legal['id']}", api.admin)
+    organization_id = str(uuid.uuid4())
+    organization = {**record["organization"], "id": organization_id, "name": "Totally Legit"}
+    defunct = {
+        **record,
+        "id": str(uuid.uuid4()),
+        "organization_id": organization_id,
+        "organization": organization,
+        "status": "defunct",
+    }
+    done = api.client.post(
+        "/v1/import/hsds", params={"approve": "true"}, json=[defunct], headers=api.admin
+    )
+    assert done.status_code == 200, done.text
+    report = done.json()
+    assert (report["organizations_created"], report["organizations_left_pending"]) == (1, 1)
+    assert api.get(f"/v1/organizations/{organization_id}", api.admin).json()["status"] == (
+        "pending"
+    )
+    [entry] = api.get(f"/v1/organizations/{organization_id}/history", api.admin).json()["items"]
+    assert {"field": "status", "old": None, "new": "pending"} in entry["changes"]
+
+    # With a listing imported, it is approved as asked, in one history entry.
+    other = str(uuid.uuid4())
+    listed = {
+        **record,
+        "id": str(uuid.uuid4()),
+        "organization_id": other,
+        "organization": {**organization, "id": other, "name": "Listed"},
+    }
+    done = api.client.post(
+        "/v1/import/hsds", params={"approve": "true"}, json=[listed], headers=api.admin
+    ).json()
+    assert (done["organizations_created"], done["organizations_left_pending"]) == (1, 0)
+    assert api.get(f"/v1/organizations/{other}", api.admin).json()["status"] == "approved"
+    [entry] = api.get(f"/v1/organizations/{other}/history", api.admin).json()["items"]
+    assert {"field": "status", "old": None, "new": "approved"} in entry["changes"]
+
+
+def test_an_older_package_never_undoes_an_organizations_newer_edit(
+    registry: Registry, api: Api
+) -> None:
+    """HSDS dates no organization: a record of it is as recent as its services' newest
+    `last_modified`. An export taken before an administrator renamed the organization left
+    its services alone (older) but renamed it back (a steward's review); a newer one
+    applies."""
+    organization_id = registry.owner
+    record = _page(api, f"/hsds/services/{registry.legal['id']}", api.admin)
+    path = f"/v1/organizations/{organization_id}"
+    before = api.get(path, api.admin).json()["name"]
+    renamed = api.client.patch(path, json={"name": "Corrected Name"}, headers=api.admin)
+    assert renamed.status_code == 200, renamed.text
+    try:
+        stale = api.client.post("/v1/import/hsds", json=[record], headers=api.admin)
+        assert stale.status_code == 200, stale.text
+        report = stale.json()
+        assert (report["organizations_updated"], report["organizations_older"]) == (0, 1)
+        assert api.get(path, api.admin).json()["name"] == "Corrected Name"
+        newer = {
+            **record,
+            "description": "Described anew",
+            "last_modified": datetime.now(UTC).isoformat(),
+        }
+        applied = api.client.post("/v1/import/hsds", json=[newer], headers=api.admin).json()
+        assert (applied["organizations_updated"], applied["services_updated"]) == (1, 1)
+        assert api.get(path, api.admin).json()["name"] == before
+    finally:
+        api.client.patch(path, json={"name": before}, headers=api.admin)
+
+
 def test_a_record_older_than_a_deletion_here_never_brings_the_listing_back(
     registry: Registry, api: Api
 ) -> None:
