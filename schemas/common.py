@@ -2,7 +2,7 @@
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -12,7 +12,8 @@ from pydantic import (
     Field,
     GetJsonSchemaHandler,
     StringConstraints,
-    model_validator,
+    ValidationInfo,
+    field_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
@@ -170,12 +171,14 @@ class PatchModel(RequestModel):
                 field.update(kinds[0])
         return schema
 
-    @model_validator(mode="after")
-    def _not_cleared(self) -> Self:
-        for name in self.never_null:
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
+    @field_validator("*", mode="after")
+    @classmethod
+    def _not_cleared(cls, value: Any, info: ValidationInfo) -> Any:
+        # A field's own validator, so that the error names the field (`loc`), as every
+        # other does: a client maps errors to its form by it.
+        if value is None and info.field_name in cls.never_null:
+            raise ValueError(f"{info.field_name} cannot be null")
+        return value
 
 
 class FieldChange(BaseModel):

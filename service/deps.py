@@ -141,6 +141,8 @@ def _query_names(dependant: Dependant) -> frozenset[str]:
     return frozenset(names)
 
 
+# The operations whose body is a need profile.
+_PROFILE_PATHS = frozenset({"/v1/match"})
 # By route (which is not hashable): the route itself, to tell a reused id apart, and its names.
 _KNOWN_QUERY: dict[int, tuple[APIRoute, frozenset[str]]] = {}
 
@@ -162,16 +164,34 @@ def reject_unknown_query(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    unknown = sorted(set(request.query_params.keys()) - _known_query(route))
-    if unknown:
+    known = _known_query(route)
+    names = request.query_params.keys()
+    unknown = sorted(set(names) - known)
+    # Beside a need profile nothing sent is named: a parameter's name may be a name or a
+    # phone number as well as a field's ("?maria_5195550123=1").
+    beside_a_profile = route.path in _PROFILE_PATHS
+    # Every /v1 filter takes one value: a second one was silently dropped ("?province=ON&
+    # province=QC" listed Quebec alone).
+    repeated = sorted(n for n in set(names) & known if len(request.query_params.getlist(n)) > 1)
+    if unknown or repeated:
         raise RequestValidationError(
             [
                 {
                     "type": "extra_forbidden",
-                    "loc": ("query", name) if said_back(name) else ("query",),
+                    "loc": (
+                        ("query", name) if said_back(name) and not beside_a_profile else ("query",)
+                    ),
                     "msg": "Unknown query parameter",
                 }
                 for name in unknown
+            ]
+            + [
+                {
+                    "type": "repeated",
+                    "loc": ("query", name),
+                    "msg": "Given more than once: it takes one value",
+                }
+                for name in repeated
             ]
         )
 
