@@ -583,6 +583,12 @@ def set_availability(
             }
         )
         service.availability_updated_at = now
+    if not changes:
+        # Referrals taken, as they were, and no count: nothing to write. A new version would
+        # make every editor's ETag stale and bring the listing back to every sync.
+        session.rollback()
+        service.version -= 1  # (the claim moved the detached copy on; it is undone)
+        return service
     service.updated_at = now
     _write_columns(
         session,
