@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from pydantic import ValidationError
+from sqlalchemy.engine import URL, make_url
 
 from service.config import Settings
 from service.hsds_commands import app as hsds_app
@@ -40,12 +41,22 @@ def serve(
     from service.db import create_db_engine
     from service.startup import prepare_database
 
+    url = make_url(settings.database_url)
+    if settings.is_sqlite and url.database in (None, "", ":memory:"):
+        # Each connection would have a database of its own, lost with it: the start would
+        # migrate one, and every request would find another, empty.
+        typer.echo(
+            "referral: invalid setting REFERRAL_DATABASE_URL: an SQLite database in memory "
+            "lasts one connection; name a file, as sqlite:///./referral.db",
+            err=True,
+        )
+        raise typer.Exit(2)
     engine = create_db_engine(settings.database_url)
     try:
         shown_host = f"[{host}]" if ":" in host else host
         prepare_database(engine, settings, url=f"http://{shown_host}:{port}")
     except Exception as error:
-        typer.echo(f"referral: cannot prepare the database: {type(error).__name__}", err=True)
+        typer.echo(f"referral: cannot prepare the database: {_described(error, url)}", err=True)
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
@@ -60,6 +71,20 @@ def serve(
             access_log=False,
             proxy_headers=True,
         )
+
+
+def _described(error: Exception, url: URL) -> str:
+    """What went wrong, in the driver's words (its first line: "connection refused", "database
+    ... does not exist", "attempt to write a readonly database"), never with the password, and
+    without the statement SQLAlchemy adds."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    said = lines[0] if lines else ""
+    if url.password:
+        said = said.replace(str(url.password), "***")
+    where = url.render_as_string(hide_password=True)
+    name = type(cause).__name__
+    return f"{name}: {said} ({where})" if said else f"{name} ({where})"
 
 
 @contextmanager

@@ -18,6 +18,7 @@ def prepare_database(
     empty database when asked (its keys are announced once, with `url` to try them on)."""
     with startup_lock(engine):
         migrate(engine)
+        _check_writable(engine)
         with Session(engine, expire_on_commit=False) as session:
             if settings.bootstrap_admin_key is not None:
                 ensure_bootstrap_admin(
@@ -27,6 +28,15 @@ def prepare_database(
                 keys = load_demo_registry(session)
                 if keys is not None:
                     _announce(keys, url)
+
+
+def _check_writable(engine: sa.Engine) -> None:
+    """Fail the start on a database that reads but takes no write (an SQLite file made
+    read-only, a PostgreSQL standby): every request records its key's use, so such a
+    service would answer /readyz and refuse everything else."""
+    with engine.connect() as connection:
+        connection.execute(sa.text("CREATE TABLE _referral_write_check (x INTEGER)"))
+        connection.rollback()
 
 
 def _announce(keys: DemoKeys, url: str) -> None:

@@ -650,6 +650,10 @@ def test_app_started_on_an_empty_database_serves_at_once(fresh_database_url: str
         ("serve", "REFERRAL_BOOTSTRAP_ADMIN_KEY", "short"),
         ("serve", "REFERRAL_LOG_LEVEL", "chatty"),
         ("migrate", "REFERRAL_DATABASE_URL", "mysql://x"),
+        # In memory: the start migrated a database of its own, and every request met another,
+        # empty one, 503 for ever (an SRE's review).
+        ("serve", "REFERRAL_DATABASE_URL", "sqlite://"),
+        ("serve", "REFERRAL_DATABASE_URL", "sqlite:///:memory:"),
     ],
 )
 def test_cli_with_an_invalid_setting_exits_nonzero_with_one_clear_line(
@@ -674,6 +678,53 @@ def test_cli_with_an_invalid_setting_exits_nonzero_with_one_clear_line(
     assert result.stdout == ""
     if "KEY" in variable:
         assert value not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("postgresql+psycopg://postgres:s3cr3t-pw@127.0.0.1:1/test", "Connection refused"),
+        ("sqlite:///{tmp}/no/such/directory/referral.db", "No such file or directory"),
+        ("sqlite:///{tmp}/read-only.db", "readonly database"),
+    ],
+)
+def test_a_start_that_cannot_prepare_the_database_says_why_in_one_line(
+    tmp_path: Path, url: str, said: str
+) -> None:
+    """Refused, missing, read-only: each said as the driver says it, with where, never the
+    password (an SRE's review found every one answered "OperationalError" alone, and a
+    read-only SQLite file started, ready, refusing every request)."""
+    url = url.format(tmp=tmp_path)
+    env: dict[str, Any] = {k: v for k, v in os.environ.items() if not k.startswith("REFERRAL_")}
+    env["REFERRAL_DATABASE_URL"] = url
+    command = [sys.executable, "-c", "from service.cli import main; main()"]
+    path = tmp_path / "read-only.db"
+    if "read-only" in url:  # migrated, then made read-only (root writes whatever the mode)
+        subprocess.run([*command, "migrate"], cwd=tmp_path, env=env, check=True, timeout=60)
+        made = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
+        if made.returncode != 0:
+            os.chmod(path, 0o444)
+            if os.access(path, os.W_OK):
+                pytest.skip("no way to make a file read-only for this user on this disk")
+    try:
+        result = subprocess.run(
+            [*command, "serve", "--port", "1"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        if path.exists():
+            subprocess.run(["chattr", "-i", str(path)], capture_output=True, check=False)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("referral: cannot prepare the database: ")
+    assert said in lines[0]
+    assert "s3cr3t-pw" not in result.stderr
 
 
 def test_downgrading_and_upgrading_again_keeps_every_listing_indexed(
