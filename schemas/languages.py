@@ -43,6 +43,9 @@ MACROLANGUAGES: dict[str, frozenset[str]] = {
 _MACROLANGUAGE_OF = {
     variety: macro for macro, varieties in MACROLANGUAGES.items() for variety in varieties
 }
+# Two codes of one language: Filipino is Tagalog as standardised (many farm-worker services
+# write "Filipino", and the workers' own forms say Tagalog; a review found them never met).
+SAME_LANGUAGE: dict[str, str] = {"tl": "fil", "fil": "tl"}
 
 
 @cache
@@ -74,8 +77,10 @@ def canonical_language(code: str) -> str | None:
 
 def related_languages(codes: Iterable[str]) -> frozenset[str]:
     """The codes with the languages they meet: a macrolanguage's varieties (`zh`: `yue`,
-    `cmn`, ...) and a variety's macrolanguage (`yue`: `zh`). Codes in stored form."""
+    `cmn`, ...), a variety's macrolanguage (`yue`: `zh`), and another code of the same
+    language (`tl`: `fil`). Codes in stored form."""
     related = set(codes)
+    related |= {SAME_LANGUAGE[code] for code in related if code in SAME_LANGUAGE}
     for code in list(related):
         related |= MACROLANGUAGES.get(code, frozenset())
         if code in _MACROLANGUAGE_OF:

@@ -4,7 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from schemas.languages import MACROLANGUAGES, canonical_language, related_languages
+from schemas.languages import (
+    MACROLANGUAGES,
+    SAME_LANGUAGE,
+    canonical_language,
+    related_languages,
+)
 from scripts import build_languages
 from service.demo import demo_registry
 from service.matching.messages import LANGUAGE_NAMES
@@ -43,6 +48,8 @@ def test_every_macrolanguage_and_variety_is_a_stored_code() -> None:
     for macro, varieties in MACROLANGUAGES.items():
         for code in (macro, *varieties):
             assert canonical_language(code) == code, code
+    for same in SAME_LANGUAGE:
+        assert canonical_language(same) == same
 
 
 @pytest.mark.parametrize(
@@ -52,6 +59,8 @@ def test_every_macrolanguage_and_variety_is_a_stored_code() -> None:
         (["prs", "en"], {"prs", "fa", "en"}),
         (["oj"], {"oj", "ojg", "ojw", "ojs", "ojb", "ojc", "otw"}),
         (["es"], {"es"}),
+        (["tl"], {"tl", "fil"}),  # Tagalog and Filipino: one language, two codes
+        (["fil"], {"fil", "tl"}),
         ([], set()),
     ],
 )
