@@ -72,6 +72,7 @@ import csv
 import functools
 import gzip
 import math
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -328,8 +329,15 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+# A country after the place ("Toronto, Ontario, Canada"), as addresses are written: dropped.
+_COUNTRY = re.compile(r"[\s,]+(?:canada|can\.?)\s*$", re.IGNORECASE)
+
+
 def _split_province(query: str) -> tuple[str, str | None]:
-    """Split ``"name, province"``; the province part must parse or it stays in the name."""
+    """Split ``"name, province"``; the province part must parse or it stays in the name. A
+    trailing ", Canada" is dropped first."""
+    without = _COUNTRY.sub("", query)
+    query = without if without.strip(" ,") else query
     name, sep, tail = query.rpartition(",")
     if sep:
         province = parse_province(tail)
@@ -617,6 +625,12 @@ class Gazetteer:
         """Whether the place is a district of a city (Scarborough in Toronto), whose people the
         city's population already counts."""
         return (normalise_name(place.name), place.province) in self._districts
+
+    def bears_name(self, query: str) -> bool:
+        """Whether some place of any province bears the name `query` gives (without its
+        province): a query `place` refused for want of a province, not for its spelling."""
+        name, _ = _split_province(query)
+        return bool(self._candidates(name, None))
 
     def names_province(self, query: str) -> bool:
         """Whether the query ends with a province ("Nowhere, ON")."""

@@ -116,7 +116,15 @@ def resolve_location(gazetteer: Gazetteer, location: MatchLocation) -> Locality:
                     "no such place known in that province; check the spelling, or send "
                     "location.postal_prefix, or latitude and longitude, instead",
                 )
-            raise _unknown("place", "unknown or ambiguous place; add the province (ON, QC, ...)")
+            if gazetteer.bears_name(location.place):
+                raise _unknown(
+                    "place", "several places bear this name; add the province (ON, QC, ...)"
+                )
+            raise _unknown(
+                "place",
+                "no such place known; check the spelling, or send location.postal_prefix, "
+                "or latitude and longitude, instead",
+            )
         return gazetteer.locality_for_place(place)
     assert location.latitude is not None
     assert location.longitude is not None

@@ -148,7 +148,7 @@ def test_an_unknown_place_is_bad_input_without_echoing_it(
 
     captured = capsys.readouterr()
     line = _one_line(captured.err)
-    assert line.startswith("referral-client: --near: unknown or ambiguous place")
+    assert line.startswith("referral-client: --near: no such place known; check the spelling")
     assert CANARY not in captured.err + captured.out
 
 

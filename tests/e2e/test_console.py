@@ -129,7 +129,7 @@ def test_an_unknown_place_shows_the_problem_message_without_echoing_it(
     problem = page.locator("#problem")
     expect(problem).to_be_visible()
     expect(problem).to_contain_text("Invalid request")
-    expect(problem).to_contain_text("Near: unknown or ambiguous place; add the province")
+    expect(problem).to_contain_text("Near: no such place known; check the spelling")
     expect(problem).not_to_contain_text(CANARY)
     expect(page.locator("#near")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#results")).to_be_empty()

@@ -338,8 +338,15 @@ def test_an_unknown_place_with_its_province_is_not_told_to_add_the_province(demo
     problem = assert_problem(demo.match(body, demo.operator), 422)
     assert "no such place known in that province" in problem["detail"]
     assert "add the province" not in problem["detail"]
+    # Without a province: a name no place bears is misspelt (an operator's review found
+    # "Iqualuit" told to add the province); one that several bear wants the province.
     body = {"needs": ["housing"], "location": {"place": "Canaryville Qz"}}
-    assert "add the province" in assert_problem(demo.match(body, demo.operator), 422)["detail"]
+    problem = assert_problem(demo.match(body, demo.operator), 422)
+    assert "no such place known; check the spelling" in problem["detail"]
+    assert "add the province" not in problem["detail"]
+    body = {"needs": ["housing"], "location": {"place": "Stratford"}}
+    problem = assert_problem(demo.match(body, demo.operator), 422)
+    assert "several places bear this name; add the province" in problem["detail"]
 
 
 def test_a_postal_prefix_that_is_a_whole_region_asks_for_the_town(demo: Demo) -> None:

@@ -346,6 +346,10 @@ def test_locality_for_postal_area_copies_area_fields(gazetteer: Gazetteer) -> No
         ("Saint John, NB", "Saint John, NB"),
         ("Vancouver, Colombie-Britannique", "Vancouver, BC"),
         ("Quebec City", "Québec, QC"),
+        # As addresses are written: the country after the province (an operator's review).
+        ("Toronto, Ontario, Canada", "Toronto, ON"),
+        ("Toronto, Canada", "Toronto, ON"),
+        ("Iqaluit NU Canada", "Iqaluit, NU"),
     ],
 )
 def test_place_lookup_folds_case_accents_and_province_names(
@@ -381,9 +385,19 @@ def test_place_lookup_resolves_municipality_aliases(
     assert place.label == label
 
 
-@pytest.mark.parametrize("query", ["Atlantis", "", "   ", "Elmira, BC", "Toronto, Narnia"])
+@pytest.mark.parametrize(
+    "query", ["Atlantis", "", "   ", "Elmira, BC", "Toronto, Narnia", "Canada", ", Canada"]
+)
 def test_place_lookup_unknown_returns_none(gazetteer: Gazetteer, query: str) -> None:
     assert gazetteer.place(query) is None
+
+
+def test_a_name_refused_for_want_of_a_province_is_told_from_a_misspelt_one(
+    gazetteer: Gazetteer,
+) -> None:
+    assert gazetteer.bears_name("Stratford")
+    assert not gazetteer.bears_name("Iqualuit")
+    assert not gazetteer.bears_name("Canada")
 
 
 @pytest.mark.parametrize("query", ["Stratford", "Westmount", "Cornwall"])
