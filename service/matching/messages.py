@@ -170,6 +170,10 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "farther than the {km} km asked",
         "plus loin que les {km} km demandés",
     ),
+    "maybe_beyond_asked_distance": (
+        "may be farther than the {km} km asked",
+        "peut-être plus loin que les {km} km demandés",
+    ),
 }
 
 
@@ -220,6 +224,9 @@ def _kilometres(value: str | int | float, french: bool, *, asked: bool) -> str:
     return text.replace(".", ",") if french else text
 
 
+_ASKED_DISTANCE = frozenset({"beyond_asked_distance", "maybe_beyond_asked_distance"})
+
+
 def render(note: Note, language: str = "en", name_of: NameOf = _no_name) -> str:
     """A note as a short phrase in `language` (`en` or `fr`); `name_of` names the languages
     our table does not."""
@@ -233,7 +240,7 @@ def render(note: Note, language: str = "en", name_of: NameOf = _no_name) -> str:
         elif name in {"genders", "types", "statuses", "fees"}:
             values[name] = _group_list(str(value), french)
         elif name == "km":
-            values[name] = _kilometres(value, french, asked=note.code == "beyond_asked_distance")
+            values[name] = _kilometres(value, french, asked=note.code in _ASKED_DISTANCE)
         else:
             values[name] = str(value)
     if "min" in params or "max" in params:

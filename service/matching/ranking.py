@@ -450,7 +450,15 @@ def _finish(match: Match, candidate: Candidate, profile: Profile, max_distance_k
         return replace(match, distance_km=shown)
     caveats = match.caveats
     if shown > max_distance_km:
-        caveats = (*caveats, Note("beyond_asked_distance", (("km", max_distance_km),)))
+        # A confidential place is shown at the farthest its cell allows; found within the
+        # asked distance from the cell's centre, it may be nearer than shown: "may be", not
+        # "is" farther (a review found a shelter 2.7 km away called farther than 5 km).
+        site = candidate.sites[match.site_index]
+        maybe = site.confidential and (
+            coarse_distance_km(distance_km(profile.point, site.point)) <= max_distance_km
+        )
+        code = "maybe_beyond_asked_distance" if maybe else "beyond_asked_distance"
+        caveats = (*caveats, Note(code, (("km", max_distance_km),)))
     return replace(
         match,
         distance_km=shown,

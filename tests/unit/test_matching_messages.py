@@ -28,10 +28,11 @@ PARAMS: dict[str, Params] = {
     "specialises": (("types", "labour,sex"),),
     "beds_free": (("beds", 3), ("hours", 2)),
     "no_beds": (("hours", 30),),
-    "beds_stale": (("hours", 72),),
+    "beds_stale": (),
     "not_verified": (("days", 200),),
     "fees": (("fees", "sliding_scale"),),
     "beyond_asked_distance": (("km", 50.0),),
+    "maybe_beyond_asked_distance": (("km", 5.0),),
 }
 
 

@@ -360,7 +360,7 @@ def test_help_near_is_what_an_answer_as_long_as_the_registry_would_show_near(
     "farther than asked" caveat, and for urgent housing with a bed by `bed_tonight`."""
     asked = replace(query, radius_km=query.max_distance_km, limit=len(registry) + 1)
     every = rank(profile, registry, asked)
-    within = [m for m in every if all(n.code != "beyond_asked_distance" for n in m.caveats)]
+    within = [m for m in every if not {n.code for n in m.caveats} & FARTHER_THAN_ASKED]
     by_id = {c.service_id: c for c in registry}
     beds = profile.urgent and is_housing(query.categories)
     near, bed = found_near(
@@ -464,10 +464,14 @@ def test_the_explanation_states_the_distance_shown(
     for match in rank(profile, registry, query):
         stated = [note.param("km") for note in match.reasons if note.code == "distance"]
         assert stated in ([], [match.distance_km])
-        beyond = any(note.code == "beyond_asked_distance" for note in match.caveats)
+        beyond = any(note.code in FARTHER_THAN_ASKED for note in match.caveats)
         if beyond:
             assert match.distance_km is not None
             assert match.distance_km > query.max_distance_km
+
+
+# The caveats that say a match is, or may be (a confidential place), farther than asked.
+FARTHER_THAN_ASKED = frozenset({"beyond_asked_distance", "maybe_beyond_asked_distance"})
 
 
 def bed_or_24_7(c: Candidate) -> bool:
