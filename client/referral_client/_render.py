@@ -79,8 +79,14 @@ def _need_heading(result: NeedResult) -> str:
     return f"{heading}: within {result.radius_km:g} km"
 
 
-def need_table(result: NeedResult, *, now: datetime) -> Table:
-    table = Table(title=_need_heading(result), title_justify="left", show_lines=True, expand=True)
+def _beyond_heading(result: NeedResult) -> str:
+    return f"{label(result.need)} ({result.need}): beyond {result.radius_km:g} km, nearest first"
+
+
+def need_table(result: NeedResult, *, now: datetime, heading: str | None = None) -> Table:
+    table = Table(
+        title=heading or _need_heading(result), title_justify="left", show_lines=True, expand=True
+    )
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("service and contact", ratio=3)
     table.add_column("distance", justify="right", no_wrap=True)
@@ -104,13 +110,13 @@ def need_table(result: NeedResult, *, now: datetime) -> Table:
 WIDE_ENOUGH_FOR_TABLES = 110
 
 
-def need_blocks(result: NeedResult, *, now: datetime) -> Table:
+def need_blocks(result: NeedResult, *, now: datetime, heading: str | None = None) -> Table:
     """The same as `need_table`, one match under another, for a narrow terminal: nothing
     is cut, long words fold onto the next line."""
     table = Table.grid(padding=(0, 1))
     table.add_column(justify="right", style="dim", no_wrap=True)
     table.add_column(overflow="fold")
-    table.add_row("", Text(_need_heading(result), style="bold"))
+    table.add_row("", Text(heading or _need_heading(result), style="bold"))
     for rank, match in enumerate(result.matches, start=1):
         availability = match.availability
         fresh = f"verified {_age(match.last_verified_at, now=now)}"
@@ -147,13 +153,19 @@ def print_match(console: Console, answer: MatchResponse) -> None:
             narrow = console.width < WIDE_ENOUGH_FOR_TABLES
             console.print((need_blocks if narrow else need_table)(result, now=now))
         else:
-            console.print(f"{label(result.need)} ({result.need}): nothing eligible", style="red")
+            console.print(
+                f"{label(result.need)} ({result.need}): nothing eligible within "
+                f"{result.radius_km:g} km",
+                style="red",
+            )
             if result.beyond:
-                # The nearest help farther than 500 km: something for the caller to try.
+                # The nearest help farther than 500 km: something for the caller to try,
+                # headed as what it is, not as a radius widened to 500 km that holds none.
                 console.print("The nearest farther away:", style="bold")
                 nearest = result.model_copy(update={"matches": result.beyond})
                 narrow = console.width < WIDE_ENOUGH_FOR_TABLES
-                console.print((need_blocks if narrow else need_table)(nearest, now=now))
+                show = need_blocks if narrow else need_table
+                console.print(show(nearest, now=now, heading=_beyond_heading(result)))
     if answer.unmet_needs:
         unmet = ", ".join(f"{label(need)} ({need})" for need in answer.unmet_needs)
         console.print(Text(f"Unmet needs, nothing eligible within 500 km: {unmet}", style="red"))

@@ -118,8 +118,11 @@ def test_a_widened_radius_and_unmet_needs_are_said(
 
     assert run(["match", "--near", "Iqaluit, NU", "--need", "housing", "--gender", "man"]) == 0
     out = capsys.readouterr().out
-    assert "Housing (housing): nothing eligible" in out
+    assert "Housing (housing): nothing eligible within 500 km" in out
     assert "The nearest farther away:" in out  # something for the caller to try
+    # Headed as what they are, not as a radius widened to 500 km (an operator's review).
+    assert "Housing (housing): beyond 500 km, nearest first" in out
+    assert "radius widened" not in out
     assert "Unmet needs, nothing eligible within 500 km: Housing (housing)" in out
 
 
