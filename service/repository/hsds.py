@@ -145,6 +145,19 @@ def get_organizations(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.U
     return {row.id: row for row in rows}
 
 
+def with_confidential_locations(session: Session, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Of these organizations, those with a service at a confidential location."""
+    if not ids:
+        return set()
+    statement = (
+        sa.select(_SERVICE.c.organization_id)
+        .join(_LOCATION, _LOCATION.c.service_id == _SERVICE.c.id)
+        .where(_SERVICE.c.organization_id.in_(list(ids)), _LOCATION.c.confidential.is_(True))
+        .distinct()
+    )
+    return set(session.execute(statement).scalars())
+
+
 def get_services(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Service]:
     """Services with their locations, for comparing an import with what is stored."""
     if not ids:

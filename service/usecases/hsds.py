@@ -136,15 +136,32 @@ def _where(problem: Problem) -> list[str | int]:
 # Export and the read API --------------------------------------------------------------------
 
 
-def _organization_data(organization: Organization) -> OrganizationData:
+def _organization_data(organization: Organization, *, contact: bool = True) -> OrganizationData:
+    """`contact` False: without its e-mail, phone and website, which may reach a confidential
+    place as surely as its intake does (a partner reads "contact through a hotline operator"
+    for the service, and must not find the organization's number beside it)."""
     return OrganizationData(
         id=organization.id,
         name=organization.name,
         description=organization.description,
-        website=organization.website,
-        email=organization.email,
-        phone=organization.phone,
+        website=organization.website if contact else None,
+        email=organization.email if contact else None,
+        phone=organization.phone if contact else None,
     )
+
+
+def _organization_contact(session: Session, caller: Caller, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Of these organizations, those whose contact details the caller may read: all, unless
+    an organization has a confidential location that the caller may not contact directly."""
+    confidential = repo.with_confidential_locations(session, ids)
+    return {
+        organization_id
+        for organization_id in ids
+        if shows_intake_contact(
+            view_for(caller.role.value, owns_listing=caller.owns(organization_id)),
+            service_confidential=organization_id in confidential,
+        )
+    }
 
 
 def last_modified(service: Service) -> datetime:
@@ -154,10 +171,12 @@ def last_modified(service: Service) -> datetime:
     return service.updated_at
 
 
-def _service_data(service: Service, *, intake_contact: bool) -> ServiceData:
+def _service_data(
+    service: Service, *, intake_contact: bool, organization_contact: bool = True
+) -> ServiceData:
     return ServiceData(
         id=service.id,
-        organization=_organization_data(service.organization),
+        organization=_organization_data(service.organization, contact=organization_contact),
         listing=listing_of(service),
         last_modified=last_modified(service),
         last_verified_at=service.last_verified_at,
@@ -169,10 +188,21 @@ def _service_data(service: Service, *, intake_contact: bool) -> ServiceData:
     )
 
 
-def _record_for(service: Service, caller: Caller) -> HsdsRecord:
-    view = view_for(caller.role.value, owns_listing=caller.owns(service.organization_id))
-    contact = shows_intake_contact(view, service_confidential=is_confidential(service))
-    return service_record(_service_data(service, intake_contact=contact))
+def _records_for(session: Session, services: list[Service], caller: Caller) -> list[HsdsRecord]:
+    """The services as the caller may read them: each one's intake by its own locations, its
+    organization's contact by all of the organization's (`_organization_contact`)."""
+    contact = _organization_contact(session, caller, list({s.organization_id for s in services}))
+    records = []
+    for service in services:
+        view = view_for(caller.role.value, owns_listing=caller.owns(service.organization_id))
+        intake = shows_intake_contact(view, service_confidential=is_confidential(service))
+        data = _service_data(
+            service,
+            intake_contact=intake,
+            organization_contact=service.organization_id in contact,
+        )
+        records.append(service_record(data))
+    return records
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,7 +347,7 @@ def list_services(
         limit=per_page,
         **_caller_filters(caller, filters),
     )
-    contents = [service_list_record(_record_for(row, caller)) for row in rows]
+    contents = [service_list_record(record) for record in _records_for(session, rows, caller)]
     return page_of(contents, total=total, page=page, per_page=per_page)
 
 
@@ -326,8 +356,8 @@ def stream_services(
 ) -> Iterator[HsdsRecord]:
     """Every such service, unpaged, read from the database a batch at a time."""
     for rows in repo.iter_services(session, **_caller_filters(caller, filters)):
-        for row in rows:
-            yield service_list_record(_record_for(row, caller))
+        for record in _records_for(session, rows, caller):
+            yield service_list_record(record)
 
 
 def get_service(session: Session, *, service_id: uuid.UUID, caller: Caller) -> HsdsRecord:
@@ -342,7 +372,7 @@ def get_service(session: Session, *, service_id: uuid.UUID, caller: Caller) -> H
     )
     if not found:
         raise NotFound("No such service.")
-    return _record_for(found[0], caller)
+    return _records_for(session, found, caller)[0]
 
 
 def list_organizations(
@@ -356,7 +386,13 @@ def list_organizations(
         offset=(page - 1) * per_page,
         limit=per_page,
     )
-    contents = [organization_list_record(organization_record(_organization_data(r))) for r in rows]
+    contact = _organization_contact(session, caller, [row.id for row in rows])
+    contents = [
+        organization_list_record(
+            organization_record(_organization_data(row, contact=row.id in contact))
+        )
+        for row in rows
+    ]
     return page_of(contents, total=total, page=page, per_page=per_page)
 
 
@@ -370,13 +406,14 @@ def get_organization(session: Session, *, organization_id: uuid.UUID, caller: Ca
     )
     if organization is None or not visible:
         raise NotFound("No such organization.")
-    record = organization_record(_organization_data(organization))
+    contact = organization_id in _organization_contact(session, caller, [organization_id])
+    record = organization_record(_organization_data(organization, contact=contact))
     services = [
-        service_list_record(_record_for(service, caller))
+        service_list_record(record)
         for rows in repo.iter_services(
             session, **_caller_filters(caller, ServiceFilters(organization_id=organization_id))
         )
-        for service in rows
+        for record in _records_for(session, rows, caller)
     ]
     return {**record, "services": services}
 

@@ -702,6 +702,30 @@ def test_read_api_pages_and_records_pass_the_schemas_and_never_show_a_confidenti
     assert (listing("x")["intake"]["phone"] in everything) is shows_contact
 
 
+@pytest.mark.parametrize("reader", ["admin", "owner", "operator", "partner"])
+def test_an_organization_with_a_confidential_place_shows_no_contact_to_a_partner(
+    registry: Registry, api: Api, reader: str
+) -> None:
+    """The organization's own number may ring at the safe house: to a partner, who reads
+    "contact through a hotline operator" for its shelter, it is no more shown than the
+    shelter's intake (a steward's review found it in /hsds beside the service)."""
+    contact = {"email": "office@safehomes.example", "phone": "+1-519-555-0177"}
+    path = f"/v1/organizations/{registry.owner}"
+    assert api.client.patch(path, json=contact, headers=api.admin).status_code == 200
+    headers = registry.keys[reader]
+    answers = json.dumps(
+        [
+            _page(api, f"/hsds/services/{registry.shelter['id']}", headers),
+            _page(api, f"/hsds/organizations/{registry.owner}", headers),
+            _page(api, "/hsds/organizations", headers),
+            _page(api, "/hsds/services", headers),
+        ]
+    )
+    shown = reader != "partner"
+    assert (contact["email"] in answers) is shown
+    assert ("555-0177" in answers) is shown
+
+
 def test_read_api_envelope_paging_and_filters(registry: Registry, api: Api) -> None:
     partner = registry.keys["partner"]
     first = _page(api, "/hsds/services", partner, per_page=1)
