@@ -237,6 +237,12 @@ def load_places() -> list[PlaceRow]:
     return kept
 
 
+def is_county(name: str) -> bool:
+    """Whether a place is a county municipality ("Norfolk County", ON: 60,000 people over
+    1,600 km² of farmland): its population is no centre's, and its point is no town's."""
+    return name.endswith(" County")
+
+
 def classify_places(places: list[PlaceRow]) -> None:
     """Assign ``area_type`` to every place (``places`` is sorted by population, descending)."""
     cores: list[PlaceRow] = []
@@ -265,7 +271,7 @@ def classify_places(places: list[PlaceRow]) -> None:
         elif satellite_of is not None:
             small_outlier = p.population < MEDIUM_CENTRE and best_depth > COMMUTER_BELT_DEPTH
             p.area_type = "rural" if small_outlier else "suburban"
-        elif p.population >= MEDIUM_CENTRE:
+        elif p.population >= MEDIUM_CENTRE and not is_county(p.name):
             p.area_type = "urban"
         else:
             p.area_type = "rural"
@@ -492,7 +498,7 @@ def find_postal_communities(
                 latitude=round(statistics.median(code[1] for code in codes), 5),
                 longitude=round(statistics.median(code[2] for code in codes), 5),
                 population=0,
-                area_type=areas[prefix].area_type,
+                area_type="rural" if is_county(name) else areas[prefix].area_type,
             )
         )
     return found

@@ -38,7 +38,9 @@ Places, in order:
    Burnaby, Lévis).  Small satellites are ``suburban`` within ``1.5 * r(C)`` of the core
    (the contiguous commuter belt: King City, Chambly) and ``rural`` beyond it (Elmira,
    Wellesley, Baden, St. Jacobs around Kitchener-Waterloo).
-3. *Stand-alone.*  Otherwise 30,000+ is ``urban`` (Brandon, Moncton) and smaller is ``rural``.
+3. *Stand-alone.*  Otherwise 30,000+ is ``urban`` (Brandon, Moncton) and smaller is ``rural``;
+   a county municipality ("Norfolk County": 60,000 people over farmland) is ``rural``, as
+   is a postal community named for one.
 
 Judgement calls, documented and tested: "twice as populous" uses GeoNames' city-proper
 populations, so a twin city nearly as big as its neighbour is its own urban centre: Surrey

@@ -131,6 +131,9 @@ PLACE_LABELS = [
     ("St. Jacobs", "rural"),
     ("Inuvik", "rural"),
     ("Gander", "rural"),
+    # A county municipality: 60,000 people over farmland, not a centre (an operator's review).
+    ("Norfolk County", "rural"),
+    ("Lethbridge County", "rural"),
 ]
 
 
