@@ -331,6 +331,10 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+# South of the 49th parallel, a point this far from every Canadian place and postal code is
+# taken to be in the United States (Vermont's hills are 81 km from one, Quetico park in
+# Ontario 51 km, Gaspésie's 31 km; Sable Island, 173 km out to sea, is refused).
+_FOREIGN_KM = 75.0
 # A country after the place ("Toronto, Ontario, Canada"), as addresses are written: dropped.
 _COUNTRY = re.compile(r"[\s,]+(?:canada|can\.?)\s*$", re.IGNORECASE)
 
@@ -667,6 +671,24 @@ class Gazetteer:
         if province is not None:
             results = [p for p in results if p.province == province]
         return results[:limit]
+
+    def in_canada(self, latitude: float, longitude: float) -> bool:
+        """False for a point the border surely leaves out: west of the 141st meridian (Alaska);
+        south of the 49th parallel between the Strait of Georgia and Lake of the Woods, where
+        it is the border (Seattle, North Dakota); and elsewhere south of it, farther than
+        `_FOREIGN_KM` from every place and postal code (Minneapolis, Maine's woods). Near the
+        border it cannot tell (Detroit reads as Windsor), and north of it it never refuses: a
+        work camp may lie hundreds of km from any town."""
+        if longitude < -141.0:
+            return False
+        if latitude >= 49.0:
+            return True
+        if -123.0 < longitude < -95.16 and latitude < 48.99:
+            return False
+        if self._settled_grid is None:
+            return True
+        nearest = self._settled_grid.nearest(latitude, longitude)
+        return nearest is not None and nearest[1] <= _FOREIGN_KM
 
     def locate(self, latitude: float, longitude: float) -> Locality:
         """Reverse lookup of coordinates (degrees) to a locality.

@@ -128,6 +128,13 @@ def resolve_location(gazetteer: Gazetteer, location: MatchLocation) -> Locality:
         return gazetteer.locality_for_place(place)
     assert location.latitude is not None
     assert location.longitude is not None
+    if not gazetteer.in_canada(location.latitude, location.longitude):
+        # Seattle answered as "Gonzales, BC", Minneapolis as Fort Frances, 400 km off.
+        raise _unknown(
+            "latitude",
+            "outside Canada: this registry serves people in Canada; send the Canadian town "
+            "(location.place) or postal prefix where the person is",
+        )
     return gazetteer.locate(location.latitude, location.longitude)
 
 

@@ -349,6 +349,15 @@ def test_an_unknown_place_with_its_province_is_not_told_to_add_the_province(demo
     assert "several places bear this name; add the province" in problem["detail"]
 
 
+def test_coordinates_outside_canada_are_refused_without_being_echoed(demo: Demo) -> None:
+    body = {"needs": ["housing"], "location": {"latitude": 47.61, "longitude": -122.33}}
+    problem = assert_problem(demo.match(body, demo.operator), 422)
+    assert problem["errors"][0]["loc"][-1] == "latitude"
+    assert "outside Canada" in problem["detail"]
+    assert "47.61" not in json.dumps(problem)
+    assert "122.33" not in json.dumps(problem)
+
+
 def test_a_postal_prefix_that_is_a_whole_region_asks_for_the_town(demo: Demo) -> None:
     """X0A is Baffin Island: its centre (Igloolik) lies 700 km from Iqaluit, where the
     demo's shelter is; an answer from there would call housing unmet."""

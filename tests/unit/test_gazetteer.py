@@ -692,3 +692,28 @@ def test_canada_posts_names_are_written_as_people_write_them(gazetteer: Gazettee
     assert "Campbell's Bay, QC" in labels  # not "Campbell'S Bay"
     assert "Saint-Jacques-de-Leeds, QC" in labels  # not "-De-"
     assert not [label for label in labels if "'S " in label or "-De-" in label]
+
+
+@pytest.mark.parametrize(
+    ("where", "latitude", "longitude", "inside"),
+    [
+        ("Seattle", 47.61, -122.33, False),
+        ("Minneapolis", 44.98, -93.27, False),
+        ("North Dakota", 46.8, -100.8, False),
+        ("Maine", 45.5, -69.0, False),
+        ("Anchorage", 61.2, -149.9, False),
+        ("Victoria", 48.43, -123.37, True),
+        ("Saturna Island", 48.78, -123.15, True),
+        ("Quetico park", 48.3, -91.5, True),
+        ("Pelee Island", 41.77, -82.68, True),
+        ("Gaspésie park", 48.9, -66.0, True),
+        ("a Nunavut mine, far from any town", 71.3, -79.3, True),
+        ("Detroit, which it cannot tell from Windsor", 42.33, -83.05, True),
+    ],
+)
+def test_a_point_outside_canada_is_told_apart_where_it_surely_is(
+    gazetteer: Gazetteer, where: str, latitude: float, longitude: float, inside: bool
+) -> None:
+    """Seattle was answered as "Gonzales, BC" and Minneapolis as Fort Frances, 400 km off
+    (an operator's review)."""
+    assert gazetteer.in_canada(latitude, longitude) is inside, where
