@@ -101,6 +101,10 @@ def test_french_differs_from_english_where_words_are_involved() -> None:
         ("fr", "speaks French", "parle français"),
         ("es,tl", "speaks Spanish, Tagalog", "parle espagnol, tagalog"),
         ("mic", "speaks Mi'kmaq", "parle micmac"),
+        # The varieties of Indigenous languages, named in French (a review read
+        # "n'indique pas Eastern Canadian Inuktitut").
+        ("ike", "speaks Eastern Canadian Inuktitut", "parle inuktitut de l'Est canadien"),
+        ("crk", "speaks Plains Cree", "parle cri des Plaines"),
         # Not in our table: ISO 639-3's reference name, in French too, never the bare code.
         ("xal", "speaks Kalmyk", "parle Kalmyk"),
         ("tce", "speaks Southern Tutchone", "parle Southern Tutchone"),
