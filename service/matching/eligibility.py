@@ -12,6 +12,7 @@ services per need and explain a handful.
 
 from typing import NamedTuple
 
+from service.matching.scoring import UNSTATED_ELIGIBILITY_FACTOR
 from service.matching.types import (
     NEWCOMER_STATUSES,
     WHERE_THEY_ARE,
@@ -178,6 +179,27 @@ def check(profile: Profile, candidate: Candidate) -> Verdict:
     return Verdict(True, reasons, caveats)
 
 
+def in_doubt(profile: Profile, candidate: Candidate) -> bool:
+    """Whether the service may turn the person away for what they did not say: a rule of
+    whom it serves that the person's undisclosed gender, age, status or trafficking falls
+    under, or children it may not take. Such a service ranks after one sure to serve them,
+    all else equal (`scoring.UNSTATED_ELIGIBILITY_FACTOR`), as one with unstated rules does:
+    a men-only shelter came first for a caller who gave no gender, with a caveat alone."""
+    return (
+        (
+            profile.gender == UNDISCLOSED
+            and bool(candidate.genders)
+            and not candidate.genders >= EVERY_GENDER
+        )
+        or (
+            profile.age is None and (candidate.min_age is not None or candidate.max_age is not None)
+        )
+        or (profile.newcomer_status == UNDISCLOSED and bool(candidate.statuses))
+        or (profile.trafficking_type == UNDISCLOSED and bool(candidate.trafficking_types))
+        or (profile.with_dependents and candidate.accepts_dependents is None)
+    )
+
+
 class Eligibility:
     """One person's eligibility, decided once per set of rules (`Candidate.rules`): listings
     share their rules, so a request decides a few hundred instead of one per candidate. Made
@@ -187,6 +209,17 @@ class Eligibility:
         self._profile = profile
         self._admits: dict[int, bool] = {}
         self._verdicts: dict[int, Verdict] = {}
+        self._certainty: dict[int, float] = {}
+
+    def certainty(self, candidate: Candidate) -> float:
+        """The score's eligibility factor: 1 when the service surely serves the person, less
+        when its rules are unstated or the person's answers leave them in doubt."""
+        factor = self._certainty.get(candidate.rules)
+        if factor is None:
+            doubted = not candidate.eligibility_stated or in_doubt(self._profile, candidate)
+            factor = UNSTATED_ELIGIBILITY_FACTOR if doubted else 1.0
+            self._certainty[candidate.rules] = factor
+        return factor
 
     def admits(self, candidate: Candidate) -> bool:
         admitted = self._admits.get(candidate.rules)

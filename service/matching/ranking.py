@@ -3,7 +3,7 @@ the same matches in the same order (score descending, then distance ascending, t
 
 import heapq
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from operator import itemgetter
@@ -219,7 +219,13 @@ class Scorer:
         now: datetime,
         weights: Weights = Weights(),  # noqa: B008  (frozen, so a shared default is safe)
         freshness: Freshness = Freshness(),  # noqa: B008
+        eligibility: Eligibility | None = None,
     ) -> None:
+        # How sure it is that a service serves the person: the listing's stated rules, and,
+        # with the person's `eligibility`, whether their answers leave them in doubt.
+        self._certainty: Callable[[Candidate], float] = (
+            scoring.eligibility_factor if eligibility is None else eligibility.certainty
+        )
         self._languages = languages_met(profile)
         self._trafficking = profile.trafficking_type
         self._area_type = profile.area_type
@@ -255,7 +261,7 @@ class Scorer:
         )
 
     def _folded(self, candidate: Candidate, weighted: float, total: float) -> float:
-        base = scoring.eligibility_factor(candidate) * weighted / total
+        base = self._certainty(candidate) * weighted / total
         if self._urgent:
             base = scoring.fold_urgent(
                 base, scoring.urgent_tier(candidate, self._now, self._freshness)
@@ -505,7 +511,9 @@ def rank_need(
     one request."""
     person = Eligibility(profile) if eligibility is None else eligibility
     housing = is_housing(categories)
-    scorer = Scorer(profile, housing=housing, now=now, weights=weights, freshness=freshness)
+    scorer = Scorer(
+        profile, housing=housing, now=now, weights=weights, freshness=freshness, eligibility=person
+    )
     # Score the candidates (distances by great circle), best possible score first, until no
     # candidate left could reach the `limit`-th score so far (`Scorer.ceiling`); then explain
     # only the shortlist: measure its distances geodesically and order it by them.

@@ -331,7 +331,13 @@ class _IndexSearch:
         self.cap = cap
         self.eligibility = eligibility
         self.categories = categories
-        scorer = Scorer(person, housing=is_housing(categories), now=now, freshness=freshness)
+        scorer = Scorer(
+            person,
+            housing=is_housing(categories),
+            now=now,
+            freshness=freshness,
+            eligibility=eligibility,
+        )
         self.ids = set(
             index.covering(
                 person.province,

@@ -913,3 +913,29 @@ def test_a_bed_tonight(
         else NOW - timedelta(hours=updated_hours_ago),
     )
     assert scoring.bed_tonight(service, NOW, Freshness()) is bed
+
+
+@pytest.mark.parametrize(
+    ("restriction", "disclosed"),
+    [
+        ({"genders": frozenset({"man"})}, {"gender": "man"}),
+        ({"min_age": 18, "max_age": 24}, {"age": 20}),
+        ({"statuses": frozenset({"refugee_claimant"})}, {"newcomer_status": "refugee_claimant"}),
+        ({"trafficking_types": frozenset({"labour"})}, {"trafficking_type": "labour"}),
+        ({"accepts_dependents": None}, None),
+    ],
+)
+def test_a_service_that_may_turn_the_person_away_ranks_after_one_sure_to_serve_them(
+    restriction: dict[str, Any], disclosed: dict[str, Any] | None
+) -> None:
+    """For a caller who gave no gender, a men-only shelter came first with a caveat alone
+    (an operator's review): one in doubt now scores as a listing with unstated rules does,
+    and comes after one sure to serve them, though it is nearer. Once the person says, the
+    nearer comes first again."""
+    caller = person(with_dependents=True)
+    doubtful = candidate("a", 1.0, **{"accepts_dependents": True, **restriction})
+    sure = candidate("b", 1.5, accepts_dependents=True)
+    assert ids(ranked([doubtful, sure], profile=caller)) == ["b", "a"]
+    if disclosed is not None:
+        answered = person(with_dependents=True, **disclosed)
+        assert ids(ranked([doubtful, sure], profile=answered)) == ["a", "b"]
