@@ -15,6 +15,7 @@ from starlette.routing import Match
 
 from schemas.match import MatchLocation, NeedProfile
 from schemas.problem import Problem, ProblemError
+from service.problems_fr import MESSAGES, french_message, french_text, preferred_language
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("referral.errors")
@@ -109,11 +110,17 @@ def problem_response(
     errors: list[ProblemError] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    title = title or _TITLES.get(status, "Error")
+    detail = detail or title
+    if _prefers_french(request):
+        title, detail = french_text(title), french_text(detail)
+        if errors:
+            errors = [ProblemError(loc=e.loc, msg=MESSAGES.get(e.msg, e.msg)) for e in errors]
     body = Problem(
         type=f"https://referral-service.example/problems/{code}" if code else "about:blank",
-        title=title or _TITLES.get(status, "Error"),
+        title=title,
         status=status,
-        detail=detail or title or _TITLES.get(status, "Error"),
+        detail=detail,
         instance=request.url.path,
         request_id=getattr(request.state, "request_id", None),
         errors=errors,
@@ -127,6 +134,10 @@ def problem_response(
         media_type=PROBLEM_JSON,
         headers=headers,
     )
+
+
+def _prefers_french(request: Request) -> bool:
+    return preferred_language(request.headers.get("accept-language")) == "fr"
 
 
 # A name sent (a field's, a query parameter's) is said back only when it looks like one: a
@@ -148,7 +159,7 @@ def said_back(name: str) -> bool:
 
 
 def validation_errors(
-    raw: Sequence[Any], *, profile_fields: frozenset[str] | None = None
+    raw: Sequence[Any], *, profile_fields: frozenset[str] | None = None, french: bool = False
 ) -> list[ProblemError]:
     """`{loc, msg}` only: pydantic's `input` and `ctx` would echo what was sent, and an
     unknown field's name is left out of `loc` unless it is an identifier (`_FIELD`). In a
@@ -167,18 +178,29 @@ def validation_errors(
             if not (body and isinstance(part, str) and _UNION_MEMBER.search(part))
         ]
         message = _safe_message(e)
+        if french:
+            message = french_message(e.get("type"), e.get("ctx"), message)
         name = loc[-1] if loc else None
         if e.get("type") == "extra_forbidden" and isinstance(name, str):
             if profile_fields is not None and loc[0] == "body":
                 near = difflib.get_close_matches(name, sorted(profile_fields), n=1, cutoff=0.8)
-                suggested = f"; did you mean {near[0]}?" if near else ""
+                loc = loc[:-1]
+                if french:
+                    suggested = f" ; vouliez-vous dire {near[0]} ?" if near else ""
+                    message = f"champ inconnu (un champ d'un profil n'est pas nommé{suggested})"
+                else:
+                    suggested = f"; did you mean {near[0]}?" if near else ""
+                    message = (
+                        "Extra inputs are not permitted (a field of a need profile is not named"
+                        f"{suggested})"
+                    )
+            elif not _FIELD.match(name):
                 loc = loc[:-1]
                 message = (
-                    "Extra inputs are not permitted (a field of a need profile is not named"
-                    f"{suggested})"
+                    "champ inconnu (un champ non nommé)"
+                    if french
+                    else "Extra inputs are not permitted (a field not named)"
                 )
-            elif not _FIELD.match(name):
-                loc, message = loc[:-1], "Extra inputs are not permitted (a field not named)"
         problems.append(ProblemError(loc=loc, msg=message))
     return problems
 
@@ -213,6 +235,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         errors=validation_errors(
             exc.errors(),
             profile_fields=_PROFILE_FIELDS if request.url.path == "/v1/match" else None,
+            french=_prefers_french(request),
         ),
     )
 

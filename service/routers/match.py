@@ -16,32 +16,11 @@ from service.deps import (
     SessionDep,
     SettingsDep,
 )
+from service.problems_fr import preferred_language
 from service.routers._responses import AUTH, problems
 from service.usecases.match import match_needs
 
 router = APIRouter(prefix="/v1/match", tags=["match"])
-
-
-def _language(accept_language: str | None) -> str:
-    """French or English, whichever the header prefers (its q-values, RFC 9110; the first
-    of equal ones); English when it names neither ("de, fr;q=0.5" is French)."""
-    best, best_q = "en", -1.0
-    for part in (accept_language or "").split(","):
-        tag, _, parameters = part.strip().lower().partition(";")
-        primary = tag.strip().split("-")[0]
-        if primary not in {"fr", "en"}:
-            continue
-        q = 1.0
-        for parameter in parameters.split(";"):
-            name, _, value = parameter.strip().partition("=")
-            if name == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if q > best_q and q > 0:
-            best, best_q = primary, q
-    return best
 
 
 @router.post(
@@ -87,7 +66,7 @@ async def match(
             gazetteer=gazetteer,
             caller=caller,
             settings=settings,
-            language=_language(accept_language),
+            language=preferred_language(accept_language),
             index=index,
             tally=tally,
         ),

@@ -358,6 +358,38 @@ def test_coordinates_outside_canada_are_refused_without_being_echoed(demo: Demo)
     assert "122.33" not in json.dumps(problem)
 
 
+def test_in_french_a_problem_is_said_in_french(demo: Demo) -> None:
+    """An operator using the console in French read every problem in English (an operator's
+    review): titles, the profile's own checks, pydantic's and where the person is."""
+    unknown = {"needs": ["housing"], "location": {"place": "Canaryville Qz"}}
+    problem = assert_problem(demo.match(unknown, demo.operator, "fr-CA"), 422)
+    assert problem["title"] == "Requête invalide"
+    assert problem["detail"].startswith("location.place : aucun lieu de ce nom")
+    assert problem["errors"][0]["msg"].startswith("aucun lieu de ce nom ; vérifiez")
+    bad = {
+        "gender": "femme",
+        "age": 300,
+        "needs": [],
+        "location": {"place": "Elmira, ON", "postal_prefix": "N2L"},
+        "agee": 3,
+    }
+    problem = assert_problem(demo.match(bad, demo.operator, "fr"), 422)
+    messages = {tuple(error["loc"]): error["msg"] for error in problem["errors"]}
+    assert problem["detail"] == "La requête n'est pas valide ; voir errors."
+    assert messages[("body", "gender")].startswith("doit être l'une des valeurs 'woman'")
+    assert messages[("body", "age")] == "doit être au plus 120"
+    assert messages[("body", "needs")] == "trop court : au moins 1 élément(s)"
+    assert "donnez un seul de postal_prefix" in messages[("body", "location")]
+    assert messages[("body",)] == (
+        "champ inconnu (un champ d'un profil n'est pas nommé ; vouliez-vous dire age ?)"
+    )
+    # English stays English, and a preference for English wins.
+    english = assert_problem(demo.match(unknown, demo.operator, "en, fr;q=0.5"), 422)
+    assert english["title"] == "Invalid request"
+    missing = assert_problem(demo.client.get("/v1/nowhere", headers={"Accept-Language": "fr"}), 404)
+    assert missing["title"] == "Introuvable"
+
+
 def test_a_postal_prefix_that_is_a_whole_region_asks_for_the_town(demo: Demo) -> None:
     """X0A is Baffin Island: its centre (Igloolik) lies 700 km from Iqaluit, where the
     demo's shelter is; an answer from there would call housing unmet."""

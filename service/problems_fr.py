@@ -1,0 +1,166 @@
+"""Problems in French, for a caller whose `Accept-Language` prefers it (the operators' console
+in French, a Quebec partner's app): titles, the generic details, the need profile's own
+messages, and pydantic's most common ones by their type. What has no French here stays in
+English, the contract's language: a message half translated by guesswork would be worse."""
+
+from collections.abc import Callable
+from typing import Any
+
+
+def preferred_language(accept_language: str | None) -> str:
+    """French or English, whichever the header prefers (its q-values, RFC 9110; the first
+    of equal ones); English when it names neither ("de, fr;q=0.5" is French)."""
+    best, best_q = "en", -1.0
+    for part in (accept_language or "").split(","):
+        tag, _, parameters = part.strip().lower().partition(";")
+        primary = tag.strip().split("-")[0]
+        if primary not in {"fr", "en"}:
+            continue
+        q = 1.0
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q > best_q and q > 0:
+            best, best_q = primary, q
+    return best
+
+
+TITLES = {
+    "Bad request": "Requête incorrecte",
+    "Unauthorized": "Non authentifié",
+    "Forbidden": "Interdit",
+    "Not found": "Introuvable",
+    "Method not allowed": "Méthode non permise",
+    "Not acceptable": "Non acceptable",
+    "Conflict": "Conflit",
+    "Precondition failed": "Précondition non remplie",
+    "Content too large": "Contenu trop volumineux",
+    "Unsupported media type": "Type de contenu non pris en charge",
+    "Invalid request": "Requête invalide",
+    "Precondition required": "Précondition requise",
+    "Too many requests": "Trop de requêtes",
+    "Internal server error": "Erreur interne du serveur",
+    "Service unavailable": "Service indisponible",
+}
+
+# Details and messages said in English by this service, word for word.
+MESSAGES = {
+    "The request is not valid; see errors.": "La requête n'est pas valide ; voir errors.",
+    "No such path here; /docs lists every path this service answers.": (
+        "Ce chemin n'existe pas ; /docs liste tous ceux que le service connaît."
+    ),
+    "Something went wrong on our side. Quote the request id when reporting it.": (
+        "Une erreur s'est produite de notre côté. Citez le request_id en la signalant."
+    ),
+    "The database is busy or out of reach; nothing was changed. Try again shortly.": (
+        "La base de données est occupée ou injoignable ; rien n'a changé. Réessayez sous peu."
+    ),
+    "Invalid JSON": "JSON invalide",
+    # The need profile's own checks (schemas/match.py, schemas/common.py).
+    "must start with a Canadian postal prefix such as N2L": (
+        "doit commencer par un préfixe postal canadien, comme N2L"
+    ),
+    "give exactly one of postal_prefix, place, or latitude and longitude": (
+        "donnez un seul de postal_prefix, place, ou latitude et longitude"
+    ),
+    "give both latitude and longitude": "donnez latitude et longitude",
+    "must not repeat a need": "ne doit pas répéter un besoin",
+    "must not contain control characters": "ne doit pas contenir de caractères de contrôle",
+    "not an ISO 639 code of a language; use a code such as en, fr or es": (
+        "n'est pas un code de langue ISO 639 ; utilisez un code comme en, fr ou es"
+    ),
+    # Where the person is (usecases/match.py).
+    "unknown postal prefix": "préfixe postal inconnu",
+    "this postal prefix covers a region too wide to place a person (its postal codes lie over "
+    "50 km from its centre); send location.place, the town, instead": (
+        "ce préfixe postal couvre une région trop vaste pour situer une personne (ses codes "
+        "postaux sont à plus de 50 km de son centre) ; envoyez plutôt location.place, la ville"
+    ),
+    "several places of that province bear this name; send location.postal_prefix, or "
+    "latitude and longitude, instead": (
+        "plusieurs lieux de cette province portent ce nom ; envoyez plutôt "
+        "location.postal_prefix, ou latitude et longitude"
+    ),
+    "no such place known in that province; check the spelling, or send "
+    "location.postal_prefix, or latitude and longitude, instead": (
+        "aucun lieu de ce nom dans cette province ; vérifiez l'orthographe, ou envoyez plutôt "
+        "location.postal_prefix, ou latitude et longitude"
+    ),
+    "several places bear this name; add the province (ON, QC, ...)": (
+        "plusieurs lieux portent ce nom ; ajoutez la province (ON, QC, ...)"
+    ),
+    "no such place known; check the spelling, or send location.postal_prefix, or latitude "
+    "and longitude, instead": (
+        "aucun lieu de ce nom ; vérifiez l'orthographe, ou envoyez plutôt "
+        "location.postal_prefix, ou latitude et longitude"
+    ),
+    "outside Canada: this registry serves people in Canada; send the Canadian town "
+    "(location.place) or postal prefix where the person is": (
+        "hors du Canada : ce répertoire sert des personnes au Canada ; envoyez la ville "
+        "canadienne (location.place) ou le préfixe postal où se trouve la personne"
+    ),
+}
+
+
+def _expected(ctx: dict[str, Any]) -> str:
+    # pydantic's list of the values allowed ("'woman', 'man' or 'undisclosed'"): the enum's,
+    # never what was sent.
+    return str(ctx.get("expected", "")).replace(" or ", " ou ")
+
+
+# pydantic's messages by type, in French, from the context pydantic gives (limits, values
+# allowed: the schema's, never what was sent).
+_BY_TYPE: dict[str, Callable[[dict[str, Any]], str]] = {
+    "missing": lambda ctx: "champ requis",
+    "extra_forbidden": lambda ctx: "champ inconnu",
+    "enum": lambda ctx: f"doit être l'une des valeurs {_expected(ctx)}",
+    "literal_error": lambda ctx: f"doit être l'une des valeurs {_expected(ctx)}",
+    "int_type": lambda ctx: "doit être un nombre entier",
+    "int_parsing": lambda ctx: "doit être un nombre entier",
+    "int_from_float": lambda ctx: "doit être un nombre entier",
+    "float_type": lambda ctx: "doit être un nombre",
+    "float_parsing": lambda ctx: "doit être un nombre",
+    "finite_number": lambda ctx: "doit être un nombre fini",
+    "bool_type": lambda ctx: "doit être true ou false",
+    "bool_parsing": lambda ctx: "doit être true ou false",
+    "string_type": lambda ctx: "doit être du texte",
+    "list_type": lambda ctx: "doit être une liste",
+    "dict_type": lambda ctx: "doit être un objet",
+    "model_type": lambda ctx: "doit être un objet",
+    "model_attributes_type": lambda ctx: "doit être un objet",
+    "greater_than_equal": lambda ctx: f"doit être au moins {ctx.get('ge')}",
+    "greater_than": lambda ctx: f"doit être supérieur à {ctx.get('gt')}",
+    "less_than_equal": lambda ctx: f"doit être au plus {ctx.get('le')}",
+    "less_than": lambda ctx: f"doit être inférieur à {ctx.get('lt')}",
+    "too_short": lambda ctx: f"trop court : au moins {ctx.get('min_length')} élément(s)",
+    "too_long": lambda ctx: f"trop long : au plus {ctx.get('max_length')} élément(s)",
+    "string_too_short": lambda ctx: f"trop court : au moins {ctx.get('min_length')} caractère(s)",
+    "string_too_long": lambda ctx: f"trop long : au plus {ctx.get('max_length')} caractère(s)",
+    "json_invalid": lambda ctx: "JSON invalide",
+}
+
+
+def french_message(error_type: str | None, ctx: dict[str, Any] | None, english: str) -> str:
+    """The French of one error's message: by pydantic's type, else this service's own words;
+    English when neither is known."""
+    said = _BY_TYPE.get(error_type or "")
+    if said is not None and error_type != "value_error":
+        return said(ctx or {})
+    return MESSAGES.get(english, english)
+
+
+def french_text(english: str) -> str:
+    """A title or detail in French when it is one of this service's known texts; a detail
+    that names a field first ("location.place: …") keeps the name."""
+    if english in TITLES:
+        return TITLES[english]
+    if english in MESSAGES:
+        return MESSAGES[english]
+    field, sep, rest = english.partition(": ")
+    if sep and rest in MESSAGES and " " not in field:
+        return f"{field} : {MESSAGES[rest]}"
+    return english
