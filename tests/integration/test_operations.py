@@ -547,6 +547,34 @@ def test_a_database_error_is_503_only_while_no_commit_began(engine: sa.Engine) -
     assert isinstance(asyncio.run(ending(commit_first=True)), sa.exc.OperationalError)
 
 
+def test_a_connection_lost_under_the_closing_rollback_is_a_warning_not_an_error(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The request was answered; its connection died before the session's rollback: the
+    database rolled back with it. An SRE's review found such requests logged as "unhandled
+    error", paging someone for nothing."""
+
+    async def closing() -> None:
+        sessions = cast(AsyncGenerator[Session, None], get_session(_request_on(engine)))
+        session = await anext(sessions)
+        session.execute(sa.text("SELECT 1"))  # holds a connection: the close rolls back
+
+        def lost() -> None:
+            raise _lost_connection()
+
+        monkeypatch.setattr(session, "close", lost)
+        with pytest.raises(StopAsyncIteration):
+            await anext(sessions)
+
+    with caplog.at_level(logging.WARNING, logger="referral.errors"):
+        asyncio.run(closing())
+    [record] = [r for r in caplog.records if r.name == "referral.errors"]
+    assert (record.levelno, record.getMessage()) == (
+        logging.WARNING,
+        "database connection lost while closing a session",
+    )
+
+
 # Migrations from empty.
 
 
