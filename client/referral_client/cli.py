@@ -190,7 +190,12 @@ def match(
         float, typer.Option("--max-distance", help="Search radius in km before widening.")
     ] = 50,
     limit: Annotated[int, typer.Option(min=1, max=50, help="Matches per need.")] = 5,
-    french: Annotated[bool, typer.Option("--french", help="Reasons in French.")] = False,
+    french: Annotated[
+        bool,
+        typer.Option(
+            "--french", help="Reasons, caveats and problems in French (the labels stay English)."
+        ),
+    ] = False,
     as_json: Json = False,
     url: Url = None,
     api_key: ApiKey = None,
