@@ -128,6 +128,25 @@ _GRID_DEG = 0.5
 _EARTH_KM = 6371.0088
 
 
+_ARTICLES = ("le ", "la ", "les ", "the ")
+_EN_DASH = "\u2013"
+
+
+def _shorter_names(name: str) -> set[str]:
+    """The names a place also goes by, folded: without its leading article ("Plateau-Mont-
+    Royal" for "Le Plateau-Mont-Royal", "Tuque" for "La Tuque"), and each part of a name that
+    joins merged places with an en dash ("Hochelaga-Maisonneuve", "Villeray", "Parc-Extension"
+    for Montreal's boroughs), which is how people name where they are."""
+    full = normalise_name(name)
+    parts = {normalise_name(part) for part in name.split(_EN_DASH)} if _EN_DASH in name else set()
+    names = set()
+    for key in {full, *parts}:
+        bare = next((key[len(a) :] for a in _ARTICLES if key.startswith(a)), key)
+        names.update({key, bare})
+    names.discard(full)
+    return {key for key in names if key}
+
+
 def normalise_name(text: str) -> str:
     """Fold a place name for matching.
 
@@ -401,6 +420,12 @@ class Gazetteer:
         for p in self._places:
             self._by_name.setdefault(normalise_name(p.name), []).append(p)
         self._aliases = {k: list(v) for k, v in aliases.items()}
+        for p in self._places:
+            # (never a name a place bears itself: "Parc-Extension" stays the neighbourhood)
+            for key in _shorter_names(p.name) - self._by_name.keys():
+                group = self._aliases.setdefault(key, [])
+                if p not in group:
+                    group.append(p)
         self._districts = districts
         keys: set[tuple[str, int]] = set()
         rank = {p: i for i, p in enumerate(self._places)}

@@ -378,6 +378,17 @@ def test_place_lookup_folds_case_accents_and_province_names(
         ("Strathcona County", "Sherwood Park, AB"),
         ("Halifax Regional Municipality", "Halifax, NS"),
         ("Township of Langley", "Langley, BC"),
+        # How people name where they are: without the article, by a part of a borough that
+        # joins merged places (an operator's review found Montreal's boroughs unknown).
+        ("Plateau-Mont-Royal", "Le Plateau-Mont-Royal, QC"),
+        ("Hochelaga-Maisonneuve", "Mercier\u2013Hochelaga-Maisonneuve, QC"),
+        ("Villeray, QC", "Villeray\u2013Saint-Michel\u2013Parc-Extension, QC"),
+        ("Petite-Patrie", "Rosemont\u2013La Petite-Patrie, QC"),
+        ("Tuque", "La Tuque, QC"),
+        ("Pas, MB", "The Pas, MB"),
+        # A name a place bears itself stays that place's.
+        ("Parc-Extension", "Parc-Extension, QC"),
+        ("Rosemont, AB", "Rosemont, AB"),
     ],
 )
 def test_place_lookup_resolves_municipality_aliases(
