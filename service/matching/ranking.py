@@ -94,18 +94,22 @@ def reach(
             and km_to_nearest <= candidate.service_radius_km
         )
     )
-    # How it would reach the person where they are: by outreach, which scores better than
-    # the phone or online when a service offers both (`_where_they_are`), else by phone or
-    # online; None when it cannot. Never housing: a bed is at its site, whoever comes to
-    # fetch the person, and its distance is the one that counts.
+    # How it would reach the person where they are: by outreach, else by phone or online;
+    # None when it cannot. Of a service that offers both, outreach (which scores better,
+    # `_where_they_are`) only within the radius its staff say they travel: a province-wide
+    # line whose staff also visit does not come 1,000 km. Never housing: a bed is at its
+    # site, whoever comes to fetch the person, and its distance is the one that counts.
+    remote_listed = bool(candidate.delivery & REMOTE_DELIVERY)
+    travels = "outreach" in candidate.delivery and (
+        not remote_listed
+        or (
+            candidate.service_radius_km is not None
+            and km_to_nearest is not None
+            and km_to_nearest <= candidate.service_radius_km
+        )
+    )
     way: ReachKind | None = (
-        None
-        if housing
-        else "outreach"
-        if "outreach" in candidate.delivery
-        else "phone_or_online"
-        if candidate.delivery & REMOTE_DELIVERY
-        else None
+        None if housing else "outreach" if travels else "phone_or_online" if remote_listed else None
     )
     # Whether the person can go to its site: a service by phone, online or outreach only
     # reaches them where they are, however near its office (housing is always a place); and
@@ -473,14 +477,37 @@ def _finish(match: Match, candidate: Candidate, profile: Profile, max_distance_k
     )
 
 
-def reaches_within_radius(match: Match, radius_km: float) -> bool:
-    """Whether a match counts as found within the radius, to stop widening: reached where the
-    person is, by its area without a site, or at a site that near. One whose area covers the
-    person but whose site is farther (a safe house taking people from the whole province,
-    340 km away) is shown, and the radius still widens for nearer help."""
-    return match.reach != "location" or (
-        match.distance_km is not None and match.distance_km <= radius_km
-    )
+def found_within(
+    profile: Profile,
+    candidates: Iterable[Candidate],
+    *,
+    categories: frozenset[str],
+    radius_km: float,
+    max_distance_km: float,
+    eligibility: Eligibility,
+    enough: int,
+) -> int:
+    """How many eligible services of `categories` reach the person within the radius, shown
+    or not, counted up to `enough`: where they are, by their area without a site, or at a
+    site within it as `reach` measures (a confidential place from its cell's centre, not the
+    farthest its cell allows, which the answer shows). One whose area covers the person but
+    whose site is farther (a safe house taking people from the whole province, 340 km away)
+    is shown, but the radius still widens for nearer help."""
+    housing = is_housing(categories)
+    found = 0
+    for candidate in candidates:
+        if not candidate.categories & categories or not eligibility.admits(candidate):
+            continue
+        how = reach(
+            profile, candidate, radius_km=radius_km, housing=housing, asked_km=max_distance_km
+        )
+        if how is not None and (
+            how.remote or how.outreach or how.distance_km is None or how.within_radius
+        ):
+            found += 1
+            if found >= enough:
+                break
+    return found
 
 
 def is_housing(categories: frozenset[str]) -> bool:

@@ -40,9 +40,9 @@ from service.matching.messages import render
 from service.matching.ranking import (
     Scorer,
     found_near,
+    found_within,
     is_housing,
     rank_need,
-    reaches_within_radius,
 )
 from service.matching.scoring import UNSTATED_ELIGIBILITY_FACTOR
 from service.matching.types import (
@@ -452,8 +452,8 @@ def _rank(
     eligibility: Eligibility,
 ) -> tuple[float, list[Match], bool, bool]:
     """One need's matches, the radius they were found within (the asked distance, widened
-    in steps while fewer than `limit` reach the person within it:
-    `ranking.reaches_within_radius`), and for the unmet-need report whether any eligible
+    in steps while fewer than `limit` reach the person within it, shown or not:
+    `ranking.found_within`), and for the unmet-need report whether any eligible
     service reached the person within the asked distance, shown or not, and for urgent
     housing whether any of those had a bed tonight (`ranking.found_near`)."""
     matches: list[Match] = []
@@ -485,7 +485,16 @@ def _rank(
             freshness=freshness,
             eligibility=eligibility,
         )
-        if sum(reaches_within_radius(m, radius) for m in matches) >= profile.limit:
+        within = found_within(
+            person,
+            candidates,
+            categories=categories,
+            radius_km=radius,
+            max_distance_km=profile.max_distance_km,
+            eligibility=eligibility,
+            enough=profile.limit,
+        )
+        if within >= profile.limit:
             break
     return radius, matches, near, bed_near
 

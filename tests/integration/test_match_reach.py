@@ -229,3 +229,35 @@ def test_a_far_province_wide_shelter_does_not_stop_the_search_for_a_nearer_one(a
         "/v1/match", json={**profile, "limit": 3}, headers=api.key("operator")
     ).json()
     assert [m["service_id"] for m in three["results"][0]["matches"]][2] == safe_house
+
+
+def test_a_confidential_shelter_found_within_the_radius_stops_the_widening(api: Api) -> None:
+    """Found within 5 km from its cell's centre, shown at the farthest its cell allows (10
+    km): it counts as found within, and the radius stays at 5 km (a review of the widening
+    found every nearby confidential shelter widening the search to 25 km)."""
+    shelter = api.service(
+        api.organization(),
+        name="Confidential shelter",
+        categories=["housing.emergency_shelter"],
+        eligibility={},
+        locations=[
+            {
+                "municipality": "Kitchener",
+                "province": "ON",
+                "latitude": 43.435,
+                "longitude": -80.48,
+                "confidential": True,
+            }
+        ],
+        service_area={"radius_km": None, "provinces": [], "nationwide": False},
+    )
+    profile = {
+        "needs": ["housing.emergency_shelter"],
+        "location": {"place": "Kitchener, ON"},
+        "max_distance_km": 5,
+        "limit": 1,
+    }
+    answer = api.client.post("/v1/match", json=profile, headers=api.key("operator")).json()
+    (result,) = answer["results"]
+    assert (result["radius_km"], result["expanded"]) == (5, False)
+    assert [m["service_id"] for m in result["matches"]] == [shelter["id"]]

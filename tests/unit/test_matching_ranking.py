@@ -223,6 +223,14 @@ def test_bounding_box_is_not_absurdly_large() -> None:
             False,
             (80.0, False, False, True),
         ),
+        # ... within the radius its staff travel: a province-wide line whose staff also
+        # visit reaches 300 km away by phone, not as if at the door (a review).
+        (
+            {"provinces": frozenset({"ON"}), "delivery": frozenset({"outreach", "phone"})},
+            300.0,
+            False,
+            (300.0, False, True, False),
+        ),
         # No sites: reached by area only.
         (
             {"nationwide": True, "delivery": frozenset({"phone"})},
