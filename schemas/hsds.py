@@ -50,9 +50,9 @@ class ImportReport(BaseModel):
     organizations_unchanged: int = 0
     organizations_older: int = Field(
         default=0,
-        description="Organizations left as they are because they changed here after the "
-        "newest `last_modified` of their services in the package (HSDS dates no "
-        "organization): an older package never undoes a newer edit.",
+        description="Organizations left as they are because an administrator edited them "
+        "here after the newest `last_modified` of their services in the package (HSDS dates "
+        "no organization): an older package never undoes a newer edit.",
     )
     organizations_left_pending: int = Field(
         default=0,

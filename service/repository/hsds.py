@@ -10,10 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, col, select
 
+from schemas.enums import OrganizationAction
 from service.models import (
     AreaCover,
     Location,
     Organization,
+    OrganizationChange,
     ReachCell,
     Service,
     ServiceChange,
@@ -143,6 +145,24 @@ def get_organizations(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.U
         return {}
     rows = session.exec(select(Organization).where(col(Organization.id).in_(ids)))
     return {row.id: row for row in rows}
+
+
+def edited_here(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    """Of these organizations, when an administrator last registered or edited each (not an
+    import, nor a vetting decision, which changes none of the fields an import brings)."""
+    if not ids:
+        return {}
+    statement = (
+        sa.select(col(OrganizationChange.organization_id), sa.func.max(col(OrganizationChange.at)))
+        .where(
+            col(OrganizationChange.organization_id).in_(list(ids)),
+            col(OrganizationChange.action).in_(
+                [OrganizationAction.create.value, OrganizationAction.update.value]
+            ),
+        )
+        .group_by(col(OrganizationChange.organization_id))
+    )
+    return {organization_id: _utc(at) for organization_id, at in session.execute(statement).all()}
 
 
 def with_confidential_locations(session: Session, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:

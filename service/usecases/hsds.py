@@ -501,7 +501,11 @@ def _newest_services(staging: Staging) -> dict[str, datetime | None]:
     `last_modified`: how recent what the package says of it is (HSDS gives an organization
     no date of its own). None when a record of them is undated: it cannot tell."""
     newest: dict[str, datetime | None] = {}
-    for organization_id, stamp in staging.service_dates():
+    for written, stamp in staging.service_dates():
+        try:  # (as the ids it is looked up by are written: "A1B2…" is "a1b2…")
+            organization_id = str(uuid.UUID(written))
+        except ValueError:
+            continue  # the staging said so
         when = parse_when(stamp)
         if organization_id not in newest:
             newest[organization_id] = when
@@ -529,6 +533,7 @@ def _import_organizations(
             if organization is not None:
                 converted.append((organization_id, organization.model_dump()))
         existing = repo.get_organizations(session, [i for i, _ in converted])
+        edited = repo.edited_here(session, list(existing))
         inserts, updates = [], []
         for organization_id, fields in converted:
             old = existing.get(organization_id)
@@ -552,9 +557,11 @@ def _import_organizations(
             # (a routine re-import must never reinstate a suspended organization).
             changed = {k: v for k, v in fields.items() if getattr(old, k) != v}
             made = newest.get(str(organization_id))
-            if changed and made is not None and made <= old.updated_at:
-                # A package made before the organization here last changed (its services'
-                # newest record is older): applying it would undo an administrator's edit.
+            edit = edited.get(organization_id)
+            if changed and made is not None and edit is not None and made <= edit:
+                # A package made before an administrator last edited the organization here
+                # (its services' newest record is older): applying it would undo the edit.
+                # (What an earlier import wrote gives way to what the source says now.)
                 run.report.organizations_older += 1
             elif changed:
                 updates.append({"id": organization_id, **changed, "updated_at": run.now})

@@ -1035,8 +1035,10 @@ def test_an_import_approves_no_organization_whose_every_service_was_skipped(
     defunct = {
         **record,
         "id": str(uuid.uuid4()),
-        "organization_id": organization_id,
-        "organization": organization,
+        # (written in capitals, as HSDS allows: the same organization; a review found the
+        # check passed by)
+        "organization_id": organization_id.upper(),
+        "organization": {**organization, "id": organization_id.upper()},
         "status": "defunct",
     }
     done = api.client.post(
@@ -1097,6 +1099,37 @@ def test_an_older_package_never_undoes_an_organizations_newer_edit(
         assert api.get(path, api.admin).json()["name"] == before
     finally:
         api.client.patch(path, json={"name": before}, headers=api.admin)
+
+
+def test_what_an_import_wrote_gives_way_to_what_the_source_says_now(
+    registry: Registry, api: Api
+) -> None:
+    """Imported from records a month old, an organization renamed at its source is renamed
+    here by the next import, though its records are older than the first import: only an
+    administrator's edit here outranks an older package (a review found the source's changes
+    never imported)."""
+    record = _page(api, f"/hsds/services/{registry.legal['id']}", api.admin)
+    organization_id = str(uuid.uuid4())
+    month_ago = (datetime.now(UTC) - timedelta(days=30)).isoformat()
+    source = {
+        **record,
+        "id": str(uuid.uuid4()),
+        "organization_id": organization_id,
+        "organization": {**record["organization"], "id": organization_id, "name": "Old Name"},
+        "last_modified": month_ago,
+    }
+    first = api.client.post("/v1/import/hsds", json=[source], headers=api.admin).json()
+    assert first["organizations_created"] == 1, first
+    renamed = {**source, "organization": {**source["organization"], "name": "New Name"}}
+    again = api.client.post("/v1/import/hsds", json=[renamed], headers=api.admin).json()
+    assert (again["organizations_updated"], again["organizations_older"]) == (1, 0), again
+    path = f"/v1/organizations/{organization_id}"
+    assert api.get(path, api.admin).json()["name"] == "New Name"
+    # An administrator's edit here, then the month-old package: the edit stays.
+    assert api.client.patch(path, json={"name": "Vetted Name"}, headers=api.admin).is_success
+    stale = api.client.post("/v1/import/hsds", json=[renamed], headers=api.admin).json()
+    assert stale["organizations_older"] == 1, stale
+    assert api.get(path, api.admin).json()["name"] == "Vetted Name"
 
 
 def test_a_record_older_than_a_deletion_here_never_brings_the_listing_back(
