@@ -350,6 +350,30 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+# East of Lake of the Woods, how far north the United States reach (with a margin), by
+# meridian, west to east: Minnesota's Northwest Angle, Lake Superior, the St. Marys River,
+# the lower lakes, New York, Vermont and New Hampshire, Maine; east of Maine, the sea.
+_UNITED_STATES_NORTH = (
+    (-89.5, 49.5),
+    (-84.5, 48.5),
+    (-82.4, 46.7),
+    (-79.0, 43.9),
+    (-74.7, 45.2),
+    (-71.5, 45.5),
+    (-66.9, 47.7),
+    (180.0, 45.0),
+)
+
+
+def _farthest_north_of_the_united_states(longitude: float) -> float:
+    """How far north the United States reach at a meridian east of -95.16 (with a margin);
+    west of it, the 49th parallel (and Alaska, west of the 141st meridian) decides."""
+    for east_edge, north in _UNITED_STATES_NORTH:
+        if longitude < east_edge:
+            return north
+    return 45.0
+
+
 # South of the 49th parallel, a point this far from every Canadian place and postal code is
 # taken to be in the United States (Vermont's hills are 81 km from one, Quetico park in
 # Ontario 51 km, Gaspésie's 31 km; Sable Island, 173 km out to sea, is refused).
@@ -700,8 +724,9 @@ class Gazetteer:
     def in_canada(self, latitude: float, longitude: float) -> bool:
         """False for a point the border surely leaves out: west of the 141st meridian (Alaska);
         south of the 49th parallel between the Strait of Georgia and Lake of the Woods, where
-        it is the border (Seattle, North Dakota); and elsewhere south of it, farther than
-        `_FOREIGN_KM` from every place and postal code (Minneapolis, Maine's woods). Near the
+        it is the border (Seattle, North Dakota); and farther east, no farther north than the
+        United States reach there, farther than `_FOREIGN_KM` from every place and postal
+        code (Minneapolis, Maine's woods). Near the
         border it cannot tell (Detroit reads as Windsor), and north of it it never refuses: a
         work camp may lie hundreds of km from any town."""
         if longitude < -141.0:
@@ -710,6 +735,8 @@ class Gazetteer:
             return True
         if -123.0 < longitude < -95.16 and latitude < 48.99:
             return False
+        if latitude > _farthest_north_of_the_united_states(longitude):
+            return True  # (La Vérendrye's forests, 300 km from the border, are Canada's)
         if self._settled_grid is None:
             return True
         nearest = self._settled_grid.nearest(latitude, longitude)

@@ -718,6 +718,11 @@ def test_canada_posts_names_are_written_as_people_write_them(gazetteer: Gazettee
         ("Quetico park", 48.3, -91.5, True),
         ("Pelee Island", 41.77, -82.68, True),
         ("Gaspésie park", 48.9, -66.0, True),
+        # Far from any town, but north of anything American (a review found 118 points of
+        # Quebec's forests refused).
+        ("La Vérendrye reserve", 48.0, -76.0, True),
+        ("Chibougamau's woods", 48.5, -72.0, True),
+        ("Vermont's hills", 44.3, -72.6, False),
         ("a Nunavut mine, far from any town", 71.3, -79.3, True),
         ("Detroit, which it cannot tell from Windsor", 42.33, -83.05, True),
     ],
