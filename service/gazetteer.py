@@ -378,8 +378,9 @@ def _farthest_north_of_the_united_states(longitude: float) -> float:
 # taken to be in the United States (Vermont's hills are 81 km from one, Quetico park in
 # Ontario 51 km, Gaspésie's 31 km; Sable Island, 173 km out to sea, is refused).
 _FOREIGN_KM = 75.0
-# A country after the place ("Toronto, Ontario, Canada"), as addresses are written: dropped.
-_COUNTRY = re.compile(r"[\s,]+(?:canada|can\.?)\s*$", re.IGNORECASE)
+# A country after the place and a comma ("Toronto, Ontario, Canada"), as addresses are
+# written: dropped. (Without the comma it may be the place's own name: Little Canada, NL.)
+_COUNTRY = re.compile(r"\s*,\s*(?:canada|can\.?)\s*$", re.IGNORECASE)
 
 
 def _split_province(query: str) -> tuple[str, str | None]:

@@ -352,7 +352,10 @@ def test_locality_for_postal_area_copies_area_fields(gazetteer: Gazetteer) -> No
         # As addresses are written: the country after the province (an operator's review).
         ("Toronto, Ontario, Canada", "Toronto, ON"),
         ("Toronto, Canada", "Toronto, ON"),
-        ("Iqaluit NU Canada", "Iqaluit, NU"),
+        ("Iqaluit, NU, Canada", "Iqaluit, NU"),
+        # ... but a place named so keeps its name (a review found Little Canada lost).
+        ("Little Canada", "Little Canada, NL"),
+        ("New Canada, NS", "New Canada, NS"),
     ],
 )
 def test_place_lookup_folds_case_accents_and_province_names(
