@@ -100,6 +100,8 @@ def _stated(profile: Profile, candidate: Candidate) -> Said:
 # all serves everyone, and saying so ("serves gender-diverse people, men, women only; gender
 # not given") is noise.
 EVERY_GENDER = frozenset({"woman", "man", "gender_diverse"})
+# So with the forms of trafficking, and the statuses (`NEWCOMER_STATUSES`).
+EVERY_FORM = frozenset({"labour", "sex"})
 
 
 def _gender(profile: Profile, candidate: Candidate) -> Said:
@@ -121,8 +123,17 @@ def _age(profile: Profile, candidate: Candidate) -> Said:
     return (Note("serves_ages", params),), ()
 
 
+def _restricts_status(candidate: Candidate) -> bool:
+    """Whether the service serves only some statuses: listing every one is listing none."""
+    return bool(candidate.statuses) and not candidate.statuses >= NEWCOMER_STATUSES
+
+
+def _restricts_trafficking(candidate: Candidate) -> bool:
+    return bool(candidate.trafficking_types) and not candidate.trafficking_types >= EVERY_FORM
+
+
 def _status(profile: Profile, candidate: Candidate) -> Said:
-    if not candidate.statuses or profile.newcomer_status != UNDISCLOSED:
+    if not _restricts_status(candidate) or profile.newcomer_status != UNDISCLOSED:
         return _SILENT
     # The shorter list: "does not serve citizens" rather than six statuses that it does.
     refused = NEWCOMER_STATUSES - candidate.statuses
@@ -133,7 +144,7 @@ def _status(profile: Profile, candidate: Candidate) -> Said:
 
 
 def _trafficking(profile: Profile, candidate: Candidate) -> Said:
-    if not candidate.trafficking_types or profile.trafficking_type != UNDISCLOSED:
+    if not _restricts_trafficking(candidate) or profile.trafficking_type != UNDISCLOSED:
         return _SILENT
     served = (("types", _joined(candidate.trafficking_types)),)
     return (), (Note("serves_trafficking_only", served),)
@@ -194,8 +205,8 @@ def in_doubt(profile: Profile, candidate: Candidate) -> bool:
         or (
             profile.age is None and (candidate.min_age is not None or candidate.max_age is not None)
         )
-        or (profile.newcomer_status == UNDISCLOSED and bool(candidate.statuses))
-        or (profile.trafficking_type == UNDISCLOSED and bool(candidate.trafficking_types))
+        or (profile.newcomer_status == UNDISCLOSED and _restricts_status(candidate))
+        or (profile.trafficking_type == UNDISCLOSED and _restricts_trafficking(candidate))
         or (profile.with_dependents and candidate.accepts_dependents is None)
     )
 

@@ -178,6 +178,8 @@ def test_age_notes_carry_the_bounds(
             True,
             "serves_statuses_only",
         ),
+        # Every status listed: no restriction, nothing to say.
+        (tuple(NEWCOMER_STATUSES), "undisclosed", True, None),
     ],
 )
 def test_newcomer_status(
@@ -207,7 +209,9 @@ def test_newcomer_status(
         (("labour", "sex"), "sex", True, None),
         (("labour", "sex"), "both", True, None),
         (("labour",), "undisclosed", True, "serves_trafficking_only"),
-        (("labour", "sex"), "undisclosed", True, "serves_trafficking_only"),
+        # Both forms listed: no restriction, nothing to say (a review found the caveat and a
+        # lower score for it).
+        (("labour", "sex"), "undisclosed", True, None),
     ],
 )
 def test_trafficking_type(

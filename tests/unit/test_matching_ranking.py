@@ -15,7 +15,15 @@ from service.matching import scoring
 from service.matching.geo import bounding_box, distance_km, radius_steps
 from service.matching.messages import render
 from service.matching.ranking import Reach, rank_need, reach, reaches_within, sort_key
-from service.matching.types import Candidate, Freshness, Match, Point, Profile, Site
+from service.matching.types import (
+    NEWCOMER_STATUSES,
+    Candidate,
+    Freshness,
+    Match,
+    Point,
+    Profile,
+    Site,
+)
 from service.policy.visibility import cell_reach_km
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -947,3 +955,20 @@ def test_a_service_that_may_turn_the_person_away_ranks_after_one_sure_to_serve_t
     if disclosed is not None:
         answered = person(with_dependents=True, **disclosed)
         assert ids(ranked([doubtful, sure], profile=answered)) == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "every",
+    [
+        {"genders": frozenset({"woman", "man", "gender_diverse"})},
+        {"statuses": NEWCOMER_STATUSES},
+        {"trafficking_types": frozenset({"labour", "sex"})},
+    ],
+)
+def test_a_service_that_lists_everyone_is_not_in_doubt(every: dict[str, Any]) -> None:
+    """Listing every status (or form, or gender) is listing none: no doubt, no lower score
+    (a review found such a listing scored below one with no rules)."""
+    listed = candidate("a", 1.0, accepts_dependents=True, **every)
+    silent = candidate("b", 1.0, accepts_dependents=True)
+    [first, second] = ranked([listed, silent])
+    assert first.score == second.score
