@@ -42,7 +42,10 @@ def serve(
     from service.startup import prepare_database
 
     url = make_url(settings.database_url)
-    if settings.is_sqlite and url.database in (None, "", ":memory:"):
+    in_memory = url.database in (None, "", ":memory:") or (
+        "memory" in str(url.query.get("mode", "")) or ":memory:" in (url.database or "")
+    )
+    if settings.is_sqlite and in_memory:
         # Each connection would have a database of its own, lost with it: the start would
         # migrate one, and every request would find another, empty.
         typer.echo(

@@ -60,6 +60,8 @@ MESSAGES = {
         "La base de données est occupée ou injoignable ; rien n'a changé. Réessayez sous peu."
     ),
     "Invalid JSON": "JSON invalide",
+    "Unknown query parameter": "paramètre de requête inconnu",
+    "Given more than once: it takes one value": "donné plus d'une fois : il prend une valeur",
     # The need profile's own checks (schemas/match.py, schemas/common.py).
     "must start with a Canadian postal prefix such as N2L": (
         "doit commencer par un préfixe postal canadien, comme N2L"
@@ -147,10 +149,10 @@ _BY_TYPE: dict[str, Callable[[dict[str, Any]], str]] = {
 def french_message(error_type: str | None, ctx: dict[str, Any] | None, english: str) -> str:
     """The French of one error's message: by pydantic's type, else this service's own words;
     English when neither is known."""
+    if english in MESSAGES:  # this service's own words first ("Unknown query parameter")
+        return MESSAGES[english]
     said = _BY_TYPE.get(error_type or "")
-    if said is not None and error_type != "value_error":
-        return said(ctx or {})
-    return MESSAGES.get(english, english)
+    return said(ctx or {}) if said is not None else english
 
 
 def french_text(english: str) -> str:

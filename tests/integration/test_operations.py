@@ -682,6 +682,8 @@ def test_app_started_on_an_empty_database_serves_at_once(fresh_database_url: str
         # empty one, 503 for ever (an SRE's review).
         ("serve", "REFERRAL_DATABASE_URL", "sqlite://"),
         ("serve", "REFERRAL_DATABASE_URL", "sqlite:///:memory:"),
+        ("serve", "REFERRAL_DATABASE_URL", "sqlite:///file::memory:?uri=true"),
+        ("serve", "REFERRAL_DATABASE_URL", "sqlite:///file:db?mode=memory&uri=true"),
     ],
 )
 def test_cli_with_an_invalid_setting_exits_nonzero_with_one_clear_line(

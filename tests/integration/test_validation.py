@@ -628,6 +628,15 @@ def test_a_filter_given_twice_gets_422_not_the_last_value_alone(api: Api) -> Non
     assert problem["errors"] == [
         {"loc": ["query", "province"], "msg": "Given more than once: it takes one value"}
     ]
+    french = api.client.get(
+        "/v1/services",
+        params=[("province", "ON"), ("province", "QC"), ("categroy", "x")],
+        headers={**api.admin, "Accept-Language": "fr"},
+    )
+    assert [error["msg"] for error in assert_problem(french, 422)["errors"]] == [
+        "paramètre de requête inconnu",
+        "donné plus d'une fois : il prend une valeur",
+    ]
 
 
 def test_unknown_query_parameter_that_is_no_name_is_not_said_back(api: Api) -> None:
