@@ -671,6 +671,22 @@ def test_app_started_on_an_empty_database_serves_at_once(fresh_database_url: str
 # The command line.
 
 
+def _referral(
+    directory: Path, settings: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    """`referral ARGS` in `directory` with these settings and no other REFERRAL_ one."""
+    env: dict[str, Any] = {k: v for k, v in os.environ.items() if not k.startswith("REFERRAL_")}
+    return subprocess.run(
+        [sys.executable, "-c", "from service.cli import main; main()", *args],
+        cwd=directory,
+        env={**env, **settings},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 @pytest.mark.parametrize(
     ("command", "variable", "value"),
     [
@@ -689,17 +705,7 @@ def test_app_started_on_an_empty_database_serves_at_once(fresh_database_url: str
 def test_cli_with_an_invalid_setting_exits_nonzero_with_one_clear_line(
     tmp_path: Path, command: str, variable: str, value: str
 ) -> None:
-    env: dict[str, Any] = {k: v for k, v in os.environ.items() if not k.startswith("REFERRAL_")}
-    env[variable] = value
-    result = subprocess.run(
-        [sys.executable, "-c", "from service.cli import main; main()", command],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _referral(tmp_path, {variable: value}, command)
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -724,28 +730,17 @@ def test_a_start_that_cannot_prepare_the_database_says_why_in_one_line(
     """Refused, missing, read-only: each said as the driver says it, with where, never the
     password (an SRE's review found every one answered "OperationalError" alone, and a
     read-only SQLite file started, ready, refusing every request)."""
-    url = url.format(tmp=tmp_path)
-    env: dict[str, Any] = {k: v for k, v in os.environ.items() if not k.startswith("REFERRAL_")}
-    env["REFERRAL_DATABASE_URL"] = url
-    command = [sys.executable, "-c", "from service.cli import main; main()"]
+    settings = {"REFERRAL_DATABASE_URL": url.format(tmp=tmp_path)}
     path = tmp_path / "read-only.db"
     if "read-only" in url:  # migrated, then made read-only (root writes whatever the mode)
-        subprocess.run([*command, "migrate"], cwd=tmp_path, env=env, check=True, timeout=60)
+        assert _referral(tmp_path, settings, "migrate").returncode == 0
         made = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
         if made.returncode != 0:
             os.chmod(path, 0o444)
             if os.access(path, os.W_OK):
                 pytest.skip("no way to make a file read-only for this user on this disk")
     try:
-        result = subprocess.run(
-            [*command, "serve", "--port", "1"],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = _referral(tmp_path, settings, "serve", "--port", "1")
     finally:
         if path.exists():
             subprocess.run(["chattr", "-i", str(path)], capture_output=True, check=False)
