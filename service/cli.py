@@ -42,9 +42,7 @@ def serve(
     from service.startup import prepare_database
 
     url = make_url(settings.database_url)
-    in_memory = url.database in (None, "", ":memory:") or (
-        "memory" in str(url.query.get("mode", "")) or ":memory:" in (url.database or "")
-    )
+    in_memory = not url.database or ":memory:" in url.database or url.query.get("mode") == "memory"
     if settings.is_sqlite and in_memory:
         # Each connection would have a database of its own, lost with it: the start would
         # migrate one, and every request would find another, empty.

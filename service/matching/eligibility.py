@@ -104,8 +104,13 @@ EVERY_GENDER = frozenset({"woman", "man", "gender_diverse"})
 EVERY_FORM = frozenset({"labour", "sex"})
 
 
+def _restricts_gender(candidate: Candidate) -> bool:
+    """Whether the service serves only some genders: listing every one is listing none."""
+    return bool(candidate.genders) and not candidate.genders >= EVERY_GENDER
+
+
 def _gender(profile: Profile, candidate: Candidate) -> Said:
-    if not candidate.genders or candidate.genders >= EVERY_GENDER:
+    if not _restricts_gender(candidate):
         return _SILENT
     served = (("genders", _joined(candidate.genders)),)
     if profile.gender == UNDISCLOSED:
@@ -197,11 +202,7 @@ def in_doubt(profile: Profile, candidate: Candidate) -> bool:
     all else equal (`scoring.UNSTATED_ELIGIBILITY_FACTOR`), as one with unstated rules does:
     a men-only shelter came first for a caller who gave no gender, with a caveat alone."""
     return (
-        (
-            profile.gender == UNDISCLOSED
-            and bool(candidate.genders)
-            and not candidate.genders >= EVERY_GENDER
-        )
+        (profile.gender == UNDISCLOSED and _restricts_gender(candidate))
         or (
             profile.age is None and (candidate.min_age is not None or candidate.max_age is not None)
         )

@@ -85,29 +85,20 @@ def reach(
     states_area = (
         candidate.nationwide or bool(candidate.provinces) or candidate.service_radius_km is not None
     )
-    in_area = (
-        candidate.nationwide
-        or profile.province in candidate.provinces
-        or (
-            km_to_nearest is not None
-            and candidate.service_radius_km is not None
-            and km_to_nearest <= candidate.service_radius_km
-        )
+    # Within the radius around its sites it says it serves (and its staff travel).
+    in_radius = (
+        km_to_nearest is not None
+        and candidate.service_radius_km is not None
+        and km_to_nearest <= candidate.service_radius_km
     )
+    in_area = candidate.nationwide or profile.province in candidate.provinces or in_radius
     # How it would reach the person where they are: by outreach, else by phone or online;
     # None when it cannot. Of a service that offers both, outreach (which scores better,
     # `_where_they_are`) only within the radius its staff say they travel: a province-wide
     # line whose staff also visit does not come 1,000 km. Never housing: a bed is at its
     # site, whoever comes to fetch the person, and its distance is the one that counts.
     remote_listed = bool(candidate.delivery & REMOTE_DELIVERY)
-    travels = "outreach" in candidate.delivery and (
-        not remote_listed
-        or (
-            candidate.service_radius_km is not None
-            and km_to_nearest is not None
-            and km_to_nearest <= candidate.service_radius_km
-        )
-    )
+    travels = "outreach" in candidate.delivery and (not remote_listed or in_radius)
     way: ReachKind | None = (
         None if housing else "outreach" if travels else "phone_or_online" if remote_listed else None
     )
@@ -501,9 +492,7 @@ def found_within(
         how = reach(
             profile, candidate, radius_km=radius_km, housing=housing, asked_km=max_distance_km
         )
-        if how is not None and (
-            how.remote or how.outreach or how.distance_km is None or how.within_radius
-        ):
+        if how is not None and (reach_kind(how) != "location" or how.within_radius):
             found += 1
             if found >= enough:
                 break
