@@ -30,26 +30,42 @@ def _no_control_characters(value: str) -> str:
     return value
 
 
+def _visible(value: str) -> str:
+    # A name of only zero-width spaces or direction marks would list as nothing and could
+    # not be searched for (a search needs a letter or a digit).
+    if not any(ch.isalnum() for ch in value):
+        raise ValueError("must contain a letter or a digit")
+    return value
+
+
+# What `_no_control_characters` refuses, stated in the JSON schema.
+_NO_CONTROL = {"pattern": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"}
+
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
     AfterValidator(_no_control_characters),
+    AfterValidator(_visible),
+    Field(json_schema_extra=_NO_CONTROL),
 ]
 ShortText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=300),
     AfterValidator(_no_control_characters),
+    Field(json_schema_extra=_NO_CONTROL),
 ]
 SearchText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=200),
     # PostgreSQL refuses NUL in a statement's text parameter as in a stored one.
     AfterValidator(_no_control_characters),
+    Field(json_schema_extra=_NO_CONTROL),
 ]
 LongText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=2000),
     AfterValidator(_no_control_characters),
+    Field(json_schema_extra=_NO_CONTROL),
 ]
 
 
@@ -67,7 +83,7 @@ def _matching(pattern: str, message: str) -> Any:
 
 
 _PHONE = r"[0-9+()\-.\s]+(\s*(x|ext\.?)\s*\d{1,6})?"
-_EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+_EMAIL = r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+"
 _URL = r"https?://[^\s]+"
 
 Phone = Annotated[
@@ -144,9 +160,10 @@ Instant = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_in
 
 
 class RequestModel(BaseModel):
-    """Base of every request body: unknown fields are rejected, never ignored."""
+    """Base of every request body: unknown fields are rejected, never ignored, and so are
+    `NaN` and `Infinity` (Python's JSON reader takes them), with a message that says so."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class PatchModel(RequestModel):

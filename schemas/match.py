@@ -42,7 +42,9 @@ NeedCode = StrEnum(  # type: ignore[misc]
 )
 NeedCode.__doc__ = "A top-level need (`housing`) or one category of it (`legal.immigration`)."
 
-_POSTAL_PREFIX = re.compile(r"^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]")
+# A prefix (`N2L`) or a whole code (`N2L 3G1`, `n2l-3g1`): never a prefix followed by
+# anything else, which is a typo the person should see rather than a place guessed.
+_POSTAL_PREFIX = re.compile(r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z](\d[ABCEGHJ-NPRSTV-Z]\d)?")
 
 
 class MatchLocation(RequestModel):
@@ -50,7 +52,8 @@ class MatchLocation(RequestModel):
 
     postal_prefix: Annotated[str, Field(max_length=7)] | None = Field(
         default=None,
-        description="First three characters of a postal code (`N2L`); a full code is cut.",
+        description="First three characters of a postal code (`N2L`); a whole code (`N2L 3G1`) "
+        "is cut to them. Anything else is a 422.",
     )
     place: Annotated[str, Field(min_length=2, max_length=100)] | None = Field(
         default=None, description='A municipality, province optional: "Elmira, ON".'
@@ -63,9 +66,12 @@ class MatchLocation(RequestModel):
     def _cut_to_prefix(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        compact = value.replace(" ", "").upper()
-        if not _POSTAL_PREFIX.match(compact):
-            raise ValueError("must start with a Canadian postal prefix such as N2L")
+        compact = value.replace(" ", "").replace("-", "").upper()
+        if not _POSTAL_PREFIX.fullmatch(compact):
+            raise ValueError(
+                "must be a Canadian postal prefix such as N2L, or a whole postal code such "
+                "as N2L 3G1"
+            )
         return compact[:3]
 
     @field_validator("latitude", "longitude")

@@ -259,6 +259,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     detail: str | None = exc.detail if isinstance(exc.detail, str) else None
     if detail == _TITLES.get(exc.status_code) or detail in {"Not Found", "Method Not Allowed"}:
         detail = _GENERIC_DETAILS.get(exc.status_code)
+        if exc.status_code == 404 and _answered_without_slash(request):
+            detail = _WITHOUT_SLASH
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = ", ".join(_allowed_methods(request))
@@ -270,7 +272,18 @@ _GENERIC_DETAILS = {
     405: "This path does not answer this method; Allow lists those it does.",
 }
 
+_WITHOUT_SLASH = "No such path here: send it without the slash at its end."
+
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _answered_without_slash(request: Request) -> bool:
+    """Whether the path, asked with a slash at its end, is one without it."""
+    path = request.scope["path"]
+    if not path.endswith("/") or path == "/":
+        return False
+    scope = {**request.scope, "path": path.rstrip("/")}
+    return any(route.matches(scope)[0] is not Match.NONE for route in request.app.router.routes)
 
 
 def _allowed_methods(request: Request) -> list[str]:

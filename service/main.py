@@ -113,6 +113,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # (FASTAPI_OTEL_AUTO_CONFIGURE, a global provider): nothing of a request is sent
         # anywhere. Operations read /metrics and the access log, which hold no profile.
         telemetry=NO_TELEMETRY,
+        # `/v1/services/` is a 404 problem that names the path without the slash, rather than
+        # Starlette's bodiless 307 to an address built from the Host header, which a client
+        # that does not follow redirects reads as nothing.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     install_problem_handlers(app)

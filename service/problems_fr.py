@@ -50,6 +50,9 @@ TITLES = {
 # Details and messages said in English by this service, word for word.
 MESSAGES = {
     "The request is not valid; see errors.": "La requête n'est pas valide ; voir errors.",
+    "No such path here: send it without the slash at its end.": (
+        "Ce chemin n'existe pas ici : envoyez-le sans la barre oblique finale."
+    ),
     "No such path here; /docs lists every path this service answers.": (
         "Ce chemin n'existe pas ; /docs liste tous ceux que le service connaît."
     ),
@@ -63,8 +66,8 @@ MESSAGES = {
     "Unknown query parameter": "paramètre de requête inconnu",
     "Given more than once: it takes one value": "donné plus d'une fois : il prend une valeur",
     # The need profile's own checks (schemas/match.py, schemas/common.py).
-    "must start with a Canadian postal prefix such as N2L": (
-        "doit commencer par un préfixe postal canadien, comme N2L"
+    "must be a Canadian postal prefix such as N2L, or a whole postal code such as N2L 3G1": (
+        "doit être un préfixe postal canadien, comme N2L, ou un code postal entier, comme N2L 3G1"
     ),
     "give exactly one of postal_prefix, place, or latitude and longitude": (
         "donnez un seul de postal_prefix, place, ou latitude et longitude"
@@ -72,6 +75,7 @@ MESSAGES = {
     "give both latitude and longitude": "donnez latitude et longitude",
     "must not repeat a need": "ne doit pas répéter un besoin",
     "must not contain control characters": "ne doit pas contenir de caractères de contrôle",
+    "must contain a letter or a digit": "doit contenir une lettre ou un chiffre",
     "not an ISO 639 code of a language; use a code such as en, fr or es": (
         "n'est pas un code de langue ISO 639 ; utilisez un code comme en, fr ou es"
     ),

@@ -52,14 +52,15 @@ def problems_only(document: dict[str, Any]) -> dict[str, Any]:
     `application/json` and adds a 422 of its own shape wherever none is declared; a
     client generated from either would parse errors it never receives."""
     for path, operations in document.get("paths", {}).items():
-        for operation in operations.values():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
-            # What every operation of its kind may answer, declared or not: a body too large
-            # or not JSON (`RequestMiddleware`), a query parameter a /v1 operation does not
-            # take (`deps.reject_unknown_query`).
-            if "requestBody" in operation:
-                for status in (413, 415):
-                    responses.setdefault(str(status), {"description": _DESCRIPTIONS[status]})
+            # What every operation of its kind may answer, declared or not (`RequestMiddleware`
+            # answers before the operation is known): a body too large, sent to any; a body not
+            # JSON, sent to any write, whether it takes one or not; a query parameter a /v1
+            # operation does not take (`deps.reject_unknown_query`).
+            responses.setdefault("413", {"description": _DESCRIPTIONS[413]})
+            if method.upper() in ("POST", "PUT", "PATCH"):
+                responses.setdefault("415", {"description": _DESCRIPTIONS[415]})
             if path.startswith("/v1/"):
                 responses.setdefault("422", {"description": _DESCRIPTIONS[422]})
             if "401" in responses:

@@ -7,6 +7,7 @@ the key, in sessionStorage (a new key's secret is shown, never stored)."""
 from pathlib import Path
 
 from fastapi import APIRouter, Response
+from fastapi.responses import RedirectResponse
 
 from service.errors import NotFound
 
@@ -47,6 +48,12 @@ _HEADERS = {
 
 def _serve(name: str) -> Response:
     return Response((_FILES / name).read_bytes(), media_type=_MEDIA_TYPES[name], headers=_HEADERS)
+
+
+@router.get("/console/")
+def console_with_slash() -> Response:
+    """A browser's `/console/` goes to the page (the API's paths do not redirect, see main)."""
+    return RedirectResponse("/console", status_code=308)
 
 
 @router.get("/console")

@@ -8,6 +8,7 @@ load and call nothing but this app."""
 from pathlib import Path
 
 from fastapi import APIRouter, Response
+from fastapi.responses import RedirectResponse
 from swagger_ui_bundle import swagger_ui_path
 
 from service.errors import NotFound
@@ -42,6 +43,12 @@ _HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
 }
+
+
+@router.get("/docs/")
+def docs_with_slash() -> Response:
+    """A browser's `/docs/` goes to the page (the API's paths do not redirect, see main)."""
+    return RedirectResponse("/docs", status_code=308)
 
 
 @router.get("/docs")

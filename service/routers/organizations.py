@@ -88,7 +88,7 @@ def get_organization(
 @router.patch(
     "/{organization_id}",
     summary="Change an organization",
-    responses={**problems(*AUTH, 404, 412, 422, 428), **with_etag()},
+    responses={**problems(*AUTH, 404, 412, 422), **with_etag()},
 )
 def update_organization(
     organization_id: UUID,

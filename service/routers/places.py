@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from schemas.common import SearchText
 from schemas.match import PlaceList
 from service.deps import AnyCaller, GazetteerDep
 from service.routers._responses import AUTH, problems
@@ -17,7 +18,8 @@ def find_places(
     caller: AnyCaller,
     gazetteer: GazetteerDep,
     q: Annotated[
-        str, Query(min_length=1, max_length=100, description='Start of a name: "elm", "st-j".')
+        SearchText,
+        Query(min_length=1, max_length=100, description='Start of a name: "elm", "st-j".'),
     ],
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> PlaceList:

@@ -261,7 +261,7 @@ def update_service(
     "/{service_id}",
     status_code=204,
     summary="Delete a service",
-    responses=problems(*AUTH, 404, 412, 428),
+    responses=problems(*AUTH, 404, 412),
 )
 def delete_service(
     service_id: UUID,
@@ -284,7 +284,7 @@ def delete_service(
 @router.put(
     "/{service_id}/availability",
     summary="Update free beds",
-    responses={**problems(*AUTH, 404, 412, 422, 428), **with_etag()},
+    responses={**problems(*AUTH, 404, 412, 422), **with_etag()},
     response_model=ServicePublic,
 )
 def set_availability(

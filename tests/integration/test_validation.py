@@ -542,8 +542,10 @@ def test_the_document_declares_what_every_operation_may_answer(api: Api) -> None
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             responses = operation["responses"]
-            if "requestBody" in operation:  # too large, or not JSON
-                assert {"413", "415"} <= set(responses), (path, method)
+            # Too large, to any; not JSON, to any write, whether it takes a body or not.
+            assert "413" in responses, (path, method)
+            if method in ("post", "put", "patch"):
+                assert "415" in responses, (path, method)
             if path.startswith("/v1/"):  # an unknown query parameter
                 assert "422" in responses, (path, method)
             if "429" in responses:
@@ -552,6 +554,18 @@ def test_the_document_declares_what_every_operation_may_answer(api: Api) -> None
                 assert "WWW-Authenticate" in responses["401"]["headers"], (path, method)
     services = document["paths"]["/v1/services"]["post"]["responses"]["201"]["headers"]
     assert set(services) == {"ETag", "Location"}
+    # 428 only where If-Match is required; where it is optional, a write without it goes.
+    for path, method in [
+        ("/v1/services/{service_id}", "put"),
+        ("/v1/services/{service_id}", "patch"),
+    ]:
+        assert "428" in document["paths"][path][method]["responses"], (path, method)
+    for path, method in [
+        ("/v1/services/{service_id}", "delete"),
+        ("/v1/services/{service_id}/availability", "put"),
+        ("/v1/organizations/{organization_id}", "patch"),
+    ]:
+        assert "428" not in document["paths"][path][method]["responses"], (path, method)
     for method in ("get", "put", "patch"):
         item = document["paths"]["/v1/services/{service_id}"][method]["responses"]["200"]
         assert "ETag" in item["headers"], method
@@ -747,3 +761,101 @@ def test_hsds_search_with_a_control_character_gets_422(api: Api, search: str) ->
     assert problem["errors"][0]["loc"] == ["query", "search"]
     assert CANARY not in response.text
     assert api.get("/hsds/services", api.admin, search="Test").json()["total_items"] == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/v1/services/"), ("POST", "/v1/match/"), ("GET", "/v1/organizations/")],
+)
+def test_a_path_with_a_slash_at_its_end_is_a_404_that_says_so(
+    api: Api, method: str, path: str
+) -> None:
+    """Not a bodiless 307 to an address built from the Host header (a POST client that does
+    not follow redirects read nothing; a forged Host was sent back as the Location)."""
+    response = api.client.request(
+        method, path, headers={**api.admin, "Host": "evil.example"}, json={}
+    )
+    problem = assert_problem(response, 404)
+    assert "without the slash" in problem["detail"]
+    assert "location" not in response.headers
+    french = api.client.request(
+        method, path, headers={**api.admin, "Accept-Language": "fr"}, json={}
+    )
+    assert "barre oblique" in assert_problem(french, 404)["detail"]
+
+
+def test_a_path_unknown_with_or_without_its_slash_is_the_plain_404(api: Api) -> None:
+    problem = assert_problem(api.client.get("/v1/nothing-here/", headers=api.admin), 404)
+    assert "/docs" in problem["detail"]
+
+
+@pytest.mark.parametrize("page", ["/console", "/docs"])
+def test_a_browser_asking_for_a_page_with_its_slash_is_sent_to_the_page(
+    api: Api, page: str
+) -> None:
+    response = api.client.get(f"{page}/", headers={"Host": "evil.example"}, follow_redirects=False)
+    assert response.status_code == 308
+    assert response.headers["location"] == page  # (this server's, whatever the Host said)
+
+
+def test_a_write_that_takes_no_body_refuses_one_not_json_as_its_document_says(
+    api: Api,
+) -> None:
+    service = api.service(api.organization())
+    path = "/v1/services/{service_id}/verify"
+    response = api.client.post(
+        path.format(service_id=service["id"]),
+        content=b"x",
+        headers={**api.admin, "Content-Type": "text/plain"},
+    )
+    assert_problem(response, 415)
+    document = api.client.get("/openapi.json").json()
+    assert "415" in document["paths"][path]["post"]["responses"]
+
+
+@pytest.mark.parametrize("name", ["\u200b\u200b", "\u202e", " \u2060 ", "---"])
+def test_a_name_with_no_letter_or_digit_gets_422(api: Api, name: str) -> None:
+    """A name of zero-width spaces or direction marks lists as nothing and cannot be searched."""
+    before = api.get("/v1/organizations", api.admin).json()["total"]
+    response = api.client.post("/v1/organizations", json={"name": name}, headers=api.admin)
+    problem = assert_problem(response, 422)
+    assert problem["errors"][0]["loc"] == ["body", "name"]
+    assert "letter or a digit" in problem["errors"][0]["msg"]
+    assert api.get("/v1/organizations", api.admin).json()["total"] == before
+    organization_id = api.organization()
+    body = listing(organization_id, name=name)
+    assert_problem(api.client.post("/v1/services", json=body, headers=api.admin), 422)
+    french = api.client.post(
+        "/v1/organizations",
+        json={"name": name},
+        headers={**api.admin, "Accept-Language": "fr"},
+    )
+    assert "lettre ou un chiffre" in assert_problem(french, 422)["errors"][0]["msg"]
+
+
+def test_a_name_in_any_script_is_taken(api: Api) -> None:
+    for name in ["Maison Étoile", "ᐃᓄᒃᑎᑐᑦ", "مركز", "211"]:
+        response = api.client.post("/v1/organizations", json={"name": name}, headers=api.admin)
+        assert response.status_code == 201, (name, response.text)
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_a_coordinate_that_is_no_number_gets_422_that_says_so(api: Api, token: str) -> None:
+    """Python's JSON reader takes NaN and Infinity; they were told "less than or equal to
+    83.2"."""
+    operator = api.key("operator")
+    body = '{"needs": ["housing"], "location": {"latitude": TOKEN, "longitude": -80.5}}'
+    body = body.replace("TOKEN", token)
+    response = api.client.post(
+        "/v1/match", content=body, headers={**operator, "Content-Type": "application/json"}
+    )
+    problem = assert_problem(response, 422)
+    assert problem["errors"][0]["loc"] == ["body", "location", "latitude"]
+    assert "finite" in problem["errors"][0]["msg"]
+
+
+def test_a_place_search_with_a_control_character_gets_422(api: Api) -> None:
+    response = api.get("/v1/places", api.admin, q="Elm\x00")
+    problem = assert_problem(response, 422)
+    assert problem["errors"][0]["loc"] == ["query", "q"]
+    assert api.get("/v1/places", api.admin, q="Elm").status_code == 200

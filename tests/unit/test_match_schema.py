@@ -64,6 +64,7 @@ def test_an_unknown_field_is_an_error(body: dict[str, Any], loc: tuple[str, ...]
         ("K1A 0B1", "K1A"),
         (" k1a ", "K1A"),
         ("H2X1Y4", "H2X"),
+        ("n2l-3g1", "N2L"),
     ],
 )
 def test_a_postal_code_is_cut_to_its_prefix(given: str, prefix: str) -> None:
@@ -73,13 +74,23 @@ def test_a_postal_code_is_cut_to_its_prefix(given: str, prefix: str) -> None:
 
 @pytest.mark.parametrize(
     "given",
-    ["", "N2", "2NL", "D2L", "W1A", "Z9Z", "N2O", "NNN", "N2L 3G1 X", "12345"],
+    [
+        *["", "N2", "2NL", "D2L", "W1A", "Z9Z", "N2O", "NNN", "N2L 3G1 X", "12345"],
+        # A prefix followed by something that makes no whole code: a typo, not a place.
+        *["N2L3G1X", "N2L 3G", "N2LX", "N2L 3GI", "N2L.3G1"],
+    ],
 )
 def test_a_bad_postal_prefix_is_refused(given: str) -> None:
     assert errors(profile(location={"postal_prefix": given}))[0][0][:2] == (
         "location",
         "postal_prefix",
     )
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_coordinates_that_are_no_number_are_refused_as_such(number: float) -> None:
+    found = errors(profile(location={"latitude": number, "longitude": -80.5}))
+    assert found[0] == (("location", "latitude"), "finite_number")
 
 
 @pytest.mark.parametrize(
