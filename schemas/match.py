@@ -50,6 +50,8 @@ _POSTAL_PREFIX = re.compile(r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z](\d[ABCEGHJ-
 class MatchLocation(RequestModel):
     """Where the person is, coarsely: exactly one of a postal prefix, a place, or coordinates."""
 
+    model_config = ConfigDict(hide_input_in_errors=True)  # as NeedProfile's
+
     postal_prefix: Annotated[str, Field(max_length=7)] | None = Field(
         default=None,
         description="First three characters of a postal code (`N2L`); a whole code (`N2L 3G1`) "
@@ -99,6 +101,9 @@ class NeedProfile(RequestModel):
 
     model_config = ConfigDict(
         extra="forbid",
+        # A partner app that logs a ValidationError would log what was sent: a phone number
+        # or an address put where it does not belong (the server never says values back).
+        hide_input_in_errors=True,
         json_schema_extra={
             # A fictional caller, as the README's first call: what /docs fills in.
             "examples": [

@@ -130,4 +130,8 @@ app.add_typer(hsds_app, name="hsds")
 
 
 def main() -> None:
+    # What this process creates is its user's alone: the SQLite database and its WAL (every
+    # confidential address, the key hashes), an HSDS export (intake contacts a partner may
+    # not see), the start-up lock. Another user of a shared host reads none of it.
+    os.umask(0o077)
     app()

@@ -20,6 +20,11 @@ class Settings(BaseSettings):
     bootstrap_admin_key: SecretStr | None = Field(
         default=None, description="If set, this key is an admin key (stored hashed)."
     )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="The bearer token `/metrics` asks of a scraper. Unset: `/metrics` answers "
+        "this host alone (loopback), since its counters say when matches are made.",
+    )
     demo_data: bool = Field(default=False, description="Load the demo registry into an empty DB.")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     cors_origins: list[str] = Field(
@@ -86,7 +91,7 @@ class Settings(BaseSettings):
             return "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
 
-    @field_validator("bootstrap_admin_key")
+    @field_validator("bootstrap_admin_key", "metrics_token")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value()) < 16:

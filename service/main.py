@@ -1,5 +1,6 @@
 """The application factory: wiring only, no logic."""
 
+import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -10,10 +11,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST
+from pydantic import SecretStr
 
 from service.config import Settings, get_settings
 from service.db import create_db_engine
-from service.errors import install_problem_handlers
+from service.errors import Forbidden, Unauthorized, install_problem_handlers
 from service.gazetteer import default_gazetteer
 from service.http_head import HeadAsGet
 from service.observability import Metrics, RequestMiddleware, configure_logging
@@ -59,6 +61,28 @@ NO_TELEMETRY: TelemetryConfig = {
     "operation_spans": False,
     "auto_configure": False,
 }
+
+
+# Where a scrape may come from when no token is set: this host.
+_LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+def _check_scraper(request: Request, token: SecretStr | None) -> None:
+    """`/metrics` to a scraper with the token, or, without one set, to this host alone: its
+    counters, read every few seconds, would tell anyone that a match was just made."""
+    if token is not None:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        expected = token.get_secret_value().encode()
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+            raise Unauthorized(
+                "Send the metrics token (REFERRAL_METRICS_TOKEN) as a bearer token.",
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+    elif request.client is None or request.client.host not in _LOOPBACK:
+        raise Forbidden(
+            "Metrics are answered to this host only; set REFERRAL_METRICS_TOKEN to scrape "
+            "them from elsewhere."
+        )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -151,6 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/metrics", include_in_schema=False)
     def metrics_endpoint(request: Request) -> Response:
+        _check_scraper(request, settings.metrics_token)
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     app.add_middleware(HeadAsGet)

@@ -11,6 +11,9 @@ from httpx import Response
 from service.config import Settings
 
 ADMIN_KEY = "test-bootstrap-admin-key-0123456789"
+# What a test app's `/metrics` asks of a scraper (`SCRAPER` sends it): the test client's
+# requests come from no loopback address.
+METRICS_TOKEN = "test-metrics-token-0123456789"
 
 
 def app_settings(database_url: str, **overrides: Any) -> Settings:
@@ -20,6 +23,7 @@ def app_settings(database_url: str, **overrides: Any) -> Settings:
     `overrides` set any other setting."""
     values: dict[str, Any] = {
         "bootstrap_admin_key": ADMIN_KEY,
+        "metrics_token": METRICS_TOKEN,
         "demo_data": False,
         "rate_limit_per_minute": 0,
         **overrides,
@@ -93,6 +97,11 @@ def confidential_location() -> dict[str, Any]:
         "confidential": True,
         "wheelchair_accessible": None,
     }
+
+
+def scraper() -> dict[str, str]:
+    """The headers of a scrape of a test app's `/metrics`."""
+    return bearer(METRICS_TOKEN)
 
 
 def bearer(key: str) -> dict[str, str]:

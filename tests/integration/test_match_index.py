@@ -37,7 +37,7 @@ from service.usecases.keys import Caller
 from service.usecases.match import match_needs
 from service.usecases.match_index import MatchIndex
 from tests.conftest import new_database_url
-from tests.factories import Api, listing, without_random_parts
+from tests.factories import Api, listing, scraper, without_random_parts
 
 KITCHENER = {"place": "Kitchener, ON"}
 OPERATOR = Caller(key_id=uuid.uuid4(), name="test", role=Role.operator, organization_id=None)
@@ -485,7 +485,7 @@ def test_metrics_say_how_many_services_the_index_holds_and_how_often_it_was_read
         api.service(organization, name=name)
     api.service(api.organization("Unvetted", approved=False), name="C")
     assert len(_matched(api)) == 2
-    text = api.client.get("/metrics").text
+    text = api.client.get("/metrics", headers=scraper()).text
     assert "referral_match_index_services 2.0" in text
     (reads,) = (
         line for line in text.splitlines() if line.startswith("referral_match_index_whole_reads ")

@@ -38,6 +38,7 @@ from tests.factories import (
     app_settings,
     assert_problem,
     confidential_location,
+    scraper,
     without_random_parts,
 )
 
@@ -253,7 +254,7 @@ def test_a_need_profile_leaves_no_trace(
             response = app.client.post("/v1/match", json=body, headers=operator)
             assert_problem(response, 422)
             responses.append(response)
-        metrics = app.client.get("/metrics")
+        metrics = app.client.get("/metrics", headers=scraper())
         assert metrics.status_code == 200
     captured = capfd.readouterr()
 

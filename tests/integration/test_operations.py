@@ -35,7 +35,7 @@ from service.observability import JsonFormatter
 from service.startup import prepare_database
 from service.usecases.demo import load_demo_registry
 from tests.conftest import _postgres_database, new_database_url
-from tests.factories import ADMIN_KEY, CANARY, Api, app_settings, assert_problem, listing
+from tests.factories import ADMIN_KEY, CANARY, Api, app_settings, assert_problem, listing, scraper
 
 TABLES = {"organization", "api_key", "service", "location", "service_change", "alembic_version"}
 POSTGRES_SERVER = os.environ.get(
@@ -66,7 +66,7 @@ def test_metrics_count_requests_by_route_template_never_by_concrete_value(api: A
     assert api.get("/v1/services", api.admin, modified_after=CANARY).status_code == 422
     assert api.client.get(f"/v1/{CANARY}").status_code == 404
 
-    metrics = api.client.get("/metrics")
+    metrics = api.client.get("/metrics", headers=scraper())
     assert metrics.status_code == 200
     assert metrics.headers["content-type"].startswith("text/plain")
     text = metrics.text
@@ -76,6 +76,31 @@ def test_metrics_count_requests_by_route_template_never_by_concrete_value(api: A
     assert "referral_http_request_duration_seconds_bucket{" in text
     for concrete in (service_id, organization_id, CANARY):
         assert concrete not in text
+
+
+@pytest.mark.parametrize("sent", [None, "Bearer wrong-token-0123456789", "Basic abc"])
+def test_metrics_without_the_metrics_token_are_refused(api: Api, sent: str | None) -> None:
+    """The request counters, read every few seconds, would say that a match was just made
+    (a security review found `/metrics` open to anyone)."""
+    headers = {"Authorization": sent} if sent else {}
+    refused = api.client.get("/metrics", headers=headers)
+    problem = assert_problem(refused, 401)
+    assert "REFERRAL_METRICS_TOKEN" in problem["detail"]
+    assert refused.headers["www-authenticate"].startswith("Bearer")
+    assert "referral_http_requests_total" not in refused.text
+    assert api.client.get("/metrics", headers=api.admin).status_code == 401  # nor an API key
+
+
+@pytest.mark.parametrize(("host", "status"), [("127.0.0.1", 200), ("::1", 200), ("10.0.0.7", 403)])
+def test_without_a_metrics_token_metrics_answer_this_host_alone(
+    database_url: str, host: str, status: int
+) -> None:
+    settings = app_settings(database_url, metrics_token=None)
+    with TestClient(create_app(settings), raise_server_exceptions=False, client=(host, 5000)) as c:
+        response = c.get("/metrics")
+    assert response.status_code == status
+    if status == 403:
+        assert "REFERRAL_METRICS_TOKEN" in assert_problem(response, 403)["detail"]
 
 
 @pytest.fixture
@@ -977,3 +1002,26 @@ def test_the_demo_keys_are_announced_with_the_address_served_on(
     assert "Demo registry loaded" in said
     assert "http://127.0.0.1:8177/v1/services" in said
     assert ":8000" not in said
+
+
+def test_what_the_command_line_writes_only_its_user_reads(tmp_path: Path) -> None:
+    """The SQLite database and its WAL hold every confidential address and the key hashes, an
+    export the intake contacts: on a shared host, no other user reads them (a security review
+    found them all `-rw-r--r--`)."""
+    settings = {
+        "REFERRAL_DATABASE_URL": f"sqlite:///{tmp_path}/referral.db",
+        "REFERRAL_DEMO_DATA": "true",
+    }
+    old = os.umask(0o022)  # as a login shell's
+    try:
+        assert _referral(tmp_path, settings, "migrate").returncode == 0
+        out = tmp_path / "export"
+        exported = _referral(tmp_path, settings, "hsds", "export", "--out", str(out))
+        assert exported.returncode == 0, exported.stderr
+    finally:
+        os.umask(old)
+    written = [path for path in tmp_path.rglob("*") if path.name != "__pycache__"]
+    assert any(path.name == "referral.db" for path in written)
+    assert any(path.suffix == ".csv" for path in written)
+    for path in written:
+        assert path.stat().st_mode & 0o077 == 0, (path, oct(path.stat().st_mode))

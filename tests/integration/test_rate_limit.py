@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from service.main import create_app
 from service.ratelimit import WINDOW_SECONDS, MemoryLimiter
-from tests.factories import ADMIN_KEY, app_settings, assert_problem, bearer
+from tests.factories import ADMIN_KEY, app_settings, assert_problem, bearer, scraper
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -86,7 +86,7 @@ def test_without_its_redis_the_service_goes_on_unlimited_and_says_so(
                 assert client.get("/v1/taxonomy", headers=partner).status_code == 200
             # Each request let through counts, for an alert: the admin's that issued the
             # partner key, and the partner's three.
-            scrape = client.get("/metrics").text
+            scrape = client.get("/metrics", headers=scraper()).text
             assert "\nreferral_rate_limit_unavailable_total 4.0\n" in scrape, scrape[-600:]
     finally:
         logger.removeHandler(caplog.handler)

@@ -17,6 +17,7 @@ from tests.factories import (
     confidential_location,
     count_services,
     listing,
+    scraper,
     snapshot,
     with_if_match,
     without_random_parts,
@@ -747,7 +748,7 @@ def test_head_is_answered_wherever_get_is_with_its_headers_and_no_body(api: Api)
     assert head.headers["etag"] == get.headers["etag"]
     assert head.headers["content-length"] == get.headers["content-length"]
     assert api.client.head(path).status_code == 401
-    metrics = api.client.get("/metrics").text
+    metrics = api.client.get("/metrics", headers=scraper()).text
     assert 'method="HEAD",route="/v1/services/{service_id}",status="200"' in metrics
 
 

@@ -7,6 +7,8 @@ from pydantic import ValidationError
 
 from schemas.match import MatchLocation, NeedProfile
 
+CANARY_DIGITS = "8675309"
+
 PLACE = {"place": "Elmira, ON"}
 
 
@@ -320,3 +322,22 @@ def test_enums_and_flags_are_checked(field: str, value: str) -> None:
 def test_every_trafficking_type_is_accepted(trafficking: str) -> None:
     parsed = NeedProfile.model_validate(profile(trafficking_type=trafficking))
     assert parsed.trafficking_type.value == trafficking
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        profile(phone=f"204-555-{CANARY_DIGITS}"),
+        profile(location={"place": "Winnipeg, MB", "address": f"{CANARY_DIGITS} Main St"}),
+        profile(location={"postal_prefix": f"R3C {CANARY_DIGITS}"}),
+        profile(age=f"{CANARY_DIGITS}x"),
+        profile(languages=[f"x{CANARY_DIGITS}"]),
+    ],
+)
+def test_a_validation_error_never_holds_what_was_sent(body: dict[str, Any]) -> None:
+    """A partner app built on this model logs its errors: they must not carry the caller's
+    phone number or address, put where it does not belong."""
+    with pytest.raises(ValidationError) as caught:
+        NeedProfile.model_validate(body)
+    assert CANARY_DIGITS not in str(caught.value)
+    assert CANARY_DIGITS not in repr(caught.value)
