@@ -124,6 +124,12 @@ _TOKEN_EXPANSIONS = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"
 _URBAN_REACH_FACTOR = 3.0
 _URBAN_REACH_MIN_KM = 3.0
 _AMBIGUITY_RATIO = 10
+# A place whose population the data does not give (0) may be a hamlet or a town merged into a
+# municipality of another name (Rockland, ON: 12,000 people in Clarence-Rockland; York, ON, in
+# Toronto): counted as this many when a name is shared, so that only a town of 10,000 or more
+# is taken without the province over it (Elmira, ON over a hamlet of PE), not Rockland, BC
+# (3,740) for anyone's Rockland.
+_UNKNOWN_POPULATION = 1_000
 _GRID_DEG = 0.5
 _EARTH_KM = 6371.0088
 
@@ -656,7 +662,8 @@ class Gazetteer:
         province may be a code or an English/French name; a trailing province without a
         comma (``"Elmira ON"``) is accepted when the whole text is not a name.  Without a
         province, a name shared by several places is ambiguous and gives ``None`` unless
-        the most populous candidate has at least 10 times the population of the next.
+        the most populous candidate has at least 10 times the population of the next (one of
+        unknown population counted as `_UNKNOWN_POPULATION`).
         """
         name, province = _split_province(query)
         candidates = self._candidates(name, province)
@@ -673,7 +680,7 @@ class Gazetteer:
         if len(candidates) == 1:
             return candidates[0]
         first, second = candidates[0], candidates[1]
-        if first.population >= _AMBIGUITY_RATIO * max(second.population, 1):
+        if first.population >= _AMBIGUITY_RATIO * (second.population or _UNKNOWN_POPULATION):
             return first
         return None
 

@@ -165,7 +165,10 @@ def test_an_unknown_place_is_bad_input_without_echoing_it(
             "referral-client: Invalid value for '--gender'",
         ),
         (["--need", "housing", "--age", "130"], "referral-client: Invalid value for '--age'"),
-        (["--need", "housing", "--near", "Z1Z"], "referral-client: --near: must start with"),
+        (
+            ["--need", "housing", "--near", "Z1Z"],
+            "referral-client: --near: must be a Canadian postal prefix",
+        ),
         (["--need", "housing", "--colour", "red"], "referral-client: No such option"),
     ],
     ids=["unknown need", "bad language", "bad gender", "bad age", "bad prefix", "bad option"],

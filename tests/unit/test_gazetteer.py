@@ -417,7 +417,15 @@ def test_a_name_refused_for_want_of_a_province_is_told_from_a_misspelt_one(
     assert not gazetteer.bears_name("Canada")
 
 
-@pytest.mark.parametrize("query", ["Stratford", "Westmount", "Cornwall"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        *["Stratford", "Westmount", "Cornwall"],
+        # Beside a place whose population the data does not give, only a city is taken:
+        # Rockland, BC (3,740) was everyone's Rockland, Rockland, ON (12,000) has no figure.
+        *["Rockland", "York"],
+    ],
+)
 def test_place_lookup_ambiguous_name_without_province_returns_none(
     gazetteer: Gazetteer, query: str
 ) -> None:
@@ -442,7 +450,13 @@ def test_place_lookup_ambiguous_name_with_province_resolves(
 
 
 @pytest.mark.parametrize(
-    ("query", "label"), [("Windsor", "Windsor, ON"), ("Waterloo", "Waterloo, ON")]
+    ("query", "label"),
+    [
+        ("Windsor", "Windsor, ON"),
+        ("Waterloo", "Waterloo, ON"),
+        ("Charlottetown", "Charlottetown, PE"),  # over a hamlet of NL of no given population
+        ("Kitchener", "Kitchener, ON"),
+    ],
 )
 def test_place_lookup_shared_name_returns_far_more_populous_place(
     gazetteer: Gazetteer, query: str, label: str
