@@ -348,8 +348,10 @@ def explain(
         caveats.extend(bed_caveats)
     if candidate.intake_24_7:
         reasons.append(Note("intake_24_7"))
-    elif housing and profile.urgent and scoring.urgent_tier(candidate, now, freshness) == "bed":
-        # A bed, but ranked below every shelter that takes people tonight: say why.
+    elif housing and profile.urgent and scoring.EMERGENCY_SHELTER not in candidate.categories:
+        # Ranked below every shelter that takes people tonight: say why, whether its count
+        # says a free bed (the middle tier) or says nothing current (the least certain, which
+        # most needs it).
         caveats.append(Note("not_tonight"))
 
     days = scoring.verified_age_days(candidate, now)

@@ -580,6 +580,36 @@ def test_for_urgent_housing_a_free_bed_outranks_a_24_7_shelter_full_tonight() ->
 
 
 @pytest.mark.parametrize(
+    ("changes", "said"),
+    [
+        ({"categories": frozenset({"housing.transitional"})}, True),  # a free bed, office hours
+        (  # a free bed days ago: the least certain, not the least warned
+            {
+                "categories": frozenset({"housing.transitional"}),
+                "availability_updated_at": NOW - timedelta(hours=100),
+            },
+            True,
+        ),
+        ({"categories": frozenset({"housing.long_term"}), "beds_available": None}, True),
+        ({"categories": frozenset({"housing.transitional"}), "intake_24_7": True}, False),
+        ({}, False),  # an emergency shelter
+        ({"availability_updated_at": NOW - timedelta(hours=100)}, False),
+    ],
+)
+def test_urgent_housing_says_may_not_take_people_tonight_of_all_that_cannot_tell(
+    changes: dict[str, Any], said: bool
+) -> None:
+    """Of every housing that is neither an emergency shelter nor open at any hour (an
+    operator's review found a day-hours house with a week-old count of 4 free beds without
+    it, while the same house with a fresh count had it)."""
+    housing = frozenset({"housing.emergency_shelter", "housing.transitional", "housing.long_term"})
+    (match,) = ranked(person(urgent=True), [candidate("s", **changes)], categories=housing)
+    assert ("not_tonight" in [note.code for note in match.caveats]) is said
+    calm = ranked(person(urgent=False), [candidate("s", **changes)], categories=housing)
+    assert "not_tonight" not in [note.code for note in calm[0].caveats]
+
+
+@pytest.mark.parametrize(
     ("hours", "expected"),
     [
         ("24/7", True),
