@@ -104,18 +104,22 @@ PROVINCES: dict[str, tuple[str, str]] = {
 }
 """Province and territory codes with their English and French names."""
 
+# Abbreviations in use, English and French (the Office québécois de la langue française's:
+# "Vancouver, C.-B.", "Halifax, N.-É."; not Nunavut's "Nt", which is the NWT's code).
 _PROVINCE_EXTRA_NAMES: dict[str, tuple[str, ...]] = {
-    "AB": ("Alta",),
-    "BC": ("B.C.",),
+    "AB": ("Alta", "Alb"),
+    "BC": ("B.C.", "C.-B."),
     "MB": ("Man",),
-    "NL": ("Newfoundland", "Nfld", "NF"),
-    "NT": ("NWT", "N.W.T.", "Northwest Territory"),
+    "NB": ("N.-B.",),
+    "NL": ("Newfoundland", "Nfld", "NF", "T.-N.-L.", "T.-N."),
+    "NS": ("N.-É.",),
+    "NT": ("NWT", "N.W.T.", "Northwest Territory", "T.N.-O.", "T.-N.-O."),
     "NU": ("Nunavut Territory",),
     "ON": ("Ont",),
-    "PE": ("PEI", "P.E.I."),
+    "PE": ("PEI", "P.E.I.", "Î.-P.-É."),
     "QC": ("Que", "PQ"),
     "SK": ("Sask",),
-    "YT": ("YK", "Yukon Territory"),
+    "YT": ("YK", "Yukon Territory", "Yn"),
 }
 
 _APOSTROPHES = frozenset("'`\u2019\u02bc")  # ASCII, grave, right quote, modifier letter

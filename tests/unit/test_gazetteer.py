@@ -750,3 +750,24 @@ def test_a_point_outside_canada_is_told_apart_where_it_surely_is(
     """Seattle was answered as "Gonzales, BC" and Minneapolis as Fort Frances, 400 km off
     (an operator's review)."""
     assert gazetteer.in_canada(latitude, longitude) is inside, where
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("Vancouver, C.-B.", "Vancouver, BC"),
+        ("Halifax, N.-É.", "Halifax, NS"),
+        ("Charlottetown, Î.-P.-É.", "Charlottetown, PE"),
+        ("Yellowknife, T.N.-O.", "Yellowknife, NT"),
+        ("Whitehorse, Yn", "Whitehorse, YT"),
+        ("Moncton, N.-B.", "Moncton, NB"),
+        ("St. John's, T.-N.-L.", "St. John's, NL"),
+        ("Calgary, Alb.", "Calgary, AB"),
+    ],
+)
+def test_a_province_may_be_given_by_its_french_abbreviation(
+    gazetteer: Gazetteer, query: str, label: str
+) -> None:
+    place = gazetteer.place(query)
+    assert place is not None
+    assert place.label == label
