@@ -28,7 +28,9 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 AUTH = (401, 403, 429, 503)
 
 _ETAG = {
-    "description": "The version answered, for `If-Match` on a later write.",
+    "description": "The version answered, for `If-Match` on a later write: sent back as is, "
+    'or as a compressing proxy weakened it (`W/"…"`), since the version it names is compared '
+    "exactly.",
     "schema": {"type": "string"},
 }
 _LOCATION = {"description": "The path of what was created.", "schema": {"type": "string"}}

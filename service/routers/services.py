@@ -36,7 +36,11 @@ removed_router = APIRouter(prefix="/v1/removed-services", tags=["services"])
 
 IfMatch = Annotated[
     str | None,
-    Header(description="The `ETag` of the listing as you read it. Required.", alias="If-Match"),
+    Header(
+        description='The `ETag` of the listing as you read it (its weak form `W/"…"` too, as a '
+        "compressing proxy passes it on). Required.",
+        alias="If-Match",
+    ),
 ]
 
 
