@@ -151,6 +151,7 @@ class OrganizationAction(StrEnum):
     approve = "approve"
     suspend = "suspend"
     hsds_import = "import"
+    delete = "delete"
 
 
 class ChangeAction(StrEnum):

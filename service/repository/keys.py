@@ -99,3 +99,30 @@ def add_key(session: Session, key: ApiKey) -> ApiKey:
     session.add(key)
     session.flush()
     return key
+
+
+def detach_keys_of(
+    session: Session,
+    organization_id: uuid.UUID,
+    *,
+    at: datetime,
+    by: str,
+    by_key_id: uuid.UUID | None,
+) -> list[ApiKey]:
+    """Revoke an organization's working keys and keep all its keys, revoked, with no
+    organization: the record of who held them stays when the organization goes. Returns them
+    as they were."""
+    keys = list_keys(session, organization_id=organization_id)
+    session.execute(
+        sa.update(ApiKey)
+        .where(col(ApiKey.organization_id) == organization_id, col(ApiKey.revoked_at).is_(None))
+        .values(revoked_at=at, revoked_by=by, revoked_by_key_id=by_key_id)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        sa.update(ApiKey)
+        .where(col(ApiKey.organization_id) == organization_id)
+        .values(organization_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    return keys

@@ -47,6 +47,11 @@ def list_organizations(
     return list(rows), session.exec(counter).one()
 
 
+def delete_organization(session: Session, organization: Organization) -> None:
+    session.delete(organization)
+    session.flush()
+
+
 def count_organizations(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Organization)).one()
 

@@ -142,6 +142,12 @@ def list_services(
     return list(session.exec(page).unique()), int(total)
 
 
+def count_services_of(session: Session, organization_id: uuid.UUID) -> int:
+    """The listings an organization has (deleted ones are gone)."""
+    counted = select(sa.func.count()).select_from(Service)
+    return int(session.exec(counted.where(col(Service.organization_id) == organization_id)).one())
+
+
 def touch_services_of(session: Session, organization_id: uuid.UUID, at: datetime) -> None:
     """Mark an organization's listings changed at `at`: what others read of them changed
     (whether they are shown at all, their organization's name), so a sync reads them again."""

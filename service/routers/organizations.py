@@ -115,6 +115,36 @@ def update_organization(
     )
 
 
+@router.delete(
+    "/{organization_id}",
+    status_code=204,
+    summary="Delete an organization",
+    responses=problems(*AUTH, 404, 409, 412),
+)
+def delete_organization(
+    organization_id: UUID,
+    session: SessionDep,
+    caller: AdminCaller,
+    if_match: Annotated[
+        str | None,
+        Header(
+            description="Optional: the `ETag` of the organization as you read it, so that one "
+            "changed since is not deleted unseen (412). `*`: whatever version is there.",
+            alias="If-Match",
+        ),
+    ] = None,
+) -> Response:
+    """Remove an organization registered by mistake or closed for good. Only one without
+    listings: 409 while it has any (delete them first, or suspend it, which keeps them). Its
+    keys are revoked and stay in `GET /v1/keys` without an organization; its history stays
+    readable at `/v1/organizations/{id}/history`, ending with the deletion and the keys it
+    held."""
+    usecases.delete_organization(
+        session, organization_id=organization_id, caller=caller, if_match=if_match
+    )
+    return Response(status_code=204)
+
+
 @router.post(
     "/{organization_id}/approve",
     summary="Approve an organization",

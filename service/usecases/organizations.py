@@ -21,6 +21,7 @@ from service.errors import (
     Unprocessable,
 )
 from service.models import Organization, OrganizationChange, name_key, utcnow
+from service.repository import keys as keys_repo
 from service.repository import organizations as repo
 from service.repository import services as services_repo
 from service.usecases.keys import Caller
@@ -253,14 +254,60 @@ def set_organization_status(
     return _public(organization)
 
 
+def delete_organization(
+    session: Session,
+    *,
+    organization_id: uuid.UUID,
+    caller: Caller,
+    if_match: str | None = None,
+) -> None:
+    """Remove an organization registered by mistake, or gone for good: only one without
+    listings (409 otherwise: delete them, or suspend it). Its keys are revoked and kept on the
+    record without it; its history stays readable, ending with the deletion, which names
+    the keys it held. With `if_match`, only the organization as it was read (412)."""
+    organization = _get(session, organization_id, for_update=True)
+    if if_match is not None:
+        check_if_match(etag_of(organization), if_match, what="organization", required=False)
+    listings = services_repo.count_services_of(session, organization_id)
+    if listings:
+        raise Conflict(
+            f"The organization has {listings} listing{'s' if listings > 1 else ''}: delete "
+            "them first, or suspend the organization instead, which keeps them."
+        )
+    before = _fields(organization)
+    now = utcnow()
+    keys = keys_repo.detach_keys_of(
+        session, organization_id, at=now, by=caller.name, by_key_id=caller.key_id
+    )
+    entry = history_entry(
+        organization.id,
+        at=now,
+        action=OrganizationAction.delete,
+        actor_key_id=caller.key_id,
+        actor_name=caller.name,
+        actor_role=caller.role.value,
+        before=before,
+        after={},
+    )
+    if keys:  # (by name and prefix: the key ids stay in GET /v1/keys, revoked)
+        held = [f"{key.name} ({key.prefix}…)" for key in keys]
+        entry.changes = [*entry.changes, {"field": "keys", "old": held, "new": []}]
+    repo.add_changes(session, [entry])
+    repo.delete_organization(session, organization)
+    session.commit()
+
+
 def organization_history(
     session: Session, *, organization_id: uuid.UUID, caller: Caller
 ) -> OrganizationHistory:
-    """Who registered, changed, approved or suspended the organization, when and why."""
-    _get(session, organization_id)
+    """Who registered, changed, approved, suspended or deleted the organization, when and
+    why; also once it is deleted."""
+    changes = repo.list_changes(session, organization_id)
+    if not changes:
+        _get(session, organization_id)  # 404, unless one registered before history was kept
     return OrganizationHistory(
         items=[
             OrganizationChangePublic.model_validate(change, from_attributes=True)
-            for change in repo.list_changes(session, organization_id)
+            for change in changes
         ]
     )

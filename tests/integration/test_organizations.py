@@ -317,3 +317,56 @@ def test_an_empty_name_in_a_patch_is_one_error_on_the_name(api: Api) -> None:
     assert problem["errors"] == [
         {"loc": ["body", "name"], "msg": "String should have at least 1 character"}
     ]
+
+
+def test_an_organization_without_listings_can_be_deleted_and_its_record_stays(
+    api: Api,
+) -> None:
+    """An organization registered by mistake goes; who held its keys, and that it was deleted,
+    by whom, stay on the record."""
+    organization_id = api.organization("Registered By Mistake")
+    provider = api.key("provider", organization_id)
+    assert api.get("/v1/me", provider).status_code == 200
+    path = f"/v1/organizations/{organization_id}"
+    deleted = api.client.delete(path, headers=api.admin)
+    assert deleted.status_code == 204, deleted.text
+    assert_problem(api.client.get(path, headers=api.admin), 404)
+    names = [o["name"] for o in api.get("/v1/organizations", api.admin).json()["items"]]
+    assert "Registered By Mistake" not in names
+    assert_problem(api.get("/v1/me", provider), 401)  # its keys are revoked
+    keys = api.get("/v1/keys", api.admin).json()["items"]
+    (held,) = [k for k in keys if k["name"] == "test provider"]
+    assert held["revoked_at"] is not None
+    assert held["organization_id"] is None
+    history = _history(api, organization_id)
+    assert [entry["action"] for entry in history][-1] == "delete"
+    fields = {change["field"]: change for change in history[-1]["changes"]}
+    assert fields["name"] == {"field": "name", "old": "Registered By Mistake", "new": None}
+    assert fields["keys"]["old"] == [f"test provider ({held['prefix']}…)"]
+    assert_problem(api.client.delete(path, headers=api.admin), 404)  # once
+
+
+def test_an_organization_with_listings_is_not_deleted(api: Api) -> None:
+    organization_id = api.organization("Still Serving")
+    api.service(organization_id)
+    provider = api.key("provider", organization_id)
+    refused = api.client.delete(f"/v1/organizations/{organization_id}", headers=api.admin)
+    assert "suspend" in assert_problem(refused, 409)["detail"]
+    assert api.get(f"/v1/organizations/{organization_id}", api.admin).status_code == 200
+    assert api.get("/v1/me", provider).status_code == 200
+    assert [entry["action"] for entry in _history(api, organization_id)][-1] == "approve"
+
+
+def test_deleting_an_organization_honours_if_match_and_is_for_administrators(api: Api) -> None:
+    organization_id = api.organization("Guarded Deletion")
+    path = f"/v1/organizations/{organization_id}"
+    etag = api.client.get(path, headers=api.admin).headers["ETag"]
+    for role in ("provider", "partner", "operator", "analyst"):
+        key = api.key(role, organization_id if role == "provider" else None)
+        assert_problem(api.client.delete(path, headers=key), 403)
+    api.client.patch(path, json={"description": "changed since"}, headers=api.admin)
+    stale = api.client.delete(path, headers={**api.admin, "If-Match": etag})
+    assert_problem(stale, 412)
+    assert api.client.get(path, headers=api.admin).status_code == 200
+    current = api.client.get(path, headers=api.admin).headers["ETag"]
+    assert api.client.delete(path, headers={**api.admin, "If-Match": current}).status_code == 204
