@@ -112,6 +112,13 @@ MESSAGES = {
 }
 
 
+def _limit(value: Any) -> str:
+    """A bound as a person writes it in French: `0`, not `0.0`; `0,5`, not `0.5`."""
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return str(value)
+
+
 def _expected(ctx: dict[str, Any]) -> str:
     # pydantic's list of the values allowed ("'woman', 'man' or 'undisclosed'"): the enum's,
     # never what was sent.
@@ -138,10 +145,10 @@ _BY_TYPE: dict[str, Callable[[dict[str, Any]], str]] = {
     "dict_type": lambda ctx: "doit être un objet",
     "model_type": lambda ctx: "doit être un objet",
     "model_attributes_type": lambda ctx: "doit être un objet",
-    "greater_than_equal": lambda ctx: f"doit être au moins {ctx.get('ge')}",
-    "greater_than": lambda ctx: f"doit être supérieur à {ctx.get('gt')}",
-    "less_than_equal": lambda ctx: f"doit être au plus {ctx.get('le')}",
-    "less_than": lambda ctx: f"doit être inférieur à {ctx.get('lt')}",
+    "greater_than_equal": lambda ctx: f"doit être au moins {_limit(ctx.get('ge'))}",
+    "greater_than": lambda ctx: f"doit être supérieur à {_limit(ctx.get('gt'))}",
+    "less_than_equal": lambda ctx: f"doit être au plus {_limit(ctx.get('le'))}",
+    "less_than": lambda ctx: f"doit être inférieur à {_limit(ctx.get('lt'))}",
     "too_short": lambda ctx: f"trop court : au moins {ctx.get('min_length')} élément(s)",
     "too_long": lambda ctx: f"trop long : au plus {ctx.get('max_length')} élément(s)",
     "string_too_short": lambda ctx: f"trop court : au moins {ctx.get('min_length')} caractère(s)",

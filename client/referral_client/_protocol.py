@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from referral_client.errors import UnexpectedResponse, Unreachable, error_for
+from referral_client.errors import TooManyRequests, UnexpectedResponse, Unreachable, error_for
 from schemas.problem import Problem
 
 M = TypeVar("M", bound=BaseModel)
@@ -106,23 +106,25 @@ def send(call: Call, retry: Retry) -> Flow[httpx.Response]:
             never_sent = isinstance(outcome, httpx.ConnectError | httpx.ConnectTimeout)
             delay = retry.delay(attempt) if call.idempotent or never_sent else None
             if delay is None:
-                raise Unreachable(_describe(outcome)) from outcome
+                raise _unreachable(outcome) from outcome
         yield Sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _describe(error: httpx.TransportError) -> str:
+def _unreachable(error: httpx.TransportError) -> Unreachable:
     """What went wrong, with the server's address and never the request's content."""
+    server: str | None
     try:
         url = error.request.url
-        where = f"{url.scheme}://{url.netloc.decode('ascii')}"
+        server = f"{url.scheme}://{url.netloc.decode('ascii')}"
     except RuntimeError:
-        where = "the server"
+        server = None
+    where = server or "the server"
     if isinstance(error, httpx.TimeoutException):
-        return f"{where} did not answer in time"
+        return Unreachable(f"{where} did not answer in time", server=server, reason="timeout")
     if isinstance(error, httpx.ConnectError):
-        return f"cannot connect to {where}"
-    return f"the connection to {where} broke ({type(error).__name__})"
+        return Unreachable(f"cannot connect to {where}", server=server, reason="connect")
+    return Unreachable(f"the connection to {where} broke ({type(error).__name__})", server=server)
 
 
 def problem_of(response: httpx.Response) -> Problem:
@@ -138,7 +140,12 @@ def problem_of(response: httpx.Response) -> Problem:
 def check(response: httpx.Response) -> httpx.Response:
     """The response if it is a success; else its problem, raised as a typed exception."""
     if not response.is_success:
-        raise error_for(problem_of(response))
+        error = error_for(problem_of(response))
+        if isinstance(error, TooManyRequests):
+            # How long to wait is a header, not part of the problem: kept for the caller to
+            # say it in its own words (the console and the command line in French).
+            error.retry_after_seconds = _retry_after_seconds(response.headers.get("Retry-After"))
+        raise error
     return response
 
 

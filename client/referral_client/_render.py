@@ -1,5 +1,6 @@
 """Rich tables for an operator's terminal. What they show is the server's answer only."""
 
+import math
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
@@ -28,12 +29,16 @@ def _beds(beds_available: int | None, beds_total: int | None, accepting: bool) -
 
 
 def _age(moment: datetime | None, *, now: datetime) -> str:
+    """Whole minutes, hours or days gone by, rounded down as the server rounds the age it
+    writes in a reason: beside its "updated 2 days ago" (71 hours), "3 d ago" read as if the
+    count were a day older than it is."""
     if moment is None:
         return "never"
-    hours = max(0.0, (now - moment).total_seconds() / 3600)
+    minutes = max(0, math.floor((now - moment).total_seconds() / 60))
+    hours = minutes // 60
     if hours < 1:
-        return f"{hours * 60:.0f} min ago"
-    return f"{hours:.0f} h ago" if hours < 48 else f"{hours / 24:.0f} d ago"
+        return f"{minutes} min ago"
+    return f"{hours} h ago" if hours < 48 else f"{hours // 24} d ago"
 
 
 def _contact(intake: Intake | IntakeRedacted) -> str:
@@ -72,23 +77,109 @@ def _reach(match: ServiceMatch) -> str:
     return f"{match.distance_km:g} km"
 
 
-def _need_heading(result: NeedResult) -> str:
-    heading = f"{label(result.need)} ({result.need})"
-    if result.expanded:
-        return f"{heading}: too few nearby, radius widened to {result.radius_km:g} km"
-    return f"{heading}: within {result.radius_km:g} km"
+# The sentences around the tables, in English and French (`--french`); the tables' labels
+# stay English.
+_SAID: dict[str, tuple[str, str]] = {
+    "near": ("Near {place} ({area})", "Près {of}{place} ({area})"),
+    "within": ("{need}: within {km} km", "{need} : dans un rayon de {km} km"),
+    "widened": (
+        "{need}: too few nearby, radius widened to {km} km",
+        "{need} : pas assez à proximité, rayon élargi à {km} km",
+    ),
+    "nothing": (
+        "{need}: nothing eligible within {km} km",
+        "{need} : rien d'admissible dans un rayon de {km} km",
+    ),
+    "farther": ("The nearest farther away:", "Les plus proches, plus loin :"),
+    "beyond": (
+        "{need}: beyond {km} km, nearest first",
+        "{need} : au-delà de {km} km, les plus proches d'abord",
+    ),
+    "unmet": (
+        "Unmet needs, nothing eligible within 500 km: {needs}",
+        "Besoins non comblés, rien d'admissible à moins de 500 km : {needs}",
+    ),
+}
 
 
-def _beyond_heading(result: NeedResult) -> str:
-    return f"{label(result.need)} ({result.need}): beyond {result.radius_km:g} km, nearest first"
+def _say(key: str, french: bool, **values: str) -> str:
+    english, in_french = _SAID[key]
+    return (in_french if french else english).format(**values)
 
 
-def need_table(result: NeedResult, *, now: datetime, heading: str | None = None) -> Table:
+def _km(value: float, french: bool) -> str:
+    """A radius as the server gives it, `200` or `12.5`; in French with a decimal comma."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if french else text
+
+
+def _need_name(need: str, french: bool) -> str:
+    return f"{label(need, 'fr' if french else 'en')} ({need})"
+
+
+def _need_heading(result: NeedResult, *, french: bool = False) -> str:
+    key = "widened" if result.expanded else "within"
+    return _say(key, french, need=_need_name(result.need, french), km=_km(result.radius_km, french))
+
+
+def _beyond_heading(result: NeedResult, *, french: bool = False) -> str:
+    return _say(
+        "beyond", french, need=_need_name(result.need, french), km=_km(result.radius_km, french)
+    )
+
+
+def _near(answer: MatchResponse, french: bool) -> str:
+    where = answer.location
+    if not french:
+        return _say("near", french, place=where.label, area=where.area_type.value, of="")
+    # "Près d'Elmira", "Près de Kitchener": "de" elides before a vowel.
+    of = "d'" if where.label[:1].lower() in "aeiouyàâéèêîïôûœ" else "de "
+    area = label(where.area_type.value, "fr").lower()
+    return _say("near", french, place=where.label, area=area, of=of)
+
+
+def _longest_contact(result: NeedResult) -> int:
+    """The length of the longest phone number or e-mail address among the matches."""
+    said = [
+        text
+        for match in result.matches
+        if isinstance(match.intake, Intake)
+        for text in (match.intake.phone, match.intake.email)
+        if text
+    ]
+    return max(map(len, said), default=0)
+
+
+# The share of the terminal the service column may take to hold the longest phone number or
+# e-mail address on one line; past it the address folds, and the other columns keep room.
+_CONTACT_SHARE = 0.4
+
+
+def need_table(
+    result: NeedResult,
+    *,
+    now: datetime,
+    heading: str | None = None,
+    width: int | None = None,
+    french: bool = False,
+) -> Table:
+    """The matches of one need as a table; `width` is the terminal's, when known."""
     table = Table(
-        title=heading or _need_heading(result), title_justify="left", show_lines=True, expand=True
+        title=heading or _need_heading(result, french=french),
+        title_justify="left",
+        show_lines=True,
+        expand=True,
     )
     table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("service and contact", ratio=3)
+    # A phone number or an e-mail address is never cut: one too long for the column folds
+    # onto the next line ("intake@maison-d-hebergement-pour-femmes-du-grand-pin.exam…"
+    # left the operator nothing to write to), and where the terminal has room the column is
+    # made wide enough to hold the longest on one line.
+    longest = _longest_contact(result)
+    roomy = width is not None and longest <= width * _CONTACT_SHARE
+    table.add_column(
+        "service and contact", ratio=3, overflow="fold", width=longest if roomy else None
+    )
     table.add_column("distance", justify="right", no_wrap=True)
     table.add_column("beds", no_wrap=True)
     table.add_column("why", ratio=3)
@@ -110,13 +201,20 @@ def need_table(result: NeedResult, *, now: datetime, heading: str | None = None)
 WIDE_ENOUGH_FOR_TABLES = 110
 
 
-def need_blocks(result: NeedResult, *, now: datetime, heading: str | None = None) -> Table:
+def need_blocks(
+    result: NeedResult,
+    *,
+    now: datetime,
+    heading: str | None = None,
+    width: int | None = None,
+    french: bool = False,
+) -> Table:
     """The same as `need_table`, one match under another, for a narrow terminal: nothing
-    is cut, long words fold onto the next line."""
+    is cut, long words fold onto the next line (`width` is not needed to see to that)."""
     table = Table.grid(padding=(0, 1))
     table.add_column(justify="right", style="dim", no_wrap=True)
     table.add_column(overflow="fold")
-    table.add_row("", Text(heading or _need_heading(result), style="bold"))
+    table.add_row("", Text(heading or _need_heading(result, french=french), style="bold"))
     for rank, match in enumerate(result.matches, start=1):
         availability = match.availability
         fresh = f"verified {_age(match.last_verified_at, now=now)}"
@@ -144,31 +242,30 @@ def need_blocks(result: NeedResult, *, now: datetime, heading: str | None = None
     return table
 
 
-def print_match(console: Console, answer: MatchResponse) -> None:
+def print_match(console: Console, answer: MatchResponse, *, french: bool = False) -> None:
+    """The answer, need by need; with `french`, the sentences around the tables in French,
+    as the server's reasons and caveats are."""
     now = datetime.now(UTC)
-    where = answer.location
-    console.print(f"Near {where.label} ({where.area_type.value})", style="bold")
+    show = need_blocks if console.width < WIDE_ENOUGH_FOR_TABLES else need_table
+    console.print(_near(answer, french), style="bold")
     for result in answer.results:
         if result.matches:
-            narrow = console.width < WIDE_ENOUGH_FOR_TABLES
-            console.print((need_blocks if narrow else need_table)(result, now=now))
-        else:
+            console.print(show(result, now=now, width=console.width, french=french))
+            continue
+        need, km = _need_name(result.need, french), _km(result.radius_km, french)
+        console.print(_say("nothing", french, need=need, km=km), style="red")
+        if result.beyond:
+            # The nearest help farther than 500 km: something for the caller to try,
+            # headed as what it is, not as a radius widened to 500 km that holds none.
+            console.print(_say("farther", french), style="bold")
+            nearest = result.model_copy(update={"matches": result.beyond})
+            heading = _beyond_heading(result, french=french)
             console.print(
-                f"{label(result.need)} ({result.need}): nothing eligible within "
-                f"{result.radius_km:g} km",
-                style="red",
+                show(nearest, now=now, heading=heading, width=console.width, french=french)
             )
-            if result.beyond:
-                # The nearest help farther than 500 km: something for the caller to try,
-                # headed as what it is, not as a radius widened to 500 km that holds none.
-                console.print("The nearest farther away:", style="bold")
-                nearest = result.model_copy(update={"matches": result.beyond})
-                narrow = console.width < WIDE_ENOUGH_FOR_TABLES
-                show = need_blocks if narrow else need_table
-                console.print(show(nearest, now=now, heading=_beyond_heading(result)))
     if answer.unmet_needs:
-        unmet = ", ".join(f"{label(need)} ({need})" for need in answer.unmet_needs)
-        console.print(Text(f"Unmet needs, nothing eligible within 500 km: {unmet}", style="red"))
+        needs = ", ".join(_need_name(need, french) for need in answer.unmet_needs)
+        console.print(Text(_say("unmet", french, needs=needs), style="red"))
 
 
 def print_caller(console: Console, caller: CallerPublic) -> None:

@@ -20,9 +20,15 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 
 # Typer 0.29 bundles its own click; parsing errors are its UsageError subclasses.
-from typer._click.exceptions import BadParameter, NoArgsIsHelpError, UsageError
+from typer._click.exceptions import (
+    BadParameter,
+    MissingParameter,
+    NoArgsIsHelpError,
+    NoSuchOption,
+    UsageError,
+)
 
-from referral_client import _render
+from referral_client import _render, _wording
 from referral_client._config import KEY_VARIABLE
 from referral_client._operations import KeyChanges, ReportFilters
 from referral_client.client import ReferralClient
@@ -117,7 +123,7 @@ class CommandFailed(Exception):
 
 def _client(url: str | None, api_key: str | None, *, french: bool = False) -> ReferralClient:
     if not (api_key or os.environ.get(KEY_VARIABLE)):
-        raise CommandFailed(EXIT_AUTH, f"no API key: pass --api-key or set {KEY_VARIABLE}")
+        raise CommandFailed(EXIT_AUTH, _wording.no_key(KEY_VARIABLE, french=french))
     return ReferralClient(url, api_key, language="fr" if french else None)
 
 
@@ -134,12 +140,15 @@ def _show(answer: M, as_json: bool, render: Callable[[Console, M], None]) -> Non
         render(_console(), answer)
 
 
-_COORDINATES = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+# Two numbers, apart by a comma or by spaces ("49.9, -97.1", "49.9 -97.1"), as the console
+# takes them: no place name is two numbers.
+_COORDINATES = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 _POSTAL = re.compile(r"^\s*[A-Za-z]\d[A-Za-z]([\s-]?\d[A-Za-z]\d)?\s*$")
 
 
 def location_of(near: str) -> dict[str, object]:
-    """`--near` as a match location: "43.45,-80.49", a postal prefix or code, else a place."""
+    """`--near` as a match location: "43.45,-80.49" or "43.45 -80.49", a postal prefix or
+    code, else a place."""
     coordinates = _COORDINATES.match(near)
     if coordinates:
         return {"latitude": float(coordinates[1]), "longitude": float(coordinates[2])}
@@ -154,7 +163,7 @@ def match(
         str,
         typer.Option(
             help='Where the person is: a postal prefix (N2L), a place ("Elmira, ON") or '
-            '"latitude,longitude".',
+            '"latitude,longitude" ("43.45,-80.49" or "43.45 -80.49").',
             show_default=False,
         ),
     ],
@@ -193,7 +202,9 @@ def match(
     french: Annotated[
         bool,
         typer.Option(
-            "--french", help="Reasons, caveats and problems in French (the labels stay English)."
+            "--french",
+            help="Reasons, caveats, problems and the sentences around the tables in French "
+            "(the tables' labels stay English).",
         ),
     ] = False,
     as_json: Json = False,
@@ -221,8 +232,38 @@ def match(
         }
     )
     with _client(url, api_key, french=french) as client:
-        answer = client.match(profile)
-    _show(answer, as_json, _render.print_match)
+        try:
+            answer = client.match(profile)
+        except ValidationFailed as error:
+            place = profile.location.place
+            candidates = _places_named(client, place) if place and _ambiguous(error) else []
+            raise CommandFailed(
+                EXIT_BAD_INPUT, _problem_message(error, french=french, candidates=candidates)
+            ) from error
+    _show(
+        answer, as_json, lambda console, shown: _render.print_match(console, shown, french=french)
+    )
+
+
+def _ambiguous(error: ValidationFailed) -> bool:
+    """Whether the place was refused as a name several places bear, without a province."""
+    return any(_wording.location_kind(item.loc, item.msg) == "ambiguous" for item in error.errors)
+
+
+def _places_named(client: ReferralClient, name: str) -> list[str]:
+    """The places that bear `name`, most populous first, for the operator to pick one by
+    its province ("Rockland, BC", "Rockland, NB", "Rockland, ON"); none when they cannot be
+    read, and the operator is told to add the province without them. What is looked up is
+    what the operator typed; it is sent to /v1/places only, as the console's suggestions
+    are, and shown on no other screen than theirs."""
+    try:
+        found = client.places(name, limit=50)
+    except ReferralError:
+        return []
+    # The search gives names that start with the one typed ("Rockland Lake"): only the
+    # places of that very name, compared as the server compares them.
+    wanted = _wording.folded(name)
+    return [place.label for place in found.items if _wording.folded(place.name) == wanted]
 
 
 @app.command()
@@ -690,17 +731,44 @@ def _field(loc: Sequence[str | int]) -> str:
     return _OPTIONS.get(names[0]) or ".".join(names)
 
 
-def _fields(errors: Sequence[tuple[Sequence[str | int], str]]) -> str:
-    return "; ".join(
-        f"{where}: {message}" if (where := _field(loc)) else message for loc, message in errors
+def _fields(errors: Sequence[tuple[Sequence[str | int], str]], *, french: bool = False) -> str:
+    return _wording.joined(
+        [
+            _wording.field_and_message(where, message, french=french)
+            if (where := _field(loc))
+            else message
+            for loc, message in errors
+        ],
+        french=french,
     )
 
 
-def _problem_message(error: ProblemError) -> str:
+def _server_said(
+    loc: Sequence[str | int], message: str, *, french: bool, candidates: Sequence[str]
+) -> str:
+    """A field error of the server's: a location problem in the words of `--near` (the
+    server names fields this command line does not have), any other as the server said it."""
+    kind = _wording.location_kind(loc, message)
+    if kind is None:
+        return message
+    return _wording.location_message(kind, french=french, candidates=candidates)
+
+
+def _problem_message(
+    error: ProblemError, *, french: bool = False, candidates: Sequence[str] = ()
+) -> str:
     if isinstance(error, ValidationFailed) and error.errors:
-        return _fields([(item.loc, item.msg) for item in error.errors])
+        said = [
+            (item.loc, _server_said(item.loc, item.msg, french=french, candidates=candidates))
+            for item in error.errors
+        ]
+        return _fields(said, french=french)
+    if french and isinstance(error, TooManyRequests) and not _wording.is_french(error.detail):
+        return _wording.too_many_requests(error)
     title = error.problem.title
-    return f"{title}: {error.detail}" if error.detail else f"{title} ({error.status})"
+    if error.detail:
+        return _wording.field_and_message(title, error.detail, french=french)
+    return f"{title} ({error.status})"
 
 
 def _exit_code(error: ReferralError) -> int:
@@ -731,23 +799,64 @@ def _without_value(message: str) -> str:
     return f"{name}: {detail.split(', ', 1)[0].rstrip('.')}"
 
 
-def _failure(error: Exception) -> tuple[int, str]:
-    """The exit code and the one line to print for anything a command may raise."""
+def _checked(error: ValidationError, *, french: bool) -> str:
+    """A check made before sending, naming the option and never the value."""
+    problems = []
+    for item in error.errors(include_input=False):
+        loc = tuple(item["loc"])
+        said = _wording.checked(
+            _field(loc), item["type"], item.get("ctx"), item["msg"], french=french
+        )
+        problems.append((loc, said))
+    return _fields(problems, french=french)
+
+
+def _usage(error: UsageError, *, french: bool) -> str:
+    """A command line Typer could not parse. A value refused is said without the value (it
+    may be of the person's profile); in French (`--french`), the refusals an operator meets
+    most are worded by their kind and a pydantic check's type, and the rest stay English
+    rather than be half translated."""
+    if not french:
+        if isinstance(error, BadParameter):
+            return _wording.see_help(_without_value(error.format_message()), french=False)
+        return _wording.see_help(error.format_message(), french=False)
+    if isinstance(error, NoSuchOption):
+        # (the option's name as Typer gives it, control characters escaped)
+        name = error.message.partition(": ")[2] or error.option_name
+        return _wording.see_help(f"option inconnue : {name}", french=True)
+    if not isinstance(error, BadParameter) or error.param is None:
+        return _wording.see_help(error.format_message(), french=False)
+    hint = error.param.get_error_hint()
+    if isinstance(error, MissingParameter):
+        option = error.param.param_type_name == "option"
+        missing = "option manquante" if option else "argument manquant"
+        return _wording.see_help(f"{missing} : {hint}", french=True)
+    cause = error.__cause__
+    if not isinstance(cause, ValidationError):
+        return _wording.see_help(f"valeur invalide pour {hint}", french=True)
+    said = _wording.joined(
+        [
+            _wording.checked(hint, item["type"], item.get("ctx"), item["msg"], french=True)
+            for item in cause.errors(include_input=False)
+        ],
+        french=True,
+    )
+    return _wording.see_help(f"valeur invalide pour {hint} : {said}", french=True)
+
+
+def _failure(error: Exception, *, french: bool = False) -> tuple[int, str]:
+    """The exit code and the one line to print for anything a command may raise; in French
+    with `french` (`match --french`), where French is known."""
     if isinstance(error, CommandFailed):
         return error.code, str(error)
-    if isinstance(error, BadParameter):
-        return EXIT_BAD_INPUT, f"{_without_value(error.format_message())} (see --help)"
     if isinstance(error, UsageError):
-        return EXIT_BAD_INPUT, f"{error.format_message()} (see --help)"
+        return EXIT_BAD_INPUT, _usage(error, french=french)
     if isinstance(error, ValidationError):
-        # Checked before sending: messages name the option, never the value.
-        problems = [
-            (tuple(item["loc"]), item["msg"].removeprefix("Value error, "))
-            for item in error.errors()
-        ]
-        return EXIT_BAD_INPUT, _fields(problems)
+        return EXIT_BAD_INPUT, _checked(error, french=french)
     if isinstance(error, ProblemError):
-        return _exit_code(error), _problem_message(error)
+        return _exit_code(error), _problem_message(error, french=french)
+    if isinstance(error, Unreachable):
+        return _exit_code(error), _wording.unreachable(error, french=french)
     if isinstance(error, ReferralError):
         return _exit_code(error), str(error)
     return EXIT_FAILED, f"unexpected {type(error).__name__}"
@@ -756,9 +865,13 @@ def _failure(error: Exception) -> tuple[int, str]:
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line on `argv` (default: the process's) and return the exit code."""
     command = typer.main.get_command(app)
+    arguments = list(argv) if argv is not None else sys.argv[1:]
+    # Read here, not from the parsed option: a value refused while parsing fails before
+    # `match` has its options, and is said in French too.
+    french = "--french" in arguments
     try:
         result = command.main(
-            args=list(argv) if argv is not None else None,
+            args=arguments,
             prog_name=PROGRAM,
             standalone_mode=False,
         )
@@ -769,7 +882,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     except typer.Abort:
         return EXIT_FAILED
     except Exception as error:
-        code, message = _failure(error)
+        code, message = _failure(error, french=french)
         sys.stderr.write(f"{PROGRAM}: {message}\n")
         return code
     return result if isinstance(result, int) else 0

@@ -6,8 +6,14 @@ cannot be reached at all is `Unreachable`. Neither ever holds the request body: 
 stays out of exception messages, tracebacks and logs.
 """
 
+from typing import Literal
+
 from schemas.problem import Problem
 from schemas.problem import ProblemError as FieldError
+
+# Why no answer came: the connection was refused or never made, the server took too long,
+# or the connection broke while the request or its answer was on its way.
+UnreachableReason = Literal["connect", "timeout", "broken"]
 
 
 class ReferralError(Exception):
@@ -16,7 +22,15 @@ class ReferralError(Exception):
 
 class Unreachable(ReferralError):
     """No answer from the server: connection refused, DNS failure, or a timeout, after the
-    retries."""
+    retries. `server` is the address tried (scheme, host and port; None when unknown) and
+    `reason` says what happened, for a caller that words it in its own language."""
+
+    def __init__(
+        self, message: str, *, server: str | None = None, reason: UnreachableReason = "broken"
+    ) -> None:
+        super().__init__(message)
+        self.server = server
+        self.reason = reason
 
 
 class UnexpectedResponse(ReferralError):
@@ -85,10 +99,18 @@ class ValidationFailed(ProblemError):
     (`msg`), never the value sent."""
 
     def _message(self) -> str:
+        errors = self.errors
+        if not errors:
+            return super()._message()
         fields = "; ".join(
-            f"{'.'.join(str(part) for part in error.loc)}: {error.msg}" for error in self.errors
+            f"{'.'.join(str(part) for part in error.loc)}: {error.msg}" for error in errors
         )
-        return f"{super()._message()} ({fields})" if fields else super()._message()
+        detail = self.problem.detail
+        # The detail of a 422 with a single error restates it ("location.place: no such
+        # place known…"): said once, by the field list, which names the whole location.
+        if detail and any(detail.endswith(error.msg) for error in errors):
+            return f"{self.problem.status} {self.problem.title} ({fields})"
+        return f"{super()._message()} ({fields})"
 
 
 class ServerError(ProblemError):
@@ -102,7 +124,10 @@ class Unavailable(ProblemError):
 class TooManyRequests(ProblemError):
     """429: the key made more requests this minute than the server takes from one key.
     Raised once `Retry-After` is longer than the client's `max_delay_seconds`; shorter
-    waits are retried."""
+    waits are retried. `retry_after_seconds` is how long the server asked to wait (None
+    when it did not say)."""
+
+    retry_after_seconds: float | None = None
 
 
 _BY_STATUS: dict[int, type[ProblemError]] = {

@@ -59,6 +59,27 @@
       unreachable: "The server does not answer",
       unreachableDetail: "Check the network and try again.",
       requestId: "request id",
+      fieldError: (field, message) => `${field}: ${message}`,
+      // The server's location problems, in the words of the Near field (see LOCATION_KINDS).
+      place: {
+        shared_in_province:
+          "several places of that province bear this name; pick one among the suggestions as you type, " +
+          "or type a postal prefix (R3C) or coordinates (49.9, -97.1)",
+        unknown_in_province:
+          "no such place known in that province; check the spelling and the province, or type a postal " +
+          "prefix (R3C) or coordinates (49.9, -97.1)",
+        ambiguous: "several places bear this name; add the province, as in Elmira, ON",
+        unknown_place:
+          "no such place known; check the spelling, or type a postal prefix (R3C) or coordinates (49.9, -97.1)",
+        wide_prefix:
+          "this postal prefix covers a region too wide to place the person (its postal codes lie over 50 km " +
+          "from its centre); type the town instead",
+        outside_canada:
+          "outside Canada: this registry serves people in Canada; type the Canadian town or postal prefix " +
+          "where the person is",
+      },
+      placesNamed: "several places bear this name:",
+      pickProvince: "— pick one, or add the province",
       locatedNear: (label, area) => `Near ${label} (${area})`,
       within: (km) => `within ${km} km`,
       widened: (km) => `too few nearby: radius widened to ${km} km`,
@@ -71,7 +92,10 @@
       outreach: "staff come to the person",
       inArea: "serves the person's area",
       km: (km) => `${km} km`,
-      beds: (free, total) => (total === null ? `${free} beds free` : `${free} of ${total} beds free`),
+      beds: (free, total) =>
+        total === null
+          ? `${free === 0 ? "no" : free} ${free === 1 ? "bed" : "beds"} free`
+          : `${free} of ${total} ${total === 1 ? "bed" : "beds"} free`,
       noBedCount: "bed count not given",
       notAccepting: "not accepting referrals",
       bedsUpdated: (age) => `beds updated ${age}`,
@@ -80,7 +104,7 @@
       minutesAgo: (n) => `${n} min ago`,
       hoursAgo: (n) => `${n} h ago`,
       daysAgo: (n) => `${n} days ago`,
-      referralRequired: "referral required",
+      referralRequired: "referral required", // as the server's caveat words it
       confidential: "confidential location",
       reasons: "Why",
       caveats: "Caveats",
@@ -136,7 +160,7 @@
       noOrganizationListings: "No listing yet.",
       moreListings: (more, id) => `and ${more} more: referral-client services list --organization ${id}`,
       confidentialArea: "confidential address",
-      bedsTotal: (total) => `${total} beds`,
+      bedsTotal: (total) => `${total} ${total === 1 ? "bed" : "beds"}`,
       noKeys: "No key yet.",
       providerKeyName: "Who uses the new key",
       issueProviderKey: "Issue a provider key",
@@ -252,6 +276,30 @@
       unreachable: "Le serveur ne répond pas",
       unreachableDetail: "Vérifiez le réseau et réessayez.",
       requestId: "identifiant de requête",
+      fieldError: (field, message) => `${field} : ${message}`,
+      place: {
+        shared_in_province:
+          "plusieurs lieux de cette province portent ce nom ; choisissez-en un parmi les suggestions en " +
+          "tapant, ou saisissez un début de code postal (R3C) ou des coordonnées (49.9, -97.1)",
+        unknown_in_province:
+          "aucun lieu de ce nom dans cette province ; vérifiez l'orthographe et la province, ou saisissez " +
+          "un début de code postal (R3C) ou des coordonnées (49.9, -97.1)",
+        ambiguous: "plusieurs lieux portent ce nom ; ajoutez la province, comme dans Elmira, ON",
+        unknown_place:
+          "aucun lieu de ce nom ; vérifiez l'orthographe, ou saisissez un début de code postal (R3C) ou des " +
+          "coordonnées (49.9, -97.1)",
+        wide_prefix:
+          "ce début de code postal couvre une région trop vaste pour situer la personne (ses codes postaux " +
+          "sont à plus de 50 km de son centre) ; saisissez plutôt la ville",
+        outside_canada:
+          "hors du Canada : ce répertoire sert des personnes au Canada ; saisissez la ville canadienne ou " +
+          "le début de code postal où se trouve la personne",
+      },
+      placesNamed: "plusieurs lieux portent ce nom :",
+      pickProvince: "— choisissez-en un, ou ajoutez la province",
+      tooManyRequests: (seconds) =>
+        "Cette clé a fait plus de requêtes cette minute que le serveur n'en accepte d'une clé ; réessayez " +
+        (seconds === null ? "dans un moment." : `dans ${seconds} s.`),
       // "Près d'Elmira", "Près de Kitchener": "de" elides before a vowel.
       locatedNear: (label, area) => `Près ${/^[aeiouyàâéèêîïôûœ]/i.test(label) ? "d'" : "de "}${label} (${area})`,
       within: (km) => `dans un rayon de ${km} km`,
@@ -265,30 +313,33 @@
       outreach: "l'équipe se déplace",
       inArea: "dessert la région de la personne",
       km: (km) => `${String(km).replace(".", ",")} km`,
-      beds: (free, total) => (total === null ? `${free} lits libres` : `${free} lits libres sur ${total}`),
+      // "1 lit libre sur 7", "aucun lit libre", as the server's reasons say them.
+      beds: (free, total) =>
+        `${free === 0 ? "aucun lit libre" : free === 1 ? "1 lit libre" : `${free} lits libres`}` +
+        (total === null ? "" : ` sur ${total}`),
       noBedCount: "nombre de lits non indiqué",
-      notAccepting: "n'accepte pas de références",
+      notAccepting: "n'accepte pas de recommandations",
       bedsUpdated: (age) => `lits mis à jour ${age}`,
       verified: (age) => `vérifié ${age}`,
       neverVerified: "jamais vérifié",
       minutesAgo: (n) => `il y a ${n} min`,
       hoursAgo: (n) => `il y a ${n} h`,
       daysAgo: (n) => `il y a ${n} jours`,
-      referralRequired: "référence requise",
+      referralRequired: "recommandation requise", // as the server's caveat words it
       confidential: "adresse confidentielle",
       reasons: "Pourquoi",
       caveats: "Mises en garde",
       intake: "Accueil",
       listingsHeading: "Vos services",
       listingsHint:
-        "Les lits libres ce soir et si vous acceptez des références, tels que les jumelages " +
+        "Les lits libres ce soir et si vous acceptez des recommandations, tels que les jumelages " +
         "les montreront; confirmez qu'un service est toujours exact pour qu'il ne soit pas classé périmé.",
       organizationOf: (name, status) => `${name} (${status})`,
       organizationStatus: { approved: "approuvé", pending: "en attente d'approbation", suspended: "suspendu" },
       noListings: "Votre organisme n'a encore aucun service.",
       bedsFree: "Lits libres",
       ofTotal: (total) => `sur ${total}`,
-      acceptingReferrals: "Accepte des références",
+      acceptingReferrals: "Accepte des recommandations",
       saveBeds: "Enregistrer",
       saved: "Enregistré.",
       verifyListing: "Toujours exact",
@@ -329,7 +380,7 @@
       noOrganizationListings: "Aucun service.",
       moreListings: (more, id) => `et ${more} autres : referral-client services list --organization ${id}`,
       confidentialArea: "adresse confidentielle",
-      bedsTotal: (total) => `${total} lits`,
+      bedsTotal: (total) => `${total} ${total === 1 ? "lit" : "lits"}`,
       noKeys: "Aucune clé.",
       providerKeyName: "Qui utilisera la nouvelle clé",
       issueProviderKey: "Émettre une clé de fournisseur",
@@ -518,13 +569,30 @@
       body = null;
     }
     if (response.ok) return body;
-    const problem =
+    let problem =
       body && typeof body.title === "string"
         ? body
         : { status: response.status, title: response.statusText || String(response.status) };
+    if (response.status === 429 && state.language === "fr" && !FRENCH_LETTERS.test(problem.detail || "")) {
+      // The server translates the texts it knows, and a 429's detail is not one of them:
+      // "Trop de requêtes" over an English sentence. Ours, with the wait it asks for.
+      problem = { ...problem, detail: t("tooManyRequests", retryAfterSeconds(response.headers.get("Retry-After"))) };
+    }
     // Refused: that key is signed out, never one signed in since.
     if (response.status === 401 && session === state.session) signOut(t("keyRefused"));
     throw new ApiProblem(problem);
+  }
+
+  // Letters of French and not of English: a detail with none of them is taken for one the
+  // server left in English.
+  const FRENCH_LETTERS = /[àâçéèêëîïôùûüÿœ]/i;
+
+  // Retry-After as whole seconds from now: a number of seconds, or an HTTP date (RFC 9110).
+  function retryAfterSeconds(value) {
+    if (!value) return null;
+    if (/^\s*\d+\s*$/.test(value)) return Number(value);
+    const when = Date.parse(value);
+    return Number.isNaN(when) ? null : Math.max(0, Math.ceil((when - Date.now()) / 1000));
   }
 
   // ---- the key ------------------------------------------------------------------------
@@ -739,8 +807,9 @@
     // search drops it, so that one caller's results never show under another's empty form.
     const search = ++state.search;
     setBusy(true);
+    const profile = readProfile();
     try {
-      const answer = await api("/v1/match", { method: "POST", body: readProfile() });
+      const answer = await api("/v1/match", { method: "POST", body: profile });
       if (search !== state.search) return;
       state.answer = answer;
       renderAnswer();
@@ -750,7 +819,12 @@
       state.answer = null;
       $("results").replaceChildren();
       $("status-line").textContent = "";
-      showProblem(error.problem);
+      const problem = error.problem;
+      const place = profile.location.place;
+      const ambiguous = (problem.errors || []).some((item) => locationKind(item) === "ambiguous");
+      const candidates = place && ambiguous ? await placesNamed(place) : [];
+      if (search !== state.search) return;
+      showProblem(problem, candidates);
     } finally {
       if (search === state.search) setBusy(false);
     }
@@ -859,10 +933,13 @@
 
   // ---- results ------------------------------------------------------------------------
 
+  // Whole minutes, hours or days gone by, rounded down as the server rounds the age in a
+  // reason: beside its "updated 2 days ago" (71 hours), "3 days ago" read a day too old.
   function ageText(iso) {
-    const hours = Math.max(0, (Date.now() - new Date(iso).getTime()) / 3_600_000);
-    if (hours < 1) return t("minutesAgo", Math.round(hours * 60));
-    return hours < 48 ? t("hoursAgo", Math.round(hours)) : t("daysAgo", Math.round(hours / 24));
+    const minutes = Math.max(0, Math.floor((Date.now() - new Date(iso).getTime()) / 60_000));
+    const hours = Math.floor(minutes / 60);
+    if (hours < 1) return t("minutesAgo", minutes);
+    return hours < 48 ? t("hoursAgo", hours) : t("daysAgo", Math.floor(hours / 24));
   }
 
   function isOlderThan(iso, hours) {
@@ -2095,6 +2172,88 @@
 
   // ---- problems (RFC 9457) ------------------------------------------------------------
 
+  // The server's location problems, known by words of each (English, then French). It names
+  // its API's fields ("send location.postal_prefix, or latitude and longitude"); the operator
+  // is told what to type in the Near field instead. "no such place known in that province"
+  // is looked for before "no such place known"; a message not recognised is shown as it is.
+  const LOCATION_KINDS = [
+    ["shared_in_province", ["several places of that province", "plusieurs lieux de cette"]],
+    ["unknown_in_province", ["no such place known in that", "aucun lieu de ce nom dans"]],
+    ["ambiguous", ["several places bear this name", "plusieurs lieux portent ce nom"]],
+    ["unknown_place", ["no such place known", "aucun lieu de ce nom"]],
+    ["wide_prefix", ["region too wide", "région trop vaste"]],
+    ["outside_canada", ["outside Canada", "hors du Canada"]],
+  ];
+  const LOCATION_FIELDS = new Set(["place", "postal_prefix", "latitude", "longitude"]);
+
+  function locationKind(error) {
+    const names = (error.loc || []).filter((part) => part !== "body");
+    if (names.length !== 2 || names[0] !== "location" || !LOCATION_FIELDS.has(names[1])) return null;
+    const found = LOCATION_KINDS.find(([, words]) => words.some((word) => (error.msg || "").includes(word)));
+    return found ? found[0] : null;
+  }
+
+  const EXPANSIONS = { st: "saint", ste: "sainte", mt: "mount", ft: "fort" };
+
+  // A place name as the server compares names: without case, accents or apostrophes, other
+  // punctuation as spaces, St/Ste/Mt/Ft written out ("St. John's" is "saint johns").
+  function folded(name) {
+    return name
+      .toLowerCase()
+      .normalize("NFKD")
+      .replace(/\p{M}/gu, "")
+      .replace(/['`\u2019\u02bc]/g, "")
+      .replace(/&/g, " and ")
+      .replace(/[^\p{L}\p{N}]+/gu, " ")
+      .trim()
+      .split(" ")
+      .map((word) => EXPANSIONS[word] || word)
+      .join(" ");
+  }
+
+  // The places that bear the name typed, most populous first, for the operator to pick one
+  // by its province; none when they cannot be read, and the message says to add the province.
+  // The name goes to /v1/places, as the suggestions do, and is shown on this screen only.
+  async function placesNamed(name) {
+    let found;
+    try {
+      found = await api(`/v1/places?q=${encodeURIComponent(name)}&limit=50`);
+    } catch {
+      return [];
+    }
+    // The search gives names that start with the one typed ("Rockland Lake"): only that name.
+    const wanted = folded(name);
+    return found.items.filter((place) => folded(place.name) === wanted);
+  }
+
+  function placeChoice(place, candidates) {
+    const button = el("button", { type: "button", class: "link place-choice" }, place.label);
+    button.addEventListener("click", () => {
+      // Two places of one label (Vanier, ON) are told apart by their point, as a suggestion is.
+      const shared = candidates.filter((other) => other.label === place.label).length > 1;
+      state.chosenPlace = shared ? place : null;
+      $("near").value = place.label;
+      $("near").removeAttribute("aria-invalid");
+      $("near").focus();
+    });
+    return button;
+  }
+
+  // One error of a problem, under its field's label; a location problem in the Near field's
+  // words, and a name several places bear with those places to pick from.
+  function errorLine(error, candidates) {
+    const field = fieldName(error.loc);
+    const kind = locationKind(error);
+    if (kind === "ambiguous" && candidates.length > 1) {
+      return [
+        `${t("fieldError", field, t("placesNamed"))} `,
+        ...candidates.flatMap((place, index) => [index ? " " : "", placeChoice(place, candidates)]),
+        ` ${t("pickProvince")}`,
+      ];
+    }
+    return t("fieldError", field, kind ? t("place")[kind] : error.msg);
+  }
+
   function controlFor(loc) {
     const field = (loc || []).find((part) => part !== "body" && part !== "query");
     return CONTROLS[field] ? $(CONTROLS[field]) : null;
@@ -2109,7 +2268,7 @@
     return (loc || []).filter((part) => part !== "body").join(".");
   }
 
-  function showProblem(problem) {
+  function showProblem(problem, candidates = []) {
     const box = $("problem");
     for (const marked of document.querySelectorAll("[aria-invalid=true]")) marked.removeAttribute("aria-invalid");
     if (!problem) {
@@ -2122,7 +2281,7 @@
     box.replaceChildren(
       el("strong", {}, problem.title),
       !errors.length && problem.detail ? el("p", {}, problem.detail) : "",
-      errors.length ? el("ul", {}, errors.map((error) => el("li", {}, `${fieldName(error.loc)}: ${error.msg}`))) : "",
+      errors.length ? el("ul", {}, errors.map((error) => el("li", {}, errorLine(error, candidates)))) : "",
       problem.status >= 500 && problem.request_id ? el("p", { class: "hint" }, `${t("requestId")}: ${problem.request_id}`) : "",
     );
     box.hidden = false;

@@ -47,7 +47,13 @@ def test_a_bad_value_is_refused_without_echoing_it(
         ("G5R-1A1", {"postal_prefix": "G5R-1A1"}),  # as people write it, too
         ("g5r", {"postal_prefix": "g5r"}),
         ("43.45,-80.49", {"latitude": 43.45, "longitude": -80.49}),
+        # Apart by spaces, as the console takes them: "49.9 -97.1" was no such place.
+        ("49.9 -97.1", {"latitude": 49.9, "longitude": -97.1}),
+        ("49.9, -97.1", {"latitude": 49.9, "longitude": -97.1}),
+        (" 49.9\t -97 ", {"latitude": 49.9, "longitude": -97.0}),
         ("Rivière-du-Loup, QC", {"place": "Rivière-du-Loup, QC"}),
+        ("100 Mile House, BC", {"place": "100 Mile House, BC"}),
+        ("49.9 -97.1 Winnipeg", {"place": "49.9 -97.1 Winnipeg"}),
     ],
 )
 def test_near_is_a_postal_code_coordinates_or_a_place(

@@ -239,6 +239,58 @@ def test_a_validation_error_lists_its_fields() -> None:
     assert [e.msg for e in failed.value.errors] == ["too old", "?"]
 
 
+def test_a_validation_error_says_each_message_once() -> None:
+    """The server's detail of a 422 restates its one error: the message said it twice,
+    "…: location.place: no such place known (body.location.place: no such place known)"."""
+    message = "no such place known; check the spelling"
+    errors = [{"loc": ["body", "location", "place"], "msg": message}]
+    detail = f"location.place: {message}"
+    referral, _ = scripted(problem(422, title="Invalid request", detail=detail, errors=errors))
+    with pytest.raises(ValidationFailed) as failed:
+        referral.taxonomy()
+    said = str(failed.value)
+    assert said == f"422 Invalid request (body.location.place: {message})"
+    assert said.count(message) == 1
+
+    # A detail that says something of its own is kept.
+    other = "The request is not valid; see errors."
+    referral, _ = scripted(problem(422, title="Invalid request", detail=other, errors=errors))
+    with pytest.raises(ValidationFailed) as failed:
+        referral.taxonomy()
+    assert str(failed.value) == f"422 Invalid request: {other} (body.location.place: {message})"
+
+
+def test_a_429_keeps_how_long_the_server_asked_to_wait() -> None:
+    later = problem(429)
+    later.headers["Retry-After"] = "120"
+    referral, _ = scripted(later, retry=Retry(max_delay_seconds=5))
+    with pytest.raises(TooManyRequests) as error:
+        referral.taxonomy()
+    assert error.value.retry_after_seconds == 120
+
+    referral, _ = scripted(problem(429), retry=Retry(attempts=1))
+    with pytest.raises(TooManyRequests) as error:
+        referral.taxonomy()
+    assert error.value.retry_after_seconds is None
+
+
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [
+        (httpx.ConnectError("refused"), "connect"),
+        (httpx.ConnectTimeout("slow"), "timeout"),
+        (httpx.RemoteProtocolError("broken"), "broken"),
+    ],
+)
+def test_unreachable_says_where_and_why_for_a_caller_to_word_it(
+    failure: httpx.TransportError, reason: str
+) -> None:
+    referral, _ = scripted(*[failure] * 3)
+    with pytest.raises(Unreachable) as error:
+        referral.places("elm")
+    assert (error.value.server, error.value.reason) == ("http://referral.test", reason)
+
+
 def test_an_error_page_that_is_not_a_problem_still_raises_by_status() -> None:
     referral, _ = scripted(httpx.Response(404, text="<html>nope</html>"))
     with pytest.raises(NotFound, match="404 Not Found"):

@@ -96,15 +96,15 @@ def test_match_json_is_the_api_answer(
 
 
 @pytest.mark.parametrize(
-    "near",
-    ["N2L", "N2L 3G1", "43.45,-80.49"],
-    ids=["postal prefix", "postal code", "coordinates"],
+    ("near", "province"),
+    [("N2L", "ON"), ("N2L 3G1", "ON"), ("43.45,-80.49", "ON"), ("49.9 -97.1", "MB")],
+    ids=["postal prefix", "postal code", "coordinates", "coordinates apart by a space"],
 )
 def test_match_near_a_postal_code_or_coordinates(
-    as_operator: LiveServer, capsys: pytest.CaptureFixture[str], near: str
+    as_operator: LiveServer, capsys: pytest.CaptureFixture[str], near: str, province: str
 ) -> None:
     assert run(["match", "--near", near, "--need", "legal", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["location"]["province"] == "ON"
+    assert json.loads(capsys.readouterr().out)["location"]["province"] == province
 
 
 def test_a_widened_radius_and_unmet_needs_are_said(
@@ -124,6 +124,89 @@ def test_a_widened_radius_and_unmet_needs_are_said(
     assert "Housing (housing): beyond 500 km, nearest first" in out
     assert "radius widened" not in out
     assert "Unmet needs, nothing eligible within 500 km: Housing (housing)" in out
+
+
+def test_in_french_the_widened_radius_and_unmet_needs_are_said_in_french(
+    as_operator: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rare = ["--need", "housing.long_term", "--gender", "man", "--max-distance", "5", "--french"]
+    assert run(["match", "--near", "Elmira, ON", *rare]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Près d'Elmira, ON (rural)" in out
+    assert "Logement à long terme (housing.long_term) : pas assez à proximité, rayon élargi à" in (
+        out
+    )
+    assert "widened" not in out
+
+    iqaluit = ["match", "--near", "Iqaluit, NU", "--need", "housing", "--gender", "man"]
+    assert run([*iqaluit, "--french"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Hébergement (housing) : rien d'admissible dans un rayon de 500 km" in out
+    assert "Les plus proches, plus loin :" in out
+    assert "Hébergement (housing) : au-delà de 500 km, les plus proches d'abord" in out
+    assert "Besoins non comblés, rien d'admissible à moins de 500 km : Hébergement (housing)" in out
+    for english in ("nothing eligible", "The nearest", "Unmet needs"):
+        assert english not in out
+
+
+def test_a_name_several_places_bear_is_answered_with_those_places(
+    as_operator: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "Rockland" is refused for want of a province: the operator is shown the Rocklands
+    there are, to pick one, and the one picked matches."""
+    assert run(["match", "--near", "Rockland", "--need", "housing"]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert line.startswith("referral-client: --near: several places bear this name: ")
+    assert line.endswith(" — add the province")
+    for place in ("Rockland, BC", "Rockland, NB", "Rockland, ON"):
+        assert place in line
+    assert run(["match", "--near", "Rockland", "--need", "housing", "--french"]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert line.startswith("referral-client: --near : plusieurs lieux portent ce nom : Rockland")
+    assert run(["match", "--near", "Rockland, ON", "--need", "housing", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["location"]["province"] == "ON"
+
+
+@pytest.mark.parametrize(
+    ("near", "said"),
+    [
+        ("X0A", "this postal prefix covers a region too wide to place the person"),
+        ("47.6 -122.3", "outside Canada: this registry serves people in Canada; give the"),
+        ("Vanier, ON", "several places of that province bear this name; give a postal prefix"),
+    ],
+    ids=["wide postal prefix", "Seattle", "two Vaniers in Ontario"],
+)
+def test_a_location_problem_says_what_to_give_to_near(
+    as_operator: LiveServer, capsys: pytest.CaptureFixture[str], near: str, said: str
+) -> None:
+    assert run(["match", "--near", near, "--need", "housing"]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert line.startswith(f"referral-client: --near: {said}")
+    assert "location." not in line
+
+
+def test_no_phone_number_or_email_address_is_cut_in_a_wide_terminal(
+    as_operator: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """At 200 columns an intake address read "intake@maison-d-hebergement-pour-femmes-du-
+    grand-pin.exam…"."""
+    near = ["match", "--near", "Saint-Rémi, QC", "--need", "housing", "--need", "specialized"]
+    assert run([*near, "--json"]) == 0
+    answer = MatchResponse.model_validate_json(capsys.readouterr().out)
+    contacts = [
+        said
+        for result in answer.results
+        for match in result.matches
+        if isinstance(match.intake, Intake)
+        for said in (match.intake.phone, match.intake.email)
+        if said
+    ]
+    assert max(len(said) for said in contacts) > 60  # the demo's long addresses of Quebec
+    assert run(near) == 0
+    out = capsys.readouterr().out
+    assert "…" not in out
+    for said in contacts:
+        assert said in out
 
 
 def test_a_phone_line_shows_how_it_reaches_not_how_far_its_office_is(
@@ -158,7 +241,7 @@ def test_an_unknown_place_is_bad_input_without_echoing_it(
 @pytest.mark.parametrize(
     ("arguments", "start"),
     [
-        (["--need", "shelter"], "referral-client: --need: Input should be"),
+        (["--need", "shelter"], "referral-client: --need: unknown value; possible values: "),
         (["--need", "housing", "--lang", "spanish"], "referral-client: --lang:"),
         (
             ["--need", "housing", "--gender", "robot"],

@@ -11,14 +11,17 @@ import json
 import os
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, Route, expect
 
+from service.matching.messages import render
+from service.matching.types import Note
 from service.models import NeedCount
 from service.usecases.reports import last_reported_month
 from tests.e2e.conftest import LiveServer, Traffic, sign_in, storage
@@ -648,3 +651,195 @@ def test_of_two_places_with_one_name_the_one_picked_is_matched(
     location = json.loads(sent.post_data or "{}")["location"]
     assert location == {"latitude": 43.4267, "longitude": -80.4515}  # the second: Kitchener's
     expect(page.locator(".located")).to_contain_text("Kitchener")
+
+
+def _first_match_as(page: Page, change: Callable[[dict[str, Any]], None]) -> None:
+    """The real answer to the next match, its first match changed by `change`."""
+
+    def fulfil(route: Route) -> None:
+        response = route.fetch()
+        answer = response.json()
+        change(answer["results"][0]["matches"][0])
+        route.fulfill(response=response, json=answer)
+
+    page.route("**/v1/match", fulfil)
+
+
+def test_a_card_says_its_beds_and_ages_as_the_servers_reasons_do(
+    page: Page, live: LiveServer
+) -> None:
+    """A count 71 hours old read "3 days ago" beside the server's "updated 2 days ago", and in
+    French "1 lits libres sur 7" and "référence requise" beside "recommandation requise"."""
+    now = datetime.now(UTC)
+
+    def one_bed_71_hours_ago(match: dict[str, Any]) -> None:
+        match["availability"] = {
+            "beds_available": 1,
+            "beds_total": 7,
+            "accepting_referrals": True,
+            "updated_at": (now - timedelta(hours=71)).isoformat(),
+        }
+        match["last_verified_at"] = (now - timedelta(days=8, hours=23)).isoformat()
+        match["intake"] = {"phone": "+1-519-555-0100", "referral_required": True}
+
+    sign_in(page, live, live.operator_key)
+    _first_match_as(page, one_bed_71_hours_ago)
+    page.fill("#near", "Elmira, ON")
+    page.check("#need-list input[value=housing]")
+    page.click("#find")
+    first = page.locator("#results li.match").first
+    servers = render(Note("beds_free", (("beds", 1), ("hours", 71))))
+    assert servers == "1 bed free, updated 2 days ago"
+    expect(first.locator(".beds")).to_have_text("1 of 7 beds free")
+    expect(first.locator(".fresh").nth(0)).to_have_text("beds updated 2 days ago")
+    expect(first.locator(".fresh").nth(1)).to_have_text("verified 8 days ago")
+    expect(first.locator(".intake .note")).to_have_text("referral required")
+
+    page.click("#language")
+    expect(first.locator(".beds")).to_have_text("1 lit libre sur 7")
+    expect(first.locator(".fresh").nth(0)).to_have_text("lits mis à jour il y a 2 jours")
+    expect(first.locator(".intake .note")).to_have_text(
+        render(Note("referral_required"), "fr")  # "recommandation requise", as the server says
+    )
+
+
+def test_in_french_a_429_is_said_in_french_with_the_wait(page: Page, live: LiveServer) -> None:
+    """ "Trop de requêtes: This key made more requests this minute…": the server leaves the
+    detail of a 429 in English."""
+    english = (
+        "This key made more requests this minute than the service takes from one key; "
+        "try again in 37 s."
+    )
+
+    def too_many(route: Route) -> None:
+        french = route.request.headers.get("accept-language") == "fr"
+        route.fulfill(
+            status=429,
+            headers={"Retry-After": "37"},
+            content_type="application/problem+json",
+            body=json.dumps(
+                {
+                    "type": "about:blank",
+                    "title": "Trop de requêtes" if french else "Too many requests",
+                    "status": 429,
+                    "detail": english,
+                }
+            ),
+        )
+
+    sign_in(page, live, live.operator_key)
+    expect(page.locator("#workspace")).to_be_visible()
+    page.route("**/v1/match", too_many)
+    page.fill("#near", "Elmira, ON")
+    page.check("#need-list input[value=housing]")
+    page.click("#find")
+    problem = page.locator("#problem")
+    expect(problem).to_contain_text(english)
+
+    page.click("#language")
+    page.click("#find")
+    expect(problem).to_contain_text("Trop de requêtes")
+    expect(problem).to_contain_text(
+        "Cette clé a fait plus de requêtes cette minute que le serveur n'en accepte d'une clé ; "
+        "réessayez dans 37 s."
+    )
+    expect(problem).not_to_contain_text("This key")
+
+
+@pytest.mark.parametrize(
+    ("near", "french", "said"),
+    [
+        (
+            CANARY,
+            False,
+            "Near: no such place known; check the spelling, or type a postal prefix (R3C) or "
+            "coordinates (49.9, -97.1)",
+        ),
+        (
+            CANARY,
+            True,
+            "Près de : aucun lieu de ce nom ; vérifiez l'orthographe, ou saisissez un début de "
+            "code postal (R3C) ou des coordonnées (49.9, -97.1)",
+        ),
+        (
+            "X0A",
+            True,
+            "Près de : ce début de code postal couvre une région trop vaste pour situer la "
+            "personne (ses codes postaux sont à plus de 50 km de son centre) ; saisissez plutôt "
+            "la ville",
+        ),
+        (
+            "47.6 -122.3",
+            False,
+            "Near: outside Canada: this registry serves people in Canada; type the Canadian "
+            "town or postal prefix where the person is",
+        ),
+        (
+            "Vanier, ON",
+            False,
+            "Near: several places of that province bear this name; pick one among the "
+            "suggestions as you type, or type a postal prefix (R3C) or coordinates (49.9, -97.1)",
+        ),
+    ],
+    ids=["unknown place", "unknown place, French", "wide prefix, French", "Seattle", "Vanier"],
+)
+def test_a_location_problem_says_what_to_type_in_near(
+    page: Page, live: LiveServer, near: str, french: bool, said: str
+) -> None:
+    """ "send location.postal_prefix, or latitude and longitude": the operator has a Near
+    field, not the API's."""
+    sign_in(page, live, live.operator_key)
+    expect(page.locator("#workspace")).to_be_visible()
+    if french:
+        page.click("#language")
+    page.fill("#near", near)
+    page.check("#need-list input[value=housing]")
+    page.click("#find")
+    problem = page.locator("#problem li")
+    expect(problem).to_have_text(said)
+    expect(page.locator("#problem")).not_to_contain_text("location.")
+    expect(page.locator("#near")).to_have_attribute("aria-invalid", "true")
+
+
+def test_a_name_several_places_bear_offers_those_places_to_pick_one(
+    page: Page, live: LiveServer, traffic: Traffic
+) -> None:
+    sign_in(page, live, live.operator_key)
+    expect(page.locator("#workspace")).to_be_visible()
+    page.fill("#near", "Rockland")
+    page.check("#need-list input[value=housing]")
+    page.click("#find")
+    problem = page.locator("#problem li")
+    expect(problem).to_contain_text("Near: several places bear this name:")
+    expect(problem).to_contain_text("— pick one, or add the province")
+    choices = problem.locator("button.place-choice")
+    expect(choices).to_have_text(["Rockland, BC", "Rockland, NB", "Rockland, ON"])
+    looked_up = [r.url for r in traffic.requests if "/v1/places?q=Rockland&limit=50" in r.url]
+    assert looked_up
+
+    choices.filter(has_text="Rockland, ON").click()
+    expect(page.locator("#near")).to_have_value("Rockland, ON")
+    expect(page.locator("#near")).to_be_focused()
+    page.press("#near", "Enter")
+    expect(page.locator(".located")).to_contain_text("Rockland, ON")
+
+
+def test_when_the_places_cannot_be_read_the_message_is_plain(page: Page, live: LiveServer) -> None:
+    sign_in(page, live, live.operator_key)
+    expect(page.locator("#workspace")).to_be_visible()
+    page.route(
+        "**/v1/places?*",
+        lambda route: route.fulfill(
+            status=503,
+            content_type="application/problem+json",
+            body='{"type": "about:blank", "title": "Service unavailable", "status": 503}',
+        ),
+    )
+    page.click("#language")
+    page.fill("#near", "Rockland")
+    page.check("#need-list input[value=housing]")
+    page.click("#find")
+    expect(page.locator("#problem li")).to_have_text(
+        "Près de : plusieurs lieux portent ce nom ; ajoutez la province, comme dans Elmira, ON"
+    )
+    expect(page.locator("#problem button")).to_have_count(0)

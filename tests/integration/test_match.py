@@ -380,6 +380,10 @@ def test_in_french_a_problem_is_said_in_french(demo: Demo) -> None:
     assert messages[("body", "age")] == "doit être au plus 120"
     assert messages[("body", "needs")] == "trop court : au moins 1 élément(s)"
     assert "donnez un seul de postal_prefix" in messages[("body", "location")]
+    near = {"needs": ["housing"], "location": {"place": "Elmira, ON"}, "max_distance_km": 0}
+    problem = assert_problem(demo.match(near, demo.operator, "fr"), 422)
+    # (a bound as written in French: 0, not pydantic's 0.0)
+    assert problem["errors"][0]["msg"] == "doit être supérieur à 0"
     assert messages[("body",)] == (
         "champ inconnu (un champ d'un profil n'est pas nommé ; vouliez-vous dire age ?)"
     )
