@@ -60,6 +60,12 @@ class ImportReport(BaseModel):
         "service of theirs in the package was skipped, so there was nothing to approve them "
         "for.",
     )
+    organizations_deleted_here: int = Field(
+        default=0,
+        description="Organizations not brought back because an administrator deleted them "
+        "here after the newest `last_modified` of their services in the package (or they have "
+        "none); their services are skipped with them.",
+    )
     services_created: int = 0
     services_updated: int = 0
     services_unchanged: int = 0

@@ -52,7 +52,7 @@ class MatchLocation(RequestModel):
 
     model_config = ConfigDict(hide_input_in_errors=True)  # as NeedProfile's
 
-    postal_prefix: Annotated[str, Field(max_length=7)] | None = Field(
+    postal_prefix: Annotated[str, Field(max_length=12)] | None = Field(
         default=None,
         description="First three characters of a postal code (`N2L`); a whole code (`N2L 3G1`) "
         "is cut to them. Anything else is a 422.",
@@ -68,7 +68,8 @@ class MatchLocation(RequestModel):
     def _cut_to_prefix(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        compact = value.replace(" ", "").replace("-", "").upper()
+        # (any spaces: a non-breaking one in text copied from French, a tab, two)
+        compact = "".join(value.split()).replace("-", "").upper()
         if not _POSTAL_PREFIX.fullmatch(compact):
             raise ValueError(
                 "must be a Canadian postal prefix such as N2L, or a whole postal code such "
@@ -103,6 +104,8 @@ class NeedProfile(RequestModel):
         extra="forbid",
         # A partner app that logs a ValidationError would log what was sent: a phone number
         # or an address put where it does not belong (the server never says values back).
+        # Its text holds no value now; its `.errors()` still does unless asked
+        # `errors(include_input=False)`, as the client's README says.
         hide_input_in_errors=True,
         json_schema_extra={
             # A fictional caller, as the README's first call: what /docs fills in.

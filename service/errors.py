@@ -278,12 +278,13 @@ _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def _answered_without_slash(request: Request) -> bool:
-    """Whether the path, asked with a slash at its end, is one without it."""
+    """Whether the path, asked with a slash at its end, is one without it that answers this
+    method (else the slash is not all that is wrong: `DELETE /v1/services/`)."""
     path = request.scope["path"]
     if not path.endswith("/") or path == "/":
         return False
     scope = {**request.scope, "path": path.rstrip("/")}
-    return any(route.matches(scope)[0] is not Match.NONE for route in request.app.router.routes)
+    return any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)
 
 
 def _allowed_methods(request: Request) -> list[str]:

@@ -130,10 +130,11 @@ _URBAN_REACH_MIN_KM = 3.0
 _AMBIGUITY_RATIO = 10
 # A place whose population the data does not give (0) may be a hamlet or a town merged into a
 # municipality of another name (Rockland, ON: 12,000 people in Clarence-Rockland; York, ON, in
-# Toronto): counted as this many when a name is shared, so that only a town of 10,000 or more
+# Toronto): counted as this many when a name is shared, so that only a town of 5,000 or more
 # is taken without the province over it (Elmira, ON over a hamlet of PE), not Rockland, BC
-# (3,740) for anyone's Rockland.
-_UNKNOWN_POPULATION = 1_000
+# (3,740) for anyone's Rockland. (1,000 also made Amherst, NS, Ladysmith and Hope, BC need
+# their province: 146 names against 104.)
+_UNKNOWN_POPULATION = 500
 _GRID_DEG = 0.5
 _EARTH_KM = 6371.0088
 

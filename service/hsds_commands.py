@@ -141,6 +141,12 @@ def import_(
             if report.organizations_left_pending
             else ""
         )
+        + (
+            f" {report.organizations_deleted_here} deleted here since the package was made: "
+            "left out, with their services."
+            if report.organizations_deleted_here
+            else ""
+        )
     )
     console.print(
         f"Services: {report.services_created} created, {report.services_updated} updated, "

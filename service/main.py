@@ -1,6 +1,7 @@
 """The application factory: wiring only, no logic."""
 
 import hmac
+import ipaddress
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -63,8 +64,23 @@ NO_TELEMETRY: TelemetryConfig = {
 }
 
 
-# Where a scrape may come from when no token is set: this host.
-_LOOPBACK = frozenset({"127.0.0.1", "::1"})
+# What a proxy adds to say whom it forwards: a scrape with any of them came from elsewhere.
+_FORWARDED = ("forwarded", "x-forwarded-for", "x-real-ip")
+
+
+def _from_this_host(request: Request) -> bool:
+    """Whether the request came from this host itself, not through a proxy: a loopback peer
+    (127.0.0.0/8, ::1, or 127.0.0.1 as a dual-stack socket gives it, ::ffff:127.0.0.1)
+    that sent no proxy's headers."""
+    if request.client is None or any(name in request.headers for name in _FORWARDED):
+        return False
+    try:
+        peer = ipaddress.ip_address(request.client.host)
+    except ValueError:
+        return False
+    if isinstance(peer, ipaddress.IPv6Address) and peer.ipv4_mapped is not None:
+        return peer.ipv4_mapped.is_loopback
+    return peer.is_loopback
 
 
 def _check_scraper(request: Request, token: SecretStr | None) -> None:
@@ -78,7 +94,7 @@ def _check_scraper(request: Request, token: SecretStr | None) -> None:
                 "Send the metrics token (REFERRAL_METRICS_TOKEN) as a bearer token.",
                 headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
             )
-    elif request.client is None or request.client.host not in _LOOPBACK:
+    elif not _from_this_host(request):
         raise Forbidden(
             "Metrics are answered to this host only; set REFERRAL_METRICS_TOKEN to scrape "
             "them from elsewhere."

@@ -1,6 +1,9 @@
 """Start-up work done once per start, under a lock shared by every instance: migrations, the
 bootstrap admin key, the demo registry."""
 
+import logging
+from pathlib import Path
+
 import sqlalchemy as sa
 from rich.console import Console
 from sqlmodel import Session
@@ -9,6 +12,8 @@ from service.config import Settings
 from service.db import migrate, startup_lock
 from service.usecases.demo import DemoKeys, load_demo_registry
 from service.usecases.keys import ensure_bootstrap_admin
+
+logger = logging.getLogger("referral.startup")
 
 
 def prepare_database(
@@ -19,6 +24,7 @@ def prepare_database(
     with startup_lock(engine):
         migrate(engine)
         _check_writable(engine)
+        _warn_if_others_read(engine)
         with Session(engine, expire_on_commit=False) as session:
             if settings.bootstrap_admin_key is not None:
                 ensure_bootstrap_admin(
@@ -38,6 +44,23 @@ def _check_writable(engine: sa.Engine) -> None:
         # A write of nothing, rolled back (DML: SQLite commits DDL at once, whatever follows).
         connection.execute(sa.text("UPDATE alembic_version SET version_num = version_num"))
         connection.rollback()
+
+
+def _warn_if_others_read(engine: sa.Engine) -> None:
+    """Say so when other users of the host may read the SQLite database (every confidential
+    address, the key hashes): one made by an earlier version, before `referral` made what it
+    writes its user's alone. Its mode is the administrator's to change, not this start's."""
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path:
+        return
+    for file in (Path(path), Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            logger.warning(
+                "the SQLite database can be read by other users of this host; "
+                "chmod 600 it and its -wal and -shm files",
+                extra={"file": file.name, "mode": oct(file.stat().st_mode & 0o777)},
+            )
+            return
 
 
 def _announce(keys: DemoKeys, url: str) -> None:

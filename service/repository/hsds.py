@@ -165,6 +165,21 @@ def edited_here(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, d
     return {organization_id: _utc(at) for organization_id, at in session.execute(statement).all()}
 
 
+def organization_deletions(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    """Of these organizations (none of them here now), those deleted here: when last."""
+    if not ids:
+        return {}
+    statement = (
+        sa.select(col(OrganizationChange.organization_id), sa.func.max(col(OrganizationChange.at)))
+        .where(
+            col(OrganizationChange.organization_id).in_(list(ids)),
+            col(OrganizationChange.action) == OrganizationAction.delete.value,
+        )
+        .group_by(col(OrganizationChange.organization_id))
+    )
+    return {organization_id: _utc(at) for organization_id, at in session.execute(statement).all()}
+
+
 def with_confidential_locations(session: Session, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
     """Of these organizations, those with a service at a confidential location."""
     if not ids:

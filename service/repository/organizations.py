@@ -28,6 +28,23 @@ def get_organization(
     return session.get(Organization, organization_id)
 
 
+def hold_organization(session: Session, organization_id: uuid.UUID) -> Organization | None:
+    """The organization, held until the transaction ends so that it is not deleted under a
+    listing or key being written for it, without writing it (a write would tell every match
+    index that the organization changed): FOR SHARE on PostgreSQL, which waits for a
+    deletion under way and lets other listings be written beside; on SQLite, the database's
+    write lock, taken first by an update of no row."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            sa.update(_ORGANIZATION).where(sa.false()).values(status=_ORGANIZATION.c.status)
+        )
+        return session.get(Organization, organization_id, populate_existing=True)
+    statement = (
+        select(Organization).where(Organization.id == organization_id).with_for_update(read=True)
+    )
+    return session.exec(statement.execution_options(populate_existing=True)).first()
+
+
 def list_organizations(
     session: Session, *, status: str | None, offset: int, limit: int, name_part: str | None = None
 ) -> tuple[list[Organization], int]:

@@ -22,6 +22,7 @@ NDJSON = "application/x-ndjson"
 
 
 @router.get("/", summary="About this HSDS API", responses=problems(*AUTH))
+@router.get("", include_in_schema=False)  # (`/hsds`, as the standard's clients also ask)
 def api_info(request: Request, caller: ReaderCaller) -> HsdsApiInfo:
     """The HSDS version served, the profile (our taxonomy of eligibility attributes) and the
     OpenAPI document."""

@@ -489,6 +489,9 @@ class _Run:
     # asked) only once one of those is imported, and their history written then.
     awaiting: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
     served: set[uuid.UUID] = field(default_factory=set)
+    # Organizations deleted here that the package would bring back: left out, with their
+    # services.
+    gone: set[uuid.UUID] = field(default_factory=set)
 
     @property
     def writing(self) -> bool:
@@ -534,9 +537,23 @@ def _import_organizations(
                 converted.append((organization_id, organization.model_dump()))
         existing = repo.get_organizations(session, [i for i, _ in converted])
         edited = repo.edited_here(session, list(existing))
+        deleted = repo.organization_deletions(
+            session, [i for i, _ in converted if i not in existing]
+        )
         inserts, updates = [], []
         for organization_id, fields in converted:
             old = existing.get(organization_id)
+            made = newest.get(str(organization_id))
+            if (
+                old is None
+                and organization_id in deleted
+                and (made is None or made <= deleted[organization_id])
+            ):
+                # Deleted here after the package was made: bringing it back (approved, with
+                # `approve`) would undo an administrator's decision, as for a listing.
+                run.gone.add(organization_id)
+                run.report.organizations_deleted_here += 1
+                continue
             if old is None:
                 row = {
                     "id": organization_id,
@@ -556,7 +573,6 @@ def _import_organizations(
             # import creates. Approving or suspending is a vetting decision, with its note
             # (a routine re-import must never reinstate a suspended organization).
             changed = {k: v for k, v in fields.items() if getattr(old, k) != v}
-            made = newest.get(str(organization_id))
             edit = edited.get(organization_id)
             if changed and made is not None and edit is not None and made <= edit:
                 # A package made before an administrator last edited the organization here
@@ -853,7 +869,12 @@ def _plan_batch(
         old = existing.get(imported.id)
         where = record.get("_source", ("records", None))
         skipped = None
-        if old is None and imported.id in deleted:
+        if imported.organization_id in run.gone:
+            skipped = (
+                "its organization was deleted here after this record's last_modified (or the "
+                "record has none): nothing of it was imported"
+            )
+        elif old is None and imported.id in deleted:
             deleted_at, _ = deleted[imported.id]
             if imported.last_modified is None or imported.last_modified <= deleted_at:
                 # A package made before the listing was deleted here would bring it back,

@@ -128,7 +128,8 @@ def create_key(session: Session, *, data: KeyCreate, caller: Caller) -> KeyCreat
     """Issue a key. The secret is in this answer only; the database keeps its hash."""
     _refuse_reserved(data.name)
     if data.organization_id is not None:
-        if organizations_repo.get_organization(session, data.organization_id) is None:
+        # (held until the key is written, as for a listing: a deletion meanwhile waits)
+        if organizations_repo.hold_organization(session, data.organization_id) is None:
             raise Unprocessable.at(
                 "body",
                 "organization_id",

@@ -99,7 +99,10 @@ def _writable(session: Session, service_id: uuid.UUID, caller: Caller) -> Servic
 def _check_organization(session: Session, organization_id: uuid.UUID, caller: Caller) -> None:
     if caller.role is Role.provider and not caller.owns(organization_id):
         raise Forbidden("A provider key may only list services of its own organization.")
-    if organizations_repo.get_organization(session, organization_id) is None:
+    # Held until the listing is written: an organization deleted meanwhile is "no such
+    # organization", and one being deleted sees the listing (409), not a foreign key failing
+    # at the end (a 500).
+    if organizations_repo.hold_organization(session, organization_id) is None:
         raise Unprocessable.at(
             "body",
             "organization_id",

@@ -1165,6 +1165,44 @@ def test_a_record_older_than_a_deletion_here_never_brings_the_listing_back(
     assert removed.json()["items"] == []
 
 
+def test_an_organization_deleted_here_is_not_brought_back_by_an_older_package(
+    registry: Registry, api: Api
+) -> None:
+    """An export re-imported after an administrator deleted the organization brought it
+    back, approved with `approve` (a review of the deletion found it)."""
+    record = _page(api, f"/hsds/services/{registry.legal['id']}", api.admin)
+    organization_id = str(uuid.uuid4())
+    source = {
+        **record,
+        "id": str(uuid.uuid4()),
+        "organization_id": organization_id,
+        "organization": {**record["organization"], "id": organization_id, "name": "Gone Away"},
+        "last_modified": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
+    }
+    first = api.client.post("/v1/import/hsds", json=[source], headers=api.admin).json()
+    assert first["organizations_created"] == 1, first
+    assert api.client.delete(f"/v1/services/{source['id']}", headers=api.admin).is_success
+    gone = api.client.delete(f"/v1/organizations/{organization_id}", headers=api.admin)
+    assert gone.status_code == 204, gone.text
+    undated = {key: value for key, value in source.items() if key != "last_modified"}
+    for stale in (source, undated):
+        report = api.client.post(
+            "/v1/import/hsds", json=[stale], headers=api.admin, params={"approve": "true"}
+        ).json()
+        assert report["organizations_created"] == 0, report
+        assert report["organizations_deleted_here"] == 1, report
+        assert report["services_created"] == 0, report
+        assert [item["reason"][:16] for item in report["skipped"]] == ["its organization"]
+        assert_problem(
+            api.client.get(f"/v1/organizations/{organization_id}", headers=api.admin), 404
+        )
+    # A package made after the deletion registers it again, as any new organization.
+    newer = {**source, "last_modified": (datetime.now(UTC) + timedelta(seconds=1)).isoformat()}
+    report = api.client.post("/v1/import/hsds", json=[newer], headers=api.admin).json()
+    assert (report["organizations_created"], report["services_created"]) == (1, 1), report
+    assert api.get(f"/v1/organizations/{organization_id}", api.admin).json()["status"] == "pending"
+
+
 def test_what_an_import_writes_is_stamped_as_it_commits_not_as_it_began(
     registry: Registry, api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -91,13 +91,27 @@ def test_metrics_without_the_metrics_token_are_refused(api: Api, sent: str | Non
     assert api.client.get("/metrics", headers=api.admin).status_code == 401  # nor an API key
 
 
-@pytest.mark.parametrize(("host", "status"), [("127.0.0.1", 200), ("::1", 200), ("10.0.0.7", 403)])
+@pytest.mark.parametrize(
+    ("host", "headers", "status"),
+    [
+        ("127.0.0.1", {}, 200),
+        ("::1", {}, 200),
+        ("::ffff:127.0.0.1", {}, 200),  # a dual-stack socket's loopback (`--host ::`)
+        ("127.0.0.2", {}, 200),
+        ("10.0.0.7", {}, 403),
+        ("::ffff:10.0.0.7", {}, 403),
+        # A proxy on this host that passes its client's headers on, or forwards for one.
+        ("127.0.0.1", {"X-Forwarded-For": "127.0.0.1"}, 403),
+        ("127.0.0.1", {"Forwarded": "for=203.0.113.9"}, 403),
+        ("127.0.0.1", {"X-Real-IP": "203.0.113.9"}, 403),
+    ],
+)
 def test_without_a_metrics_token_metrics_answer_this_host_alone(
-    database_url: str, host: str, status: int
+    database_url: str, host: str, headers: dict[str, str], status: int
 ) -> None:
     settings = app_settings(database_url, metrics_token=None)
     with TestClient(create_app(settings), raise_server_exceptions=False, client=(host, 5000)) as c:
-        response = c.get("/metrics")
+        response = c.get("/metrics", headers=headers)
     assert response.status_code == status
     if status == 403:
         assert "REFERRAL_METRICS_TOKEN" in assert_problem(response, 403)["detail"]
@@ -1025,3 +1039,23 @@ def test_what_the_command_line_writes_only_its_user_reads(tmp_path: Path) -> Non
     assert any(path.suffix == ".csv" for path in written)
     for path in written:
         assert path.stat().st_mode & 0o077 == 0, (path, oct(path.stat().st_mode))
+
+
+@pytest.mark.parametrize(("mode", "warned"), [(0o644, True), (0o600, False)])
+def test_a_start_warns_when_other_users_may_read_the_sqlite_database(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, mode: int, warned: bool
+) -> None:
+    """A database made before `referral` kept what it writes to its user: the start says so
+    (and leaves the mode, which is the administrator's to change)."""
+    path = tmp_path / "referral.db"
+    path.touch()
+    path.chmod(mode)
+    engine = create_db_engine(f"sqlite:///{path}")
+    try:
+        with caplog.at_level(logging.WARNING, logger="referral.startup"):
+            prepare_database(engine, app_settings(f"sqlite:///{path}"))
+    finally:
+        engine.dispose()
+    said = [r for r in caplog.records if "read by other users" in r.getMessage()]
+    assert bool(said) is warned
+    assert path.stat().st_mode & 0o777 == mode

@@ -15,7 +15,7 @@ from service.errors import Conflict
 from service.repository import organizations as repo
 from service.usecases import organizations as usecases
 from service.usecases.keys import Caller
-from tests.factories import Api, assert_problem, bearer
+from tests.factories import Api, assert_problem, bearer, listing
 
 
 def _history(api: Api, organization_id: str) -> list[dict[str, Any]]:
@@ -370,3 +370,36 @@ def test_deleting_an_organization_honours_if_match_and_is_for_administrators(api
     assert api.client.get(path, headers=api.admin).status_code == 200
     current = api.client.get(path, headers=api.admin).headers["ETag"]
     assert api.client.delete(path, headers={**api.admin, "If-Match": current}).status_code == 204
+
+
+@pytest.mark.parametrize("what", ["listing", "key"])
+def test_a_listing_or_key_made_while_its_organization_is_deleted_is_a_422(
+    api: Api, engine: sa.Engine, what: str
+) -> None:
+    """The deletion counts the listings once the row is locked; a listing (or a key) for the
+    organization waits for it, then finds no organization: on PostgreSQL it was written
+    beside the deletion and the deletion failed its foreign key, a 500."""
+    organization_id = api.organization("Closing Down")
+    answers: list[int] = []
+
+    def make() -> None:
+        if what == "listing":
+            body = listing(organization_id)
+            answers.append(
+                api.client.post("/v1/services", json=body, headers=api.admin).status_code
+            )
+        else:
+            body = {"role": "provider", "name": "late", "organization_id": organization_id}
+            answers.append(api.client.post("/v1/keys", json=body, headers=api.admin).status_code)
+
+    caller = Caller(key_id=uuid.uuid4(), name="closer", role=Role.admin, organization_id=None)
+    with Session(engine) as first:
+        assert repo.get_organization(first, uuid.UUID(organization_id), for_update=True)
+        maker = threading.Thread(target=make)
+        maker.start()
+        time.sleep(0.5)  # time for the maker to check the organization, were it not to wait
+        usecases.delete_organization(
+            first, organization_id=uuid.UUID(organization_id), caller=caller
+        )
+    maker.join(timeout=30)
+    assert answers == [422]

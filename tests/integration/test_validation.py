@@ -788,6 +788,16 @@ def test_a_path_with_a_slash_at_its_end_is_a_404_that_says_so(
 def test_a_path_unknown_with_or_without_its_slash_is_the_plain_404(api: Api) -> None:
     problem = assert_problem(api.client.get("/v1/nothing-here/", headers=api.admin), 404)
     assert "/docs" in problem["detail"]
+    # Without its slash the path does not answer DELETE either: the slash is not all.
+    problem = assert_problem(api.client.delete("/v1/services/", headers=api.admin), 404)
+    assert "/docs" in problem["detail"]
+
+
+def test_the_hsds_root_answers_with_and_without_its_slash(api: Api) -> None:
+    for path in ("/hsds/", "/hsds"):
+        response = api.client.get(path, headers=api.admin)
+        assert response.status_code == 200, (path, response.text)
+        assert response.json()["version"].startswith("3.1")
 
 
 @pytest.mark.parametrize("page", ["/console", "/docs"])

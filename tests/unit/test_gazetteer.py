@@ -456,6 +456,8 @@ def test_place_lookup_ambiguous_name_with_province_resolves(
         ("Waterloo", "Waterloo, ON"),
         ("Charlottetown", "Charlottetown, PE"),  # over a hamlet of NL of no given population
         ("Kitchener", "Kitchener, ON"),
+        ("Amherst", "Amherst, NS"),  # 9,404 people, over places of no given population
+        ("Hope", "Hope, BC"),
     ],
 )
 def test_place_lookup_shared_name_returns_far_more_populous_place(

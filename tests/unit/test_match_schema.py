@@ -67,6 +67,10 @@ def test_an_unknown_field_is_an_error(body: dict[str, Any], loc: tuple[str, ...]
         (" k1a ", "K1A"),
         ("H2X1Y4", "H2X"),
         ("n2l-3g1", "N2L"),
+        ("N2L\u00a03G1", "N2L"),  # a non-breaking space, from text copied out of French
+        ("N2L\t3G1", "N2L"),
+        (" N2L 3G1 ", "N2L"),
+        ("N2L  3G1", "N2L"),
     ],
 )
 def test_a_postal_code_is_cut_to_its_prefix(given: str, prefix: str) -> None:
