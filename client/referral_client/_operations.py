@@ -253,6 +253,9 @@ class Operations:
         call = Call("POST", path, json=body or None, idempotent=False)
         return parse((yield from send(call, self.retry)), OrganizationPublic)
 
+    def delete_organization(self, organization_id: UUID | str) -> Flow[None]:
+        check((yield from send(Call("DELETE", organization_path(organization_id)), self.retry)))
+
     def organization_history(self, organization_id: UUID | str) -> Flow[OrganizationHistory]:
         call = Call("GET", organization_path(organization_id, "/history"))
         return parse((yield from send(call, self.retry)), OrganizationHistory)

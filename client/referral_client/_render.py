@@ -445,8 +445,12 @@ def print_organization(
     if organization.description:
         rows.append(("about", organization.description))
     console.print(_facts(organization.name, rows))
-    if history is None:
-        return
+    if history is not None:
+        print_history(console, history)
+
+
+def print_history(console: Console, history: OrganizationHistory) -> None:
+    """An organization's history, oldest first (all there is of one deleted)."""
     if not history.items:
         console.print(Text("No history: registered before histories were kept.", style="dim"))
         return

@@ -198,6 +198,9 @@ class AsyncReferralClient(ClientBase):
             self._operations.change_status(organization_id, "suspend", note, expected_status)
         )
 
+    async def delete_organization(self, organization_id: UUID | str) -> None:
+        await self._run(self._operations.delete_organization(organization_id))
+
     async def organization_history(self, organization_id: UUID | str) -> OrganizationHistory:
         return await self._run(self._operations.organization_history(organization_id))
 

@@ -34,6 +34,7 @@ from referral_client._operations import KeyChanges, ReportFilters
 from referral_client.client import ReferralClient
 from referral_client.errors import (
     AuthenticationError,
+    NotFound,
     PermissionDenied,
     ProblemError,
     ReferralError,
@@ -510,8 +511,17 @@ def show_organization(
     """The organization and its vetting record: who registered, changed, approved or
     suspended it, when, and why."""
     with _client(url, api_key) as client:
-        organization = client.get_organization(organization_id)
         history = client.organization_history(organization_id)
+        try:
+            organization = client.get_organization(organization_id)
+        except NotFound:
+            # Deleted: its history says so, and is all there is to show.
+            if as_json:
+                items = history.model_dump(mode="json")["items"]
+                typer.echo(json.dumps({"organization": None, "history": items}, indent=2))
+            else:
+                _render.print_history(_console(), history)
+            return
     if as_json:
         typer.echo(
             json.dumps(
@@ -524,6 +534,19 @@ def show_organization(
         )
         return
     _render.print_organization(_console(), organization, history)
+
+
+@organizations_app.command("delete")
+def delete_organization(
+    organization_id: OrganizationIdArgument,
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """Remove one registered by mistake or closed for good: only once it has no listings
+    (suspend it instead to keep them). Its keys are revoked; its history stays."""
+    with _client(url, api_key) as client:
+        client.delete_organization(organization_id)
+    typer.echo(f"Organization {organization_id} deleted; its keys are revoked.")
 
 
 @organizations_app.command("add")

@@ -248,6 +248,11 @@ class ReferralClient(ClientBase):
             self._operations.change_status(organization_id, "suspend", note, expected_status)
         )
 
+    def delete_organization(self, organization_id: UUID | str) -> None:
+        """Remove an organization without listings (`Conflict` while it has any): its keys
+        are revoked, its history stays readable."""
+        self._run(self._operations.delete_organization(organization_id))
+
     def organization_history(self, organization_id: UUID | str) -> OrganizationHistory:
         """The vetting record, oldest first."""
         return self._run(self._operations.organization_history(organization_id))

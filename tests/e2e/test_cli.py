@@ -711,3 +711,29 @@ def test_an_administrator_gives_a_key_requests_per_minute_of_its_own(
     assert "nothing to change" in _one_line(capsys.readouterr().err)
     assert run(["keys", "update", issued["id"], "--rate-limit", "-1"]) == 2
     capsys.readouterr()
+
+
+def test_an_administrator_deletes_an_organization_registered_by_mistake(
+    live: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _signed_in(live, monkeypatch, live.admin_key)
+    assert run(["organizations", "add", "--name", "Typo Haven", "--json"]) == 0
+    organization_id = json.loads(capsys.readouterr().out)["id"]
+    issue = ["keys", "issue", "--role", "provider", "--name", "typo key"]
+    assert run([*issue, "--organization", organization_id, "--json"]) == 0
+    secret = json.loads(capsys.readouterr().out)["key"]
+    assert run(["organizations", "delete", organization_id]) == 0
+    assert "deleted" in capsys.readouterr().out
+    assert run(["whoami", "--api-key", secret]) == 3  # its keys are revoked
+    capsys.readouterr()
+    # What is left of it: its history, ending with the deletion and the key it held.
+    assert run(["organizations", "show", organization_id]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "delete" in shown
+    assert "typo key" in shown
+    assert run(["organizations", "show", organization_id, "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["organization"] is None
+    assert [entry["action"] for entry in record["history"]] == ["create", "delete"]
+    assert run(["organizations", "delete", organization_id]) == 2  # once
+    assert "Not found" in _one_line(capsys.readouterr().err)
