@@ -16,6 +16,9 @@ Inputs (read from installed registry packages, no network):
 * ``service/data/gazetteer/corrections.csv`` -- hand-curated: GeoNames places whose point is
   far from where they are (Saint-Boniface, QC, 240 km west of the municipality), each moved
   to where the postal codes bearing its name lie.  Read and checked, never rewritten.
+* ``service/data/gazetteer/fsa_corrections.csv`` -- hand-curated: postal areas whose codes the
+  package stacks on one point far from the community they serve (T4M, Blackfalds, all in
+  Airdrie), each moved to that community.  Read and checked, never rewritten.
 * ``service/data/gazetteer/aliases.csv`` -- hand-curated aliases (amalgamated municipalities,
   townships, counties) pointing at places of the generated ``places.csv``.  The script only
   reads and validates it; it is never rewritten.
@@ -361,6 +364,32 @@ def load_fsas() -> list[FsaRow]:
             )
         )
     return rows
+
+
+def correct_fsas(fsas: list[FsaRow]) -> None:
+    """Move the postal areas whose codes the package stacks on one point far from the
+    community they serve (fsa_corrections.csv, hand-curated) to that community; fails loudly
+    if one is no longer where the file says (a new package may have placed its codes)."""
+    areas = {f.prefix: f for f in fsas}
+    with (OUT_DIR / "fsa_corrections.csv").open(newline="", encoding="utf-8") as fh:
+        for fix in csv.DictReader(fh):
+            area = areas.get(fix["prefix"])
+            if (
+                area is None
+                or haversine_km(
+                    area.latitude,
+                    area.longitude,
+                    float(fix["was_latitude"]),
+                    float(fix["was_longitude"]),
+                )
+                > 1.0
+            ):
+                raise SystemExit(
+                    f"fsa_corrections.csv: {fix['prefix']} is not where the package had it; "
+                    "check whether the correction is still needed"
+                )
+            area.latitude = float(fix["latitude"])
+            area.longitude = float(fix["longitude"])
 
 
 def _stray(code: tuple[str, float, float], areas: dict[str, FsaRow]) -> bool:
@@ -713,6 +742,7 @@ def main() -> None:
     districts = find_districts(aliases, spelled, named_points)
     places = [*places, *find_twins(places, aliases, named_points)]
     fsas = load_fsas()
+    correct_fsas(fsas)
     label_fsas(fsas, places, aliases, load_postal_names(), districts)
     classify_fsas(fsas)
     # (after the postal areas are labelled and classified, which they leave as they were)

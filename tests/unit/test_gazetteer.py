@@ -801,3 +801,24 @@ def test_an_alias_never_names_a_place_far_from_its_municipality(gazetteer: Gazet
     """South Frontenac (by Kingston) named Sydenham, a place of Grey County 330 km away, the
     only Sydenham of Ontario GeoNames has: no alias is better than that one."""
     assert gazetteer.place("South Frontenac, ON") is None
+
+
+def test_postal_areas_whose_codes_the_package_stacks_far_away_serve_their_community(
+    gazetteer: Gazetteer,
+) -> None:
+    """fsa_corrections.csv: T4M, Blackfalds, was answered from Airdrie, 126 km south, where
+    the package puts every one of its codes."""
+    with (DATA_DIR / "fsa_corrections.csv").open(newline="", encoding="utf-8") as fh:
+        fixes = list(csv.DictReader(fh))
+    assert {fix["prefix"] for fix in fixes} >= {"T4M", "V8E"}
+    for fix in fixes:
+        area = gazetteer.postal_area(fix["prefix"])
+        assert area is not None, fix
+        moved = haversine_km(
+            area.latitude, area.longitude, float(fix["latitude"]), float(fix["longitude"])
+        )
+        assert moved < 1, fix
+    for prefix, label in [("T4M", "Blackfalds, AB"), ("V8E", "Whistler, BC")]:
+        area = gazetteer.postal_area(prefix)
+        assert area is not None
+        assert gazetteer.locality_for_postal_area(area).label == label
