@@ -453,10 +453,14 @@ def load_postal_names() -> dict[str, Counter[str]]:
 
 
 def load_aliases(
-    places: list[PlaceRow], spelled: dict[tuple[str, str], str] | None = None
+    places: list[PlaceRow],
+    spelled: dict[tuple[str, str], str] | None = None,
+    communities: set[tuple[str, str]] | None = None,
 ) -> dict[tuple[str, str], PlaceRow]:
     """Read aliases.csv and resolve each alias to a place (fails loudly if one is missing);
-    `spelled` receives each alias as written, by its key."""
+    `spelled` receives each alias as written, by its key. An alias of a postal community
+    (`communities`: Hobbema is Maskwacis, a name only Canada Post gives) is checked to name
+    one, and left to the service to resolve, as the community is a place only once written."""
     index: dict[tuple[str, str], list[PlaceRow]] = defaultdict(list)
     for p in places:
         index[(normalise_name(p.name), p.province)].append(p)
@@ -465,7 +469,10 @@ def load_aliases(
         for row in csv.DictReader(fh):
             if (normalise_name(row["alias"]), row["province"]) in index:
                 raise SystemExit(f"aliases.csv: {row['alias']}, {row['province']} is a place")
-            targets = index.get((normalise_name(row["place"]), row["province"]))
+            target_key = (normalise_name(row["place"]), row["province"])
+            targets = index.get(target_key)
+            if not targets and communities is not None and target_key in communities:
+                continue
             if not targets:
                 raise SystemExit(f"aliases.csv: {row['place']}, {row['province']} is not a place")
             out[(normalise_name(row["alias"]), row["province"])] = targets[0]
@@ -495,9 +502,10 @@ _PARTICLES = {"a", "au", "aux", "d", "de", "des", "du", "en", "l", "la", "le", "
 
 def tidy_postal_name(name: str) -> str:
     """A name as Canada Post's data capitalises it, as people write it: "Campbell'S Bay" is
-    Campbell's Bay, "Pointe-A-La-Garde" Pointe-à-la-Garde but for its accent, which the data
-    lacks (matching ignores accents and case either way)."""
-    name = re.sub(r"(?<=\w)'S\b", "'s", name)
+    Campbell's Bay, "Lutselk'E" Lutselk'e, "Pointe-A-La-Garde" Pointe-à-la-Garde but for its
+    accent, which the data lacks (matching ignores accents and case either way)."""
+    # (a letter alone after an apostrophe ends a word: "Campbell'S", "Lutselk'E")
+    name = re.sub(r"(?<=\w)'([A-Z])\b", lambda found: "'" + found.group(1).lower(), name)
     words = name.split("-")
     return "-".join(
         word.lower() if 0 < index < len(words) - 1 and word.lower() in _PARTICLES else word
@@ -737,7 +745,8 @@ def main() -> None:
     places = load_places()
     classify_places(places)
     spelled: dict[tuple[str, str], str] = {}
-    aliases = load_aliases(places, spelled)
+    postal_communities = load_postal_communities()
+    aliases = load_aliases(places, spelled, set(postal_communities))
     named_points = load_named_points()
     districts = find_districts(aliases, spelled, named_points)
     places = [*places, *find_twins(places, aliases, named_points)]
@@ -747,7 +756,7 @@ def main() -> None:
     classify_fsas(fsas)
     # (after the postal areas are labelled and classified, which they leave as they were)
     communities = find_postal_communities(
-        [*places, *districts.values()], aliases, load_postal_communities(), fsas
+        [*places, *districts.values()], aliases, postal_communities, fsas
     )
     places = sorted(
         [*places, *districts.values(), *communities],

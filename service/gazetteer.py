@@ -158,14 +158,24 @@ def _shorter_names(name: str) -> set[str]:
     return {key for key in names if key}
 
 
+# Letters with a stroke or without a dot, which no accent removal makes plain: Dene names are
+# written with them (Deline's own spelling has a dotless i, Lutselk'e's an L with a stroke) and
+# found without them.
+_PLAIN_LETTERS = str.maketrans(
+    {"\u0131": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ŧ": "t"}
+    | {"æ": "ae", "œ": "oe", "þ": "th"}
+)
+
+
 def normalise_name(text: str) -> str:
     """Fold a place name for matching.
 
-    Accents and case are removed, apostrophes dropped, other punctuation becomes a space,
+    Accents and case are removed (and strokes: ``ł`` is ``l``), apostrophes dropped, other
+    punctuation becomes a space,
     ``&`` becomes ``and`` and the abbreviations ``St``/``Ste``/``Mt``/``Ft`` are expanded:
     ``"St. John's"`` -> ``"saint johns"``, ``"Montréal"`` -> ``"montreal"``.
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_PLAIN_LETTERS))
     chars: list[str] = []
     for ch in decomposed:
         if unicodedata.combining(ch):

@@ -822,3 +822,30 @@ def test_postal_areas_whose_codes_the_package_stacks_far_away_serve_their_commun
         area = gazetteer.postal_area(prefix)
         assert area is not None
         assert gazetteer.locality_for_postal_area(area).label == label
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("Six Nations", "Ohsweken, ON"),
+        ("Hobbema", "Maskwacis, AB"),
+        ("Tsuut'ina", "Tsuu T'Ina, AB"),
+        ("Pessamit", "Betsiamites, QC"),
+        ("Whapmagoostui", "Kuujjuarapik, QC"),
+        ("Sagkeeng", "Fort Alexander, MB"),
+        ("Miawpukek", "Conne River, NL"),
+        ("Three Rivers", "Trois-Rivières, QC"),
+        ("Goose Bay", "Happy Valley-Goose Bay, NL"),
+        # Dene orthography: a dotless i and a stroke, found as the data spells them.
+        ("D\u00e9l\u0131\u0328n\u0119", "Deline, NT"),
+        ("Łutselk'e", "Lutselk'e, NT"),
+    ],
+)
+def test_communities_are_found_by_the_names_people_call_them(
+    gazetteer: Gazetteer, query: str, label: str
+) -> None:
+    """A First Nation by its own name or its former one, a town by its English name: none of
+    these was found (a review of the reference data)."""
+    place = gazetteer.place(query)
+    assert place is not None, query
+    assert place.label == label
