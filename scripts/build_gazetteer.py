@@ -132,12 +132,19 @@ STRAY_SPREADS = 10.0
 STRAY_MIN_KM = 25.0
 
 # --- area-type constants (see service/gazetteer.py module docstring) -------------------
-LARGE_CENTRE = 100_000  # Statistics Canada "large urban population centre"
+# A city whose towns around are its suburbs: Statistics Canada's core of a census metropolitan
+# area (Moncton, Saint John, Fredericton: Dieppe and Riverview were rural at 100,000).
+LARGE_CENTRE = 50_000
 MEDIUM_CENTRE = 30_000  # Statistics Canada "medium population centre"
 SATELLITE_RATIO = 2.0  # a core must be at least this many times more populous
 CONTAINER_RATIO = 5.0  # ... and this many times for a place inside it to be a borough of it
 CONTAINER_DEPTH = 0.5  # borough entries lie within this fraction of the core's radius
 COMMUTER_BELT_DEPTH = 1.5  # small satellites within this many radii are suburban
+# A town of this many people is suburban farther out (Mount Pearl, 1.8 radii from St. John's;
+# Tecumseh, West Kelowna): what lies between a city and it is built up, not farmland as
+# between Kitchener and Baden (5,000 people, 1.7 radii), which stays rural.
+LARGE_SATELLITE = 10_000
+LARGE_SATELLITE_BELT_DEPTH = 2.5
 URBAN_CORE_DEPTH = 0.75  # FSAs of urban places within this many radii are urban
 FIELD_KM = 35.0  # a core's commuting field
 BUILT_UP_DENSITY = 2_000.0  # people per km^2 used to turn population into a radius
@@ -304,7 +311,12 @@ def classify_places(places: list[PlaceRow]) -> None:
             # A borough / neighbourhood entry inside a bigger centre's built-up core.
             p.area_type = container.area_type
         elif satellite_of is not None:
-            small_outlier = p.population < MEDIUM_CENTRE and best_depth > COMMUTER_BELT_DEPTH
+            belt = (
+                LARGE_SATELLITE_BELT_DEPTH
+                if p.population >= LARGE_SATELLITE
+                else COMMUTER_BELT_DEPTH
+            )
+            small_outlier = p.population < MEDIUM_CENTRE and best_depth > belt
             p.area_type = "rural" if small_outlier else "suburban"
         elif p.population >= MEDIUM_CENTRE and not is_county(p.name):
             p.area_type = "urban"

@@ -25,7 +25,9 @@ applied once, by ``scripts/build_gazetteer.py``; this module only reads the resu
 
 ``r(P)`` is the *built-up radius* of a place of population ``P``: the radius of a disc
 holding ``P`` people at 2,000 people/km^2 (21 km for Toronto, 6.4 km for Kitchener, 2.8 km
-for Brandon).  A *core* is a large centre (>= 100,000).
+for Brandon).  A *core* is a centre of 50,000 or more, the core of a census metropolitan
+area in Statistics Canada's terms (Moncton, Saint John, Fredericton: at 100,000, Dieppe and
+Riverview were ``rural`` and downtown Moncton too).
 
 Places, in order:
 
@@ -36,8 +38,9 @@ Places, in order:
    the place lies deepest inside (smallest ``distance / r(C)``).  Medium and large satellites
    (>= 30,000) are ``suburban`` (Mississauga, Brampton, Laval, Markham, Vaughan, Longueuil,
    Burnaby, Lévis).  Small satellites are ``suburban`` within ``1.5 * r(C)`` of the core
-   (the contiguous commuter belt: King City, Chambly) and ``rural`` beyond it (Elmira,
-   Wellesley, Baden, St. Jacobs around Kitchener-Waterloo).
+   (the contiguous commuter belt: King City, Chambly), or ``2.5 * r(C)`` for a town of
+   10,000 or more (Mount Pearl, Tecumseh, West Kelowna: built up all the way), and
+   ``rural`` beyond it (Elmira, Wellesley, Baden, St. Jacobs around Kitchener-Waterloo).
 3. *Stand-alone.*  Otherwise 30,000+ is ``urban`` (Brandon, Moncton) and smaller is ``rural``;
    a county municipality ("Norfolk County": 60,000 people over farmland) is ``rural``, as
    is a postal community named for one.

@@ -129,6 +129,14 @@ PLACE_LABELS = [
     ("Lakefield", "rural"),
     ("Baden", "rural"),
     ("St. Jacobs", "rural"),
+    # Towns built up to a city, and a smaller city's own downtown (a review of the data
+    # found them all rural).
+    ("Mount Pearl", "suburban"),
+    ("Dieppe", "suburban"),
+    ("Riverview", "suburban"),
+    ("Tecumseh, ON", "suburban"),
+    ("West Kelowna", "suburban"),
+    ("Downtown Moncton", "urban"),
     ("Inuvik", "rural"),
     ("Gander", "rural"),
     # A county municipality: 60,000 people over farmland, not a centre (an operator's review).
