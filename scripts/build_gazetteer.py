@@ -137,6 +137,7 @@ STRAY_MIN_KM = 25.0
 # A city whose towns around are its suburbs: Statistics Canada's core of a census metropolitan
 # area (Moncton, Saint John, Fredericton: Dieppe and Riverview were rural at 100,000).
 LARGE_CENTRE = 50_000
+LARGE_CORE = 100_000  # Statistics Canada "large urban population centre": a core, whatever it is
 MEDIUM_CENTRE = 30_000  # Statistics Canada "medium population centre"
 SATELLITE_RATIO = 2.0  # a core must be at least this many times more populous
 CONTAINER_RATIO = 5.0  # ... and this many times for a place inside it to be a borough of it
@@ -173,6 +174,8 @@ ALSO_IN_MIN_CODES = 5
 # province has the name.
 TWIN_MIN_CODES = 100
 TWIN_KM = 10.0
+# No alias may bear the name of a place of this many people in another province.
+ALIAS_SHADOWS = 1_000
 # A point at which the package puts codes of this many communities or more, over this far
 # from a community's other codes, is a placeholder, not where the community is
 # (`_without_placeholders`).
@@ -332,7 +335,9 @@ def classify_places(places: list[PlaceRow]) -> None:
             p.area_type = "urban"
         else:
             p.area_type = "rural"
-        if p.population >= LARGE_CENTRE:
+        if p.population >= LARGE_CORE or (p.population >= LARGE_CENTRE and p.area_type == "urban"):
+            # (a place of 50,000 to 100,000 that is itself a suburb or a county, Repentigny
+            # or Caledon, is no core: Joliette and Orangeville beside them stay urban)
             cores.append(p)
 
 
@@ -484,13 +489,26 @@ def load_aliases(
     (`communities`: Hobbema is Maskwacis, a name only Canada Post gives) is checked to name
     one, and left to the service to resolve, as the community is a place only once written."""
     index: dict[tuple[str, str], list[PlaceRow]] = defaultdict(list)
+    by_name: dict[str, list[PlaceRow]] = defaultdict(list)
     for p in places:
         index[(normalise_name(p.name), p.province)].append(p)
+        by_name[normalise_name(p.name)].append(p)
     out: dict[tuple[str, str], PlaceRow] = {}
     with (OUT_DIR / "aliases.csv").open(newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             if (normalise_name(row["alias"]), row["province"]) in index:
                 raise SystemExit(f"aliases.csv: {row['alias']}, {row['province']} is a place")
+            # Without a province, an alias counts with its place's people: "Three Rivers" for
+            # Trois-Rivieres (144,000) outranked Three Rivers, PE (7,883), where it is a town.
+            elsewhere = [
+                p
+                for p in by_name.get(normalise_name(row["alias"]), [])
+                if p.population >= ALIAS_SHADOWS
+            ]
+            if elsewhere:
+                raise SystemExit(
+                    f"aliases.csv: {row['alias']} is a town of {elsewhere[0].province} too"
+                )
             target_key = (normalise_name(row["place"]), row["province"])
             targets = index.get(target_key)
             if not targets and communities is not None and target_key in communities:

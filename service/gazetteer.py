@@ -25,9 +25,10 @@ applied once, by ``scripts/build_gazetteer.py``; this module only reads the resu
 
 ``r(P)`` is the *built-up radius* of a place of population ``P``: the radius of a disc
 holding ``P`` people at 2,000 people/km^2 (21 km for Toronto, 6.4 km for Kitchener, 2.8 km
-for Brandon).  A *core* is a centre of 50,000 or more, the core of a census metropolitan
-area in Statistics Canada's terms (Moncton, Saint John, Fredericton: at 100,000, Dieppe and
-Riverview were ``rural`` and downtown Moncton too).
+for Brandon).  A *core* is a large centre (>= 100,000), or an ``urban`` centre of 50,000
+or more, the core of a census metropolitan area in Statistics Canada's terms (Moncton, Saint
+John, Fredericton: at 100,000 alone, Dieppe and Riverview were ``rural`` and downtown
+Moncton too); not a suburb or a county of that size (Repentigny, Caledon).
 
 Places, in order:
 
@@ -133,11 +134,12 @@ _URBAN_REACH_MIN_KM = 3.0
 _AMBIGUITY_RATIO = 10
 # A place whose population the data does not give (0) may be a hamlet or a town merged into a
 # municipality of another name (Rockland, ON: 12,000 people in Clarence-Rockland; York, ON, in
-# Toronto): counted as this many when a name is shared, so that only a town of 5,000 or more
+# Toronto): counted as this many when a name is shared, so that only a town of 10,000 or more
 # is taken without the province over it (Elmira, ON over a hamlet of PE), not Rockland, BC
-# (3,740) for anyone's Rockland. (1,000 also made Amherst, NS, Ladysmith and Hope, BC need
-# their province: 146 names against 104.)
-_UNKNOWN_POPULATION = 500
+# (3,740) for anyone's Rockland. (500 answered "Saint-Paul" with St. Paul, AB, 5,728 people,
+# over Saint-Paul, QC, a town the data gives no population: a wrong province is worse than
+# asking for one, as Amherst, NS and Hope, BC now do.)
+_UNKNOWN_POPULATION = 1_000
 _GRID_DEG = 0.5
 _EARTH_KM = 6371.0088
 

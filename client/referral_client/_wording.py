@@ -236,11 +236,18 @@ _APOSTROPHES = frozenset("'`\u2019\u02bc")
 _EXPANSIONS = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
 
 
+# As the server's (service/gazetteer.py): letters with a stroke or without a dot made plain.
+_PLAIN_LETTERS = str.maketrans(
+    {"\u0131": "i", "\u0142": "l", "\u00f8": "o", "\u0111": "d", "\u00f0": "d"}
+    | {"\u0127": "h", "\u0167": "t", "\u00e6": "ae", "\u0153": "oe", "\u00fe": "th"}
+)
+
+
 def folded(name: str) -> str:
     """A place name as the server compares names: without case, accents or apostrophes,
     other punctuation as spaces, St/Ste/Mt/Ft written out ("St. John's" is "saint johns")."""
     kept: list[str] = []
-    for character in unicodedata.normalize("NFKD", name.casefold()):
+    for character in unicodedata.normalize("NFKD", name.casefold().translate(_PLAIN_LETTERS)):
         if unicodedata.combining(character) or character in _APOSTROPHES:
             continue
         if character == "&":

@@ -144,7 +144,7 @@ def _show(answer: M, as_json: bool, render: Callable[[Console, M], None]) -> Non
 # Two numbers, apart by a comma or by spaces ("49.9, -97.1", "49.9 -97.1"), as the console
 # takes them: no place name is two numbers.
 _COORDINATES = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
-_POSTAL = re.compile(r"^\s*[A-Za-z]\d[A-Za-z]([\s-]?\d[A-Za-z]\d)?\s*$")
+_POSTAL = re.compile(r"^\s*[A-Za-z]\d[A-Za-z](\s*-?\s*\d[A-Za-z]\d)?\s*$")
 
 
 def location_of(near: str) -> dict[str, object]:

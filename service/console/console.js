@@ -15,7 +15,7 @@
   // GET /v1/me at sign-in (REFERRAL_AVAILABILITY_STALE_AFTER_HOURS, REFERRAL_STALE_AFTER_DAYS).
   const staleAfter = { beds_hours: 48, listing_days: 180 };
   const COORDINATES = /^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$/;
-  const POSTAL = /^\s*[A-Za-z]\d[A-Za-z](?:[\s-]?\d[A-Za-z]\d)?\s*$/;
+  const POSTAL = /^\s*[A-Za-z]\d[A-Za-z](?:\s*-?\s*\d[A-Za-z]\d)?\s*$/;
 
   const TEXT = {
     en: {
@@ -2197,9 +2197,12 @@
 
   // A place name as the server compares names: without case, accents or apostrophes, other
   // punctuation as spaces, St/Ste/Mt/Ft written out ("St. John's" is "saint johns").
+  const PLAIN_LETTERS = { ı: "i", ł: "l", ø: "o", đ: "d", ð: "d", ħ: "h", ŧ: "t", æ: "ae", œ: "oe", þ: "th" };
+
   function folded(name) {
     return name
       .toLowerCase()
+      .replace(/[ıłøđðħŧæœþ]/g, (letter) => PLAIN_LETTERS[letter])
       .normalize("NFKD")
       .replace(/\p{M}/gu, "")
       .replace(/['`\u2019\u02bc]/g, "")

@@ -141,9 +141,13 @@ def list_organizations(
 
 
 def get_organizations(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Organization]:
+    """These organizations, held until the import ends so that none is deleted under the
+    services it writes for them: FOR SHARE on PostgreSQL (a deletion waits, then finds them
+    listed: 409); on SQLite the import holds the database's write lock from its start."""
     if not ids:
         return {}
-    rows = session.exec(select(Organization).where(col(Organization.id).in_(ids)))
+    statement = select(Organization).where(col(Organization.id).in_(ids))
+    rows = session.exec(statement.with_for_update(read=True))
     return {row.id: row for row in rows}
 
 

@@ -194,30 +194,42 @@ def logged_in_bulk(session: Session) -> Iterator[BulkLog]:
     says it wrote (`BulkLog`) in one statement at its end: for bulk writes, each row of which
     would cost the triggers a write of their own. Whatever happens in the block, the log is
     written and the triggers are heard again before it ends, so a commit after it is always
-    logged in full. Every row written in the block must be told to the `BulkLog`."""
+    logged in full; but for a statement the database refused, after which PostgreSQL refuses
+    every other until the transaction is rolled back (which undoes the silence too): a
+    statement then would only hide the error behind "current transaction is aborted". Every
+    row written in the block must be told to the `BulkLog`."""
     session.execute(sa.insert(RegistryQuiet).values(id=1))
     log = BulkLog()
     try:
         yield log
-    finally:
-        if log.subjects:
-            # One stamp for all (they commit together), and the rows in key order, which
-            # the log's B-tree takes several times faster than in random order.
-            stamp = session.execute(
-                sa.text(f"SELECT {_STAMP[session.get_bind().dialect.name]}")
-            ).scalar_one()
-            session.execute(
-                sa.text(
-                    "INSERT INTO registry_change (subject, kind, stamp) "
-                    "VALUES (:subject, :kind, :stamp) "
-                    "ON CONFLICT (subject) DO UPDATE SET stamp = excluded.stamp"
-                ).bindparams(sa.bindparam("subject", type_=sa.Uuid)),
-                [
-                    {"subject": subject, "kind": kind, "stamp": stamp}
-                    for subject, kind in sorted(log.subjects.items())
-                ],
-            )
-        session.execute(sa.delete(RegistryQuiet))
+    except sa.exc.DBAPIError:
+        raise
+    except BaseException:
+        _hear_again(session, log)
+        raise
+    _hear_again(session, log)
+
+
+def _hear_again(session: Session, log: BulkLog) -> None:
+    """Log what a bulk writer wrote, and let the triggers be heard again."""
+    if log.subjects:
+        # One stamp for all (they commit together), and the rows in key order, which the
+        # log's B-tree takes several times faster than in random order.
+        stamp = session.execute(
+            sa.text(f"SELECT {_STAMP[session.get_bind().dialect.name]}")
+        ).scalar_one()
+        session.execute(
+            sa.text(
+                "INSERT INTO registry_change (subject, kind, stamp) "
+                "VALUES (:subject, :kind, :stamp) "
+                "ON CONFLICT (subject) DO UPDATE SET stamp = excluded.stamp"
+            ).bindparams(sa.bindparam("subject", type_=sa.Uuid)),
+            [
+                {"subject": subject, "kind": kind, "stamp": stamp}
+                for subject, kind in sorted(log.subjects.items())
+            ],
+        )
+    session.execute(sa.delete(RegistryQuiet))
 
 
 _MATCHABLE = (

@@ -45,6 +45,7 @@ def test_a_bad_value_is_refused_without_echoing_it(
     [
         ("G5R 1A1", {"postal_prefix": "G5R 1A1"}),
         ("G5R-1A1", {"postal_prefix": "G5R-1A1"}),  # as people write it, too
+        ("G5R  1A1", {"postal_prefix": "G5R  1A1"}),  # any spaces, as the server takes them
         ("g5r", {"postal_prefix": "g5r"}),
         ("43.45,-80.49", {"latitude": 43.45, "longitude": -80.49}),
         # Apart by spaces, as the console takes them: "49.9 -97.1" was no such place.

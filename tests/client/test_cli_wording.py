@@ -12,6 +12,7 @@ import pytest
 
 from referral_client import ReferralClient, Retry, _wording, cli
 from referral_client.cli import run
+from service.gazetteer import normalise_name
 from service.problems_fr import MESSAGES
 
 CANARY = "Zqx7f3a"
@@ -387,7 +388,10 @@ def test_the_checks_before_sending_are_in_the_servers_french() -> None:
         ("Montreal", "Montréal"),
         ("Rivière-du-Loup", "riviere du loup"),
         ("Mt Pearl", "Mount Pearl"),
+        ("D\u00e9l\u0131\u0328n\u0119", "Deline"),  # a dotless i (Dene orthography)
+        ("\u0141utselk'e", "Lutselk'e"),
     ],
 )
 def test_a_place_name_is_compared_as_the_server_compares_it(name: str, other: str) -> None:
     assert _wording.folded(name) == _wording.folded(other)
+    assert normalise_name(name) == normalise_name(other)  # the server's own

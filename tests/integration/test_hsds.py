@@ -4,6 +4,8 @@ check-jsonschema, offline."""
 
 import csv
 import json
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,10 +15,17 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import Session
 from typer.testing import CliRunner, Result
 
+from schemas.enums import Role
 from service.cli import app as cli
 from service.db import create_db_engine
+from service.errors import Conflict
+from service.gazetteer import Gazetteer
+from service.usecases import hsds as hsds_usecases
+from service.usecases import organizations as organizations_usecases
+from service.usecases.keys import Caller
 from tests.conftest import new_database_url
 from tests.factories import (
     CANARY,
@@ -1234,3 +1243,61 @@ def test_an_import_that_renames_an_organization_brings_its_listings_to_syncs(
     after = api.get(f"/v1/services/{registry.legal['id']}", api.admin).json()
     assert after["organization"]["name"] == "Safe Homes Network"
     assert after["updated_at"] > before
+
+
+def test_an_organization_deleted_while_an_import_writes_its_services_is_a_409(
+    api: Api, engine: sa.Engine
+) -> None:
+    """The import holds the organizations it writes for: the deletion waits for it, then
+    finds the new listing. On PostgreSQL the deletion went first and the import failed its
+    foreign key, a 500 (a review of the deletion)."""
+    organization_id = api.organization("Importing Now")
+    first = api.service(organization_id)
+    record = _page(api, f"/hsds/services/{first['id']}", api.admin)
+    assert api.client.delete(f"/v1/services/{first['id']}", headers=api.admin).is_success
+    fresh = {**record, "id": str(uuid.uuid4()), "last_modified": datetime.now(UTC).isoformat()}
+    gazetteer = Gazetteer.load()
+    reached, go = threading.Event(), threading.Event()
+
+    def slow_check(*args: Any) -> None:
+        reached.set()
+        go.wait(5)
+        gazetteer.check_location(*args)
+
+    caller = Caller(key_id=uuid.uuid4(), name="importer", role=Role.admin, organization_id=None)
+    closer = Caller(key_id=uuid.uuid4(), name="closer", role=Role.admin, organization_id=None)
+    outcomes: dict[str, str] = {}
+
+    def run_import() -> None:
+        with Session(engine) as session:
+            report = hsds_usecases.import_records(
+                session,
+                document=[fresh],
+                approve=False,
+                locate=gazetteer.place_location,
+                caller=caller,
+                check=slow_check,
+            )
+            outcomes["import"] = f"created {report.services_created}"
+
+    def delete() -> None:
+        with Session(engine) as session:
+            try:
+                organizations_usecases.delete_organization(
+                    session, organization_id=uuid.UUID(organization_id), caller=closer
+                )
+                outcomes["delete"] = "deleted"
+            except Conflict as conflict:
+                outcomes["delete"] = str(conflict)
+
+    importer = threading.Thread(target=run_import)
+    importer.start()
+    assert reached.wait(10)
+    deleter = threading.Thread(target=delete)
+    deleter.start()
+    time.sleep(0.5)  # time for the deletion to go first, were it not made to wait
+    go.set()
+    importer.join(timeout=30)
+    deleter.join(timeout=30)
+    assert outcomes == {"import": "created 1", "delete": outcomes["delete"]}
+    assert "1 listing" in outcomes["delete"]
