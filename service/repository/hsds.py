@@ -154,30 +154,25 @@ def get_organizations(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.U
 def edited_here(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, datetime]:
     """Of these organizations, when an administrator last registered or edited each (not an
     import, nor a vetting decision, which changes none of the fields an import brings)."""
-    if not ids:
-        return {}
-    statement = (
-        sa.select(col(OrganizationChange.organization_id), sa.func.max(col(OrganizationChange.at)))
-        .where(
-            col(OrganizationChange.organization_id).in_(list(ids)),
-            col(OrganizationChange.action).in_(
-                [OrganizationAction.create.value, OrganizationAction.update.value]
-            ),
-        )
-        .group_by(col(OrganizationChange.organization_id))
-    )
-    return {organization_id: _utc(at) for organization_id, at in session.execute(statement).all()}
+    return _last(session, ids, [OrganizationAction.create, OrganizationAction.update])
 
 
 def organization_deletions(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, datetime]:
     """Of these organizations (none of them here now), those deleted here: when last."""
+    return _last(session, ids, [OrganizationAction.delete])
+
+
+def _last(
+    session: Session, ids: Sequence[uuid.UUID], actions: list[OrganizationAction]
+) -> dict[uuid.UUID, datetime]:
+    """Of these organizations, when each last had one of `actions` in its history."""
     if not ids:
         return {}
     statement = (
         sa.select(col(OrganizationChange.organization_id), sa.func.max(col(OrganizationChange.at)))
         .where(
             col(OrganizationChange.organization_id).in_(list(ids)),
-            col(OrganizationChange.action) == OrganizationAction.delete.value,
+            col(OrganizationChange.action).in_([action.value for action in actions]),
         )
         .group_by(col(OrganizationChange.organization_id))
     )
