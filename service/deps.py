@@ -24,6 +24,7 @@ from schemas.enums import Role
 from service.config import Settings
 from service.db import committing_began, open_session
 from service.errors import (
+    NO_KEY,
     TRANSIENT_DATABASE_ERRORS,
     DatabaseUnavailable,
     Forbidden,
@@ -129,7 +130,7 @@ def get_caller(
     minute (429 beyond them). In a worker thread, as the key is read from the database
     and the count may be Redis's."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise Unauthorized("Send Authorization: Bearer <key>.")
+        raise Unauthorized(NO_KEY)
     caller = authenticate(session, key=credentials.credentials)
     limiter: RateLimiter = request.app.state.rate_limiter
     wait = limiter.over(caller.key_id, caller.rate_limit)

@@ -59,6 +59,10 @@ class Forbidden(DomainError):
     status, code, title = 403, "forbidden", "Forbidden"
 
 
+# What a request without a key is told, wherever it is refused.
+NO_KEY = "Send Authorization: Bearer <key>."
+
+
 class Unauthorized(DomainError):
     status, code, title = 401, "unauthorized", "Unauthorized"
 

@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import problem_response
+from service.errors import NO_KEY, problem_response
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 access_logger = logging.getLogger("referral.access")
@@ -228,6 +228,12 @@ class RequestMiddleware:
         except ValueError:
             declared = 0
         try:
+            if (
+                scope["method"] in _WRITES
+                and scope["path"].startswith(_KEYED_PATHS)
+                and not headers.get(b"authorization", b"").strip()
+            ):
+                raise _NoKey
             if declared > self.max_body_bytes:
                 raise _TooLarge
             if (
@@ -237,6 +243,10 @@ class RequestMiddleware:
             ):
                 raise _NotJson
             await self.app(scope, receive_limited, send_wrapper)
+        except _NoKey:
+            # Before the body is read: no one without a key makes the server parse a
+            # mebibyte of JSON, or learns whether it is valid before being asked who they are.
+            await self._problem(scope, send_wrapper, 401, NO_KEY)
         except _TooLarge:
             if not response_started:
                 await self._problem(scope, send_wrapper, 413, "The request body is too large.")
@@ -293,6 +303,10 @@ class _TooLarge(Exception):
     pass
 
 
+class _NoKey(Exception):
+    pass
+
+
 class _NotJson(Exception):
     pass
 
@@ -300,6 +314,8 @@ class _NotJson(Exception):
 # Answered by role or holding what only some roles see: not for shared caches.
 _PRIVATE_PATHS = ("/v1/", "/hsds/")
 _WRITES = frozenset({"POST", "PUT", "PATCH"})
+# Every write here needs a key (`deps.get_caller`, whose words a write without one is told).
+_KEYED_PATHS = ("/v1/",)
 
 
 def _is_json(content_type: bytes) -> bool:

@@ -870,3 +870,27 @@ def test_a_place_search_with_a_control_character_gets_422(api: Api) -> None:
     problem = assert_problem(response, 422)
     assert problem["errors"][0]["loc"] == ["query", "q"]
     assert api.get("/v1/places", api.admin, q="Elm").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/v1/match", b'{"needs":'),  # not even JSON
+        ("POST", "/v1/organizations", b'{"name": "x"}'),
+        ("PUT", "/v1/services/00000000-0000-4000-8000-000000000000/availability", b"{}"),
+    ],
+)
+def test_a_write_without_a_key_is_a_401_before_its_body_is_read(
+    api: Api, method: str, path: str, body: bytes
+) -> None:
+    """Invalid JSON sent with no key was a 422 "Invalid JSON": the body was read, and its
+    validity said, before anyone was asked who they were (a security review)."""
+    response = api.client.request(
+        method, path, content=body, headers={"Content-Type": "application/json"}
+    )
+    problem = assert_problem(response, 401)
+    assert problem["detail"] == "Send Authorization: Bearer <key>."
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    # Too large or not JSON, without a key: still who are you, first.
+    big = api.client.request(method, path, content=b"x" * 2_000_000)
+    assert_problem(big, 401)
