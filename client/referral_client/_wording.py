@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from referral_client.errors import TooManyRequests, Unreachable
+from schemas.french import BY_TYPE, OWN_MESSAGES
 
 
 def field_and_message(field: str, message: str, *, french: bool) -> str:
@@ -67,53 +68,11 @@ def too_many_requests(error: TooManyRequests) -> str:
     )
 
 
-# The profile's own checks (schemas/match.py, schemas/common.py), made before anything is
-# sent, in the server's French for them (service/problems_fr.py; a test holds the two alike).
-_OWN_FRENCH = {
-    "must be a Canadian postal prefix such as N2L, or a whole postal code such as N2L 3G1": (
-        "doit être un préfixe postal canadien, comme N2L, ou un code postal entier, comme N2L 3G1"
-    ),
-    "give exactly one of postal_prefix, place, or latitude and longitude": (
-        "donnez un seul de postal_prefix, place, ou latitude et longitude"
-    ),
-    "give both latitude and longitude": "donnez latitude et longitude",
-    "must not repeat a need": "ne doit pas répéter un besoin",
-    "must not contain control characters": "ne doit pas contenir de caractères de contrôle",
-    "must contain a letter or a digit": "doit contenir une lettre ou un chiffre",
-    "not an ISO 639 code of a language; use a code such as en, fr or es": (
-        "n'est pas un code de langue ISO 639 ; utilisez un code comme en, fr ou es"
-    ),
-}
-
-
-def _number(value: object) -> str:
-    """A limit as the option takes it: `0`, not pydantic's `0.0`; `0,5` in French."""
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
-    return str(value)
-
-
-# pydantic's messages by type, in French, from the limits pydantic gives (the schema's,
-# never the value typed).
+# pydantic's messages by type, and the profile's own checks, in French as the server says them
+# (`schemas/french.py`), but for an option left out: "--need : requis", not "champ requis".
 _FRENCH_BY_TYPE: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    **BY_TYPE,
     "missing": lambda ctx: "requis",
-    "int_type": lambda ctx: "doit être un nombre entier",
-    "int_parsing": lambda ctx: "doit être un nombre entier",
-    "int_from_float": lambda ctx: "doit être un nombre entier",
-    "float_type": lambda ctx: "doit être un nombre",
-    "float_parsing": lambda ctx: "doit être un nombre",
-    "finite_number": lambda ctx: "doit être un nombre fini",
-    "bool_parsing": lambda ctx: "doit être true ou false",
-    "uuid_parsing": lambda ctx: "doit être un UUID",
-    "uuid_type": lambda ctx: "doit être un UUID",
-    "greater_than_equal": lambda ctx: f"doit être au moins {_number(ctx.get('ge'))}",
-    "greater_than": lambda ctx: f"doit être supérieur à {_number(ctx.get('gt'))}",
-    "less_than_equal": lambda ctx: f"doit être au plus {_number(ctx.get('le'))}",
-    "less_than": lambda ctx: f"doit être inférieur à {_number(ctx.get('lt'))}",
-    "too_short": lambda ctx: f"trop court : au moins {ctx.get('min_length')} élément(s)",
-    "too_long": lambda ctx: f"trop long : au plus {ctx.get('max_length')} élément(s)",
-    "string_too_short": lambda ctx: f"trop court : au moins {ctx.get('min_length')} caractère(s)",
-    "string_too_long": lambda ctx: f"trop long : au plus {ctx.get('max_length')} caractère(s)",
 }
 
 # `--need` takes twenty codes: pydantic's "Input should be 'housing', 'legal', … or
@@ -147,11 +106,8 @@ def checked(
         return f"must be one of {values}"
     if not french:
         return message
-    if message in _OWN_FRENCH:
-        return _OWN_FRENCH[message]
-    if error_type == "enum":
-        expected = str(ctx.get("expected", "")).replace(" or ", " ou ")
-        return f"doit être l'une des valeurs {expected}"
+    if message in OWN_MESSAGES:
+        return OWN_MESSAGES[message]
     said = _FRENCH_BY_TYPE.get(error_type)
     return said(ctx) if said is not None else message
 

@@ -12,6 +12,7 @@ import pytest
 
 from referral_client import ReferralClient, Retry, _wording, cli
 from referral_client.cli import run
+from schemas.french import OWN_MESSAGES
 from service.gazetteer import normalise_name
 from service.problems_fr import MESSAGES
 
@@ -377,8 +378,9 @@ def test_in_french_a_429_is_said_in_french_with_the_wait(
 
 def test_the_checks_before_sending_are_in_the_servers_french() -> None:
     """The profile's own messages are the server's too: said alike, whoever checks first."""
-    for english, french in _wording._OWN_FRENCH.items():
+    for english, french in OWN_MESSAGES.items():
         assert MESSAGES[english] == french
+        assert _wording.checked("--near", "value_error", None, english, french=True) == french
 
 
 @pytest.mark.parametrize(
