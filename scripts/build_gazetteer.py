@@ -79,7 +79,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.gazetteer import normalise_name  # noqa: E402
+from schemas.folding import normalise_name  # noqa: E402
 
 OUT_DIR = ROOT / "service" / "data" / "gazetteer"
 

@@ -79,11 +79,12 @@ import functools
 import gzip
 import math
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Literal, TypeVar
+
+from schemas.folding import normalise_name
 
 AreaType = Literal["urban", "suburban", "rural"]
 
@@ -126,8 +127,6 @@ _PROVINCE_EXTRA_NAMES: dict[str, tuple[str, ...]] = {
     "YT": ("YK", "Yukon Territory", "Yn"),
 }
 
-_APOSTROPHES = frozenset("'`\u2019\u02bc")  # ASCII, grave, right quote, modifier letter
-_TOKEN_EXPANSIONS = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
 
 _URBAN_REACH_FACTOR = 3.0
 _URBAN_REACH_MIN_KM = 3.0
@@ -161,40 +160,6 @@ def _shorter_names(name: str) -> set[str]:
         names.update({key, bare})
     names.discard(full)
     return {key for key in names if key}
-
-
-# Letters with a stroke or without a dot, which no accent removal makes plain: Dene names are
-# written with them (Deline's own spelling has a dotless i, Lutselk'e's an L with a stroke) and
-# found without them.
-_PLAIN_LETTERS = str.maketrans(
-    {"\u0131": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ŧ": "t"}
-    | {"æ": "ae", "œ": "oe", "þ": "th"}
-)
-
-
-def normalise_name(text: str) -> str:
-    """Fold a place name for matching.
-
-    Accents and case are removed (and strokes: ``ł`` is ``l``), apostrophes dropped, other
-    punctuation becomes a space,
-    ``&`` becomes ``and`` and the abbreviations ``St``/``Ste``/``Mt``/``Ft`` are expanded:
-    ``"St. John's"`` -> ``"saint johns"``, ``"Montréal"`` -> ``"montreal"``.
-    """
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_PLAIN_LETTERS))
-    chars: list[str] = []
-    for ch in decomposed:
-        if unicodedata.combining(ch):
-            continue
-        if ch in _APOSTROPHES:
-            continue
-        if ch == "&":
-            chars.append(" and ")
-        elif ch.isalnum():
-            chars.append(ch)
-        else:
-            chars.append(" ")
-    tokens = "".join(chars).split()
-    return " ".join(_TOKEN_EXPANSIONS.get(t, t) for t in tokens)
 
 
 def _build_province_lookup() -> dict[str, str]:

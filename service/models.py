@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import JSON, Field, Relationship, SQLModel
 
+from schemas.folding import PLAIN_LETTERS
+
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -43,11 +45,6 @@ def utcnow() -> datetime:
 
 # Dropped inside a word: apostrophes.
 _DROPPED = frozenset("'\u2019\u02bc\u2018`")
-# Letters that carry their stroke or ligature in themselves: no decomposition to strip.
-_PLAIN_LETTERS = str.maketrans(
-    {"đ": "d", "ð": "d", "ħ": "h", "\u0131": "i", "ł": "l", "ø": "o", "ŧ": "t"}
-    | {"æ": "ae", "œ": "oe", "þ": "th"}
-)
 # Accents that make letters of their own: й, ў (a breve), ї (a diaeresis).
 _LETTER_ACCENTS = frozenset({("\u0438", 0x306), ("\u0443", 0x306), ("\u0456", 0x308)})
 
@@ -81,7 +78,8 @@ def name_key(name: str) -> str:
     Folding a key again changes nothing; only letters, marks, digits and spaces remain, so it
     is safe inside a LIKE pattern."""
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name).casefold())
-    text = text.translate(_PLAIN_LETTERS)
+    # (letters that carry their stroke or ligature in themselves: no decomposition to strip)
+    text = text.translate(PLAIN_LETTERS)
     kept: list[str] = []
     base = " "  # the letter or digit the marks that follow are on; a space after anything else
     for index, ch in enumerate(text):

@@ -10,7 +10,6 @@ language; one not recognised is shown as the server wrote it.
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -186,28 +185,3 @@ def location_message(kind: str, *, french: bool, candidates: Sequence[str] = ())
             return f"plusieurs lieux portent ce nom : {places} — ajoutez la province"
         return f"several places bear this name: {places} — add the province"
     return _REWORDED[kind][1 if french else 0]
-
-
-_APOSTROPHES = frozenset("'`\u2019\u02bc")
-_EXPANSIONS = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
-
-
-# As the server's (service/gazetteer.py): letters with a stroke or without a dot made plain.
-_PLAIN_LETTERS = str.maketrans(
-    {"\u0131": "i", "\u0142": "l", "\u00f8": "o", "\u0111": "d", "\u00f0": "d"}
-    | {"\u0127": "h", "\u0167": "t", "\u00e6": "ae", "\u0153": "oe", "\u00fe": "th"}
-)
-
-
-def folded(name: str) -> str:
-    """A place name as the server compares names: without case, accents or apostrophes,
-    other punctuation as spaces, St/Ste/Mt/Ft written out ("St. John's" is "saint johns")."""
-    kept: list[str] = []
-    for character in unicodedata.normalize("NFKD", name.casefold().translate(_PLAIN_LETTERS)):
-        if unicodedata.combining(character) or character in _APOSTROPHES:
-            continue
-        if character == "&":
-            kept.append(" and ")
-        else:
-            kept.append(character if character.isalnum() else " ")
-    return " ".join(_EXPANSIONS.get(word, word) for word in "".join(kept).split())

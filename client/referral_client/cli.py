@@ -55,6 +55,7 @@ from schemas.enums import (
     Role,
     TraffickingType,
 )
+from schemas.folding import normalise_name
 from schemas.match import NeedCode, NeedProfile
 from schemas.organizations import OrganizationCreate, OrganizationPublic
 from schemas.services import ServicePublic
@@ -263,8 +264,8 @@ def _places_named(client: ReferralClient, name: str) -> list[str]:
         return []
     # The search gives names that start with the one typed ("Rockland Lake"): only the
     # places of that very name, compared as the server compares them.
-    wanted = _wording.folded(name)
-    return [place.label for place in found.items if _wording.folded(place.name) == wanted]
+    wanted = normalise_name(name)
+    return [place.label for place in found.items if normalise_name(place.name) == wanted]
 
 
 @app.command()

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from schemas.folding import normalise_name
 from service.gazetteer import (
     DATA_DIR,
     Gazetteer,
     Locality,
     haversine_km,
-    normalise_name,
     parse_province,
 )
 
