@@ -133,6 +133,7 @@ def serve(
     *,
     workers: int = 1,
     settings: Mapping[str, str] | None = None,
+    held_answer: bool = False,
 ) -> Iterator[Server]:
     """`referral serve` on `database_url`, as an operator runs it (access log on, to a file in
     `directory`); stopped on exit. `settings`: `REFERRAL_*` variables beyond the defaults
@@ -142,7 +143,10 @@ def serve(
     Yielded once every worker has read its match index (unless `MATCH_SEARCH` is
     `database`): a worker reads the registry whole in the background at start, and a load
     begun meanwhile measures that read and the database search that stands in for the index,
-    not the server that providers and hotlines meet, which has been up for hours."""
+    not the server that providers and hotlines meet, which has been up for hours.
+
+    `held_answer`: the server of `bench/held_answer.py`, whose match use case repeats its
+    first answer (one worker only)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = directory / f"server-{port}.log"
@@ -157,9 +161,14 @@ def serve(
         **(settings or {}),
     }
     with log.open("wb") as output:
+        command = [_referral()]
+        if held_answer:
+            command = [sys.executable, "-m", "bench.held_answer"]
+            # (the server runs in `directory`: the bench package is found by the path)
+            environment["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
         process = subprocess.Popen(
             [
-                _referral(),
+                *command,
                 "serve",
                 "--host",
                 "127.0.0.1",
