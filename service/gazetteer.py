@@ -686,7 +686,7 @@ class Gazetteer:
 
     def shared_in_province(self, query: str) -> bool:
         """Whether `place(query)`, given as "name, province", found nothing because several
-        places of the province bear the name (two Vaniers in Ontario), rather than none."""
+        places of the province bear the name (two Westmounts in Nova Scotia), rather than none."""
         name, province = _split_province(query)
         return province is not None and len(self._candidates(name, province)) > 1
 

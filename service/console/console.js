@@ -750,7 +750,7 @@
   function locationOf(text) {
     const chosen = state.chosenPlace;
     if (chosen && chosen.label === text.trim()) {
-      // One of two places of one name and province (Vanier, ON): its point says which.
+      // One of two places of one name and province (Westmount, NS): its point says which.
       return { latitude: chosen.latitude, longitude: chosen.longitude };
     }
     const coordinates = COORDINATES.exec(text);
@@ -2232,7 +2232,7 @@
   function placeChoice(place, candidates) {
     const button = el("button", { type: "button", class: "link place-choice" }, place.label);
     button.addEventListener("click", () => {
-      // Two places of one label (Vanier, ON) are told apart by their point, as a suggestion is.
+      // Two places of one label (Westmount, NS) are told apart by their point, as a suggestion is.
       const shared = candidates.filter((other) => other.label === place.label).length > 1;
       state.chosenPlace = shared ? place : null;
       $("near").value = place.label;

@@ -172,9 +172,9 @@ def test_a_name_several_places_bear_is_answered_with_those_places(
     [
         ("X0A", "this postal prefix covers a region too wide to place the person"),
         ("47.6 -122.3", "outside Canada: this registry serves people in Canada; give the"),
-        ("Vanier, ON", "several places of that province bear this name; give a postal prefix"),
+        ("Westmount, NS", "several places of that province bear this name; give a postal prefix"),
     ],
-    ids=["wide postal prefix", "Seattle", "two Vaniers in Ontario"],
+    ids=["wide postal prefix", "Seattle", "two Westmounts in Nova Scotia"],
 )
 def test_a_location_problem_says_what_to_give_to_near(
     as_operator: LiveServer, capsys: pytest.CaptureFixture[str], near: str, said: str

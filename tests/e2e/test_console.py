@@ -633,24 +633,24 @@ def test_the_docs_show_every_operation_and_try_one_with_a_key(
 def test_of_two_places_with_one_name_the_one_picked_is_matched(
     page: Page, live: LiveServer, traffic: Traffic
 ) -> None:
-    """Two suggestions read "Vanier, ON" (Ottawa's and Kitchener's): the console sent the
-    label, which the service refuses as ambiguous, so neither could be matched."""
+    """Two suggestions read "Westmount, NS" (Halifax's and Cape Breton's): the console sent
+    the label, which the service refuses as ambiguous, so neither could be matched."""
     sign_in(page, live, live.operator_key)
     expect(page.locator("#workspace")).to_be_visible()
-    page.fill("#near", "Vanier")
+    page.fill("#near", "Westmount, NS")
     options = page.locator("#near-options [role=option]")
     expect(options).to_have_count(2)
     page.press("#near", "ArrowDown")
     page.press("#near", "ArrowDown")
     page.press("#near", "Enter")
-    expect(page.locator("#near")).to_have_value("Vanier, ON")
+    expect(page.locator("#near")).to_have_value("Westmount, NS")
     page.check("#need-list input[value=housing]")
     page.press("#near", "Enter")
     expect(page.locator("#results section.need")).to_have_count(1)
     sent = [r for r in traffic.requests if r.url.endswith("/v1/match")][-1]
     location = json.loads(sent.post_data or "{}")["location"]
-    assert location == {"latitude": 43.4267, "longitude": -80.4515}  # the second: Kitchener's
-    expect(page.locator(".located")).to_contain_text("Kitchener")
+    assert location == {"latitude": 46.1355, "longitude": -60.2192}  # the second: Cape Breton's
+    expect(page.locator(".located")).to_contain_text("Sydney")
 
 
 def _first_match_as(page: Page, change: Callable[[dict[str, Any]], None]) -> None:
@@ -775,13 +775,13 @@ def test_in_french_a_429_is_said_in_french_with_the_wait(page: Page, live: LiveS
             "town or postal prefix where the person is",
         ),
         (
-            "Vanier, ON",
+            "Westmount, NS",
             False,
             "Near: several places of that province bear this name; pick one among the "
             "suggestions as you type, or type a postal prefix (R3C) or coordinates (49.9, -97.1)",
         ),
     ],
-    ids=["unknown place", "unknown place, French", "wide prefix, French", "Seattle", "Vanier"],
+    ids=["unknown place", "unknown place, French", "wide prefix, French", "Seattle", "Westmount"],
 )
 def test_a_location_problem_says_what_to_type_in_near(
     page: Page, live: LiveServer, near: str, french: bool, said: str

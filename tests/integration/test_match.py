@@ -318,16 +318,16 @@ def test_an_unknown_location_is_refused_naming_the_field_not_the_value(
 
 
 def test_a_name_two_places_of_the_province_share_asks_for_a_postal_prefix(demo: Demo) -> None:
-    """/v1/places offers both Vaniers of Ontario as "Vanier, ON": the answer must say what
-    would work, not "add the province" to a name that has one."""
+    """/v1/places offers both Westmounts of Nova Scotia as "Westmount, NS": the answer must
+    say what would work, not "add the province" to a name that has one."""
     labels = [
         p["label"]
         for p in demo.client.get(
-            "/v1/places", params={"q": "Vanier"}, headers=demo.operator
+            "/v1/places", params={"q": "Westmount"}, headers=demo.operator
         ).json()["items"]
     ]
-    assert labels.count("Vanier, ON") == 2
-    body = {"needs": ["housing"], "location": {"place": "Vanier, ON"}}
+    assert labels.count("Westmount, NS") == 2
+    body = {"needs": ["housing"], "location": {"place": "Westmount, NS"}}
     problem = assert_problem(demo.match(body, demo.operator), 422)
     assert "location.postal_prefix" in problem["detail"]
     assert "add the province" not in problem["detail"]

@@ -487,6 +487,39 @@ def test_place_lookup_ambiguous_name_with_province_resolves(
 
 
 @pytest.mark.parametrize(
+    ("query", "latitude", "longitude"),
+    [
+        # A town, not the neighbourhood of another city that bears its name too (Canada Post
+        # names postal codes for the town only): these were refused, "several places of that
+        # province bear this name", and the operator asked for a postal prefix.
+        ("Pont-Rouge, QC", 46.75, -71.70),
+        ("Sainte-Catherine, QC", 45.40, -73.58),  # not the district of Trois-Rivi\u00e8res
+        ("Saint-Raymond, QC", 46.89, -71.83),  # not the neighbourhood of Montr\u00e9al
+        ("Vanier, ON", 45.44, -75.67),  # Ottawa's, not Kitchener's
+        ("Pont-Rouge", 46.75, -71.70),
+        # But never for a town of fewer people: Montr\u00e9al's borough, not T\u00e9miscamingue's
+        # town of 2,800.
+        ("Ville-Marie, QC", 45.50, -73.57),
+    ],
+)
+def test_a_name_means_the_town_canada_post_names_not_a_neighbourhood_elsewhere(
+    gazetteer: Gazetteer, query: str, latitude: float, longitude: float
+) -> None:
+    place = gazetteer.place(query)
+    assert place is not None
+    assert (round(place.latitude, 2), round(place.longitude, 2)) == (latitude, longitude)
+
+
+def test_two_places_of_a_province_that_postal_codes_do_not_tell_apart_stay_ambiguous(
+    gazetteer: Gazetteer,
+) -> None:
+    # Halifax's Westmount (6,388) and Cape Breton's (3,000, which Canada Post names): the
+    # neighbourhood has more people, so the name is not given to the smaller place.
+    assert gazetteer.place("Westmount, NS") is None
+    assert gazetteer.shared_in_province("Westmount, NS")
+
+
+@pytest.mark.parametrize(
     ("query", "label"),
     [
         ("Windsor", "Windsor, ON"),
