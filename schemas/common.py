@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
+    StrictInt,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -28,6 +29,23 @@ def _no_control_characters(value: str) -> str:
     if _CONTROL.search(value):
         raise ValueError("must not contain control characters")
     return value
+
+
+def _whole(value: Any) -> Any:
+    # JSON has one kind of number: 24.0 is the whole number 24 (JSON Schema's "integer" says
+    # so too), as a client that computes in floating point sends it. A string or a boolean
+    # is still refused, and 24.5 too.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# A whole number as JSON sends it: 24 or 24.0, never "24", true or 24.5. Its bounds go
+# before it, as in `Age` (after it, pydantic writes them into the JSON schema as "ge", not
+# "minimum", in a union with null).
+AS_WHOLE = BeforeValidator(_whole)
+WholeNumber = Annotated[StrictInt, AS_WHOLE]
+Age = Annotated[StrictInt, Field(ge=0, le=120), AS_WHOLE]
 
 
 def _visible(value: str) -> str:

@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field, StrictInt, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from schemas.common import Name, PatchModel, RequestModel
+from schemas.common import AS_WHOLE, Name, PatchModel, RequestModel
 from schemas.enums import Role
 from schemas.organizations import OrganizationPublic
 
@@ -20,6 +20,7 @@ RateLimit = Annotated[
         "`REFERRAL_RATE_LIMIT_PER_MINUTE` (a large partner app, or a key to slow down "
         "without revoking it); 0: no limit. Null: the service's.",
     ),
+    AS_WHOLE,
 ]
 
 

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from schemas.common import Language, RequestModel
+from schemas.common import AS_WHOLE, Age, Language, RequestModel
 from schemas.enums import AreaType, Category, Delivery, Gender, Need, NewcomerStatus, Reach
 from schemas.enums import TraffickingType as TraffickingTypeEnum
 from schemas.services import (
@@ -124,7 +124,7 @@ class NeedProfile(RequestModel):
     )
 
     gender: Gender = Gender.undisclosed
-    age: StrictInt | None = Field(default=None, ge=0, le=120, description="Whole years.")
+    age: Age | None = Field(default=None, description="Whole years.")
     newcomer_status: NewcomerStatus = NewcomerStatus.undisclosed
     trafficking_type: TraffickingTypeEnum = TraffickingTypeEnum.undisclosed
     needs: list[NeedCode] = Field(
@@ -148,7 +148,9 @@ class NeedProfile(RequestModel):
         description="Needs a bed tonight: housing with a free bed by a current count, or a "
         "24/7 intake, ranks above every one with neither.",
     )
-    limit: StrictInt = Field(default=5, ge=1, le=50, description="Matches per need.")
+    limit: Annotated[StrictInt, Field(ge=1, le=50), AS_WHOLE] = Field(
+        default=5, description="Matches per need."
+    )
 
     @field_validator("needs")
     @classmethod

@@ -17,6 +17,8 @@ from pydantic import (
 )
 
 from schemas.common import (
+    AS_WHOLE,
+    Age,
     Email,
     FieldChange,
     Language,
@@ -27,6 +29,7 @@ from schemas.common import (
     RequestModel,
     ShortText,
     Url,
+    WholeNumber,
 )
 from schemas.enums import (
     Category,
@@ -48,6 +51,7 @@ MAX_LOCATIONS = 20
 MAX_CATEGORIES = 10
 MAX_LANGUAGES = 30
 MAX_BEDS = 10_000
+Beds = Annotated[StrictInt, Field(ge=0, le=MAX_BEDS), AS_WHOLE]
 MAX_SERVICE_RADIUS_KM = 500
 
 T = TypeVar("T")
@@ -65,8 +69,8 @@ class Eligibility(RequestModel):
     """Who a service serves. Empty lists and null bounds mean: no restriction."""
 
     genders: list[ServedGender] = Field(default_factory=list, max_length=3)
-    min_age: StrictInt | None = Field(default=None, ge=0, le=120)
-    max_age: StrictInt | None = Field(default=None, ge=0, le=120)
+    min_age: Age | None = None
+    max_age: Age | None = None
     statuses: list[ServedStatus] = Field(default_factory=list, max_length=7)
     trafficking_types: list[ServedTraffickingType] = Field(default_factory=list, max_length=2)
     accepts_dependents: StrictBool | None = Field(
@@ -156,8 +160,8 @@ class Intake(RequestModel):
 class Capacity(RequestModel):
     """Beds, for housing. Null: not applicable or not known."""
 
-    beds_total: StrictInt | None = Field(default=None, ge=0, le=MAX_BEDS)
-    beds_available: StrictInt | None = Field(default=None, ge=0, le=MAX_BEDS)
+    beds_total: Beds | None = None
+    beds_available: Beds | None = None
 
     @model_validator(mode="after")
     def _available_within_total(self) -> Self:
@@ -248,8 +252,8 @@ class ServiceReplace(ServiceCreate):
 
 class EligibilityPatch(RequestModel):
     genders: list[ServedGender] | None = None
-    min_age: StrictInt | None = None
-    max_age: StrictInt | None = None
+    min_age: WholeNumber | None = None
+    max_age: WholeNumber | None = None
     statuses: list[ServedStatus] | None = None
     trafficking_types: list[ServedTraffickingType] | None = None
     accepts_dependents: StrictBool | None = None
@@ -270,8 +274,8 @@ class IntakePatch(RequestModel):
 
 
 class CapacityPatch(RequestModel):
-    beds_total: StrictInt | None = None
-    beds_available: StrictInt | None = None
+    beds_total: WholeNumber | None = None
+    beds_available: WholeNumber | None = None
 
 
 class ServiceUpdate(PatchModel):
@@ -304,7 +308,7 @@ class ServiceUpdate(PatchModel):
 class AvailabilityUpdate(RequestModel):
     """The nightly fast path: free beds and whether referrals are taken."""
 
-    beds_available: StrictInt | None = Field(default=None, ge=0, le=MAX_BEDS)
+    beds_available: Beds | None = None
     accepting_referrals: StrictBool | None = None
 
     @model_validator(mode="after")

@@ -289,7 +289,7 @@ def test_an_administrator_renames_a_key_and_sets_its_own_limit_and_it_is_logged(
         {"rate_limit_per_minute": "fast"},
         {"rate_limit_per_minute": False},  # not "no limit": a JSON boolean is no number
         {"rate_limit_per_minute": "5"},
-        {"rate_limit_per_minute": 1e3},
+        {"rate_limit_per_minute": 1000.5},  # (1000.0 is the whole number 1000)
         {"role": "admin"},  # a key's role never changes
         {"key": "rk_chosen"},
     ],

@@ -424,7 +424,8 @@ def test_a_postal_prefix_that_is_a_whole_region_asks_for_the_town(demo: Demo) ->
         # adult service, for a person who meant to say nothing.
         ("age", False, 30),
         ("age", "24", 24),
-        ("age", 24.0, 24),
+        ("age", 24.5, 24.0),
+        ("limit", 2.5, 2.0),
         ("limit", True, 1),
         ("max_distance_km", True, 25),
         ("max_distance_km", "25", 25.5),

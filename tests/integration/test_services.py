@@ -656,6 +656,8 @@ def test_availability_and_verify_answer_the_listing_as_a_read_right_after_shows_
         ({}, {"beds_available": 1, "beds_total": 20}),
         ({}, {"accepting_referrals": 0}),
         ({}, {"accepting_referrals": "no"}),
+        ({}, {"beds_available": 2.5}),
+        ({}, {"beds_available": "2"}),
     ],
     ids=[
         "above beds_total",
@@ -666,6 +668,8 @@ def test_availability_and_verify_answer_the_listing_as_a_read_right_after_shows_
         "unknown field",
         "accepting_referrals as a number",
         "accepting_referrals as a word",
+        "a fraction of a bed",
+        "beds as text",
     ],
 )
 def test_invalid_availability_gets_422_and_changes_nothing(
@@ -679,6 +683,18 @@ def test_invalid_availability_gets_422_and_changes_nothing(
     problem = assert_problem(response, 422)
     assert problem["errors"]
     assert snapshot(api, service_id) == before
+
+
+def test_a_whole_number_of_beds_sent_as_a_float_is_taken(api: Api) -> None:
+    """A script that computes in floating point sends 2.0: JSON's number 2, not a 422."""
+    service_id = api.service(api.organization(), capacity={"beds_total": 12, "beds_available": 3})[
+        "id"
+    ]
+    response = api.client.put(
+        f"/v1/services/{service_id}/availability", json={"beds_available": 2.0}, headers=api.admin
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["capacity"]["beds_available"] == 2
 
 
 def test_more_free_beds_than_the_listing_has_names_its_total(api: Api) -> None:
