@@ -222,3 +222,22 @@ class FieldChange(BaseModel):
     field: str = Field(description="Dotted path, such as `capacity.beds_available`.")
     old: object = None
     new: object = None
+
+
+# Entries of a history in one answer, at most (a listing's grows by one for every nightly
+# count of beds: about 400 a year).
+HISTORY_PAGE = 1_000
+
+
+class HistoryPage(BaseModel):
+    """How a history is paged: oldest first, `HISTORY_PAGE` entries at most."""
+
+    has_more: bool = Field(
+        default=False,
+        description="Whether later entries follow: send `next_after` as `after` for them.",
+    )
+    next_after: int | None = Field(
+        default=None,
+        description="The last entry's `id` when `has_more`: send it as `after` for the next "
+        "page. Null on the last page.",
+    )

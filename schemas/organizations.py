@@ -9,6 +9,7 @@ from pydantic.json_schema import SkipJsonSchema
 from schemas.common import (
     Email,
     FieldChange,
+    HistoryPage,
     LongText,
     Name,
     PatchModel,
@@ -88,5 +89,5 @@ class OrganizationChangePublic(BaseModel):
     note: str | None
 
 
-class OrganizationHistory(BaseModel):
+class OrganizationHistory(HistoryPage):
     items: list[OrganizationChangePublic]

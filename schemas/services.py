@@ -21,6 +21,7 @@ from schemas.common import (
     Age,
     Email,
     FieldChange,
+    HistoryPage,
     Language,
     LongText,
     Name,
@@ -454,5 +455,5 @@ class ServiceChangePublic(BaseModel):
     changes: list[FieldChange]
 
 
-class ServiceHistory(BaseModel):
+class ServiceHistory(HistoryPage):
     items: list[ServiceChangePublic]

@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from schemas.common import HISTORY_PAGE, Instant
 from schemas.enums import Role
 from service.config import Settings
 from service.db import committing_began, open_session
@@ -266,3 +267,34 @@ class Pagination:
 
 
 PaginationDep = Annotated[Pagination, Depends()]
+
+
+class HistoryPaging:
+    """Which entries of a history: after an entry (`after`), from an instant (`since`), at
+    most `limit` (up to `HISTORY_PAGE`)."""
+
+    def __init__(
+        self,
+        after: Annotated[
+            int | None,
+            Query(
+                ge=0,
+                le=2**63 - 1,
+                description="An entry's `id`: only the entries after it (a page's `next_after`).",
+            ),
+        ] = None,
+        since: Annotated[
+            Instant | None,
+            Query(description="Only the entries at or after this instant (ISO 8601)."),
+        ] = None,
+        limit: Annotated[
+            int | None,
+            Query(ge=1, description=f"Entries per page; at most {HISTORY_PAGE:,} (the default)."),
+        ] = None,
+    ) -> None:
+        self.after = after
+        self.since = since
+        self.limit = min(limit or HISTORY_PAGE, HISTORY_PAGE)
+
+
+HistoryPagingDep = Annotated[HistoryPaging, Depends()]

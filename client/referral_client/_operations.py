@@ -217,9 +217,18 @@ class Operations:
         call = Call("POST", service_path(service_id, "/verify"))
         return parse((yield from send(call, self.retry)), ServicePublic)
 
-    def service_history(self, service_id: ServiceId) -> Flow[ServiceHistory]:
-        call = Call("GET", service_path(service_id, "/history"))
-        return parse((yield from send(call, self.retry)), ServiceHistory)
+    def service_history(
+        self, service_id: ServiceId, *, since: datetime | None = None
+    ) -> Flow[ServiceHistory]:
+        items = []
+        params = _since(since)
+        while True:  # every page: a listing's nightly counts make thousands of entries
+            call = Call("GET", service_path(service_id, "/history"), params)
+            page = parse((yield from send(call, self.retry)), ServiceHistory)
+            items.extend(page.items)
+            if not page.has_more or page.next_after is None:
+                return ServiceHistory(items=items)
+            params = {**params, "after": str(page.next_after)}
 
     # Administrators: vetting organizations, issuing and revoking keys.
 
@@ -256,9 +265,18 @@ class Operations:
     def delete_organization(self, organization_id: UUID | str) -> Flow[None]:
         check((yield from send(Call("DELETE", organization_path(organization_id)), self.retry)))
 
-    def organization_history(self, organization_id: UUID | str) -> Flow[OrganizationHistory]:
-        call = Call("GET", organization_path(organization_id, "/history"))
-        return parse((yield from send(call, self.retry)), OrganizationHistory)
+    def organization_history(
+        self, organization_id: UUID | str, *, since: datetime | None = None
+    ) -> Flow[OrganizationHistory]:
+        items = []
+        params = _since(since)
+        while True:
+            call = Call("GET", organization_path(organization_id, "/history"), params)
+            page = parse((yield from send(call, self.retry)), OrganizationHistory)
+            items.extend(page.items)
+            if not page.has_more or page.next_after is None:
+                return OrganizationHistory(items=items)
+            params = {**params, "after": str(page.next_after)}
 
     def issue_key(
         self,
@@ -293,3 +311,7 @@ class Operations:
         # Revoking twice is the same as once.
         call = Call("DELETE", f"/v1/keys/{UUID(str(key_id))}")
         check((yield from send(call, self.retry)))
+
+
+def _since(since: datetime | None) -> dict[str, str]:
+    return {} if since is None else {"since": since.isoformat()}

@@ -164,8 +164,10 @@ class AsyncReferralClient(ClientBase):
     async def verify_service(self, service_id: ServiceId) -> ServicePublic:
         return await self._run(self._operations.verify_service(service_id))
 
-    async def service_history(self, service_id: ServiceId) -> ServiceHistory:
-        return await self._run(self._operations.service_history(service_id))
+    async def service_history(
+        self, service_id: ServiceId, *, since: datetime | None = None
+    ) -> ServiceHistory:
+        return await self._run(self._operations.service_history(service_id, since=since))
 
     async def list_organizations(self, **filters: Unpack[OrganizationFilters]) -> OrganizationPage:
         return await self._run(self._operations.list_organizations(filters))
@@ -201,8 +203,10 @@ class AsyncReferralClient(ClientBase):
     async def delete_organization(self, organization_id: UUID | str) -> None:
         await self._run(self._operations.delete_organization(organization_id))
 
-    async def organization_history(self, organization_id: UUID | str) -> OrganizationHistory:
-        return await self._run(self._operations.organization_history(organization_id))
+    async def organization_history(
+        self, organization_id: UUID | str, *, since: datetime | None = None
+    ) -> OrganizationHistory:
+        return await self._run(self._operations.organization_history(organization_id, since=since))
 
     async def issue_key(
         self,

@@ -201,9 +201,12 @@ class ReferralClient(ClientBase):
         """Confirm the listing is accurate today."""
         return self._run(self._operations.verify_service(service_id))
 
-    def service_history(self, service_id: ServiceId) -> ServiceHistory:
-        """Who changed what and when (administrators and the owning provider)."""
-        return self._run(self._operations.service_history(service_id))
+    def service_history(
+        self, service_id: ServiceId, *, since: datetime | None = None
+    ) -> ServiceHistory:
+        """Who changed what and when (administrators and the owning provider), oldest first:
+        the whole history, read page by page, or from `since`."""
+        return self._run(self._operations.service_history(service_id, since=since))
 
     # Administrators
 
@@ -253,9 +256,12 @@ class ReferralClient(ClientBase):
         are revoked, its history stays readable."""
         self._run(self._operations.delete_organization(organization_id))
 
-    def organization_history(self, organization_id: UUID | str) -> OrganizationHistory:
-        """The vetting record, oldest first."""
-        return self._run(self._operations.organization_history(organization_id))
+    def organization_history(
+        self, organization_id: UUID | str, *, since: datetime | None = None
+    ) -> OrganizationHistory:
+        """The vetting record, oldest first: the whole of it, read page by page, or from
+        `since`."""
+        return self._run(self._operations.organization_history(organization_id, since=since))
 
     def issue_key(
         self,

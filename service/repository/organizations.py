@@ -1,6 +1,7 @@
 """Statements on organizations."""
 
 import uuid
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import func
@@ -83,10 +84,30 @@ def add_changes(session: Session, changes: list[OrganizationChange]) -> None:
     session.add_all(changes)
 
 
-def list_changes(session: Session, organization_id: uuid.UUID) -> list[OrganizationChange]:
-    statement = (
-        select(OrganizationChange)
-        .where(col(OrganizationChange.organization_id) == organization_id)
-        .order_by(col(OrganizationChange.at), col(OrganizationChange.id))
+def list_changes(
+    session: Session,
+    organization_id: uuid.UUID,
+    *,
+    after: int | None = None,
+    since: datetime | None = None,
+    limit: int | None = None,
+) -> list[OrganizationChange]:
+    """An organization's history entries, oldest first (by id: its writes are serialized by
+    its lock); after the entry `after`, at or after `since`, at most `limit`."""
+    statement = select(OrganizationChange).where(
+        col(OrganizationChange.organization_id) == organization_id
     )
-    return list(session.exec(statement))
+    if after is not None:
+        statement = statement.where(col(OrganizationChange.id) > after)
+    if since is not None:
+        statement = statement.where(col(OrganizationChange.at) >= since)
+    return list(session.exec(statement.order_by(col(OrganizationChange.id)).limit(limit)))
+
+
+def has_history(session: Session, organization_id: uuid.UUID) -> bool:
+    statement = (
+        select(OrganizationChange.id)
+        .where(col(OrganizationChange.organization_id) == organization_id)
+        .limit(1)
+    )
+    return session.exec(statement).first() is not None

@@ -354,10 +354,32 @@ def add_change(
     )
 
 
-def list_changes(session: Session, service_id: uuid.UUID) -> list[ServiceChange]:
+def list_changes(
+    session: Session,
+    service_id: uuid.UUID,
+    *,
+    after: int | None = None,
+    since: datetime | None = None,
+    limit: int | None = None,
+) -> list[ServiceChange]:
+    """A listing's history entries, oldest first (by id: a listing's writes are serialized by
+    its lock, so its entries' ids follow their order); after the entry `after`, at or after
+    `since`, at most `limit`."""
+    statement = select(ServiceChange).where(col(ServiceChange.service_id) == service_id)
+    if after is not None:
+        statement = statement.where(col(ServiceChange.id) > after)
+    if since is not None:
+        statement = statement.where(col(ServiceChange.at) >= since)
+    return list(session.exec(statement.order_by(col(ServiceChange.id)).limit(limit)))
+
+
+def history_owner(session: Session, service_id: uuid.UUID) -> uuid.UUID | None:
+    """The organization of a listing's history (that of its first entry), or None when it has
+    none."""
     statement = (
-        select(ServiceChange)
+        select(ServiceChange.organization_id)
         .where(col(ServiceChange.service_id) == service_id)
-        .order_by(col(ServiceChange.at), col(ServiceChange.id))
+        .order_by(col(ServiceChange.id))
+        .limit(1)
     )
-    return list(session.exec(statement))
+    return session.exec(statement).first()

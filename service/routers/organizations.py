@@ -15,7 +15,7 @@ from schemas.organizations import (
     OrganizationUpdate,
     StatusChange,
 )
-from service.deps import AdminCaller, PaginationDep, SessionDep
+from service.deps import AdminCaller, HistoryPagingDep, PaginationDep, SessionDep
 from service.routers._responses import AUTH, problems, with_etag
 from service.usecases import organizations as usecases
 
@@ -205,9 +205,17 @@ def suspend_organization(
     responses=problems(*AUTH, 404),
 )
 def organization_history(
-    organization_id: UUID, session: SessionDep, caller: AdminCaller
+    organization_id: UUID, session: SessionDep, caller: AdminCaller, paging: HistoryPagingDep
 ) -> OrganizationHistory:
     """The vetting record: who registered, changed, approved or suspended the organization
     (the key's name and role), when, which fields from what to what, and the note given.
-    Entries of an HSDS import name the import. Oldest first."""
-    return usecases.organization_history(session, organization_id=organization_id, caller=caller)
+    Entries of an HSDS import name the import. Oldest first, up to 1,000 entries an answer:
+    `has_more` says whether later ones follow (send `next_after` as `after`)."""
+    return usecases.organization_history(
+        session,
+        organization_id=organization_id,
+        caller=caller,
+        after=paging.after,
+        since=paging.since,
+        limit=paging.limit,
+    )

@@ -19,6 +19,7 @@ from schemas.services import (
 )
 from service.deps import (
     GazetteerDep,
+    HistoryPagingDep,
     ListingReaderCaller,
     PaginationDep,
     ProviderCaller,
@@ -333,8 +334,17 @@ def verify_service(
     responses=problems(*AUTH, 404),
 )
 def service_history(
-    service_id: UUID, session: SessionDep, caller: ProviderCaller
+    service_id: UUID, session: SessionDep, caller: ProviderCaller, paging: HistoryPagingDep
 ) -> ServiceHistory:
     """Who changed which field from what to what, and when, oldest first. For administrators
-    and the owning provider; kept after deletion."""
-    return usecases.service_history(session, service_id=service_id, caller=caller)
+    and the owning provider; kept after deletion. Every count of beds is an entry: up to
+    1,000 entries an answer, and `has_more` says whether later ones follow (send `next_after`
+    as `after`); `since` starts at an instant (what changed this month)."""
+    return usecases.service_history(
+        session,
+        service_id=service_id,
+        caller=caller,
+        after=paging.after,
+        since=paging.since,
+        limit=paging.limit,
+    )

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from schemas.common import HISTORY_PAGE
 from schemas.enums import OrganizationAction, OrganizationStatus
 from schemas.organizations import (
     OrganizationChangePublic,
@@ -298,16 +299,27 @@ def delete_organization(
 
 
 def organization_history(
-    session: Session, *, organization_id: uuid.UUID, caller: Caller
+    session: Session,
+    *,
+    organization_id: uuid.UUID,
+    caller: Caller,
+    after: int | None = None,
+    since: datetime | None = None,
+    limit: int = HISTORY_PAGE,
 ) -> OrganizationHistory:
     """Who registered, changed, approved, suspended or deleted the organization, when and
-    why; also once it is deleted."""
-    changes = repo.list_changes(session, organization_id)
-    if not changes:
+    why; also once it is deleted. Its entries after `after`, at or after `since`, `limit` at
+    most."""
+    if not repo.has_history(session, organization_id):
         _get(session, organization_id)  # 404, unless one registered before history was kept
+    changes = repo.list_changes(session, organization_id, after=after, since=since, limit=limit + 1)
+    more = len(changes) > limit
+    shown = changes[:limit]
     return OrganizationHistory(
         items=[
             OrganizationChangePublic.model_validate(change, from_attributes=True)
-            for change in changes
-        ]
+            for change in shown
+        ],
+        has_more=more,
+        next_after=shown[-1].id if more else None,
     )

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from schemas.common import HISTORY_PAGE
 from schemas.enums import Category, ChangeAction, Province, Role
 from schemas.services import (
     AvailabilityUpdate,
@@ -627,16 +628,28 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def service_history(session: Session, *, service_id: uuid.UUID, caller: Caller) -> ServiceHistory:
-    """Who changed which field from what to what, and when; also for deleted listings."""
-    changes = repo.list_changes(session, service_id)
-    if not changes:  # a listing loaded before history was kept (the demo's): none yet
+def service_history(
+    session: Session,
+    *,
+    service_id: uuid.UUID,
+    caller: Caller,
+    after: int | None = None,
+    since: datetime | None = None,
+    limit: int = HISTORY_PAGE,
+) -> ServiceHistory:
+    """Who changed which field from what to what, and when; also for deleted listings. Its
+    entries after `after`, at or after `since`, `limit` at most."""
+    owner = repo.history_owner(session, service_id)
+    if owner is None:  # a listing loaded before history was kept (the demo's): none yet
         listed = repo.get_service(session, service_id, everything=True)
         owner = listed.organization_id if listed is not None else None
-    else:
-        owner = changes[0].organization_id
     if owner is None or (caller.role is not Role.admin and not caller.owns(owner)):
         raise NotFound("No such service.")
+    changes = repo.list_changes(session, service_id, after=after, since=since, limit=limit + 1)
+    more = len(changes) > limit
+    shown = changes[:limit]
     return ServiceHistory(
-        items=[ServiceChangePublic.model_validate(c, from_attributes=True) for c in changes]
+        items=[ServiceChangePublic.model_validate(c, from_attributes=True) for c in shown],
+        has_more=more,
+        next_after=shown[-1].id if more else None,
     )

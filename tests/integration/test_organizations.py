@@ -403,3 +403,27 @@ def test_a_listing_or_key_made_while_its_organization_is_deleted_is_a_422(
         )
     maker.join(timeout=30)
     assert answers == [422]
+
+
+def test_an_organizations_history_comes_in_pages_and_stays_readable_once_deleted(
+    api: Api,
+) -> None:
+    organization_id = api.organization(approved=False)
+    for action in ("approve", "suspend", "approve"):
+        api.client.post(
+            f"/v1/organizations/{organization_id}/{action}",
+            json={"note": action},
+            headers=api.admin,
+        ).raise_for_status()
+    path = f"/v1/organizations/{organization_id}/history"
+    whole = api.get(path, api.admin).json()
+    assert [e["action"] for e in whole["items"]] == ["create", "approve", "suspend", "approve"]
+    first = api.get(path, api.admin, limit=3).json()
+    assert (len(first["items"]), first["has_more"]) == (3, True)
+    rest = api.get(path, api.admin, limit=3, after=first["next_after"]).json()
+    assert first["items"] + rest["items"] == whole["items"]
+    assert (rest["has_more"], rest["next_after"]) == (False, None)
+    assert api.client.delete(f"/v1/organizations/{organization_id}", headers=api.admin).is_success
+    # A page past what was there before the deletion: the deletion, not a 404.
+    after = api.get(path, api.admin, after=whole["items"][-1]["id"]).json()
+    assert [e["action"] for e in after["items"]] == ["delete"]

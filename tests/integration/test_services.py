@@ -884,3 +884,68 @@ def test_the_body_read_can_be_put_back_changed(api: Api) -> None:
         api.client.put(path, json=unknown, headers=with_if_match(provider, put.headers["ETag"])),
         422,
     )
+
+
+def test_a_long_history_comes_in_pages_oldest_first_and_from_an_instant(api: Api) -> None:
+    """A listing's history grows by one entry for every nightly count of beds: it is answered
+    in pages (`limit`, at most 1,000), each saying whether more follow and where they start."""
+    organization_id = api.organization()
+    provider = api.key("provider", organization_id)
+    service_id = api.service(organization_id, capacity={"beds_total": 9, "beds_available": 3})["id"]
+    for beds in (1, 2, 3, 4):
+        api.client.put(
+            f"/v1/services/{service_id}/availability",
+            json={"beds_available": beds},
+            headers=provider,
+        ).raise_for_status()
+    whole = api.get(f"/v1/services/{service_id}/history", provider).json()
+    assert (len(whole["items"]), whole["has_more"], whole["next_after"]) == (5, False, None)
+
+    read: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": 2}
+    pages = 0
+    while True:
+        page = api.get(f"/v1/services/{service_id}/history", provider, **params).json()
+        pages += 1
+        read.extend(page["items"])
+        if not page["has_more"]:
+            assert page["next_after"] is None
+            break
+        assert page["next_after"] == page["items"][-1]["id"]
+        params["after"] = page["next_after"]
+    assert pages == 3
+    assert read == whole["items"]
+
+    since = whole["items"][3]["at"]
+    recent = api.get(f"/v1/services/{service_id}/history", provider, since=since).json()
+    assert [e["id"] for e in recent["items"]] == [e["id"] for e in whole["items"][3:]]
+    # Past the last entry: an empty page, not a 404; a limit beyond 1,000 reads 1,000.
+    last = whole["items"][-1]["id"]
+    assert api.get(f"/v1/services/{service_id}/history", provider, after=last).json() == {
+        "items": [],
+        "has_more": False,
+        "next_after": None,
+    }
+    assert (
+        len(api.get(f"/v1/services/{service_id}/history", provider, limit=5000).json()["items"])
+        == 5
+    )
+    # Deleted, and read from past its end: still the owner's, still not a 404.
+    assert api.client.delete(f"/v1/services/{service_id}", headers=provider).status_code == 204
+    gone = api.get(f"/v1/services/{service_id}/history", provider, after=last + 1)
+    assert gone.status_code == 200, gone.text
+    # Another organization's provider learns nothing, whatever page it asks for.
+    stranger = api.key("provider", api.organization("Other"))
+    assert_problem(api.get(f"/v1/services/{service_id}/history", stranger, after=last), 404)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"after": -1}, {"after": "last"}, {"since": "yesterday"}, {"since": "2026"}],
+)
+def test_a_bad_history_page_is_a_422(api: Api, params: dict[str, Any]) -> None:
+    service_id = api.service(api.organization())["id"]
+    problem = assert_problem(
+        api.get(f"/v1/services/{service_id}/history", api.admin, **params), 422
+    )
+    assert problem["errors"][0]["loc"] == ["query", next(iter(params))]
