@@ -60,6 +60,7 @@
       unreachableDetail: "Check the network and try again.",
       requestId: "request id",
       fieldError: (field, message) => `${field}: ${message}`,
+      labelled: (name, value) => `${name}: ${value}`,
       // The server's location problems, in the words of the Near field (see LOCATION_KINDS).
       place: {
         shared_in_province:
@@ -141,7 +142,15 @@
       description: "Description",
       registered: "Registered",
       history: "History",
-      actions: { create: "registered", update: "changed", approve: "approved", suspend: "suspended", import: "imported" },
+      actions: {
+        create: "registered", update: "changed", approve: "approved", suspend: "suspended", import: "imported",
+        delete: "deleted",
+      },
+      // The fields a history entry names, as the API names them.
+      historyFields: {
+        name: "name", description: "description", website: "website", email: "email", phone: "phone",
+        status: "status", keys: "keys",
+      },
       // The key's id tells apart two keys given one name (a name can be changed at will).
       by: (name, role, key) => `by ${name} (${role}${key ? `, key ${key}` : ""})`,
       decisionNote: "What the decision rests on (kept in the history)",
@@ -155,6 +164,15 @@
       approvedNow: "Approved: its services match from now on.",
       approvedAgainNow: "Recorded: vetted again, still approved.",
       suspendedNow: "Suspended: its services no longer match.",
+      deleteOrganization: "Delete organization",
+      deleteHint:
+        "Only an organization without listings can be deleted: its keys are revoked and its " +
+        "history is kept. To keep its listings, suspend it instead.",
+      confirmDelete: (name) =>
+        `Delete “${name}”? Its provider keys are revoked at once; its history is kept. This cannot be undone.`,
+      deletedNow: (name) => `“${name}” deleted: its keys are revoked, and its history is kept.`,
+      deletedHistory: (id) => `Its history: referral-client organizations show ${id}`,
+      deleteFailed: (name) => `${name}: not deleted`,
       organizationKeys: "Provider keys",
       organizationListings: (total) => `Listings (${total})`,
       noOrganizationListings: "No listing yet.",
@@ -277,6 +295,7 @@
       unreachableDetail: "Vérifiez le réseau et réessayez.",
       requestId: "identifiant de requête",
       fieldError: (field, message) => `${field} : ${message}`,
+      labelled: (name, value) => `${name} : ${value}`,
       place: {
         shared_in_province:
           "plusieurs lieux de cette province portent ce nom ; choisissez-en un parmi les suggestions en " +
@@ -362,7 +381,14 @@
       description: "Description",
       registered: "Inscrit le",
       history: "Historique",
-      actions: { create: "inscrit", update: "modifié", approve: "approuvé", suspend: "suspendu", import: "importé" },
+      actions: {
+        create: "inscrit", update: "modifié", approve: "approuvé", suspend: "suspendu", import: "importé",
+        delete: "supprimé",
+      },
+      historyFields: {
+        name: "nom", description: "description", website: "site Web", email: "courriel", phone: "téléphone",
+        status: "statut", keys: "clés",
+      },
       by: (name, role, key) => `par ${name} (${role}${key ? `, clé ${key}` : ""})`,
       decisionNote: "Sur quoi repose la décision (gardé dans l'historique)",
       noteRequired: "Indiquez sur quoi repose la décision",
@@ -375,6 +401,15 @@
       approvedNow: "Approuvé : ses services sont jumelés dès maintenant.",
       approvedAgainNow: "Enregistré : vérifié de nouveau, toujours approuvé.",
       suspendedNow: "Suspendu : ses services ne sont plus jumelés.",
+      deleteOrganization: "Supprimer l'organisme",
+      deleteHint:
+        "Seul un organisme sans services peut être supprimé : ses clés sont révoquées et son " +
+        "historique est gardé. Pour garder ses services, suspendez-le plutôt.",
+      confirmDelete: (name) =>
+        `Supprimer « ${name} »? Ses clés de fournisseur sont révoquées dès maintenant; son historique est gardé. C'est définitif.`,
+      deletedNow: (name) => `« ${name} » supprimé : ses clés sont révoquées, et son historique est gardé.`,
+      deletedHistory: (id) => `Son historique : referral-client organizations show ${id}`,
+      deleteFailed: (name) => `${name} : pas supprimé`,
       organizationKeys: "Clés de fournisseur",
       organizationListings: (total) => `Services (${total})`,
       noOrganizationListings: "Aucun service.",
@@ -494,6 +529,7 @@
     openedProblem: null, // why it could not be read, and what was said before
     openedAsked: 0,
     openingId: null, // the organization last asked for, drawn or not yet
+    removed: null, // the organization deleted from the panel (its id and name), said in its place
     vettingFilter: null, // the filters of the list last asked for
     vettingLoading: false, // that list not answered yet
     keys: null, // staff and partner keys
@@ -1274,9 +1310,9 @@
     return [
       el("strong", {}, problem.title),
       errors.length
-        ? el("ul", {}, errors.map((error) => el("li", {}, `${named(error.loc)}: ${error.msg}`)))
+        ? el("ul", {}, errors.map((error) => el("li", {}, t("fieldError", named(error.loc), error.msg))))
         : problem.detail ? el("p", {}, problem.detail) : "",
-      problem.status >= 500 && problem.request_id ? el("p", { class: "hint" }, `${t("requestId")}: ${problem.request_id}`) : "",
+      problem.status >= 500 && problem.request_id ? el("p", { class: "hint" }, t("labelled", t("requestId"), problem.request_id)) : "",
     ];
   }
 
@@ -1442,6 +1478,19 @@
     );
   }
 
+  // Every entry of a history, oldest first: it comes in pages of up to 1,000.
+  async function wholeHistory(path) {
+    const items = [];
+    let after = null;
+    for (;;) {
+      const query = after === null ? "" : `?${new URLSearchParams({ after: String(after) })}`;
+      const page = await api(`${path}${query}`);
+      items.push(...page.items);
+      if (!page.has_more || page.next_after === null) return items;
+      after = page.next_after;
+    }
+  }
+
   // Reads the organization and shows it. `said`: the TEXT key of what to say above it, such
   // as "approvedNow". `focus`: move to its heading (not when refreshing after an action).
   async function openOrganization(id, { said = null, focus = "heading" } = {}) {
@@ -1452,14 +1501,15 @@
     try {
       const [organization, history, keys, listings] = await Promise.all([
         api(`/v1/organizations/${encodeURIComponent(id)}`),
-        api(`/v1/organizations/${encodeURIComponent(id)}/history`),
+        wholeHistory(`/v1/organizations/${encodeURIComponent(id)}/history`),
         api(`/v1/keys?${new URLSearchParams({ organization_id: id })}`),
         api(`/v1/services?${new URLSearchParams({ organization_id: id, per_page: "100" })}`),
       ]);
-      opened = { organization, history: history.items, keys: keys.items, listings, said };
+      opened = { organization, history, keys: keys.items, listings, said };
     } catch (error) {
       if (asked !== state.openedAsked || session !== state.session) return;
       state.opened = null;
+      state.removed = null;
       state.openedProblem = { problem: error.problem, said };
       renderOrganizations();
       renderOrganizationDetail();
@@ -1468,6 +1518,7 @@
     if (asked !== state.openedAsked || session !== state.session) return;
     state.opened = opened;
     state.openedProblem = null;
+    state.removed = null;
     // The list says the status it was read with: the line of this one is updated.
     if (state.vetting) {
       state.vetting.items = state.vetting.items.map((item) =>
@@ -1494,9 +1545,21 @@
     return openOrganization(id, { said, focus });
   }
 
-  function shownValue(value) {
+  // A value of a history entry: a status in the words of the list, a list (the keys a
+  // deleted organization held) as one line.
+  function shownValue(field, value) {
     if (value === null || value === undefined || value === "") return "—";
+    if (field === "status" && typeof value === "string") return statusName(value);
+    if (Array.isArray(value)) return value.length ? value.map(shownValueOf).join(", ") : "—";
+    return shownValueOf(value);
+  }
+
+  function shownValueOf(value) {
     return typeof value === "string" ? value : JSON.stringify(value);
+  }
+
+  function fieldLabel(field) {
+    return t("historyFields")[field] || field;
   }
 
   function renderHistory(entries) {
@@ -1528,7 +1591,17 @@
                 "ul",
                 {},
                 entry.changes.map((change) =>
-                  el("li", { dir: "auto" }, plain(`${change.field}: ${shownValue(change.old)} → ${shownValue(change.new)}`)),
+                  el(
+                    "li",
+                    { dir: "auto" },
+                    plain(
+                      t(
+                        "labelled",
+                        fieldLabel(change.field),
+                        `${shownValue(change.field, change.old)} → ${shownValue(change.field, change.new)}`,
+                      ),
+                    ),
+                  ),
                 ),
               )
             : "",
@@ -1578,11 +1651,24 @@
     if (!opened) {
       delete detail.dataset.id;
       const failed = state.openedProblem;
+      const removed = state.removed;
+      // Deleted from this panel: said where it was, with where its history is still read.
+      const gone = removed
+        ? el("p", { class: "hint saved", role: "status", tabindex: "-1", "data-focus": "status" })
+        : "";
       detail.replaceChildren(
+        gone,
+        removed ? el("p", { class: "hint" }, t("deletedHistory", removed.id)) : "",
         failed?.said ? el("p", { class: "hint saved" }, t(failed.said)) : "",
         failed ? el("div", { class: "problem", role: "alert" }, ...problemParts(failed.problem, {})) : "",
       );
-      detail.hidden = !failed;
+      detail.hidden = !failed && !removed;
+      if (removed && !removed.announced) {
+        removed.announced = true;
+        announce(gone, t("deletedNow", oneLine(removed.name)));
+      } else if (removed) {
+        gone.textContent = t("deletedNow", oneLine(removed.name)); // drawn again: shown, not said again
+      }
       return;
     }
     const organization = opened.organization;
@@ -1634,6 +1720,27 @@
       if (event.submitter?.value) decideOrganization(organization, event.submitter.value, decide);
     });
 
+    // For one registered by mistake or closed for good; the server refuses it while the
+    // organization has listings (409). Marked as a decision is: never out beside one.
+    const removal = el(
+      "form",
+      { class: "removal", novalidate: true, "data-action": `decide:${organization.id}` },
+      el(
+        "div",
+        { class: "actions" },
+        el(
+          "button",
+          { type: "submit", class: "danger", "aria-describedby": "delete-hint", "data-focus": "delete" },
+          t("deleteOrganization"),
+        ),
+      ),
+      el("p", { id: "delete-hint", class: "hint" }, t("deleteHint")),
+    );
+    removal.addEventListener("submit", (event) => {
+      event.preventDefault();
+      deleteOrganization(organization, removal);
+    });
+
     const keyName = el("input", { id: "provider-key-name", type: "text", maxlength: "200", dir: "auto" });
     keyName.value = typedName;
     const issue = el(
@@ -1665,6 +1772,7 @@
         facts.flatMap(([name, value]) => [el("dt", {}, name), el("dd", { dir: "auto" }, plain(value))]),
       ),
       decide,
+      removal,
       el("h4", {}, t("organizationListings", opened.listings.total)),
       renderOrganizationListings(opened.listings, organization.id),
       el("h4", { id: "organization-keys-heading", tabindex: "-1" }, t("organizationKeys")),
@@ -1741,6 +1849,56 @@
     if (state.vettingFilter) showOrganizations({ filter: state.vettingFilter });
     const said = again ? "approvedAgainNow" : action === "approve" ? "approvedNow" : "suspendedNow";
     await refreshOrganization(organization.id, said, "status");
+  }
+
+  // Deletes `organization` once confirmed: gone from the list and the panel, said in its
+  // place. Refused (a 409 while it has listings, with the server's reason): said under the
+  // button, or above the list if another organization is open by then; nothing changes.
+  async function deleteOrganization(organization, form) {
+    const id = organization.id;
+    formProblem(form, null);
+    $("decision-problem").hidden = true;
+    if (!window.confirm(t("confirmDelete", oneLine(organization.name)))) return;
+    const session = state.session;
+    try {
+      await busy(`decide:${id}`, () => api(`/v1/organizations/${encodeURIComponent(id)}`, { method: "DELETE" }));
+    } catch (error) {
+      if (session !== state.session) return;
+      const detail = $("organization-detail");
+      const current = detail.querySelector("form.removal");
+      if (state.openingId === id && detail.dataset.id === id && current) {
+        formProblem(current, error.problem);
+      } else {
+        const box = $("decision-problem");
+        box.replaceChildren(
+          ...problemParts({ ...error.problem, title: t("deleteFailed", oneLine(organization.name)) }, {}),
+        );
+        box.hidden = false;
+      }
+      return;
+    }
+    if (session !== state.session) return;
+    if (state.vetting) {
+      const kept = state.vetting.items.filter((item) => item.id !== id);
+      state.vetting.total -= state.vetting.items.length - kept.length;
+      state.vetting.items = kept;
+    }
+    // The panel is said to be its, unless another organization was opened meanwhile.
+    const here = state.openingId === id;
+    if (here) {
+      state.openingId = null;
+      state.openedAsked += 1; // a reading of it still on its way would find it gone
+      state.opened = null;
+      state.openedProblem = null;
+      state.removed = { id, name: organization.name };
+    }
+    renderOrganizations();
+    renderOrganizationDetail();
+    // The button pressed is gone: what was done, if the focus went with it.
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (here && lost) $("organization-detail").querySelector("[role=status]")?.focus();
+    // The list last asked for read again, so that its pages stay whole.
+    if (state.vettingFilter) showOrganizations({ filter: state.vettingFilter });
   }
 
   // Keys as a table; `afterRevoke` reads them again, then focus goes to `headingId`.
@@ -1945,6 +2103,7 @@
     state.keys = null;
     state.keysAsked += 1;
     state.openingId = null;
+    state.removed = null;
     state.vettingFilter = null;
     state.vettingLoading = false;
     $("decision-problem").hidden = true;
@@ -2285,7 +2444,7 @@
       el("strong", {}, problem.title),
       !errors.length && problem.detail ? el("p", {}, problem.detail) : "",
       errors.length ? el("ul", {}, errors.map((error) => el("li", {}, errorLine(error, candidates)))) : "",
-      problem.status >= 500 && problem.request_id ? el("p", { class: "hint" }, `${t("requestId")}: ${problem.request_id}`) : "",
+      problem.status >= 500 && problem.request_id ? el("p", { class: "hint" }, t("labelled", t("requestId"), problem.request_id)) : "",
     );
     box.hidden = false;
     reveal(box);

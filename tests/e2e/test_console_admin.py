@@ -9,7 +9,7 @@ import uuid
 
 import httpx
 import pytest
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Dialog, Page, Route, expect
 
 from tests.e2e.conftest import LiveServer, Traffic, sign_in, storage
 from tests.factories import confidential_location, listing
@@ -649,3 +649,163 @@ def test_a_name_with_direction_controls_is_drawn_as_stored_and_said_to_hold_them
     detail = page.locator("#organization-detail")
     assert detail.locator("h3").text_content() == f"{token} nevaH efaS"
     expect(detail).to_contain_text("invisible direction characters")
+
+
+def test_an_organization_without_listings_is_deleted_its_keys_revoked_its_history_kept(
+    page: Page, live: LiveServer, traffic: Traffic
+) -> None:
+    token = uuid.uuid4().hex[:6]
+    name = f"Registered By Mistake {token}"
+    organization_id = _organization(live, name)
+    admin = _admin(live)
+    key = httpx.post(
+        f"{live.url}/v1/keys",
+        json={"role": "provider", "name": "intake desk", "organization_id": organization_id},
+        headers=admin,
+    ).json()
+    _open(page, live, name)
+    detail = page.locator("#organization-detail")
+    button = detail.locator("form.removal button")
+    expect(button).to_have_text("Delete organization")
+    expect(button).to_have_class("danger")
+    messages: list[str] = []
+
+    def answer(accept: bool) -> None:
+        def handle(dialog: Dialog) -> None:
+            messages.append(dialog.message)
+            if accept:
+                dialog.accept()
+            else:
+                dialog.dismiss()
+
+        page.once("dialog", handle)
+
+    # Asked first: dismissed, nothing is sent.
+    answer(accept=False)
+    button.click()
+    page.click("#language")  # a round trip the page makes after the dialog: it sent nothing
+    page.click("#language")
+    expect(button).to_have_text("Delete organization")
+    assert [r.url for r in traffic.requests if r.method == "DELETE"] == []
+    assert _status(live, organization_id) == "pending"
+
+    # From the keyboard, confirmed.
+    answer(accept=True)
+    button.focus()
+    page.keyboard.press("Enter")
+    said = detail.locator("[role=status]")
+    expect(said).to_have_text(
+        f"\u201c{name}\u201d deleted: its keys are revoked, and its history is kept."
+    )
+    expect(said).to_be_focused()  # the button pressed is gone: what was done
+    assert all(name in message for message in messages)
+    assert len(messages) == 2
+    expect(detail).to_contain_text(f"referral-client organizations show {organization_id}")
+    expect(detail.locator("h3")).to_have_count(0)
+    expect(page.locator(f"#organization-items li[data-id='{organization_id}']")).to_have_count(0)
+    expect(page.locator("#organizations-status")).to_have_text("None.")
+    expect(page.locator("#organization-detail .problem")).to_have_count(0)
+
+    gone = httpx.get(f"{live.url}/v1/organizations/{organization_id}", headers=admin)
+    assert gone.status_code == 404
+    history = _history(live, organization_id)
+    assert [entry["action"] for entry in history] == ["create", "delete"]
+    assert history[-1]["actor_name"] == _me(live, live.admin_key).json()["key"]["name"]
+    assert _me(live, key["key"]).status_code == 401  # its key is revoked
+
+    page.click("#language")  # said again in French, not lost
+    expect(said).to_have_text(
+        f"\u00ab {name} \u00bb supprim\u00e9 : ses cl\u00e9s sont r\u00e9voqu\u00e9es, "
+        "et son historique est gard\u00e9."
+    )
+
+
+def test_an_organization_with_listings_is_not_deleted_and_the_server_says_why(
+    page: Page, live: LiveServer
+) -> None:
+    token = uuid.uuid4().hex[:6]
+    name = f"Still Listing {token}"
+    organization_id = _organization(live, name)
+    created = httpx.post(
+        f"{live.url}/v1/services",
+        json=listing(organization_id, name=f"Drop-in {token}"),
+        headers=_admin(live),
+    )
+    assert created.status_code == 201, created.text
+    _open(page, live, name)
+    detail = page.locator("#organization-detail")
+    page.once("dialog", lambda dialog: dialog.accept())
+    detail.locator("form.removal button").click()
+    problem = detail.locator("form.removal .problem")
+    expect(problem).to_contain_text(
+        "The organization has 1 listing: delete them first, or suspend the organization "
+        "instead, which keeps them."
+    )
+    expect(problem).to_have_attribute("role", "alert")
+    expect(detail.locator("form.removal button")).to_be_enabled()
+    expect(detail.locator("h3")).to_have_text(name)  # nothing changed
+    expect(detail.locator("[role=status]")).to_be_empty()
+    expect(page.locator(f"#organization-items li[data-id='{organization_id}']")).to_be_visible()
+    expect(page.locator("#organizations-status")).to_have_text("1 of 1.")
+    assert _status(live, organization_id) == "pending"
+    assert [entry["action"] for entry in _history(live, organization_id)] == ["create"]
+
+
+def test_in_french_the_tables_and_the_history_name_their_columns_and_fields_in_french(
+    page: Page, live: LiveServer
+) -> None:
+    name = f"Maison Refuge {uuid.uuid4().hex[:6]}"
+    organization_id = _organization(live, name)
+    httpx.post(
+        f"{live.url}/v1/organizations/{organization_id}/approve",
+        json={"note": "Checked."},
+        headers=_admin(live),
+    )
+    _open(page, live, name)
+    detail = page.locator("#organization-detail")
+    history = detail.locator(".history")
+    expect(history).to_contain_text("status: pending approval \u2192 approved")
+    page.click("#language")
+    headers = page.locator("#key-table thead th")
+    expect(headers.nth(0)).to_have_text("Nom")
+    expect(headers.nth(1)).to_have_text("R\u00f4le")
+    expect(headers.nth(3)).to_have_text("\u00c9mise")
+    expect(history).to_contain_text("statut : en attente d'approbation \u2192 approuv\u00e9")
+    expect(history).to_contain_text("t\u00e9l\u00e9phone : \u2014 \u2192 +1 519 555 0190")
+    expect(history).not_to_contain_text("status")
+    expect(detail.locator("form.removal button")).to_have_text("Supprimer l'organisme")
+
+
+def test_a_history_of_several_pages_is_shown_whole(page: Page, live: LiveServer) -> None:
+    """A history comes in pages of up to 1,000 entries: the console reads every page (here
+    the server's first page is cut after one entry, as a longer history's would be)."""
+    name = f"Paged House {uuid.uuid4().hex[:6]}"
+    organization_id = _organization(live, name)
+    for action, note in (("approve", "Visited."), ("suspend", "Complaint received.")):
+        httpx.post(
+            f"{live.url}/v1/organizations/{organization_id}/{action}",
+            json={"note": note},
+            headers=_admin(live),
+        ).raise_for_status()
+    asked: list[str] = []
+
+    def first_page_of_one(route: Route) -> None:
+        asked.append(route.request.url)
+        response = route.fetch()
+        if "after=" in route.request.url:
+            route.fulfill(response=response)
+            return
+        body = response.json()
+        first = body["items"][:1]
+        route.fulfill(
+            response=response,
+            json={"items": first, "has_more": True, "next_after": first[0]["id"]},
+        )
+
+    page.route("**/history*", first_page_of_one)
+    _open(page, live, name)
+    history = page.locator("#organization-detail .history")
+    expect(history).to_contain_text("Visited.")
+    expect(history).to_contain_text("Complaint received.")
+    assert len(asked) == 2
+    assert "after=" in asked[1]
