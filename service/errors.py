@@ -15,6 +15,7 @@ from starlette.routing import Match
 
 from schemas.match import MatchLocation, NeedProfile
 from schemas.problem import Problem, ProblemError
+from service.http_json import DUPLICATE_FIELD
 from service.problems_fr import MESSAGES, french_message, french_text, preferred_language
 
 PROBLEM_JSON = "application/problem+json"
@@ -182,6 +183,8 @@ def validation_errors(
             if not (body and isinstance(part, str) and _UNION_MEMBER.search(part))
         ]
         message = _safe_message(e)
+        if message == DUPLICATE_FIELD:
+            loc = ["body"]  # (not where: the reader knows no place in the text)
         if french:
             message = french_message(e.get("type"), e.get("ctx"), message)
         name = loc[-1] if loc else None
@@ -211,6 +214,8 @@ def validation_errors(
 
 def _safe_message(error: dict[str, Any]) -> str:
     if error.get("type") == "json_invalid":
+        if (error.get("ctx") or {}).get("error") == DUPLICATE_FIELD:
+            return DUPLICATE_FIELD
         return "Invalid JSON"
     message = str(error.get("msg", "invalid value"))
     return message.removeprefix("Value error, ")

@@ -7,6 +7,7 @@ English, the contract's language: a message half translated by guesswork would b
 from typing import Any
 
 from schemas.french import BY_TYPE, OWN_MESSAGES
+from service.http_json import DUPLICATE_FIELD
 
 
 def preferred_language(accept_language: str | None) -> str:
@@ -65,6 +66,8 @@ MESSAGES = {
         "La base de données est occupée ou injoignable ; rien n'a changé. Réessayez sous peu."
     ),
     "Invalid JSON": "JSON invalide",
+    DUPLICATE_FIELD: "un champ est donn\u00e9 deux fois dans un m\u00eame objet ; envoyez chaque "
+    "champ une fois",
     "Unknown query parameter": "paramètre de requête inconnu",
     "Given more than once: it takes one value": "donné plus d'une fois : il prend une valeur",
     # The need profile's own checks (schemas/match.py, schemas/common.py).

@@ -11,11 +11,12 @@ from fastapi.responses import StreamingResponse
 from schemas.common import Instant, SearchText
 from schemas.hsds import HsdsApiInfo, HsdsPage, HsdsRecord, ImportReport
 from service.deps import AdminCaller, GazetteerDep, PaginationDep, ReaderCaller, SessionDep
+from service.http_json import JsonRoute
 from service.routers._responses import AUTH, problems
 from service.usecases import hsds as usecases
 
-router = APIRouter(prefix="/hsds", tags=["hsds"])
-import_router = APIRouter(prefix="/v1/import", tags=["import"])
+router = APIRouter(prefix="/hsds", tags=["hsds"], route_class=JsonRoute)
+import_router = APIRouter(prefix="/v1/import", tags=["import"], route_class=JsonRoute)
 
 Search = Annotated[SearchText | None, Query(description="Words in the name or description.")]
 NDJSON = "application/x-ndjson"

@@ -15,10 +15,11 @@ from schemas.keys import (
     StaleAfter,
 )
 from service.deps import AdminCaller, AnyCaller, SessionDep, SettingsDep
+from service.http_json import JsonRoute
 from service.routers._responses import AUTH, problems
 from service.usecases import keys as usecases
 
-router = APIRouter(prefix="/v1/keys", tags=["keys"])
+router = APIRouter(prefix="/v1/keys", tags=["keys"], route_class=JsonRoute)
 me_router = APIRouter(prefix="/v1/me", tags=["keys"])
 
 

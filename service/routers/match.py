@@ -16,11 +16,12 @@ from service.deps import (
     SessionDep,
     SettingsDep,
 )
+from service.http_json import JsonRoute
 from service.problems_fr import preferred_language
 from service.routers._responses import AUTH, problems
 from service.usecases.match import match_needs
 
-router = APIRouter(prefix="/v1/match", tags=["match"])
+router = APIRouter(prefix="/v1/match", tags=["match"], route_class=JsonRoute)
 
 
 @router.post(

@@ -16,10 +16,11 @@ from schemas.organizations import (
     StatusChange,
 )
 from service.deps import AdminCaller, HistoryPagingDep, PaginationDep, SessionDep
+from service.http_json import JsonRoute
 from service.routers._responses import AUTH, problems, with_etag
 from service.usecases import organizations as usecases
 
-router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
+router = APIRouter(prefix="/v1/organizations", tags=["organizations"], route_class=JsonRoute)
 
 
 def _with_etag(response: Response, organization: OrganizationPublic) -> OrganizationPublic:

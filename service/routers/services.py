@@ -28,10 +28,11 @@ from service.deps import (
     SettingsDep,
 )
 from service.errors import Unprocessable
+from service.http_json import JsonRoute
 from service.routers._responses import AUTH, problems, with_etag
 from service.usecases import services as usecases
 
-router = APIRouter(prefix="/v1/services", tags=["services"])
+router = APIRouter(prefix="/v1/services", tags=["services"], route_class=JsonRoute)
 # Beside the listings, not under them: `/v1/services/{id}` would take any other name.
 removed_router = APIRouter(prefix="/v1/removed-services", tags=["services"])
 

@@ -894,3 +894,78 @@ def test_a_write_without_a_key_is_a_401_before_its_body_is_read(
     # Too large or not JSON, without a key: still who are you, first.
     big = api.client.request(method, path, content=b"x" * 2_000_000)
     assert_problem(big, 401)
+
+
+def _twice(body: dict[str, Any], field: str, first: Any) -> bytes:
+    """`body` as JSON text with `field` given twice: `first`, then the body's own value."""
+    text = json.dumps(body)
+    assert text.startswith("{")
+    return ("{" + json.dumps(field) + ": " + json.dumps(first) + ", " + text[1:]).encode()
+
+
+def test_a_field_given_twice_is_a_422_on_every_write_and_changes_nothing(
+    api: Api, organization_id: str, existing: dict[str, Any]
+) -> None:
+    """`{"age": 30, "age": 12}`: Python's reader kept the last value without a word, where a
+    proxy, a log or the partner's own code may read the first. Nothing is written, and the
+    field's name is not said back (it may be anything sent)."""
+    provider = api.key("provider", organization_id)
+    service = f"/v1/services/{existing['id']}"
+    writes: list[tuple[str, str, bytes, dict[str, str]]] = [
+        (
+            "POST",
+            "/v1/match",
+            _twice(
+                {"needs": ["housing"], "location": {"place": "Elmira, ON"}, "age": 12}, "age", 30
+            ),
+            api.admin,
+        ),
+        ("POST", "/v1/services", _twice(listing(organization_id), "name", CANARY), provider),
+        (
+            "PATCH",
+            service,
+            _twice({"name": "Renamed"}, "name", CANARY),
+            with_if_match(provider, existing["etag"]),
+        ),
+        (
+            "PUT",
+            f"{service}/availability",
+            _twice({"beds_available": 2}, "beds_available", 1),
+            provider,
+        ),
+        ("POST", "/v1/organizations", _twice({"name": "Refuge"}, "name", CANARY), api.admin),
+        ("POST", "/v1/keys", _twice({"role": "analyst", "name": "x"}, "name", CANARY), api.admin),
+    ]
+    organizations = api.get("/v1/organizations", api.admin).json()["total"]
+    keys = len(api.get("/v1/keys", api.admin).json()["items"])
+    for method, path, content, headers in writes:
+        response = api.client.request(
+            method, path, content=content, headers={**headers, "Content-Type": "application/json"}
+        )
+        problem = assert_problem(response, 422)
+        assert problem["errors"] == [
+            {"loc": ["body"], "msg": "a field is given twice in one object; send each field once"}
+        ], path
+        assert CANARY not in response.text
+    assert _unchanged(api, existing)
+    assert api.get("/v1/organizations", api.admin).json()["total"] == organizations
+    assert len(api.get("/v1/keys", api.admin).json()["items"]) == keys
+    # Nested too, and said in French to whoever asks in French.
+    nested = b'{"needs": ["housing"], "location": {"place": "Elmira, ON", "place": "Ottawa"}}'
+    response = api.client.post(
+        "/v1/match",
+        content=nested,
+        headers={**api.admin, "Content-Type": "application/json", "Accept-Language": "fr"},
+    )
+    assert assert_problem(response, 422)["errors"] == [
+        {
+            "loc": ["body"],
+            "msg": "un champ est donn\u00e9 deux fois dans un m\u00eame objet ; envoyez chaque "
+            "champ une fois",
+        }
+    ]
+    # The same field in two objects is no field given twice.
+    fine = b'{"needs": ["housing"], "location": {"place": "Elmira, ON"}, "limit": 3}'
+    assert api.client.post(
+        "/v1/match", content=fine, headers={**api.admin, "Content-Type": "application/json"}
+    ).is_success
