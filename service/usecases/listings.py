@@ -295,8 +295,17 @@ def flatten(listing: ServiceCreate) -> dict[str, Any]:
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    """The fields that changed, from what to what. A creation (`before` empty) or a deletion
+    (`after` empty) does not list the fields it leaves empty: "description: \u2014 \u2192 \u2014"
+    said nothing."""
     return [
         {"field": field, "old": before.get(field), "new": after.get(field)}
         for field in sorted(before.keys() | after.keys())
         if before.get(field) != after.get(field)
+        and not (field not in before and _empty(after[field]))
+        and not (field not in after and _empty(before[field]))
     ]
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
