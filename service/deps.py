@@ -279,7 +279,7 @@ class HistoryPaging:
             int | None,
             Query(
                 ge=0,
-                le=2**63 - 1,
+                le=2**31 - 1,  # (an entry's id is a 32-bit integer on PostgreSQL)
                 description="An entry's `id`: only the entries after it (a page's `next_after`).",
             ),
         ] = None,

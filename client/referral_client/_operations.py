@@ -228,7 +228,7 @@ class Operations:
             items.extend(page.items)
             if not page.has_more or page.next_after is None:
                 return ServiceHistory(items=items)
-            params = {**params, "after": str(page.next_after)}
+            params = {**params, "after": _onwards(page.next_after, params)}
 
     # Administrators: vetting organizations, issuing and revoking keys.
 
@@ -276,7 +276,7 @@ class Operations:
             items.extend(page.items)
             if not page.has_more or page.next_after is None:
                 return OrganizationHistory(items=items)
-            params = {**params, "after": str(page.next_after)}
+            params = {**params, "after": _onwards(page.next_after, params)}
 
     def issue_key(
         self,
@@ -314,4 +314,15 @@ class Operations:
 
 
 def _since(since: datetime | None) -> dict[str, str]:
+    if since is not None and since.utcoffset() is None:
+        # The server would read it as UTC: a time in Toronto five hours off.
+        raise ValueError("since: give a time zone (datetime.now(UTC), not datetime.now())")
     return {} if since is None else {"since": since.isoformat()}
+
+
+def _onwards(next_after: int, params: dict[str, str]) -> str:
+    """The next page's `after`, which must lie past this page's: a proxy that dropped the
+    query would otherwise send the first page again and again, for ever."""
+    if "after" in params and next_after <= int(params["after"]):
+        raise UnexpectedResponse("the history's next page does not go on from this one")
+    return str(next_after)

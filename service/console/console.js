@@ -58,6 +58,7 @@
       checkForm: "Check the profile",
       unreachable: "The server does not answer",
       unreachableDetail: "Check the network and try again.",
+      historyLoops: "The history's pages do not follow on; try again, or ask the service's administrator.",
       requestId: "request id",
       fieldError: (field, message) => `${field}: ${message}`,
       labelled: (name, value) => `${name}: ${value}`,
@@ -293,6 +294,7 @@
       checkForm: "Vérifiez le profil",
       unreachable: "Le serveur ne répond pas",
       unreachableDetail: "Vérifiez le réseau et réessayez.",
+      historyLoops: "Les pages de l'historique ne se suivent pas ; réessayez, ou écrivez à l'administrateur du service.",
       requestId: "identifiant de requête",
       fieldError: (field, message) => `${field} : ${message}`,
       labelled: (name, value) => `${name} : ${value}`,
@@ -1487,6 +1489,10 @@
       const page = await api(`${path}${query}`);
       items.push(...page.items);
       if (!page.has_more || page.next_after === null) return items;
+      if (after !== null && !(page.next_after > after)) {
+        // A proxy that dropped the query would send the first page again and again.
+        throw new ApiProblem({ status: 0, title: t("historyLoops") });
+      }
       after = page.next_after;
     }
   }

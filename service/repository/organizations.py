@@ -92,8 +92,10 @@ def list_changes(
     since: datetime | None = None,
     limit: int | None = None,
 ) -> list[OrganizationChange]:
-    """An organization's history entries, oldest first (by id: its writes are serialized by
-    its lock); after the entry `after`, at or after `since`, at most `limit`."""
+    """An organization's history entries, oldest first (by id, the order they were written
+    in: two administrators' decisions at the same instant may commit in the other order, and
+    a reader that pages with `after` while they do may see the later one only); after the
+    entry `after`, at or after `since`, at most `limit`."""
     statement = select(OrganizationChange).where(
         col(OrganizationChange.organization_id) == organization_id
     )

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 
-from referral_client import AsyncReferralClient, ReferralClient
+from referral_client import AsyncReferralClient, ReferralClient, UnexpectedResponse
 
 SERVICE = uuid.uuid4()
 ORGANIZATION = uuid.uuid4()
@@ -85,3 +86,32 @@ def test_the_async_client_reads_every_page_too() -> None:
         return [entry.id for entry in history.items]
 
     assert asyncio.run(read()) == [1, 2, 3, 4, 5]
+
+
+def test_pages_that_do_not_go_on_raise_instead_of_looping_for_ever() -> None:
+    """A proxy that drops the query string answers the first page again and again."""
+    asked: list[httpx.URL] = []
+
+    def same_page(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url)
+        entry = _entry(1, service_id=str(SERVICE), version=1)
+        return httpx.Response(200, json={"items": [entry], "has_more": True, "next_after": 1})
+
+    transport = httpx.MockTransport(same_page)
+    with (
+        ReferralClient("http://referral.test", "rk", transport=transport) as client,
+        pytest.raises(UnexpectedResponse, match="does not go on"),
+    ):
+        client.service_history(SERVICE)
+    assert len(asked) == 2
+
+
+def test_a_since_without_a_time_zone_is_refused_before_sending() -> None:
+    """The server reads a time without a zone as UTC: 9:00 in Toronto would be 4:00."""
+    seen: list[httpx.URL] = []
+    with (
+        ReferralClient("http://referral.test", "rk", transport=_pages(seen)) as client,
+        pytest.raises(ValueError, match="time zone"),
+    ):
+        client.service_history(SERVICE, since=datetime(2026, 11, 1, 9))
+    assert seen == []

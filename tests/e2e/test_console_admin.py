@@ -809,3 +809,33 @@ def test_a_history_of_several_pages_is_shown_whole(page: Page, live: LiveServer)
     expect(history).to_contain_text("Complaint received.")
     assert len(asked) == 2
     assert "after=" in asked[1]
+
+
+def test_history_pages_that_do_not_go_on_are_said_not_read_for_ever(
+    page: Page, live: LiveServer
+) -> None:
+    """A proxy that drops the query string answers the first page again and again."""
+    name = f"Looping House {uuid.uuid4().hex[:6]}"
+    _organization(live, name)
+    asked: list[str] = []
+
+    first: list[dict[str, object]] = []
+
+    def same_page(route: Route) -> None:
+        asked.append(route.request.url)
+        response = route.fetch()
+        if not first:
+            first.extend(response.json()["items"][:1])
+        route.fulfill(
+            response=response,
+            json={"items": first, "has_more": True, "next_after": first[0]["id"]},
+        )
+
+    page.route("**/history*", same_page)
+    sign_in(page, live, live.admin_key)
+    _find(page, name.split()[-1])
+    page.locator("#organization-items button", has_text=name).click()
+    expect(page.locator("#organization-detail .problem")).to_contain_text(
+        "The history's pages do not follow on"
+    )
+    assert len(asked) == 2

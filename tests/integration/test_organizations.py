@@ -427,3 +427,32 @@ def test_an_organizations_history_comes_in_pages_and_stays_readable_once_deleted
     # A page past what was there before the deletion: the deletion, not a 404.
     after = api.get(path, api.admin, after=whole["items"][-1]["id"]).json()
     assert [e["action"] for e in after["items"]] == ["delete"]
+
+
+def test_a_registration_and_a_deletion_list_only_the_fields_they_set_or_cleared(
+    api: Api,
+) -> None:
+    """An organization registered with a name alone: "description: \u2014 \u2192 \u2014" and the
+    like said nothing, in its history as in the console's."""
+    created = api.client.post("/v1/organizations", json={"name": "Refuge Sobre"}, headers=api.admin)
+    organization_id = created.json()["id"]
+    assert api.client.delete(f"/v1/organizations/{organization_id}", headers=api.admin).is_success
+    registered, deleted = api.get(f"/v1/organizations/{organization_id}/history", api.admin).json()[
+        "items"
+    ]
+    assert registered["changes"] == [
+        {"field": "name", "old": None, "new": "Refuge Sobre"},
+        {"field": "status", "old": None, "new": "pending"},
+    ]
+    assert deleted["changes"] == [
+        {"field": "name", "old": "Refuge Sobre", "new": None},
+        {"field": "status", "old": "pending", "new": None},
+    ]
+
+
+def test_a_page_after_the_largest_id_is_a_422_not_a_500(api: Api) -> None:
+    organization_id = api.organization()
+    path = f"/v1/organizations/{organization_id}/history"
+    assert api.get(path, api.admin, after=2**31 - 1).json()["items"] == []
+    problem = assert_problem(api.get(path, api.admin, after=2**31), 422)
+    assert problem["errors"][0]["loc"] == ["query", "after"]
