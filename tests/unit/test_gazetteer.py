@@ -423,6 +423,12 @@ def test_place_lookup_folds_case_accents_and_province_names(
         ("Petite-Patrie", "Rosemont\u2013La Petite-Patrie, QC"),
         ("Tuque", "La Tuque, QC"),
         ("Pas, MB", "The Pas, MB"),
+        # Winnipeg's neighbourhoods, which neither GeoNames nor Canada Post names (postal
+        # codes there are all "Winnipeg"): found, not refused as unknown.
+        ("Transcona", "Winnipeg, MB"),
+        ("St. Vital", "Winnipeg, MB"),
+        ("Fort Garry, MB", "Winnipeg, MB"),
+        ("East Kildonan", "Winnipeg, MB"),
         # A name a place bears itself stays that place's.
         ("Parc-Extension", "Parc-Extension, QC"),
         ("Rosemont, AB", "Rosemont, AB"),
