@@ -450,6 +450,8 @@ class Gazetteer:
         for key, group in self._aliases.items():
             keys.update((key, rank[p]) for p in group)
         self._search_keys = sorted(keys)
+        # Which of them are a place's own name: those come first in a search.
+        self._own_keys = {(key, rank[p]) for key, group in self._by_name.items() for p in group}
         self._search_names = [k for k, _ in self._search_keys]
         self._place_grid = _Grid([(p.latitude, p.longitude, p) for p in self._places])
         self._postal_grid = _Grid([(a.latitude, a.longitude, a) for a in postal_areas])
@@ -693,8 +695,9 @@ class Gazetteer:
     def search(self, q: str, limit: int = 10) -> list[Place]:
         """Autocomplete: places whose folded name or alias starts with ``q``.
 
-        ``q`` may end with ``", <province>"`` to restrict the province.  Results are ordered
-        by population, most populous first.
+        ``q`` may end with ``", <province>"`` to restrict the province.  Places whose own name
+        starts so come first, then those an alias names ("Fort G" is Fort Garry, Winnipeg:
+        after Fort McMurray, not before), each most populous first.
         """
         if limit <= 0:
             return []
@@ -703,13 +706,14 @@ class Gazetteer:
         if not key:
             return []
         start = bisect.bisect_left(self._search_names, key)
-        ranks: set[int] = set()
+        named: set[int] = set()
+        aliased: set[int] = set()
         for i in range(start, len(self._search_keys)):
             candidate, rank = self._search_keys[i]
             if not candidate.startswith(key):
                 break
-            ranks.add(rank)
-        results = [self._places[r] for r in sorted(ranks)]
+            (named if (candidate, rank) in self._own_keys else aliased).add(rank)
+        results = [self._places[r] for r in (*sorted(named), *sorted(aliased - named))]
         if province is not None:
             results = [p for p in results if p.province == province]
         return results[:limit]

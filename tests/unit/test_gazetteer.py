@@ -898,3 +898,16 @@ def test_a_remote_community_is_where_it_is_not_between_it_and_a_placeholder(
     place = gazetteer.place(query)
     assert place is not None
     assert haversine_km(place.latitude, place.longitude, latitude, longitude) < 15
+
+
+def test_a_search_lists_places_by_their_own_name_before_those_an_alias_names(
+    gazetteer: Gazetteer,
+) -> None:
+    """ "Fort " is Fort McMurray and Fort Erie before Winnipeg (Fort Garry, Fort Rouge, its
+    neighbourhoods' aliases), although Winnipeg has more people; an alias alone still finds
+    its place."""
+    found = [p.label for p in gazetteer.search("Fort ", limit=50)]
+    assert found[0] == "Fort McMurray, AB"
+    assert found.index("Fort Erie, ON") < found.index("Winnipeg, MB")
+    assert [p.label for p in gazetteer.search("Transc")] == ["Winnipeg, MB"]
+    assert [p.label for p in gazetteer.search("St. ", limit=1)] == ["St. Catharines, ON"]
