@@ -1,7 +1,7 @@
 """Every operation of the API as a flow (see `_protocol`): what to send, what comes back."""
 
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict, TypeVar
 from uuid import UUID
 
 from referral_client._protocol import Call, Flow, Retry, check, parse, send
@@ -27,6 +27,8 @@ from schemas.services import (
     ServiceUpdate,
 )
 from schemas.taxonomy import Taxonomy
+
+History = TypeVar("History", ServiceHistory, OrganizationHistory)
 
 ServiceId = UUID | str
 
@@ -220,14 +222,19 @@ class Operations:
     def service_history(
         self, service_id: ServiceId, *, since: datetime | None = None
     ) -> Flow[ServiceHistory]:
-        items = []
+        return (
+            yield from self._history(service_path(service_id, "/history"), since, ServiceHistory)
+        )
+
+    def _history(self, path: str, since: datetime | None, model: type[History]) -> Flow[History]:
+        """Every page of a history (a listing's nightly counts make thousands of entries)."""
+        items: list[Any] = []
         params = _since(since)
-        while True:  # every page: a listing's nightly counts make thousands of entries
-            call = Call("GET", service_path(service_id, "/history"), params)
-            page = parse((yield from send(call, self.retry)), ServiceHistory)
+        while True:
+            page = parse((yield from send(Call("GET", path, params), self.retry)), model)
             items.extend(page.items)
             if not page.has_more or page.next_after is None:
-                return ServiceHistory(items=items)
+                return model(items=items)
             params = {**params, "after": _onwards(page.next_after, params)}
 
     # Administrators: vetting organizations, issuing and revoking keys.
@@ -268,15 +275,8 @@ class Operations:
     def organization_history(
         self, organization_id: UUID | str, *, since: datetime | None = None
     ) -> Flow[OrganizationHistory]:
-        items = []
-        params = _since(since)
-        while True:
-            call = Call("GET", organization_path(organization_id, "/history"), params)
-            page = parse((yield from send(call, self.retry)), OrganizationHistory)
-            items.extend(page.items)
-            if not page.has_more or page.next_after is None:
-                return OrganizationHistory(items=items)
-            params = {**params, "after": _onwards(page.next_after, params)}
+        path = organization_path(organization_id, "/history")
+        return (yield from self._history(path, since, OrganizationHistory))
 
     def issue_key(
         self,

@@ -6,7 +6,7 @@ enum members must only ever be appended.
 
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from schemas.enums import (
     Category,
@@ -309,3 +309,18 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
+
+
+class _Entry(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+Entry = TypeVar("Entry", bound=_Entry)
+
+
+def history_page(entries: list[Entry], limit: int) -> tuple[list[Entry], int | None]:
+    """A page of a history read `limit + 1` entries deep: the entries shown, and the
+    `next_after` of the page (the last shown's id, None when no more follow)."""
+    shown = entries[:limit]
+    return shown, (shown[-1].id if len(entries) > limit else None)

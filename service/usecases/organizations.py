@@ -26,7 +26,7 @@ from service.repository import keys as keys_repo
 from service.repository import organizations as repo
 from service.repository import services as services_repo
 from service.usecases.keys import Caller
-from service.usecases.listings import diff
+from service.usecases.listings import diff, history_page
 from service.usecases.preconditions import check_if_match
 
 # What an organization's history compares: every field a registrar, vetter or import sets.
@@ -313,13 +313,12 @@ def organization_history(
     if not repo.has_history(session, organization_id):
         _get(session, organization_id)  # 404, unless one registered before history was kept
     changes = repo.list_changes(session, organization_id, after=after, since=since, limit=limit + 1)
-    more = len(changes) > limit
-    shown = changes[:limit]
+    shown, next_after = history_page(changes, limit)
     return OrganizationHistory(
         items=[
             OrganizationChangePublic.model_validate(change, from_attributes=True)
             for change in shown
         ],
-        has_more=more,
-        next_after=shown[-1].id if more else None,
+        has_more=next_after is not None,
+        next_after=next_after,
     )

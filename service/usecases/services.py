@@ -44,6 +44,7 @@ from service.usecases.listings import (
     covers_of,
     diff,
     flatten,
+    history_page,
     listing_of,
     public_view,
     reach_cells_of,
@@ -646,10 +647,9 @@ def service_history(
     if owner is None or (caller.role is not Role.admin and not caller.owns(owner)):
         raise NotFound("No such service.")
     changes = repo.list_changes(session, service_id, after=after, since=since, limit=limit + 1)
-    more = len(changes) > limit
-    shown = changes[:limit]
+    shown, next_after = history_page(changes, limit)
     return ServiceHistory(
         items=[ServiceChangePublic.model_validate(c, from_attributes=True) for c in shown],
-        has_more=more,
-        next_after=shown[-1].id if more else None,
+        has_more=next_after is not None,
+        next_after=next_after,
     )
