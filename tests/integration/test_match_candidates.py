@@ -112,6 +112,27 @@ def _nearest_by_brute_force(
     return [(service_id, math.sqrt(squared) * 111.0) for service_id, squared in ranked]
 
 
+def _assert_nearest(
+    found: list[tuple[uuid.UUID, float]], expected: list[tuple[uuid.UUID, float]]
+) -> None:
+    """`found` is `expected` up to the order of services at the same distance (two shelters
+    in one confidential cell are both at its centre; which comes first is the database's
+    choice): the same distances in order, and the same services at each distance but the
+    last, where the cap may cut a tie either way."""
+    assert [round(km, 6) for _, km in found] == [round(km, 6) for _, km in expected]
+    last = round(expected[-1][1], 6) if expected else None
+
+    def by_distance(pairs: list[tuple[uuid.UUID, float]]) -> dict[float, set[uuid.UUID]]:
+        grouped: dict[float, set[uuid.UUID]] = {}
+        for service_id, km in pairs:
+            if round(km, 6) != last:
+                grouped.setdefault(round(km, 6), set()).add(service_id)
+        return grouped
+
+    assert by_distance(found) == by_distance(expected)
+    assert len({service_id for service_id, _ in found}) == len(found)
+
+
 @pytest.mark.parametrize("ring_km", [3.0, 25.0, 200.0])
 @pytest.mark.parametrize("place", sorted(POINTS))
 def test_the_box_search_finds_exactly_the_nearest_eligible_services(
@@ -125,8 +146,7 @@ def test_the_box_search_finds_exactly_the_nearest_eligible_services(
             session, box, filters, latitude=point.latitude, longitude=point.longitude, cap=20
         )
     expected = _nearest_by_brute_force(registry, point, box, cap=20)
-    assert [service_id for service_id, _ in found] == [service_id for service_id, _ in expected]
-    assert [round(km, 6) for _, km in found] == [round(km, 6) for _, km in expected]
+    _assert_nearest(found, expected)
 
 
 def test_on_sqlite_the_scan_order_is_the_sorted_order(registry: sa.Engine) -> None:
@@ -178,7 +198,7 @@ def test_a_scan_out_of_order_falls_back_to_the_database_sort(
             session, box, filters, latitude=point.latitude, longitude=point.longitude, cap=20
         )
     expected = _nearest_by_brute_force(registry, point, box, cap=20)
-    assert [service_id for service_id, _ in found] == [service_id for service_id, _ in expected]
+    _assert_nearest(found, expected)
     assert shuffled or registry.dialect.name != "sqlite"
 
 
