@@ -14,7 +14,15 @@ from schemas.keys import CallerPublic, KeyCreated, KeyList, KeyPublic
 from schemas.match import Availability, MatchResponse, NeedResult, PlaceList, ServiceMatch
 from schemas.organizations import OrganizationHistory, OrganizationPage, OrganizationPublic
 from schemas.reports import NeedCountPage
-from schemas.services import Capacity, Intake, IntakeRedacted, ServicePage, ServicePublic
+from schemas.services import (
+    Capacity,
+    Intake,
+    IntakeRedacted,
+    ServiceChangePublic,
+    ServiceHistory,
+    ServicePage,
+    ServicePublic,
+)
 from schemas.taxonomy import label
 
 _UUID_WIDTH = 36  # 32 hex digits and 4 hyphens
@@ -449,10 +457,11 @@ def print_organization(
         print_history(console, history)
 
 
-def print_history(console: Console, history: OrganizationHistory) -> None:
-    """An organization's history, oldest first (all there is of one deleted)."""
+def print_history(console: Console, history: OrganizationHistory | ServiceHistory) -> None:
+    """An organization's or a listing's history, oldest first (all there is of one
+    deleted)."""
     if not history.items:
-        console.print(Text("No history: registered before histories were kept.", style="dim"))
+        console.print(Text("No history: written before histories were kept.", style="dim"))
         return
     record = Table(title="History, oldest first", title_justify="left")
     record.add_column("when", no_wrap=True)
@@ -461,11 +470,14 @@ def print_history(console: Console, history: OrganizationHistory) -> None:
     record.add_column("changes and note", overflow="fold")
     for entry in history.items:
         details = [_change(change) for change in entry.changes]
-        if entry.note:
+        what = entry.action.value
+        if isinstance(entry, ServiceChangePublic):
+            what = f"{what} (v{entry.version})"
+        elif entry.note:
             details.append(f"note: {entry.note}")
         record.add_row(
             entry.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-            entry.action.value,
+            what,
             # (the key's id tells apart two keys given one name)
             f"{entry.actor_name} ({entry.actor_role.value}"
             + (f", key {str(entry.actor_key_id)[:8]})" if entry.actor_key_id else ")"),

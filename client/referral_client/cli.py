@@ -12,6 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 from uuid import UUID
 
@@ -456,6 +457,37 @@ def verify_service(
     _on_service(
         ReferralClient.verify_service, service_id, as_json=as_json, url=url, api_key=api_key
     )
+
+
+@services_app.command("history")
+def service_history(
+    service_id: ServiceIdArgument,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Only the entries from this instant (ISO 8601: 2026-11-01, "
+            "2026-11-01T08:00-05:00; UTC when no zone is given).",
+        ),
+    ] = None,
+    as_json: Json = False,
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """Providers and administrators: who changed what in the listing, and when, oldest
+    first (every page of it: each count of beds is an entry)."""
+    start = None
+    if since is not None:
+        try:
+            start = datetime.fromisoformat(since)
+        except ValueError:
+            raise CommandFailed(
+                EXIT_BAD_INPUT, "--since: not an ISO 8601 date or instant"
+            ) from None
+        if start.utcoffset() is None:
+            start = start.replace(tzinfo=UTC)
+    with _client(url, api_key) as client:
+        history = client.service_history(service_id, since=start)
+    _show(history, as_json, _render.print_history)
 
 
 @availability_app.command("set")

@@ -385,6 +385,30 @@ def test_a_provider_sets_beds_and_verifies(
     assert "Forbidden" in _one_line(capsys.readouterr().err)
 
 
+def test_a_provider_reads_a_listings_history_from_an_instant(
+    as_provider: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Who changed what in a listing: every bed count is an entry, and `--since` starts
+    where the provider asks."""
+    live = as_provider
+    assert run(["services", "list", "--organization", live.provider_organization_id, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["items"]
+    service_id = next(s["id"] for s in listed if s["capacity"]["beds_total"])
+    before = datetime.now(UTC)
+    assert run(["availability", "set", service_id, "--beds", "0"]) == 0
+    capsys.readouterr()
+
+    assert run(["services", "history", service_id, "--since", before.isoformat(), "--json"]) == 0
+    entries = json.loads(capsys.readouterr().out)["items"]
+    assert [entry["action"] for entry in entries] == ["availability"]
+    assert run(["services", "history", service_id]) == 0
+    table = capsys.readouterr().out
+    assert "History, oldest first" in table
+    assert "availability (v" in table
+    assert run(["services", "history", service_id, "--since", "last week"]) == 2
+    assert "--since: not an ISO 8601" in _one_line(capsys.readouterr().err)
+
+
 def test_whoami_and_a_providers_own_listings(
     as_provider: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
