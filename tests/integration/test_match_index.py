@@ -504,26 +504,31 @@ def test_while_the_registry_is_read_whole_matches_search_the_database(
     read = match_index._Whole.read
 
     def held_read(cls: type, session: Session) -> Any:
-        assert gate.wait(10)
+        # (held until the test lets it go, however slow a loaded CI machine is meanwhile: it
+        # waited 10 s once, and gave up while the gazetteer was still loading)
+        assert gate.wait(300)
         return read(session)
 
     monkeypatch.setattr(match_index._Whole, "read", classmethod(held_read))
+    gazetteer = Gazetteer.load()
     live = MatchIndex(background=True)
     request = NeedProfile.model_validate({"needs": ["housing"], "location": KITCHENER})
-    with Session(engine) as session:
-        with live.current(session) as current:
-            assert current is None  # the read is under way
-        answer = match_needs(
-            session,
-            profile=request,
-            gazetteer=Gazetteer.load(),
-            caller=OPERATOR,
-            settings=Settings(_env_file=None),
-            index=live,
-        )
-    assert [str(m.service_id) for m in answer.results[0].matches] == [service]
-    gate.set()
-    live.close(timeout=10)
+    try:
+        with Session(engine) as session:
+            with live.current(session) as current:
+                assert current is None  # the read is under way
+            answer = match_needs(
+                session,
+                profile=request,
+                gazetteer=gazetteer,
+                caller=OPERATOR,
+                settings=Settings(_env_file=None),
+                index=live,
+            )
+        assert [str(m.service_id) for m in answer.results[0].matches] == [service]
+    finally:
+        gate.set()
+    live.close(timeout=60)
     with Session(engine) as session, live.current(session) as current:
         assert current is not None
         assert current.registry.get(service) is not None
