@@ -16,32 +16,34 @@ def get_organization(
     session: Session, organization_id: uuid.UUID, *, for_update: bool = False
 ) -> Organization | None:
     """`for_update`: read as it is once locked until the transaction ends, so that what is
-    decided on it is what it still is. The lock is taken by writing the row unchanged first:
-    on SQLite a read takes no lock (and FOR UPDATE does not exist), a write takes the
-    database's; on PostgreSQL it locks the row, as FOR UPDATE would."""
-    if for_update:
-        session.execute(
-            sa.update(_ORGANIZATION)
-            .where(_ORGANIZATION.c.id == organization_id)
-            .values(status=_ORGANIZATION.c.status)
-        )
-        return session.get(Organization, organization_id, populate_existing=True)
-    return session.get(Organization, organization_id)
+    decided on it is what it still is, and its history entries are written in the order of
+    the decisions (a reader paging by `after` never misses one committed late): FOR UPDATE
+    on PostgreSQL (see `_held`)."""
+    if not for_update:
+        return session.get(Organization, organization_id)
+    return _held(session, organization_id, share=False)
 
 
 def hold_organization(session: Session, organization_id: uuid.UUID) -> Organization | None:
     """The organization, held until the transaction ends so that it is not deleted under a
-    listing or key being written for it, without writing it (a write would tell every match
-    index that the organization changed): FOR SHARE on PostgreSQL, which waits for a
-    deletion under way and lets other listings be written beside; on SQLite, the database's
-    write lock, taken first by an update of no row."""
+    listing or key being written for it: FOR SHARE on PostgreSQL, which waits for a deletion
+    under way and lets other listings be written beside."""
+    return _held(session, organization_id, share=True)
+
+
+def _held(session: Session, organization_id: uuid.UUID, *, share: bool) -> Organization | None:
+    """Locked without being written, since a write would tell every match index that the
+    organization changed: FOR NO KEY UPDATE or FOR SHARE on PostgreSQL; on SQLite, where a read
+    takes no lock, the database's write lock, taken first by an update of no row."""
     if session.get_bind().dialect.name == "sqlite":
         session.execute(
             sa.update(_ORGANIZATION).where(sa.false()).values(status=_ORGANIZATION.c.status)
         )
         return session.get(Organization, organization_id, populate_existing=True)
+    # (FOR NO KEY UPDATE, not FOR UPDATE: a listing's foreign key check, FOR KEY SHARE, goes on)
+    locking = {"read": True} if share else {"key_share": True}
     statement = (
-        select(Organization).where(Organization.id == organization_id).with_for_update(read=True)
+        select(Organization).where(Organization.id == organization_id).with_for_update(**locking)
     )
     return session.exec(statement.execution_options(populate_existing=True)).first()
 
@@ -92,10 +94,9 @@ def list_changes(
     since: datetime | None = None,
     limit: int | None = None,
 ) -> list[OrganizationChange]:
-    """An organization's history entries, oldest first (by id, the order they were written
-    in: two administrators' decisions at the same instant may commit in the other order, and
-    a reader that pages with `after` while they do may see the later one only); after the
-    entry `after`, at or after `since`, at most `limit`."""
+    """An organization's history entries, oldest first (by id: its writes hold its row, or
+    create it, so its entries' ids follow their order); after the entry `after`, at or after
+    `since`, at most `limit`."""
     statement = select(OrganizationChange).where(
         col(OrganizationChange.organization_id) == organization_id
     )

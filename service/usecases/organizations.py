@@ -169,7 +169,8 @@ def update_organization(
     """Change the fields sent. Sending `null` clears an optional field; a name cannot be null.
     With `if_match`, only the organization as it was read (412 otherwise): another
     administrator's change since is never overwritten unseen."""
-    organization = _get(session, organization_id, for_update=if_match is not None)
+    # Held whether or not `if_match` asks to compare: its history entry is written in turn.
+    organization = _get(session, organization_id, for_update=True)
     if if_match is not None:
         check_if_match(etag_of(organization), if_match, what="organization", required=False)
     before = _fields(organization)
@@ -206,7 +207,7 @@ def set_organization_status(
     the status it has changes nothing; with a note it is recorded, as a decision confirmed
     (an organization vetted again), without one nothing is. `expected`: the status the
     decision was made on; another by now is a 409 (Conflict) and nothing changes."""
-    organization = _get(session, organization_id, for_update=expected is not None)
+    organization = _get(session, organization_id, for_update=True)  # (as in the update)
     if expected is not None and organization.status != expected.value:
         raise Conflict(
             f"The organization is {organization.status} now, not {expected.value}: another "

@@ -10,7 +10,8 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from schemas.enums import OrganizationStatus, Role
+from schemas.enums import OrganizationAction, OrganizationStatus, Role
+from schemas.organizations import OrganizationUpdate
 from service.errors import Conflict
 from service.repository import organizations as repo
 from service.usecases import organizations as usecases
@@ -273,6 +274,68 @@ def test_of_two_decisions_at_once_the_second_is_made_on_what_the_first_left(
         first.commit()
     second.join(timeout=30)
     assert "suspended now" in outcome["done"]
+
+
+@pytest.mark.parametrize("change", ["confirm", "patch"])
+def test_a_change_without_a_precondition_waits_so_history_is_in_the_order_of_the_decisions(
+    api: Api, engine: sa.Engine, change: str
+) -> None:
+    """A decision confirmed (a note, no change of status) or a change sent without If-Match
+    waits for one under way: its entry comes after, by id as by commit, so a reader paging
+    by `after` meanwhile never skips the one committed late. (On PostgreSQL the confirmation
+    took no lock and committed first, with the later id.)"""
+    organization_id = uuid.UUID(api.organization("Two Vetters"))
+    caller = Caller(key_id=uuid.uuid4(), name="second", role=Role.admin, organization_id=None)
+    done = threading.Event()
+
+    def second() -> None:
+        with Session(engine) as session:
+            if change == "confirm":
+                usecases.set_organization_status(
+                    session,
+                    organization_id=organization_id,
+                    status=OrganizationStatus.approved,
+                    note="vetted again",
+                    caller=caller,
+                )
+            else:
+                usecases.update_organization(
+                    session,
+                    organization_id=organization_id,
+                    data=OrganizationUpdate(description="second"),
+                    caller=caller,
+                )
+        done.set()
+
+    with Session(engine) as first:
+        organization = repo.get_organization(first, organization_id, for_update=True)
+        assert organization is not None
+        before = {"status": organization.status}
+        organization.status = OrganizationStatus.suspended.value
+        first.add(organization)
+        entry = usecases.history_entry(
+            organization_id,
+            at=organization.updated_at,
+            action=OrganizationAction.suspend,
+            actor_key_id=None,
+            actor_name="first",
+            actor_role="admin",
+            before=before,
+            after={"status": organization.status},
+            note="complaint",
+        )
+        first.add(entry)
+        first.flush()  # the first decision's entry has its id; it is not committed yet
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        # (held, it cannot finish however long it is given; unheld, it finished here)
+        assert not done.wait(2)
+        first.commit()
+    waiting.join(timeout=60)
+    assert done.is_set()
+    history = _history(api, str(organization_id))
+    assert [e["actor_name"] for e in history][-2:] == ["first", "second"]
+    assert history[-1]["action"] == ("approve" if change == "confirm" else "update")
 
 
 def test_a_patch_with_the_etag_read_never_overwrites_another_administrators_change(
