@@ -60,7 +60,8 @@ def _measure(
         ("POST /v1/match", match, args.profile),
     ]
     if held:
-        loads = [("match, held", match, None)]
+        profile = args.profile and args.profile.with_name(f"{args.profile.stem}.held.txt")
+        loads = [("match, held", match, profile)]
     for name, request, profile in loads:
         cpu_before = server.cpu_seconds()
         with profiled(server, profile):
@@ -122,6 +123,9 @@ def run_http(args: argparse.Namespace) -> int:
     )
     if args.profile is not None:
         sys.stdout.write(hot_spots(args.profile, "the match load"))
+        if args.floor:
+            held = args.profile.with_name(f"{args.profile.stem}.held.txt")
+            sys.stdout.write(hot_spots(held, "the held answer's load"))
     failed = floor.non_2xx + floor.errors + matched.non_2xx + matched.errors
     if failed:
         sys.stdout.write(f"FAILED: {failed} requests did not succeed\n")
@@ -175,7 +179,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--connections", type=int, default=8, help="requests kept in flight")
     parser.add_argument("--generator", default="auto", choices=["auto", "wrk", "httpx"])
     parser.add_argument(
-        "--profile", type=Path, help="sample the server with py-spy during the match load"
+        "--profile",
+        type=Path,
+        help="sample the server with py-spy during the match load (with --floor, the held"
+        " answer's load too, beside it as NAME.held.txt)",
     )
     parser.add_argument(
         "--setting",
