@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 import anyio
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -275,6 +275,7 @@ class HistoryPaging:
 
     def __init__(
         self,
+        request: Request,
         after: Annotated[
             int | None,
             Query(
@@ -295,6 +296,15 @@ class HistoryPaging:
         self.after = after
         self.since = since
         self.limit = min(limit or HISTORY_PAGE, HISTORY_PAGE)
+        self._url = request.url
+
+    def link_next(self, response: Response, next_after: int | None) -> None:
+        """`Link: <…>; rel="next"` (RFC 8288) when later entries follow: this request's path
+        and query with `after` set to `next_after`, for a client that follows links rather
+        than reading the body. (Relative to this request: the Host header is not trusted.)"""
+        if next_after is not None:
+            following = self._url.include_query_params(after=next_after)
+            response.headers["Link"] = f'<{following.path}?{following.query}>; rel="next"'
 
 
 HistoryPagingDep = Annotated[HistoryPaging, Depends()]

@@ -42,6 +42,19 @@ def with_etag(status: int = 200, *, location: bool = False) -> dict[int | str, d
     return {status: {"headers": headers}}
 
 
+# A page of a history with later entries after it.
+PAGED = {
+    200: {
+        "headers": {
+            "Link": {
+                "description": 'When later entries follow: `<…>; rel="next"` (RFC 8288), this '
+                "path and query with `after` set to `next_after`.",
+                "schema": {"type": "string"},
+            }
+        }
+    }
+}
+
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
 # FastAPI's own answer to an invalid request, which the service never sends (its 422 is a
 # problem too): documented for every operation with parameters that declares no 422.

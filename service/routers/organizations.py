@@ -17,7 +17,7 @@ from schemas.organizations import (
 )
 from service.deps import AdminCaller, HistoryPagingDep, PaginationDep, SessionDep
 from service.http_json import JsonRoute
-from service.routers._responses import AUTH, problems, with_etag
+from service.routers._responses import AUTH, PAGED, problems, with_etag
 from service.usecases import organizations as usecases
 
 router = APIRouter(prefix="/v1/organizations", tags=["organizations"], route_class=JsonRoute)
@@ -203,16 +203,21 @@ def suspend_organization(
 @router.get(
     "/{organization_id}/history",
     summary="Read an organization's history",
-    responses=problems(*AUTH, 404),
+    responses={**PAGED, **problems(*AUTH, 404)},
 )
 def organization_history(
-    organization_id: UUID, session: SessionDep, caller: AdminCaller, paging: HistoryPagingDep
+    organization_id: UUID,
+    session: SessionDep,
+    caller: AdminCaller,
+    paging: HistoryPagingDep,
+    response: Response,
 ) -> OrganizationHistory:
     """The vetting record: who registered, changed, approved or suspended the organization
     (the key's name and role), when, which fields from what to what, and the note given.
     Entries of an HSDS import name the import. Oldest first, up to 1,000 entries an answer:
-    `has_more` says whether later ones follow (send `next_after` as `after`)."""
-    return usecases.organization_history(
+    `has_more` says whether later ones follow (send `next_after` as `after`, or follow the
+    `Link` header's `rel="next"`)."""
+    history = usecases.organization_history(
         session,
         organization_id=organization_id,
         caller=caller,
@@ -220,3 +225,5 @@ def organization_history(
         since=paging.since,
         limit=paging.limit,
     )
+    paging.link_next(response, history.next_after)
+    return history

@@ -29,7 +29,7 @@ from service.deps import (
 )
 from service.errors import Unprocessable
 from service.http_json import JsonRoute
-from service.routers._responses import AUTH, problems, with_etag
+from service.routers._responses import AUTH, PAGED, problems, with_etag
 from service.usecases import services as usecases
 
 router = APIRouter(prefix="/v1/services", tags=["services"], route_class=JsonRoute)
@@ -332,16 +332,21 @@ def verify_service(
 @router.get(
     "/{service_id}/history",
     summary="History of a service",
-    responses=problems(*AUTH, 404),
+    responses={**PAGED, **problems(*AUTH, 404)},
 )
 def service_history(
-    service_id: UUID, session: SessionDep, caller: ProviderCaller, paging: HistoryPagingDep
+    service_id: UUID,
+    session: SessionDep,
+    caller: ProviderCaller,
+    paging: HistoryPagingDep,
+    response: Response,
 ) -> ServiceHistory:
     """Who changed which field from what to what, and when, oldest first. For administrators
     and the owning provider; kept after deletion. Every count of beds is an entry: up to
     1,000 entries an answer, and `has_more` says whether later ones follow (send `next_after`
-    as `after`); `since` starts at an instant (what changed this month)."""
-    return usecases.service_history(
+    as `after`, or follow the `Link` header's `rel="next"`); `since` starts at an instant
+    (what changed this month)."""
+    history = usecases.service_history(
         session,
         service_id=service_id,
         caller=caller,
@@ -349,3 +354,5 @@ def service_history(
         since=paging.since,
         limit=paging.limit,
     )
+    paging.link_next(response, history.next_after)
+    return history

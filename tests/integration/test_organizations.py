@@ -485,6 +485,9 @@ def test_an_organizations_history_comes_in_pages_and_stays_readable_once_deleted
     assert (len(first["items"]), first["has_more"]) == (3, True)
     rest = api.get(path, api.admin, limit=3, after=first["next_after"]).json()
     assert first["items"] + rest["items"] == whole["items"]
+    link = api.get(path, api.admin, limit=3).headers["Link"]
+    assert link == f'<{path}?limit=3&after={first["next_after"]}>; rel="next"'
+    assert "Link" not in api.get(path, api.admin, limit=4).headers
     assert (rest["has_more"], rest["next_after"]) == (False, None)
     assert api.client.delete(f"/v1/organizations/{organization_id}", headers=api.admin).is_success
     # A page past what was there before the deletion: the deletion, not a 404.

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -905,16 +906,31 @@ def test_a_long_history_comes_in_pages_oldest_first_and_from_an_instant(api: Api
     params: dict[str, Any] = {"limit": 2}
     pages = 0
     while True:
-        page = api.get(f"/v1/services/{service_id}/history", provider, **params).json()
+        answer = api.get(f"/v1/services/{service_id}/history", provider, **params)
+        page = answer.json()
         pages += 1
         read.extend(page["items"])
         if not page["has_more"]:
             assert page["next_after"] is None
+            assert "Link" not in answer.headers
             break
         assert page["next_after"] == page["items"][-1]["id"]
         params["after"] = page["next_after"]
     assert pages == 3
     assert read == whole["items"]
+    # The same pages by following the Link header's rel="next", which keeps the other
+    # parameters (a since given in a zone) and sets after.
+    followed: list[dict[str, Any]] = []
+    since = whole["items"][0]["at"].replace("Z", "+00:00")
+    path: str | None = f"/v1/services/{service_id}/history?limit=2&since={quote(since)}"
+    while path is not None:
+        answer = api.client.get(path, headers=provider)
+        assert answer.status_code == 200, answer.text
+        followed.extend(answer.json()["items"])
+        link = answer.headers.get("Link")
+        path = link.removeprefix("<").removesuffix('>; rel="next"') if link else None
+        assert path is None or path.startswith(f"/v1/services/{service_id}/history?")
+    assert followed == whole["items"]
 
     since = whole["items"][3]["at"]
     recent = api.get(f"/v1/services/{service_id}/history", provider, since=since).json()
