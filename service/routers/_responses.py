@@ -43,7 +43,7 @@ def with_etag(status: int = 200, *, location: bool = False) -> dict[int | str, d
 
 
 # A page of a history with later entries after it.
-PAGED = {
+PAGED: dict[int | str, dict[str, Any]] = {
     200: {
         "headers": {
             "Link": {
