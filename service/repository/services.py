@@ -126,11 +126,13 @@ def list_services(
             sa.or_(
                 col(Service.availability_updated_at) < beds_counted_before,
                 col(Service.availability_updated_at).is_(None),
+                col(Service.beds_available).is_(None),
             ),
         )
     if beds_counted_since is not None:
         statement = statement.where(
             col(Service.beds_total).is_not(None),
+            col(Service.beds_available).is_not(None),
             col(Service.availability_updated_at) >= beds_counted_since,
         )
     total = session.execute(

@@ -32,6 +32,7 @@ from service.errors import (
     validation_errors,
 )
 from service.gazetteer import Gazetteer
+from service.hsds.vocabulary import ELIGIBILITY_STATED
 from service.models import Service, utcnow
 from service.policy.visibility import view_for
 from service.repository import organizations as organizations_repo
@@ -129,7 +130,9 @@ def _record(
     caller: Caller,
     changes: list[dict[str, Any]],
     at: datetime,
+    version: int | None = None,
 ) -> None:
+    """`version`: the listing's after the write, unless given (a deletion names the last)."""
     repo.add_change(
         session,
         service_id=service.id,
@@ -139,7 +142,7 @@ def _record(
         actor_key_id=caller.key_id,
         actor_name=caller.name,
         actor_role=caller.role.value,
-        version=service.version,
+        version=service.version if version is None else version,
         changes=changes,
     )
 
@@ -376,10 +379,12 @@ def _change_listing(
     if listing.organization_id != service.organization_id:
         raise Conflict("A service cannot move to another organization; list it there anew.")
     listing = placed(listing, gazetteer)
-    before = flatten(listing_of(service))
-    after = flatten(listing)
+    # (A listing imported with rules in no terms of ours has them stated by this write, as
+    # they stand: on the record, as the import's entry said they were not.)
+    before = {**flatten(listing_of(service)), ELIGIBILITY_STATED: service.eligibility_stated}
+    after = {**flatten(listing), ELIGIBILITY_STATED: True}
     changes = diff(before, after)
-    if not changes and service.eligibility_stated:
+    if not changes:
         # Nothing to write: a new version would only make every other editor's ETag stale
         # and bring the listing back to every sync.
         return service
@@ -395,9 +400,19 @@ def _change_listing(
     service.version += 1
     apply_listing(service, listing)
     service.updated_at = now
-    if any(c["field"] == "capacity.beds_available" for c in changes):
-        # Only a new count of free beds is news of tonight's beds (not a new total).
-        service.availability_updated_at = now
+    counted = [c["new"] for c in changes if c["field"] == "capacity.beds_available"]
+    if counted:
+        # Only a new count of free beds is news of tonight's beds (not a new total). A count
+        # taken away is no count, of no age: the listing's beds are then stale, not current.
+        stamp = now if counted[0] is not None else None
+        changes.append(
+            {
+                "field": "availability_updated_at",
+                "old": _iso(service.availability_updated_at),
+                "new": _iso(stamp),
+            }
+        )
+        service.availability_updated_at = stamp
     repo.add_service(session, service)
     repo.replace_reach_cells(session, service.id, reach_cells_of(service))
     repo.replace_area_covers(session, service.id, covers_of(service))
@@ -472,18 +487,17 @@ def delete_service(
     session: Session, *, service_id: uuid.UUID, caller: Caller, if_match: str | None = None
 ) -> None:
     """Remove a listing. Its history stays, for the record. With `if_match`, only the version
-    it names (412 otherwise), as for a change. Of deletes at once, one removes the listing and
-    the others find it gone (404): one history entry, one removal for syncs."""
-    for _attempt in range(3):
-        service = _writable(session, service_id, caller)
-        _check_if_match(service, if_match, required=False)
-        if repo.claim_version(session, service.id, service.version):
-            break
-        # Another write came first: a delete (the next read finds nothing: 404), or a change
-        # (412 for the version named; without If-Match, delete what is there now).
-        session.rollback()
-    else:
-        raise PreconditionFailed("The listing keeps changing; read it again and retry.")
+    it names (412 otherwise), as for a change. Locked first, as for a count of beds: a delete
+    waits for a write under way, then removes what is there (without If-Match it had met a
+    412 nobody asked for while a script counted beds). Of deletes at once, one removes the
+    listing and the others find it gone (404): one history entry, one removal for syncs."""
+    claimed = _locked_writable(session, service_id, caller)
+    if if_match is not None:
+        # (claimed: the listing is already at its next version, until this is rolled back)
+        check_if_match(
+            etag_of(claimed.id, claimed.version - 1), if_match, what="listing", required=False
+        )
+    service = _writable(session, service_id, caller)  # as locked, with what it holds
     before = flatten(listing_of(service))
     _record(
         session,
@@ -492,6 +506,7 @@ def delete_service(
         caller=caller,
         changes=diff(before, {}),
         at=utcnow(),
+        version=claimed.version - 1,  # (the version deleted: a record listed again goes on)
     )
     repo.delete_service(session, service)
     session.commit()

@@ -607,6 +607,9 @@ def test_a_third_party_service_matches_with_its_eligibility_in_doubt_until_state
     )
     assert stated.status_code == 200, stated.text
     assert stated.json()["eligibility_stated"] is True
+    assert {"field": "eligibility_stated", "old": False, "new": True} in history(
+        api, THIRD_PARTY_SHELTER
+    )[-1]["changes"]
     trusted = _shelter_match(api, operator)
     assert UNSTATED_EN not in trusted["caveats"]
     assert "serves women" in trusted["reasons"]

@@ -862,6 +862,53 @@ def test_list_beds_stale_finds_the_counts_a_nightly_update_missed(
     assert stale == {never["id"]}
 
 
+def test_a_count_of_beds_changed_in_the_listing_is_dated_and_one_taken_away_is_stale(
+    api: Api,
+) -> None:
+    """A PATCH or PUT that changes the count dates it, as the availability call does, on the
+    record; one that takes the count away leaves the listing with no count, of no age:
+    `beds_stale` lists it (it had been dated now, and listed as current)."""
+    organization_id = api.organization()
+    mine = {"organization_id": organization_id}
+    service = api.service(organization_id, capacity={"beds_total": 9, "beds_available": 3})
+    path = f"/v1/services/{service['id']}"
+
+    def patch(capacity: dict[str, Any]) -> dict[str, Any]:
+        etag = api.get(path, api.admin).headers["ETag"]
+        answer = api.client.patch(
+            path, json={"capacity": capacity}, headers=with_if_match(api.admin, etag)
+        )
+        assert answer.status_code == 200, answer.text
+        return history(api, service["id"])[-1]
+
+    counted = patch({"beds_available": 5})
+    assert [c["field"] for c in counted["changes"]] == [
+        "capacity.beds_available",
+        "availability_updated_at",
+    ]
+    dated = counted["changes"][1]
+    assert dated["new"] is not None
+    assert _at(dated["new"]) > _at(dated["old"])
+    assert _ids(api.get("/v1/services", api.admin, beds_stale="false", **mine).json()) == {
+        service["id"]
+    }
+
+    cleared = patch({"beds_available": None})
+    assert cleared["changes"][1] == {
+        "field": "availability_updated_at",
+        "old": dated["new"],
+        "new": None,
+    }
+    assert api.get(path, api.admin).json()["capacity"]["beds_available"] is None
+    assert _ids(api.get("/v1/services", api.admin, beds_stale="true", **mine).json()) == {
+        service["id"]
+    }
+    assert not _ids(api.get("/v1/services", api.admin, beds_stale="false", **mine).json())
+    # A new total alone is no news of tonight's beds: not dated.
+    total = patch({"beds_total": 12})
+    assert [c["field"] for c in total["changes"]] == ["capacity.beds_total"]
+
+
 def test_the_body_read_can_be_put_back_changed(api: Api) -> None:
     """Integrators PUT back what they GET, changed: the read-only fields come with it."""
     organization_id = api.organization()
