@@ -123,6 +123,9 @@
       acceptingReferrals: "Taking referrals",
       saveBeds: "Save",
       saved: "Saved.",
+      nothingChanged: (beds) =>
+        "Nothing changed, so nothing was sent." +
+        (beds ? " To confirm tonight's count as it stands, type it again and save." : ""),
       verifyListing: "Still accurate",
       checkBeds: "Check the beds free",
       bedsRange: (total) => `a whole number from 0 to ${total}`,
@@ -363,6 +366,9 @@
       acceptingReferrals: "Accepte des recommandations",
       saveBeds: "Enregistrer",
       saved: "Enregistré.",
+      nothingChanged: (beds) =>
+        "Rien n'a changé, rien n'a donc été envoyé." +
+        (beds ? " Pour confirmer le nombre de ce soir tel quel, retapez-le et enregistrez." : ""),
       verifyListing: "Toujours exact",
       checkBeds: "Vérifiez les lits libres",
       bedsRange: (total) => `un nombre entier de 0 à ${total}`,
@@ -1165,6 +1171,7 @@
         item.dataset.id,
         {
           beds: item.querySelector("input[type=number]")?.value,
+          edited: item.querySelector("input[type=number]")?.dataset.edited,
           accepting: item.querySelector("input[type=checkbox]").checked,
         },
       ]),
@@ -1177,6 +1184,7 @@
       if (!item) continue;
       const beds = item.querySelector("input[type=number]");
       if (beds && values.beds !== undefined) beds.value = values.beds;
+      if (beds && values.edited) beds.dataset.edited = values.edited;
       item.querySelector("input[type=checkbox]").checked = values.accepting;
     }
   }
@@ -1255,10 +1263,17 @@
       status.classList.remove("saved");
       status.before(listingProblem(problem));
     };
+    // A count typed in, even the same one again (which confirms it), is sent; one untouched
+    // is not: another writer (a provider's nightly script) may have changed it since this
+    // form was read, and sending the form as it was read would undo that change.
+    bedsInput?.addEventListener("input", () => {
+      bedsInput.dataset.edited = "true";
+    });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const body = { accepting_referrals: accepting.checked };
-      if (bedsInput) {
+      const body = {};
+      if (accepting.checked !== listing.accepting_referrals) body.accepting_referrals = accepting.checked;
+      if (bedsInput?.dataset.edited) {
         // A blank or unreadable count is not sent as "unchanged": saving would mark the old
         // count as updated now, and matches would call it fresh.
         const beds = bedsInput.valueAsNumber;
@@ -1270,6 +1285,12 @@
         }
         bedsInput.removeAttribute("aria-invalid");
         body.beds_available = beds;
+      }
+      if (!Object.keys(body).length) {
+        item.querySelector(".problem")?.remove();
+        status.classList.remove("saved");
+        status.textContent = t("nothingChanged", beds);
+        return;
       }
       try {
         settle(await api(`/v1/services/${listing.id}/availability`, { method: "PUT", body }), t("saved"));

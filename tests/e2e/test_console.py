@@ -387,6 +387,61 @@ def test_a_provider_sets_tonights_beds_and_confirms_a_listing_from_the_console(
     assert restored.status_code == 200, restored.text
 
 
+def test_a_providers_save_sends_only_what_was_changed_and_undoes_no_other_writer(
+    page: Page, live: LiveServer, traffic: Traffic
+) -> None:
+    """The form is read once: a script that stops referrals meanwhile is not overruled by a
+    Save of the bed count, which sent the box as it was read."""
+    provider = {"Authorization": f"Bearer {live.provider_key}"}
+    mine = httpx.get(
+        f"{live.url}/v1/services",
+        params={"organization_id": live.provider_organization_id, "per_page": 100},
+        headers=provider,
+    ).json()["items"]
+    shelter = next(s for s in mine if s["capacity"]["beds_total"])
+    path = f"{live.url}/v1/services/{shelter['id']}"
+    before = {
+        "beds_available": shelter["capacity"]["beds_available"],
+        "accepting_referrals": shelter["accepting_referrals"],
+    }
+    opened = httpx.put(f"{path}/availability", json={"accepting_referrals": True}, headers=provider)
+    assert opened.status_code == 200, opened.text
+    try:
+        sign_in(page, live, live.provider_key)
+        item = page.locator(f"#listing-items li[data-id='{shelter['id']}']")
+        expect(item.locator("input[type=checkbox]")).to_be_checked()
+
+        # A script stops referrals behind the form's back.
+        closed = httpx.put(
+            f"{path}/availability", json={"accepting_referrals": False}, headers=provider
+        )
+        assert closed.status_code == 200, closed.text
+        item.locator("input[type=number]").fill("1")
+        item.locator("button[type=submit]").click()
+        expect(item.locator("[role=status]")).to_have_text("Saved.")
+
+        stored = httpx.get(path, headers=provider).json()
+        assert (stored["capacity"]["beds_available"], stored["accepting_referrals"]) == (1, False)
+        [saved] = [r for r in traffic.requests if r.method == "PUT"]
+        assert json.loads(saved.post_data or "") == {"beds_available": 1}
+        # The form now shows the server's answer, and compares a later Save against it.
+        expect(item.locator("input[type=checkbox]")).not_to_be_checked()
+        item.locator("button[type=submit]").click()
+        expect(item.locator("[role=status]")).to_have_text(
+            "Nothing changed, so nothing was sent. To confirm tonight's count as it stands, "
+            "type it again and save."
+        )
+        assert [r.method for r in traffic.requests].count("PUT") == 1
+        page.click("#language")
+        item.locator("button[type=submit]").click()
+        expect(item.locator("[role=status]")).to_contain_text("Rien n'a changé")
+        assert [r.method for r in traffic.requests].count("PUT") == 1
+    finally:
+        # As it was, for the other tests that match against the same registry.
+        restored = httpx.put(f"{path}/availability", json=before, headers=provider)
+        assert restored.status_code == 200, restored.text
+
+
 def _many_cells(live: LiveServer, count: int) -> None:
     engine = sa.create_engine(live.database_url)
     try:
