@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any, TypedDict, TypeVar
 from uuid import UUID
 
-from referral_client._protocol import Call, Flow, Retry, check, parse, send
+from referral_client._protocol import Call, Flow, Retry, check, parse, remove, send
 from referral_client.errors import UnexpectedResponse
 from schemas.enums import AreaType, Category, OrganizationStatus, Province
 from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList, KeyPublic, KeyUpdate
@@ -198,7 +198,7 @@ class Operations:
         return (yield from self.write_service("PATCH", service_id, body, etag=etag))
 
     def delete_service(self, service_id: ServiceId) -> Flow[None]:
-        check((yield from send(Call("DELETE", service_path(service_id)), self.retry)))
+        yield from remove(Call("DELETE", service_path(service_id)), self.retry)
 
     def set_availability(
         self,
@@ -270,7 +270,7 @@ class Operations:
         return parse((yield from send(call, self.retry)), OrganizationPublic)
 
     def delete_organization(self, organization_id: UUID | str) -> Flow[None]:
-        check((yield from send(Call("DELETE", organization_path(organization_id)), self.retry)))
+        yield from remove(Call("DELETE", organization_path(organization_id)), self.retry)
 
     def organization_history(
         self, organization_id: UUID | str, *, since: datetime | None = None
@@ -308,7 +308,8 @@ class Operations:
         return parse((yield from send(Call("GET", "/v1/keys", params), self.retry)), KeyList)
 
     def revoke_key(self, key_id: UUID | str) -> Flow[None]:
-        # Revoking twice is the same as once.
+        # Revoking twice is the same as once: the server answers a revoked key's DELETE with
+        # 204 again, so a 404 means no such key even after a retry.
         call = Call("DELETE", f"/v1/keys/{UUID(str(key_id))}")
         check((yield from send(call, self.retry)))
 

@@ -92,6 +92,23 @@ def _retry_after_seconds(value: str | None) -> float | None:
 
 def send(call: Call, retry: Retry) -> Flow[httpx.Response]:
     """Send `call`, retrying as `retry` says; the last response whatever its status."""
+    return (yield from _tries(call, retry))[0]
+
+
+def remove(call: Call, retry: Retry) -> Flow[None]:
+    """Send a DELETE whose aim is that the thing be gone. A 404 after an earlier try that may
+    have been acted on (a 502 or 504, a connection broken once the request may have arrived)
+    is that try's success, not an error; a 404 otherwise, the first try's included, raises
+    `NotFound`."""
+    response, maybe_done = yield from _tries(call, retry)
+    if not (maybe_done and response.status_code == 404):
+        check(response)
+
+
+def _tries(call: Call, retry: Retry) -> Flow[tuple[httpx.Response, bool]]:
+    """The last response, and whether an earlier try may have been acted on: its outcome
+    unknown, unlike a 429 or 503 (not handled) or a connection never made."""
+    maybe_done = False
     for attempt in itertools.count(1):
         outcome = yield call
         if isinstance(outcome, httpx.Response):
@@ -100,13 +117,15 @@ def send(call: Call, retry: Retry) -> Flow[httpx.Response]:
             )
             delay = retry.delay(attempt, outcome.headers.get("Retry-After")) if retryable else None
             if delay is None:
-                return outcome
+                return outcome, maybe_done
+            maybe_done = maybe_done or outcome.status_code in _RETRY_IDEMPOTENT
         else:
             assert isinstance(outcome, httpx.TransportError)
             never_sent = isinstance(outcome, httpx.ConnectError | httpx.ConnectTimeout)
             delay = retry.delay(attempt) if call.idempotent or never_sent else None
             if delay is None:
                 raise _unreachable(outcome) from outcome
+            maybe_done = maybe_done or not never_sent
         yield Sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover
 

@@ -316,7 +316,12 @@ def print_services(console: Console, page: ServicePage) -> None:
             + Text(f"\n{service.organization.name}", style="dim"),
             _capacity(service.capacity, service.accepting_referrals),
         )
-    console.print(table)
+    if page.items:
+        console.print(table)
+    elif page.total:
+        console.print(Text(f"No services on page {page.page}: {page.total} in all."))
+    else:
+        console.print(Text("No services."))
 
 
 def _count(value: int | None) -> str:

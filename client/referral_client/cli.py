@@ -11,7 +11,8 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 from uuid import UUID
@@ -134,6 +135,23 @@ def _console() -> Console:
     """The terminal, printing the server's text as it is: a name with `[bold]` or `[/]` in it
     is neither styled nor an error (Rich would read it as markup)."""
     return Console(highlight=False, markup=False)
+
+
+@contextmanager
+def _options_named(options: Mapping[str, str]) -> Iterator[None]:
+    """The server's problems in the words of this command: an API parameter a message names
+    (`later than month_to`) is named as the option that sets it (`--to`). Per command, as a
+    name may be another option, or none, elsewhere."""
+    try:
+        yield
+    except ProblemError as error:
+        code, message = _failure(error)
+        named = re.compile(r"\b(" + "|".join(map(re.escape, options)) + r")\b")
+        renamed = named.sub(lambda found: options[found.group(1)], message)
+        raise CommandFailed(code, renamed) from error
+
+
+_PAGES = {"per_page": "--per-page"}
 
 
 def _show(answer: M, as_json: bool, render: Callable[[Console, M], None]) -> None:
@@ -321,7 +339,8 @@ def list_services(
     """One page of the listings this key may see."""
     if mine and organization is not None:
         raise CommandFailed(EXIT_BAD_INPUT, "--mine and --organization: give one of them")
-    with _client(url, api_key) as client:
+    options = {**_PAGES, "organization_id": "--organization", "beds_stale": "--beds-stale"}
+    with _client(url, api_key) as client, _options_named(options):
         if mine:
             own = client.whoami().organization
             if own is None:
@@ -384,7 +403,8 @@ def unmet_needs(
         "need": need.value if need else None,
         "urgent": urgent,
     }
-    with _client(url, api_key) as client:
+    options = {**_PAGES, "month_from": "--from", "month_to": "--to", "area_type": "--area"}
+    with _client(url, api_key) as client, _options_named(options):
         if as_csv:
             _write_csv(client, filters)
             return
@@ -415,11 +435,14 @@ def _csv_value(value: object) -> object:
 
 def _write_csv(client: ReferralClient, filters: ReportFilters) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(_CSV_COLUMNS)
     page = 1
     while True:
         this_page: ReportFilters = {**filters, "page": page, "per_page": 200}
         report = client.unmet_needs(**this_page)
+        if page == 1:
+            # Only once a page is read: a refusal leaves no file of a header alone, which
+            # would read as "no cell".
+            writer.writerow(_CSV_COLUMNS)
         for cell in report.items:
             row = cell.model_dump(mode="json")
             writer.writerow([_csv_value(row[name]) for name in _CSV_COLUMNS])
@@ -505,7 +528,8 @@ def set_availability(
     """Providers: set the free beds and/or whether referrals are taken. No ETag needed."""
     if beds is None and accepting is None:
         raise CommandFailed(EXIT_BAD_INPUT, "give --beds, --accepting/--not-accepting or both")
-    with _client(url, api_key) as client:
+    options = {"beds_available": "--beds", "accepting_referrals": "--accepting"}
+    with _client(url, api_key) as client, _options_named(options):
         updated = client.set_availability(
             service_id, beds_available=beds, accepting_referrals=accepting
         )
@@ -529,7 +553,7 @@ def list_organizations(
     api_key: ApiKey = None,
 ) -> None:
     """One page of organizations, by name."""
-    with _client(url, api_key) as client:
+    with _client(url, api_key) as client, _options_named(_PAGES):
         found = client.list_organizations(status=status, name=name, page=page, per_page=per_page)
     _show(found, as_json, _render.print_organizations)
 
@@ -680,7 +704,8 @@ def issue_key(
     api_key: ApiKey = None,
 ) -> None:
     """A new key. Its secret is printed this once: hand it over now."""
-    with _client(url, api_key) as client:
+    options = {"organization_id": "--organization", "rate_limit_per_minute": "--rate-limit"}
+    with _client(url, api_key) as client, _options_named(options):
         created = client.issue_key(
             role, name, organization_id=organization, rate_limit_per_minute=rate_limit
         )
@@ -717,7 +742,7 @@ def update_key(
         raise CommandFailed(
             EXIT_BAD_INPUT, "nothing to change: give --name, --rate-limit or --service-limit"
         )
-    with _client(url, api_key) as client:
+    with _client(url, api_key) as client, _options_named({"rate_limit_per_minute": "--rate-limit"}):
         updated = client.update_key(key_id, **changes)
     _show(updated, as_json, _render.print_key)
 

@@ -180,7 +180,8 @@ class ReferralClient(ClientBase):
         return self._run(self._operations.update_service(service_id, changes, etag=etag))
 
     def delete_service(self, service_id: ServiceId) -> None:
-        """Remove the listing; its history stays."""
+        """Remove the listing; its history stays. A 404 to a retry, after a try whose outcome
+        is unknown (a timeout, a gateway's 502 or 504), means that try removed it: no error."""
         self._run(self._operations.delete_service(service_id))
 
     def set_availability(
@@ -253,7 +254,8 @@ class ReferralClient(ClientBase):
 
     def delete_organization(self, organization_id: UUID | str) -> None:
         """Remove an organization without listings (`Conflict` while it has any): its keys
-        are revoked, its history stays readable."""
+        are revoked, its history stays readable. A 404 to a retry, after a try whose outcome
+        is unknown, means that try removed it: no error."""
         self._run(self._operations.delete_organization(organization_id))
 
     def organization_history(

@@ -5,7 +5,7 @@ import asyncio
 import email.utils
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import httpx
@@ -419,3 +419,65 @@ def test_a_profile_given_as_a_dict_is_refused_without_its_values_and_nothing_is_
         client.match(profile)  # type: ignore[arg-type]
     assert "Canaryville" not in str(refused.value)
     assert sent == []
+
+
+def _deletes(client: ReferralClient | AsyncReferralClient) -> list[Callable[[], object]]:
+    return [
+        lambda: client.delete_service(ORGANIZATION),
+        lambda: client.delete_organization(ORGANIZATION),
+    ]
+
+
+@pytest.mark.parametrize(
+    "unknown",
+    [lambda: problem(502), lambda: problem(504), lambda: httpx.ReadTimeout("slow")],
+    ids=["502", "504", "timeout"],
+)
+@pytest.mark.parametrize("which", [0, 1], ids=["service", "organization"])
+def test_a_delete_retried_after_an_unknown_outcome_takes_a_404_as_done(
+    unknown: Callable[[], httpx.Response | Exception], which: int
+) -> None:
+    """The first try may have deleted it: the retry's 404 says it is gone, as asked."""
+    referral, script = scripted(unknown(), problem(404))
+    assert _deletes(referral)[which]() is None
+    assert [r.method for r in script.requests] == ["DELETE", "DELETE"]
+
+    script = Script(unknown(), problem(404))
+
+    async def scenario() -> None:
+        async with AsyncReferralClient(
+            "http://referral.test", "rk", retry=FAST, transport=httpx.MockTransport(script)
+        ) as referral:
+            deleted = _deletes(referral)[which]()
+            assert isinstance(deleted, Coroutine)
+            assert await deleted is None
+
+    asyncio.run(scenario())
+    assert len(script.requests) == 2
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        [problem(404)],
+        # Not handled, or never sent: the 404 after them is the listing's own.
+        [problem(503), problem(404)],
+        [httpx.ConnectError("refused"), problem(404)],
+    ],
+    ids=["first try", "after a 503", "after a refused connection"],
+)
+@pytest.mark.parametrize("which", [0, 1], ids=["service", "organization"])
+def test_a_delete_of_nothing_raises_not_found(
+    answers: list[httpx.Response | Exception], which: int
+) -> None:
+    referral, script = scripted(*answers)
+    with pytest.raises(NotFound):
+        _deletes(referral)[which]()
+    assert len(script.requests) == len(answers)
+
+
+def test_a_revocation_retried_after_a_timeout_still_says_no_such_key() -> None:
+    """Revoking a revoked key answers 204 again: a 404 is never the first try's doing."""
+    referral, _ = scripted(httpx.ReadTimeout("slow"), problem(404))
+    with pytest.raises(NotFound):
+        referral.revoke_key(ORGANIZATION)

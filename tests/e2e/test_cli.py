@@ -595,6 +595,22 @@ def test_an_analyst_reads_where_needs_went_unmet(
     assert "Forbidden" in _one_line(capsys.readouterr().err)
 
 
+def test_a_report_refused_names_the_options_and_leaves_no_csv(
+    live: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The server's words are its parameters' (`month_to`); the operator typed `--to`. And a
+    refused key leaves `--csv > out.csv` empty, not a header that reads as "no cell"."""
+    _signed_in(live, monkeypatch, live.analyst_key)
+    assert run(["report", "unmet-needs", "--from", "2026-11", "--to", "2026-10"]) == 2
+    assert _one_line(capsys.readouterr().err) == "referral-client: --from: later than --to"
+
+    monkeypatch.setenv("REFERRAL_API_KEY", "rk_not_a_key")
+    assert run(["report", "unmet-needs", "--csv"]) == 3
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    _one_line(captured.err)
+
+
 def test_an_administrator_registers_vets_keys_and_suspends_an_organization(
     live: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

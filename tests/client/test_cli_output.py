@@ -1,0 +1,121 @@
+"""What `referral-client` prints around the server's answers, against scripted answers
+(httpx.MockTransport): a refused report leaves no CSV behind, an empty list says so."""
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from referral_client import ReferralClient, Retry, cli
+from referral_client.cli import run
+
+FAST = Retry(attempts=2, backoff_seconds=0.001, max_delay_seconds=1)
+ORGANIZATION = "7ef060bb-62eb-406c-8682-ce1d57aea4be"
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+@pytest.fixture
+def serve(monkeypatch: pytest.MonkeyPatch) -> Callable[[Handler], None]:
+    """The command line's client, answered by `handler` instead of the network."""
+
+    def install(handler: Handler) -> None:
+        def client(url: str | None, api_key: str | None, **options: Any) -> ReferralClient:
+            transport = httpx.MockTransport(handler)
+            return ReferralClient(url, api_key, transport=transport, retry=FAST, **options)
+
+        monkeypatch.setattr(cli, "ReferralClient", client)
+
+    monkeypatch.setenv("REFERRAL_URL", "http://referral.test")
+    monkeypatch.setenv("REFERRAL_API_KEY", "rk_test")
+    monkeypatch.setenv("COLUMNS", "200")
+    return install
+
+
+def _problem(status: int, title: str, **extra: object) -> httpx.Response:
+    body = {"type": "about:blank", "title": title, "status": status, **extra}
+    return httpx.Response(status, json=body, headers={"Content-Type": "application/problem+json"})
+
+
+def test_a_refused_csv_report_writes_nothing_not_a_header_alone(
+    serve: Callable[[Handler], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--csv > out.csv` with a bad key left a file of column names, which read as "no cell"."""
+    serve(lambda request: _problem(401, "Unauthorized", detail="Unknown API key."))
+    assert run(["report", "unmet-needs", "--csv"]) == 3
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == "referral-client: Unauthorized: Unknown API key.\n"
+
+
+def test_a_csv_report_without_cells_is_its_header_alone(
+    serve: Callable[[Handler], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read, and empty: the header alone says so, once the report was had."""
+    serve(
+        lambda request: httpx.Response(
+            200,
+            json={
+                "items": [],
+                "total": 0,
+                "page": 1,
+                "per_page": 200,
+                "through": "2026-10",
+                "smallest_shown": 5,
+            },
+        )
+    )
+    assert run(["report", "unmet-needs", "--csv"]) == 0
+    assert capsys.readouterr().out == ",".join(cli._CSV_COLUMNS) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "loc", "msg", "said"),
+    [
+        (
+            ["report", "unmet-needs", "--from", "2026-11", "--to", "2026-10"],
+            ["query", "month_from"],
+            "later than month_to",
+            "--from: later than --to",
+        ),
+        (
+            ["availability", "set", ORGANIZATION, "--beds", "9"],
+            ["body", "beds_available"],
+            "exceeds beds_total (4); send accepting_referrals alone to stop referrals",
+            "--beds: exceeds beds_total (4); send --accepting alone to stop referrals",
+        ),
+    ],
+    ids=["report", "availability"],
+)
+def test_a_refusal_names_the_options_not_the_apis_parameters(
+    serve: Callable[[Handler], None],
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    loc: list[str],
+    msg: str,
+    said: str,
+) -> None:
+    serve(lambda request: _problem(422, "Invalid request", errors=[{"loc": loc, "msg": msg}]))
+    assert run(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"referral-client: {said}\n"
+    assert captured.out == ""
+
+
+def _services(total: int, page: int) -> Handler:
+    page_json = {"items": [], "total": total, "page": page, "per_page": 20, "has_more": False}
+    return lambda request: httpx.Response(200, json=page_json)
+
+
+def test_no_services_says_so_in_a_sentence(
+    serve: Callable[[Handler], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`services list --mine --stale` with nothing stale said "Services none of 0"."""
+    serve(_services(total=0, page=1))
+    assert run(["services", "list", "--organization", ORGANIZATION, "--stale"]) == 0
+    assert capsys.readouterr().out == "No services.\n"
+
+    serve(_services(total=40, page=3))
+    assert run(["services", "list", "--page", "3"]) == 0
+    assert capsys.readouterr().out == "No services on page 3: 40 in all.\n"
