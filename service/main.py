@@ -128,7 +128,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         index = app.state.match_index = None
         if settings.match_search == "memory":
-            index = app.state.match_index = MatchIndex(background=True)
+            index = app.state.match_index = MatchIndex(
+                background=True, on_read=metrics.after_request
+            )
             metrics.watch_match_index(lambda: index.size, lambda: index.whole_reads)
             index.warm(engine)
         try:

@@ -13,6 +13,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import (
@@ -28,7 +29,7 @@ from starlette.requests import Request
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import NO_KEY, problem_response
+from service.errors import NO_KEY, Unauthorized, problem_response
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 access_logger = logging.getLogger("referral.access")
@@ -148,6 +149,7 @@ class Metrics:
         if not self.multiprocess:
             return generate_latest(self.registry)
         self.after_request()
+        _drop_dead_workers(os.environ[MULTIPROCESS_DIRECTORY])
         every_worker = CollectorRegistry()
         multiprocess.MultiProcessCollector(every_worker)  # type: ignore[no-untyped-call]
         return generate_latest(every_worker)
@@ -156,6 +158,26 @@ class Metrics:
         """Drop a stopped worker's gauges (its counts stay in the sums)."""
         if self.multiprocess:
             multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+
+
+def _drop_dead_workers(directory: str) -> None:
+    """Drop the gauges of workers no longer alive: one killed (out of memory, `kill -9`) never
+    stopped to drop its own, and its last index size was listed beside its replacement's for
+    ever. (Counts stay in the sums, as for a worker stopped.)"""
+    for path in Path(directory).glob("gauge_live*_*.db"):  # (prometheus-client's names)
+        pid = path.stem.rpartition("_")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            path.unlink(missing_ok=True)  # (another worker's scrape may have come first)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # (another user's: alive)
+    return True
 
 
 def _route_template(scope: Scope) -> str:
@@ -246,7 +268,7 @@ class RequestMiddleware:
         except _NoKey:
             # Before the body is read: no one without a key makes the server parse a
             # mebibyte of JSON, or learns whether it is valid before being asked who they are.
-            await self._problem(scope, send_wrapper, 401, NO_KEY)
+            await self._problem(scope, send_wrapper, 401, NO_KEY, code=Unauthorized.code)
         except _TooLarge:
             if not response_started:
                 await self._problem(scope, send_wrapper, 413, "The request body is too large.")
@@ -294,8 +316,12 @@ class RequestMiddleware:
                 },
             )
 
-    async def _problem(self, scope: Scope, send: Send, status: int, detail: str) -> None:
-        response = problem_response(Request(scope), status=status, detail=detail)
+    async def _problem(
+        self, scope: Scope, send: Send, status: int, detail: str, *, code: str | None = None
+    ) -> None:
+        """`code`: the problem's type, as the service's own refusal of the same kind names it
+        (a write without a key is refused here, a read in `deps.get_caller`: one type)."""
+        response = problem_response(Request(scope), status=status, detail=detail, code=code)
         await response(scope, _empty_receive, send)
 
 

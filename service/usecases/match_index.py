@@ -11,7 +11,7 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import groupby
@@ -42,8 +42,17 @@ class MatchIndex:
     None: matches search the database meanwhile, fresh and a little slower, instead of
     waiting seconds. Without it (benchmarks, tests), `current` reads it there and then."""
 
-    def __init__(self, *, background: bool = False, listings: int = 1_024) -> None:
+    def __init__(
+        self,
+        *,
+        background: bool = False,
+        listings: int = 1_024,
+        on_read: Callable[[], None] | None = None,
+    ) -> None:
         self._lock = threading.Lock()
+        # Told when a read in the background is held (the worker's gauges are written then,
+        # not only after its next request: an idle worker's index read as empty).
+        self._on_read = on_read
         self._background = background
         self._reader: threading.Thread | None = None
         self._index: RegistryIndex | None = None
@@ -98,6 +107,8 @@ class MatchIndex:
                 read = _Whole.read(session)
             with self._lock:
                 self._adopt(read)
+            if self._on_read is not None:
+                self._on_read()
         except sa.exc.SQLAlchemyError as error:
             _log.warning(
                 "match index not read; the next match will try again",

@@ -3,6 +3,7 @@ of all of them (prometheus-client's multiprocess mode, set up by `referral serve
 
 import os
 import re
+import signal
 import time
 from pathlib import Path
 
@@ -59,3 +60,34 @@ def test_every_scrape_counts_the_requests_of_every_worker(
         assert {int(pid) for pid, _ in indexes} <= workers
     if directory == "given":
         assert not (given / "counter_999999.db").exists()
+
+
+def test_a_killed_workers_gauges_leave_the_scrape_its_counts_stay(
+    tmp_path: Path, fresh_database_url: str
+) -> None:
+    """A worker killed (out of memory, `kill -9`) does not stop to drop its gauges: its match
+    index was listed beside its replacement's for ever. The index gauges of a worker are
+    written once it has read the index, before any request of its own."""
+    settings = {"REFERRAL_DEMO_DATA": "true", "REFERRAL_LOG_LEVEL": "warning"}
+    with (
+        serve(fresh_database_url, tmp_path, workers=2, settings=settings) as server,
+        httpx.Client(base_url=server.url, timeout=10, headers={"Connection": "close"}) as client,
+    ):
+
+        def indexes() -> dict[int, float]:
+            scrape = client.get("/metrics")
+            assert scrape.status_code == 200, scrape.text
+            return {int(pid): float(size) for pid, size in _INDEX.findall(scrape.text)}
+
+        deadline = time.monotonic() + 120
+        # Both workers list their index, read, whichever answers: one need not have answered.
+        while len(listed := indexes()) < 2 or 0.0 in listed.values():
+            assert time.monotonic() < deadline, f"the workers' indexes were not listed: {listed}"
+            time.sleep(0.1)
+        killed = min(listed)
+        before = _healthz_count(client.get("/metrics").text)
+        os.kill(killed, signal.SIGKILL)
+        while killed in (listed := indexes()) or len(listed) < 2:
+            assert time.monotonic() < deadline, f"a killed worker is still listed: {listed}"
+            time.sleep(0.1)
+        assert _healthz_count(client.get("/metrics").text) >= before

@@ -511,7 +511,8 @@ def test_while_the_registry_is_read_whole_matches_search_the_database(
 
     monkeypatch.setattr(match_index._Whole, "read", classmethod(held_read))
     gazetteer = Gazetteer.load()
-    live = MatchIndex(background=True)
+    told: list[int] = []  # (what the worker's gauges are written with, once it is read)
+    live = MatchIndex(background=True, on_read=lambda: told.append(live.size))
     request = NeedProfile.model_validate({"needs": ["housing"], "location": KITCHENER})
     try:
         with Session(engine) as session:
@@ -533,6 +534,8 @@ def test_while_the_registry_is_read_whole_matches_search_the_database(
         assert current is not None
         assert current.registry.get(service) is not None
     assert live.whole_reads == 1
+    assert told == [live.size]
+    assert live.size > 0
 
 
 def test_an_import_is_logged_in_one_statement_and_reaches_the_next_match(
