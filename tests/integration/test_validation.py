@@ -883,14 +883,28 @@ def test_a_place_search_with_a_control_character_gets_422(api: Api) -> None:
 def test_a_write_without_a_key_is_a_401_before_its_body_is_read(
     api: Api, method: str, path: str, body: bytes
 ) -> None:
-    """Invalid JSON sent with no key was a 422 "Invalid JSON": the body was read, and its
-    validity said, before anyone was asked who they were (a security review)."""
+    """Invalid JSON sent with no key, or a wrong one, was a 422 "Invalid JSON": the body was
+    read, and its validity said, before anyone was asked who they were (a security review)."""
     response = api.client.request(
         method, path, content=body, headers={"Content-Type": "application/json"}
     )
     problem = assert_problem(response, 401)
     assert problem["detail"] == "Send Authorization: Bearer <key>."
     assert response.headers["www-authenticate"].startswith("Bearer")
+    # Of the same type as a read's without a key, or a write's with a wrong one.
+    read = assert_problem(api.client.get("/v1/services"), 401)
+    wrong = api.client.request(
+        method,
+        path,
+        content=body,
+        headers={"Authorization": "Bearer rk_wrong", "Content-Type": "application/json"},
+    )
+    # (a wrong key, too, is asked who it is before it learns whether it sent JSON)
+    assert problem["type"] == read["type"] == assert_problem(wrong, 401)["type"]
+    assert problem["type"].endswith("/unauthorized")
+    # A key of a role that may not write here is told so, not whether it sent JSON.
+    analyst = {**api.key("analyst"), "Content-Type": "application/json"}
+    assert_problem(api.client.request(method, path, content=body, headers=analyst), 403)
     # Too large or not JSON, without a key: still who are you, first.
     big = api.client.request(method, path, content=b"x" * 2_000_000)
     assert_problem(big, 401)
