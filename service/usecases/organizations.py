@@ -274,7 +274,8 @@ def delete_organization(
     if listings:
         raise Conflict(
             f"The organization has {listings} listing{'s' if listings > 1 else ''}: delete "
-            "them first, or suspend the organization instead, which keeps them."
+            f"{'them' if listings > 1 else 'it'} first, or suspend the organization instead, "
+            f"which keeps {'them' if listings > 1 else 'it'}."
         )
     before = _fields(organization)
     now = utcnow()

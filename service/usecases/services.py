@@ -101,7 +101,7 @@ def _writable(session: Session, service_id: uuid.UUID, caller: Caller) -> Servic
 
 def _check_organization(session: Session, organization_id: uuid.UUID, caller: Caller) -> None:
     if caller.role is Role.provider and not caller.owns(organization_id):
-        raise Forbidden("A provider key may only list services of its own organization.")
+        raise Forbidden("A provider key may only add listings to its own organization.")
     # Held until the listing is written: an organization deleted meanwhile is "no such
     # organization", and one being deleted sees the listing (409), not a foreign key failing
     # at the end (a 500).

@@ -738,8 +738,8 @@ def test_an_organization_with_listings_is_not_deleted_and_the_server_says_why(
     detail.locator("form.removal button").click()
     problem = detail.locator("form.removal .problem")
     expect(problem).to_contain_text(
-        "The organization has 1 listing: delete them first, or suspend the organization "
-        "instead, which keeps them."
+        "The organization has 1 listing: delete it first, or suspend the organization "
+        "instead, which keeps it."
     )
     expect(problem).to_have_attribute("role", "alert")
     expect(detail.locator("form.removal button")).to_be_enabled()
