@@ -208,12 +208,13 @@ def fold_urgent(base: float, tier: str) -> float:
 
 
 def bed_tonight(candidate: Candidate, now: datetime, freshness: Freshness) -> bool:
-    """What the unmet-need report counts as a bed tonight: a free bed by a current count
-    (updated within `availability_stale_hours`), else, with no current count, an intake that
-    answers at any hour. A full shelter is no bed, whatever its hours; a count of free beds
-    days old is no more than its intake's hours say."""
-    count = current_count(candidate, now, freshness)
-    return count > 0 if count is not None else candidate.intake_24_7
+    """What the unmet-need report counts as a bed tonight: what the answer ranks as taking
+    people tonight (`urgent_tier`), an emergency shelter with a free bed by a current count
+    (updated within `availability_stale_hours`) or an intake that answers at any hour and is
+    not full by one. A full shelter is no bed, whatever its hours; a count of free beds days
+    old is no more than its intake's hours say; a transitional house's free bed, with no
+    intake at any hour, is a bed another day (the answer says so of it)."""
+    return urgent_tier(candidate, now, freshness) == "tonight"
 
 
 def combine(

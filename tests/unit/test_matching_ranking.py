@@ -907,21 +907,30 @@ def test_help_near_is_what_the_answer_shows_without_the_farther_than_asked_cavea
 
 
 @pytest.mark.parametrize(
-    ("beds_available", "updated_hours_ago", "intake_24_7", "bed"),
+    ("beds_available", "updated_hours_ago", "intake_24_7", "bed", "category"),
     [
-        (2, 2, False, True),
-        (0, 2, True, False),  # full, though its intake answers at 3 a.m.
-        (2, 72, False, False),  # a count days old vouches for nothing
-        (0, 72, True, True),  # with no current count, an intake open at any hour
-        (None, None, True, True),
-        (None, None, False, False),
+        (2, 2, False, True, "housing.emergency_shelter"),
+        (0, 2, True, False, "housing.emergency_shelter"),  # full, though open at 3 a.m.
+        (2, 72, False, False, "housing.emergency_shelter"),  # a count days old vouches nothing
+        (0, 72, True, True, "housing.emergency_shelter"),  # no current count, open at any hour
+        (None, None, True, True, "housing.emergency_shelter"),
+        (None, None, False, False, "housing.emergency_shelter"),
+        # A transitional house's free bed is a bed another day, as the answer says of it
+        # ("may not take people tonight"): the report had counted it as a bed tonight.
+        (2, 2, False, False, "housing.transitional"),
+        (2, 2, True, True, "housing.transitional"),  # with an intake at any hour, tonight
     ],
 )
 def test_a_bed_tonight(
-    beds_available: int | None, updated_hours_ago: int | None, intake_24_7: bool, bed: bool
+    beds_available: int | None,
+    updated_hours_ago: int | None,
+    intake_24_7: bool,
+    bed: bool,
+    category: str,
 ) -> None:
     service = candidate(
         "a",
+        categories=frozenset({category}),
         beds_available=beds_available,
         intake_24_7=intake_24_7,
         availability_updated_at=None
