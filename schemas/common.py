@@ -59,12 +59,30 @@ def _visible(value: str) -> str:
 # What `_no_control_characters` refuses, stated in the JSON schema.
 _NO_CONTROL = {"pattern": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"}
 
+# Embeddings, overrides and isolates of text direction (U+202A to U+202E, U+2066 to U+2069).
+_DIRECTION = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _no_direction_controls(value: str) -> str:
+    # A name is shown in lists, histories ("revoked by") and the console beside other text:
+    # "a\u202eb" would show reversed, one name passing for another. (Marks, U+200E and
+    # U+200F, which mixed names need, are kept.)
+    if _DIRECTION.search(value):
+        raise ValueError("must not contain text direction controls")
+    return value
+
+
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
     AfterValidator(_no_control_characters),
+    AfterValidator(_no_direction_controls),
     AfterValidator(_visible),
-    Field(json_schema_extra=_NO_CONTROL),
+    Field(
+        json_schema_extra={
+            "pattern": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]*$"
+        }
+    ),
 ]
 ShortText = Annotated[
     str,

@@ -180,6 +180,11 @@ RULES: dict[str, tuple[Edit, list[str | int], str | None]] = {
     "repeated language": (_set("languages", ["en", "en"]), ["body", "languages"], None),
     "language that is no code": (_set("languages", [CANARY]), ["body", "languages", 0], CANARY),
     "NUL in the name": (_set("name", f"{CANARY}\x00"), ["body", "name"], CANARY),
+    "a direction override in the name": (
+        _set("name", f"{CANARY}\u202etnemevoM"),
+        ["body", "name"],
+        CANARY,
+    ),
     "bell in the municipality": (
         _set("locations.0.municipality", f"{CANARY}\x07"),
         ["body", "locations", 0, "municipality"],
@@ -824,7 +829,7 @@ def test_a_write_that_takes_no_body_refuses_one_not_json_as_its_document_says(
     assert "415" in document["paths"][path]["post"]["responses"]
 
 
-@pytest.mark.parametrize("name", ["\u200b\u200b", "\u202e", " \u2060 ", "---"])
+@pytest.mark.parametrize("name", ["\u200b\u200b", "\u200f", " \u2060 ", "---"])
 def test_a_name_with_no_letter_or_digit_gets_422(api: Api, name: str) -> None:
     """A name of zero-width spaces or direction marks lists as nothing and cannot be searched."""
     before = api.get("/v1/organizations", api.admin).json()["total"]
