@@ -15,7 +15,7 @@ from sqlalchemy.engine import URL, make_url
 
 from service.config import Settings
 from service.hsds_commands import app as hsds_app
-from service.observability import MULTIPROCESS_DIRECTORY
+from service.observability import MULTIPROCESS_DIRECTORY, uvicorn_log_config
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="referral-service")
 
@@ -40,6 +40,7 @@ def serve(
     settings = _settings()
     from service.db import create_db_engine
     from service.startup import prepare_database
+    from service.usecases.keys import BootstrapKeyTaken
 
     url = make_url(settings.database_url)
     in_memory = not url.database or ":memory:" in url.database or url.query.get("mode") == "memory"
@@ -56,6 +57,9 @@ def serve(
     try:
         shown_host = f"[{host}]" if ":" in host else host
         prepare_database(engine, settings, url=f"http://{shown_host}:{port}")
+    except BootstrapKeyTaken as taken:
+        typer.echo(f"referral: invalid setting REFERRAL_BOOTSTRAP_ADMIN_KEY: {taken}", err=True)
+        raise typer.Exit(2) from None
     except Exception as error:
         typer.echo(f"referral: cannot prepare the database: {_described(error, url)}", err=True)
         raise typer.Exit(1) from None
@@ -69,6 +73,7 @@ def serve(
             port=port,
             workers=workers,
             log_level=settings.log_level,
+            log_config=uvicorn_log_config(settings.log_level),
             access_log=False,
             proxy_headers=True,
         )

@@ -38,7 +38,12 @@ access_logger = logging.getLogger("referral.access")
 class JsonFormatter(logging.Formatter):
     """A log record as one JSON object: time, level, logger, message and the `extra` fields."""
 
-    _STANDARD = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+    # (and uvicorn's `color_message`, its message again with terminal colours)
+    _STANDARD = frozenset(vars(logging.makeLogRecord({})).keys()) | {
+        "message",
+        "asctime",
+        "color_message",
+    }
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -60,6 +65,28 @@ def configure_logging(level: str) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     root.propagate = False
+
+
+def uvicorn_log_config(level: str) -> dict[str, Any]:
+    """uvicorn's own lines ("Started server process", "Child process died") as JSON too, as
+    `configure_logging` writes the service's: logs are one JSON object per line. Its access
+    log stays off (`RequestMiddleware` writes one without query values)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": JsonFormatter}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
+            "uvicorn.access": {"handlers": [], "propagate": False},
+        },
+    }
 
 
 MULTIPROCESS_DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"

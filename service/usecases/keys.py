@@ -241,6 +241,10 @@ def revoke_key(session: Session, *, key_id: uuid.UUID, caller: Caller) -> None:
         session.commit()
 
 
+class BootstrapKeyTaken(ValueError):
+    """`REFERRAL_BOOTSTRAP_ADMIN_KEY` is another key's secret (the start stops, saying so)."""
+
+
 def ensure_bootstrap_admin(session: Session, *, secret: str) -> None:
     """Make `secret` the bootstrap admin key. A new secret revokes the previous bootstrap
     key, on the record, and takes a record of its own. A secret revoked through the API stays
@@ -256,6 +260,13 @@ def ensure_bootstrap_admin(session: Session, *, secret: str) -> None:
                     "to have a bootstrap admin key again"
                 )
             return
+    taken = repo.get_key_by_hash(session, key_hash)
+    if taken is not None:
+        # (a key issued through the API, its secret copied into the setting by mistake)
+        raise BootstrapKeyTaken(
+            f'it is the secret of another key, "{taken[0].name}" ({taken[0].role}): '
+            "set a new secret of 16 characters or more"
+        )
     now = utcnow()
     for record in records:
         if record.revoked_at is None:

@@ -1,6 +1,7 @@
 """`/metrics` with several workers: whichever worker answers a scrape, it counts the requests
 of all of them (prometheus-client's multiprocess mode, set up by `referral serve`)."""
 
+import json
 import os
 import re
 import signal
@@ -68,7 +69,7 @@ def test_a_killed_workers_gauges_leave_the_scrape_its_counts_stay(
     """A worker killed (out of memory, `kill -9`) does not stop to drop its gauges: its match
     index was listed beside its replacement's for ever. The index gauges of a worker are
     written once it has read the index, before any request of its own."""
-    settings = {"REFERRAL_DEMO_DATA": "true", "REFERRAL_LOG_LEVEL": "warning"}
+    settings = {"REFERRAL_DEMO_DATA": "true", "REFERRAL_LOG_LEVEL": "info"}
     with (
         serve(fresh_database_url, tmp_path, workers=2, settings=settings) as server,
         httpx.Client(base_url=server.url, timeout=10, headers={"Connection": "close"}) as client,
@@ -91,3 +92,16 @@ def test_a_killed_workers_gauges_leave_the_scrape_its_counts_stay(
             assert time.monotonic() < deadline, f"a killed worker is still listed: {listed}"
             time.sleep(0.1)
         assert _healthz_count(client.get("/metrics").text) >= before
+        log = server.log.read_text().splitlines()
+    # uvicorn's own lines too are one JSON object each, its word of the death among them
+    # (only the demo keys, shown once to whoever started it, are text).
+    lines = [
+        json.loads(line)
+        for line in log
+        if line.strip() and not line.startswith(("Demo registry loaded", "  "))
+    ]
+    assert any(
+        line["logger"].startswith("uvicorn") and f"Child process [{killed}] died" in line["message"]
+        for line in lines
+    ), log
+    assert not any("color_message" in line for line in lines)

@@ -25,6 +25,7 @@ from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlmodel import Session, SQLModel
 
+from schemas.enums import Role
 from service import db
 from service.config import Settings
 from service.db import alembic_config, create_db_engine, downgrade, migrate, startup_lock
@@ -34,6 +35,7 @@ from service.main import create_app
 from service.observability import JsonFormatter
 from service.startup import prepare_database
 from service.usecases.demo import load_demo_registry
+from service.usecases.keys import issue_key
 from tests.conftest import _postgres_database, new_database_url
 from tests.factories import ADMIN_KEY, CANARY, Api, app_settings, assert_problem, listing, scraper
 
@@ -753,6 +755,29 @@ def test_cli_with_an_invalid_setting_exits_nonzero_with_one_clear_line(
     assert result.stdout == ""
     if "KEY" in variable:
         assert value not in result.stderr
+
+
+def test_a_bootstrap_key_that_is_another_keys_secret_stops_the_start_saying_so(
+    tmp_path: Path,
+) -> None:
+    """An issued key's secret copied into REFERRAL_BOOTSTRAP_ADMIN_KEY stopped the start with
+    "IntegrityError: UNIQUE constraint failed: api_key.key_hash", and made no key an admin."""
+    settings = {"REFERRAL_DATABASE_URL": f"sqlite:///{tmp_path}/referral.db"}
+    assert _referral(tmp_path, settings, "migrate").returncode == 0
+    engine = sa.create_engine(settings["REFERRAL_DATABASE_URL"])
+    with Session(engine) as session:
+        secret = issue_key(session, role=Role.analyst, name="night analyst")
+        session.commit()
+    engine.dispose()
+    result = _referral(
+        tmp_path, {**settings, "REFERRAL_BOOTSTRAP_ADMIN_KEY": secret}, "serve", "--port", "1"
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "referral: invalid setting REFERRAL_BOOTSTRAP_ADMIN_KEY: it is the secret of another "
+        'key, "night analyst" (analyst): set a new secret of 16 characters or more'
+    ]
+    assert secret not in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize(
