@@ -303,9 +303,16 @@ class Operations:
         call = Call("PATCH", f"/v1/keys/{UUID(str(key_id))}", json=body)
         return parse((yield from send(call, self.retry)), KeyPublic)
 
-    def list_keys(self, organization_id: UUID | str | None) -> Flow[KeyList]:
-        params = {"organization_id": str(UUID(str(organization_id)))} if organization_id else None
-        return parse((yield from send(Call("GET", "/v1/keys", params), self.retry)), KeyList)
+    def list_keys(
+        self, organization_id: UUID | str | None, role: str | None, revoked: bool | None
+    ) -> Flow[KeyList]:
+        params = {"organization_id": str(UUID(str(organization_id)))} if organization_id else {}
+        if role is not None:
+            params["role"] = role
+        if revoked is not None:
+            params["revoked"] = "true" if revoked else "false"
+        call = Call("GET", "/v1/keys", params or None)
+        return parse((yield from send(call, self.retry)), KeyList)
 
     def revoke_key(self, key_id: UUID | str) -> Flow[None]:
         # Revoking twice is the same as once: the server answers a revoked key's DELETE with

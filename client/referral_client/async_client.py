@@ -223,8 +223,14 @@ class AsyncReferralClient(ClientBase):
     async def update_key(self, key_id: UUID | str, **changes: Unpack[KeyChanges]) -> KeyPublic:
         return await self._run(self._operations.update_key(key_id, dict(changes)))
 
-    async def list_keys(self, *, organization_id: UUID | str | None = None) -> KeyList:
-        return await self._run(self._operations.list_keys(organization_id))
+    async def list_keys(
+        self,
+        *,
+        organization_id: UUID | str | None = None,
+        role: str | None = None,
+        revoked: bool | None = None,
+    ) -> KeyList:
+        return await self._run(self._operations.list_keys(organization_id, role, revoked))
 
     async def revoke_key(self, key_id: UUID | str) -> None:
         await self._run(self._operations.revoke_key(key_id))

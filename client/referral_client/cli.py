@@ -750,13 +750,22 @@ def update_key(
 @keys_app.command("list")
 def list_keys(
     organization: Annotated[UUID | None, typer.Option(help="Only this organization's.")] = None,
+    role: Annotated[Role | None, typer.Option(help="Only the keys of this role.")] = None,
+    revoked: Annotated[
+        bool | None,
+        typer.Option(
+            "--revoked/--working",
+            help="Only the revoked keys, or only those that work.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Json = False,
     url: Url = None,
     api_key: ApiKey = None,
 ) -> None:
     """Every key with its role, owner and last use; never a secret."""
     with _client(url, api_key) as client:
-        found = client.list_keys(organization_id=organization)
+        found = client.list_keys(organization_id=organization, role=role, revoked=revoked)
     _show(found, as_json, _render.print_keys)
 
 

@@ -285,9 +285,16 @@ class ReferralClient(ClientBase):
         0: none; None: back to the service's). Only the arguments given change."""
         return self._run(self._operations.update_key(key_id, dict(changes)))
 
-    def list_keys(self, *, organization_id: UUID | str | None = None) -> KeyList:
-        """Every key (or one organization's) with its role and last use, never the secret."""
-        return self._run(self._operations.list_keys(organization_id))
+    def list_keys(
+        self,
+        *,
+        organization_id: UUID | str | None = None,
+        role: str | None = None,
+        revoked: bool | None = None,
+    ) -> KeyList:
+        """Every key (or one organization's, one role's; `revoked=False`: only those that
+        work) with its role and last use, never the secret."""
+        return self._run(self._operations.list_keys(organization_id, role, revoked))
 
     def revoke_key(self, key_id: UUID | str) -> None:
         """The key is refused from its next request on."""

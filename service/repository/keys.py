@@ -88,10 +88,23 @@ def keys_by_name(session: Session, name: str, role: str) -> list[ApiKey]:
     return list(session.exec(statement))
 
 
-def list_keys(session: Session, *, organization_id: uuid.UUID | None = None) -> list[ApiKey]:
+def list_keys(
+    session: Session,
+    *,
+    organization_id: uuid.UUID | None = None,
+    role: str | None = None,
+    revoked: bool | None = None,
+) -> list[ApiKey]:
+    """Oldest first; of one organization, of one role, only the revoked or only the working
+    ones (revoked: False), as asked."""
     statement = select(ApiKey).order_by(col(ApiKey.created_at), col(ApiKey.id))
     if organization_id is not None:
         statement = statement.where(ApiKey.organization_id == organization_id)
+    if role is not None:
+        statement = statement.where(ApiKey.role == role)
+    if revoked is not None:
+        revoked_at = col(ApiKey.revoked_at)
+        statement = statement.where(revoked_at.is_not(None) if revoked else revoked_at.is_(None))
     return list(session.exec(statement))
 
 

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
+from schemas.enums import Role
 from schemas.keys import (
     CallerPublic,
     KeyCreate,
@@ -35,9 +36,17 @@ def list_keys(
     session: SessionDep,
     caller: AdminCaller,
     organization_id: Annotated[UUID | None, Query(description="Only this organization's.")] = None,
+    role: Annotated[Role | None, Query(description="Only the keys of this role.")] = None,
+    revoked: Annotated[
+        bool | None,
+        Query(description="`false`: only the keys that work; `true`: only the revoked ones."),
+    ] = None,
 ) -> KeyList:
-    """Every key with its role, owner and last use; never the secret."""
-    return usecases.list_keys(session, organization_id=organization_id, caller=caller)
+    """Every key with its role, owner and last use, oldest first; never the secret. Revoked
+    keys stay on the record: `revoked=false` lists those that work."""
+    return usecases.list_keys(
+        session, organization_id=organization_id, role=role, revoked=revoked, caller=caller
+    )
 
 
 @router.patch("/{key_id}", summary="Change a key", responses=problems(*AUTH, 404, 409, 422))

@@ -154,10 +154,21 @@ def create_key(session: Session, *, data: KeyCreate, caller: Caller) -> KeyCreat
     return KeyCreated(**_public(record).model_dump(), key=secret)
 
 
-def list_keys(session: Session, *, organization_id: uuid.UUID | None, caller: Caller) -> KeyList:
-    return KeyList(
-        items=[_public(k) for k in repo.list_keys(session, organization_id=organization_id)]
+def list_keys(
+    session: Session,
+    *,
+    organization_id: uuid.UUID | None,
+    caller: Caller,
+    role: Role | None = None,
+    revoked: bool | None = None,
+) -> KeyList:
+    found = repo.list_keys(
+        session,
+        organization_id=organization_id,
+        role=role.value if role is not None else None,
+        revoked=revoked,
     )
+    return KeyList(items=[_public(k) for k in found])
 
 
 def describe_caller(session: Session, *, caller: Caller, stale_after: StaleAfter) -> CallerPublic:

@@ -667,6 +667,11 @@ def test_an_administrator_registers_vets_keys_and_suspends_an_organization(
     assert run(["keys", "list", "--organization", organization_id, "--json"]) == 0
     [key] = json.loads(capsys.readouterr().out)["items"]
     assert key["revoked_at"] is not None
+    # Only the keys that work, or only the revoked ones, of one role.
+    assert run(["keys", "list", "--working", "--role", "provider", "--json"]) == 0
+    assert issued["id"] not in capsys.readouterr().out
+    assert run(["keys", "list", "--revoked", "--role", "provider", "--json"]) == 0
+    assert issued["id"] in [k["id"] for k in json.loads(capsys.readouterr().out)["items"]]
 
     # Text from the server is printed as it is, never read as Rich markup: a key's secret
     # is shown once, and a crash after the key was issued would lose it.

@@ -477,3 +477,35 @@ def test_a_name_that_turns_text_around_is_refused(api: Api, name: str) -> None:
         headers=api.admin,
     )
     assert marked.status_code == 201, marked.text
+
+
+def test_keys_are_listed_by_role_and_by_whether_they_work(api: Api) -> None:
+    """Revoked keys stay on the record, so the list grows with every script retired:
+    `revoked=false` lists those that work, `role` those of one role."""
+    organization_id = api.organization("Filtered")
+    provider = api.client.post(
+        "/v1/keys",
+        json={"role": "provider", "name": "beds", "organization_id": organization_id},
+        headers=api.admin,
+    ).json()
+    retired = api.client.post(
+        "/v1/keys", json={"role": "partner", "name": "old app"}, headers=api.admin
+    ).json()
+    assert api.client.delete(f"/v1/keys/{retired['id']}", headers=api.admin).status_code == 204
+
+    def ids(**params: Any) -> set[str]:
+        response = api.get("/v1/keys", api.admin, **params)
+        assert response.status_code == 200, response.text
+        return {key["id"] for key in response.json()["items"]}
+
+    everything = ids()
+    assert {provider["id"], retired["id"]} <= everything
+    working, revoked = ids(revoked="false"), ids(revoked="true")
+    assert working | revoked == everything
+    assert not working & revoked
+    assert provider["id"] in working
+    assert retired["id"] in revoked
+    assert ids(role="partner", revoked="true") >= {retired["id"]}
+    assert provider["id"] not in ids(role="partner")
+    assert ids(role="provider", organization_id=organization_id) == {provider["id"]}
+    assert_problem(api.get("/v1/keys", api.admin, role="superuser"), 422)
