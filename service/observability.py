@@ -241,7 +241,7 @@ class RequestMiddleware:
         status = 500
         response_started = False
 
-        private = scope["path"].startswith(_PRIVATE_PATHS)
+        private = scope["path"].startswith(_PRIVATE_PATHS) or scope["path"] in _PRIVATE_ROOTS
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status, response_started
@@ -366,6 +366,7 @@ class _NotJson(Exception):
 
 # Answered by role or holding what only some roles see: not for shared caches.
 _PRIVATE_PATHS = ("/v1/", "/hsds/")
+_PRIVATE_ROOTS = frozenset({"/v1", "/hsds"})  # (`/hsds` answers as `/hsds/` does)
 _WRITES = frozenset({"POST", "PUT", "PATCH"})
 # Every write here needs a key (`deps.get_caller`, whose words a write without one is told).
 _KEYED_PATHS = ("/v1/",)

@@ -67,12 +67,14 @@ def _filtered(
 def list_services(
     session: Session, *, offset: int, limit: int, **filters: Any
 ) -> tuple[list[Service], int]:
-    """A page of visible services, least recently changed first, and how many there are."""
+    """A page of visible services, by id, and how many there are. (By id, not by last change:
+    a listing changed while a client reads page after page moved to the end, and the one
+    after it onto the page already read, missed.)"""
     statement = _filtered(**filters)
     total = session.execute(
         sa.select(sa.func.count()).select_from(statement.subquery())
     ).scalar_one()
-    page = statement.order_by(col(Service.updated_at), col(Service.id)).offset(offset).limit(limit)
+    page = statement.order_by(col(Service.id)).offset(offset).limit(limit)
     return list(session.exec(_with_relations(page)).unique()), int(total)
 
 

@@ -61,8 +61,11 @@ def list_services(
         Query(description="`ndjson`: every matching service, one per line, without pages."),
     ] = "json",
 ) -> Any:
-    """Services you may see, as HSDS list records (one-to-one fields), least recently changed
-    first. Confidential locations never appear with an address or coordinates."""
+    """Services you may see, as HSDS list records (one-to-one fields), by id: a listing that
+    changes while the pages are read keeps its place. Confidential locations never appear
+    with an address or coordinates. A copy made by reading pages misses a listing deleted
+    meanwhile before the page being read (the rest move up one): `format=ndjson` reads every
+    one at once, and `/v1/removed-services` says what to drop."""
     filters = usecases.ServiceFilters(
         search=search,
         taxonomy_term_id=taxonomy_term_id,

@@ -779,6 +779,33 @@ def test_read_api_envelope_paging_and_filters(registry: Registry, api: Api) -> N
     assert _page(api, "/hsds/taxonomies", partner, search="nothing")["empty"] is True
 
 
+def test_a_listing_changed_while_the_pages_are_read_keeps_its_place(api: Api) -> None:
+    """A nightly copy reads page after page while bed counts come in: by last change, a
+    listing counted moved to the end and the one after it onto the page already read, and
+    the copy missed it (a partner developer's review: 378 of 379)."""
+    owner = api.organization("Paged")
+    for number in range(6):
+        api.service(owner, name=f"Listing {number}")
+    mine = {"organization_id": owner, "per_page": 2}
+    first = _page(api, "/hsds/services", api.admin, page=1, **mine)["contents"]
+    counted = api.client.put(
+        f"/v1/services/{first[0]['id']}/availability",
+        json={"beds_available": 1},
+        headers=api.admin,
+    )
+    assert counted.status_code == 200, counted.text
+    read = [record["id"] for record in first]
+    for page in (2, 3):
+        read += [
+            r["id"] for r in _page(api, "/hsds/services", api.admin, page=page, **mine)["contents"]
+        ]
+    whole = [
+        r["id"] for r in _page(api, "/hsds/services", api.admin, organization_id=owner)["contents"]
+    ]
+    assert sorted(read) == sorted(whole)
+    assert len(set(read)) == 6
+
+
 def test_read_api_streams_ndjson_without_pages(registry: Registry, api: Api) -> None:
     response = api.get("/hsds/services", registry.keys["partner"], format="ndjson")
     assert response.status_code == 200

@@ -180,11 +180,6 @@ RULES: dict[str, tuple[Edit, list[str | int], str | None]] = {
     "repeated language": (_set("languages", ["en", "en"]), ["body", "languages"], None),
     "language that is no code": (_set("languages", [CANARY]), ["body", "languages", 0], CANARY),
     "NUL in the name": (_set("name", f"{CANARY}\x00"), ["body", "name"], CANARY),
-    "a direction override in the name": (
-        _set("name", f"{CANARY}\u202etnemevoM"),
-        ["body", "name"],
-        CANARY,
-    ),
     "bell in the municipality": (
         _set("locations.0.municipality", f"{CANARY}\x07"),
         ["body", "locations", 0, "municipality"],
@@ -358,8 +353,9 @@ def test_patch_breaking_a_rule_gets_422_and_changes_nothing(
         b"null",
         b'{"name": "CANARY-7f3a\xff"}',
         b"\xfe\xffCANARY-7f3a",
+        b"[" * 100_000,
     ],
-    ids=["truncated", "not json", "empty", "array", "null", "not utf-8", "utf-16 mark"],
+    ids=["truncated", "not json", "empty", "array", "null", "not utf-8", "utf-16 mark", "deep"],
 )
 def test_body_that_is_no_json_object_gets_422_without_echo(
     api: Api, organization_id: str, content: bytes
@@ -407,10 +403,11 @@ def test_valid_listing_sent_with_wrong_content_type_gets_415_and_creates_nothing
 
 
 def test_api_answers_are_not_for_shared_caches(api: Api) -> None:
-    for path in ("/v1/services", "/v1/me", "/hsds/services"):
+    for path in ("/v1/services", "/v1/me", "/hsds/services", "/hsds", "/hsds/"):
         response = api.get(path, api.admin)
         assert response.status_code == 200
-        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["cache-control"] == "no-store", path
+    assert api.client.get("/hsds").headers["cache-control"] == "no-store"  # (a 401)
     refused = api.client.get("/v1/services")
     assert_problem(refused, 401)
     assert refused.headers["cache-control"] == "no-store"
@@ -881,6 +878,7 @@ def test_a_place_search_with_a_control_character_gets_422(api: Api) -> None:
     ("method", "path", "body"),
     [
         ("POST", "/v1/match", b'{"needs":'),  # not even JSON
+        ("POST", "/v1/keys", b"[" * 100_000),  # nested past what the reader can follow
         ("POST", "/v1/organizations", b'{"name": "x"}'),
         ("PUT", "/v1/services/00000000-0000-4000-8000-000000000000/availability", b"{}"),
     ],
