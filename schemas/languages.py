@@ -60,14 +60,22 @@ def _forms() -> dict[str, str]:
 
 
 @cache
-def _names() -> dict[str, str]:
+def _names() -> dict[str, tuple[str, str]]:
     table = files("schemas").joinpath("languages.csv").read_text(encoding="utf-8")
-    return {row["code"]: row["name"] for row in csv.DictReader(table.splitlines())}
+    return {
+        row["code"]: (row["name"], row["name_fr"]) for row in csv.DictReader(table.splitlines())
+    }
 
 
-def language_name(code: str) -> str | None:
-    """The ISO 639-3 reference name of a stored code ("Southern Tutchone" for `tce`)."""
-    return _names().get(code)
+def language_name(code: str, *, french: bool = False) -> str | None:
+    """The ISO 639-3 reference name of a stored code ("Southern Tutchone" for `tce`), or its
+    French name as iso-codes translates it ("toutchone méridional"; the English name where
+    it has none)."""
+    names = _names().get(code)
+    if names is None:
+        return None
+    english, in_french = names
+    return (in_french or english) if french else english
 
 
 def canonical_language(code: str) -> str | None:

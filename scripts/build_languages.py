@@ -10,7 +10,9 @@ ISO 639-3 code table (Debian's iso-codes).
 Output: one row per living language (ISO 639-3 type ``L``, individual languages and
 macrolanguages): ``code`` (the ISO 639-1 code where one exists, else the ISO 639-3 code: the
 form the API stores), ``alpha_3``, ``bibliographic`` (the ISO 639-2/B code where it differs,
-as ``fre`` for French) and ``name`` (English, for people reading the file). Sorted by
+as ``fre`` for French), ``name`` (English, the ISO 639-3 reference name) and ``name_fr``
+(French, from iso-codes' French translation of those names; empty where it has none: the
+matches' caveats name a language in the answer's language). Sorted by
 ``code``, ``\\n`` line endings: the same package version gives the same bytes (a test checks
 the committed file).
 """
@@ -18,6 +20,7 @@ the committed file).
 from __future__ import annotations
 
 import csv
+import gettext
 import io
 import sys
 from pathlib import Path
@@ -25,10 +28,11 @@ from pathlib import Path
 import pycountry
 
 OUT = Path(__file__).resolve().parent.parent / "schemas" / "languages.csv"
-HEADER = ["code", "alpha_3", "bibliographic", "name"]
+HEADER = ["code", "alpha_3", "bibliographic", "name", "name_fr"]
 
 
 def rows() -> list[list[str]]:
+    french = gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=["fr"])
     table = []
     for language in pycountry.languages:
         if getattr(language, "type", None) != "L":
@@ -40,9 +44,18 @@ def rows() -> list[list[str]]:
                 alpha_3,
                 getattr(language, "bibliographic", ""),
                 language.name,
+                _french(language.name, french.gettext(language.name)),
             ]
         )
     return sorted(table)
+
+
+def _french(english: str, translated: str) -> str:
+    """The French name as running text writes it ("néerlandais"), or nothing where the
+    translation is the English name itself (untranslated)."""
+    if translated == english:
+        return ""
+    return translated[:1].lower() + translated[1:]
 
 
 def render() -> str:

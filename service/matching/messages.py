@@ -4,11 +4,11 @@ from collections.abc import Callable
 
 from service.matching.types import Note
 
-# A language's reference name by its code, for the codes `LANGUAGE_NAMES` lacks.
-NameOf = Callable[[str], str | None]
+# A language's name by its code and whether in French, for the codes `LANGUAGE_NAMES` lacks.
+NameOf = Callable[[str, bool], str | None]
 
 
-def _no_name(code: str) -> str | None:
+def _no_name(code: str, french: bool) -> str | None:
     return None
 
 
@@ -202,12 +202,13 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
 
 def _language_name(code: str, french: bool, name_of: NameOf) -> str:
     """Our own name of the language in either language; else, for the thousands of others
-    a listing may speak, `name_of` (the caller's: ISO 639-3's reference name), in French
-    too, rather than a code nobody on the phone can read ("tce": Southern Tutchone)."""
+    a listing may speak, `name_of` (the caller's: ISO 639-3's reference name, or iso-codes'
+    French one), rather than a code nobody on the phone can read ("tce": Southern Tutchone,
+    toutchone méridional)."""
     named = LANGUAGE_NAMES.get(code)
     if named is not None:
         return named[1 if french else 0]
-    return name_of(code) or code
+    return name_of(code, french) or code
 
 
 def _language_list(codes: str, french: bool, name_of: NameOf) -> str:

@@ -94,6 +94,10 @@ def test_french_differs_from_english_where_words_are_involved() -> None:
     assert not same  # (a distance too: "12,3 km")
 
 
+def _named(code: str, french: bool) -> str | None:
+    return language_name(code, french=french)
+
+
 @pytest.mark.parametrize(
     ("codes", "english", "french"),
     [
@@ -105,15 +109,19 @@ def test_french_differs_from_english_where_words_are_involved() -> None:
         # "n'indique pas Eastern Canadian Inuktitut").
         ("ike", "speaks Eastern Canadian Inuktitut", "parle inuktitut de l'Est canadien"),
         ("crk", "speaks Plains Cree", "parle cri des Plaines"),
-        # Not in our table: ISO 639-3's reference name, in French too, never the bare code.
-        ("xal", "speaks Kalmyk", "parle Kalmyk"),
-        ("tce", "speaks Southern Tutchone", "parle Southern Tutchone"),
+        # Not in our table: ISO 639-3's reference name, in French as iso-codes translates it
+        # (a French answer read "n'indique pas Dutch"), never the bare code.
+        ("nl", "speaks Dutch", "parle néerlandais"),
+        ("ms", "speaks Malay (macrolanguage)", "parle malais (macrolangue)"),
+        ("tce", "speaks Southern Tutchone", "parle toutchone méridional"),
+        # (no French name in iso-codes: the reference name)
+        ("aaa", "speaks Ghotuo", "parle Ghotuo"),
     ],
 )
 def test_language_names(codes: str, english: str, french: str) -> None:
     note = Note("speaks", (("languages", codes),))
-    assert render(note, "en", language_name) == english
-    assert render(note, "fr", language_name) == french
+    assert render(note, "en", _named) == english
+    assert render(note, "fr", _named) == french
     if codes in LANGUAGE_NAMES:
         assert render(note, "fr") == french  # without a name lookup, the table's names
 
