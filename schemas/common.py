@@ -63,26 +63,22 @@ _NO_CONTROL = {"pattern": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"}
 _DIRECTION = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
-def _no_direction_controls(value: str) -> str:
-    # A name is shown in lists, histories ("revoked by") and the console beside other text:
-    # "a\u202eb" would show reversed, one name passing for another. (Marks, U+200E and
-    # U+200F, which mixed names need, are kept.)
-    if _DIRECTION.search(value):
-        raise ValueError("must not contain text direction controls")
-    return value
+def without_direction_controls(value: str) -> str:
+    """A name without them: shown in lists, histories ("revoked by") and the console beside
+    other text, "a\u202eb" shows reversed, one name passing for another. Left out, not
+    refused, as spaces at the ends are: they are invisible, no name needs them, and a name
+    stored with one (before, or by an import) is mended by its next write instead of
+    refusing it. (Marks, U+200E and U+200F, which names mixing scripts need, are kept.)"""
+    return _DIRECTION.sub("", value).strip()
 
 
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
     AfterValidator(_no_control_characters),
-    AfterValidator(_no_direction_controls),
+    AfterValidator(without_direction_controls),
     AfterValidator(_visible),
-    Field(
-        json_schema_extra={
-            "pattern": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]*$"
-        }
-    ),
+    Field(json_schema_extra=_NO_CONTROL),
 ]
 ShortText = Annotated[
     str,

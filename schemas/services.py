@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Self, TypeVar
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     Field,
     StrictBool,
@@ -31,6 +32,7 @@ from schemas.common import (
     ShortText,
     Url,
     WholeNumber,
+    without_direction_controls,
 )
 from schemas.enums import (
     Category,
@@ -90,7 +92,7 @@ class Eligibility(RequestModel):
 class Location(RequestModel):
     """A place where the service is delivered. Confidential ones never leave the service."""
 
-    name: ShortText | None = None
+    name: Annotated[ShortText, AfterValidator(without_direction_controls)] | None = None
     address: ShortText | None = None
     municipality: Name
     province: Province

@@ -253,8 +253,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 _PROFILE_FIELDS = frozenset(NeedProfile.model_fields) | frozenset(MatchLocation.model_fields)
 
 
-# FastAPI's answer to a body it cannot decode (not UTF-8, say), where a body that is not JSON
-# is a 422: both are an invalid request, answered alike.
+# FastAPI's answer to a body it cannot decode (`http_json` reads the bodies of the routes that
+# take one; this is for any other), where a body that is not JSON is a 422: both are an
+# invalid request, answered alike.
 _UNREADABLE_BODY = "There was an error parsing the body"
 
 

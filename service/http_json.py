@@ -39,7 +39,7 @@ def loads(body: bytes | str) -> Any:
 _UNREADABLE = "unreadable_body"
 
 
-def _as_error(error: ValueError) -> dict[str, Any]:
+def _as_error(error: ValueError | RecursionError) -> dict[str, Any]:
     """FastAPI's own error for a body it could not read."""
     if isinstance(error, json.JSONDecodeError):
         return {
@@ -49,7 +49,7 @@ def _as_error(error: ValueError) -> dict[str, Any]:
             "input": {},
             "ctx": {"error": error.msg},
         }
-    return {"type": "json_invalid", "loc": ("body",), "msg": ""}  # (not UTF-8, say)
+    return {"type": "json_invalid", "loc": ("body",), "msg": ""}  # (not UTF-8, too deep)
 
 
 class _Request(Request):
@@ -57,16 +57,18 @@ class _Request(Request):
         if not hasattr(self, "_json"):
             try:
                 self._json = loads(await self.body())
-            except ValueError as error:  # (JSONDecodeError, UnicodeDecodeError)
+            except (ValueError, RecursionError) as error:
+                # (JSONDecodeError, UnicodeDecodeError; `[` a hundred thousand times deep)
                 # Said by `_body_was_read`, once the caller's key has been checked.
                 setattr(self.state, _UNREADABLE, _as_error(error))
                 self._json = None
         return self._json
 
 
-def _body_was_read(request: Request) -> None:
+async def _body_was_read(request: Request) -> None:
     """The last dependency of a route: a body that could not be read is a 422, said only
-    after the route's other dependencies, the caller's key among them. Said as the body was
+    after the route's other dependencies, the caller's key among them. (`async`: on the
+    event loop, not a trip to the thread pool on every request.) Said as the body was
     read, it told anyone, a wrong key or none, whether what they sent was JSON."""
     unread = getattr(request.state, _UNREADABLE, None)
     if unread is not None:

@@ -17,8 +17,8 @@ def get_organization(
 ) -> Organization | None:
     """`for_update`: read as it is once locked until the transaction ends, so that what is
     decided on it is what it still is, and its history entries are written in the order of
-    the decisions (a reader paging by `after` never misses one committed late): FOR UPDATE
-    on PostgreSQL (see `_held`)."""
+    the decisions (a reader paging by `after` never misses one committed late): FOR NO KEY
+    UPDATE on PostgreSQL (see `_held`)."""
     if not for_update:
         return session.get(Organization, organization_id)
     return _held(session, organization_id, share=False)

@@ -909,6 +909,31 @@ def test_a_count_of_beds_changed_in_the_listing_is_dated_and_one_taken_away_is_s
     assert [c["field"] for c in total["changes"]] == ["capacity.beds_total"]
 
 
+def test_a_listing_stored_with_direction_controls_is_mended_by_its_next_write(
+    api: Api, engine: sa.Engine
+) -> None:
+    """Names are kept without the controls that turn text around; one stored with them
+    (before, or by hand) is not refused on its next PATCH of another field, and loses them."""
+    organization_id = api.organization()
+    service = api.service(organization_id)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(Service)
+            .where(col(Service.id) == uuid.UUID(service["id"]))
+            .values(name="Shelter \u202eevil")
+        )
+    path = f"/v1/services/{service['id']}"
+    etag = api.get(path, api.admin).headers["ETag"]
+    patched = api.client.patch(
+        path, json={"languages": ["en"]}, headers=with_if_match(api.admin, etag)
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["name"] == "Shelter evil"
+    assert {"field": "name", "old": "Shelter \u202eevil", "new": "Shelter evil"} in history(
+        api, service["id"]
+    )[-1]["changes"]
+
+
 def test_the_body_read_can_be_put_back_changed(api: Api) -> None:
     """Integrators PUT back what they GET, changed: the read-only fields come with it."""
     organization_id = api.organization()
