@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 import anyio
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Header, Query, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -34,6 +34,7 @@ from service.errors import (
     said_back,
 )
 from service.gazetteer import Gazetteer
+from service.problems_fr import preferred_language
 from service.ratelimit import RateLimiter
 from service.usecases.keys import Caller, authenticate
 from service.usecases.match_index import MatchIndex
@@ -308,3 +309,17 @@ class HistoryPaging:
 
 
 HistoryPagingDep = Annotated[HistoryPaging, Depends()]
+
+
+async def get_language(
+    accept_language: Annotated[
+        str | None,
+        Header(description="`fr` for the answer's own words in French; English otherwise."),
+    ] = None,
+) -> str:
+    """The language of the answer's words (a confidential listing's intake message), as
+    `Accept-Language` prefers: `fr` or `en`."""
+    return preferred_language(accept_language)
+
+
+LanguageDep = Annotated[str, Depends(get_language)]

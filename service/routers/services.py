@@ -20,6 +20,7 @@ from schemas.services import (
 from service.deps import (
     GazetteerDep,
     HistoryPagingDep,
+    LanguageDep,
     ListingReaderCaller,
     PaginationDep,
     ProviderCaller,
@@ -88,6 +89,7 @@ def list_services(
     caller: ListingReaderCaller,
     pagination: PaginationDep,
     settings: SettingsDep,
+    language: LanguageDep,
     organization_id: Annotated[UUID | None, Query(description="Only this organization's.")] = None,
     category: Annotated[Category | None, Query(description="Only this category.")] = None,
     province: Annotated[
@@ -140,6 +142,7 @@ def list_services(
         cursor=cursor,
         beds_stale=beds_stale,
         beds_stale_after_hours=settings.availability_stale_after_hours,
+        language=language,
         stale=stale,
         stale_after_days=settings.stale_after_days,
         organization_id=organization_id,
@@ -193,11 +196,15 @@ def removed_services(
     responses={**problems(*AUTH, 404), **with_etag()},
 )
 def get_service(
-    service_id: UUID, session: SessionDep, caller: ListingReaderCaller, response: Response
+    service_id: UUID,
+    session: SessionDep,
+    caller: ListingReaderCaller,
+    response: Response,
+    language: LanguageDep,
 ) -> ServicePublic:
     """One listing as your role may see it, with its `ETag` for a later PUT or PATCH."""
     service = usecases.get_service(session, service_id=service_id, caller=caller)
-    return _with_etag(response, usecases.render(service, caller=caller))
+    return _with_etag(response, usecases.render(service, caller=caller, language=language))
 
 
 @router.put(

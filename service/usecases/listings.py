@@ -259,8 +259,9 @@ def intake_view(service: Service, view: View, language: str = "en") -> Intake | 
     return redacted
 
 
-def public_view(service: Service, view: View) -> ServicePublic:
-    """A listing as one view may see it. Redacted parts are other types, not blanked fields."""
+def public_view(service: Service, view: View, language: str = "en") -> ServicePublic:
+    """A listing as one view may see it. Redacted parts are other types, not blanked fields;
+    their message is in `language`."""
     listing = listing_of(service)
     fields: dict[str, Any] = {
         name: getattr(listing, name)
@@ -272,7 +273,7 @@ def public_view(service: Service, view: View) -> ServicePublic:
         version=service.version,
         organization=OrganizationRef(id=service.organization.id, name=service.organization.name),
         locations=[location_view(location, view) for location in service.locations],
-        intake=intake_view(service, view),
+        intake=intake_view(service, view, language),
         created_at=service.created_at,
         updated_at=service.updated_at,
         last_verified_at=service.last_verified_at,

@@ -64,9 +64,11 @@ def etag(service: Service) -> str:
     return etag_of(service.id, service.version)
 
 
-def _view(service: Service, caller: Caller) -> ServicePublic:
+def _view(service: Service, caller: Caller, language: str = "en") -> ServicePublic:
     return public_view(
-        service, view_for(caller.role.value, owns_listing=caller.owns(service.organization_id))
+        service,
+        view_for(caller.role.value, owns_listing=caller.owns(service.organization_id)),
+        language,
     )
 
 
@@ -183,9 +185,9 @@ def get_service(session: Session, *, service_id: uuid.UUID, caller: Caller) -> S
     return _readable(session, service_id, caller)
 
 
-def render(service: Service, *, caller: Caller) -> ServicePublic:
-    """The listing as the caller's role may see it."""
-    return _view(service, caller)
+def render(service: Service, *, caller: Caller, language: str = "en") -> ServicePublic:
+    """The listing as the caller's role may see it, its own words in `language`."""
+    return _view(service, caller, language)
 
 
 # How far back a sync's cursor stands past the last page: a change is stamped when its
@@ -236,6 +238,7 @@ def list_services(
     cursor: str | None = None,
     beds_stale: bool | None = None,
     beds_stale_after_hours: int = 48,
+    language: str = "en",
 ) -> ServicePage:
     """Listings the caller may see, oldest change first, so that a sync resumes: from
     `modified_after`, or from a page's `next_cursor`, which also holds the listings changed
@@ -290,7 +293,7 @@ def list_services(
     if position is None and modified_after is not None:
         position = (modified_after, uuid.UUID(int=(1 << 128) - 1))
     return ServicePage(
-        items=[_view(row, caller) for row in rows],
+        items=[_view(row, caller, language) for row in rows],
         total=total,
         page=page,
         per_page=per_page,

@@ -136,3 +136,20 @@ def test_redacted_reader_cannot_recover_the_location_through_filters(
         assert response.status_code == 200
         for text in _exact_location_text():
             assert text not in without_random_parts(response.text)
+
+
+@pytest.mark.parametrize("how", ["by id", "in the list"])
+def test_a_redacted_intake_speaks_the_language_asked_as_in_a_match(
+    api: Api, registry: Registry, how: str
+) -> None:
+    """A French app's detail screen read "Confidential service: contact through a hotline
+    operator." under its French list of matches (a partner developer's review)."""
+    partner = registry.keys["partner"]
+    for language, start in (("fr", "Service confidentiel"), ("en", "Confidential service")):
+        headers = {**partner, "Accept-Language": language}
+        if how == "by id":
+            body = api.get(f"/v1/services/{registry.confidential_id}", headers).json()
+        else:
+            items = api.get("/v1/services", headers).json()["items"]
+            body = next(item for item in items if item["id"] == registry.confidential_id)
+        assert body["intake"]["message"].startswith(start), language
