@@ -1322,7 +1322,7 @@ def test_an_organization_deleted_while_an_import_writes_its_services_is_a_409(
 
     importer = threading.Thread(target=run_import)
     importer.start()
-    assert reached.wait(10)
+    assert reached.wait(120)  # (the import's parsing first: slow on a loaded machine)
     deleter = threading.Thread(target=delete)
     deleter.start()
     time.sleep(0.5)  # time for the deletion to go first, were it not made to wait

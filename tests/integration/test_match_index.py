@@ -367,7 +367,7 @@ def test_deleting_a_listing_while_its_beds_are_written_does_not_deadlock(
         assert writer.is_alive()  # queued behind the delete's lock on the service
         deleting.execute(sa.delete(Service).where(col(Service.id) == service))
         transaction.commit()
-        writer.join(timeout=10)
+        writer.join(timeout=60)
     assert outcome == ["written"]  # (it found nothing left to update)
 
 

@@ -447,7 +447,7 @@ def test_workers_adding_to_one_cell_at_once_lose_nothing(
 
     def flush(worker: NeedTally) -> None:
         try:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=60)
             worker.flush(engine)
         except BaseException as error:  # pragma: no cover - reported below
             failures.append(error)
