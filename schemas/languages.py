@@ -67,7 +67,7 @@ def _names() -> dict[str, tuple[str, str]]:
     }
 
 
-def language_name(code: str, *, french: bool = False) -> str | None:
+def language_name(code: str, french: bool = False) -> str | None:
     """The ISO 639-3 reference name of a stored code ("Southern Tutchone" for `tce`), or its
     French name as iso-codes translates it ("toutchone méridional"; the English name where
     it has none)."""

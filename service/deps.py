@@ -314,11 +314,13 @@ HistoryPagingDep = Annotated[HistoryPaging, Depends()]
 async def get_language(
     accept_language: Annotated[
         str | None,
-        Header(description="`fr` for the answer's own words in French; English otherwise."),
+        Header(
+            description="`fr` for the answer's own words (a match's reasons and caveats, a "
+            "confidential listing's intake message) in French; English otherwise."
+        ),
     ] = None,
 ) -> str:
-    """The language of the answer's words (a confidential listing's intake message), as
-    `Accept-Language` prefers: `fr` or `en`."""
+    """The language of the answer's own words, as `Accept-Language` prefers: `fr` or `en`."""
     return preferred_language(accept_language)
 
 

@@ -1,14 +1,14 @@
 """Matching: the product. A need profile in, ranked and explained services out."""
 
 from functools import partial
-from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 
 from schemas.match import MatchResponse, NeedProfile
 from service.deps import (
     GazetteerDep,
+    LanguageDep,
     MatchCaller,
     MatchIndexDep,
     MatchLimiterDep,
@@ -17,7 +17,6 @@ from service.deps import (
     SettingsDep,
 )
 from service.http_json import JsonRoute
-from service.problems_fr import preferred_language
 from service.routers._responses import AUTH, problems
 from service.usecases.match import match_needs
 
@@ -39,10 +38,7 @@ async def match(
     gazetteer: GazetteerDep,
     settings: SettingsDep,
     tally: NeedTallyDep,
-    accept_language: Annotated[
-        str | None,
-        Header(description="`fr` for reasons and caveats in French; English otherwise."),
-    ] = None,
+    language: LanguageDep,
 ) -> Response:
     """For each need, in the order asked, the eligible services that reach the person, ranked
     by fit and distance, each with its reasons and caveats.
@@ -67,7 +63,7 @@ async def match(
             gazetteer=gazetteer,
             caller=caller,
             settings=settings,
-            language=preferred_language(accept_language),
+            language=language,
             index=index,
             tally=tally,
         ),

@@ -423,8 +423,8 @@ def _public_match(match: Match, service: Service, view: View, language: str) -> 
         "distance_km": match.distance_km,
         "reach": match.reach,
         "delivery": from_mask(service.delivery_mask, DELIVERIES),
-        "reasons": [render(note, language, _language_name) for note in match.reasons],
-        "caveats": [render(note, language, _language_name) for note in match.caveats],
+        "reasons": [render(note, language, language_name) for note in match.reasons],
+        "caveats": [render(note, language, language_name) for note in match.caveats],
         "location": (
             location_view(service.locations[match.site_index], view)
             if match.site_index is not None
@@ -439,10 +439,6 @@ def _public_match(match: Match, service: Service, view: View, language: str) -> 
         },
         "last_verified_at": service.last_verified_at,
     }
-
-
-def _language_name(code: str, french: bool) -> str | None:
-    return language_name(code, french=french)
 
 
 def _rank(

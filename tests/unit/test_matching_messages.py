@@ -94,10 +94,6 @@ def test_french_differs_from_english_where_words_are_involved() -> None:
     assert not same  # (a distance too: "12,3 km")
 
 
-def _named(code: str, french: bool) -> str | None:
-    return language_name(code, french=french)
-
-
 @pytest.mark.parametrize(
     ("codes", "english", "french"),
     [
@@ -120,8 +116,8 @@ def _named(code: str, french: bool) -> str | None:
 )
 def test_language_names(codes: str, english: str, french: str) -> None:
     note = Note("speaks", (("languages", codes),))
-    assert render(note, "en", _named) == english
-    assert render(note, "fr", _named) == french
+    assert render(note, "en", language_name) == english
+    assert render(note, "fr", language_name) == french
     if codes in LANGUAGE_NAMES:
         assert render(note, "fr") == french  # without a name lookup, the table's names
 
