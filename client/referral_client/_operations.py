@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any, TypedDict, TypeVar
 from uuid import UUID
 
-from referral_client._protocol import Call, Flow, Retry, check, parse, remove, send
+from referral_client._protocol import Call, Flow, Retry, check, parse, remove, send, tries
 from referral_client.errors import UnexpectedResponse
 from schemas.enums import AreaType, Category, OrganizationStatus, Province
 from schemas.keys import CallerPublic, KeyCreate, KeyCreated, KeyList, KeyPublic, KeyUpdate
@@ -174,12 +174,21 @@ class Operations:
         changes the listing in between (412): the caller's change is then applied to the newest
         version. (One more try was not enough beside a provider's script sending bed counts:
         46 of 100 edits failed.) With the caller's `etag`, a 412 is raised: the caller decides
-        what to do with the other change."""
+        what to do with the other change.
+
+        A 412 after a try whose outcome is unknown (a gateway's 502 or 504, a connection
+        broken once the request may have arrived) may be that try's own doing: it moved the
+        version on. The listing is then read, and when it holds every field as sent, it is
+        the answer, as the lost 200 would have been."""
         path = service_path(service_id)
         for attempt in range(1, _WRITE_TRIES + 1):
             current = etag if etag is not None else (yield from self.get_service(service_id))[1]
             call = Call(method, path, json=body, headers={"If-Match": current})
-            response = yield from send(call, self.retry)
+            response, maybe_done = yield from tries(call, self.retry)
+            if response.status_code == 412 and maybe_done:
+                listing = (yield from self.get_service(service_id))[0]
+                if _holds(listing, body):
+                    return listing
             if response.status_code == 412 and etag is None and attempt < _WRITE_TRIES:
                 continue
             return parse(response, ServicePublic)
@@ -334,3 +343,31 @@ def _onwards(next_after: int, params: dict[str, str]) -> str:
     if "after" in params and next_after <= int(params["after"]):
         raise UnexpectedResponse("the history's next page does not go on from this one")
     return str(next_after)
+
+
+# A location's coordinates sent empty are the server's to fill (from its postal code).
+_FILLED_BY_SERVER = frozenset({"latitude", "longitude"})
+
+
+def _holds(listing: ServicePublic, body: object) -> bool:
+    """Whether `listing` shows every field of a write's `body` as it was sent: lists of
+    values in any order (the server keeps categories in its own), a location's coordinates
+    sent empty as the server filled them."""
+    if not isinstance(body, dict):
+        return False
+    shown = listing.model_dump(mode="json")
+    shown["organization_id"] = shown["organization"]["id"]
+    return all(name in shown and _same(value, shown[name]) for name, value in body.items())
+
+
+def _same(sent: object, shown: object) -> bool:
+    if isinstance(sent, dict) and isinstance(shown, dict):
+        return all(
+            (value is None and name in _FILLED_BY_SERVER) or _same(value, shown.get(name))
+            for name, value in sent.items()
+        )
+    if isinstance(sent, list) and isinstance(shown, list):
+        if all(not isinstance(value, dict | list) for value in [*sent, *shown]):
+            return sorted(map(repr, set(sent))) == sorted(map(repr, set(shown)))
+        return len(sent) == len(shown) and all(map(_same, sent, shown))
+    return sent == shown

@@ -92,7 +92,7 @@ def _retry_after_seconds(value: str | None) -> float | None:
 
 def send(call: Call, retry: Retry) -> Flow[httpx.Response]:
     """Send `call`, retrying as `retry` says; the last response whatever its status."""
-    return (yield from _tries(call, retry))[0]
+    return (yield from tries(call, retry))[0]
 
 
 def remove(call: Call, retry: Retry) -> Flow[None]:
@@ -100,12 +100,12 @@ def remove(call: Call, retry: Retry) -> Flow[None]:
     have been acted on (a 502 or 504, a connection broken once the request may have arrived)
     is that try's success, not an error; a 404 otherwise, the first try's included, raises
     `NotFound`."""
-    response, maybe_done = yield from _tries(call, retry)
+    response, maybe_done = yield from tries(call, retry)
     if not (maybe_done and response.status_code == 404):
         check(response)
 
 
-def _tries(call: Call, retry: Retry) -> Flow[tuple[httpx.Response, bool]]:
+def tries(call: Call, retry: Retry) -> Flow[tuple[httpx.Response, bool]]:
     """The last response, and whether an earlier try may have been acted on: its outcome
     unknown, unlike a 429 or 503 (not handled) or a connection never made."""
     maybe_done = False

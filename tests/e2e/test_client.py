@@ -247,6 +247,82 @@ def test_a_listing_that_keeps_changing_raises_after_four_tries(
     provider.delete_service(created.id)
 
 
+class _LostAnswer(httpx.BaseTransport):
+    """Forwards to the live server; the first write's answer is lost on the way back, as a
+    gateway's 504 (the server acted on it), after `meanwhile` has run."""
+
+    def __init__(self, meanwhile: Callable[[], object] = lambda: None) -> None:
+        self._inner = httpx.HTTPTransport()
+        self._meanwhile = meanwhile
+        self.write_statuses: list[int] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self._inner.handle_request(request)
+        if request.method in ("PUT", "PATCH"):
+            self.write_statuses.append(response.status_code)
+            if len(self.write_statuses) == 1:
+                response.read()
+                self._meanwhile()
+                return httpx.Response(504, text="<html>Gateway Timeout</html>")
+        return response
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+@pytest.mark.parametrize(
+    ("method", "etag_given"),
+    [("PATCH", True), ("PATCH", False), ("PUT", True)],
+    ids=["PATCH with the caller's etag", "PATCH with an etag read", "PUT"],
+)
+def test_a_write_whose_answer_was_lost_is_done_when_its_retry_meets_its_own_version(
+    live: LiveServer, provider: ReferralClient, method: str, etag_given: bool
+) -> None:
+    """The first try landed and its 200 was lost: the retry's 412 is that try's own doing."""
+    created = provider.create_service(new_listing(live.provider_organization_id))
+    _, etag = provider.get_service_with_etag(created.id)
+    lost = _LostAnswer()
+    with ReferralClient(
+        live.url, live.provider_key, transport=lost, retry=Retry(backoff_seconds=0.01)
+    ) as flaky:
+        if method == "PATCH":
+            changes = ServiceUpdate(
+                name="Renamed",
+                languages=["fr", "en"],
+                categories=[Category.housing_transitional, Category.housing_emergency_shelter],
+            )
+            written = flaky.update_service(created.id, changes, etag=etag if etag_given else None)
+        else:
+            listing = new_listing(live.provider_organization_id, name="Replaced")
+            listing.locations[0].latitude = listing.locations[0].longitude = None
+            written = flaky.replace_service(created.id, listing, etag=etag)
+
+    assert lost.write_statuses == [200, 412]
+    assert written.version == 2
+    assert written.name == ("Renamed" if method == "PATCH" else "Replaced")
+    assert provider.get_service(created.id) == written
+    provider.delete_service(created.id)
+
+
+def test_a_lost_answer_then_another_editors_change_of_the_same_field_is_still_refused(
+    live: LiveServer, provider: ReferralClient
+) -> None:
+    created = provider.create_service(new_listing(live.provider_organization_id))
+    _, etag = provider.get_service_with_etag(created.id)
+    lost = _LostAnswer(lambda: provider.update_service(created.id, ServiceUpdate(name="Theirs")))
+    with (
+        ReferralClient(
+            live.url, live.provider_key, transport=lost, retry=Retry(backoff_seconds=0.01)
+        ) as flaky,
+        pytest.raises(PreconditionFailed),
+    ):
+        flaky.update_service(created.id, ServiceUpdate(name="Mine"), etag=etag)
+
+    assert lost.write_statuses == [200, 412]
+    assert provider.get_service(created.id).name == "Theirs"
+    provider.delete_service(created.id)
+
+
 def test_an_unknown_place_is_a_validation_error_naming_the_field(
     operator: ReferralClient,
 ) -> None:
