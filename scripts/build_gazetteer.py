@@ -328,8 +328,9 @@ def without_shadowed(
         named = [p for p, count in zip(group, near, strict=True) if count >= SHADOW_MIN_CODES]
         if len(named) == 1 and sum(near) == near[group.index(named[0])]:
             for p in group:
-                # (never a place of more people: Montr\u00e9al's Ville-Marie, 105,000, is what
-                # the name means to most callers, not the town of 2,800 that Canada Post names)
+                # (never a place of more people: Montr\u00e9al's Ville-Marie, 105,000, stays
+                # beside the town of 2,800 that Canada Post names, and the name is ambiguous
+                # in its province, `Gazetteer.place`)
                 if p is not named[0] and p.population <= named[0].population:
                     shadowed.add(id(p))
                     print(  # noqa: T201

@@ -116,7 +116,8 @@ _PROVINCE_EXTRA_NAMES: dict[str, tuple[str, ...]] = {
     "BC": ("B.C.", "C.-B."),
     "MB": ("Man",),
     "NB": ("N.-B.",),
-    "NL": ("Newfoundland", "Nfld", "NF", "T.-N.-L.", "T.-N."),
+    # Labrador too: "Nain, Labrador" and "Happy Valley-Goose Bay, Labrador" as people write it.
+    "NL": ("Newfoundland", "Nfld", "NF", "T.-N.-L.", "T.-N.", "Labrador", "Lab"),
     "NS": ("N.-É.",),
     "NT": ("NWT", "N.W.T.", "Northwest Territory", "T.N.-O.", "T.-N.-O."),
     "NU": ("Nunavut Territory",),
@@ -650,7 +651,10 @@ class Gazetteer:
         comma (``"Elmira ON"``) is accepted when the whole text is not a name.  Without a
         province, a name shared by several places is ambiguous and gives ``None`` unless
         the most populous candidate has at least 10 times the population of the next (one of
-        unknown population counted as `_UNKNOWN_POPULATION`).
+        unknown population counted as `_UNKNOWN_POPULATION`), and does not share its province
+        with another place of the name: people of the smaller have no other name for it
+        ("Ville-Marie, QC", a town of 2,800 in T\u00e9miscamingue, had been answered as
+        Montr\u00e9al's borough of 105,000, 494 km away, under the same label).
         """
         name, province = _split_province(query)
         candidates = self._candidates(name, province)
@@ -667,6 +671,12 @@ class Gazetteer:
         if len(candidates) == 1:
             return candidates[0]
         first, second = candidates[0], candidates[1]
+        if any(
+            other.province == first.province
+            and normalise_name(other.name) == normalise_name(first.name)
+            for other in candidates[1:]
+        ):
+            return None
         if first.population >= _AMBIGUITY_RATIO * (second.population or _UNKNOWN_POPULATION):
             return first
         return None

@@ -482,6 +482,19 @@ def test_place_lookup_ambiguous_name_without_province_returns_none(
         ("Stratford, ON", "Stratford, ON"),
         ("Westmount, QC", "Westmount, QC"),
         ("Cornwall, Prince Edward Island", "Cornwall, PE"),
+        # As callers of Acadian New Brunswick and Qu\u00e9bec, and Labrador, say their towns
+        # (a review in French: each was "no such place").
+        ("Saint-Jean, NB", "Saint John, NB"),
+        ("Saint-Jean, N.-B.", "Saint John, NB"),
+        ("St-Jean, QC", "Saint-Jean-sur-Richelieu, QC"),
+        ("Tracadie, NB", "Tracadie-Sheila, NB"),
+        ("Buctouche", "Bouctouche, NB"),
+        ("Port aux Basques", "Channel-Port aux Basques, NL"),
+        ("Magdalen Islands", "Cap-aux-Meules, QC"),
+        ("\u00celes-de-la-Madeleine", "Cap-aux-Meules, QC"),
+        ("Nain, Labrador", "Nain, NL"),
+        ("Happy Valley-Goose Bay, Labrador", "Happy Valley-Goose Bay, NL"),
+        ("Labrador City, Labrador", "Labrador City, NL"),
     ],
 )
 def test_place_lookup_ambiguous_name_with_province_resolves(
@@ -503,9 +516,6 @@ def test_place_lookup_ambiguous_name_with_province_resolves(
         ("Saint-Raymond, QC", 46.89, -71.83),  # not the neighbourhood of Montr\u00e9al
         ("Vanier, ON", 45.44, -75.67),  # Ottawa's, not Kitchener's
         ("Pont-Rouge", 46.75, -71.70),
-        # But never for a town of fewer people: Montr\u00e9al's borough, not T\u00e9miscamingue's
-        # town of 2,800.
-        ("Ville-Marie, QC", 45.50, -73.57),
     ],
 )
 def test_a_name_means_the_town_canada_post_names_not_a_neighbourhood_elsewhere(
@@ -523,6 +533,22 @@ def test_two_places_of_a_province_that_postal_codes_do_not_tell_apart_stay_ambig
     # neighbourhood has more people, so the name is not given to the smaller place.
     assert gazetteer.place("Westmount, NS") is None
     assert gazetteer.shared_in_province("Westmount, NS")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Ville-Marie, QC", "Ville-Marie", "West End, BC", "Evergreen, AB"],
+)
+def test_a_name_two_places_of_a_province_bear_is_not_given_to_the_larger(
+    gazetteer: Gazetteer, query: str
+) -> None:
+    """T\u00e9miscamingue's Ville-Marie (2,800) was answered as Montr\u00e9al's borough
+    (105,000) 494 km away, under the same label "Ville-Marie, QC": the operator could not see
+    it, and the town's people have no other name for their town (a review). Refused, the
+    operator asks for the postal prefix (J9V), which tells them apart."""
+    assert gazetteer.place(query) is None
+    assert gazetteer.bears_name(query)
+    assert gazetteer.postal_area("J9V") is not None
 
 
 @pytest.mark.parametrize(
