@@ -14,7 +14,10 @@
   // When the server calls a bed count or a listing stale: its settings, read from
   // GET /v1/me at sign-in (REFERRAL_AVAILABILITY_STALE_AFTER_HOURS, REFERRAL_STALE_AFTER_DAYS).
   const staleAfter = { beds_hours: 48, listing_days: 180 };
-  const COORDINATES = /^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$/;
+  // Latitude and longitude, with a decimal point or, as French writes them, a decimal comma
+  // ("48,45 -68,52", "48,45, -68,52", "48,45; -68,52"), apart by a comma, a semicolon or
+  // spaces. A comma between two whole numbers ("48,45") still parts them, as it did.
+  const COORDINATES = /^\s*(-?\d{1,3}(?:[.,]\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:[.,]\d+)?)\s*$/;
   const POSTAL = /^\s*[A-Za-z]\d[A-Za-z](?:\s*-?\s*\d[A-Za-z]\d)?\s*$/;
 
   const TEXT = {
@@ -37,6 +40,8 @@
       age: "Age",
       status: "Newcomer status",
       trafficking: "Form of trafficking",
+      // The form's own short labels, whole in a phone's field (the values sent are the codes).
+      traffickingTypes: { labour: "Labour", sex: "Sex", both: "Labour and sex" },
       languages: "Languages spoken",
       languagesHint: "Languages as ISO codes, such as: es, tl",
       situation: "Situation",
@@ -90,6 +95,14 @@
       unmet: (needs) => `Unmet needs: ${needs}`,
       found: (matches, needs) =>
         `${matches} ${matches === 1 ? "service" : "services"} for ${needs} ${needs === 1 ? "need" : "needs"}.`,
+      // The status line, for those who hear the answer rather than see it.
+      widenedFor: (needs) => `Too few nearby, radius widened: ${needs}.`,
+      widenedTo: (need, km) => `${need} to ${km}`,
+      unmetFor: (needs) => `Unmet needs, nothing eligible found: ${needs}.`,
+      languageNames: { en: "English", fr: "French" },
+      answerIn: (language) => `Reasons and caveats are in ${language}, the language of the search.`,
+      problemIn: (language) => `This message is in ${language}, the language of the search.`,
+      searchAgain: "Search again in English",
       remote: "by phone or online",
       outreach: "staff come to the person",
       inArea: "serves the person's area",
@@ -276,6 +289,8 @@
       age: "Âge",
       status: "Statut d'immigration",
       trafficking: "Forme de traite",
+      // "Traite à des fins d…" all three, cut to one width: what sets them apart, first.
+      traffickingTypes: { labour: "Travail forcé", sex: "Exploitation sexuelle", both: "Travail et exploitation sexuelle" },
       languages: "Langues parlées",
       languagesHint: "Langues en codes ISO, par exemple : es, tl",
       situation: "Situation",
@@ -333,6 +348,13 @@
       unmet: (needs) => `Besoins non comblés : ${needs}`,
       found: (matches, needs) =>
         `${matches} ${matches > 1 ? "services" : "service"} pour ${needs} ${needs > 1 ? "besoins" : "besoin"}.`,
+      widenedFor: (needs) => `Pas assez à proximité, rayon élargi : ${needs}.`,
+      widenedTo: (need, km) => `${need} à ${km}`,
+      unmetFor: (needs) => `Besoins non comblés, aucun service admissible : ${needs}.`,
+      languageNames: { en: "anglais", fr: "français" },
+      answerIn: (language) => `Les raisons et mises en garde sont en ${language}, la langue de la recherche.`,
+      problemIn: (language) => `Ce message est en ${language}, la langue de la recherche.`,
+      searchAgain: "Relancer la recherche en français",
       remote: "par téléphone ou en ligne",
       outreach: "l'équipe se déplace",
       inArea: "dessert la région de la personne",
@@ -517,6 +539,9 @@
     language: "en",
     taxonomy: null,
     answer: null,
+    answerLanguage: null, // the language the answer was asked in, that of its reasons and caveats
+    problem: null, // the match form's problem on screen (see showProblem)
+    said: "empty", // what the status line says when no answer is shown: "empty", "cleared" or nothing
     needOrder: [],
     places: [],
     chosenPlace: null, // a suggestion picked whose label another shares: matched by its point
@@ -731,12 +756,16 @@
 
   // ---- the form -----------------------------------------------------------------------
 
-  function fillSelect(select, terms) {
+  function fillSelect(select, terms, names = {}) {
     const chosen = select.value || "undisclosed";
     select.replaceChildren(
       // `selected` marks the default that a form reset returns to.
       ...terms.map((term) =>
-        el("option", { value: term.code, selected: term.code === "undisclosed" }, term[state.language]),
+        el(
+          "option",
+          { value: term.code, selected: term.code === "undisclosed" },
+          names[term.code] || term[state.language],
+        ),
       ),
     );
     select.value = chosen;
@@ -746,7 +775,7 @@
     const taxonomy = state.taxonomy;
     fillSelect($("gender"), taxonomy.genders);
     fillSelect($("status"), taxonomy.newcomer_statuses);
-    fillSelect($("trafficking"), taxonomy.trafficking_types);
+    fillSelect($("trafficking"), taxonomy.trafficking_types, t("traffickingTypes"));
     const checked = new Set(state.needOrder);
     const needCheck = (term, extra) =>
       el(
@@ -798,7 +827,8 @@
       return { latitude: chosen.latitude, longitude: chosen.longitude };
     }
     const coordinates = COORDINATES.exec(text);
-    if (coordinates) return { latitude: Number(coordinates[1]), longitude: Number(coordinates[2]) };
+    const degrees = (number) => Number(number.replace(",", ".")); // a decimal comma too
+    if (coordinates) return { latitude: degrees(coordinates[1]), longitude: degrees(coordinates[2]) };
     if (POSTAL.test(text)) return { postal_prefix: text.trim() };
     return { place: text.trim() };
   }
@@ -831,10 +861,11 @@
     return profile;
   }
 
+  // What the form lacks, as keys of TEXT: said again in the other language if it changes.
   function localErrors() {
     const errors = [];
-    if (!$("near").value.trim()) errors.push({ loc: ["location"], msg: t("nearRequired") });
-    if (!state.needOrder.length) errors.push({ loc: ["needs"], msg: t("needRequired") });
+    if (!$("near").value.trim()) errors.push({ loc: ["location"], key: "nearRequired" });
+    if (!state.needOrder.length) errors.push({ loc: ["needs"], key: "needRequired" });
     return errors;
   }
 
@@ -844,7 +875,7 @@
     showProblem(null);
     const errors = localErrors();
     if (errors.length) {
-      showProblem({ title: t("checkForm"), errors });
+      showProblem({ local: errors });
       return;
     }
     // An answer counts only while it is the latest search's: Clear, Forget key or a newer
@@ -852,23 +883,26 @@
     const search = ++state.search;
     setBusy(true);
     const profile = readProfile();
+    const language = state.language; // that of the request (Accept-Language), and so of its answer
     try {
       const answer = await api("/v1/match", { method: "POST", body: profile });
       if (search !== state.search) return;
       state.answer = answer;
+      state.answerLanguage = language;
       renderAnswer();
       reveal($("answer"));
     } catch (error) {
       if (search !== state.search) return;
       state.answer = null;
       $("results").replaceChildren();
-      $("status-line").textContent = "";
+      state.said = null;
+      renderStatus();
       const problem = error.problem;
       const place = profile.location.place;
       const ambiguous = (problem.errors || []).some((item) => locationKind(item) === "ambiguous");
       const candidates = place && ambiguous ? await placesNamed(place) : [];
       if (search !== state.search) return;
-      showProblem(problem, candidates);
+      showProblem({ problem, candidates, language });
     } finally {
       if (search === state.search) setBusy(false);
     }
@@ -891,7 +925,8 @@
     state.answer = null;
     $("results").replaceChildren();
     showProblem(null);
-    $("status-line").textContent = t("cleared");
+    state.said = "cleared";
+    renderStatus();
   }
 
   // ---- place autocomplete (an ARIA combobox) ------------------------------------------
@@ -1021,7 +1056,9 @@
   }
 
   function intakeBlock(intake) {
-    if (intake.contact_through) return el("div", { class: "intake redacted" }, intake.message);
+    if (intake.contact_through) {
+      return el("div", { class: "intake redacted", lang: state.answerLanguage }, intake.message);
+    }
     const link = (href, text) => el("a", { href, rel: "noreferrer noopener", target: "_blank" }, text);
     return el(
       "div",
@@ -1056,13 +1093,14 @@
     );
   }
 
-  function list(className, heading, items) {
+  // `lang`: that of the items, the server's words in the language the search was made in.
+  function list(className, heading, items, lang = null) {
     if (!items.length) return null;
     return el(
       "div",
       { class: className },
       el("span", { class: "list-heading" }, heading),
-      el("ul", {}, items.map((item) => el("li", {}, item))),
+      el("ul", { lang }, items.map((item) => el("li", {}, item))),
     );
   }
 
@@ -1077,8 +1115,8 @@
         el("h4", { class: "name", dir: "auto" }, plain(match.name)),
         el("p", { class: "org", dir: "auto" }, plain(match.organization.name)),
         placeLine(match),
-        list("reasons", t("reasons"), match.reasons),
-        list("caveats", t("caveats"), match.caveats),
+        list("reasons", t("reasons"), match.reasons, state.answerLanguage),
+        list("caveats", t("caveats"), match.caveats, state.answerLanguage),
       ),
       el("div", { class: "side" }, bedsLine(match), freshness(match), intakeBlock(match.intake)),
     );
@@ -1107,10 +1145,9 @@
 
   function renderAnswer() {
     const answer = state.answer;
+    renderStatus();
     if (!answer) return;
     const where = answer.location;
-    const count = answer.results.reduce((sum, result) => sum + result.matches.length, 0);
-    $("status-line").textContent = t("found", count, answer.results.length);
     $("results").replaceChildren(
       el("p", { class: "located" }, t("locatedNear", where.label, label(where.area_type).toLowerCase())),
       ...answer.results.map(renderNeed),
@@ -1118,6 +1155,44 @@
         ? el("p", { class: "unmet" }, t("unmet", answer.unmet_needs.map(label).join(", ")))
         : "",
     );
+  }
+
+  // The answer in a few words for the status line, which screen readers say: how many, and
+  // as the screen shows it, where the radius was widened and which needs went unmet.
+  function answerSummary(answer) {
+    const count = answer.results.reduce((sum, result) => sum + result.matches.length, 0);
+    const unmet = new Set(answer.unmet_needs);
+    const widened = answer.results
+      .filter((result) => result.expanded && !unmet.has(result.need))
+      .map((result) => t("widenedTo", label(result.need), t("km", result.radius_km)));
+    return [
+      t("found", count, answer.results.length),
+      widened.length ? t("widenedFor", widened.join("; ")) : "",
+      unmet.size ? t("unmetFor", answer.unmet_needs.map(label).join(", ")) : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
+  }
+
+  // The status line, and a notice when what the server said (an answer's reasons and caveats,
+  // a problem) is in the other language than the screen's: switching language sends nothing
+  // (each match is counted in the report), so the operator is told, and searches again.
+  function renderStatus() {
+    $("status-line").textContent = state.answer ? answerSummary(state.answer) : state.said ? t(state.said) : "";
+    const notice = $("language-notice");
+    const asked = state.answer ? state.answerLanguage : state.problem?.language;
+    if (!asked || asked === state.language) {
+      notice.hidden = true;
+      notice.replaceChildren();
+      return;
+    }
+    const again = el("button", { type: "button" }, t("searchAgain"));
+    again.addEventListener("click", () => $("profile").requestSubmit());
+    notice.replaceChildren(
+      el("p", {}, t(state.answer ? "answerIn" : "problemIn", t("languageNames")[asked])),
+      again,
+    );
+    notice.hidden = false;
   }
 
   // ---- a provider's listings ------------------------------------------------------------
@@ -2457,14 +2532,30 @@
     return (loc || []).filter((part) => part !== "body").join(".");
   }
 
-  function showProblem(problem, candidates = []) {
+  // The match form's problem: `local`, what the form lacks (keys of TEXT, said in the
+  // language of the moment), or the server's `problem` to a search made in `language`, with
+  // the places a name several bear (`candidates`), kept as it was said.
+  function showProblem(shown) {
+    state.problem = shown;
+    renderProblem();
+    renderStatus();
+    if (shown) reveal($("problem"));
+  }
+
+  function renderProblem() {
     const box = $("problem");
     for (const marked of document.querySelectorAll("[aria-invalid=true]")) marked.removeAttribute("aria-invalid");
-    if (!problem) {
+    const shown = state.problem;
+    if (!shown) {
       box.hidden = true;
       box.replaceChildren();
+      box.removeAttribute("lang");
       return;
     }
+    const problem = shown.local
+      ? { title: t("checkForm"), errors: shown.local.map((error) => ({ loc: error.loc, msg: t(error.key) })) }
+      : shown.problem;
+    const candidates = shown.candidates || [];
     const errors = problem.errors || [];
     for (const error of errors) controlFor(error.loc)?.setAttribute("aria-invalid", "true");
     box.replaceChildren(
@@ -2473,12 +2564,19 @@
       errors.length ? el("ul", {}, errors.map((error) => el("li", {}, errorLine(error, candidates)))) : "",
       problem.status >= 500 && problem.request_id ? el("p", { class: "hint" }, t("labelled", t("requestId"), problem.request_id)) : "",
     );
+    box.lang = shown.language || state.language;
     box.hidden = false;
-    reveal(box);
   }
 
+  // Brings what the operator must read now into view: scrolled past, above the window, or
+  // below it, as a phone shows the results under the form. Left where it is while its top
+  // and a third of the window of it (all of a smaller box) show.
   function reveal(node) {
-    if (node.getBoundingClientRect().top < 0) node.scrollIntoView({ block: "start" });
+    const box = node.getBoundingClientRect();
+    const enough = Math.min(box.height, window.innerHeight / 3);
+    if (box.top >= 0 && box.top + enough <= window.innerHeight) return;
+    const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    node.scrollIntoView({ block: "start", behavior: still ? "auto" : "smooth" });
   }
 
   // ---- language -----------------------------------------------------------------------
@@ -2487,13 +2585,15 @@
     document.documentElement.lang = state.language;
     document.title = t("title");
     for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+    if ($("find").disabled) $("find").textContent = t("searching"); // a search on its way
     const toggle = $("language");
     toggle.textContent = t("otherLanguage");
     toggle.lang = state.language === "en" ? "fr" : "en";
     if (state.taxonomy) buildChoices();
     if (state.taxonomy && !$("report").hidden) buildReportChoices();
     if (state.taxonomy && !$("vetting").hidden) buildVettingChoices();
-    renderAnswer();
+    renderAnswer(); // and the status line, and a notice if the answer is in the other language
+    if (state.problem?.local) renderProblem(); // the server's stays as it was said
     renderReport();
     renderListings();
     renderOrganizations();
