@@ -210,14 +210,19 @@ class ServiceMatch(BaseModel):
 class NeedResult(BaseModel):
     need: str
     radius_km: float
-    expanded: bool = Field(description="True when the radius was widened to find enough.")
+    expanded: bool = Field(
+        description="True when the radius was widened to find enough (`limit`) that reach the "
+        "person; for urgent housing, enough that take people tonight."
+    )
     matches: list[ServiceMatch]
     beyond: list[ServiceMatch] = Field(
         default_factory=list,
         description="Only when nothing eligible reaches the person within 500 km (`matches` "
         "is empty and the need is in `unmet_needs`): the nearest eligible services farther "
         "away, up to 3, nearest first, so that a caller in a remote community is not left "
-        "with nothing to try. Empty otherwise.",
+        "with nothing to try; for urgent housing, those that take people tonight first. And "
+        "for urgent housing whose `matches` take no one tonight (full, or open office hours "
+        "only): the nearest farther away that do. Empty otherwise.",
     )
 
 

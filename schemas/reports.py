@@ -63,8 +63,9 @@ class NeedCountPublic(BaseModel):
         description="In an urgent cell, how many of those found no bed tonight within the "
         "distance asked: no eligible service there that the answer ranks as taking people "
         "tonight, an emergency shelter with a free bed by a current count (updated within "
-        "the server's stale age for bed counts) or an intake open at any hour not full by "
-        "one (a transitional house's free bed is a bed another day; nothing near counts "
+        "the server's stale age for bed counts) or an intake open at any hour that its "
+        "last count does not say full (a transitional house's free bed is a bed another "
+        "day; nothing near counts "
         f"too). Null in a cell that is not urgent, and {_WITHHELD}"
     )
 

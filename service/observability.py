@@ -31,7 +31,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.errors import NO_KEY, Unauthorized, problem_response
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# A caller's `X-Request-ID` is kept (answered, logged) when it is an opaque id: hexadecimal
+# digits and dashes (a UUID, a trace id). Words are not: a partner's app that put a case's
+# details there ("woman.age67.N2L3G1") would have had them in the log (a review).
+_REQUEST_ID = re.compile(r"^[0-9A-Fa-f-]{8,64}$")
 access_logger = logging.getLogger("referral.access")
 
 

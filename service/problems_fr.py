@@ -6,6 +6,7 @@ English, the contract's language: a message half translated by guesswork would b
 
 from typing import Any
 
+from schemas.enums import Role
 from schemas.french import BY_TYPE, OWN_MESSAGES
 from service.http_json import DUPLICATE_FIELD
 
@@ -52,7 +53,27 @@ TITLES = {
 
 # Details and messages said in English by this service, word for word.
 MESSAGES = {
-    "The request is not valid; see errors.": "La requête n'est pas valide ; voir errors.",
+    "The request is not valid; see errors.": (
+        "La requête n'est pas valide ; la liste errors dit pourquoi."
+    ),
+    # Who is asking (what a hotline's operators and a partner's app meet first).
+    "Unknown or revoked API key.": "Clé d'API inconnue ou révoquée.",
+    "Send Authorization: Bearer <key>.": "Envoyez Authorization: Bearer <clé>.",
+    **{
+        f"The {role.value} role may not do this.": f"Le rôle {role.value} ne peut pas faire ceci."
+        for role in Role
+    },
+    "The organization of this key is suspended.": "L'organisation de cette clé est suspendue.",
+    "No such service.": "Aucun service ne porte cet identifiant.",
+    "No such organization.": "Aucune organisation ne porte cet identifiant.",
+    "No such key.": "Aucune clé ne porte cet identifiant.",
+    "This path does not answer this method; Allow lists those it does.": (
+        "Ce chemin ne répond pas à cette méthode ; l'en-tête Allow nomme celles qu'il accepte."
+    ),
+    "The database does not answer.": "La base de données ne répond pas.",
+    "Send If-Match with the ETag of the listing you changed.": (
+        "Envoyez If-Match avec l'ETag de la fiche que vous avez modifiée."
+    ),
     "No such path here: send it without the slash at its end.": (
         "Ce chemin n'existe pas ici : envoyez-le sans la barre oblique finale."
     ),

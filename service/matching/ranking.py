@@ -11,12 +11,18 @@ from typing import NamedTuple
 
 from service.matching import scoring
 from service.matching.eligibility import Eligibility
-from service.matching.geo import distance_km, great_circle_km
+from service.matching.geo import (
+    distance_km,
+    ellipsoid_error_km,
+    ellipsoid_km,
+    great_circle_km,
+)
 from service.matching.types import (
     Candidate,
     Freshness,
     Match,
     Note,
+    Point,
     Profile,
     ReachKind,
     Weights,
@@ -25,6 +31,40 @@ from service.matching.types import (
 from service.policy.visibility import cell_reach_km, coarse_distance_km
 
 REMOTE_DELIVERY = frozenset({"phone", "virtual"})
+
+
+def _geodesic_km(profile: Profile, site: Point) -> float:
+    """The geodesic distance from the person to `site`, measured once in a request."""
+    key = (site.latitude, site.longitude)
+    km = profile.measured.get(key)
+    if km is None:
+        km = profile.measured[key] = distance_km(profile.point, site)
+    return km
+
+
+def coarse_km(profile: Profile, site: Point, *, extra_km: float = 0.0) -> float:
+    """`coarse_distance_km` of the geodesic distance to `site` plus `extra_km`, the same to
+    the last bit: by Lambert's formula where its error cannot change the 5 km step (the
+    geodesic costs a hundred times more), else by the geodesic."""
+    near = ellipsoid_km(profile.point, site)
+    error = ellipsoid_error_km(near)
+    low = coarse_distance_km(near - error + extra_km)
+    if low == coarse_distance_km(near + error + extra_km):
+        return low
+    return coarse_distance_km(_geodesic_km(profile, site) + extra_km)
+
+
+def shown_km(profile: Profile, site: Point) -> float:
+    """The geodesic distance to `site` to a tenth of a km, decided as `coarse_km` decides its
+    step: by the geodesic only within a few metres of a rounding's edge. (Measuring every
+    shown distance on the ellipsoid cost a match a sixth more, once no request remembered
+    another's measurements.)"""
+    near = ellipsoid_km(profile.point, site)
+    error = ellipsoid_error_km(near)
+    low = round(near - error, 1)
+    if low == round(near + error, 1):
+        return low
+    return round(_geodesic_km(profile, site), 1)
 
 
 class Reach(NamedTuple):
@@ -69,7 +109,7 @@ def reach(
         # A confidential site's distance is shown rounded up from the geodesic, so it is
         # measured exactly here; the others are sifted by the faster great circle.
         km = (
-            coarse_distance_km(distance_km(profile.point, site.point))
+            coarse_km(profile, site.point)
             if site.confidential
             else great_circle_km(profile.point, site.point)
         )
@@ -93,12 +133,16 @@ def reach(
     )
     in_area = candidate.nationwide or profile.province in candidate.provinces or in_radius
     # How it would reach the person where they are: by outreach, else by phone or online;
-    # None when it cannot. Of a service that offers both, outreach (which scores better,
-    # `_where_they_are`) only within the radius its staff say they travel: a province-wide
-    # line whose staff also visit does not come 1,000 km. Never housing: a bed is at its
-    # site, whoever comes to fetch the person, and its distance is the one that counts.
+    # None when it cannot. Outreach (which scores better, `_where_they_are`) only within the
+    # radius its staff say they travel, when it states one: a Toronto team travelling 60 km
+    # that also takes people from all of Ontario at its office does not come 1,000 km to
+    # Attawapiskat, nor does a province-wide line whose staff also visit. Without a radius,
+    # over the area it serves, unless it also serves by phone or online there. Never housing:
+    # a bed is at its site, whoever comes to fetch the person, and its distance counts.
     remote_listed = bool(candidate.delivery & REMOTE_DELIVERY)
-    travels = "outreach" in candidate.delivery and (not remote_listed or in_radius)
+    travels = "outreach" in candidate.delivery and (
+        in_radius if candidate.service_radius_km is not None else not remote_listed
+    )
     way: ReachKind | None = (
         None if housing else "outreach" if travels else "phone_or_online" if remote_listed else None
     )
@@ -394,9 +438,8 @@ def _shown_km(profile: Profile, candidate: Candidate, how: Reach | Match) -> flo
         return how.distance_km
     site = candidate.sites[how.site_index]
     if site.confidential:
-        centre = distance_km(profile.point, site.point)
-        return coarse_distance_km(centre + cell_reach_km(site.point.latitude))
-    return round(distance_km(profile.point, site.point), 1)
+        return coarse_km(profile, site.point, extra_km=cell_reach_km(site.point.latitude))
+    return shown_km(profile, site.point)
 
 
 def reaches_within(
@@ -457,9 +500,7 @@ def _finish(match: Match, candidate: Candidate, profile: Profile, max_distance_k
         # asked distance from the cell's centre, it may be nearer than shown: "may be", not
         # "is" farther (a review found a shelter 2.7 km away called farther than 5 km).
         site = candidate.sites[match.site_index]
-        maybe = site.confidential and (
-            coarse_distance_km(distance_km(profile.point, site.point)) <= max_distance_km
-        )
+        maybe = site.confidential and (coarse_km(profile, site.point) <= max_distance_km)
         code = "maybe_beyond_asked_distance" if maybe else "beyond_asked_distance"
         caveats = (*caveats, Note(code, (("km", max_distance_km),)))
     return replace(
@@ -479,17 +520,20 @@ def found_within(
     max_distance_km: float,
     eligibility: Eligibility,
     enough: int,
+    counts: Callable[[Candidate], bool] | None = None,
 ) -> int:
-    """How many eligible services of `categories` reach the person within the radius, shown
-    or not, counted up to `enough`: where they are, by their area without a site, or at a
-    site within it as `reach` measures (a confidential place from its cell's centre, not the
-    farthest its cell allows, which the answer shows). One whose area covers the person but
-    whose site is farther (a safe house taking people from the whole province, 340 km away)
-    is shown, but the radius still widens for nearer help."""
+    """How many eligible services of `categories` (of those, the ones `counts`) reach the
+    person within the radius, shown or not, counted up to `enough`: where they are, by their
+    area without a site, or at a site within it as `reach` measures (a confidential place
+    from its cell's centre, not the farthest its cell allows, which the answer shows). One
+    whose area covers the person but whose site is farther (a safe house taking people from
+    the whole province, 340 km away) is shown, but the radius still widens for nearer help."""
     housing = is_housing(categories)
     found = 0
     for candidate in candidates:
         if not candidate.categories & categories or not eligibility.admits(candidate):
+            continue
+        if counts is not None and not counts(candidate):
             continue
         how = reach(
             profile, candidate, radius_km=radius_km, housing=housing, asked_km=max_distance_km

@@ -11,11 +11,12 @@ free bed or a 24/7 intake always ranks above one with neither, and of those, one
 people tonight above one that has a bed but takes them another day:
 
     urgent score = 0.6 + 0.4 * score    tonight: an emergency shelter with a free bed by a
-                                        current count, or a 24/7 intake not full by one
-                                        (`urgent_tier`)
+                                        current count, or a 24/7 intake its last count does
+                                        not say full (`urgent_tier`)
                  = 0.5 + 0.09 * score   a free bed by a current count in transitional or
                                         long-term housing without 24/7 intake, or a 24/7
-                                        intake full tonight (it can still help find a bed)
+                                        intake full by its last count (it can still help
+                                        find a bed)
                  = 0.45 * score         neither (`has_bed_or_24_7`)
 
 (Long-term housing with a free bed, a referral required and office hours, ranked first for a
@@ -187,13 +188,16 @@ def around_the_clock(hours: str | None) -> bool:
 
 def urgent_tier(candidate: Candidate, now: datetime, freshness: Freshness) -> str:
     """For urgent housing: `tonight` (an emergency shelter with a free bed by a current count,
-    or a 24/7 intake not full by one), `bed` (a free bed by a current count in housing that
-    is no emergency shelter and has no 24/7 intake, or a 24/7 intake full tonight, which can
-    still help find a bed), or `none`."""
+    or a 24/7 intake its last count does not say full), `bed` (a free bed by a current count
+    in housing that is no emergency shelter and has no 24/7 intake, or a 24/7 intake full by
+    its last count, which can still help find a bed), or `none`. A count of 0 days old still
+    says full: no newer count says otherwise, and a shelter that keeps its count current must
+    not rank below one whose "full" grew old (a review found it second of ten, and the one
+    full since last night last)."""
     if not has_bed_or_24_7(candidate, now, freshness):
         return "none"
     if candidate.intake_24_7:
-        return "bed" if current_count(candidate, now, freshness) == 0 else "tonight"
+        return "bed" if candidate.beds_available == 0 else "tonight"
     return "tonight" if EMERGENCY_SHELTER in candidate.categories else "bed"
 
 
@@ -210,10 +214,11 @@ def fold_urgent(base: float, tier: str) -> float:
 def bed_tonight(candidate: Candidate, now: datetime, freshness: Freshness) -> bool:
     """What the unmet-need report counts as a bed tonight: what the answer ranks as taking
     people tonight (`urgent_tier`), an emergency shelter with a free bed by a current count
-    (updated within `availability_stale_hours`) or an intake that answers at any hour and is
-    not full by one. A full shelter is no bed, whatever its hours; a count of free beds days
-    old is no more than its intake's hours say; a transitional house's free bed, with no
-    intake at any hour, is a bed another day (the answer says so of it)."""
+    (updated within `availability_stale_hours`) or an intake that answers at any hour and
+    that its last count does not say full. A full shelter is no bed, whatever its hours; a
+    count of free beds days old is no more than its intake's hours say; a transitional
+    house's free bed, with no intake at any hour, is a bed another day (the answer says so
+    of it)."""
     return urgent_tier(candidate, now, freshness) == "tonight"
 
 

@@ -57,6 +57,11 @@ class Profile:
     no_police_report: bool = False
     wheelchair: bool = False
     urgent: bool = False
+    # Geodesic distances from `point` to sites, by site, measured in this request: each need
+    # and each radius step measures the same ones. Forgotten with the profile.
+    measured: dict[tuple[float, float], float] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def languages_met(profile: Profile) -> frozenset[str]:

@@ -19,10 +19,10 @@ reached the person within the distance they asked (shown or not: whatever `limit
 asked), and how many found nothing eligible within 500 km. A housing need is counted apart
 when a bed was asked for tonight (`urgent`), with how many of those requests found no bed
 tonight within the distance asked (`no_bed_tonight`: an emergency shelter with a free bed by
-a current count, or an intake open at any hour not full by one). Newest month first. A month
-is reported once it is over, from the second day of the next (`through` says which is the
-newest): its counts never change while anyone can read them, so reading the report again
-and again never tells when a request was made.
+a current count, or an intake open at any hour that its last count does not say full).
+Newest month first. A month is reported once it is over, from the second day of the next
+(`through` says which is the newest): its counts never change while anyone can read them,
+so reading the report again and again never tells when a request was made.
 
 Counts of requests, not of people (a caller asked about twice counts twice), written to
 the database within a minute or so of each request. Nothing else of any profile is kept. A

@@ -44,7 +44,7 @@ from service.matching.ranking import (
     is_housing,
     rank_need,
 )
-from service.matching.scoring import UNSTATED_ELIGIBILITY_FACTOR
+from service.matching.scoring import UNSTATED_ELIGIBILITY_FACTOR, bed_tonight
 from service.matching.types import (
     Candidate,
     Freshness,
@@ -286,6 +286,10 @@ class _NeedSearch:
 
     def within(self, radius_km: float) -> list[Candidate]:
         self.find(radius_km)
+        return self.held()
+
+    def held(self) -> list[Candidate]:
+        """The candidates found so far."""
         return self.pool.read(self.ids)
 
     def find(self, radius_km: float) -> None:
@@ -380,6 +384,10 @@ class _IndexSearch:
 
     def within(self, radius_km: float) -> list[Candidate]:
         self.find(radius_km)
+        return self.held()
+
+    def held(self) -> list[Candidate]:
+        """The candidates found so far."""
         found = (self.index.get(service_id) for service_id in self.ids)
         return [candidate for candidate in found if candidate is not None]
 
@@ -453,12 +461,22 @@ def _rank(
 ) -> tuple[float, list[Match], bool, bool]:
     """One need's matches, the radius they were found within (the asked distance, widened
     in steps while fewer than `limit` reach the person within it, shown or not:
-    `ranking.found_within`), and for the unmet-need report whether any eligible
-    service reached the person within the asked distance, shown or not, and for urgent
-    housing whether any of those had a bed tonight (`ranking.found_near`)."""
+    `ranking.found_within`; for urgent housing, fewer than `limit` that take people tonight,
+    `scoring.bed_tonight`), and for the unmet-need report whether any eligible service
+    reached the person within the asked distance, shown or not, and for urgent housing
+    whether any of those had a bed tonight (`ranking.found_near`).
+
+    Urgent housing widens for beds tonight, not for any housing: two full shelters in Kenora
+    had stopped the search at 50 km, and the answer's beds tonight were province-wide ones
+    1,300 km away, while Dryden's free beds 120 km away were never searched (a review)."""
     matches: list[Match] = []
     radius = steps[0]
     near = bed_near = False
+    counts = (
+        (lambda candidate: bed_tonight(candidate, now, freshness))
+        if profile.urgent and is_housing(categories)
+        else None
+    )
     for step, radius in enumerate(steps):
         # The nearest candidates within the widest radius include the nearest within any
         # smaller one, so widening needs at most one more search.
@@ -493,6 +511,7 @@ def _rank(
             max_distance_km=profile.max_distance_km,
             eligibility=eligibility,
             enough=profile.limit,
+            counts=counts,
         )
         if within >= profile.limit:
             break
@@ -512,11 +531,21 @@ def _beyond(
     now: datetime,
     freshness: Freshness,
     eligibility: Eligibility,
+    *,
+    tonight_only: bool,
 ) -> list[Match]:
     """For a need nothing reaches within 500 km, the nearest eligible services farther away
     (`BEYOND_SHOWN` of them, nearest first): a caller in Rankin Inlet is told of Iqaluit's
-    shelters, not only that nothing is near."""
+    shelters, not only that nothing is near. For urgent housing, those that take people
+    tonight first (`scoring.bed_tonight`), and only those (`tonight_only`) when the matches
+    within 500 km take no one tonight. (A caller in Prince George had been given one full
+    lodge and nothing else, Vancouver's free beds 520 km away unsaid; one in Kuujjuaq, a
+    house open office hours and full before a shelter open all night 3 km farther.)"""
     candidates = search.within(BEYOND_KM)
+    urgent_housing = profile.urgent and is_housing(categories)
+    tonight = {c.service_id for c in candidates if bed_tonight(c, now, freshness)}
+    if tonight_only:
+        candidates = [c for c in candidates if c.service_id in tonight]
     ranked = rank_need(
         person,
         candidates,
@@ -528,8 +557,28 @@ def _beyond(
         freshness=freshness,
         eligibility=eligibility,
     )
-    ranked.sort(key=lambda m: (m.distance_km is None, m.distance_km or 0.0, -m.score))
+    ranked.sort(
+        key=lambda m: (
+            urgent_housing and m.service_id not in tonight,
+            m.distance_km is None,
+            m.distance_km or 0.0,
+            -m.score,
+        )
+    )
     return ranked[:BEYOND_SHOWN]
+
+
+def takes_tonight(
+    search: "_NeedSearch | _IndexSearch",
+    matches: list[Match],
+    now: datetime,
+    freshness: Freshness,
+) -> bool:
+    """Whether any of these matches takes people tonight (`scoring.bed_tonight`)."""
+    held = {candidate.service_id: candidate for candidate in search.held()}
+    return any(
+        m.service_id in held and bed_tonight(held[m.service_id], now, freshness) for m in matches
+    )
 
 
 def match_needs(
@@ -599,9 +648,23 @@ def match_needs(
             for need, categories in asked.items()
         ]
         beyond = {
-            need: _beyond(person, searches[need], asked[need], profile, now, freshness, eligibility)
+            need: _beyond(
+                person,
+                searches[need],
+                asked[need],
+                profile,
+                now,
+                freshness,
+                eligibility,
+                tonight_only=bool(matches),
+            )
             for need, _, matches, _, _ in ranked
             if not matches
+            or (
+                profile.urgent
+                and is_housing(asked[need])
+                and not takes_tonight(searches[need], matches, now, freshness)
+            )
         }
         shown = {UUID(m.service_id) for _, _, matches, _, _ in ranked for m in matches}
         shown |= {UUID(m.service_id) for matches in beyond.values() for m in matches}

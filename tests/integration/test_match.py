@@ -375,7 +375,7 @@ def test_in_french_a_problem_is_said_in_french(demo: Demo) -> None:
     }
     problem = assert_problem(demo.match(bad, demo.operator, "fr"), 422)
     messages = {tuple(error["loc"]): error["msg"] for error in problem["errors"]}
-    assert problem["detail"] == "La requête n'est pas valide ; voir errors."
+    assert problem["detail"] == "La requête n'est pas valide ; la liste errors dit pourquoi."
     assert messages[("body", "gender")].startswith("doit être l'une des valeurs 'woman'")
     assert messages[("body", "age")] == "doit être au plus 120"
     assert messages[("body", "needs")] == "trop court : au moins 1 élément(s)"
@@ -599,7 +599,8 @@ def _tier(match: dict[str, Any]) -> int:
     """2: takes people tonight; 1: a bed another day, or 24/7 and full; 0: neither."""
     count = _current_count(match)
     if _around_the_clock(match):
-        return 1 if count == 0 else 2
+        # Full by its last count, however old: no newer count says otherwise.
+        return 1 if match["availability"]["beds_available"] == 0 else 2
     if count:
         return 2 if "housing.emergency_shelter" in match["categories"] else 1
     return 0
@@ -635,6 +636,96 @@ def test_urgency_changes_the_order_where_it_must(demo: Demo) -> None:
     calm_ready = [_ready(m) for m in calm]
     # The demo has full shelters ranked above some with beds when nothing is urgent.
     assert calm_ready != sorted(calm_ready, reverse=True)
+
+
+# --- urgent housing: widening for a bed tonight, and beyond -----------------------------------
+
+
+def _shelter(
+    api: Api,
+    organization: str,
+    town: str,
+    latitude: float,
+    longitude: float,
+    *,
+    beds: int,
+    hours: str,
+) -> str:
+    """An emergency shelter in `town` (Ontario) with `beds` free by a count made now."""
+    created = api.service(
+        organization,
+        name=f"{town} shelter",
+        locations=[
+            {
+                "municipality": town,
+                "province": "ON",
+                "latitude": latitude,
+                "longitude": longitude,
+                "confidential": False,
+            }
+        ],
+        service_area={"radius_km": None, "provinces": [], "nationwide": False},
+        intake={"phone": "+1-807-555-0100", "hours": hours},
+        capacity={"beds_total": 10, "beds_available": beds},
+    )
+    return str(created["id"])
+
+
+def _kenora(api: Api, body: dict[str, Any]) -> dict[str, Any]:
+    operator = api.key("operator")
+    response = api.client.post(
+        "/v1/match",
+        json={
+            "gender": "woman",
+            "age": 30,
+            "needs": ["housing"],
+            "location": {"place": "Kenora, ON"},
+            **body,
+        },
+        headers=operator,
+    )
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()["results"][0]
+    return result
+
+
+def test_urgent_housing_widens_for_a_bed_tonight_not_for_a_full_shelter(api: Api) -> None:
+    """Two full shelters in Kenora had stopped the search at 50 km, and Dryden's free beds
+    120 km away were never searched (a review): a full shelter is no bed tonight."""
+    organization = api.organization("Northwest")
+    full = _shelter(api, organization, "Kenora", 49.767, -94.489, beds=0, hours="Mon-Fri 9-5")
+    dryden = _shelter(api, organization, "Dryden", 49.783, -92.837, beds=3, hours="Mon-Fri 9-5")
+
+    urgent = _kenora(api, {"urgent": True, "limit": 1})
+    assert (urgent["expanded"], urgent["radius_km"]) == (True, 200)
+    assert [m["service_id"] for m in urgent["matches"]] == [dryden]
+    assert urgent["beyond"] == []
+    # Not urgent: the shelter in town is found, and the search stops there.
+    calm = _kenora(api, {"limit": 1})
+    assert (calm["expanded"], calm["radius_km"]) == (False, 50)
+    assert [m["service_id"] for m in calm["matches"]] == [full]
+
+
+def test_urgent_housing_with_no_bed_tonight_within_500_km_names_the_nearest_beyond(
+    api: Api,
+) -> None:
+    """A caller in Prince George was given one full lodge and nothing else, free beds 520 km
+    away unsaid (a review): the nearest that take people tonight farther away are named."""
+    organization = api.organization("Northwest")
+    full = _shelter(api, organization, "Kenora", 49.767, -94.489, beds=0, hours="Mon-Fri 9-5")
+    sudbury = _shelter(api, organization, "Sudbury", 46.49, -80.99, beds=4, hours="Mon-Fri 9-5")
+    sault = _shelter(api, organization, "Sault Ste. Marie", 46.52, -84.33, beds=0, hours="9-5")
+
+    urgent = _kenora(api, {"urgent": True})
+    assert [m["service_id"] for m in urgent["matches"]] == [full]
+    # Only those taking people tonight: the full one nearer is no more help than the one here.
+    assert [m["service_id"] for m in urgent["beyond"]] == [sudbury]
+    assert _kenora(api, {})["beyond"] == []
+
+    # With nothing within 500 km: the nearest taking people tonight first, then the others.
+    api.client.delete(f"/v1/services/{full}", headers=api.admin)
+    assert [m["service_id"] for m in _kenora(api, {"urgent": True})["beyond"]] == [sudbury, sault]
+    assert [m["service_id"] for m in _kenora(api, {})["beyond"]] == [sault, sudbury]
 
 
 # --- unmet needs on a tiny registry ---------------------------------------------------------

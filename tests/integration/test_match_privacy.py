@@ -8,8 +8,10 @@ another test wrote (and SQLite kept in a free page) can be mistaken for a leak."
 
 import gc
 import io
+import itertools
 import logging
 import re
+import sys
 import types
 import uuid
 from collections.abc import Iterator
@@ -27,7 +29,7 @@ from sqlalchemy.orm.state import InstanceState
 from service.config import Settings
 from service.main import create_app
 from service.matching.geo import distance_km, reach_cells
-from service.matching.types import Point
+from service.matching.types import Point, Profile
 from service.observability import JsonFormatter
 from service.policy.visibility import cell_reach_km, coarse_distance_km, public_point
 from tests.conftest import new_database_url
@@ -279,6 +281,52 @@ def test_a_need_profile_leaves_no_trace(
     for name, content in _database_files(app.engine).items():
         for canary in CANARY_STRINGS:
             assert canary.encode() not in content, f"{canary!r} found in {name}"
+
+
+def _coordinates_held_by(roots: list[dict[str, Any]]) -> set[tuple[float, float]]:
+    """Every pair of numbers side by side in a tuple reachable from `roots` through their
+    data (as `_strings_held_by` walks)."""
+    skipped = (types.ModuleType, type, types.FunctionType, types.MethodType, types.CodeType)
+    seen: set[int] = set()
+    pairs: set[tuple[float, float]] = set()
+    todo: list[object] = list(roots)
+    while todo:
+        item = todo.pop()
+        if id(item) in seen or isinstance(item, skipped):
+            continue
+        seen.add(id(item))
+        if isinstance(item, tuple):
+            pairs.update(
+                (a, b)
+                for a, b in itertools.pairwise(item)
+                if isinstance(a, float) and isinstance(b, float)
+            )
+        todo.extend(gc.get_referents(item))
+    return pairs
+
+
+def test_where_a_person_asked_from_is_forgotten_with_the_answer(app: App) -> None:
+    """A cache of geodesic distances kept the point each person asked from beside every
+    site measured to, for thousands of requests after (a review found it)."""
+    _registry(app.api)
+    operator = app.api.key("operator")
+    body = {
+        "needs": ["housing", "legal.immigration"],
+        "urgent": True,
+        "location": {"latitude": 43.60123, "longitude": -80.55789},
+    }
+    for _ in range(2):
+        answered = app.client.post("/v1/match", json=body, headers=operator)
+        assert answered.status_code == 200, answered.text
+        assert answered.json()["location"]["latitude"] == 43.6
+    del answered
+    gc.collect()
+    point = (43.6, -80.56)
+    alive = [o for o in gc.get_objects() if isinstance(o, Profile)]
+    assert [p for p in alive if (p.point.latitude, p.point.longitude) == point] == []
+    matching = [vars(m) for name, m in sys.modules.items() if name.startswith("service.matching")]
+    assert len(matching) >= 5
+    assert point not in _coordinates_held_by(matching)
 
 
 def test_a_full_postal_code_is_answered_as_its_prefix(app: App) -> None:

@@ -263,7 +263,9 @@ def test_a_full_shelter_next_door_is_near_even_when_a_farther_one_with_beds_is_a
         ({"beds_total": 10, "beds_available": 0}, "24/7", 1, False),  # full, whatever its hours
         ({"beds_total": 10, "beds_available": 3}, "Mon-Fri 9-5", 1, True),
         ({"beds_total": 10, "beds_available": 3}, "Mon-Fri 9-5", 24 * 7, False),  # days old
-        ({"beds_total": 10, "beds_available": 0}, "24/7", 24 * 7, True),  # old count: hours say
+        # Full by a count a week old, and no count since: still full, not a bed tonight.
+        ({"beds_total": 10, "beds_available": 0}, "24/7", 24 * 7, False),
+        ({"beds_total": 10, "beds_available": 3}, "24/7", 24 * 7, True),  # old count: hours say
         ({"beds_total": None, "beds_available": None}, "24/7", None, True),  # no count kept
         ({"beds_total": None, "beds_available": None}, "Mon-Fri 9-5", None, False),
     ],

@@ -986,3 +986,30 @@ def test_a_field_given_twice_is_a_422_on_every_write_and_changes_nothing(
     assert api.client.post(
         "/v1/match", content=fine, headers={**api.admin, "Content-Type": "application/json"}
     ).is_success
+
+
+def test_who_may_ask_is_said_in_french_to_a_french_caller(api: Api) -> None:
+    """A thin client in French showed "Unknown or revoked API key." and "The analyst role may
+    not do this." in English (a review of the console in French)."""
+    french = {"Accept-Language": "fr-CA,fr;q=0.9"}
+    body = {"needs": ["housing"], "location": {"place": "Rimouski, QC"}}
+    said = {
+        "no key": api.client.post("/v1/match", json=body, headers=french),
+        "unknown key": api.client.post(
+            "/v1/match", json=body, headers={**french, "Authorization": "Bearer rk_nothing"}
+        ),
+        "role": api.client.post("/v1/match", json=body, headers={**french, **api.key("analyst")}),
+        "method": api.client.delete("/v1/match", headers={**french, **api.admin}),
+        "service": api.client.get(
+            "/v1/services/00000000-0000-4000-8000-000000000000", headers={**french, **api.admin}
+        ),
+    }
+    details = {name: response.json()["detail"] for name, response in said.items()}
+    assert details == {
+        "no key": "Envoyez Authorization: Bearer <clé>.",
+        "unknown key": "Clé d'API inconnue ou révoquée.",
+        "role": "Le rôle analyst ne peut pas faire ceci.",
+        "method": "Ce chemin ne répond pas à cette méthode ; l'en-tête Allow nomme celles qu'il "
+        "accepte.",
+        "service": "Aucun service ne porte cet identifiant.",
+    }

@@ -239,6 +239,36 @@ def test_bounding_box_is_not_absurdly_large() -> None:
             False,
             (300.0, False, True, False),
         ),
+        # ... and a team that travels 60 km, and also takes people from all of Ontario at its
+        # office, does not come 300 km (a review found one "coming" 1,056 km to Attawapiskat):
+        # the person may go to its site.
+        (
+            {
+                "provinces": frozenset({"ON"}),
+                "service_radius_km": 60.0,
+                "delivery": frozenset({"outreach", "in_person"}),
+            },
+            300.0,
+            False,
+            (300.0, False, False, False),
+        ),
+        (
+            {
+                "provinces": frozenset({"ON"}),
+                "service_radius_km": 60.0,
+                "delivery": frozenset({"outreach"}),
+            },
+            300.0,
+            False,
+            None,
+        ),
+        # Without a radius, over the area it serves.
+        (
+            {"provinces": frozenset({"ON"}), "delivery": frozenset({"outreach", "in_person"})},
+            300.0,
+            False,
+            (300.0, False, False, True),
+        ),
         # No sites: reached by area only.
         (
             {"nationwide": True, "delivery": frozenset({"phone"})},
@@ -912,7 +942,10 @@ def test_help_near_is_what_the_answer_shows_without_the_farther_than_asked_cavea
         (2, 2, False, True, "housing.emergency_shelter"),
         (0, 2, True, False, "housing.emergency_shelter"),  # full, though open at 3 a.m.
         (2, 72, False, False, "housing.emergency_shelter"),  # a count days old vouches nothing
-        (0, 72, True, True, "housing.emergency_shelter"),  # no current count, open at any hour
+        # Full by its last count, days old: no newer count says otherwise (it had counted as
+        # a bed tonight, above a 24/7 shelter whose "full" was an hour old).
+        (0, 72, True, False, "housing.emergency_shelter"),
+        (3, 72, True, True, "housing.emergency_shelter"),  # open at any hour, not said full
         (None, None, True, True, "housing.emergency_shelter"),
         (None, None, False, False, "housing.emergency_shelter"),
         # A transitional house's free bed is a bed another day, as the answer says of it

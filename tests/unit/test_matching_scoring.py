@@ -551,6 +551,22 @@ def test_unstated_eligibility_costs_a_tenth_of_the_score_and_a_near_one_still_wi
         ({}, "tonight"),  # an emergency shelter with a free bed by a current count
         ({"intake_24_7": True, "beds_available": None, "beds_total": None}, "tonight"),
         ({"intake_24_7": True, "beds_available": 0}, "bed"),  # full tonight: helps find one
+        (
+            {
+                "intake_24_7": True,
+                "beds_available": 0,
+                "availability_updated_at": NOW - timedelta(hours=100),
+            },
+            "bed",  # full days ago, and no newer count: still full, not above a current "full"
+        ),
+        (
+            {
+                "intake_24_7": True,
+                "beds_available": 2,
+                "availability_updated_at": NOW - timedelta(hours=100),
+            },
+            "tonight",  # a 24/7 intake its count does not say full
+        ),
         ({"categories": frozenset({"housing.long_term"})}, "bed"),  # office hours
         (
             {
