@@ -28,7 +28,7 @@ from bench.databases import database
 from bench.match import CALLER, PROFILES, SETTINGS, _profile
 from bench.registry import load_registry
 from schemas.match import NeedProfile
-from service.db import create_db_engine
+from service.db import create_db_engine, migrate
 from service.gazetteer import Gazetteer
 from service.usecases.match import match_needs
 from service.usecases.match_index import MatchIndex
@@ -73,32 +73,49 @@ def _child(database_path: str, areas: list[str], matches: int) -> int:
     return 0
 
 
-def _counted(directory: Path, size: int, areas: list[str], matches: int) -> dict[str, float]:
-    """Instructions per match, by profile, on a fresh registry of `size` services."""
+def _counted(
+    directory: Path, size: int, areas: list[str], matches: int, registry: Path | None = None
+) -> dict[str, float]:
+    """Instructions per match, by profile, on a fresh registry of `size` services, or on
+    `registry` (an SQLite file of one, generated there the first time): the same services
+    for every change counted."""
+    if registry is not None:
+        if not registry.exists():
+            engine = create_db_engine(f"sqlite:///{registry}")
+            migrate(engine)
+            load_registry(engine, size)
+            engine.dispose()
+        return _count(directory, str(registry), size, areas, matches)
     with database("sqlite", directory) as engine:
         load_registry(engine, size)
         path = engine.url.database
         assert path is not None
-        out = directory / f"callgrind-{size}.out"
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            "--instr-atstart=no",
-            f"--callgrind-out-file={out}",
-            sys.executable,
-            "-m",
-            "bench.instructions",
-            "--child",
-            path,
-            "--profiles",
-            *areas,
-            "--matches",
-            str(matches),
-        ]
-        ran = subprocess.run(command, capture_output=True, text=True, check=False)
-        if ran.returncode != 0:
-            sys.stderr.write(ran.stderr[-2000:])
-            raise RuntimeError(f"the counted run failed ({ran.returncode})")
+        return _count(directory, path, size, areas, matches)
+
+
+def _count(
+    directory: Path, path: str, size: int, areas: list[str], matches: int
+) -> dict[str, float]:
+    out = directory / f"callgrind-{size}.out"
+    command = [
+        "valgrind",
+        "--tool=callgrind",
+        "--instr-atstart=no",
+        f"--callgrind-out-file={out}",
+        sys.executable,
+        "-m",
+        "bench.instructions",
+        "--child",
+        path,
+        "--profiles",
+        *areas,
+        "--matches",
+        str(matches),
+    ]
+    ran = subprocess.run(command, capture_output=True, text=True, check=False)
+    if ran.returncode != 0:
+        sys.stderr.write(ran.stderr[-2000:])
+        raise RuntimeError(f"the counted run failed ({ran.returncode})")
     dumps = sorted(directory.glob(f"{out.name}.*"), key=lambda p: int(p.suffix[1:]))
     if len(dumps) != len(areas):
         raise RuntimeError(f"expected {len(areas)} dumps of callgrind, found {len(dumps)}")
@@ -111,13 +128,15 @@ def _counted(directory: Path, size: int, areas: list[str], matches: int) -> dict
     return counts
 
 
-def run_instructions(sizes: list[int], areas: list[str], matches: int) -> None:
+def run_instructions(
+    sizes: list[int], areas: list[str], matches: int, registry: Path | None = None
+) -> None:
     rows: dict[int, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as directory:
         for size in sizes:
             sys.stdout.write(f"{size:>7} services: counting {matches} matches per profile\n")
             sys.stdout.flush()
-            rows[size] = _counted(Path(directory), size, areas, matches)
+            rows[size] = _counted(Path(directory), size, areas, matches, registry)
     sys.stdout.write("\nmatch_needs in process, memory search, 3 needs: instructions per match\n")
     sys.stdout.write(f"{'size':>7} " + " ".join(f"{area:>12}" for area in areas) + "\n")
     for size, counts in rows.items():
@@ -136,6 +155,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sizes", nargs="+", type=int, default=[1_000, 100_000])
     parser.add_argument("--profiles", nargs="+", choices=sorted(PROFILES), default=list(PROFILES))
     parser.add_argument("--matches", type=int, default=20, help="counted per profile")
+    parser.add_argument(
+        "--registry",
+        type=Path,
+        metavar="FILE",
+        help="count on the registry in this SQLite file, generated there (of the one --sizes "
+        "given) the first time: the same services for each change compared",
+    )
     parser.add_argument("--child", metavar="DATABASE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -144,7 +170,10 @@ def main(argv: list[str]) -> int:
     if missing:
         sys.stderr.write(f"python -m bench instructions needs {', '.join(missing)} (apt-get)\n")
         return 2
-    run_instructions(args.sizes, args.profiles, args.matches)
+    if args.registry is not None and len(args.sizes) != 1:
+        sys.stderr.write("--registry holds one registry: give one --sizes\n")
+        return 2
+    run_instructions(args.sizes, args.profiles, args.matches, args.registry)
     return 0
 
 

@@ -119,8 +119,32 @@ _GROUPS: dict[str, tuple[str, str]] = {
     "fee": ("fees apply", "services payants"),
 }
 
+# Where a service takes people from, when that is why it is shown beyond the radius: "from
+# anywhere in ...", "... de tout l'Ontario".
+_AREAS: dict[str, tuple[str, str]] = {
+    "CA": ("Canada", "de tout le Canada"),
+    "AB": ("Alberta", "de toute l'Alberta"),
+    "BC": ("British Columbia", "de toute la Colombie-Britannique"),
+    "MB": ("Manitoba", "de tout le Manitoba"),
+    "NB": ("New Brunswick", "de tout le Nouveau-Brunswick"),
+    "NL": ("Newfoundland and Labrador", "de tout Terre-Neuve-et-Labrador"),
+    "NS": ("Nova Scotia", "de toute la Nouvelle-\u00c9cosse"),
+    "NT": ("the Northwest Territories", "de tous les Territoires du Nord-Ouest"),
+    "NU": ("Nunavut", "de tout le Nunavut"),
+    "ON": ("Ontario", "de tout l'Ontario"),
+    "PE": ("Prince Edward Island", "de toute l'\u00cele-du-Prince-\u00c9douard"),
+    "QC": ("Quebec", "de tout le Qu\u00e9bec"),
+    "SK": ("Saskatchewan", "de toute la Saskatchewan"),
+    "YT": ("Yukon", "de tout le Yukon"),
+}
+
 _TEMPLATES: dict[str, tuple[str, str]] = {
     "distance": ("{km} km", "{km} km"),
+    "serves_area": ("takes people from anywhere in {area}", "accueille des personnes {area}"),
+    "serves_radius": (
+        "takes people from within {radius} km of it",
+        "accueille des personnes \u00e0 {radius} km ou moins",
+    ),
     "eligibility_unstated": (
         "who it serves was not stated (imported listing); confirm eligibility before referring",
         "clientèle desservie non indiquée (fiche importée); confirmez l'admissibilité avant "
@@ -265,6 +289,10 @@ def render(note: Note, language: str = "en", name_of: NameOf = _no_name) -> str:
             values[name] = _group_list(str(value), french)
         elif name == "km":
             values[name] = _kilometres(value, french, asked=note.code in _ASKED_DISTANCE)
+        elif name == "area":
+            values[name] = _AREAS[str(value)][1 if french else 0]
+        elif name == "radius":
+            values[name] = _kilometres(value, french, asked=True)
         else:
             values[name] = str(value)
     if "min" in params or "max" in params:

@@ -420,6 +420,17 @@ def explain(
     )
 
 
+def _area_note(profile: Profile, candidate: Candidate, km: float) -> Note | None:
+    """The area a service `km` away takes people from, when it covers the person."""
+    if candidate.nationwide:
+        return Note("serves_area", (("area", "CA"),))
+    if profile.province in candidate.provinces:
+        return Note("serves_area", (("area", profile.province),))
+    if candidate.service_radius_km is not None and km <= candidate.service_radius_km:
+        return Note("serves_radius", (("radius", candidate.service_radius_km),))
+    return None
+
+
 def reach_kind(how: Reach) -> ReachKind:
     """How the person is reached, as the answer says it."""
     if how.remote:
@@ -495,7 +506,11 @@ def _finish(match: Match, candidate: Candidate, profile: Profile, max_distance_k
     if match.reach != "location" or shown is None:
         return replace(match, distance_km=shown)
     caveats = match.caveats
+    area = None
     if shown > max_distance_km:
+        # Farther than asked, for taking people from where the person is: say so, or a
+        # shelter 1,300 km away reads as a mistake (a review of rural answers).
+        area = _area_note(profile, candidate, match.distance_km or shown)
         # A confidential place is shown at the farthest its cell allows; found within the
         # asked distance from the cell's centre, it may be nearer than shown: "may be", not
         # "is" farther (a review found a shelter 2.7 km away called farther than 5 km).
@@ -503,10 +518,11 @@ def _finish(match: Match, candidate: Candidate, profile: Profile, max_distance_k
         maybe = site.confidential and (coarse_km(profile, site.point) <= max_distance_km)
         code = "maybe_beyond_asked_distance" if maybe else "beyond_asked_distance"
         caveats = (*caveats, Note(code, (("km", max_distance_km),)))
+    distance = Note("distance", (("km", shown),))
     return replace(
         match,
         distance_km=shown,
-        reasons=(Note("distance", (("km", shown),)), *match.reasons),
+        reasons=(distance, area, *match.reasons) if area else (distance, *match.reasons),
         caveats=caveats,
     )
 

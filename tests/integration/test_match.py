@@ -728,6 +728,40 @@ def test_urgent_housing_with_no_bed_tonight_within_500_km_names_the_nearest_beyo
     assert [m["service_id"] for m in _kenora(api, {})["beyond"]] == [sault, sudbury]
 
 
+def test_a_service_farther_than_asked_says_it_takes_people_from_the_persons_area(
+    api: Api,
+) -> None:
+    """Ontario-wide shelters 1,000 km from Attawapiskat were shown in a 50 km search with no
+    reason why (a review): they say they take people from anywhere in Ontario."""
+    organization = api.organization("Northwest")
+    sudbury = api.service(
+        organization,
+        name="Sudbury shelter",
+        locations=[
+            {"municipality": "Sudbury", "province": "ON", "latitude": 46.49, "longitude": -80.99}
+        ],
+        service_area={"radius_km": None, "provinces": ["ON"], "nationwide": False},
+    )
+    result = _kenora(api, {})
+    [match] = [m for m in result["matches"] if m["service_id"] == sudbury["id"]]
+    assert match["reasons"][:2] == [
+        f"{match['distance_km']} km",
+        "takes people from anywhere in Ontario",
+    ]
+    operator = api.key("operator")
+    french = api.client.post(
+        "/v1/match",
+        json={
+            "gender": "woman",
+            "age": 30,
+            "needs": ["housing"],
+            "location": {"place": "Kenora, ON"},
+        },
+        headers={**operator, "Accept-Language": "fr"},
+    ).json()["results"][0]["matches"]
+    assert "accueille des personnes de tout l'Ontario" in french[0]["reasons"]
+
+
 # --- unmet needs on a tiny registry ---------------------------------------------------------
 
 

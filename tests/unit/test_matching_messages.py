@@ -16,6 +16,8 @@ Params = tuple[tuple[str, str | int | float], ...]
 # Representative parameters, as eligibility.py and ranking.py give them.
 PARAMS: dict[str, Params] = {
     "distance": (("km", 12.3),),
+    "serves_area": (("area", "ON"),),
+    "serves_radius": (("radius", 300.0),),
     "serves_genders": (("genders", "gender_diverse,woman"),),
     "serves_genders_only": (("genders", "man"),),
     "serves_ages": (("min", 16), ("max", 24)),
@@ -273,3 +275,28 @@ def test_distances_read_as_written_in_each_language(
     note = Note(code, (("km", km),))
     assert render(note, "en") == english
     assert render(note, "fr") == french
+
+
+@pytest.mark.parametrize(
+    ("area", "english", "french"),
+    [
+        ("CA", "takes people from anywhere in Canada", "accueille des personnes de tout le Canada"),
+        (
+            "ON",
+            "takes people from anywhere in Ontario",
+            "accueille des personnes de tout l'Ontario",
+        ),
+        (
+            "NT",
+            "takes people from anywhere in the Northwest Territories",
+            "accueille des personnes de tous les Territoires du Nord-Ouest",
+        ),
+    ],
+)
+def test_the_area_a_service_takes_people_from_is_said_in_either_language(
+    area: str, english: str, french: str
+) -> None:
+    note = Note("serves_area", (("area", area),))
+    assert (render(note), render(note, "fr")) == (english, french)
+    radius = Note("serves_radius", (("radius", 300.0),))
+    assert render(radius) == "takes people from within 300 km of it"
