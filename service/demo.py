@@ -1159,7 +1159,12 @@ class _Builder:
             },
             "intake": {
                 "phone": self.phone(area_code),
-                "email": f"intake@{slug}.example.org",
+                # A confidential service's own address: the one its public siblings show
+                # would give partners, who may not see it here, the way in (a privacy review
+                # found every confidential demo listing sharing one).
+                "email": f"intake-{service_slug}@{slug}.example.org"
+                if any(location["confidential"] for location in locations)
+                else f"intake@{slug}.example.org",
                 "url": f"https://example.org/{slug}/{service_slug}",
                 "hours": hours,
                 "referral_required": r.random() < t.referral,

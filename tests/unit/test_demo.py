@@ -338,3 +338,24 @@ def test_listings_validate_against_the_wire_schema() -> None:
     for service in SERVICES:
         listing = {k: v for k, v in service.items() if not k.startswith("_")}
         schemas.ServiceFields.model_validate(listing)
+
+
+def test_no_confidential_service_shares_its_intake_contact_with_a_public_sibling() -> None:
+    """Partners may not read a confidential service's intake contact, but read its public
+    siblings': every confidential demo listing shared its e-mail with one (a privacy review)."""
+    checked = 0
+    for organization in ORGANIZATIONS:
+        listings = organization.services
+        shown = {
+            contact
+            for service in listings
+            if not any(location["confidential"] for location in service["locations"])
+            for contact in (service["intake"]["email"], service["intake"]["phone"])
+        }
+        for service in listings:
+            if any(location["confidential"] for location in service["locations"]):
+                checked += 1
+                intake = service["intake"]
+                assert intake["email"] not in shown, service["name"]
+                assert intake["phone"] not in shown, service["name"]
+    assert checked >= 10
