@@ -116,8 +116,7 @@ _PROVINCE_EXTRA_NAMES: dict[str, tuple[str, ...]] = {
     "BC": ("B.C.", "C.-B."),
     "MB": ("Man",),
     "NB": ("N.-B.",),
-    # Labrador too: "Nain, Labrador" and "Happy Valley-Goose Bay, Labrador" as people write it.
-    "NL": ("Newfoundland", "Nfld", "NF", "T.-N.-L.", "T.-N.", "Labrador", "Lab"),
+    "NL": ("Newfoundland", "Nfld", "NF", "T.-N.-L.", "T.-N."),
     "NS": ("N.-É.",),
     "NT": ("NWT", "N.W.T.", "Northwest Territory", "T.N.-O.", "T.-N.-O."),
     "NU": ("Nunavut Territory",),
@@ -382,10 +381,15 @@ def _split_province(query: str) -> tuple[str, str | None]:
     query = without if without.strip(" ,") else query
     name, sep, tail = query.rpartition(",")
     if sep:
-        province = parse_province(tail)
+        province = parse_province(tail) or _PLACE_REGIONS.get(normalise_name(tail))
         if province is not None:
             return name, province
     return query, None
+
+
+# Regions written after a town's name as its province is ("Nain, Labrador"): for places only,
+# not `parse_province`, whose "Labrador" would be a service area of the whole province.
+_PLACE_REGIONS = {"labrador": "NL", "lab": "NL"}
 
 
 # A postal code's area places a location only where its codes lie close together (most

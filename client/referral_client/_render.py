@@ -259,10 +259,11 @@ def print_match(console: Console, answer: MatchResponse, *, french: bool = False
     for result in answer.results:
         if result.matches:
             console.print(show(result, now=now, width=console.width, french=french))
-            continue
-        need, km = _need_name(result.need, french), _km(result.radius_km, french)
-        console.print(_say("nothing", french, need=need, km=km), style="red")
+        else:
+            need, km = _need_name(result.need, french), _km(result.radius_km, french)
+            console.print(_say("nothing", french, need=need, km=km), style="red")
         if result.beyond:
+            # (also after matches: for a bed tonight, when none of them takes people tonight)
             # The nearest help farther than 500 km: something for the caller to try,
             # headed as what it is, not as a radius widened to 500 km that holds none.
             console.print(_say("farther", french), style="bold")

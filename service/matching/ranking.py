@@ -61,7 +61,7 @@ def shown_km(profile: Profile, site: Point) -> float:
     another's measurements.)"""
     near = ellipsoid_km(profile.point, site)
     error = ellipsoid_error_km(near)
-    low = round(near - error, 1)
+    low = round(max(0.0, near - error), 1)  # (never -0.0 km, at the site's own point)
     if low == round(near + error, 1):
         return low
     return round(_geodesic_km(profile, site), 1)
@@ -141,7 +141,9 @@ def reach(
     # a bed is at its site, whoever comes to fetch the person, and its distance counts.
     remote_listed = bool(candidate.delivery & REMOTE_DELIVERY)
     travels = "outreach" in candidate.delivery and (
-        in_radius if candidate.service_radius_km is not None else not remote_listed
+        in_radius
+        if candidate.service_radius_km is not None and candidate.sites
+        else not remote_listed
     )
     way: ReachKind | None = (
         None if housing else "outreach" if travels else "phone_or_online" if remote_listed else None

@@ -419,7 +419,8 @@ def _covering_statement(
         shelter = (
             col(Service.categories_mask).op("&")(sa.bindparam("shelter_bit", type_=sa.Integer)) != 0
         )
-        full_tonight = sa.and_(col(Service.beds_available) == 0, counted)
+        # Full by its last count, however old (`scoring.urgent_tier`).
+        full_tonight = col(Service.beds_available) == 0
         order.append(
             sa.case(
                 (sa.and_(_intake_24_7(), sa.not_(full_tonight)), 0),

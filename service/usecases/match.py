@@ -515,6 +515,10 @@ def _rank(
         )
         if within >= profile.limit:
             break
+        if counts is not None and search.full:
+            # The `cap` nearest fill the first ring (a city's full shelters): a wider radius
+            # would hold no other candidate, so the answer does not claim one (a review).
+            break
     return radius, matches, near, bed_near
 
 
@@ -568,7 +572,7 @@ def _beyond(
     return ranked[:BEYOND_SHOWN]
 
 
-def takes_tonight(
+def _takes_tonight(
     search: "_NeedSearch | _IndexSearch",
     matches: list[Match],
     now: datetime,
@@ -663,7 +667,7 @@ def match_needs(
             or (
                 profile.urgent
                 and is_housing(asked[need])
-                and not takes_tonight(searches[need], matches, now, freshness)
+                and not _takes_tonight(searches[need], matches, now, freshness)
             )
         }
         shown = {UUID(m.service_id) for _, _, matches, _, _ in ranked for m in matches}

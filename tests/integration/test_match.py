@@ -6,6 +6,7 @@ import math
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -671,7 +672,8 @@ def _shelter(
     return str(created["id"])
 
 
-def _kenora(api: Api, body: dict[str, Any]) -> dict[str, Any]:
+def _kenora(api: Api, body: dict[str, Any], language: str = "en") -> dict[str, Any]:
+    """The housing result of a woman of 30 in Kenora asking as `body` adds."""
     operator = api.key("operator")
     response = api.client.post(
         "/v1/match",
@@ -682,7 +684,7 @@ def _kenora(api: Api, body: dict[str, Any]) -> dict[str, Any]:
             "location": {"place": "Kenora, ON"},
             **body,
         },
-        headers=operator,
+        headers={**operator, "Accept-Language": language},
     )
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()["results"][0]
@@ -704,6 +706,24 @@ def test_urgent_housing_widens_for_a_bed_tonight_not_for_a_full_shelter(api: Api
     calm = _kenora(api, {"limit": 1})
     assert (calm["expanded"], calm["radius_km"]) == (False, 50)
     assert [m["service_id"] for m in calm["matches"]] == [full]
+
+
+def test_urgent_housing_does_not_claim_a_radius_its_candidates_do_not_reach(
+    tmp_path: Path,
+) -> None:
+    """When the `cap` nearest listings are full shelters in town, no wider radius would hold
+    another candidate: the answer had said "widened to 500 km" having looked at them alone
+    (a review, with 12 full shelters and a cap of 10)."""
+    for url in new_database_url(tmp_path):
+        settings = app_settings(url, match_candidate_cap=10)
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            api = Api(client)
+            organization = api.organization("Northwest")
+            for _ in range(12):
+                _shelter(api, organization, "Kenora", 49.767, -94.489, beds=0, hours="9-5")
+            _shelter(api, organization, "Dryden", 49.783, -92.837, beds=3, hours="9-5")
+            urgent = _kenora(api, {"urgent": True, "limit": 1})
+            assert (urgent["expanded"], urgent["radius_km"]) == (False, 50)
 
 
 def test_urgent_housing_with_no_bed_tonight_within_500_km_names_the_nearest_beyond(
@@ -748,17 +768,7 @@ def test_a_service_farther_than_asked_says_it_takes_people_from_the_persons_area
         f"{match['distance_km']} km",
         "takes people from anywhere in Ontario",
     ]
-    operator = api.key("operator")
-    french = api.client.post(
-        "/v1/match",
-        json={
-            "gender": "woman",
-            "age": 30,
-            "needs": ["housing"],
-            "location": {"place": "Kenora, ON"},
-        },
-        headers={**operator, "Accept-Language": "fr"},
-    ).json()["results"][0]["matches"]
+    french = _kenora(api, {}, "fr")["matches"]
     assert "accueille des personnes de tout l'Ontario" in french[0]["reasons"]
 
 

@@ -194,3 +194,19 @@ def test_the_sentences_around_the_tables_are_in_the_language_asked(
         text = " ".join(out.getvalue().split())
         for sentence in said:
             assert sentence in text
+
+
+def test_the_nearest_farther_away_are_printed_after_matches_too() -> None:
+    """For a bed tonight, when no match takes people tonight, `beyond` names those farther
+    away that do: the command line printed it only for a need with no match at all."""
+    answer = _answer()
+    housing = answer.results[0].model_copy(
+        update={"beyond": [_match(Reach.location, 640.0, email="tonight@example.org")]}
+    )
+    answer = answer.model_copy(update={"results": [housing, *answer.results[1:]]})
+    for width in (80, 200):
+        console, out = _printed(width)
+        print_match(console, answer)
+        text = " ".join(out.getvalue().split())
+        assert text.count("The nearest farther away:") == 2
+        assert "tonight@example.org" in text

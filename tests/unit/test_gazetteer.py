@@ -937,3 +937,10 @@ def test_a_search_lists_places_by_their_own_name_before_those_an_alias_names(
     assert found.index("Fort Erie, ON") < found.index("Winnipeg, MB")
     assert [p.label for p in gazetteer.search("Transc")] == ["Winnipeg, MB"]
     assert [p.label for p in gazetteer.search("St. ", limit=1)] == ["St. Catharines, ON"]
+
+
+def test_labrador_names_the_province_of_a_town_not_a_service_area() -> None:
+    """ "Nain, Labrador" is Nain, NL; but an imported service area "Labrador" is not all of
+    Newfoundland and Labrador (a review: a Labrador-only service became island-wide)."""
+    assert parse_province("Labrador") is None
+    assert parse_province("Lab") is None

@@ -69,3 +69,10 @@ def test_shown_km_is_the_geodesic_to_a_tenth(
     person = Point(site.latitude + d_latitude, site.longitude + d_longitude)
     profile = Profile(point=person, province="ON", area_type="urban")
     assert shown_km(profile, site) == round(distance_km(person, site), 1)
+
+
+def test_at_the_sites_own_point_the_distance_is_zero_not_minus_zero() -> None:
+    """A listing placed at its town's point, asked about from that town: "-0.0 km" (a review)."""
+    site = Point(49.767, -94.489)
+    profile = Profile(point=site, province="ON", area_type="rural")
+    assert str(shown_km(profile, site)) == "0.0"

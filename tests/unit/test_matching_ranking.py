@@ -262,6 +262,17 @@ def test_bounding_box_is_not_absurdly_large() -> None:
             False,
             None,
         ),
+        # Without a site, the radius has nothing to be measured from: over the area it serves.
+        (
+            {
+                "provinces": frozenset({"ON"}),
+                "service_radius_km": 50.0,
+                "delivery": frozenset({"outreach"}),
+            },
+            None,
+            False,
+            (None, False, False, True),
+        ),
         # Without a radius, over the area it serves.
         (
             {"provinces": frozenset({"ON"}), "delivery": frozenset({"outreach", "in_person"})},
