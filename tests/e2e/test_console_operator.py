@@ -83,11 +83,8 @@ def test_each_form_of_trafficking_shows_whole_in_either_language(
     assert [body["trafficking_type"] for body in _matches(traffic)] == ["sex"]
 
 
-def test_on_a_phone_the_answer_and_a_problem_below_the_form_are_brought_into_view(
-    page: Page, live: LiveServer
-) -> None:
-    """The results begin under the form, a screen and more down: Enter showed nothing move."""
-    page.set_viewport_size(PHONE)
+def _answer_housing_near_elmira(page: Page, live: LiveServer) -> None:
+    """Sign in, search housing near Elmira with Enter, and see the answer's heading whole."""
     sign_in(page, live, live.operator_key)
     expect(page.locator("#workspace")).to_be_visible()
     page.fill("#near", "Elmira, ON")
@@ -95,6 +92,14 @@ def test_on_a_phone_the_answer_and_a_problem_below_the_form_are_brought_into_vie
     page.press("#age", "Enter")
     expect(page.locator("#results section.need")).to_have_count(1)
     expect(page.locator("#answer-heading")).to_be_in_viewport(ratio=1)
+
+
+def test_on_a_phone_the_answer_and_a_problem_below_the_form_are_brought_into_view(
+    page: Page, live: LiveServer
+) -> None:
+    """The results begin under the form, a screen and more down: Enter showed nothing move."""
+    page.set_viewport_size(PHONE)
+    _answer_housing_near_elmira(page, live)
     expect(page.locator("#results .located")).to_be_in_viewport()
 
     page.evaluate("() => window.scrollTo(0, 0)")
@@ -128,13 +133,7 @@ def test_the_scroll_to_the_answer_is_instant_for_those_who_ask_for_less_motion(
     page.set_viewport_size(PHONE)
     page.emulate_media(reduced_motion=motion)
     page.add_init_script(SCROLLS_RECORDED)
-    sign_in(page, live, live.operator_key)
-    expect(page.locator("#workspace")).to_be_visible()
-    page.fill("#near", "Elmira, ON")
-    page.check("#need-list input[value=housing]")
-    page.press("#age", "Enter")
-    expect(page.locator("#results section.need")).to_have_count(1)
-    expect(page.locator("#answer-heading")).to_be_in_viewport(ratio=1)
+    _answer_housing_near_elmira(page, live)
     asked = page.evaluate("() => window.scrollsAsked")
     assert asked == [{"id": "answer", "behavior": behavior}]
 
