@@ -547,7 +547,11 @@ def _beyond(
     house open office hours and full before a shelter open all night 3 km farther.)"""
     candidates = search.within(BEYOND_KM)
     urgent_housing = profile.urgent and is_housing(categories)
-    tonight = {c.service_id for c in candidates if bed_tonight(c, now, freshness)}
+    tonight = (
+        {c.service_id for c in candidates if bed_tonight(c, now, freshness)}
+        if urgent_housing
+        else set()
+    )
     if tonight_only:
         candidates = [c for c in candidates if c.service_id in tonight]
     ranked = rank_need(
