@@ -54,6 +54,10 @@ class CandidateFilter:
     with_dependents: bool = False
     no_identification: bool = False
     no_police_report: bool = False
+    # Only those that take people tonight (`scoring.urgent_tier`), by a count of free beds
+    # updated since this time, or an intake at any hour.
+    tonight_since: datetime | None = None
+    shelter_bit: int = 0  # the category whose current free bed is a bed tonight
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,7 @@ class _Shape:
     with_dependents: bool
     no_identification: bool
     no_police_report: bool
+    tonight: bool = False
 
     @classmethod
     def of(cls, filters: CandidateFilter) -> "_Shape":
@@ -79,17 +84,22 @@ class _Shape:
             with_dependents=filters.with_dependents,
             no_identification=filters.no_identification,
             no_police_report=filters.no_police_report,
+            tonight=filters.tonight_since is not None,
         )
 
 
 def _parameters(filters: CandidateFilter) -> dict[str, Any]:
-    return {
+    parameters: dict[str, Any] = {
         "categories": filters.categories_mask,
         "gender": filters.gender_bit,
         "age": filters.age,
         "status": filters.status_bit,
         "trafficking": filters.trafficking_bits,
     }
+    if filters.tonight_since is not None:
+        parameters["tonight_since"] = filters.tonight_since
+        parameters["tonight_shelter_bit"] = filters.shelter_bit
+    return parameters
 
 
 def _bits_allow(column: Any, name: str) -> Any:
@@ -119,7 +129,24 @@ def _conditions(shape: _Shape) -> list[Any]:
         conditions.append(col(Service.id_required).is_(False))
     if shape.no_police_report:
         conditions.append(col(Service.police_report_required).is_(False))
+    if shape.tonight:
+        conditions.append(_takes_tonight("tonight_since", "tonight_shelter_bit"))
     return conditions
+
+
+def _takes_tonight(since: str, shelter_bit: str) -> Any:
+    """`scoring.urgent_tier(...) == "tonight"` in SQL: an intake at any hour that its last
+    count does not say full (no count is not full), or an emergency shelter with a free bed
+    by a count updated since the parameter `since`."""
+    beds = col(Service.beds_available)
+    current_bed = sa.and_(
+        beds > 0, col(Service.availability_updated_at) >= sa.bindparam(since, type_=UTCDateTime)
+    )
+    shelter = col(Service.categories_mask).op("&")(sa.bindparam(shelter_bit, type_=sa.Integer)) != 0
+    return sa.or_(
+        sa.and_(_intake_24_7(), sa.or_(beds.is_(None), beds != 0)),
+        sa.and_(current_bed, shelter),
+    )
 
 
 def _squared_degrees_of(latitude_column: Any, longitude_column: Any) -> Any:
@@ -416,15 +443,11 @@ def _covering_statement(
             "beds_current_since", type_=UTCDateTime
         )
         current_bed = sa.and_(col(Service.beds_available) > 0, counted)
-        shelter = (
-            col(Service.categories_mask).op("&")(sa.bindparam("shelter_bit", type_=sa.Integer)) != 0
-        )
-        # Full by its last count, however old (`scoring.urgent_tier`).
-        full_tonight = col(Service.beds_available) == 0
+        # (A 24/7 intake without a count takes people tonight: `NOT (beds = 0)` had been
+        # NULL for it, and put it among the second.)
         order.append(
             sa.case(
-                (sa.and_(_intake_24_7(), sa.not_(full_tonight)), 0),
-                (sa.and_(current_bed, shelter), 0),
+                (_takes_tonight("beds_current_since", "shelter_bit"), 0),
                 (sa.or_(current_bed, _intake_24_7()), 1),
                 else_=2,
             )

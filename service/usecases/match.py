@@ -4,6 +4,7 @@ The profile lives only in this request's memory: it is never written to the data
 a metric label or an error.
 """
 
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -241,7 +242,8 @@ class _CandidatePool:
 
 class _NeedSearch:
     """The candidates of one need: the `cap` nearest eligible services of its categories, the
-    services whose area covers the person, and the province-wide and nationwide ones."""
+    services whose area covers the person, and the province-wide and nationwide ones; for
+    urgent housing, when the nearest fill `cap`, the `cap` nearest that take people tonight."""
 
     def __init__(
         self,
@@ -249,10 +251,23 @@ class _NeedSearch:
         categories: frozenset[str],
         cap: int,
         preference: repo.CoverPreference,
+        *,
+        tonight: bool = False,
     ) -> None:
         self.pool = pool
         self.cap = cap
         self.filters = replace(pool.filters, categories_mask=_mask(categories))
+        # Urgent housing: also the `cap` nearest that take people tonight, found by their own
+        # search once the nearest of any kind fill it (`_IndexSearch.tonight`).
+        self.tonight_filters = (
+            replace(
+                self.filters,
+                tonight_since=preference.beds_current_since,
+                shelter_bit=preference.emergency_shelter_bit,
+            )
+            if tonight
+            else None
+        )
         self.ids = repo.ids_covering_province(
             pool.session,
             province=pool.province,
@@ -297,6 +312,16 @@ class _NeedSearch:
         if radius_km > self.searched_km:
             self.searched_km = radius_km
             self._nearest(radius_km)
+            if self.full and self.tonight_filters is not None:
+                found = repo.ids_with_location_in_box(
+                    self.pool.session,
+                    bounding_box(self.pool.point, radius_km),
+                    self.tonight_filters,
+                    latitude=self.pool.point.latitude,
+                    longitude=self.pool.point.longitude,
+                    cap=self.cap,
+                )
+                self.ids.update(service_id for service_id, _ in found)
             if not self.full and not self.reach_searched:
                 # Fewer than `cap` are located within the radius: add those located beyond it
                 # whose service area covers the person. (When the ring is full, any of them is
@@ -315,7 +340,7 @@ class _NeedSearch:
 
 class _IndexSearch:
     """The candidates of one need from the worker's match index (`usecases/match_index.py`):
-    the same three kinds as `_NeedSearch` finds in the database, chosen the same way, except
+    the same kinds as `_NeedSearch` finds in the database, chosen the same way, except
     that only services the person is eligible for count towards `cap`, and the province-wide
     ones are chosen by the score's own factors (`ranking.Scorer.standing`)."""
 
@@ -329,12 +354,22 @@ class _IndexSearch:
         eligibility: Eligibility,
         now: datetime,
         freshness: Freshness,
+        tonight: bool = False,
     ) -> None:
         self.index = index
         self.person = person
         self.cap = cap
         self.eligibility = eligibility
         self.categories = categories
+        # Urgent housing: when the `cap` nearest of any kind fill the search (a city's full
+        # shelters), the `cap` nearest that take people tonight too, by a search of their own.
+        # Without it, twelve full shelters in town had hidden a free bed 3 km farther, and
+        # the answer had named only full ones (a review).
+        self.tonight: Callable[[Candidate], bool] | None = (
+            (lambda c: eligibility.admits(c) and bed_tonight(c, now, freshness))
+            if tonight
+            else None
+        )
         scorer = Scorer(
             person,
             housing=is_housing(categories),
@@ -369,6 +404,15 @@ class _IndexSearch:
             )
             self.ids.update(service_id for service_id, _ in found)
             self.full = len(found) == self.cap
+        if self.full and self.tonight is not None:
+            found = self.index.nearest(
+                self.person.point,
+                self.categories,
+                radius_km=radius_km,
+                accept=self.tonight,
+                cap=self.cap,
+            )
+            self.ids.update(service_id for service_id, _ in found)
         if not self.full and not self.reach_searched:
             # As `_NeedSearch.find`: those located beyond the radius whose area covers the person.
             self.reach_searched = True
@@ -515,10 +559,6 @@ def _rank(
         )
         if within >= profile.limit:
             break
-        if counts is not None and search.full:
-            # The `cap` nearest fill the first ring (a city's full shelters): a wider radius
-            # would hold no other candidate, so the answer does not claim one (a review).
-            break
     return radius, matches, near, bed_near
 
 
@@ -625,7 +665,13 @@ def match_needs(
             pool = _CandidatePool(session, locality, _filter(profile), first_ring_km)
             preference = _cover_preference(person, profile, pool.filters, freshness, now)
             database_searches = {
-                need: _NeedSearch(pool, categories, candidate_cap, preference)
+                need: _NeedSearch(
+                    pool,
+                    categories,
+                    candidate_cap,
+                    preference,
+                    tonight=profile.urgent and is_housing(categories),
+                )
                 for need, categories in asked.items()
             }
             # Every need's candidates within the asked distance, read in one statement.
@@ -643,6 +689,7 @@ def match_needs(
                     eligibility=eligibility,
                     now=now,
                     freshness=freshness,
+                    tonight=profile.urgent and is_housing(categories),
                 )
                 for need, categories in asked.items()
             }

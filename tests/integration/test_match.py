@@ -708,22 +708,34 @@ def test_urgent_housing_widens_for_a_bed_tonight_not_for_a_full_shelter(api: Api
     assert [m["service_id"] for m in calm["matches"]] == [full]
 
 
-def test_urgent_housing_does_not_claim_a_radius_its_candidates_do_not_reach(
-    tmp_path: Path,
+@pytest.mark.parametrize("search", ["memory", "database"])
+def test_urgent_housing_finds_beds_tonight_behind_more_full_shelters_than_the_cap(
+    tmp_path: Path, search: str
 ) -> None:
-    """When the `cap` nearest listings are full shelters in town, no wider radius would hold
-    another candidate: the answer had said "widened to 500 km" having looked at them alone
-    (a review, with 12 full shelters and a cap of 10)."""
+    """When the `cap` nearest listings are full shelters in town, the free beds behind them
+    are searched for on their own: the answer had named full shelters only, a free bed 5 km
+    away unsaid, and had either stopped at 50 km or said "widened" having looked at nothing
+    more (two reviews, with 12 full shelters and a cap of 10)."""
     for url in new_database_url(tmp_path):
-        settings = app_settings(url, match_candidate_cap=10)
+        settings = app_settings(url, match_candidate_cap=10, match_search=search)
         with TestClient(create_app(settings), raise_server_exceptions=False) as client:
             api = Api(client)
             organization = api.organization("Northwest")
             for _ in range(12):
                 _shelter(api, organization, "Kenora", 49.767, -94.489, beds=0, hours="9-5")
-            _shelter(api, organization, "Dryden", 49.783, -92.837, beds=3, hours="9-5")
-            urgent = _kenora(api, {"urgent": True, "limit": 1})
-            assert (urgent["expanded"], urgent["radius_km"]) == (False, 50)
+            keewatin = _shelter(api, organization, "Keewatin", 49.757, -94.557, beds=2, hours="9-5")
+            dryden = _shelter(api, organization, "Dryden", 49.783, -92.837, beds=3, hours="9-5")
+
+            one = _kenora(api, {"urgent": True, "limit": 1})
+            assert (one["expanded"], one["radius_km"]) == (False, 50)
+            assert [m["service_id"] for m in one["matches"]] == [keewatin]
+            # Two beds tonight asked for: the radius widens to the second, in Dryden.
+            two = _kenora(api, {"urgent": True, "limit": 2})
+            assert (two["expanded"], two["radius_km"]) == (True, 200)
+            assert [m["service_id"] for m in two["matches"]] == [keewatin, dryden]
+            # Not urgent: ten listings within 50 km are enough, full or not.
+            calm = _kenora(api, {"limit": 10})
+            assert (calm["expanded"], calm["radius_km"]) == (False, 50)
 
 
 def test_urgent_housing_with_no_bed_tonight_within_500_km_names_the_nearest_beyond(

@@ -4,22 +4,30 @@ that its derived index rows are checked too. On the backend under test."""
 import math
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 
 from bench.registry import load_registry
 from schemas.enums import Category, ServedGender
 from service.db import create_db_engine, migrate
 from service.main import create_app
+from service.matching import scoring
 from service.matching.geo import bounding_box, reach_cells
-from service.matching.types import Point
+from service.matching.types import Candidate, Freshness, Point
+from service.models import Service, utcnow
 from service.policy.visibility import matched_point
 from service.repository import match as repo
+from service.repository.rows import converter
 from service.repository.sql import AnyOf
+from service.usecases.candidates import built
 from service.usecases.listings import CATEGORIES, GENDERS, area_covers_of, to_mask
 from tests.conftest import new_database_url
 from tests.factories import ADMIN_KEY, Api, app_settings, bearer
@@ -258,3 +266,66 @@ def test_among_more_province_wide_services_than_the_cap_the_likeliest_are_ranked
             assert response.status_code == 200, response.text
             (result,) = response.json()["results"]
             assert [m["service_id"] for m in result["matches"]] == [best["id"]]
+
+
+def _candidates(session: Session, ids: list[uuid.UUID]) -> list[Candidate]:
+    raw = repo.raw_candidate_rows(session, ids)
+    convert = converter(session, repo.CANDIDATE_COLUMNS, raw.type_codes)
+    return [built(tuple(rows), convert)[1] for _, rows in groupby(raw.rows, key=itemgetter(0))]
+
+
+def test_the_search_for_beds_tonight_takes_exactly_what_ranking_takes_for_one(
+    registry: sa.Engine,
+) -> None:
+    """The database's condition for a bed tonight (urgent housing, behind more full shelters
+    than the cap) is `scoring.bed_tonight`, reason by reason: a 24/7 intake without a count
+    takes people tonight (SQL's `NOT (beds = 0)` is NULL for it), one full by its last count
+    does not; an emergency shelter's free bed by a current count does, by an old one not."""
+    point = POINTS["downtown Toronto"]
+    box = bounding_box(point, 200.0)
+    now = utcnow()
+    freshness = Freshness()
+    filters = repo.CandidateFilter(categories_mask=HOUSING, gender_bit=WOMAN, age=24)
+    tonight = replace(
+        filters,
+        tonight_since=now - timedelta(hours=freshness.availability_stale_hours),
+        shelter_bit=to_mask([Category.housing_emergency_shelter], CATEGORIES),
+    )
+    with Session(registry) as session:
+        every = repo.ids_with_location_in_box(
+            session, box, filters, latitude=point.latitude, longitude=point.longitude, cap=SIZE
+        )
+        ids = [service_id for service_id, _ in every]
+        # The cases the generated registry lacks, made in this transaction, rolled back after:
+        # 24/7 intakes without a count, and free beds counted days ago.
+        before = _candidates(session, ids)
+        intakes = [uuid.UUID(c.service_id) for c in before if c.intake_24_7 and c.beds_available]
+        counted = [
+            uuid.UUID(c.service_id) for c in before if not c.intake_24_7 and c.beds_available
+        ]
+        session.execute(
+            sa.update(Service).where(col(Service.id).in_(intakes[:3])).values(beds_available=None)
+        )
+        session.execute(
+            sa.update(Service)
+            .where(col(Service.id).in_(counted[:3]))
+            .values(availability_updated_at=now - timedelta(days=3))
+        )
+        candidates = _candidates(session, ids)
+        found = repo.ids_with_location_in_box(
+            session, box, tonight, latitude=point.latitude, longitude=point.longitude, cap=SIZE
+        )
+        session.rollback()
+    expected = {
+        uuid.UUID(c.service_id) for c in candidates if scoring.bed_tonight(c, now, freshness)
+    }
+    assert {service_id for service_id, _ in found} == expected
+    # Every case the condition tells apart is there.
+    tiers = {scoring.urgent_tier(c, now, freshness) for c in candidates}
+    assert tiers == {"tonight", "bed", "none"}
+    assert any(c.intake_24_7 and c.beds_available is None for c in candidates)
+    assert any(c.intake_24_7 and c.beds_available == 0 for c in candidates)
+    assert any(
+        c.beds_available and scoring.current_count(c, now, freshness) is None for c in candidates
+    )
+    assert 0 < len(expected) < len(candidates)
