@@ -1,7 +1,7 @@
 """One JSON log line and Prometheus metrics per request, labelled by route template only.
 
 Nothing from the request's body, query string or headers is logged, except a request id the
-caller may send as `X-Request-ID` (kept only when it looks like an id).
+caller may send as `X-Request-ID` (kept only when it is a UUID or a hexadecimal trace id).
 """
 
 import json
@@ -31,10 +31,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.errors import NO_KEY, Unauthorized, problem_response
 
-# A caller's `X-Request-ID` is kept (answered, logged) when it is an opaque id: hexadecimal
-# digits and dashes (a UUID, a trace id). Words are not: a partner's app that put a case's
-# details there ("woman.age67.N2L3G1") would have had them in the log (a review).
-_REQUEST_ID = re.compile(r"^[0-9A-Fa-f-]{8,64}$")
+# A caller's `X-Request-ID` is kept (answered, logged) when it is an opaque id: a UUID, or 16
+# to 64 hexadecimal digits (a trace id), with at least one letter. Words are not: a partner's
+# app that put a case's details there ("woman.age67.N2L3G1") would have had them in the log
+# (a review); nor are digits and dashes alone, which a telephone number or a date of birth
+# also are ("613-555-0100", "1999-04-12", another review).
+_HEX = "[0-9A-Fa-f]"
+_REQUEST_ID = re.compile(
+    rf"^(?=[0-9-]*[A-Fa-f])(?:{_HEX}{{8}}(?:-{_HEX}{{4}}){{3}}-{_HEX}{{12}}|{_HEX}{{16,64}})$"
+)
 access_logger = logging.getLogger("referral.access")
 
 
