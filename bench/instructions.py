@@ -81,10 +81,15 @@ def _counted(
     for every change counted."""
     if registry is not None:
         if not registry.exists():
-            engine = create_db_engine(f"sqlite:///{registry}")
+            # Generated under another name and renamed once whole: a run stopped halfway
+            # leaves no file that the next run would count on as the registry.
+            partial = registry.with_name(f"{registry.name}.partial")
+            partial.unlink(missing_ok=True)
+            engine = create_db_engine(f"sqlite:///{partial}")
             migrate(engine)
             load_registry(engine, size)
             engine.dispose()
+            partial.replace(registry)
         return _count(directory, str(registry), size, areas, matches)
     with database("sqlite", directory) as engine:
         load_registry(engine, size)
