@@ -11,6 +11,7 @@ from sqlmodel import SQLModel
 from schemas.enums import Category, Delivery, Province, ServedGender, ServedStatus
 from service.gazetteer import Gazetteer
 from service.matching.geo import reach_cells
+from service.matching.scoring import around_the_clock
 from service.matching.types import Point
 from service.models import utcnow
 from service.policy.visibility import matched_point
@@ -75,7 +76,9 @@ def _service_row(
         "intake_phone": "+1-555-555-0100",
         "intake_email": None,
         "intake_url": None,
-        "intake_hours": "24/7" if housing and rng.random() < 0.5 else "Mon-Fri 9-17",
+        # (drawn here, in the order of the seeded draws the registry has always made)
+        "intake_hours": (hours := "24/7" if housing and rng.random() < 0.5 else "Mon-Fri 9-17"),
+        "intake_24_7": around_the_clock(hours),
         "referral_required": rng.random() < 0.2,
         "beds_total": beds_total,
         "beds_available": rng.randint(0, beds_total) if beds_total else None,

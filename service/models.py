@@ -174,6 +174,9 @@ class Service(SQLModel, table=True):
     intake_email: str | None = Field(default=None, max_length=254)
     intake_url: str | None = Field(default=None, max_length=500)
     intake_hours: str | None = Field(default=None, max_length=300)
+    # Whether `intake_hours` say "at any hour" (`scoring.around_the_clock`), decided when the
+    # listing is written: what the database's search and ranking read.
+    intake_24_7: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     referral_required: bool = False
     beds_total: int | None = None
     beds_available: int | None = None

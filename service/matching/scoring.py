@@ -24,6 +24,8 @@ person needing a bed tonight above open 24/7 shelters, in 14 of 60 cities a revi
 """
 
 import math
+import re
+import unicodedata
 from datetime import datetime
 
 from service.matching.types import Candidate, Freshness, Weights, experienced
@@ -154,36 +156,43 @@ def has_bed_or_24_7(candidate: Candidate, now: datetime, freshness: Freshness) -
 
 EMERGENCY_SHELTER = "housing.emergency_shelter"
 
-# Intake hours that say "at any hour", as providers write them, lower case, without spaces or
-# dots (`around_the_clock`): "24 hours" and "24 h/24, 7 j/7" were read as office hours.
-AROUND_THE_CLOCK = frozenset(
-    {
-        "24/7",
-        "24x7",
-        "24/7/365",
-        "open24/7",
-        "24h",
-        "24hrs",
-        "24hours",
-        "24hoursaday",
-        "open24hours",
-        "24h/24",
-        "24h/24,7j/7",
-        "24h/24-7j/7",
-        "24h/24et7j/7",
-        "24hsur24",
-        "24hsur24,7jsur7",
-        "24heures",
-        "24heuressur24",
-    }
+# Intake hours that say "at any hour", as providers write them, in English or French: the whole
+# text once normalised (`around_the_clock`). Exact strings had read "24 h/24 7 j/7", "24 hours
+# a day, 7 days a week", "24-7" and "Ouvert 24 h/24" as office hours, and ranked those
+# shelters last for a person needing a bed tonight (two reviews). Anything more ("24/7 phone
+# line, beds by referral", "24/7 except holidays") is not read as at any hour: a shelter put
+# first wrongly sends a person to a closed door.
+_UNIT = r"(?:h|hrs?|hours?|heures?)"
+_PER_24 = r"(?:/| ?sur ?| ?on ?)24"
+_PER_DAY = r"(?: (?:a|per|par) |/)(?:day|jour)"
+_HOURS = rf"24 ?(?:{_UNIT}(?:{_PER_24}|{_PER_DAY})?|{_PER_24})"
+_WEEK = r"7 ?(?:j|jours?|d|days?)?(?:(?:/| ?sur ?| ?on ?)7|(?: (?:a|per|par) |/)(?:week|semaine))?"
+_YEAR = r"(?:/365| 365 (?:days|jours)(?: (?:a|per|par) (?:year|an))?)"
+_AROUND_THE_CLOCK = re.compile(
+    r"(?:(?:open|ouvert|intake|accueil|admissions?|always open|toujours ouvert):? ?)?"
+    r"(?:"
+    rf"24 ?[/x-] ?7{_YEAR}?"
+    rf"|{_HOURS}(?:(?: ?(?:-|&|/|et|and) ?| ){_WEEK})?{_YEAR}?"
+    r"|around the clock|at any hour|at all hours|en tout temps|jour et nuit|day and night"
+    r")"
 )
 
 
 def around_the_clock(hours: str | None) -> bool:
-    """Whether intake hours say "at any hour" (`AROUND_THE_CLOCK`)."""
+    """Whether intake hours say "at any hour" (`_AROUND_THE_CLOCK`): the text in lower case,
+    less a remark in brackets ("24/7 (call first)"), its spaces (non-breaking ones too),
+    dots, commas and semicolons as one space, none around a slash, dash, colon or ampersand.
+    Decided when a listing is written and stored with it (`Service.intake_24_7`), so that
+    the database reads what ranking reads: a change here needs a migration that decides
+    every stored listing again."""
     if not hours:
         return False
-    return hours.lower().replace(" ", "").replace(".", "") in AROUND_THE_CLOCK
+    text = unicodedata.normalize("NFKC", hours).lower()
+    text = re.sub(r"\([^()]*\)", " ", text)
+    text = text.replace("\u2013", "-").replace("\u2014", "-")
+    text = re.sub(r"[\s.,;]+", " ", text).strip()
+    text = re.sub(r" ?([/:&-]) ?", r"\1", text)
+    return _AROUND_THE_CLOCK.fullmatch(text) is not None
 
 
 def urgent_tier(candidate: Candidate, now: datetime, freshness: Freshness) -> str:

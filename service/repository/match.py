@@ -17,7 +17,6 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
 
-from service.matching.scoring import AROUND_THE_CLOCK
 from service.models import (
     NATIONWIDE_AREA,
     AreaCover,
@@ -425,10 +424,8 @@ def _cover_estimate(languages: int, specialised: bool, housing: bool) -> Any:
 
 
 def _intake_24_7() -> Any:
-    """`scoring.around_the_clock` in SQL."""
-    hours = sa.func.lower(col(Service.intake_hours))
-    normal = sa.func.replace(sa.func.replace(sa.func.coalesce(hours, ""), " ", ""), ".", "")
-    return normal.in_(sorted(AROUND_THE_CLOCK))
+    """`scoring.around_the_clock` of the intake hours, as stored with the listing."""
+    return col(Service.intake_24_7).is_(True)
 
 
 @lru_cache(maxsize=256)
@@ -546,7 +543,7 @@ _CANDIDATE_COLUMNS = (
     "service_radius_km",
     "provinces_mask",
     "nationwide",
-    "intake_hours",
+    "intake_24_7",
     "referral_required",
     "fees",
     "beds_total",

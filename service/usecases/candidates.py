@@ -7,7 +7,6 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from service.matching.scoring import around_the_clock
 from service.matching.types import Candidate, Point, Site
 from service.policy.visibility import matched_point
 from service.repository import match as repo
@@ -78,7 +77,7 @@ def candidate_of(service: Any, locations: list[Any]) -> Candidate:
         service_radius_km=service.service_radius_km,
         provinces=_provinces_of(service.provinces_mask),
         nationwide=service.nationwide,
-        intake_24_7=around_the_clock(service.intake_hours),
+        intake_24_7=service.intake_24_7,
         referral_required=service.referral_required,
         fees=sys.intern(service.fees),
         beds_total=service.beds_total,

@@ -31,6 +31,7 @@ from schemas.services import (
 )
 from schemas.services import Location as LocationIn
 from service.matching.geo import reach_cells
+from service.matching.scoring import around_the_clock
 from service.matching.types import Point
 from service.models import NATIONWIDE_AREA, Location, Service
 from service.policy.visibility import (
@@ -93,6 +94,7 @@ def listing_columns(listing: ServiceCreate, *, eligibility_stated: bool = True) 
         "intake_email": intake.email,
         "intake_url": intake.url,
         "intake_hours": intake.hours,
+        "intake_24_7": around_the_clock(intake.hours),
         "referral_required": intake.referral_required,
         "beds_total": capacity.beds_total,
         "beds_available": capacity.beds_available,

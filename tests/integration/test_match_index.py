@@ -585,7 +585,15 @@ def test_the_database_reads_intake_hours_at_any_hour_as_matching_does(
     """The province-wide services' order in SQL (`repository.match._intake_24_7`) and the
     matching core (`scoring.around_the_clock`) must agree on every way of writing it."""
     organization = api.organization("Hours")
-    written = ["24 h/24, 7 j/7", "24 Hours", "24/7", "Mon-Fri 9:00-17:00", "by appointment"]
+    written = [
+        "24 h/24, 7 j/7",
+        "24 Hours",
+        "24/7",
+        "24 hours a day, 7 days a week",
+        "24/7 (call first)",
+        "Mon-Fri 9:00-17:00",
+        "by appointment",
+    ]
     ids = {
         api.service(organization, name=hours, intake={**listing("x")["intake"], "hours": hours})[
             "id"
@@ -598,4 +606,10 @@ def test_the_database_reads_intake_hours_at_any_hour_as_matching_does(
         ).scalars()
         at_any_hour = {ids[str(service_id)] for service_id in found}
     assert at_any_hour == {hours for hours in written if scoring.around_the_clock(hours)}
-    assert at_any_hour == {"24 h/24, 7 j/7", "24 Hours", "24/7"}
+    assert at_any_hour == {
+        "24 h/24, 7 j/7",
+        "24 Hours",
+        "24/7",
+        "24 hours a day, 7 days a week",
+        "24/7 (call first)",
+    }

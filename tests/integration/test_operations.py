@@ -32,6 +32,7 @@ from service.db import alembic_config, create_db_engine, downgrade, migrate, sta
 from service.deps import get_session
 from service.errors import DatabaseUnavailable
 from service.main import create_app
+from service.matching import scoring
 from service.observability import JsonFormatter
 from service.startup import prepare_database
 from service.usecases.demo import load_demo_registry
@@ -918,6 +919,51 @@ def test_upgrading_writes_every_listings_language_codes_in_one_form(
             assert stored(old) == ["en", "fr", "es", "mic"]
             assert stored(unknown) == ["qqq", "es"]  # kept, for its provider to correct
             assert stored(untouched) == (json.loads(before) if isinstance(before, str) else before)
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_decides_every_listings_intake_at_any_hour_as_ranking_does(
+    fresh_database_url: str,
+) -> None:
+    """Listings stored before `intake_24_7` are decided by the migration's copy of
+    `scoring.around_the_clock`: the same answer for every way of writing the hours."""
+    written = [
+        "24 h/24 7 j/7",
+        "24 hours a day, 7 days a week",
+        "24/7 (call first)",
+        "24\u00a0h/24, 7\u00a0j/7",
+        "Ouvert 24 h/24",
+        "24/7",
+        "Mon-Fri 9-17",
+        "24/7 phone line, beds by referral",
+        None,
+    ]
+    _migrate(fresh_database_url)
+    engine = create_db_engine(fresh_database_url)
+    try:
+        with Session(engine) as session:
+            assert load_demo_registry(session) is not None
+        downgrade(engine, revision="8b1e4d6f0a93")
+        with engine.begin() as connection:
+            ids = [row[0] for row in connection.execute(sa.text("SELECT id FROM service"))]
+            assert len(ids) >= len(written)
+            hours_of = dict(zip(ids, written, strict=False))
+            for service_id, hours in hours_of.items():
+                connection.execute(
+                    sa.text("UPDATE service SET intake_hours = :hours WHERE id = :id"),
+                    {"hours": hours, "id": service_id},
+                )
+        _migrate(fresh_database_url)
+        with engine.connect() as connection:
+            stored = {
+                row[0]: row[1]
+                for row in connection.execute(sa.text("SELECT id, intake_24_7 FROM service"))
+            }
+        assert {service_id: bool(stored[service_id]) for service_id in hours_of} == {
+            service_id: scoring.around_the_clock(hours) for service_id, hours in hours_of.items()
+        }
+        assert sum(bool(stored[service_id]) for service_id in hours_of) == 6
     finally:
         engine.dispose()
 
