@@ -90,6 +90,9 @@ def _counted(
             load_registry(engine, size)
             engine.dispose()
             partial.replace(registry)
+        engine = create_db_engine(f"sqlite:///{registry}")
+        migrate(engine)  # one generated before the schema's latest change
+        engine.dispose()
         return _count(directory, str(registry), size, areas, matches)
     with database("sqlite", directory) as engine:
         load_registry(engine, size)

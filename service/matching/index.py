@@ -26,6 +26,7 @@ from service.matching.geo import (
     great_circle_km,
     reach_cells,
 )
+from service.matching.scoring import may_have_bed_or_24_7, may_take_tonight
 from service.matching.types import Candidate, Point
 
 # Grid cells of 0.03 degrees: about 3.3 km north-south and 2.4 km east-west at 45 degrees
@@ -44,18 +45,29 @@ _LIST_FILLED_BELOW = 2_000
 Cell = tuple[int, int]
 Accept = Callable[[Candidate], bool]
 
+# Subsets of each category's services searched on their own (`nearest(subset=)`), by what a
+# service is whatever the time: for urgent housing, behind more full shelters than a search
+# takes, those that may take people tonight and those that may have a bed or an intake at
+# any hour. ("" is every service.)
+SUBSETS: dict[str, Callable[[Candidate], bool]] = {
+    "tonight": may_take_tonight,
+    "bed_or_24_7": may_have_bed_or_24_7,
+}
+
 
 def _cell(latitude: float, longitude: float) -> Cell:
     return (math.floor(latitude / CELL_DEGREES), math.floor(longitude / CELL_DEGREES))
 
 
 class RegistryIndex:
-    """Candidates by service id; for each category, their sites in a grid and their service
-    areas by province; services with a service-area radius by the reach cells it touches."""
+    """Candidates by service id; for each category, their sites in a grid (and for each of
+    its `SUBSETS`, another) and their service areas by province; services with a
+    service-area radius by the reach cells it touches."""
 
     def __init__(self) -> None:
         self._candidates: dict[str, Candidate] = {}
-        self._grid: dict[str, dict[Cell, dict[str, tuple[Point, ...]]]] = {}
+        # By (category, subset): "" for every service of the category.
+        self._grid: dict[tuple[str, str], dict[Cell, dict[str, tuple[Point, ...]]]] = {}
         self._reach: dict[int, set[str]] = {}
         self._areas: dict[str, dict[str, set[str]]] = {}
 
@@ -77,10 +89,12 @@ class RegistryIndex:
         areas = _areas_of(candidate)
         for reach_cell in reach:
             self._reach.setdefault(reach_cell, set()).add(service_id)
+        subsets = _subsets_of(candidate)
         for category in candidate.categories:
-            grid = self._grid.setdefault(category, {})
-            for cell, points in sites.items():
-                grid.setdefault(cell, {})[service_id] = points
+            for subset in subsets if sites else ():
+                grid = self._grid.setdefault((category, subset), {})
+                for cell, points in sites.items():
+                    grid.setdefault(cell, {})[service_id] = points
             covered = self._areas.setdefault(category, {})
             for area in areas:
                 covered.setdefault(area, set()).add(service_id)
@@ -94,9 +108,14 @@ class RegistryIndex:
         areas = _areas_of(candidate)
         for reach_cell in reach:
             _discard(self._reach, reach_cell, service_id)
+        subsets = _subsets_of(candidate)
         for category in candidate.categories:
-            for cell in sites:
-                _discard(self._grid[category], cell, service_id)
+            for subset in subsets if sites else ():
+                grid = self._grid[category, subset]
+                for cell in sites:
+                    _discard(grid, cell, service_id)
+                if not grid:
+                    del self._grid[category, subset]
             for area in areas:
                 _discard(self._areas[category], area, service_id)
 
@@ -110,8 +129,10 @@ class RegistryIndex:
         radius_km: float,
         accept: Accept,
         cap: int,
+        subset: str = "",
     ) -> list[tuple[str, float]]:
-        """The `cap` nearest accepted services of `categories` with a site within `radius_km`
+        """The `cap` nearest accepted services of `categories` (of those, of `subset`: one
+        of `SUBSETS`) with a site within `radius_km`
         of `point` (by flat distance, within `flat_radius_km`: a few beyond, none missed),
         nearest first (then by id), each with its distance in km, flat-earth: good enough to
         choose candidates, whose exact distances ranking measures.
@@ -121,7 +142,7 @@ class RegistryIndex:
         the `cap`-th. Cells are found by growing outwards from the point's own; past
         `_SPREAD_CELLS` (a sparse region), or from the start when the categories have fewer
         filled cells (a small registry), by the filled cells within the radius instead."""
-        grids = [self._grid[c] for c in sorted(categories) if c in self._grid]
+        grids = [self._grid[c, subset] for c in sorted(categories) if (c, subset) in self._grid]
         latitude, longitude = point.latitude, point.longitude
         shrink2 = math.cos(math.radians(latitude)) ** 2
         reach_km = flat_radius_km(latitude, radius_km)
@@ -250,6 +271,10 @@ def _sites_by_cell(candidate: Candidate) -> dict[Cell, tuple[Point, ...]]:
         cell = _cell(site.point.latitude, site.point.longitude)
         cells[cell] = (*cells.get(cell, ()), site.point)
     return cells
+
+
+def _subsets_of(candidate: Candidate) -> list[str]:
+    return ["", *(name for name, holds in SUBSETS.items() if holds(candidate))]
 
 
 def _reach_cells_of(candidate: Candidate) -> set[int]:

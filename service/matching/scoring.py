@@ -220,6 +220,20 @@ def fold_urgent(base: float, tier: str) -> float:
     return 0.45 * base
 
 
+def may_take_tonight(candidate: Candidate) -> bool:
+    """Whether the service takes people tonight (`bed_tonight`) by some count's age: what
+    `bed_tonight` decides for every `now`, bar the age of a free bed's count. The match index
+    keeps these apart, so that urgent housing finds them behind many full shelters."""
+    if candidate.intake_24_7:
+        return candidate.beds_available != 0
+    return EMERGENCY_SHELTER in candidate.categories and (candidate.beds_available or 0) > 0
+
+
+def may_have_bed_or_24_7(candidate: Candidate) -> bool:
+    """Whether `has_bed_or_24_7` holds by some count's age (`may_take_tonight`, likewise)."""
+    return candidate.intake_24_7 or (candidate.beds_available or 0) > 0
+
+
 def bed_tonight(candidate: Candidate, now: datetime, freshness: Freshness) -> bool:
     """What the unmet-need report counts as a bed tonight: what the answer ranks as taking
     people tonight (`urgent_tier`), an emergency shelter with a free bed by a current count

@@ -53,9 +53,11 @@ class CandidateFilter:
     with_dependents: bool = False
     no_identification: bool = False
     no_police_report: bool = False
-    # Only those that take people tonight (`scoring.urgent_tier`), by a count of free beds
-    # updated since this time, or an intake at any hour.
-    tonight_since: datetime | None = None
+    # For urgent housing, only those of a tier (`scoring.urgent_tier`) or above: "tonight"
+    # (`scoring.bed_tonight`) or "bed" (`scoring.has_bed_or_24_7`), by a count of free beds
+    # updated since `beds_current_since`, or an intake at any hour.
+    tier: str | None = None
+    beds_current_since: datetime | None = None
     shelter_bit: int = 0  # the category whose current free bed is a bed tonight
 
 
@@ -71,7 +73,7 @@ class _Shape:
     with_dependents: bool
     no_identification: bool
     no_police_report: bool
-    tonight: bool = False
+    tier: str | None = None
 
     @classmethod
     def of(cls, filters: CandidateFilter) -> "_Shape":
@@ -83,7 +85,7 @@ class _Shape:
             with_dependents=filters.with_dependents,
             no_identification=filters.no_identification,
             no_police_report=filters.no_police_report,
-            tonight=filters.tonight_since is not None,
+            tier=filters.tier,
         )
 
 
@@ -95,9 +97,9 @@ def _parameters(filters: CandidateFilter) -> dict[str, Any]:
         "status": filters.status_bit,
         "trafficking": filters.trafficking_bits,
     }
-    if filters.tonight_since is not None:
-        parameters["tonight_since"] = filters.tonight_since
-        parameters["tonight_shelter_bit"] = filters.shelter_bit
+    if filters.tier is not None:
+        parameters["tier_since"] = filters.beds_current_since
+        parameters["tier_shelter_bit"] = filters.shelter_bit
     return parameters
 
 
@@ -128,9 +130,21 @@ def _conditions(shape: _Shape) -> list[Any]:
         conditions.append(col(Service.id_required).is_(False))
     if shape.no_police_report:
         conditions.append(col(Service.police_report_required).is_(False))
-    if shape.tonight:
-        conditions.append(_takes_tonight("tonight_since", "tonight_shelter_bit"))
+    if shape.tier == "tonight":
+        conditions.append(_takes_tonight("tier_since", "tier_shelter_bit"))
+    elif shape.tier == "bed":
+        conditions.append(sa.or_(_current_bed("tier_since"), _intake_24_7()))
+    elif shape.tier is not None:
+        raise ValueError(f"no such tier: {shape.tier}")
     return conditions
+
+
+def _current_bed(since: str) -> Any:
+    """A free bed by a count updated since the parameter `since` (`scoring.current_count`)."""
+    return sa.and_(
+        col(Service.beds_available) > 0,
+        col(Service.availability_updated_at) >= sa.bindparam(since, type_=UTCDateTime),
+    )
 
 
 def _takes_tonight(since: str, shelter_bit: str) -> Any:
@@ -138,13 +152,10 @@ def _takes_tonight(since: str, shelter_bit: str) -> Any:
     count does not say full (no count is not full), or an emergency shelter with a free bed
     by a count updated since the parameter `since`."""
     beds = col(Service.beds_available)
-    current_bed = sa.and_(
-        beds > 0, col(Service.availability_updated_at) >= sa.bindparam(since, type_=UTCDateTime)
-    )
     shelter = col(Service.categories_mask).op("&")(sa.bindparam(shelter_bit, type_=sa.Integer)) != 0
     return sa.or_(
         sa.and_(_intake_24_7(), sa.or_(beds.is_(None), beds != 0)),
-        sa.and_(current_bed, shelter),
+        sa.and_(_current_bed(since), shelter),
     )
 
 
@@ -436,16 +447,12 @@ def _covering_statement(
     if housing and urgent:
         # Urgent housing ranks a shelter that takes people tonight first, then a free bed by a
         # current count, then the rest (`scoring.urgent_tier`).
-        counted = col(Service.availability_updated_at) >= sa.bindparam(
-            "beds_current_since", type_=UTCDateTime
-        )
-        current_bed = sa.and_(col(Service.beds_available) > 0, counted)
         # (A 24/7 intake without a count takes people tonight: `NOT (beds = 0)` had been
         # NULL for it, and put it among the second.)
         order.append(
             sa.case(
                 (_takes_tonight("beds_current_since", "shelter_bit"), 0),
-                (sa.or_(current_bed, _intake_24_7()), 1),
+                (sa.or_(_current_bed("beds_current_since"), _intake_24_7()), 1),
                 else_=2,
             )
         )

@@ -45,7 +45,7 @@ from service.matching.ranking import (
     is_housing,
     rank_need,
 )
-from service.matching.scoring import UNSTATED_ELIGIBILITY_FACTOR, bed_tonight
+from service.matching.scoring import UNSTATED_ELIGIBILITY_FACTOR, bed_tonight, has_bed_or_24_7
 from service.matching.types import (
     Candidate,
     Freshness,
@@ -243,7 +243,7 @@ class _CandidatePool:
 class _NeedSearch:
     """The candidates of one need: the `cap` nearest eligible services of its categories, the
     services whose area covers the person, and the province-wide and nationwide ones; for
-    urgent housing, when the nearest fill `cap`, the `cap` nearest that take people tonight."""
+    urgent housing, when the nearest fill `cap`, the `cap` nearest of each tier (`_IndexSearch`)."""
 
     def __init__(
         self,
@@ -252,22 +252,22 @@ class _NeedSearch:
         cap: int,
         preference: repo.CoverPreference,
         *,
-        tonight: bool = False,
+        urgent_housing: bool = False,
     ) -> None:
         self.pool = pool
         self.cap = cap
         self.filters = replace(pool.filters, categories_mask=_mask(categories))
-        # Urgent housing: also the `cap` nearest that take people tonight, found by their own
-        # search once the nearest of any kind fill it (`_IndexSearch.tonight`).
-        self.tonight_filters = (
+        # Urgent housing: also the `cap` nearest of each tier, found by searches of their own
+        # once the nearest of any kind fill it (`_IndexSearch.tiers`).
+        self.tier_filters = [
             replace(
                 self.filters,
-                tonight_since=preference.beds_current_since,
+                tier=tier,
+                beds_current_since=preference.beds_current_since,
                 shelter_bit=preference.emergency_shelter_bit,
             )
-            if tonight
-            else None
-        )
+            for tier in (("tonight", "bed") if urgent_housing else ())
+        ]
         self.ids = repo.ids_covering_province(
             pool.session,
             province=pool.province,
@@ -312,11 +312,11 @@ class _NeedSearch:
         if radius_km > self.searched_km:
             self.searched_km = radius_km
             self._nearest(radius_km)
-            if self.full and self.tonight_filters is not None:
+            for filters in self.tier_filters if self.full else ():
                 found = repo.ids_with_location_in_box(
                     self.pool.session,
                     bounding_box(self.pool.point, radius_km),
-                    self.tonight_filters,
+                    filters,
                     latitude=self.pool.point.latitude,
                     longitude=self.pool.point.longitude,
                     cap=self.cap,
@@ -354,7 +354,7 @@ class _IndexSearch:
         eligibility: Eligibility,
         now: datetime,
         freshness: Freshness,
-        tonight: bool = False,
+        urgent_housing: bool = False,
     ) -> None:
         self.index = index
         self.person = person
@@ -362,13 +362,21 @@ class _IndexSearch:
         self.eligibility = eligibility
         self.categories = categories
         # Urgent housing: when the `cap` nearest of any kind fill the search (a city's full
-        # shelters), the `cap` nearest that take people tonight too, by a search of their own.
-        # Without it, twelve full shelters in town had hidden a free bed 3 km farther, and
-        # the answer had named only full ones (a review).
-        self.tonight: Callable[[Candidate], bool] | None = (
-            (lambda c: eligibility.admits(c) and bed_tonight(c, now, freshness))
-            if tonight
-            else None
+        # shelters), the `cap` nearest of each tier above the last too (`scoring.urgent_tier`),
+        # by searches of their own among those that may be of it (`index.SUBSETS`). Without
+        # them, twelve full shelters in town had hidden a free bed 3 km farther, and 55 with
+        # office hours a 24/7 intake 6 km away: the answer named full ones only, or 24/7
+        # intakes across the province (two reviews).
+        self.tiers: list[tuple[str, Callable[[Candidate], bool]]] = (
+            [
+                ("tonight", lambda c: eligibility.admits(c) and bed_tonight(c, now, freshness)),
+                (
+                    "bed_or_24_7",
+                    lambda c: eligibility.admits(c) and has_bed_or_24_7(c, now, freshness),
+                ),
+            ]
+            if urgent_housing
+            else []
         )
         scorer = Scorer(
             person,
@@ -404,13 +412,14 @@ class _IndexSearch:
             )
             self.ids.update(service_id for service_id, _ in found)
             self.full = len(found) == self.cap
-        if self.full and self.tonight is not None:
+        for subset, accept in self.tiers if self.full else ():
             found = self.index.nearest(
                 self.person.point,
                 self.categories,
                 radius_km=radius_km,
-                accept=self.tonight,
+                accept=accept,
                 cap=self.cap,
+                subset=subset,
             )
             self.ids.update(service_id for service_id, _ in found)
         if not self.full and not self.reach_searched:
@@ -670,7 +679,7 @@ def match_needs(
                     categories,
                     candidate_cap,
                     preference,
-                    tonight=profile.urgent and is_housing(categories),
+                    urgent_housing=profile.urgent and is_housing(categories),
                 )
                 for need, categories in asked.items()
             }
@@ -689,7 +698,7 @@ def match_needs(
                     eligibility=eligibility,
                     now=now,
                     freshness=freshness,
-                    tonight=profile.urgent and is_housing(categories),
+                    urgent_housing=profile.urgent and is_housing(categories),
                 )
                 for need, categories in asked.items()
             }

@@ -738,6 +738,44 @@ def test_urgent_housing_finds_beds_tonight_behind_more_full_shelters_than_the_ca
             assert (calm["expanded"], calm["radius_km"]) == (False, 50)
 
 
+@pytest.mark.parametrize("search", ["memory", "database"])
+def test_urgent_housing_finds_a_24_7_intake_behind_more_full_shelters_than_the_cap(
+    tmp_path: Path, search: str
+) -> None:
+    """With no bed tonight anywhere, the middle tier (a 24/7 intake full by its last count,
+    which can still help find a bed) is searched for behind the full shelters with office
+    hours too: the answer had named a province-wide 24/7 intake 1,700 km away before the one
+    6 km away (a review, 55 full shelters in Thunder Bay)."""
+    for url in new_database_url(tmp_path):
+        settings = app_settings(url, match_candidate_cap=10, match_search=search)
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            api = Api(client)
+            organization = api.organization("Northwest")
+            for _ in range(12):
+                _shelter(api, organization, "Kenora", 49.767, -94.489, beds=0, hours="9-5")
+            keewatin = _shelter(
+                api, organization, "Keewatin", 49.757, -94.557, beds=0, hours="24/7"
+            )
+            api.service(
+                organization,
+                name="Ontario-wide intake",
+                locations=[
+                    {
+                        "municipality": "Toronto",
+                        "province": "ON",
+                        "latitude": 43.65,
+                        "longitude": -79.38,
+                        "confidential": False,
+                    }
+                ],
+                service_area={"radius_km": None, "provinces": ["ON"], "nationwide": False},
+                intake={"phone": "+1-416-555-0100", "hours": "24/7"},
+                capacity={"beds_total": 10, "beds_available": 0},
+            )
+            urgent = _kenora(api, {"urgent": True, "limit": 1})
+            assert [m["service_id"] for m in urgent["matches"]] == [keewatin]
+
+
 def test_urgent_housing_with_no_bed_tonight_within_500_km_names_the_nearest_beyond(
     api: Api,
 ) -> None:

@@ -274,21 +274,24 @@ def _candidates(session: Session, ids: list[uuid.UUID]) -> list[Candidate]:
     return [built(tuple(rows), convert)[1] for _, rows in groupby(raw.rows, key=itemgetter(0))]
 
 
-def test_the_search_for_beds_tonight_takes_exactly_what_ranking_takes_for_one(
-    registry: sa.Engine,
+@pytest.mark.parametrize("tier", ["tonight", "bed"])
+def test_the_search_of_a_tier_takes_exactly_what_ranking_takes_for_it(
+    registry: sa.Engine, tier: str
 ) -> None:
-    """The database's condition for a bed tonight (urgent housing, behind more full shelters
-    than the cap) is `scoring.bed_tonight`, reason by reason: a 24/7 intake without a count
-    takes people tonight (SQL's `NOT (beds = 0)` is NULL for it), one full by its last count
-    does not; an emergency shelter's free bed by a current count does, by an old one not."""
+    """The database's conditions for the tiers of urgent housing (searched behind more full
+    shelters than the cap) are `scoring.bed_tonight` and `scoring.has_bed_or_24_7`, reason by
+    reason: a 24/7 intake without a count takes people tonight (SQL's `NOT (beds = 0)` is
+    NULL for it), one full by its last count does not but is of the middle tier; a free bed
+    by a current count is, by an old one not."""
     point = POINTS["downtown Toronto"]
     box = bounding_box(point, 200.0)
     now = utcnow()
     freshness = Freshness()
     filters = repo.CandidateFilter(categories_mask=HOUSING, gender_bit=WOMAN, age=24)
-    tonight = replace(
+    of_tier = replace(
         filters,
-        tonight_since=now - timedelta(hours=freshness.availability_stale_hours),
+        tier=tier,
+        beds_current_since=now - timedelta(hours=freshness.availability_stale_hours),
         shelter_bit=to_mask([Category.housing_emergency_shelter], CATEGORIES),
     )
     with Session(registry) as session:
@@ -313,14 +316,13 @@ def test_the_search_for_beds_tonight_takes_exactly_what_ranking_takes_for_one(
         )
         candidates = _candidates(session, ids)
         found = repo.ids_with_location_in_box(
-            session, box, tonight, latitude=point.latitude, longitude=point.longitude, cap=SIZE
+            session, box, of_tier, latitude=point.latitude, longitude=point.longitude, cap=SIZE
         )
         session.rollback()
-    expected = {
-        uuid.UUID(c.service_id) for c in candidates if scoring.bed_tonight(c, now, freshness)
-    }
+    holds = scoring.bed_tonight if tier == "tonight" else scoring.has_bed_or_24_7
+    expected = {uuid.UUID(c.service_id) for c in candidates if holds(c, now, freshness)}
     assert {service_id for service_id, _ in found} == expected
-    # Every case the condition tells apart is there.
+    # Every case the conditions tell apart is there.
     tiers = {scoring.urgent_tier(c, now, freshness) for c in candidates}
     assert tiers == {"tonight", "bed", "none"}
     assert any(c.intake_24_7 and c.beds_available is None for c in candidates)

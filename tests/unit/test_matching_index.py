@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from service.matching import index as index_module
 from service.matching.geo import KM_PER_DEGREE_LATITUDE, great_circle_km
-from service.matching.index import NATIONWIDE, RegistryIndex
+from service.matching.index import NATIONWIDE, SUBSETS, RegistryIndex
 from service.matching.types import Candidate, Point, Site
 
 CATEGORIES = ("housing.emergency_shelter", "legal.immigration", "specialized.counselling")
@@ -40,6 +40,8 @@ def candidates(draw: st.DrawFn, number: int) -> Candidate:
         service_radius_km=draw(st.sampled_from([None, None, 25.0, 120.0, 300.0])),
         provinces=frozenset(draw(st.sets(st.sampled_from(PROVINCES), max_size=2))),
         nationwide=draw(st.booleans()) and draw(st.booleans()),
+        intake_24_7=draw(st.booleans()),
+        beds_available=draw(st.sampled_from([None, 0, 2])),
     )
 
 
@@ -94,6 +96,7 @@ WAYS = {"list": (10**9, 100), "grow, then list": (0, 3), "grow": (0, 10**9)}
     st.floats(1.0, 500.0),
     st.integers(1, 12),
     st.sampled_from(sorted(WAYS)),
+    st.sampled_from(["", *SUBSETS]),
 )
 def test_nearest_is_the_nearest_accepted_services_within_the_radius(
     services: list[Candidate],
@@ -102,7 +105,10 @@ def test_nearest_is_the_nearest_accepted_services_within_the_radius(
     radius_km: float,
     cap: int,
     way: str,
+    subset: str,
 ) -> None:
+    """... of every service, or of a subset (`SUBSETS`: for urgent housing, those that may
+    take people tonight, those that may have a bed or an intake at any hour)."""
     list_below, spread = WAYS[way]
     with (
         patch.object(index_module, "_LIST_FILLED_BELOW", list_below),
@@ -114,12 +120,16 @@ def test_nearest_is_the_nearest_accepted_services_within_the_radius(
             radius_km=radius_km,
             accept=_accepted,
             cap=cap,
+            subset=subset,
         )
     within = (index_module.flat_radius_km(point.latitude, radius_km) / KM_PER_DEGREE_LATITUDE) ** 2
     expected = sorted(
         (min(_squared_degrees(point, site.point) for site in c.sites), c.service_id)
         for c in services
-        if c.sites and c.categories & categories and _accepted(c)
+        if c.sites
+        and c.categories & categories
+        and _accepted(c)
+        and (not subset or SUBSETS[subset](c))
     )
     expected = [(d2, i) for d2, i in expected if d2 <= within][:cap]
     assert found == [(i, math.sqrt(d2) * KM_PER_DEGREE_LATITUDE) for d2, i in expected]
@@ -220,15 +230,18 @@ def test_replacing_and_removing_leaves_what_a_fresh_index_of_the_result_holds(
             assert index.covering(
                 province, categories, accept=_accepted, best_first=_sites, cap=99
             ) == fresh.covering(province, categories, accept=_accepted, best_first=_sites, cap=99)
-        assert index.nearest(
-            CENTRE, categories, radius_km=500, accept=_accepted, cap=99
-        ) == fresh.nearest(CENTRE, categories, radius_km=500, accept=_accepted, cap=99)
+        for subset in ("", *SUBSETS):
+            assert index.nearest(
+                CENTRE, categories, radius_km=500, accept=_accepted, cap=99, subset=subset
+            ) == fresh.nearest(
+                CENTRE, categories, radius_km=500, accept=_accepted, cap=99, subset=subset
+            )
         assert index.reaching(
             CENTRE, categories, beyond_km=0, accept=_accepted, cap=99
         ) == fresh.reaching(CENTRE, categories, beyond_km=0, accept=_accepted, cap=99)
     for service_id in list(final):
         index.remove(service_id)
     assert len(index) == 0
-    assert not index._grid.get(CATEGORIES[0])
+    assert not index._grid
     assert not index._reach
     assert not any(index._areas.get(c, {}).get(NATIONWIDE) for c in CATEGORIES)
