@@ -1,6 +1,7 @@
 """`referral serve`: migrate once, then serve with uvicorn."""
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from sqlalchemy.engine import URL, make_url
 
 from service.config import Settings
@@ -26,7 +28,21 @@ def _settings() -> Settings:
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
-        typer.echo(f"referral: invalid setting REFERRAL_{field.upper()}: {first['msg']}", err=True)
+        message = first["msg"].removeprefix("Value error, ")
+        if field:
+            typer.echo(f"referral: invalid setting REFERRAL_{field.upper()}: {message}", err=True)
+        else:  # a rule between settings, which its message names
+            typer.echo(f"referral: invalid setting: {message}", err=True)
+        raise typer.Exit(2) from None
+    except SettingsError as error:
+        # A list not written as JSON (REFERRAL_CORS_ORIGINS=https://a.ca) had stopped the
+        # start with a traceback of a hundred lines.
+        named = re.search(r'field "(\w+)"', str(error))
+        field = named.group(1).upper() if named else "?"
+        typer.echo(
+            f'referral: invalid setting REFERRAL_{field}: not JSON; write a list as ["https://a.ca"]',
+            err=True,
+        )
         raise typer.Exit(2) from None
 
 

@@ -101,7 +101,10 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _page_sizes(self) -> Self:
         if self.default_per_page > self.max_per_page:
-            raise ValueError("default_per_page must not exceed max_per_page")
+            raise ValueError(
+                f"REFERRAL_DEFAULT_PER_PAGE ({self.default_per_page}) must not exceed "
+                f"REFERRAL_MAX_PER_PAGE ({self.max_per_page})"
+            )
         return self
 
     @property

@@ -753,6 +753,10 @@ def _referral(
         ("serve", "REFERRAL_BOOTSTRAP_ADMIN_KEY", "short"),
         ("serve", "REFERRAL_LOG_LEVEL", "chatty"),
         ("migrate", "REFERRAL_DATABASE_URL", "mysql://x"),
+        # Not JSON: a traceback of a hundred lines (a review of the README).
+        ("serve", "REFERRAL_CORS_ORIGINS", "https://a.ca"),
+        # Against another setting: "REFERRAL_: Value error, ...".
+        ("serve", "REFERRAL_DEFAULT_PER_PAGE", "300"),
         # In memory: the start migrated a database of its own, and every request met another,
         # empty one, 503 for ever (an SRE's review).
         ("serve", "REFERRAL_DATABASE_URL", "sqlite://"),
