@@ -202,6 +202,10 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "neither an emergency shelter nor a 24/7 intake: may not take people tonight",
         "ni refuge d'urgence ni accueil 24 h sur 24 : peut-être pas ce soir",
     ),
+    "intake_hours": (
+        "intake keeps set hours, not 24/7: call before sending someone tonight",
+        "accueil à heures fixes, pas 24 h sur 24 : appelez avant d'envoyer quelqu'un ce soir",
+    ),
     "never_verified": ("listing never verified", "fiche jamais vérifiée"),
     "not_verified": (
         "listing not verified for {days} days",

@@ -399,6 +399,11 @@ def explain(
         # says a free bed (the middle tier) or says nothing current (the least certain, which
         # most needs it).
         caveats.append(Note("not_tonight"))
+    elif housing and profile.urgent and candidate.intake_hours_stated:
+        # An emergency shelter whose intake keeps hours: ranked with those taking people
+        # tonight for its free bed, but its door may be shut at this hour (a review found
+        # one with "Mon-Fri 9-17" first, without a word).
+        caveats.append(Note("intake_hours"))
 
     days = scoring.verified_age_days(candidate, now)
     if days is None:

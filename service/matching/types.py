@@ -112,6 +112,7 @@ class Candidate:
     provinces: frozenset[str] = frozenset()
     nationwide: bool = False
     intake_24_7: bool = False
+    intake_hours_stated: bool = False  # some hours, at any hour or not
     referral_required: bool = False
     fees: str = "free"
     beds_total: int | None = None

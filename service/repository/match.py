@@ -551,6 +551,7 @@ _CANDIDATE_COLUMNS = (
     "provinces_mask",
     "nationwide",
     "intake_24_7",
+    "intake_hours",
     "referral_required",
     "fees",
     "beds_total",

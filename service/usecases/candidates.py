@@ -78,6 +78,7 @@ def candidate_of(service: Any, locations: list[Any]) -> Candidate:
         provinces=_provinces_of(service.provinces_mask),
         nationwide=service.nationwide,
         intake_24_7=service.intake_24_7,
+        intake_hours_stated=bool((service.intake_hours or "").strip()),
         referral_required=service.referral_required,
         fees=sys.intern(service.fees),
         beds_total=service.beds_total,

@@ -598,6 +598,29 @@ def test_for_urgent_housing_a_free_bed_outranks_a_24_7_shelter_full_tonight() ->
 @pytest.mark.parametrize(
     ("changes", "said"),
     [
+        ({"intake_hours_stated": True}, True),  # "Mon-Fri 9-17"
+        ({"intake_hours_stated": True, "intake_24_7": True}, False),
+        ({}, False),  # no hours stated: nothing to say of them
+        ({"intake_hours_stated": True, "categories": frozenset({"housing.transitional"})}, False),
+    ],
+)
+def test_urgent_housing_says_an_emergency_shelters_intake_keeps_hours(
+    changes: dict[str, Any], said: bool
+) -> None:
+    """An emergency shelter with a free bed ranks with those taking people tonight, whatever
+    its intake's hours; when they are not 24/7 the operator is told to call first (a review
+    found one with "Mon-Fri 9-17" first of all, without a word). A house that is no shelter
+    says "may not take people tonight" instead, which says more."""
+    housing = frozenset({"housing.emergency_shelter", "housing.transitional"})
+    (match,) = ranked(person(urgent=True), [candidate("s", **changes)], categories=housing)
+    assert ("intake_hours" in [note.code for note in match.caveats]) is said
+    calm = ranked(person(urgent=False), [candidate("s", **changes)], categories=housing)
+    assert "intake_hours" not in [note.code for note in calm[0].caveats]
+
+
+@pytest.mark.parametrize(
+    ("changes", "said"),
+    [
         ({"categories": frozenset({"housing.transitional"})}, True),  # a free bed, office hours
         (  # a free bed days ago: the least certain, not the least warned
             {
