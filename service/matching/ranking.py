@@ -508,7 +508,13 @@ def _finish(match: Match, candidate: Candidate, profile: Profile, max_distance_k
     """The distance as shown (geodesic, or as decided for a confidential site) and the notes
     that state it, so that reasons and `distance_km` always agree."""
     if match.site_index is None:
-        return match
+        if match.reach != "service_area":
+            return match
+        # Reached by its area alone, with no site to measure from: that area is all that
+        # says why it is shown (a review found a housing line with beds first of an answer,
+        # with no distance and no word of where it takes people from).
+        area = _area_note(profile, candidate, math.inf)
+        return replace(match, reasons=(area, *match.reasons)) if area else match
     shown = _shown_km(profile, candidate, match)
     if match.reach != "location" or shown is None:
         return replace(match, distance_km=shown)

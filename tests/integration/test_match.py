@@ -822,6 +822,23 @@ def test_a_service_farther_than_asked_says_it_takes_people_from_the_persons_area
     assert "accueille des personnes de tout l'Ontario" in french[0]["reasons"]
 
 
+def test_a_service_without_a_site_says_the_area_it_takes_people_from(api: Api) -> None:
+    """An Ontario-wide housing network listing no location was first of an answer with no
+    distance and not a word of why it was there (a review)."""
+    organization = api.organization("Northwest")
+    network = api.service(
+        organization,
+        name="Safe house network",
+        locations=[],
+        delivery=["outreach"],
+        service_area={"radius_km": None, "provinces": ["ON"], "nationwide": False},
+    )
+    result = _kenora(api, {})
+    [match] = [m for m in result["matches"] if m["service_id"] == network["id"]]
+    assert (match["reach"], match["distance_km"]) == ("service_area", None)
+    assert match["reasons"][0] == "takes people from anywhere in Ontario"
+
+
 # --- unmet needs on a tiny registry ---------------------------------------------------------
 
 
