@@ -331,8 +331,10 @@ def _service_area(record: dict[str, Any], conversion: Conversion) -> dict[str, A
 def _hours(record: dict[str, Any]) -> str | None:
     for schedule in record.get("schedules") or []:
         description = _text(schedule.get("description"))
+        days = str(schedule.get("byday") or "").replace(" ", "").upper().split(",")
         always = (
-            str(schedule.get("byday") or "").replace(" ", "").upper() == EVERY_DAY
+            # every day, in whichever order a directory lists them ("SU,MO,...,SA")
+            sorted(days) == sorted(EVERY_DAY.split(","))
             and str(schedule.get("opens_at") or "").startswith("00:00")
             and str(schedule.get("closes_at") or "")[:5] in {"23:59", "24:00"}
         )

@@ -385,6 +385,28 @@ def _third_party(**overrides: Any) -> dict[str, Any]:
     return record
 
 
+@pytest.mark.parametrize(
+    ("schedule", "hours"),
+    [
+        ({"byday": "MO,TU,WE,TH,FR,SA,SU", "opens_at": "00:00", "closes_at": "24:00"}, "24/7"),
+        ({"byday": "SU,MO,TU,WE,TH,FR,SA", "opens_at": "00:00:00", "closes_at": "23:59"}, "24/7"),
+        ({"byday": "MO,TU,WE,TH,FR", "opens_at": "00:00", "closes_at": "24:00"}, None),
+        ({"byday": "MO,TU,WE,TH,FR", "opens_at": "09:00", "description": "Weekdays 9-5"}, None),
+    ],
+)
+def test_a_schedule_open_every_day_at_every_hour_is_24_7(
+    schedule: dict[str, Any], hours: str | None
+) -> None:
+    """Whichever order a directory lists the days in (a week starting on Sunday had been
+    read as office hours, and its shelter ranked last for a bed tonight)."""
+    conversion = to_listing(
+        _third_party(schedules=[{**schedule, "freq": "WEEKLY"}]), locate=_centre
+    )
+    assert conversion.service is not None
+    expected = hours or schedule.get("description")
+    assert conversion.service.listing.intake.hours == expected
+
+
 def test_third_party_record_maps_recognised_terms_and_reports_the_rest() -> None:
     conversion = to_listing(_third_party(), locate=_centre)
     assert conversion.problems == []
