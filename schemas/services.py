@@ -155,7 +155,13 @@ class Intake(RequestModel):
     email: Email | None = None
     url: Url | None = None
     hours: ShortText | None = Field(
-        default=None, description='Free text such as "Mon-Fri 9-17"; exactly "24/7" for always.'
+        default=None,
+        description=(
+            'Free text such as "Mon-Fri 9-17". Read as intake at any hour, which urgent '
+            'housing ranks first, when that is all it says, in English or French: "24/7", '
+            '"24 hours a day, 7 days a week", "24 h/24, 7 j/7", "24/7 (call first)"; not '
+            '"24/7 (winter only)" (README, "Matching").'
+        ),
     )
     referral_required: StrictBool = False
 

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from service.config import Settings
 from service.db import migrate, startup_lock
+from service.matching.scoring import around_the_clock
 from service.usecases.demo import DemoKeys, load_demo_registry
 from service.usecases.keys import ensure_bootstrap_admin
 
@@ -25,6 +26,7 @@ def prepare_database(
         migrate(engine)
         _check_writable(engine)
         _warn_if_others_read(engine)
+        _decide_intake_hours(engine)
         with Session(engine, expire_on_commit=False) as session:
             if settings.bootstrap_admin_key is not None:
                 ensure_bootstrap_admin(
@@ -34,6 +36,35 @@ def prepare_database(
                 keys = load_demo_registry(session)
                 if keys is not None:
                     _announce(keys, url)
+
+
+def _decide_intake_hours(engine: sa.Engine) -> None:
+    """Decide again whether each listing's intake is at any hour (`service.intake_24_7`,
+    `scoring.around_the_clock`) where the stored answer disagrees with its hours: hours
+    changed by hand in SQL, or a data-only restore of a dump from before the column, which
+    had left every 24/7 shelter ranked as one with office hours for a bed tonight (a
+    review). Written through the API, the two always agree: this finds none."""
+    with engine.begin() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT id, intake_hours, intake_24_7 FROM service "
+                "WHERE intake_hours IS NOT NULL OR intake_24_7"
+            )
+        ).all()
+        wrong = [
+            {"id": row.id, "decided": around_the_clock(row.intake_hours)}
+            for row in rows
+            if around_the_clock(row.intake_hours) != bool(row.intake_24_7)
+        ]
+        if wrong:
+            connection.execute(
+                sa.text("UPDATE service SET intake_24_7 = :decided WHERE id = :id"), wrong
+            )
+            logger.warning(
+                "intake hours decided again for listings whose stored answer disagreed "
+                "with their hours (changed outside the API)",
+                extra={"listings": len(wrong)},
+            )
 
 
 def _check_writable(engine: sa.Engine) -> None:

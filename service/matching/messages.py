@@ -203,8 +203,8 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "ni refuge d'urgence ni accueil 24 h sur 24 : peut-être pas ce soir",
     ),
     "intake_hours": (
-        "intake keeps set hours, not 24/7: call before sending someone tonight",
-        "accueil à heures fixes, pas 24 h sur 24 : appelez avant d'envoyer quelqu'un ce soir",
+        "intake hours not read as 24/7: call before sending someone tonight",
+        "heures d'accueil non lues comme 24 h sur 24 : appelez avant d'envoyer quelqu'un ce soir",
     ),
     "never_verified": ("listing never verified", "fiche jamais vérifiée"),
     "not_verified": (

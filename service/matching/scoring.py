@@ -166,31 +166,46 @@ _UNIT = r"(?:h|hrs?|hours?|heures?)"
 _PER_24 = r"(?:/| ?sur ?| ?on ?)24"
 _PER_DAY = r"(?: (?:a|per|par) |/)(?:day|jour)"
 _HOURS = rf"24 ?(?:{_UNIT}(?:{_PER_24}|{_PER_DAY})?|{_PER_24})"
-_WEEK = r"7 ?(?:j|jours?|d|days?)?(?:(?:/| ?sur ?| ?on ?)7|(?: (?:a|per|par) |/)(?:week|semaine))?"
-_YEAR = r"(?:/365| 365 (?:days|jours)(?: (?:a|per|par) (?:year|an))?)"
+_SEVEN = r"(?:7|seven|sept)"
+_WEEK = (
+    rf"{_SEVEN} ?(?:j|jours?|d|days?)?"
+    rf"(?:(?:/| ?sur ?| ?on ?){_SEVEN}|(?: (?:a|per|par) |/)(?:week|semaine))?"
+)
+_YEAR = r"(?:[/x]365| 365(?: (?:days|jours)(?: (?:a|per|par) (?:year|an))?)?)"
+_CALL_FIRST = (
+    r"(?:please )?(?:call|phone|appelez|appeler|téléphonez)(?: us)? "
+    r"(?:first|ahead|before coming|avant(?: de venir)?|d'abord)"
+)
+_ASIDE = rf"(?:intake|admissions?|accueil|daily|every day|tous les jours|{_CALL_FIRST})"
 _AROUND_THE_CLOCK = re.compile(
-    r"(?:(?:open|ouvert|intake|accueil|admissions?|always open|toujours ouvert):? ?)?"
+    r"(?:(?:open|ouvert|intake|accueil|admissions?|daily|every day|tous les jours"
+    r"|always open|toujours ouvert):? ?)?"
     r"(?:"
     rf"24 ?[/x-] ?7{_YEAR}?"
     rf"|{_HOURS}(?:(?: ?(?:-|&|/|et|and) ?| ){_WEEK})?{_YEAR}?"
     r"|around the clock|at any hour|at all hours|en tout temps|jour et nuit|day and night"
     r")"
+    rf"(?:(?: ?- ?| ){_ASIDE})*"
 )
+# The one remark in brackets that leaves the hours what they say: any other may take them
+# back ("24/7 (winter only)", "24/7 (phone only)", "Ouvert 24 h/24 (sauf dimanche)").
+_CALL_FIRST_REMARK = re.compile(rf"\( ?{_CALL_FIRST} ?\)")
 
 
 def around_the_clock(hours: str | None) -> bool:
     """Whether intake hours say "at any hour" (`_AROUND_THE_CLOCK`): the text in lower case,
-    less a remark in brackets ("24/7 (call first)"), its spaces (non-breaking ones too),
-    dots, commas and semicolons as one space, none around a slash, dash, colon or ampersand.
+    its spaces (non-breaking ones too), dots, commas and semicolons as one space, less a
+    remark in brackets to call first ("24/7 (call first)"; any other remark in brackets
+    leaves them not 24/7), none around a slash, dash, colon or ampersand.
     Decided when a listing is written and stored with it (`Service.intake_24_7`), so that
     the database reads what ranking reads: a change here needs a migration that decides
     every stored listing again."""
     if not hours:
         return False
     text = unicodedata.normalize("NFKC", hours).lower()
-    text = re.sub(r"\([^()]*\)", " ", text)
     text = text.replace("\u2013", "-").replace("\u2014", "-")
     text = re.sub(r"[\s.,;]+", " ", text).strip()
+    text = re.sub(r" +", " ", _CALL_FIRST_REMARK.sub(" ", text)).strip()
     text = re.sub(r" ?([/:&-]) ?", r"\1", text)
     return _AROUND_THE_CLOCK.fullmatch(text) is not None
 

@@ -299,6 +299,27 @@ class _NeedSearch:
                 return
             self.ring_km = next_ring_km(ring, sum(1 for _, km in found if km <= ring), self.cap)
 
+    def _nearest_of(
+        self, filters: repo.CandidateFilter, radius_km: float
+    ) -> list[tuple[UUID, float]]:
+        """The `cap` nearest services passing `filters` within `radius_km`, by rings growing
+        as `_nearest`'s do: one box of the whole radius had the database sort every housing
+        location in it, 126 ms on PostgreSQL for a tier at 500 km in Toronto (a review)."""
+        ring = self.pool.first_ring_km
+        while True:
+            ring = min(ring, radius_km)
+            found = repo.ids_with_location_in_box(
+                self.pool.session,
+                bounding_box(self.pool.point, ring),
+                filters,
+                latitude=self.pool.point.latitude,
+                longitude=self.pool.point.longitude,
+                cap=self.cap,
+            )
+            if ring >= radius_km or (len(found) == self.cap and found[-1][1] <= ring):
+                return found
+            ring = next_ring_km(ring, sum(1 for _, km in found if km <= ring), self.cap)
+
     def within(self, radius_km: float) -> list[Candidate]:
         self.find(radius_km)
         return self.held()
@@ -313,15 +334,9 @@ class _NeedSearch:
             self.searched_km = radius_km
             self._nearest(radius_km)
             for filters in self.tier_filters if self.full else ():
-                found = repo.ids_with_location_in_box(
-                    self.pool.session,
-                    bounding_box(self.pool.point, radius_km),
-                    filters,
-                    latitude=self.pool.point.latitude,
-                    longitude=self.pool.point.longitude,
-                    cap=self.cap,
+                self.ids.update(
+                    service_id for service_id, _ in self._nearest_of(filters, radius_km)
                 )
-                self.ids.update(service_id for service_id, _ in found)
             if not self.full and not self.reach_searched:
                 # Fewer than `cap` are located within the radius: add those located beyond it
                 # whose service area covers the person. (When the ring is full, any of them is

@@ -721,8 +721,10 @@ def test_urgent_housing_finds_beds_tonight_behind_more_full_shelters_than_the_ca
         with TestClient(create_app(settings), raise_server_exceptions=False) as client:
             api = Api(client)
             organization = api.organization("Northwest")
-            for _ in range(12):
+            full = [
                 _shelter(api, organization, "Kenora", 49.767, -94.489, beds=0, hours="9-5")
+                for _ in range(12)
+            ]
             keewatin = _shelter(api, organization, "Keewatin", 49.757, -94.557, beds=2, hours="9-5")
             dryden = _shelter(api, organization, "Dryden", 49.783, -92.837, beds=3, hours="9-5")
 
@@ -736,6 +738,19 @@ def test_urgent_housing_finds_beds_tonight_behind_more_full_shelters_than_the_ca
             # Not urgent: ten listings within 50 km are enough, full or not.
             calm = _kenora(api, {"limit": 10})
             assert (calm["expanded"], calm["radius_km"]) == (False, 50)
+            # A shelter in town that counts a free bed tonight moves into the tier's search,
+            # and out of it when full again (the match index's grids follow its changes).
+            for beds, first in ((1, full[5]), (0, keewatin)):
+                assert (
+                    api.client.put(
+                        f"/v1/services/{full[5]}/availability",
+                        json={"beds_available": beds},
+                        headers=api.admin,
+                    ).status_code
+                    == 200
+                )
+                one = _kenora(api, {"urgent": True, "limit": 1})
+                assert [m["service_id"] for m in one["matches"]] == [first]
 
 
 @pytest.mark.parametrize("search", ["memory", "database"])

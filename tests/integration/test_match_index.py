@@ -37,7 +37,7 @@ from service.usecases.keys import Caller
 from service.usecases.match import match_needs
 from service.usecases.match_index import MatchIndex
 from tests.conftest import new_database_url
-from tests.factories import Api, listing, scraper, without_random_parts
+from tests.factories import Api, listing, scraper, with_if_match, without_random_parts
 
 KITCHENER = {"place": "Kitchener, ON"}
 OPERATOR = Caller(key_id=uuid.uuid4(), name="test", role=Role.operator, organization_id=None)
@@ -582,8 +582,9 @@ def test_an_import_is_logged_in_one_statement_and_reaches_the_next_match(
 def test_the_database_reads_intake_hours_at_any_hour_as_matching_does(
     api: Api, engine: sa.Engine
 ) -> None:
-    """The province-wide services' order in SQL (`repository.match._intake_24_7`) and the
-    matching core (`scoring.around_the_clock`) must agree on every way of writing it."""
+    """The database's search (`repository.match._intake_24_7`, the stored `intake_24_7`) and
+    the matching core (`scoring.around_the_clock`) agree on every way of writing the hours,
+    and through every way of writing a listing: POST, PUT and PATCH."""
     organization = api.organization("Hours")
     written = [
         "24 h/24, 7 j/7",
@@ -591,6 +592,7 @@ def test_the_database_reads_intake_hours_at_any_hour_as_matching_does(
         "24/7",
         "24 hours a day, 7 days a week",
         "24/7 (call first)",
+        "24/7 (winter only)",
         "Mon-Fri 9:00-17:00",
         "by appointment",
     ]
@@ -600,16 +602,52 @@ def test_the_database_reads_intake_hours_at_any_hour_as_matching_does(
         ]: hours
         for hours in written
     }
+    # Hours changed by PATCH and by PUT are decided again as they are written.
+    changed = {"24/7 (winter only)": "24 h/24, 7 j/7", "by appointment": "24/7 - call ahead"}
+    for service_id, hours in list(ids.items()):
+        if hours not in changed:
+            continue
+        current = api.client.get(f"/v1/services/{service_id}", headers=api.admin)
+        etag = current.headers["ETag"]
+        body = {**listing("x")["intake"], "hours": changed[hours]}
+        if hours == "by appointment":
+            response = api.client.patch(
+                f"/v1/services/{service_id}",
+                json={"intake": body},
+                headers=with_if_match(api.admin, etag),
+            )
+        else:
+            whole = {
+                k: v
+                for k, v in current.json().items()
+                if k
+                not in {
+                    "id",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                    "last_verified_at",
+                    "availability_updated_at",
+                }
+            }
+            response = api.client.put(
+                f"/v1/services/{service_id}",
+                json={**whole, "intake": body},
+                headers=with_if_match(api.admin, etag),
+            )
+        assert response.status_code == 200, response.text
+        ids[service_id] = changed[hours]
     with Session(engine) as session:
         found = session.execute(
             sa.select(col(Service.id)).where(match_repo._intake_24_7())
         ).scalars()
         at_any_hour = {ids[str(service_id)] for service_id in found}
-    assert at_any_hour == {hours for hours in written if scoring.around_the_clock(hours)}
+    assert at_any_hour == {hours for hours in ids.values() if scoring.around_the_clock(hours)}
     assert at_any_hour == {
         "24 h/24, 7 j/7",
         "24 Hours",
         "24/7",
         "24 hours a day, 7 days a week",
         "24/7 (call first)",
+        "24/7 - call ahead",
     }

@@ -972,6 +972,51 @@ def test_upgrading_decides_every_listings_intake_at_any_hour_as_ranking_does(
         engine.dispose()
 
 
+def test_a_start_decides_again_intake_hours_changed_outside_the_api(
+    fresh_database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Hours edited by hand in SQL, or a data-only restore of a dump from before
+    `intake_24_7`, leave the stored answer wrong: the next start decides it again."""
+    engine = create_db_engine(fresh_database_url)
+    try:
+        prepare_database(engine, app_settings(fresh_database_url, demo_data=True))
+        with engine.begin() as connection:
+            first, second = [
+                row[0] for row in connection.execute(sa.text("SELECT id FROM service LIMIT 2"))
+            ]
+            connection.execute(
+                sa.text(
+                    "UPDATE service SET intake_hours = '24 hours a day, 7 days a week', "
+                    "intake_24_7 = FALSE WHERE id = :id"
+                ),
+                {"id": first},
+            )
+            connection.execute(
+                sa.text(
+                    "UPDATE service SET intake_hours = '24/7 (winter only)', intake_24_7 = TRUE "
+                    "WHERE id = :id"
+                ),
+                {"id": second},
+            )
+        with caplog.at_level(logging.WARNING, logger="referral.startup"):
+            prepare_database(engine, app_settings(fresh_database_url))
+        with engine.connect() as connection:
+            stored: dict[Any, Any] = {
+                row[0]: row[1]
+                for row in connection.execute(sa.text("SELECT id, intake_24_7 FROM service"))
+            }
+        assert (bool(stored[first]), bool(stored[second])) == (True, False)
+        [warning] = [r for r in caplog.records if "intake hours" in r.getMessage()]
+        assert getattr(warning, "listings", None) == 2
+        # Every other listing agreed already: a start after this one finds none.
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="referral.startup"):
+            prepare_database(engine, app_settings(fresh_database_url))
+        assert [r for r in caplog.records if "intake hours" in r.getMessage()] == []
+    finally:
+        engine.dispose()
+
+
 def test_need_counts_keep_their_numbers_when_urgency_is_counted_and_uncounted_again(
     fresh_database_url: str,
 ) -> None:
