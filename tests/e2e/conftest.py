@@ -7,6 +7,7 @@ would run it (started as the benchmarks start theirs, `bench.server.serve`).
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -15,6 +16,17 @@ from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
 
 from bench.server import ADMIN_KEY, bearer, free_port, serve
 from tests.conftest import new_database_url
+
+# httpx's own timeout is 5 s: on a loaded CI machine (two cores, four test workers, browsers)
+# a live server's first answer once took longer, and the test failed for the machine, not the
+# server. The tests that call it directly wait as long as the browser's pages do.
+LIVE_TIMEOUT_S = 30.0
+
+
+@pytest.fixture(autouse=True)
+def _patient_httpx(monkeypatch: pytest.MonkeyPatch) -> None:
+    for verb in ("get", "post", "put", "patch", "delete", "head", "request"):
+        monkeypatch.setattr(httpx, verb, partial(getattr(httpx, verb), timeout=LIVE_TIMEOUT_S))
 
 
 @dataclass(frozen=True)
