@@ -333,7 +333,10 @@ class _NeedSearch:
         if radius_km > self.searched_km:
             self.searched_km = radius_km
             self._nearest(radius_km)
-            for filters in self.tier_filters if self.full else ():
+            # (Not Canada-wide for `beyond`: the database sorts every location of a box,
+            # and with every bed full that was seconds a match, where the index takes ms.)
+            tiers = self.tier_filters if self.full and radius_km < BEYOND_KM else ()
+            for filters in tiers:
                 self.ids.update(
                     service_id for service_id, _ in self._nearest_of(filters, radius_km)
                 )
