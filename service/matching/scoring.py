@@ -198,8 +198,8 @@ def around_the_clock(hours: str | None) -> bool:
     remark in brackets to call first ("24/7 (call first)"; any other remark in brackets
     leaves them not 24/7), none around a slash, dash, colon or ampersand.
     Decided when a listing is written and stored with it (`Service.intake_24_7`), so that
-    the database reads what ranking reads: a change here needs a migration that decides
-    every stored listing again."""
+    the database reads what ranking reads; every start decides it again wherever the two
+    disagree (`startup._decide_intake_hours`), so a change here reaches stored listings then."""
     if not hours:
         return False
     text = unicodedata.normalize("NFKC", hours).lower()
