@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Request, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
 
 from bench.server import ADMIN_KEY, bearer, free_port, serve
 from tests.conftest import new_database_url
@@ -21,6 +21,11 @@ from tests.conftest import new_database_url
 # a live server's first answer once took longer, and the test failed for the machine, not the
 # server. The tests that call it directly wait as long as the browser's pages do.
 LIVE_TIMEOUT_S = 30.0
+
+
+# Playwright's `expect` waits 5 s by default: Swagger UI drawing the whole OpenAPI document took
+# longer on a loaded machine. Its assertions wait as long as the pages' own steps.
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(autouse=True)
