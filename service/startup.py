@@ -41,9 +41,10 @@ def prepare_database(
 def _decide_intake_hours(engine: sa.Engine) -> None:
     """Decide again whether each listing's intake is at any hour (`service.intake_24_7`,
     `scoring.around_the_clock`) where the stored answer disagrees with its hours: hours
-    changed by hand in SQL, or a data-only restore of a dump from before the column, which
+    changed by hand in SQL, a data-only restore of a dump from before the column, which
     had left every 24/7 shelter ranked as one with office hours for a bed tonight (a
-    review). Written through the API, the two always agree: this finds none."""
+    review), and every listing stored before the migration that added it. Written through
+    the API, the two always agree: this finds none."""
     with engine.begin() as connection:
         rows = connection.execute(
             sa.text(
@@ -51,10 +52,11 @@ def _decide_intake_hours(engine: sa.Engine) -> None:
                 "WHERE intake_hours IS NOT NULL OR intake_24_7"
             )
         ).all()
+        decided = [(row, around_the_clock(row.intake_hours)) for row in rows]
         wrong = [
-            {"id": row.id, "decided": around_the_clock(row.intake_hours)}
-            for row in rows
-            if around_the_clock(row.intake_hours) != bool(row.intake_24_7)
+            {"id": row.id, "decided": at_any_hour}
+            for row, at_any_hour in decided
+            if at_any_hour != bool(row.intake_24_7)
         ]
         if wrong:
             connection.execute(
@@ -62,7 +64,7 @@ def _decide_intake_hours(engine: sa.Engine) -> None:
             )
             logger.warning(
                 "intake hours decided again for listings whose stored answer disagreed "
-                "with their hours (changed outside the API)",
+                "with their hours (stored before it was kept, or changed outside the API)",
                 extra={"listings": len(wrong)},
             )
 

@@ -930,8 +930,8 @@ def test_upgrading_writes_every_listings_language_codes_in_one_form(
 def test_upgrading_decides_every_listings_intake_at_any_hour_as_ranking_does(
     fresh_database_url: str,
 ) -> None:
-    """Listings stored before `intake_24_7` are decided by the migration's copy of
-    `scoring.around_the_clock`: the same answer for every way of writing the hours."""
+    """Listings stored before `intake_24_7` are decided by the start after the upgrade
+    (`scoring.around_the_clock`): the same answer for every way of writing the hours."""
     written = [
         "24 h/24 7 j/7",
         "24 hours a day, 7 days a week",
@@ -958,7 +958,7 @@ def test_upgrading_decides_every_listings_intake_at_any_hour_as_ranking_does(
                     sa.text("UPDATE service SET intake_hours = :hours WHERE id = :id"),
                     {"hours": hours, "id": service_id},
                 )
-        _migrate(fresh_database_url)
+        prepare_database(engine, app_settings(fresh_database_url))
         with engine.connect() as connection:
             stored = {
                 row[0]: row[1]
