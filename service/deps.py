@@ -8,7 +8,6 @@ database, and the handler run in the pool.
 """
 
 import logging
-import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
@@ -135,9 +134,13 @@ def get_caller(
         raise Unauthorized(NO_KEY)
     caller = authenticate(session, key=credentials.credentials)
     limiter: RateLimiter = request.app.state.rate_limiter
-    wait = limiter.over(caller.key_id, caller.rate_limit)
-    if wait is not None:
-        seconds = max(1, math.ceil(wait))
+    quota = limiter.count(caller.key_id, caller.rate_limit)
+    if quota is None:
+        return caller
+    # Told on the answer, whatever it is (`observability.RequestMiddleware`).
+    request.state.rate_limit = quota
+    if quota.exceeded:
+        seconds = quota.wait_seconds
         limit = (
             f"its own limit of {caller.rate_limit} a minute"
             if caller.rate_limit is not None

@@ -30,6 +30,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.errors import NO_KEY, Unauthorized, problem_response
+from service.ratelimit import Quota
 
 # A caller's `X-Request-ID` is kept (answered, logged) when it is an opaque id: a UUID, or 16
 # to 64 hexadecimal digits (a trace id), with at least one letter. Words are not: a partner's
@@ -230,7 +231,8 @@ def _route_template(scope: Scope) -> str:
 
 
 class RequestMiddleware:
-    """Request id, body size limit, access log, metrics, and a last-resort 500 problem."""
+    """Request id, the key's rate limit, body size limit, access log, metrics, and a
+    last-resort 500 problem."""
 
     def __init__(self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int) -> None:
         self.app = app
@@ -245,7 +247,8 @@ class RequestMiddleware:
         headers = dict(scope.get("headers") or [])
         offered = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
         status = 500
         response_started = False
 
@@ -258,6 +261,9 @@ class RequestMiddleware:
                 response_started = True
                 message.setdefault("headers", [])
                 extra = [(b"x-request-id", request_id.encode())]
+                quota: Quota | None = state.get("rate_limit")  # (`deps.get_caller`)
+                if quota is not None:
+                    extra += [(k.lower().encode(), v.encode()) for k, v in quota.headers().items()]
                 if private and not any(
                     k.lower() == b"cache-control" for k, _ in message["headers"]
                 ):

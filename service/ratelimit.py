@@ -6,13 +6,20 @@ same Redis (`INCR` of `referral:rate:{key id}:{minute}`, expiring after two minu
 the limit holds across instances behind a load balancer; without it each worker counts
 alone, in memory. If Redis does not answer, the request goes through and the log says so
 (without the key): a hotline operator is never refused because the limiter is down.
+
+Every counted request learns where its key stands (`Quota`), which the answer tells in the
+`RateLimit-Policy` and `RateLimit` fields of the IETF draft (draft-ietf-httpapi-ratelimit-
+headers): a provider's nightly script or a partner's sync can pace itself instead of
+finding the limit by its 429s.
 """
 
 import logging
+import math
 import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import redis
@@ -27,11 +34,43 @@ def _window(now: float) -> tuple[int, float]:
     return window, (window + 1) * WINDOW_SECONDS - now
 
 
+@dataclass(frozen=True)
+class Quota:
+    """Where a key stands after one request counted: its `limit` a minute, the `count` of
+    its requests this minute (this one included) and the seconds until the minute ends."""
+
+    limit: int
+    count: int
+    reset_seconds: float
+
+    @property
+    def exceeded(self) -> bool:
+        return self.count > self.limit
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.count)
+
+    @property
+    def wait_seconds(self) -> int:
+        """Whole seconds until the next minute: `Retry-After`, and the draft's `t`."""
+        return max(1, math.ceil(self.reset_seconds))
+
+    def headers(self) -> dict[str, str]:
+        """The draft's fields: the policy (quota `q` per window `w` seconds) and the state
+        (`r` requests remaining, `t` seconds until the quota is whole again)."""
+        return {
+            "RateLimit-Policy": f'"key";q={self.limit};w={WINDOW_SECONDS}',
+            "RateLimit": f'"key";r={self.remaining};t={self.wait_seconds}',
+        }
+
+
 class RateLimiter(Protocol):
-    def over(self, key_id: uuid.UUID, limit: int | None = None) -> float | None:
-        """Count one request of the key: None when within the limit, else the seconds
-        until it may try again. `limit`: the key's own requests per minute, instead of the
-        service's (`REFERRAL_RATE_LIMIT_PER_MINUTE`); a limit of 0 is none, uncounted."""
+    def count(self, key_id: uuid.UUID, limit: int | None = None) -> Quota | None:
+        """Count one request of the key and say where it stands (`Quota.exceeded`: refuse
+        it). `limit`: the key's own requests per minute, instead of the service's
+        (`REFERRAL_RATE_LIMIT_PER_MINUTE`); a limit of 0 is none, uncounted: None, as when
+        the count could not be made."""
 
 
 class MemoryLimiter:
@@ -44,7 +83,7 @@ class MemoryLimiter:
         self._window = -1
         self._counts: dict[uuid.UUID, int] = {}
 
-    def over(self, key_id: uuid.UUID, limit: int | None = None) -> float | None:
+    def count(self, key_id: uuid.UUID, limit: int | None = None) -> Quota | None:
         limit = self._limit if limit is None else limit
         if limit <= 0:
             return None
@@ -53,7 +92,7 @@ class MemoryLimiter:
             if window != self._window:
                 self._window, self._counts = window, {}
             count = self._counts[key_id] = self._counts.get(key_id, 0) + 1
-        return remaining if count > limit else None
+        return Quota(limit, count, remaining)
 
 
 class RedisLimiter:
@@ -72,7 +111,7 @@ class RedisLimiter:
         self._prefix = prefix
         self._on_unavailable = on_unavailable
 
-    def over(self, key_id: uuid.UUID, limit: int | None = None) -> float | None:
+    def count(self, key_id: uuid.UUID, limit: int | None = None) -> Quota | None:
         limit = self._limit if limit is None else limit
         if limit <= 0:
             return None
@@ -90,7 +129,7 @@ class RedisLimiter:
                 extra={"error_type": type(error).__name__},
             )
             return None
-        return remaining if count > limit else None
+        return Quota(limit, count, remaining)
 
 
 class Clock(Protocol):

@@ -55,6 +55,21 @@ PAGED: dict[int | str, dict[str, Any]] = {
     }
 }
 
+# Where the key stands in its requests per minute (`ratelimit.Quota`), on the answers of keys
+# that have a limit: the IETF draft's fields (draft-ietf-httpapi-ratelimit-headers).
+_RATE_LIMIT = {
+    "RateLimit-Policy": {
+        "description": 'The key\'s limit: `"key";q=600;w=60`, 600 requests per 60 s window (a '
+        "clock minute). Absent for a key without a limit.",
+        "schema": {"type": "string"},
+    },
+    "RateLimit": {
+        "description": 'Where the key stands: `"key";r=597;t=42`, 597 requests remaining, the '
+        "count starting over in 42 s. Absent for a key without a limit.",
+        "schema": {"type": "string"},
+    },
+}
+
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
 # FastAPI's own answer to an invalid request, which the service never sends (its 422 is a
 # problem too): documented for every operation with parameters that declares no 422.
@@ -90,8 +105,13 @@ def problems_only(document: dict[str, Any]) -> dict[str, Any]:
                     "Retry-After": {
                         "description": "Seconds to wait before trying again.",
                         "schema": {"type": "integer"},
-                    }
+                    },
+                    **_RATE_LIMIT,
                 }
+                # A counted request's answer says where its key stands, whatever it is.
+                for status, response in responses.items():
+                    if status[:1] == "2":
+                        response["headers"] = {**response.get("headers", {}), **_RATE_LIMIT}
             for status, response in responses.items():
                 if status[:1] not in ("4", "5"):
                     continue

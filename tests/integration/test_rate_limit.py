@@ -6,11 +6,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from service.main import create_app
-from service.ratelimit import WINDOW_SECONDS, MemoryLimiter
+from service.ratelimit import WINDOW_SECONDS, MemoryLimiter, Quota
 from tests.factories import ADMIN_KEY, app_settings, assert_problem, bearer, scraper
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -97,11 +98,64 @@ def test_the_memory_limiter_counts_each_minute_afresh() -> None:
     now = [120.0]
     limiter = MemoryLimiter(2, clock=lambda: now[0])
     key = uuid.uuid4()
-    assert [limiter.over(key) for _ in range(3)] == [None, None, 60.0]
-    now[0] = 150.0
-    assert limiter.over(key) == 30.0
+    counted = [limiter.count(key) for _ in range(3)]
+    assert [(q.count, q.remaining, q.exceeded) for q in counted if q] == [
+        (1, 1, False),
+        (2, 0, False),
+        (3, 0, True),
+    ]
+    assert counted[2] is not None
+    assert counted[2].wait_seconds == 60
+    now[0] = 150.5
+    again = limiter.count(key)
+    assert again is not None
+    assert again.exceeded
+    assert again.wait_seconds == 30
     now[0] = 180.0  # the next minute
-    assert limiter.over(key) is None
+    assert limiter.count(key) == Quota(limit=2, count=1, reset_seconds=60.0)
+    assert limiter.count(key, 0) is None  # a key without a limit is not counted
+
+
+def _policy(response: httpx.Response) -> tuple[str | None, str | None]:
+    return response.headers.get("RateLimit-Policy"), response.headers.get("RateLimit")
+
+
+def test_every_answer_to_a_limited_key_says_where_it_stands(fresh_database_url: str) -> None:
+    """The draft's fields on each answer, the 429's too, so that a script paces itself;
+    none on answers to a key without a limit, or to no key."""
+    _time_to_spare()
+    for [client] in _apps(fresh_database_url, 1, rate_limit_per_minute=3):
+        partner = _partner_key(client)
+        answers = [client.get("/v1/taxonomy", headers=partner) for _ in range(4)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429]
+        policies = {_policy(a)[0] for a in answers}
+        assert policies == {'"key";q=3;w=60'}
+        states = [_policy(a)[1] for a in answers]
+        left = [state.split(";")[1] for state in states if state]
+        assert left == ["r=2", "r=1", "r=0", "r=0"]
+        resets = [int(state.rsplit("t=", 1)[1]) for state in states if state]
+        assert all(1 <= t <= 60 for t in resets)
+        assert resets[3] == int(answers[3].headers["Retry-After"])
+        # A 404 is counted and told as well.
+        unknown = client.get(f"/v1/services/{uuid.uuid4()}", headers=bearer(ADMIN_KEY))
+        assert unknown.status_code == 404
+        assert _policy(unknown)[0] == '"key";q=3;w=60'
+        # No key, or a key without a limit: nothing counted, nothing told.
+        assert _policy(client.get("/healthz")) == (None, None)
+        assert _policy(client.get("/v1/taxonomy")) == (None, None)
+        _, free = _key(client, rate_limit_per_minute=0)
+        assert _policy(client.get("/v1/taxonomy", headers=free)) == (None, None)
+
+
+def test_instances_sharing_a_redis_tell_the_shared_count(fresh_database_url: str) -> None:
+    _time_to_spare()
+    for first, second in _apps(fresh_database_url, 2, rate_limit_per_minute=5, redis_url=REDIS_URL):
+        partner = _partner_key(first)
+        told = [
+            _policy((first if turn % 2 else second).get("/v1/taxonomy", headers=partner))[1]
+            for turn in range(3)
+        ]
+        assert [state.split(";")[1] for state in told if state] == ["r=4", "r=3", "r=2"]
 
 
 def _key(client: TestClient, **fields: object) -> tuple[str, dict[str, str]]:
@@ -162,3 +216,14 @@ def test_instances_sharing_a_redis_share_a_keys_own_limit(fresh_database_url: st
             for turn in range(5)
         ]
         assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_a_browser_app_may_read_where_its_key_stands(fresh_database_url: str) -> None:
+    """With CORS on, the fields are exposed to the page's script, as ETag is."""
+    origin = "https://app.example"
+    for [client] in _apps(fresh_database_url, 1, rate_limit_per_minute=100, cors_origins=[origin]):
+        partner = _partner_key(client)
+        answer = client.get("/v1/taxonomy", headers={**partner, "Origin": origin})
+        exposed = {h.strip() for h in answer.headers["Access-Control-Expose-Headers"].split(",")}
+        assert {"RateLimit", "RateLimit-Policy", "Retry-After", "ETag"} <= exposed
+        assert answer.headers["RateLimit-Policy"] == '"key";q=100;w=60'

@@ -553,10 +553,15 @@ def test_the_document_declares_what_every_operation_may_answer(api: Api) -> None
                 assert "422" in responses, (path, method)
             if "429" in responses:
                 assert "Retry-After" in responses["429"]["headers"], (path, method)
+                # Where the key stands, on every answer to a counted request.
+                for status, response in responses.items():
+                    if status[:1] == "2" or status == "429":
+                        told = set(response.get("headers", {}))
+                        assert {"RateLimit", "RateLimit-Policy"} <= told, (path, method, status)
             if "401" in responses:
                 assert "WWW-Authenticate" in responses["401"]["headers"], (path, method)
     services = document["paths"]["/v1/services"]["post"]["responses"]["201"]["headers"]
-    assert set(services) == {"ETag", "Location"}
+    assert set(services) == {"ETag", "Location", "RateLimit", "RateLimit-Policy"}
     # 428 only where If-Match is required; where it is optional, a write without it goes.
     for path, method in [
         ("/v1/services/{service_id}", "put"),
