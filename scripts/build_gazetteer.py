@@ -52,6 +52,10 @@ that is no place or alias of its province becomes a place too, at the median poi
 codes (leaving out a placeholder: a point where the package puts codes of many communities
 far from their own), with the area type of the postal area most of them are in and a population of 0
 (unknown: the population ranks places in search and ambiguity, where it comes last).
+Where most of a community's codes lie far from their median (two codes hundreds of km apart:
+one at the community, one where its mail goes), it is left out, unless corrections.csv
+places it: a place the service does not know is asked about again; a place between the
+two, where no one lives, answers wrongly.
 
 Outputs: ``places.csv``, ``fsa.csv`` and ``settled.csv.gz`` (gzip without a time stamp: 1 MB
 as text) in the same folder.  The output is deterministic
@@ -634,10 +638,12 @@ def find_postal_communities(
     aliases: dict[tuple[str, str], PlaceRow],
     communities: dict[tuple[str, str], tuple[str, list[tuple[str, float, float]]]],
     fsas: list[FsaRow],
-) -> list[PlaceRow]:
+) -> tuple[list[PlaceRow], set[int]]:
     """The communities of postal codes that are no place or alias (module docstring): at the
     median point of their codes, with the area type of the postal area most of them are in,
-    and no population known."""
+    and no population known. With them, by `id`, those whose median lies over
+    `PLACEHOLDER_KM` from most of their codes: the caller drops them unless corrections.csv
+    places them."""
     known = {(normalise_name(p.name), p.province) for p in places} | set(aliases)
     areas = {f.prefix: f for f in fsas}
     named_at: dict[tuple[float, float], set[tuple[str, str]]] = defaultdict(set)
@@ -645,7 +651,8 @@ def find_postal_communities(
         for _, latitude, longitude in all_codes:
             named_at[(latitude, longitude)].add(key)
     shared = {point for point, keys in named_at.items() if len(keys) >= SHARED_POINT_NAMES}
-    found = []
+    found: list[PlaceRow] = []
+    unsupported: set[int] = set()
     for key, (name, all_codes) in sorted(communities.items()):
         # (not a code placed far from its area's others: R0C codes of Rosewood, MB lie in
         # northern Saskatchewan)
@@ -654,17 +661,26 @@ def find_postal_communities(
             continue
         codes = _without_placeholders(codes, shared)
         prefix = Counter(code[0] for code in codes).most_common(1)[0][0]
-        found.append(
-            PlaceRow(
-                name=name,
-                province=key[1],
-                latitude=round(statistics.median(code[1] for code in codes), 5),
-                longitude=round(statistics.median(code[2] for code in codes), 5),
-                population=0,
-                area_type="rural" if is_county(name) else areas[prefix].area_type,
-            )
+        latitude = statistics.median(code[1] for code in codes)
+        longitude = statistics.median(code[2] for code in codes)
+        place = PlaceRow(
+            name=name,
+            province=key[1],
+            latitude=round(latitude, 5),
+            longitude=round(longitude, 5),
+            population=0,
+            area_type="rural" if is_county(name) else areas[prefix].area_type,
         )
-    return found
+        near = sum(haversine_km(c[1], c[2], latitude, longitude) <= PLACEHOLDER_KM for c in codes)
+        if near * 2 < len(codes):
+            # Two codes far apart, one at the community, the other where its mail goes (in
+            # Dryden, for Kingfisher Lake): the median is between them, where no one lives
+            # (Island Lake, MB 272 km from Island Lake; a review). Which is which, no rule
+            # tells: the data has the community's code older in some, newer in others, and
+            # the other code by a town, or the community's by one (Listuguj, by Campbellton).
+            unsupported.add(id(place))
+        found.append(place)
+    return found, unsupported
 
 
 def _without_placeholders(
@@ -873,10 +889,21 @@ def main() -> None:
     label_fsas(fsas, places, aliases, load_postal_names(), districts)
     classify_fsas(fsas)
     # (after the postal areas are labelled and classified, which they leave as they were)
-    communities = find_postal_communities(
+    communities, unsupported = find_postal_communities(
         [*places, *districts.values()], aliases, postal_communities, fsas
     )
+    medians = {id(p): (p.latitude, p.longitude) for p in communities}
     corrected |= correct_places(communities, fixes)
+    # No place rather than one between its codes, where no one lives: "no such place" asks
+    # the caller for another way to say where they are; a wrong point answers wrongly.
+    left_out = [
+        p
+        for p in communities
+        if id(p) in unsupported and medians[id(p)] == (p.latitude, p.longitude)
+    ]
+    for p in left_out:
+        print(f"left out {p.name}, {p.province}: its postal codes lie far apart")  # noqa: T201
+    communities = [p for p in communities if p not in left_out]
     for index, fix in enumerate(fixes):
         if index not in corrected:
             raise SystemExit(

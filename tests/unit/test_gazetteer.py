@@ -914,6 +914,17 @@ def test_postal_areas_whose_codes_the_package_stacks_far_away_serve_their_commun
         ("Ulukhaktok, NT", 70.74, -117.78),
         ("Stony Rapids, SK", 59.25, -105.83),
         ("Shamattawa, MB", 55.85, -92.08),
+        # One code at the community, one where its mail goes (corrections.csv): their median
+        # put Island Lake 272 km from Island Lake (a review).
+        ("Island Lake, MB", 53.86, -94.67),
+        ("Kingfisher Lake, ON", 53.03, -89.82),
+        ("Muskrat Dam, ON", 53.39, -91.81),
+        ("Deer Lake, ON", 52.62, -94.06),
+        ("Oba, ON", 49.09, -84.04),
+        ("Saint-Augustin-Saguenay, QC", 51.23, -58.65),
+        ("Listuguj, QC", 48.02, -66.70),
+        ("Mud Lake, NL", 53.30, -60.17),
+        ("Denny Island, BC", 52.12, -128.02),
     ],
 )
 def test_a_remote_community_is_where_it_is_not_between_it_and_a_placeholder(
@@ -924,6 +935,15 @@ def test_a_remote_community_is_where_it_is_not_between_it_and_a_placeholder(
     place = gazetteer.place(query)
     assert place is not None
     assert haversine_km(place.latitude, place.longitude, latitude, longitude) < 15
+
+
+def test_a_community_whose_codes_lie_far_apart_is_not_placed_between_them(
+    gazetteer: Gazetteer,
+) -> None:
+    """Marie Reine's three codes lie 100 to 250 km apart, and nothing tells which is the
+    hamlet: unknown, so the operator is asked for another way to say where, rather than
+    answered from a point between them."""
+    assert gazetteer.place("Marie Reine, AB") is None
 
 
 def test_a_search_lists_places_by_their_own_name_before_those_an_alias_names(
