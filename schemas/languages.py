@@ -28,6 +28,9 @@ MACROLANGUAGES: dict[str, frozenset[str]] = {
     "iu": frozenset({"ike", "ikt"}),
     "cr": frozenset({"crk", "crj", "crl", "crm", "csw", "cwd"}),
     "oj": frozenset({"ojg", "ojw", "ojs", "ojb", "ojc", "otw"}),
+    # Slavey, an official language of the Northwest Territories: South and North Slavey (a
+    # review found a listing in Slavey never meeting a South Slavey speaker from Hay River).
+    "den": frozenset({"xsl", "scs"}),
     "ku": frozenset({"kmr", "ckb", "sdh"}),
     "ps": frozenset({"pbt", "pbu", "pst"}),
     "sw": frozenset({"swh", "swc"}),

@@ -12,7 +12,10 @@ macrolanguages): ``code`` (the ISO 639-1 code where one exists, else the ISO 639
 form the API stores), ``alpha_3``, ``bibliographic`` (the ISO 639-2/B code where it differs,
 as ``fre`` for French), ``name`` (English, the ISO 639-3 reference name) and ``name_fr``
 (French, from iso-codes' French translation of those names; empty where it has none: the
-matches' caveats name a language in the answer's language). Sorted by
+matches' caveats name a language in the answer's language), less the few names that
+``NAMES_IN_CANADA`` gives as the languages' own communities and the territories' laws name
+them (ISO's "Slave (Athapascan)" for Slavey read jarringly in a tool against trafficking,
+a review said). Sorted by
 ``code``, ``\\n`` line endings: the same package version gives the same bytes (a test checks
 the committed file).
 """
@@ -29,6 +32,12 @@ import pycountry
 
 OUT = Path(__file__).resolve().parent.parent / "schemas" / "languages.csv"
 HEADER = ["code", "alpha_3", "bibliographic", "name", "name_fr"]
+# Names as the Northwest Territories' Official Languages Act and the languages' speakers give
+# them, where ISO 639-3's reference name differs: (English, French).
+NAMES_IN_CANADA = {
+    "den": ("Slavey", "slavey"),
+    "chp": ("Dene Suline (Chipewyan)", "dénésuline (chipewyan)"),
+}
 
 
 def rows() -> list[list[str]]:
@@ -38,15 +47,11 @@ def rows() -> list[list[str]]:
         if getattr(language, "type", None) != "L":
             continue
         alpha_3 = language.alpha_3
-        table.append(
-            [
-                getattr(language, "alpha_2", alpha_3),
-                alpha_3,
-                getattr(language, "bibliographic", ""),
-                language.name,
-                _french(language.name, french.gettext(language.name)),
-            ]
+        code = getattr(language, "alpha_2", alpha_3)
+        name, name_fr = NAMES_IN_CANADA.get(
+            code, (language.name, _french(language.name, french.gettext(language.name)))
         )
+        table.append([code, alpha_3, getattr(language, "bibliographic", ""), name, name_fr])
     return sorted(table)
 
 

@@ -59,6 +59,8 @@ def test_every_macrolanguage_and_variety_is_a_stored_code() -> None:
         (["prs", "en"], {"prs", "fa", "en"}),
         (["oj"], {"oj", "ojg", "ojw", "ojs", "ojb", "ojc", "otw"}),
         (["es"], {"es"}),
+        (["xsl"], {"xsl", "den"}),  # South Slavey: a Slavey listing
+        (["den"], {"den", "xsl", "scs"}),
         (["tl"], {"tl", "fil"}),  # Tagalog and Filipino: one language, two codes
         (["fil"], {"fil", "tl"}),
         ([], set()),
