@@ -153,6 +153,19 @@ def committing_began(session: Session) -> bool:
     return bool(session.info.get(_COMMITTING))
 
 
+def commit_bookkeeping(session: Session) -> None:
+    """Commit what the service keeps for itself only (a key's last use), not counted as a
+    commit begun (`committing_began`): nothing of the caller's is in doubt after it, so a
+    row lock timing out in the use case that follows is still a 503 to try again, not a
+    500 (an SRE's review found the first write of a key idle for a minute answered 500)."""
+    began = committing_began(session)
+    try:
+        session.commit()
+    finally:
+        if not began:
+            session.info.pop(_COMMITTING, None)
+
+
 def database_answers(engine: sa.Engine) -> bool:
     try:
         with engine.connect() as connection:

@@ -20,6 +20,7 @@ from schemas.keys import (
     StaleAfter,
 )
 from schemas.organizations import OrganizationPublic
+from service.db import commit_bookkeeping
 from service.errors import (
     Conflict,
     Forbidden,
@@ -100,7 +101,7 @@ def authenticate(session: Session, *, key: str) -> Caller:
         # Bookkeeping never holds up a match while a caller waits on the line: on a busy
         # SQLite database the use is recorded by a later request instead.
         if repo.touch_key_unless_busy(session, record.id, now):
-            session.commit()
+            commit_bookkeeping(session)
         else:
             session.rollback()
     return Caller(
