@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.gazetteer = default_gazetteer()
         app.state.match_limiter = anyio.CapacityLimiter(settings.match_concurrency)
+        app.state.probe_limiter = anyio.CapacityLimiter(2)  # (`routers.health`)
         app.state.rate_limiter = rate_limiter(
             settings.rate_limit_per_minute,
             settings.redis_url,
