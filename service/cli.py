@@ -55,7 +55,7 @@ def serve(
     """Migrate the database, then serve the API."""
     settings = _settings()
     from service.db import create_db_engine
-    from service.startup import prepare_database
+    from service.startup import mark_prepared, prepare_database
     from service.usecases.keys import BootstrapKeyTaken
 
     url = make_url(settings.database_url)
@@ -81,6 +81,7 @@ def serve(
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
+    mark_prepared(settings.database_url)
     with _metrics_of_every_worker(workers):
         uvicorn.run(
             "service.main:create_app",

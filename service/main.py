@@ -35,7 +35,7 @@ from service.routers import (
     taxonomy,
 )
 from service.routers._responses import problems_only
-from service.startup import prepare_database
+from service.startup import prepare_database, prepared_by_supervisor
 from service.usecases.match_index import MatchIndex
 from service.usecases.reports import NeedTally, TallyWriter
 
@@ -109,7 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_db_engine(settings.database_url, pool_size=settings.db_pool_size)
-        prepare_database(engine, settings)
+        if not prepared_by_supervisor(settings.database_url):
+            prepare_database(engine, settings)
         app.state.engine = engine
         app.state.gazetteer = default_gazetteer()
         app.state.match_limiter = anyio.CapacityLimiter(settings.match_concurrency)

@@ -1,7 +1,9 @@
 """Start-up work done once per start, under a lock shared by every instance: migrations, the
 bootstrap admin key, the demo registry."""
 
+import hashlib
 import logging
+import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -15,6 +17,27 @@ from service.usecases.demo import DemoKeys, load_demo_registry
 from service.usecases.keys import ensure_bootstrap_admin
 
 logger = logging.getLogger("referral.startup")
+
+# Set by `referral serve` for the workers it starts, once it prepared their database: the hash
+# of its URL (without the `REFERRAL_` prefix, which settings read).
+PREPARED = "_REFERRAL_DATABASE_PREPARED"
+
+
+def _fingerprint(database_url: str) -> str:
+    return hashlib.sha256(database_url.encode()).hexdigest()
+
+
+def mark_prepared(database_url: str) -> None:
+    """Tell the workers about to start (through the environment they inherit) that their
+    database is prepared: a worker started again later, after one died, must not need the
+    database to start, or one dying while the database restarts takes the instance down
+    (uvicorn stops every worker when a new one fails to start; an SRE's review)."""
+    os.environ[PREPARED] = _fingerprint(database_url)
+
+
+def prepared_by_supervisor(database_url: str) -> bool:
+    """Whether `referral serve` prepared this database before starting this worker."""
+    return os.environ.get(PREPARED) == _fingerprint(database_url)
 
 
 def prepare_database(

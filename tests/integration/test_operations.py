@@ -27,7 +27,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, SQLModel
 
 from schemas.enums import Role
-from service import db
+from service import db, startup
 from service.config import Settings
 from service.db import alembic_config, create_db_engine, downgrade, migrate, startup_lock
 from service.deps import get_session
@@ -39,7 +39,16 @@ from service.startup import prepare_database
 from service.usecases.demo import load_demo_registry
 from service.usecases.keys import issue_key
 from tests.conftest import _postgres_database, new_database_url
-from tests.factories import ADMIN_KEY, CANARY, Api, app_settings, assert_problem, listing, scraper
+from tests.factories import (
+    ADMIN_KEY,
+    CANARY,
+    Api,
+    app_settings,
+    assert_problem,
+    bearer,
+    listing,
+    scraper,
+)
 
 TABLES = {"organization", "api_key", "service", "location", "service_change", "alembic_version"}
 POSTGRES_SERVER = os.environ.get(
@@ -1227,3 +1236,23 @@ def test_a_start_warns_when_other_users_may_read_the_sqlite_database(
     said = [r for r in caplog.records if "read by other users" in r.getMessage()]
     assert bool(said) is warned
     assert path.stat().st_mode & 0o777 == mode
+
+
+def test_a_worker_started_while_the_database_is_away_serves_503s_until_it_returns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`referral serve` prepares the database once, then tells its workers: a worker started
+    again later (one died) does not need the database to start. Before, one dying while
+    the database restarted failed to start again, and uvicorn stopped the instance."""
+    away = "postgresql+psycopg://postgres@127.0.0.1:1/test"
+    with pytest.raises(Exception, match=r"(?i)connect|refused"):
+        with TestClient(create_app(app_settings(away))):
+            pass
+    monkeypatch.delenv(startup.PREPARED, raising=False)  # (as it was, after the test)
+    startup.mark_prepared(away)
+    with TestClient(create_app(app_settings(away)), raise_server_exceptions=False) as client:
+        assert client.get("/healthz").status_code == 200
+        assert_problem(client.get("/readyz"), 503)
+        _assert_try_again(client.get("/v1/taxonomy", headers=bearer(ADMIN_KEY)))
+    # Prepared for another database is not prepared for this one.
+    assert not startup.prepared_by_supervisor("postgresql+psycopg://postgres@127.0.0.1:2/test")
