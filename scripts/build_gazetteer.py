@@ -161,6 +161,9 @@ SIZEABLE_PLACE = 1_000  # smallest population centre used to label an FSA
 # GeoNames entries that are not names a caller would know for an area ("Rural East-Country
 # Squire" is a Waterloo neighbourhood; one is a school): never an FSA's label.
 RURAL_LABEL_RADIUS_KM = 8.0  # a rural FSA takes the largest place this near its point
+# A rural FSA whose label place lies farther than this from its point takes the nearest place
+# of any size instead (`relabel_far`): V0W's point is at Atlin, 618 km from Prince Rupert.
+LABEL_FAR_KM = 50.0
 NOT_A_LOCALITY = re.compile(r"^Rural |\bSchool\b", re.IGNORECASE)
 LABEL_NAME_MAX_KM = 30.0  # postal-code place names must be this close to the FSA point
 DENSE_FSA = 250.0  # distinct postal code points per km^2 (see fsa_density)
@@ -841,6 +844,31 @@ def label_fsas(
         f.label_place = chosen
 
 
+def relabel_far(fsas: list[FsaRow], places: list[PlaceRow]) -> None:
+    """Label each rural FSA whose label place (the nearest of `SIZEABLE_PLACE` people) lies
+    over `LABEL_FAR_KM` from its point with the nearest place of its province of any size,
+    the postal communities included, where that is nearer: an operator reads the label
+    beside the distances measured from the point, and "Prince Rupert, BC" beside a shelter
+    151 km away in Whitehorse made no sense for a caller in Atlin (a review). Their area
+    type, rural, does not depend on the label."""
+    by_province: dict[str, list[PlaceRow]] = defaultdict(list)
+    for p in places:
+        if not NOT_A_LOCALITY.search(p.name):
+            by_province[p.province].append(p)
+    for f in fsas:
+        if f.prefix[1] != "0" or f.label_place is None:
+            continue
+
+        def km(p: PlaceRow, f: FsaRow = f) -> float:
+            return haversine_km(f.latitude, f.longitude, p.latitude, p.longitude)
+
+        if km(f.label_place) <= LABEL_FAR_KM or not by_province[f.province]:
+            continue
+        nearest = min(by_province[f.province], key=lambda p: (km(p), p.name))
+        if km(nearest) < km(f.label_place):
+            f.label_place = nearest
+
+
 def classify_fsas(fsas: list[FsaRow]) -> None:
     for f in fsas:
         place = f.label_place
@@ -904,6 +932,7 @@ def main() -> None:
     for p in left_out:
         print(f"left out {p.name}, {p.province}: its postal codes lie far apart")  # noqa: T201
     communities = [p for p in communities if p not in left_out]
+    relabel_far(fsas, [*places, *districts.values(), *communities])
     for index, fix in enumerate(fixes):
         if index not in corrected:
             raise SystemExit(

@@ -322,6 +322,44 @@ def test_a_rural_area_is_named_after_the_largest_place_at_its_point(
     assert area.label == label
 
 
+@pytest.mark.parametrize(
+    ("prefix", "label"),
+    [("V0W", "Atlin, BC"), ("X0G", "Fort Liard, NT"), ("T0V", "Fitzgerald, AB")],
+)
+def test_a_remote_area_is_named_after_a_place_near_its_point_not_the_nearest_town(
+    gazetteer: Gazetteer, prefix: str, label: str
+) -> None:
+    """V0W's point is at Atlin: it was labelled Prince Rupert, 618 km away, beside
+    distances measured from Atlin (a review)."""
+    area = gazetteer.postal_area(prefix)
+    assert area is not None
+    assert area.label == label
+
+
+def test_every_rural_area_is_named_near_its_point_or_after_its_nearest_place(
+    gazetteer: Gazetteer,
+) -> None:
+    """Within 50 km (the largest place near the point, else the nearest town), or else no
+    place of its province lies nearer than the one it is named after."""
+    far = []
+    for area in gazetteer.postal_areas:
+        if area.prefix[1] != "0":
+            continue
+        km = min(  # (two places may share a label: Middleton, NS)
+            haversine_km(area.latitude, area.longitude, p.latitude, p.longitude)
+            for p in gazetteer.places
+            if p.label == area.label
+        )
+        nearest = min(
+            haversine_km(area.latitude, area.longitude, p.latitude, p.longitude)
+            for p in gazetteer.places
+            if p.province == area.province
+        )
+        if km > 50 and nearest < km - 0.01:
+            far.append((area.prefix, area.label, round(km), round(nearest)))
+    assert far == []
+
+
 def test_no_area_is_named_after_a_neighbourhood_artifact_or_a_school(gazetteer: Gazetteer) -> None:
     assert not [
         a.label
