@@ -222,7 +222,9 @@ class NeedResult(BaseModel):
         "away, up to 3, nearest first, so that a caller in a remote community is not left "
         "with nothing to try; for urgent housing, those that take people tonight first. And "
         "for urgent housing whose `matches` take no one tonight (full, or open office hours "
-        "only): the nearest farther away that do. Empty otherwise.",
+        "only): the nearest farther away that do. And when every match is far, found only "
+        "because its area takes people from the person's (a territory-wide network's house "
+        "1,000 km away): the nearest others, as if nothing matched. Empty otherwise.",
     )
 
 

@@ -604,15 +604,17 @@ def _beyond(
     eligibility: Eligibility,
     *,
     tonight_only: bool,
+    shown: frozenset[str] = frozenset(),
 ) -> list[Match]:
     """For a need nothing reaches within 500 km, the nearest eligible services farther away
-    (`BEYOND_SHOWN` of them, nearest first): a caller in Rankin Inlet is told of Iqaluit's
-    shelters, not only that nothing is near. For urgent housing, those that take people
-    tonight first (`scoring.bed_tonight`), and only those (`tonight_only`) when the matches
-    within 500 km take no one tonight. (A caller in Prince George had been given one full
-    lodge and nothing else, Vancouver's free beds 520 km away unsaid; one in Kuujjuaq, a
-    house open office hours and full before a shelter open all night 3 km farther.)"""
-    candidates = search.within(BEYOND_KM)
+    (`BEYOND_SHOWN` of them, nearest first, less those `shown` among the matches already):
+    a caller in Rankin Inlet is told of Iqaluit's shelters, not only that nothing is near.
+    For urgent housing, those that take people tonight first (`scoring.bed_tonight`), and
+    only those (`tonight_only`) when the matches within 500 km take no one tonight. (A
+    caller in Prince George had been given one full lodge and nothing else, Vancouver's free
+    beds 520 km away unsaid; one in Kuujjuaq, a house open office hours and full before a
+    shelter open all night 3 km farther.)"""
+    candidates = [c for c in search.within(BEYOND_KM) if c.service_id not in shown]
     urgent_housing = profile.urgent and is_housing(categories)
     tonight = (
         {c.service_id for c in candidates if bed_tonight(c, now, freshness)}
@@ -641,6 +643,19 @@ def _beyond(
         )
     )
     return ranked[:BEYOND_SHOWN]
+
+
+def _nothing_near(matches: list[Match], radius_km: float) -> bool:
+    """Whether no match reaches the person where they are (by phone, online or outreach)
+    or has a site within `radius_km`: the matches are all far, found because their areas
+    take people from the person's (a territory-wide network's house 1,010 km from
+    Sanikiluaq had been the whole answer, and Iqaluit's shelter 998 km away unsaid; a
+    review)."""
+    return not any(
+        m.reach in ("phone_or_online", "outreach")
+        or (m.reach == "location" and m.distance_km is not None and m.distance_km <= radius_km)
+        for m in matches
+    )
 
 
 def _takes_tonight(
@@ -729,6 +744,13 @@ def match_needs(
             )
             for need, categories in asked.items()
         ]
+        no_bed_tonight = {
+            need: bool(matches)
+            and profile.urgent
+            and is_housing(asked[need])
+            and not _takes_tonight(searches[need], matches, now, freshness)
+            for need, _, matches, _, _ in ranked
+        }
         beyond = {
             need: _beyond(
                 person,
@@ -738,15 +760,11 @@ def match_needs(
                 now,
                 freshness,
                 eligibility,
-                tonight_only=bool(matches),
+                tonight_only=no_bed_tonight[need],
+                shown=frozenset(m.service_id for m in matches),
             )
             for need, _, matches, _, _ in ranked
-            if not matches
-            or (
-                profile.urgent
-                and is_housing(asked[need])
-                and not _takes_tonight(searches[need], matches, now, freshness)
-            )
+            if not matches or no_bed_tonight[need] or _nothing_near(matches, steps[-1])
         }
         shown = {UUID(m.service_id) for _, _, matches, _, _ in ranked for m in matches}
         shown |= {UUID(m.service_id) for matches in beyond.values() for m in matches}

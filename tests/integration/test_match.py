@@ -813,6 +813,31 @@ def test_urgent_housing_with_no_bed_tonight_within_500_km_names_the_nearest_beyo
     assert [m["service_id"] for m in _kenora(api, {})["beyond"]] == [sault, sudbury]
 
 
+def test_when_only_far_services_that_take_people_from_the_area_match_the_nearest_beyond_too(
+    api: Api,
+) -> None:
+    """A territory-wide network's house 1,010 km from Sanikiluaq had been the whole answer,
+    and Iqaluit's shelter 998 km away unsaid (a review): a far match found by its area is
+    not help near, so the nearest others are named beyond, as when nothing matches."""
+    organization = api.organization("Northwest")
+    network = api.service(
+        organization,
+        name="Ontario-wide network house",
+        locations=[
+            {"municipality": "Sudbury", "province": "ON", "latitude": 46.49, "longitude": -80.99}
+        ],
+        service_area={"radius_km": None, "provinces": ["ON"], "nationwide": False},
+    )["id"]
+    sault = _shelter(api, organization, "Sault Ste. Marie", 46.52, -84.33, beds=2, hours="24/7")
+    for body in ({}, {"urgent": True}):
+        result = _kenora(api, body)
+        assert [m["service_id"] for m in result["matches"]] == [network]
+        assert [m["service_id"] for m in result["beyond"]] == [sault]
+    # A shelter in town: help near, nothing beyond.
+    _shelter(api, organization, "Kenora", 49.767, -94.489, beds=2, hours="24/7")
+    assert _kenora(api, {})["beyond"] == []
+
+
 def test_a_service_farther_than_asked_says_it_takes_people_from_the_persons_area(
     api: Api,
 ) -> None:
