@@ -1002,3 +1002,33 @@ def test_labrador_names_the_province_of_a_town_not_a_service_area() -> None:
     Newfoundland and Labrador (a review: a Labrador-only service became island-wide)."""
     assert parse_province("Labrador") is None
     assert parse_province("Lab") is None
+
+
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("Eabametoong, ON", "Eabamet Lake, ON"),
+        ("Fort Hope", "Eabamet Lake, ON"),
+        ("Neskantaga", "Lansdowne House, ON"),
+        ("Wapekeka", "Angling Lake, ON"),
+        ("Kitchenuhmaykoosib Inninuwug", "Big Trout Lake, ON"),
+        ("Mishkeegogamang", "Osnaburgh House, ON"),
+        ("Tataskweyak", "Split Lake, MB"),
+        ("Pimicikamak", "Cross Lake, MB"),
+        ("Garden Hill, MB", "Island Lake, MB"),
+        ("Matimekush", "Schefferville, QC"),
+        ("Wekweètì", "Wekweti, NT"),
+        ("Rae-Edzo", "Behchokǫ̀, NT"),
+        ("Igluligaarjuk", "Chesterfield Inlet, NU"),
+        ("Qamani'tuaq", "Baker Lake, NU"),
+    ],
+)
+def test_a_first_nation_or_inuit_community_is_known_by_its_own_name(
+    gazetteer: Gazetteer, query: str, label: str
+) -> None:
+    """A caller from a fly-in community names it as its people do; Canada Post names the
+    postal community otherwise (Neskantaga's is Lansdowne House): each was "no such place"
+    (a review of northern calls)."""
+    place = gazetteer.place(query)
+    assert place is not None
+    assert place.label == label
