@@ -55,7 +55,10 @@ class MatchLocation(RequestModel):
     postal_prefix: Annotated[str, Field(max_length=12)] | None = Field(
         default=None,
         description="First three characters of a postal code (`N2L`); a whole code (`N2L 3G1`) "
-        "is cut to them. Anything else is a 422.",
+        "is cut to them, unless it is rural (a 0 second: `X0A 0H0`), which names a community's "
+        "post office, not a household: where its postal area is a region too wide to place a "
+        "person (49 of the north and the country, as X0A, Baffin Island), the person is "
+        "placed at that community (Iqaluit). Never kept. Anything else is a 422.",
     )
     place: Annotated[str, Field(min_length=2, max_length=100)] | None = Field(
         default=None, description='A municipality, province optional: "Elmira, ON".'
@@ -75,6 +78,10 @@ class MatchLocation(RequestModel):
                 "must be a Canadian postal prefix such as N2L, or a whole postal code such "
                 "as N2L 3G1"
             )
+        if len(compact) == 6 and compact[1] == "0":
+            # Rural: kept whole to find the community it names, where the prefix is a region
+            # too wide to place a person (`usecases.match.resolve_location`).
+            return compact
         return compact[:3]
 
     @field_validator("latitude", "longitude")

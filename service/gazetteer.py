@@ -430,8 +430,11 @@ class Gazetteer:
         districts: frozenset[tuple[str, str]] = frozenset(),
         settled: list[tuple[float, float, str]] | None = None,
         also_in: dict[str, frozenset[str]] | None = None,
+        rural_codes: dict[str, Place] | None = None,
     ) -> None:
         self._places = tuple(sorted(places, key=lambda p: (-p.population, p.name, p.province)))
+        # The community each whole postal code of a wide postal area names (rural_codes.csv).
+        self._rural_codes = dict(rural_codes or {})
         self._postal = {a.prefix: a for a in postal_areas}
         self._spreads = dict(spreads)
         # Postal areas with codes in a second province (K1A, the federal government's, in
@@ -529,7 +532,15 @@ class Gazetteer:
             (float(row["latitude"]), float(row["longitude"]), row["province"])
             for row in _read_csv(folder / "settled.csv.gz")
         ]
-        return cls(places, postal, aliases, spreads, frozenset(districts), settled, also_in)
+        at = {(p.name, p.province, p.latitude, p.longitude): p for p in places}
+        rural_file = folder / "rural_codes.csv"
+        rural = {
+            row["code"]: at[
+                (row["name"], row["province"], float(row["latitude"]), float(row["longitude"]))
+            ]
+            for row in (_read_csv(rural_file) if rural_file.exists() else [])
+        }
+        return cls(places, postal, aliases, spreads, frozenset(districts), settled, also_in, rural)
 
     # -- accessors --------------------------------------------------------------------
 
@@ -551,6 +562,11 @@ class Gazetteer:
         if len(compact) < 3:
             return None
         return self._postal.get(compact[:3])
+
+    def rural_community(self, code: str) -> Place | None:
+        """The community a whole postal code of a wide postal area names (``"X0A 0H0"``:
+        Iqaluit), or None: a code of another area, or of a community not known."""
+        return self._rural_codes.get("".join(code.split()).upper())
 
     def spread_km(self, area: PostalArea) -> float:
         """How far an FSA's postal codes lie from its point (the median distance): under a

@@ -95,7 +95,12 @@ def resolve_location(gazetteer: Gazetteer, location: MatchLocation) -> Locality:
         if gazetteer.spread_km(area) > WIDE_PREFIX_KM:
             # A region, not a place: its centre may lie hundreds of km from the person (X0A
             # is Baffin Island, centred on Igloolik, 700 km from Iqaluit), and an answer from
-            # there would call unmet a need a shelter in their own town meets.
+            # there would call unmet a need a shelter in their own town meets. A whole rural
+            # code names the person's community (X0A 0H0: Iqaluit), the way a caller says
+            # where they are (a review of northern calls).
+            community = gazetteer.rural_community(location.postal_prefix)
+            if community is not None:
+                return gazetteer.locality_for_place(community)
             raise _unknown(
                 "postal_prefix",
                 "this postal prefix covers a region too wide to place a person (its postal "

@@ -398,19 +398,40 @@ def test_in_french_a_problem_is_said_in_french(demo: Demo) -> None:
 def test_a_postal_prefix_that_is_a_whole_region_asks_for_the_town(demo: Demo) -> None:
     """X0A is Baffin Island: its centre (Igloolik) lies 700 km from Iqaluit, where the
     demo's shelter is; an answer from there would call housing unmet."""
-    body = {"needs": ["housing"], "location": {"postal_prefix": "X0A 0H0"}, "urgent": True}
+    body = {"needs": ["housing"], "location": {"postal_prefix": "X0A"}, "urgent": True}
     response = demo.match(body, demo.operator)
     problem = assert_problem(response, 422)
     assert [error["loc"] for error in problem["errors"]] == [["body", "location", "postal_prefix"]]
     assert "location.place" in problem["detail"]
     assert "X0A" not in response.text
-    assert "0H0" not in response.text
     in_town = demo.answer({**body, "location": {"place": "Iqaluit"}})
     assert in_town["location"]["label"] == "Iqaluit, NU"
     assert in_town["results"][0]["matches"]
     assert in_town["unmet_needs"] == []
     # Rural prefixes that are places enough still answer.
     assert demo.answer({**body, "location": {"postal_prefix": "N0B"}})["results"]
+
+
+def test_a_whole_rural_postal_code_of_a_wide_region_places_the_person_in_its_community(
+    demo: Demo,
+) -> None:
+    """An operator asks the caller's postal code; in the north a rural code names the
+    community's post office: X0A 0H0 is Iqaluit, and was a 422 asking for the town (a
+    review). The code is never echoed; one of no known community is still a 422."""
+    body = {"needs": ["housing"], "location": {"postal_prefix": "X0A 0H0"}, "urgent": True}
+    response = demo.match(body, demo.operator)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["location"]["label"] == "Iqaluit, NU"
+    assert answer["results"][0]["matches"]
+    assert "X0A 0H0" not in response.text  # (the shelters' own addresses are in X0A)
+    assert "X0A0H0" not in response.text
+    by_place = demo.answer({**body, "location": {"place": "Iqaluit"}})
+    assert answer["results"] == by_place["results"]
+    unknown = demo.match({**body, "location": {"postal_prefix": "X0A 9Z9"}}, demo.operator)
+    problem = assert_problem(unknown, 422)
+    assert "location.place" in problem["detail"]
+    assert "9Z9" not in unknown.text
 
 
 @pytest.mark.parametrize(

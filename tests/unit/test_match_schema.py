@@ -71,6 +71,11 @@ def test_an_unknown_field_is_an_error(body: dict[str, Any], loc: tuple[str, ...]
         ("N2L\t3G1", "N2L"),
         (" N2L 3G1 ", "N2L"),
         ("N2L  3G1", "N2L"),
+        # Rural (a 0 second): whole, to find the community it names where the prefix is a
+        # region too wide to place a person.
+        ("x0a 0h0", "X0A0H0"),
+        ("R0B\u00a00T0", "R0B0T0"),
+        ("N0B", "N0B"),
     ],
 )
 def test_a_postal_code_is_cut_to_its_prefix(given: str, prefix: str) -> None:
