@@ -168,11 +168,19 @@ def _barriers(profile: Profile, candidate: Candidate) -> Said:
         # Whether it asks for documents is as unknown as the rest (`eligibility_unstated`).
         return _SILENT
     reasons: list[Note] = []
+    caveats: list[Note] = []
+    # Not saying is not having: a farm worker whose employer holds the passport, sent to a
+    # clinic that asks for ID without a word of it, finds out at its door (a review). What
+    # the service asks for is said whatever the person said, unless it lets them in without.
     if profile.no_identification:
         reasons.append(Note("no_id_needed"))
+    elif candidate.id_required:
+        caveats.append(Note("asks_for_id"))
     if profile.no_police_report:
         reasons.append(Note("no_police_report_needed"))
-    return tuple(reasons), ()
+    elif candidate.police_report_required:
+        caveats.append(Note("asks_for_police_report"))
+    return tuple(reasons), tuple(caveats)
 
 
 # Unstated first: the caveat that puts every other note in doubt leads. (Wheelchair access is

@@ -181,6 +181,14 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "no_id_needed": ("no ID needed", "aucune pièce d'identité requise"),
     "no_police_report_needed": ("no police report needed", "aucune plainte à la police requise"),
+    "asks_for_id": (
+        "asks for identity documents",
+        "demande des pièces d'identité",
+    ),
+    "asks_for_police_report": (
+        "asks for a police report",
+        "demande une plainte à la police",
+    ),
     "wheelchair_accessible": ("wheelchair accessible", "accessible en fauteuil roulant"),
     "wheelchair_unknown": (
         "wheelchair access unknown",

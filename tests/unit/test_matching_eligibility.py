@@ -252,38 +252,47 @@ def test_dependents(
 
 
 @pytest.mark.parametrize(
-    ("no_identification", "id_required", "eligible", "reason"),
+    ("no_identification", "id_required", "eligible", "reason", "caveat"),
     [
-        (False, False, True, None),
-        (False, True, True, None),
-        (True, False, True, "no_id_needed"),
-        (True, True, False, None),
+        (False, False, True, None, None),
+        # Not said is not had: what it asks for is said (a farm worker's passport is held).
+        (False, True, True, None, "asks_for_id"),
+        (True, False, True, "no_id_needed", None),
+        (True, True, False, None, None),
     ],
 )
 def test_identification(
-    no_identification: bool, id_required: bool, eligible: bool, reason: str | None
+    no_identification: bool,
+    id_required: bool,
+    eligible: bool,
+    reason: str | None,
+    caveat: str | None,
 ) -> None:
     verdict = check(person(no_identification=no_identification), service(id_required=id_required))
-    assert_verdict(verdict, eligible=eligible, reason=reason)
+    assert_verdict(verdict, eligible=eligible, reason=reason, caveat=caveat)
 
 
 @pytest.mark.parametrize(
-    ("no_police_report", "report_required", "eligible", "reason"),
+    ("no_police_report", "report_required", "eligible", "reason", "caveat"),
     [
-        (False, False, True, None),
-        (False, True, True, None),
-        (True, False, True, "no_police_report_needed"),
-        (True, True, False, None),
+        (False, False, True, None, None),
+        (False, True, True, None, "asks_for_police_report"),
+        (True, False, True, "no_police_report_needed", None),
+        (True, True, False, None, None),
     ],
 )
 def test_police_report(
-    no_police_report: bool, report_required: bool, eligible: bool, reason: str | None
+    no_police_report: bool,
+    report_required: bool,
+    eligible: bool,
+    reason: str | None,
+    caveat: str | None,
 ) -> None:
     verdict = check(
         person(no_police_report=no_police_report),
         service(police_report_required=report_required),
     )
-    assert_verdict(verdict, eligible=eligible, reason=reason)
+    assert_verdict(verdict, eligible=eligible, reason=reason, caveat=caveat)
 
 
 def test_both_barriers_lifted_give_both_reasons_in_order() -> None:
