@@ -20,6 +20,7 @@ from service.matching.types import (
     Note,
     Profile,
     experienced,
+    houses,
 )
 
 UNDISCLOSED = "undisclosed"
@@ -62,7 +63,11 @@ def admits(profile: Profile, candidate: Candidate) -> bool:
         and candidate.trafficking_types.isdisjoint(experienced(profile.trafficking_type))
     ):
         return False
-    if profile.with_dependents and candidate.accepts_dependents is False:
+    if (
+        profile.with_dependents
+        and candidate.accepts_dependents is False
+        and houses(candidate.categories)
+    ):
         return False
     if (profile.no_identification and candidate.id_required) or (
         profile.no_police_report and candidate.police_report_required
@@ -156,7 +161,15 @@ def _trafficking(profile: Profile, candidate: Candidate) -> Said:
 
 
 def _dependents(profile: Profile, candidate: Candidate) -> Said:
+    """Children coming along matter where the person stays: a shelter that does not take
+    them is no place for them; a clinic that did not say whether they may come to an
+    appointment is not in doubt for it (a review found legal clinics and phone lines ranked
+    lower, "unknown whether children can come", for a mother asking for a lawyer)."""
     if not profile.with_dependents:
+        return _SILENT
+    if not houses(candidate.categories):
+        if candidate.accepts_dependents is False:
+            return (), (Note("dependents_not_at_visits"),)
         return _SILENT
     if candidate.accepts_dependents is None:
         return (), (Note("dependents_unknown"),)
@@ -216,7 +229,11 @@ def in_doubt(profile: Profile, candidate: Candidate) -> bool:
         )
         or (profile.newcomer_status == UNDISCLOSED and _restricts_status(candidate))
         or (profile.trafficking_type == UNDISCLOSED and _restricts_trafficking(candidate))
-        or (profile.with_dependents and candidate.accepts_dependents is None)
+        or (
+            profile.with_dependents
+            and candidate.accepts_dependents is None
+            and houses(candidate.categories)
+        )
     )
 
 

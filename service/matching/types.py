@@ -137,6 +137,7 @@ class Candidate:
             self.statuses,
             self.trafficking_types,
             self.accepts_dependents,
+            houses(self.categories),
             self.id_required,
             self.police_report_required,
             frozenset(site.wheelchair_accessible for site in self.sites),
@@ -146,6 +147,11 @@ class Candidate:
         if number is None:  # (setdefault and next are atomic: threads never share a number)
             number = _RULES.setdefault(rules, next(_NUMBERS))
         object.__setattr__(self, "rules", number)
+
+
+def houses(categories: frozenset[str]) -> bool:
+    """Whether the service houses people: where children must be able to stay too."""
+    return any(category == "housing" or category.startswith("housing.") for category in categories)
 
 
 # Every set of eligibility rules seen, by number: a few thousand at most, since listings share

@@ -1180,3 +1180,54 @@ def test_at_the_edge_of_the_widest_radius_both_searches_answer_alike(
     from_memory = demo.match(body, demo.operator)
     assert from_memory.status_code == from_database.status_code == 200
     assert from_memory.json() == from_database.json()
+
+
+@pytest.mark.parametrize("search", ["memory", "database"])
+def test_a_mother_asking_for_a_lawyer_is_not_barred_by_a_clinic_children_cannot_visit(
+    tmp_path: Path, search: str
+) -> None:
+    """Children bar a place to stay, not an appointment: a clinic that says they cannot
+    come is named with that caveat, a shelter that does not take them is not named (a
+    newcomers' advocate's review); by the index and by the database alike."""
+    for url in new_database_url(tmp_path):
+        with TestClient(create_app(app_settings(url, match_search=search))) as client:
+            api = Api(client)
+            organization = api.organization("Kenora help")
+            kenora = [
+                {
+                    "municipality": "Kenora",
+                    "province": "ON",
+                    "latitude": 49.767,
+                    "longitude": -94.489,
+                }
+            ]
+            clinic = api.service(
+                organization,
+                name="Kenora legal clinic",
+                categories=["legal.immigration"],
+                locations=kenora,
+                eligibility={"accepts_dependents": False},
+            )["id"]
+            api.service(
+                organization,
+                name="Kenora adults-only shelter",
+                categories=["housing.emergency_shelter"],
+                locations=kenora,
+                eligibility={"accepts_dependents": False},
+            )
+            operator = api.key("operator")
+            answer = client.post(
+                "/v1/match",
+                json={
+                    "gender": "woman",
+                    "age": 30,
+                    "with_dependents": True,
+                    "needs": ["legal.immigration", "housing"],
+                    "location": {"place": "Kenora, ON"},
+                },
+                headers=operator,
+            ).json()
+            legal, housing = answer["results"]
+            [match] = [m for m in legal["matches"] if m["service_id"] == clinic]
+            assert "children cannot come along" in match["caveats"]
+            assert housing["matches"] == []

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from schemas.enums import NewcomerStatus, ServedGender
-from service.matching.eligibility import EVERY_GENDER, Verdict, check
+from service.matching.eligibility import EVERY_GENDER, Verdict, check, in_doubt
 from service.matching.messages import render
 from service.matching.types import NEWCOMER_STATUSES, Candidate, Point, Profile, Site
 
@@ -246,6 +246,26 @@ def test_dependents(
 ) -> None:
     verdict = check(person(with_dependents=with_dependents), service(accepts_dependents=accepts))
     assert_verdict(verdict, eligible=eligible, reason=reason, caveat=caveat)
+
+
+@pytest.mark.parametrize(
+    ("accepts", "caveat"),
+    [(True, None), (None, None), (False, "dependents_not_at_visits")],
+)
+def test_children_bar_or_doubt_only_a_place_to_stay(accepts: bool | None, caveat: str) -> None:
+    """A mother asking for a lawyer was told of legal clinics "unknown whether children can
+    come", ranked lower (a review): whether children come along decides a place to stay,
+    not an appointment; one that says they cannot come is told, not hidden."""
+    clinic = service(categories=frozenset({"legal.immigration"}), accepts_dependents=accepts)
+    mother = person(with_dependents=True)
+    verdict = check(mother, clinic)
+    assert verdict.eligible
+    assert codes(verdict.caveats) == ([caveat] if caveat else [])
+    assert not in_doubt(mother, clinic)
+    # The same rules for a shelter bar or doubt: decided apart (`Candidate.rules`).
+    shelter = service(accepts_dependents=accepts)
+    assert check(mother, shelter).eligible is (accepts is not False)
+    assert in_doubt(mother, shelter) is (accepts is None)
 
 
 # --- identity documents and police reports --------------------------------------------------

@@ -215,7 +215,9 @@ def breaks_a_disclosed_rule(p: Profile, c: Candidate) -> bool:
         experienced = {"labour", "sex"} if p.trafficking_type == "both" else {p.trafficking_type}
         if not experienced & c.trafficking_types:
             return True
-    if p.with_dependents and c.accepts_dependents is False:
+    # (children bar a place to stay only, not an appointment)
+    housing = any(category.startswith("housing.") for category in c.categories)
+    if p.with_dependents and c.accepts_dependents is False and housing:
         return True
     if p.no_identification and c.id_required:
         return True
@@ -519,6 +521,7 @@ RULE_FIELDS = (
     "statuses",
     "trafficking_types",
     "accepts_dependents",
+    "categories",  # whether it houses people, for children
     "id_required",
     "police_report_required",
     "delivery",  # whether it serves where the person is, for wheelchair access
