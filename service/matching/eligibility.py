@@ -123,8 +123,27 @@ def _gender(profile: Profile, candidate: Candidate) -> Said:
     return (Note("serves_genders", served),), ()
 
 
+ADULT = 18
+
+
+def _minor_unsure(profile: Profile, candidate: Candidate) -> bool:
+    """A child or teenager, and a place to stay that states no lowest age: most shelters for
+    adults may not take a minor alone, and saying nothing is not saying yes (a 12-year-old
+    was answered with adult houses, not a word of it; a review)."""
+    return (
+        profile.age is not None
+        and profile.age < ADULT
+        and candidate.min_age is None
+        and candidate.max_age is None  # (up to 24 and no lowest: a service for the young)
+        and candidate.eligibility_stated
+        and houses(candidate.categories)
+    )
+
+
 def _age(profile: Profile, candidate: Candidate) -> Said:
     low, high = candidate.min_age, candidate.max_age
+    if _minor_unsure(profile, candidate):
+        return (), (Note("minors_unstated"),)
     if low is None and high is None:
         return _SILENT
     params = (("min", "" if low is None else low), ("max", "" if high is None else high))
@@ -227,6 +246,7 @@ def in_doubt(profile: Profile, candidate: Candidate) -> bool:
         or (
             profile.age is None and (candidate.min_age is not None or candidate.max_age is not None)
         )
+        or _minor_unsure(profile, candidate)
         or (profile.newcomer_status == UNDISCLOSED and _restricts_status(candidate))
         or (profile.trafficking_type == UNDISCLOSED and _restricts_trafficking(candidate))
         or (

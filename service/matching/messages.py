@@ -158,6 +158,10 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "sert seulement : {genders}; genre non indiqué",
     ),
     "serves_ages": ("serves ages {ages}", "sert les {ages}"),
+    "minors_unstated": (
+        "does not say it takes people under 18: check before sending a minor",
+        "ne dit pas accueillir les moins de 18 ans : vérifiez avant d'y envoyer un mineur",
+    ),
     "serves_ages_only": (
         "serves ages {ages} only; age not given",
         "sert seulement les {ages}; âge non indiqué",

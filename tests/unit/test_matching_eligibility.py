@@ -103,7 +103,10 @@ def test_gender_notes_name_the_groups_served_in_a_stable_order() -> None:
     [
         (None, None, 30, True, None, None),
         (None, None, None, True, None, None),
-        (None, None, 0, True, None, None),
+        # A minor, and a place to stay that states no ages: not a yes (a review).
+        (None, None, 0, True, None, "minors_unstated"),
+        (None, None, 17, True, None, "minors_unstated"),
+        (None, None, 18, True, None, None),
         (18, None, 17, False, None, None),
         (18, None, 18, True, "serves_ages", None),
         (18, None, 99, True, "serves_ages", None),
@@ -129,6 +132,20 @@ def test_age_bounds(
 ) -> None:
     verdict = check(person(age=age), service(min_age=min_age, max_age=max_age))
     assert_verdict(verdict, eligible=eligible, reason=reason, caveat=caveat)
+
+
+def test_a_minor_is_in_doubt_only_for_a_place_to_stay_that_states_no_ages() -> None:
+    teenager = person(age=16)
+    assert in_doubt(teenager, SERVICE)
+    assert not in_doubt(person(age=18), SERVICE)
+    assert not in_doubt(teenager, service(min_age=12, max_age=24))
+    clinic = service(categories=frozenset({"legal.immigration"}))
+    assert check(teenager, clinic) == Verdict(True)
+    assert not in_doubt(teenager, clinic)
+    # Unstated rules say so already (`eligibility_unstated`).
+    assert codes(check(teenager, service(eligibility_stated=False)).caveats) == [
+        "eligibility_unstated"
+    ]
 
 
 @pytest.mark.parametrize(
