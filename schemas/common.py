@@ -154,11 +154,12 @@ Language = Annotated[
     AfterValidator(_known_language),
     Field(
         # Documents the shape; the validator checks it, with one message for any bad code.
-        json_schema_extra={"pattern": "^[A-Za-z]{2,3}$"},
+        json_schema_extra={"pattern": "^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$"},
         description=(
             "ISO 639-1 code where one exists (`en`, `fr`, `es`), else ISO 639-3 (`mic`). "
             "A language's three-letter code is taken and stored as its two-letter one "
-            "(`eng` and `fre` are `en` and `fr`); a code of no living language is a 422."
+            "(`eng` and `fre` are `en` and `fr`), and a language tag as its language (`es-MX`, "
+            "`zh-Hant`: `es`, `zh`); a code of no living language is a 422."
         ),
         examples=["es"],
     ),

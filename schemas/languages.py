@@ -40,15 +40,42 @@ MACROLANGUAGES: dict[str, frozenset[str]] = {
     "mn": frozenset({"khk"}),
     "no": frozenset({"nb", "nn"}),
     "ak": frozenset({"tw", "fat"}),
-    "ms": frozenset({"zsm"}),
+    "ms": frozenset({"zsm", "id"}),
     "sq": frozenset({"als", "aln"}),
+    # More that newcomers speak (a review: a Pular speaker from Guinea met no Fulah listing).
+    "ff": frozenset({"fuf", "fuc", "fuh", "ffm", "fue", "fuq", "fuv", "fub", "fui"}),
+    "az": frozenset({"azb", "azj"}),
+    "sh": frozenset({"bs", "hr", "sr", "cnr"}),  # Serbo-Croatian
+    "yi": frozenset({"ydd"}),
+    "lv": frozenset({"lvs", "ltg"}),
+    "et": frozenset({"ekk", "vro"}),
+    "hmn": frozenset({"mww", "hnj"}),
+    "gn": frozenset({"gnw", "gug", "gui", "gun"}),
+    "qu": frozenset(
+        {
+            *("qub", "quf", "quh", "quk", "qul", "qup", "qur", "qux", "quy", "quz", "qva"),
+            *("qvc", "qve", "qvh", "qvl", "qvm", "qvn", "qvo", "qvp", "qvs", "qvw", "qwa"),
+            *("qwh", "qws", "qxa", "qxc", "qxh", "qxn", "qxo", "qxp", "qxt", "qxu", "qxw"),
+        }
+    ),
+    "zap": frozenset(
+        {
+            *("zaa", "zab", "zac", "zad", "zae", "zaf", "zai", "zam", "zao", "zaq", "zar"),
+            *("zas", "zat", "zav", "zaw", "zax", "zca", "zcd", "zoo", "zpa", "zpb", "zpc"),
+            *("zpd", "zpe", "zpf", "zpg", "zph", "zpi", "zpj", "zpk", "zpl", "zpm", "zpn"),
+            *("zpo", "zpp", "zpq", "zpr", "zps", "zpt", "zpu", "zpv", "zpw", "zpx", "zpy"),
+            *("zpz", "zsr", "zte", "ztg", "ztl", "ztm", "ztn", "ztp", "ztq", "zts", "ztt"),
+            *("ztu", "ztx", "zty"),
+        }
+    ),
 }
 _MACROLANGUAGE_OF = {
     variety: macro for macro, varieties in MACROLANGUAGES.items() for variety in varieties
 }
 # Two codes of one language: Filipino is Tagalog as standardised (many farm-worker services
-# write "Filipino", and the workers' own forms say Tagalog; a review found them never met).
-SAME_LANGUAGE: dict[str, str] = {"tl": "fil", "fil": "tl"}
+# write "Filipino", and the workers' own forms say Tagalog; a review found them never met);
+# Panjabi and Western Panjabi, one spoken language in two scripts (Gurmukhi, Shahmukhi).
+SAME_LANGUAGE: dict[str, str] = {"tl": "fil", "fil": "tl", "pa": "pnb", "pnb": "pa"}
 
 
 @cache
@@ -82,8 +109,10 @@ def language_name(code: str, french: bool = False) -> str | None:
 
 
 def canonical_language(code: str) -> str | None:
-    """The stored form of an ISO 639 code, any case; None for a code of no living language."""
-    return _forms().get(code.strip().lower())
+    """The stored form of an ISO 639 code, any case, or of a language tag's language
+    (`es-MX`, `pt_BR`, `zh-Hant`: partner apps send a device's locale); None for a code of
+    no living language."""
+    return _forms().get(code.strip().lower().replace("_", "-").split("-")[0])
 
 
 def related_languages(codes: Iterable[str]) -> frozenset[str]:

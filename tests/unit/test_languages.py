@@ -22,7 +22,19 @@ def test_the_committed_table_is_what_the_script_generates() -> None:
 
 @pytest.mark.parametrize(
     ("written", "stored"),
-    [("en", "en"), ("eng", "en"), ("ENG", "en"), (" fre ", "fr"), ("fra", "fr"), ("mic", "mic")],
+    [
+        ("en", "en"),
+        ("eng", "en"),
+        ("ENG", "en"),
+        (" fre ", "fr"),
+        ("fra", "fr"),
+        ("mic", "mic"),
+        # A device's locale, as partner apps send it: its language.
+        ("es-MX", "es"),
+        ("pt_BR", "pt"),
+        ("zh-Hant", "zh"),
+        ("fr-CA", "fr"),
+    ],
 )
 def test_every_form_of_a_code_reads_as_the_stored_one(written: str, stored: str) -> None:
     assert canonical_language(written) == stored
@@ -60,6 +72,10 @@ def test_every_macrolanguage_and_variety_is_a_stored_code() -> None:
         (["oj"], {"oj", "ojg", "ojw", "ojs", "ojb", "ojc", "otw"}),
         (["es"], {"es"}),
         (["xsl"], {"xsl", "den"}),  # South Slavey: a Slavey listing
+        (["fuf"], {"fuf", "ff"}),  # Pular: a Fulah listing (a review)
+        (["pnb"], {"pnb", "pa"}),  # Western Panjabi: a Panjabi listing (a review)
+        (["id"], {"id", "ms"}),
+        (["sh"], {"sh", "bs", "hr", "sr", "cnr"}),
         (["den"], {"den", "xsl", "scs"}),
         (["tl"], {"tl", "fil"}),  # Tagalog and Filipino: one language, two codes
         (["fil"], {"fil", "tl"}),
