@@ -54,6 +54,7 @@
       limit: "Per need",
       find: "Find services",
       searching: "Searching…",
+      stillSearching: "Still searching: the server is slow to answer. Keep the caller on the line.",
       clear: "Clear",
       results: "Results",
       empty: "Fill in the profile and press Enter.",
@@ -303,6 +304,7 @@
       limit: "Par besoin",
       find: "Trouver des services",
       searching: "Recherche…",
+      stillSearching: "Recherche toujours en cours : le serveur tarde à répondre. Gardez la personne en ligne.",
       clear: "Effacer",
       results: "Résultats",
       empty: "Remplissez le profil et appuyez sur Entrée.",
@@ -341,8 +343,8 @@
         (seconds === null ? "dans un moment." : `dans ${seconds} s.`),
       // "Près d'Elmira", "Près de Kitchener": "de" elides before a vowel.
       locatedNear: (label, area) => `Près ${/^[aeiouyàâéèêîïôûœ]/i.test(label) ? "d'" : "de "}${label} (${area})`,
-      within: (km) => `dans un rayon de ${km} km`,
-      widened: (km) => `pas assez à proximité : rayon élargi à ${km} km`,
+      within: (km) => `dans un rayon de ${String(km).replace(".", ",")} km`,
+      widened: (km) => `pas assez à proximité : rayon élargi à ${String(km).replace(".", ",")} km`,
       nothing: "Aucun service admissible, même à 500 km.",
       beyond: "Les plus proches, plus loin :",
       unmet: (needs) => `Besoins non comblés : ${needs}`,
@@ -548,6 +550,9 @@
     activePlace: -1,
     placesAsked: 0,
     placesTimer: 0,
+    searching: false, // a match request on its way (`setBusy`)
+    slow: false, // ... and unanswered for `SLOW_MS`
+    slowTimer: 0,
     role: null,
     organization: null, // a provider key's
     listings: null, // its listings, once read
@@ -794,7 +799,8 @@
         el(
           "details",
           { open: taxonomy.categories.some((c) => c.need === need.code && checked.has(c.code)) },
-          el("summary", {}, t("categories")),
+          // (named with its need: three alike read "only some kinds" to a screen reader)
+          el("summary", { "aria-label": `${t("categories")}: ${need[state.language]}` }, t("categories")),
           taxonomy.categories
             .filter((category) => category.need === need.code)
             .map((category) => needCheck(category, "category")),
@@ -833,9 +839,14 @@
     return { place: text.trim() };
   }
 
+  // A number as typed, with a decimal comma too ("12,5"): text fields, since a number field
+  // read "12,5" as 125 in a French browser, without a word (a review). Anything else is sent
+  // as typed, for the server to refuse beside its field.
   function numberOf(id) {
     const value = $(id).value.trim();
-    return value === "" ? undefined : Number(value);
+    if (value === "") return undefined;
+    const number = Number(value.replace(",", "."));
+    return /^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/.test(value) && Number.isFinite(number) ? number : value;
   }
 
   // The profile, read from the form for one request and never kept.
@@ -887,12 +898,15 @@
     try {
       const answer = await api("/v1/match", { method: "POST", body: profile });
       if (search !== state.search) return;
+      // Not busy before the answer is told: a region still busy may keep it from being read.
+      setBusy(false);
       state.answer = answer;
       state.answerLanguage = language;
       renderAnswer();
       reveal($("answer"));
     } catch (error) {
       if (search !== state.search) return;
+      setBusy(false);
       state.answer = null;
       $("results").replaceChildren();
       state.said = null;
@@ -904,15 +918,33 @@
       if (search !== state.search) return;
       showProblem({ problem, candidates, language });
     } finally {
-      if (search === state.search) setBusy(false);
+      if (search === state.search && state.searching) setBusy(false);
     }
   }
 
+  // A search still unanswered after this long says so: the operator tells the caller.
+  const SLOW_MS = 10_000;
+
   function setBusy(busy) {
     const button = $("find");
-    button.disabled = busy;
+    // aria-disabled, not disabled: a disabled button loses the keyboard's focus, and a screen
+    // reader starts again from the top of the page (a review). A search sent meanwhile
+    // replaces the one on its way, as a new search always does.
+    button.setAttribute("aria-disabled", busy ? "true" : "false");
     button.textContent = busy ? t("searching") : t("find");
+    // The previous answer is dimmed while a search is on its way (`console.css`): on a slow
+    // server one caller's results had read as the next caller's (a review).
     $("answer").setAttribute("aria-busy", busy ? "true" : "false");
+    clearTimeout(state.slowTimer);
+    state.searching = busy;
+    state.slow = false;
+    if (busy) {
+      state.slowTimer = setTimeout(() => {
+        state.slow = true;
+        renderStatus();
+      }, SLOW_MS);
+    }
+    renderStatus();
   }
 
   function clearAll() {
@@ -968,6 +1000,8 @@
   }
 
   function closePlaces() {
+    // (a suggestion still waiting to be asked would open the list again over the needs)
+    clearTimeout(state.placesTimer);
     state.places = [];
     state.activePlace = -1;
     state.placesAsked++;
@@ -996,6 +1030,12 @@
 
   function onNearKey(event) {
     const count = state.places.length;
+    if (event.key === "Escape") {
+      // Also before the list opened: what was typed then is not to be suggested for.
+      if (count && !$("near-options").hidden) event.preventDefault();
+      closePlaces();
+      return;
+    }
     if (!count || $("near-options").hidden) return;
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
@@ -1004,9 +1044,6 @@
     } else if (event.key === "Enter" && state.activePlace >= 0) {
       event.preventDefault();
       choosePlace(state.activePlace);
-    } else if (event.key === "Escape") {
-      event.preventDefault();
-      closePlaces();
     }
   }
 
@@ -1127,7 +1164,8 @@
     return el(
       "section",
       { class: result.expanded ? "need expanded" : "need", "data-need": result.need },
-      el("h3", {}, label(result.need), " ", el("span", { class: "radius" }, radius)),
+      // (a dash between: "Housing too few nearby" read as one phrase; a review)
+      el("h3", {}, label(result.need), " – ", el("span", { class: "radius" }, radius)),
       result.matches.length
         ? el("ol", { class: "matches" }, result.matches.map((match, index) => renderMatch(match, index + 1)))
         : el("p", { class: "nothing" }, t("nothing")),
@@ -1178,7 +1216,13 @@
   // a problem) is in the other language than the screen's: switching language sends nothing
   // (each match is counted in the report), so the operator is told, and searches again.
   function renderStatus() {
-    $("status-line").textContent = state.answer ? answerSummary(state.answer) : state.said ? t(state.said) : "";
+    $("status-line").textContent = state.searching
+      ? t(state.slow ? "stillSearching" : "searching")
+      : state.answer
+        ? answerSummary(state.answer)
+        : state.said
+          ? t(state.said)
+          : "";
     const notice = $("language-notice");
     const asked = state.answer ? state.answerLanguage : state.problem?.language;
     if (!asked || asked === state.language) {
@@ -2585,7 +2629,7 @@
     document.documentElement.lang = state.language;
     document.title = t("title");
     for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-    if ($("find").disabled) $("find").textContent = t("searching"); // a search on its way
+    if (state.searching) $("find").textContent = t("searching"); // a search on its way
     const toggle = $("language");
     toggle.textContent = t("otherLanguage");
     toggle.lang = state.language === "en" ? "fr" : "en";

@@ -219,6 +219,84 @@ def test_an_answer_that_comes_after_clear_or_a_newer_search_is_dropped(
     expect(page.locator("#results section.need")).to_have_count(1)
 
 
+def test_a_search_on_its_way_keeps_the_focus_dims_the_last_answer_and_says_when_slow(
+    page: Page, live: LiveServer
+) -> None:
+    """On a slow server one caller's results had read as the next caller's answer, and the
+    disabled button dropped the keyboard's focus to the top of the page (a review)."""
+    page.clock.install()
+    sign_in(page, live, live.operator_key)
+    page.fill("#near", "N3B")
+    page.check("#need-list input[value=housing]")
+    page.click("#find")
+    expect(page.locator("#results section.need")).to_have_count(1)
+    said = page.locator("#status-line").inner_text()
+
+    held: list[Route] = []
+    page.route("**/v1/match", lambda route: held.append(route))
+    page.fill("#near", "N2L")
+    page.focus("#find")
+    page.keyboard.press("Enter")
+    _wait_for(page, lambda: len(held) == 1)
+    expect(page.locator("#find")).to_be_focused()
+    expect(page.locator("#find")).to_be_disabled()  # (aria-disabled: it keeps the focus)
+    expect(page.locator("#status-line")).to_have_text("Searching…")
+    expect(page.locator("#answer")).to_have_attribute("aria-busy", "true")
+    dimmed = page.eval_on_selector("#results", "e => getComputedStyle(e).opacity")
+    assert float(dimmed) < 1
+    page.clock.fast_forward(11_000)
+    expect(page.locator("#status-line")).to_contain_text("the server is slow to answer")
+
+    held[0].continue_()
+    expect(page.locator("#answer")).to_have_attribute("aria-busy", "false")
+    expect(page.locator("#status-line")).not_to_have_text("Searching…")
+    assert page.locator("#status-line").inner_text() != ""
+    assert said  # (the first answer was told too)
+    expect(page.locator("#find")).to_be_focused()
+    assert float(page.eval_on_selector("#results", "e => getComputedStyle(e).opacity")) == 1
+
+
+def test_a_decimal_comma_is_a_decimal_comma(page: Page, live: LiveServer) -> None:
+    """A number field read "12,5" as 125 in a French browser, without a word (a review)."""
+    sign_in(page, live, live.operator_key)
+    sent: list[dict[str, Any]] = []
+
+    def record(route: Route) -> None:
+        sent.append(route.request.post_data_json or {})
+        route.continue_()
+
+    page.route("**/v1/match", record)
+    page.fill("#near", "N3B")
+    page.check("#need-list input[value=housing]")
+    page.fill("#max_distance_km", "12,5")
+    page.click("#find")
+    expect(page.locator("#results section.need")).to_have_count(1)
+    assert sent[-1]["max_distance_km"] == 12.5
+    # Not a number: sent as typed, and refused beside its field.
+    page.fill("#max_distance_km", "12 km")
+    page.click("#find")
+    _wait_for(page, lambda: len(sent) == 2)
+    assert sent[-1]["max_distance_km"] == "12 km"
+    expect(page.locator("#max_distance_km")).to_have_attribute("aria-invalid", "true")
+
+
+def test_escape_keeps_the_place_suggestions_closed_and_each_toggle_names_its_need(
+    page: Page, live: LiveServer
+) -> None:
+    """Suggestions asked for just before Escape, or a search, opened over the needs after it
+    (a review); three toggles alike read "only some kinds" with no need named."""
+    sign_in(page, live, live.operator_key)
+    page.locator("#near").press_sequentially("Sherbrooke")
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(600)
+    expect(page.locator("#near-options")).to_be_hidden()
+    labels = page.eval_on_selector_all(
+        "#need-list summary", "summaries => summaries.map(s => s.getAttribute('aria-label'))"
+    )
+    assert len(labels) == len(set(labels)) >= 3
+    assert all(label.startswith("Only some kinds: ") for label in labels), labels
+
+
 def test_nothing_within_500_km_shows_the_nearest_help_farther_away(
     page: Page, live: LiveServer
 ) -> None:
