@@ -139,7 +139,13 @@ class NeedProfile(RequestModel):
     )
     location: MatchLocation
     max_distance_km: StrictFloat = Field(default=50, gt=0, le=500)
-    languages: list[Language] = Field(default_factory=list, max_length=10)
+    languages: list[Language] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Languages the person speaks, the one they are most at ease in first: a "
+        "service that speaks it ranks above one that speaks only another of theirs, which says "
+        "so in its caveats.",
+    )
     with_dependents: StrictBool = False
     no_identification: StrictBool = Field(default=False, description="Has no identity documents.")
     no_police_report: StrictBool = Field(

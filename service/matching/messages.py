@@ -207,6 +207,10 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "does not list {languages}; interpretation may be needed",
         "n'indique pas {languages}; un interprète peut être nécessaire",
     ),
+    "first_language_not_listed": (
+        "not in {languages}, the first language given",
+        "pas en {languages}, la première langue indiquée",
+    ),
     "languages_unknown": ("languages not listed", "langues non indiquées"),
     "specialises": ("specialises in {types}", "spécialisé en {types}"),
     "beds_free": ("{beds} free, updated {age}", "{beds}, mis à jour {age}"),

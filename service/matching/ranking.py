@@ -218,7 +218,12 @@ def _language_notes(profile: Profile, candidate: Candidate) -> tuple[list[Note],
         return [], []
     shared = languages_met(profile) & candidate.languages
     if shared:
-        return [Note("speaks", (("languages", ",".join(sorted(shared))),))], []
+        speaks = [Note("speaks", (("languages", ",".join(sorted(shared))),))]
+        first = profile.first_language
+        if first is not None and not profile.first_languages_met & candidate.languages:
+            # Another of theirs, not the one they are most at ease in: said, as it ranks so.
+            return speaks, [Note("first_language_not_listed", (("languages", first),))]
+        return speaks, []
     if not candidate.languages:
         return [], [Note("languages_unknown")]
     return [], [Note("language_not_listed", (("languages", ",".join(sorted(asked))),))]
@@ -268,6 +273,7 @@ class Scorer:
             scoring.eligibility_factor if eligibility is None else eligibility.certainty
         )
         self._languages = languages_met(profile)
+        self._first_languages = profile.first_languages_met
         self._trafficking = profile.trafficking_type
         self._area_type = profile.area_type
         self._housing = housing
@@ -291,7 +297,9 @@ class Scorer:
 
     def standing_part(self, candidate: Candidate) -> float:
         """The weighted sum of the factors that do not depend on where the service is."""
-        weighted = self._language * scoring.language_factor(self._languages, candidate.languages)
+        weighted = self._language * scoring.language_factor(
+            self._languages, candidate.languages, self._first_languages
+        )
         weighted += self._specialisation * scoring.specialisation_factor(
             self._trafficking, candidate.trafficking_focus
         )

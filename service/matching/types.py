@@ -52,6 +52,11 @@ class Profile:
     # `languages_met` means only `languages` themselves.
     languages: frozenset[str] = frozenset()
     languages_met: frozenset[str] = frozenset()
+    # The first language asked, the one the person is most at ease in, and those that meet
+    # it: a service speaking it ranks above one that speaks only another (`scoring.
+    # language_factor`). None: all asked alike.
+    first_language: str | None = None
+    first_languages_met: frozenset[str] = frozenset()
     with_dependents: bool = False
     no_identification: bool = False
     no_police_report: bool = False

@@ -371,6 +371,10 @@ class CoverPreference:
     SQL (`matching/scoring.py` has the exact ones). The weights are the score's."""
 
     languages: tuple[str, ...]  # asked; none: every service speaks well enough
+    # How many of `languages`, first, meet the person's first language (0: all alike), and
+    # the factor of a service that speaks only another (`scoring.OTHER_LANGUAGE_FACTOR`).
+    preferred: int
+    other_language_factor: float
     trafficking_bits: int | None  # the person's forms of trafficking; None: not said
     housing: bool
     urgent: bool
@@ -389,24 +393,25 @@ def _float(name: str) -> Any:
     return sa.bindparam(name, type_=sa.Float)
 
 
-def _cover_estimate(languages: int, specialised: bool, housing: bool) -> Any:
+def _cover_estimate(languages: int, preferred: int, specialised: bool, housing: bool) -> Any:
     """A cover's likely score without distance, from bound parameters (`_cover_parameters`)."""
     spoken = sa.cast(col(Service.languages), sa.Text)
+
+    def speaks(indexes: range) -> Any:
+        return sa.or_(
+            *(spoken.like(sa.bindparam(f"language_{index}"), escape="\\") for index in indexes)
+        )
+
     language: Any = sa.literal(1.0, sa.Float)
-    if languages:
+    if languages and 0 < preferred < languages:
         language = sa.case(
-            (
-                sa.or_(
-                    *(
-                        spoken.like(sa.bindparam(f"language_{index}"), escape="\\")
-                        for index in range(languages)
-                    )
-                ),
-                1.0,
-            ),
+            (speaks(range(preferred)), 1.0),
+            (speaks(range(preferred, languages)), _float("other_language")),
             (spoken == "[]", 0.5),
             else_=0.0,
         )
+    elif languages:
+        language = sa.case((speaks(range(languages)), 1.0), (spoken == "[]", 0.5), else_=0.0)
     focus = col(Service.trafficking_focus_mask)
     specialisation: Any = sa.literal(0.5, sa.Float)
     if specialised:
@@ -445,7 +450,7 @@ def _intake_24_7() -> Any:
 
 @lru_cache(maxsize=256)
 def _covering_statement(
-    shape: _Shape, languages: int, specialised: bool, housing: bool, urgent: bool
+    shape: _Shape, languages: int, preferred: int, specialised: bool, housing: bool, urgent: bool
 ) -> Any:
     order: list[Any] = []
     if housing and urgent:
@@ -460,7 +465,10 @@ def _covering_statement(
                 else_=2,
             )
         )
-    order += [sa.desc(_cover_estimate(languages, specialised, housing)), col(Service.id)]
+    order += [
+        sa.desc(_cover_estimate(languages, preferred, specialised, housing)),
+        col(Service.id),
+    ]
     return (
         sa.select(col(Service.id))
         .select_from(AreaCover)
@@ -497,6 +505,7 @@ def _cover_parameters(preference: CoverPreference) -> dict[str, Any]:
         "w_availability": preference.availability_weight,
         "w_freshness": preference.freshness_weight,
         "unstated": preference.unstated_eligibility_factor,
+        "other_language": preference.other_language_factor,
     }
 
 
@@ -521,6 +530,7 @@ def ids_covering_province(
     statement = _covering_statement(
         _Shape.of(filters),
         len(preference.languages),
+        preference.preferred,
         preference.trafficking_bits is not None,
         preference.housing,
         preference.urgent,

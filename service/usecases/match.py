@@ -45,7 +45,12 @@ from service.matching.ranking import (
     is_housing,
     rank_need,
 )
-from service.matching.scoring import UNSTATED_ELIGIBILITY_FACTOR, bed_tonight, has_bed_or_24_7
+from service.matching.scoring import (
+    OTHER_LANGUAGE_FACTOR,
+    UNSTATED_ELIGIBILITY_FACTOR,
+    bed_tonight,
+    has_bed_or_24_7,
+)
 from service.matching.types import (
     Candidate,
     Freshness,
@@ -157,6 +162,10 @@ def person_of(profile: NeedProfile, locality: Locality) -> Profile:
         trafficking_type=profile.trafficking_type.value,
         languages=frozenset(profile.languages),
         languages_met=related_languages(profile.languages),
+        first_language=profile.languages[0] if len(profile.languages) > 1 else None,
+        first_languages_met=(
+            related_languages(profile.languages[:1]) if len(profile.languages) > 1 else frozenset()
+        ),
         with_dependents=profile.with_dependents,
         no_identification=profile.no_identification,
         no_police_report=profile.no_police_report,
@@ -483,8 +492,12 @@ def _cover_preference(
     """How to choose among many services covering the whole province: by the score's factors
     that do not depend on distance, with the score's weights."""
     weights = Weights()
+    first = person.first_languages_met
     return repo.CoverPreference(
-        languages=tuple(sorted(languages_met(person))),  # as ranking will match them
+        # as ranking will match them: those meeting the first language first
+        languages=(*sorted(first), *sorted(languages_met(person) - first)),
+        preferred=len(first),
+        other_language_factor=OTHER_LANGUAGE_FACTOR,
         trafficking_bits=filters.trafficking_bits,
         housing=False,  # set per need
         urgent=profile.urgent,

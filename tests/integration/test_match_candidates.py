@@ -268,6 +268,49 @@ def test_among_more_province_wide_services_than_the_cap_the_likeliest_are_ranked
             assert [m["service_id"] for m in result["matches"]] == [best["id"]]
 
 
+@pytest.mark.parametrize("search", ["memory", "database"])
+def test_the_first_language_given_chooses_among_more_province_wide_services_than_the_cap(
+    tmp_path: Path, search: str
+) -> None:
+    """A person who gives Tigrinya, then English: 100 English lines and one in Tigrinya all
+    spoke "a language of theirs" alike, and the cap chose 10 by id (the one in Tigrinya
+    among them one time in ten); the one in their first language is chosen and ranked
+    first, and the English ones say it is not theirs."""
+    for url in new_database_url(tmp_path):
+        settings = app_settings(url, match_candidate_cap=10, match_search=search)
+        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+            api = Api(client)
+            organization = api.organization("Province-wide lines")
+            phone_line = {
+                "categories": ["specialized.counselling"],
+                "eligibility": {"genders": [], "min_age": None, "statuses": []},
+                "delivery": ["phone"],
+                "service_area": {"radius_km": None, "provinces": ["ON"], "nationwide": False},
+                "capacity": {"beds_total": None, "beds_available": None},
+                "trafficking_focus": [],
+                "languages": ["en"],
+            }
+            for number in range(100):
+                api.service(organization, name=f"Line {number}", **phone_line)
+            tigrinya = api.service(
+                organization, name="Tigrinya line", **{**phone_line, "languages": ["ti"]}
+            )
+            body = {
+                "needs": ["specialized.counselling"],
+                "location": {"place": "Thunder Bay, ON"},
+                "languages": ["ti", "en"],
+                "limit": 2,
+            }
+            response = client.post("/v1/match", json=body, headers=bearer(ADMIN_KEY))
+            assert response.status_code == 200, response.text
+            (result,) = response.json()["results"]
+            first, second = result["matches"]
+            assert first["service_id"] == tigrinya["id"]
+            assert "not in Tigrinya, the first language given" not in first["caveats"]
+            assert "not in Tigrinya, the first language given" in second["caveats"]
+            assert "speaks English" in second["reasons"]
+
+
 def _candidates(session: Session, ids: list[uuid.UUID]) -> list[Candidate]:
     raw = repo.raw_candidate_rows(session, ids)
     convert = converter(session, repo.CANDIDATE_COLUMNS, raw.type_codes)

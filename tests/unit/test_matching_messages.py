@@ -27,6 +27,7 @@ PARAMS: dict[str, Params] = {
     "serves_trafficking_only": (("types", "labour"),),
     "speaks": (("languages", "es,fr"),),
     "language_not_listed": (("languages", "tl"),),
+    "first_language_not_listed": (("languages", "ti"),),
     "specialises": (("types", "labour,sex"),),
     "beds_free": (("beds", 3), ("hours", 2)),
     "no_beds": (("hours", 30),),

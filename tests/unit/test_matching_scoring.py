@@ -166,6 +166,23 @@ def test_language_factor(asked: tuple[str, ...], spoken: tuple[str, ...], expect
 
 
 @pytest.mark.parametrize(
+    ("spoken", "expected"),
+    [
+        (("ti",), 1.0),
+        (("ti", "en"), 1.0),
+        (("en",), scoring.OTHER_LANGUAGE_FACTOR),
+        ((), 0.5),
+        (("fr",), 0.0),
+    ],
+)
+def test_the_first_language_given_is_preferred(spoken: tuple[str, ...], expected: float) -> None:
+    """Tigrinya, then English: an English line 112 km away had ranked above a Tigrinya
+    counsellor 5 km away (a review)."""
+    asked = frozenset({"ti", "en"})
+    assert scoring.language_factor(asked, frozenset(spoken), frozenset({"ti"})) == expected
+
+
+@pytest.mark.parametrize(
     ("experienced", "focus", "expected"),
     [
         ("undisclosed", ("labour",), 0.5),
