@@ -85,6 +85,9 @@
         outside_canada:
           "outside Canada: this registry serves people in Canada; type the Canadian town or postal prefix " +
           "where the person is",
+        coordinates:
+          "these coordinates are not in Canada: the latitude first (41.6 to 83.2), then the longitude, " +
+          "negative in Canada (-141 to -52.5), as in 45.5, -73.6",
       },
       placesNamed: "several places bear this name:",
       pickProvince: "— pick one, or add the province",
@@ -335,6 +338,9 @@
         outside_canada:
           "hors du Canada : ce répertoire sert des personnes au Canada ; saisissez la ville canadienne ou " +
           "le début de code postal où se trouve la personne",
+        coordinates:
+          "ces coordonnées ne sont pas au Canada : la latitude d'abord (41,6 à 83,2), puis la longitude, " +
+          "négative au Canada (-141 à -52,5), comme 45,5 -73,6",
       },
       placesNamed: "plusieurs lieux portent ce nom :",
       pickProvince: "— choisissez-en un, ou ajoutez la province",
@@ -2488,6 +2494,9 @@
     ["unknown_place", ["no such place known", "aucun lieu de ce nom"]],
     ["wide_prefix", ["region too wide", "région trop vaste"]],
     ["outside_canada", ["outside Canada", "hors du Canada"]],
+    // Coordinates out of the ranges of Canada's (a minus sign forgotten, the two swapped): the
+    // bounds alone ("must be at most -52.5") told an operator nothing (a review).
+    ["coordinates", ["less than or equal", "greater than or equal", "au plus", "au moins"]],
   ];
   const LOCATION_FIELDS = new Set(["place", "postal_prefix", "latitude", "longitude"]);
 
@@ -2495,6 +2504,7 @@
     const names = (error.loc || []).filter((part) => part !== "body");
     if (names.length !== 2 || names[0] !== "location" || !LOCATION_FIELDS.has(names[1])) return null;
     const found = LOCATION_KINDS.find(([, words]) => words.some((word) => (error.msg || "").includes(word)));
+    if (found && found[0] === "coordinates" && names[1] !== "latitude" && names[1] !== "longitude") return null;
     return found ? found[0] : null;
   }
 
@@ -2549,6 +2559,17 @@
 
   // One error of a problem, under its field's label; a location problem in the Near field's
   // words, and a name several places bear with those places to pick from.
+  function onceEach(lines) {
+    const seen = new Set();
+    return lines.filter((line) => {
+      const key = typeof line === "string" ? line : null;
+      if (key === null) return true;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+
   function errorLine(error, candidates) {
     const field = fieldName(error.loc);
     const kind = locationKind(error);
@@ -2605,7 +2626,8 @@
     box.replaceChildren(
       el("strong", {}, problem.title),
       !errors.length && problem.detail ? el("p", {}, problem.detail) : "",
-      errors.length ? el("ul", {}, errors.map((error) => el("li", {}, errorLine(error, candidates)))) : "",
+      // (each line once: a latitude and a longitude both out of Canada's ranges say one thing)
+      errors.length ? el("ul", {}, onceEach(errors.map((error) => errorLine(error, candidates))).map((line) => el("li", {}, line))) : "",
       problem.status >= 500 && problem.request_id ? el("p", { class: "hint" }, t("labelled", t("requestId"), problem.request_id)) : "",
     );
     box.lang = shown.language || state.language;

@@ -916,8 +916,28 @@ def test_in_french_a_429_is_said_in_french_with_the_wait(page: Page, live: LiveS
             "Near: several places of that province bear this name; pick one among the "
             "suggestions as you type, or type a postal prefix (R3C) or coordinates (49.9, -97.1)",
         ),
+        (
+            "45,5 73,6",  # the minus sign forgotten: "must be at most -52.5" told nothing
+            True,
+            "Près de : ces coordonnées ne sont pas au Canada : la latitude d'abord (41,6 à "
+            "83,2), puis la longitude, négative au Canada (-141 à -52,5), comme 45,5 -73,6",
+        ),
+        (
+            "-73.6 45.5",  # swapped
+            False,
+            "Near: these coordinates are not in Canada: the latitude first (41.6 to 83.2), then "
+            "the longitude, negative in Canada (-141 to -52.5), as in 45.5, -73.6",
+        ),
     ],
-    ids=["unknown place", "unknown place, French", "wide prefix, French", "Seattle", "Westmount"],
+    ids=[
+        "unknown place",
+        "unknown place, French",
+        "wide prefix, French",
+        "Seattle",
+        "Westmount",
+        "minus forgotten, French",
+        "swapped",
+    ],
 )
 def test_a_location_problem_says_what_to_type_in_near(
     page: Page, live: LiveServer, near: str, french: bool, said: str
