@@ -142,7 +142,7 @@ Url = Annotated[
 
 
 def _known_language(value: str) -> str:
-    code = canonical_language(value) if len(value) <= 3 else None
+    code = canonical_language(value) if len(value) <= 35 else None  # (a tag's longest, RFC 5646)
     if code is None:
         raise ValueError("not an ISO 639 code of a language; use a code such as en, fr or es")
     return code

@@ -10,6 +10,7 @@ pycountry's copy of ISO 639-3 (living languages); see `LANGUAGES.md` beside it.
 """
 
 import csv
+import re
 from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
@@ -108,11 +109,22 @@ def language_name(code: str, french: bool = False) -> str | None:
     return (in_french or english) if french else english
 
 
+# A language tag's shape (RFC 5646): a language, then subtags of up to 8 letters or digits.
+_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
+
+
 def canonical_language(code: str) -> str | None:
     """The stored form of an ISO 639 code, any case, or of a language tag's language
-    (`es-MX`, `pt_BR`, `zh-Hant`: partner apps send a device's locale); None for a code of
-    no living language."""
-    return _forms().get(code.strip().lower().replace("_", "-").split("-")[0])
+    (`es-MX`, `pt_BR`, `zh-Hant`: partner apps send a device's locale), an extended language
+    subtag's where it has one (`zh-yue` is Cantonese, not any Chinese); None for a code of no
+    living language, or what is no tag (`es-`)."""
+    tag = code.strip().lower().replace("_", "-")
+    if not _TAG.fullmatch(tag):
+        return None
+    primary, *subtags = tag.split("-")
+    if subtags and len(subtags[0]) == 3 and subtags[0].isalpha():
+        return _forms().get(subtags[0])
+    return _forms().get(primary)
 
 
 def related_languages(codes: Iterable[str]) -> frozenset[str]:

@@ -34,13 +34,17 @@ def test_the_committed_table_is_what_the_script_generates() -> None:
         ("pt_BR", "pt"),
         ("zh-Hant", "zh"),
         ("fr-CA", "fr"),
+        ("es-419", "es"),
+        ("zh-yue", "yue"),  # an extended language subtag: Cantonese, not any Chinese
     ],
 )
 def test_every_form_of_a_code_reads_as_the_stored_one(written: str, stored: str) -> None:
     assert canonical_language(written) == stored
 
 
-@pytest.mark.parametrize("written", ["", "x", "xx", "qaa", "tlh", "und", "zxx", "English"])
+@pytest.mark.parametrize(
+    "written", ["", "x", "xx", "qaa", "tlh", "und", "zxx", "English", "es-", "x-klingon", "e s"]
+)
 def test_a_code_of_no_living_language_reads_as_none(written: str) -> None:
     assert canonical_language(written) is None
 

@@ -71,11 +71,11 @@ def test_an_unknown_field_is_an_error(body: dict[str, Any], loc: tuple[str, ...]
         ("N2L\t3G1", "N2L"),
         (" N2L 3G1 ", "N2L"),
         ("N2L  3G1", "N2L"),
-        # Rural (a 0 second): whole, to find the community it names where the prefix is a
-        # region too wide to place a person.
+        # In a region too wide to place a person: whole, to find the community it names.
         ("x0a 0h0", "X0A0H0"),
         ("R0B\u00a00T0", "R0B0T0"),
         ("N0B", "N0B"),
+        ("N0B 1A0", "N0B"),  # rural, but its prefix places the person: cut
     ],
 )
 def test_a_postal_code_is_cut_to_its_prefix(given: str, prefix: str) -> None:
@@ -299,7 +299,7 @@ def test_a_language_is_read_in_one_form_its_two_letter_code_where_it_has_one(
 
 
 @pytest.mark.parametrize(
-    "bad", [["spanish"], ["e"], ["e5"], ["en-CA"], ["xx"], ["qqq"], ["tlh"], ["und"]]
+    "bad", [["spanish"], ["e"], ["e5"], ["en-"], ["xx"], ["qqq"], ["tlh"], ["und"]]
 )
 def test_bad_language_codes_are_refused(bad: list[str]) -> None:
     with pytest.raises(ValidationError) as caught:
@@ -350,3 +350,18 @@ def test_a_validation_error_never_holds_what_was_sent(body: dict[str, Any]) -> N
         NeedProfile.model_validate(body)
     assert CANARY_DIGITS not in str(caught.value)
     assert CANARY_DIGITS not in repr(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [(["es-MX", "en"], ["es", "en"]), (["zh-Hant"], ["zh"]), (["pt_BR"], ["pt"])],
+)
+def test_a_language_tag_is_read_as_its_language(sent: list[str], stored: list[str]) -> None:
+    """Partner apps send a device's locale: it was a 422 (a review)."""
+    parsed = NeedProfile.model_validate(profile(languages=sent))
+    assert parsed.languages == stored
+
+
+@pytest.mark.parametrize("sent", ["es-", "x-klingon", "es-MX-", "e"])
+def test_what_is_no_language_tag_is_refused(sent: str) -> None:
+    assert errors(profile(languages=[sent]))
