@@ -63,11 +63,7 @@ def admits(profile: Profile, candidate: Candidate) -> bool:
         and candidate.trafficking_types.isdisjoint(experienced(profile.trafficking_type))
     ):
         return False
-    if (
-        profile.with_dependents
-        and candidate.accepts_dependents is False
-        and houses(candidate.categories)
-    ):
+    if profile.with_dependents and candidate.accepts_dependents is False:
         return False
     if (profile.no_identification and candidate.id_required) or (
         profile.no_police_report and candidate.police_report_required
@@ -124,6 +120,7 @@ def _gender(profile: Profile, candidate: Candidate) -> Said:
 
 
 ADULT = 18
+YOUTH_TOP_AGE = 25
 
 
 def _minor_unsure(profile: Profile, candidate: Candidate) -> bool:
@@ -134,7 +131,9 @@ def _minor_unsure(profile: Profile, candidate: Candidate) -> bool:
         profile.age is not None
         and profile.age < ADULT
         and candidate.min_age is None
-        and candidate.max_age is None  # (up to 24 and no lowest: a service for the young)
+        # (a top age of 25 or under and no lowest: a service for the young; "up to 64" is
+        # one for adults, which said nothing of minors)
+        and (candidate.max_age is None or candidate.max_age > YOUTH_TOP_AGE)
         and candidate.eligibility_stated
         and houses(candidate.categories)
     )
@@ -142,14 +141,15 @@ def _minor_unsure(profile: Profile, candidate: Candidate) -> bool:
 
 def _age(profile: Profile, candidate: Candidate) -> Said:
     low, high = candidate.min_age, candidate.max_age
-    if _minor_unsure(profile, candidate):
-        return (), (Note("minors_unstated"),)
+    minors: tuple[Note, ...] = (
+        (Note("minors_unstated"),) if _minor_unsure(profile, candidate) else ()
+    )
     if low is None and high is None:
-        return _SILENT
+        return (), minors
     params = (("min", "" if low is None else low), ("max", "" if high is None else high))
     if profile.age is None:
         return (), (Note("serves_ages_only", params),)
-    return (Note("serves_ages", params),), ()
+    return (Note("serves_ages", params),), minors
 
 
 def _restricts_status(candidate: Candidate) -> bool:
@@ -180,15 +180,13 @@ def _trafficking(profile: Profile, candidate: Candidate) -> Said:
 
 
 def _dependents(profile: Profile, candidate: Candidate) -> Said:
-    """Children coming along matter where the person stays: a shelter that does not take
-    them is no place for them; a clinic that did not say whether they may come to an
-    appointment is not in doubt for it (a review found legal clinics and phone lines ranked
-    lower, "unknown whether children can come", for a mother asking for a lawyer)."""
+    """A service that says children may not come is a rule like any other (API.md: never
+    broken for what the person said). One that did not say is in doubt only where the person
+    stays: a clinic or a phone line was ranked lower, "unknown whether children can come",
+    for a mother asking for a lawyer (a review)."""
     if not profile.with_dependents:
         return _SILENT
-    if not houses(candidate.categories):
-        if candidate.accepts_dependents is False:
-            return (), (Note("dependents_not_at_visits"),)
+    if candidate.accepts_dependents is None and not houses(candidate.categories):
         return _SILENT
     if candidate.accepts_dependents is None:
         return (), (Note("dependents_unknown"),)

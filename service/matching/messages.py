@@ -179,10 +179,6 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "sert seulement les survivants de {types}; type non indiqué",
     ),
     "accepts_dependents": ("children welcome", "enfants acceptés"),
-    "dependents_not_at_visits": (
-        "children cannot come along",
-        "les enfants ne peuvent pas venir",
-    ),
     "dependents_unknown": (
         "unknown whether children can come",
         "on ignore si les enfants sont acceptés",

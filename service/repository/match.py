@@ -51,8 +51,6 @@ class CandidateFilter:
     status_bit: int | None = None
     trafficking_bits: int | None = None
     with_dependents: bool = False
-    # The categories that house people: only those bar children (`eligibility._dependents`).
-    housing_bits: int = 0
     no_identification: bool = False
     no_police_report: bool = False
     # For urgent housing, only those of a tier (`scoring.urgent_tier`) or above: "tonight"
@@ -98,7 +96,6 @@ def _parameters(filters: CandidateFilter) -> dict[str, Any]:
         "age": filters.age,
         "status": filters.status_bit,
         "trafficking": filters.trafficking_bits,
-        "housing": filters.housing_bits,
     }
     if filters.tier is not None:
         parameters["tier_since"] = filters.beds_current_since
@@ -128,8 +125,7 @@ def _conditions(shape: _Shape) -> list[Any]:
         conditions.append(sa.or_(col(Service.min_age).is_(None), col(Service.min_age) <= age))
         conditions.append(sa.or_(col(Service.max_age).is_(None), col(Service.max_age) >= age))
     if shape.with_dependents:
-        houses = col(Service.categories_mask).op("&")(sa.bindparam("housing", type_=sa.Integer))
-        conditions.append(sa.or_(col(Service.accepts_dependents).is_not(False), houses == 0))
+        conditions.append(col(Service.accepts_dependents).is_not(False))
     if shape.no_identification:
         conditions.append(col(Service.id_required).is_(False))
     if shape.no_police_report:

@@ -58,7 +58,6 @@ from service.matching.types import (
     Point,
     Profile,
     Weights,
-    houses,
     languages_met,
 )
 from service.models import Service, utcnow
@@ -208,13 +207,9 @@ def _filter(profile: NeedProfile) -> repo.CandidateFilter:
         status_bit=_bit(profile.newcomer_status.value, STATUSES),
         trafficking_bits=trafficking_bits,
         with_dependents=profile.with_dependents,
-        housing_bits=_HOUSING_BITS,
         no_identification=profile.no_identification,
         no_police_report=profile.no_police_report,
     )
-
-
-_HOUSING_BITS = _mask(frozenset(c.value for c in Category if houses(frozenset({c.value}))))
 
 
 # The database search's first ring around the person, by the area type of where they are; it

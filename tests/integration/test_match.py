@@ -1183,12 +1183,14 @@ def test_at_the_edge_of_the_widest_radius_both_searches_answer_alike(
 
 
 @pytest.mark.parametrize("search", ["memory", "database"])
-def test_a_mother_asking_for_a_lawyer_is_not_barred_by_a_clinic_children_cannot_visit(
+def test_a_mother_asking_for_a_lawyer_is_not_ranked_lower_for_what_a_clinic_did_not_say(
     tmp_path: Path, search: str
 ) -> None:
-    """Children bar a place to stay, not an appointment: a clinic that says they cannot
-    come is named with that caveat, a shelter that does not take them is not named (a
-    newcomers' advocate's review); by the index and by the database alike."""
+    """A clinic that did not say whether children may come was ranked lower for a mother
+    asking for a lawyer, "unknown whether children can come" (a newcomers' advocate's
+    review): unsaid, it is in doubt only for a place to stay. A service that says they may
+    not come is never named to her (API.md), a clinic as a shelter; by the index and the
+    database alike."""
     for url in new_database_url(tmp_path):
         with TestClient(create_app(app_settings(url, match_search=search))) as client:
             api = Api(client)
@@ -1201,13 +1203,20 @@ def test_a_mother_asking_for_a_lawyer_is_not_barred_by_a_clinic_children_cannot_
                     "longitude": -94.489,
                 }
             ]
-            clinic = api.service(
+            unsaid = api.service(
                 organization,
                 name="Kenora legal clinic",
                 categories=["legal.immigration"],
                 locations=kenora,
-                eligibility={"accepts_dependents": False},
+                eligibility={"accepts_dependents": None},
             )["id"]
+            api.service(
+                organization,
+                name="Kenora adults-only clinic",
+                categories=["legal.immigration"],
+                locations=kenora,
+                eligibility={"accepts_dependents": False},
+            )
             api.service(
                 organization,
                 name="Kenora adults-only shelter",
@@ -1228,6 +1237,7 @@ def test_a_mother_asking_for_a_lawyer_is_not_barred_by_a_clinic_children_cannot_
                 headers=operator,
             ).json()
             legal, housing = answer["results"]
-            [match] = [m for m in legal["matches"] if m["service_id"] == clinic]
-            assert "children cannot come along" in match["caveats"]
+            [match] = legal["matches"]
+            assert match["service_id"] == unsaid
+            assert not any("children" in caveat for caveat in match["caveats"])
             assert housing["matches"] == []

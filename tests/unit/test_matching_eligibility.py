@@ -114,7 +114,8 @@ def test_gender_notes_name_the_groups_served_in_a_stable_order() -> None:
         (16, 24, 16, True, "serves_ages", None),
         (16, 24, 24, True, "serves_ages", None),
         (16, 24, 25, False, None, None),
-        (None, 24, 0, True, "serves_ages", None),
+        (None, 24, 0, True, "serves_ages", None),  # a service for the young
+        (None, 64, 12, True, "serves_ages", "minors_unstated"),  # one for adults (a review)
         (None, 24, 24, True, "serves_ages", None),
         (None, 24, 25, False, None, None),
         (18, None, None, True, None, "serves_ages_only"),
@@ -265,21 +266,18 @@ def test_dependents(
     assert_verdict(verdict, eligible=eligible, reason=reason, caveat=caveat)
 
 
-@pytest.mark.parametrize(
-    ("accepts", "caveat"),
-    [(True, None), (None, None), (False, "dependents_not_at_visits")],
-)
-def test_children_bar_or_doubt_only_a_place_to_stay(accepts: bool | None, caveat: str) -> None:
+@pytest.mark.parametrize("accepts", [True, None, False])
+def test_children_unsaid_are_in_doubt_only_for_a_place_to_stay(accepts: bool | None) -> None:
     """A mother asking for a lawyer was told of legal clinics "unknown whether children can
-    come", ranked lower (a review): whether children come along decides a place to stay,
-    not an appointment; one that says they cannot come is told, not hidden."""
+    come", ranked lower (a review): unsaid, it is in doubt only where the person stays. Said
+    no, it is a rule, never broken (API.md), for a clinic as for a shelter."""
     clinic = service(categories=frozenset({"legal.immigration"}), accepts_dependents=accepts)
     mother = person(with_dependents=True)
     verdict = check(mother, clinic)
-    assert verdict.eligible
-    assert codes(verdict.caveats) == ([caveat] if caveat else [])
+    assert verdict.eligible is (accepts is not False)
+    assert "dependents_unknown" not in codes(verdict.caveats)
     assert not in_doubt(mother, clinic)
-    # The same rules for a shelter bar or doubt: decided apart (`Candidate.rules`).
+    # The same rules for a shelter doubt: decided apart (`Candidate.rules`).
     shelter = service(accepts_dependents=accepts)
     assert check(mother, shelter).eligible is (accepts is not False)
     assert in_doubt(mother, shelter) is (accepts is None)

@@ -215,9 +215,7 @@ def breaks_a_disclosed_rule(p: Profile, c: Candidate) -> bool:
         experienced = {"labour", "sex"} if p.trafficking_type == "both" else {p.trafficking_type}
         if not experienced & c.trafficking_types:
             return True
-    # (children bar a place to stay only, not an appointment)
-    housing = any(category.startswith("housing.") for category in c.categories)
-    if p.with_dependents and c.accepts_dependents is False and housing:
+    if p.with_dependents and c.accepts_dependents is False:
         return True
     if p.no_identification and c.id_required:
         return True
