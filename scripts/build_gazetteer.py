@@ -198,6 +198,7 @@ PLACEHOLDER_KM = 50.0
 # A postal area whose codes lie (median) farther than this from its point is a region, where
 # a whole rural code names a community (`rural_codes`): `service.usecases.match.WIDE_PREFIX_KM`.
 WIDE_FSA_KM = 50.0
+RURAL_CODE_KM = 60.0  # a code's community is a place this near one of its codes
 
 
 @dataclass(slots=True)
@@ -877,6 +878,7 @@ def rural_codes(
     fsas: list[FsaRow],
     places: list[PlaceRow],
     aliases: dict[tuple[str, str], PlaceRow],
+    moved: set[tuple[str, str]],
 ) -> dict[str, PlaceRow]:
     """The community each whole postal code of a wide postal area names (`WIDE_FSA_KM`:
     X0A is Baffin Island, too wide to place a person), as a place of `places`: a rural code
@@ -896,6 +898,12 @@ def rural_codes(
         ).fetchall()
     finally:
         con.close()
+    # Every code point of each community, by its key: its place must lie among them.
+    points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for _, name, province, lat, lon in rows:
+        if str(province) in PROVINCE_NAME_TO_CODE:
+            key = (normalise_name(str(name)), PROVINCE_NAME_TO_CODE[str(province)])
+            points[key].append((float(lat), float(lon)))
     found: dict[str, PlaceRow] = {}
     for code, name, province, lat, lon in rows:
         compact = str(code).replace(" ", "").upper()
@@ -906,9 +914,23 @@ def rural_codes(
         if not named and key in aliases:
             target = aliases[key]
             named = by_key.get((normalise_name(target.name), target.province), [])
-        if named:
+        # Only a place among the community's own codes: Bellevue in Crowsnest Pass is no
+        # place of ours, and its codes had been read as Edmonton's Bellevue, 450 km away (a
+        # review). (Island Lake's code in Churchill is read as Island Lake, where its other
+        # code is; and one that corrections.csv moved away from its codes, which the package
+        # put at a hub, is where they name: Sachs Harbour's, all at Inuvik.)
+        near = [
+            p
+            for p in named
+            if (normalise_name(p.name), p.province) in moved
+            or any(
+                haversine_km(p.latitude, p.longitude, *point) <= RURAL_CODE_KM
+                for point in points[key]
+            )
+        ]
+        if near:
             found[compact] = min(
-                named, key=lambda p: (haversine_km(lat, lon, p.latitude, p.longitude), p.name)
+                near, key=lambda p: (haversine_km(lat, lon, p.latitude, p.longitude), p.name)
             )
     return found
 
@@ -1039,7 +1061,9 @@ def main() -> None:
         ["latitude", "longitude", "province"],
         [[f"{lat:.4f}", f"{lon:.4f}", province] for lat, lon, province in settled],
     )
-    rural = rural_codes(fsas, places, aliases)
+    rural = rural_codes(
+        fsas, places, aliases, {(normalise_name(fix["name"]), fix["province"]) for fix in fixes}
+    )
     write_csv(
         OUT_DIR / "rural_codes.csv",
         ["code", "name", "province", "latitude", "longitude"],

@@ -1032,3 +1032,34 @@ def test_a_first_nation_or_inuit_community_is_known_by_its_own_name(
     place = gazetteer.place(query)
     assert place is not None
     assert place.label == label
+
+
+@pytest.mark.parametrize(
+    ("code", "label"),
+    [
+        ("X0A 0H0", "Iqaluit, NU"),
+        ("R0B 0T0", "Island Lake, MB"),
+        ("R0B 0E4", "Island Lake, MB"),  # its code placed at Churchill: the community it names
+        ("P0V 1Z0", "Kingfisher Lake, ON"),  # ... at Dryden
+        ("X0E 0Z0", "Sachs Harbour, NT"),  # every code at Inuvik; the place corrected
+        ("T0K 0C0", None),  # Bellevue in Crowsnest Pass, not Edmonton's, 450 km off (a review)
+        ("T0K 2R0", None),  # Glenwood by Cardston, likewise
+        ("S0H 3M0", None),  # Prairie View by Swift Current, not Regina's
+        ("N0B 1A0", None),  # not a region too wide: its prefix places the person
+    ],
+)
+def test_a_whole_rural_code_of_a_wide_area_names_its_community_or_nothing(
+    gazetteer: Gazetteer, code: str, label: str | None
+) -> None:
+    community = gazetteer.rural_community(code)
+    assert (community.label if community else None) == label
+
+
+def test_the_schemas_wide_prefixes_are_the_gazetteers() -> None:
+    """The only postal codes the match schema keeps whole are those of these regions."""
+    from schemas.match import WIDE_POSTAL_PREFIXES
+    from service.usecases.match import WIDE_PREFIX_KM
+
+    gazetteer = Gazetteer.load()
+    wide = {a.prefix for a in gazetteer.postal_areas if gazetteer.spread_km(a) > WIDE_PREFIX_KM}
+    assert wide == WIDE_POSTAL_PREFIXES
