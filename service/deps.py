@@ -62,8 +62,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
     except TRANSIENT_DATABASE_ERRORS as error:
         # The database out of reach or busy: 503, to be tried again, when that is safe. Not
-        # after a commit was tried, even the key's own bookkeeping: the commit may have
-        # landed, and a client that sent the request again would do it twice.
+        # after a commit of the use case was tried: it may have landed, and a client that
+        # sent the request again would do it twice. (The key's own bookkeeping, committed
+        # first, does not count: `db.commit_bookkeeping`.)
         if committing_began(session):
             raise
         raise DatabaseUnavailable from error

@@ -851,8 +851,10 @@
   function numberOf(id) {
     const value = $(id).value.trim();
     if (value === "") return undefined;
+    // (a comma before three digits may be a thousands separator, "1,000": sent as typed)
     const number = Number(value.replace(",", "."));
-    return /^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/.test(value) && Number.isFinite(number) ? number : value;
+    const plain = /^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/.test(value) && !/,\d{3}$/.test(value);
+    return plain && Number.isFinite(number) ? number : value;
   }
 
   // The profile, read from the form for one request and never kept.
@@ -888,6 +890,9 @@
 
   async function onSubmit(event) {
     event.preventDefault();
+    // One search at a time (Enter again while one is on its way sent another, each counted
+    // in the unmet-need report; a review); Clear drops the one on its way.
+    if (state.searching) return;
     closePlaces();
     showProblem(null);
     const errors = localErrors();

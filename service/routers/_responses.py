@@ -108,9 +108,11 @@ def problems_only(document: dict[str, Any]) -> dict[str, Any]:
                     },
                     **_RATE_LIMIT,
                 }
-                # A counted request's answer says where its key stands, whatever it is.
+                # A counted request's answer says where its key stands, whatever it is: not
+                # those refused before the key was counted (no key or an unknown one, a
+                # suspended organization's, the database away, a body too large or not JSON).
                 for status, response in responses.items():
-                    if status[:1] == "2":
+                    if status not in ("401", "403", "413", "415", "503"):
                         response["headers"] = {**response.get("headers", {}), **_RATE_LIMIT}
             for status, response in responses.items():
                 if status[:1] not in ("4", "5"):

@@ -555,7 +555,7 @@ def test_the_document_declares_what_every_operation_may_answer(api: Api) -> None
                 assert "Retry-After" in responses["429"]["headers"], (path, method)
                 # Where the key stands, on every answer to a counted request.
                 for status, response in responses.items():
-                    if status[:1] == "2" or status == "429":
+                    if status not in ("401", "403", "413", "415", "503"):
                         told = set(response.get("headers", {}))
                         assert {"RateLimit", "RateLimit-Policy"} <= told, (path, method, status)
             if "401" in responses:
