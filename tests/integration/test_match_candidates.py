@@ -9,6 +9,7 @@ from datetime import timedelta
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -227,6 +228,18 @@ def test_any_of_selects_the_listed_values_with_one_text_for_any_number(
         assert " IN (" in text
 
 
+# An Ontario-wide phone line in English, for no one in particular.
+PROVINCE_WIDE_LINE: dict[str, Any] = {
+    "categories": ["legal.immigration"],
+    "eligibility": {"genders": [], "min_age": None, "statuses": []},
+    "delivery": ["phone"],
+    "service_area": {"radius_km": None, "provinces": ["ON"], "nationwide": False},
+    "capacity": {"beds_total": None, "beds_available": None},
+    "trafficking_focus": [],
+    "languages": ["en"],
+}
+
+
 def test_among_more_province_wide_services_than_the_cap_the_likeliest_are_ranked(
     tmp_path: Path,
 ) -> None:
@@ -239,15 +252,7 @@ def test_among_more_province_wide_services_than_the_cap_the_likeliest_are_ranked
         with TestClient(create_app(settings), raise_server_exceptions=False) as client:
             api = Api(client)
             organization = api.organization("Province-wide lines")
-            phone_line = {
-                "categories": ["legal.immigration"],
-                "eligibility": {"genders": [], "min_age": None, "statuses": []},
-                "delivery": ["phone"],
-                "service_area": {"radius_km": None, "provinces": ["ON"], "nationwide": False},
-                "capacity": {"beds_total": None, "beds_available": None},
-                "trafficking_focus": [],
-                "languages": ["en"],
-            }
+            phone_line = PROVINCE_WIDE_LINE
             for number in range(30):
                 api.service(organization, name=f"Line {number}", **phone_line)
             best = api.service(
@@ -281,15 +286,7 @@ def test_the_first_language_given_chooses_among_more_province_wide_services_than
         with TestClient(create_app(settings), raise_server_exceptions=False) as client:
             api = Api(client)
             organization = api.organization("Province-wide lines")
-            phone_line = {
-                "categories": ["specialized.counselling"],
-                "eligibility": {"genders": [], "min_age": None, "statuses": []},
-                "delivery": ["phone"],
-                "service_area": {"radius_km": None, "provinces": ["ON"], "nationwide": False},
-                "capacity": {"beds_total": None, "beds_available": None},
-                "trafficking_focus": [],
-                "languages": ["en"],
-            }
+            phone_line = {**PROVINCE_WIDE_LINE, "categories": ["specialized.counselling"]}
             for number in range(100):
                 api.service(organization, name=f"Line {number}", **phone_line)
             tigrinya = api.service(
