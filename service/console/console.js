@@ -124,6 +124,9 @@
       hoursAgo: (n) => `${n} h ago`,
       daysAgo: (n) => `${n} days ago`,
       referralRequired: "referral required", // as the server's caveat words it
+      copy: "Copy",
+      copyLabel: (name) => `Copy the contact of ${name}`,
+      copied: "Copied",
       confidential: "confidential location",
       reasons: "Why",
       caveats: "Caveats",
@@ -380,6 +383,9 @@
       hoursAgo: (n) => `il y a ${n} h`,
       daysAgo: (n) => `il y a ${n} jours`,
       referralRequired: "recommandation requise", // as the server's caveat words it
+      copy: "Copier",
+      copyLabel: (name) => `Copier les coordonnées de ${name}`,
+      copied: "Copié",
       confidential: "adresse confidentielle",
       reasons: "Pourquoi",
       caveats: "Mises en garde",
@@ -1107,7 +1113,9 @@
     if (intake.contact_through) {
       return el("div", { class: "intake redacted", lang: state.answerLanguage }, intake.message);
     }
-    const link = (href, text) => el("a", { href, rel: "noreferrer noopener", target: "_blank" }, text);
+    // (a web address in a new tab; a number or an address to call or write in the same one)
+    const link = (href, text) =>
+      el("a", { href, rel: "noreferrer noopener", target: /^https?:/.test(href) ? "_blank" : null }, text);
     return el(
       "div",
       { class: "intake" },
@@ -1166,8 +1174,41 @@
         list("reasons", t("reasons"), match.reasons, state.answerLanguage),
         list("caveats", t("caveats"), match.caveats, state.answerLanguage),
       ),
-      el("div", { class: "side" }, bedsLine(match), freshness(match), intakeBlock(match.intake)),
+      el("div", { class: "side" }, bedsLine(match), freshness(match), intakeBlock(match.intake), copyButton(match)),
     );
+  }
+
+  // The match as the operator sees it, in lines to paste into a note or a text message to the
+  // caller: what this key's role is shown, never more (a review: the operator had to select
+  // the text by hand while the caller waited).
+  function copyButton(match) {
+    const button = el("button", { type: "button", class: "copy", "aria-label": t("copyLabel", match.name) }, t("copy"));
+    button.addEventListener("click", async () => {
+      const item = button.closest("li.match");
+      const lines = [".name", ".org", ".where"].map((selector) => item.querySelector(selector)?.textContent.trim());
+      const intake = item.querySelector(".intake");
+      if (intake) {
+        const parts = intake.children.length ? [...intake.children] : [intake];
+        lines.push(...parts.map((part) => part.textContent.trim()));
+      }
+      const text = lines.filter(Boolean).join("\n");
+      try {
+        await navigator.clipboard.writeText(text);
+      } catch {
+        // (no clipboard permission: the page's own selection, as a person would copy it)
+        const area = el("textarea", { "aria-hidden": "true", class: "offscreen" });
+        area.value = text;
+        document.body.append(area);
+        area.select();
+        document.execCommand("copy");
+        area.remove();
+      }
+      button.textContent = t("copied");
+      setTimeout(() => {
+        button.textContent = t("copy");
+      }, 2000);
+    });
+    return button;
   }
 
   function renderNeed(result) {

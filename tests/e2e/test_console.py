@@ -259,6 +259,29 @@ def test_a_search_on_its_way_keeps_the_focus_dims_the_last_answer_and_says_when_
     assert float(page.eval_on_selector("#results", "e => getComputedStyle(e).opacity")) == 1
 
 
+def test_a_match_is_copied_in_one_click_as_the_role_sees_it(page: Page, live: LiveServer) -> None:
+    """The operator had to select a match's text by hand while the caller waited (a
+    review): one click copies its name, place and intake, what this role is shown."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.url)
+    sign_in(page, live, live.operator_key)
+    page.fill("#near", "N3B")
+    page.check("#need-list input[value=housing]")
+    page.click("#find")
+    first = page.locator("#results li.match").first
+    name = first.locator(".name").inner_text()
+    phone = first.locator(".intake .phone").inner_text()
+    copy = first.locator("button.copy")
+    assert name in (copy.get_attribute("aria-label") or "")
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.splitlines()[0] == name
+    assert phone in copied
+    assert first.locator(".where").inner_text() in copied
+    # A phone number is called from the same tab, not a new one.
+    assert first.locator(".intake .phone a").get_attribute("target") is None
+
+
 def test_a_decimal_comma_is_a_decimal_comma(page: Page, live: LiveServer) -> None:
     """A number field read "12,5" as 125 in a French browser, without a word (a review)."""
     sign_in(page, live, live.operator_key)
