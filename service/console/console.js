@@ -63,6 +63,8 @@
       needRequired: "choose at least one need",
       checkForm: "Check the profile",
       unreachable: "The server does not answer",
+      gatewayTitle: (status) => `The server did not answer (${status})`,
+      gatewayDetail: "Something between this page and the service failed; try again in a moment.",
       unreachableDetail: "Check the network and try again.",
       historyLoops: "The history's pages do not follow on; try again, or ask the service's administrator.",
       requestId: "request id",
@@ -319,6 +321,8 @@
       needRequired: "choisissez au moins un besoin",
       checkForm: "Vérifiez le profil",
       unreachable: "Le serveur ne répond pas",
+      gatewayTitle: (status) => `Le serveur n'a pas répondu (${status})`,
+      gatewayDetail: "Un intermédiaire entre cette page et le service a échoué ; réessayez dans un instant.",
       unreachableDetail: "Vérifiez le réseau et réessayez.",
       historyLoops: "Les pages de l'historique ne se suivent pas ; réessayez, ou écrivez à l'administrateur du service.",
       requestId: "identifiant de requête",
@@ -655,10 +659,16 @@
       body = null;
     }
     if (response.ok) return body;
+    // Without a problem of the service's: a proxy's or a gateway's answer (502, 504), said
+    // in the operator's language with what to do, not "Bad Gateway" (a review).
     let problem =
       body && typeof body.title === "string"
         ? body
-        : { status: response.status, title: response.statusText || String(response.status) };
+        : {
+            status: response.status,
+            title: response.status >= 500 ? t("gatewayTitle", response.status) : response.statusText || String(response.status),
+            detail: response.status >= 500 ? t("gatewayDetail") : undefined,
+          };
     if (response.status === 429 && state.language === "fr" && !FRENCH_LETTERS.test(problem.detail || "")) {
       // The server translates the texts it knows, and a 429's detail is not one of them:
       // "Trop de requêtes" over an English sentence. Ours, with the wait it asks for.

@@ -282,6 +282,25 @@ def test_a_match_is_copied_in_one_click_as_the_role_sees_it(page: Page, live: Li
     assert first.locator(".intake .phone a").get_attribute("target") is None
 
 
+def test_a_gateways_error_is_said_in_the_operators_language(page: Page, live: LiveServer) -> None:
+    """A proxy's 502 without a problem body showed "Bad Gateway", in English (a review)."""
+    sign_in(page, live, live.operator_key)
+    page.click("#language")  # Français
+    page.route(
+        "**/v1/match",
+        lambda route: route.fulfill(
+            status=502, body="<html>Bad Gateway</html>", content_type="text/html"
+        ),
+    )
+    page.fill("#near", "N3B")
+    page.check("#need-list input[value=housing]")
+    page.click("#find")
+    problem = page.locator("#problem")
+    expect(problem).to_contain_text("Le serveur n'a pas répondu (502)")
+    expect(problem).to_contain_text("réessayez dans un instant")
+    expect(problem).not_to_contain_text("Bad Gateway")
+
+
 def test_a_decimal_comma_is_a_decimal_comma(page: Page, live: LiveServer) -> None:
     """A number field read "12,5" as 125 in a French browser, without a word (a review)."""
     sign_in(page, live, live.operator_key)
