@@ -397,7 +397,7 @@
       listingsHeading: "Vos services",
       listingsHint:
         "Les lits libres ce soir et si vous acceptez des recommandations, tels que les jumelages " +
-        "les montreront; confirmez qu'un service est toujours exact pour qu'il ne soit pas classé périmé.",
+        "les montreront ; confirmez qu'un service est toujours exact pour qu'il ne soit pas classé périmé.",
       organizationOf: (name, status) => `${name} (${status})`,
       organizationStatus: { approved: "approuvé", pending: "en attente d'approbation", suspended: "suspendu" },
       noListings: "Votre organisme n'a encore aucun service.",
@@ -454,7 +454,7 @@
         "Seul un organisme sans services peut être supprimé : ses clés sont révoquées et son " +
         "historique est gardé. Pour garder ses services, suspendez-le plutôt.",
       confirmDelete: (name) =>
-        `Supprimer « ${name} »? Ses clés de fournisseur sont révoquées dès maintenant; son historique est gardé. C'est définitif.`,
+        `Supprimer « ${name} » ? Ses clés de fournisseur sont révoquées dès maintenant ; son historique est gardé. C'est définitif.`,
       deletedNow: (name) => `« ${name} » supprimé : ses clés sont révoquées, et son historique est gardé.`,
       deletedHistory: (id) => `Son historique : referral-client organizations show ${id}`,
       deleteFailed: (name) => `${name} : pas supprimé`,
@@ -491,7 +491,7 @@
       revokeNamed: (name) => `Révoquer la clé « ${name} »`,
       revokedOn: (day) => `révoquée le ${day}`,
       thisKey: "cette clé",
-      confirmRevoke: (name) => `Révoquer la clé « ${name} »? Elle est refusée dès sa prochaine requête; c'est définitif.`,
+      confirmRevoke: (name) => `Révoquer la clé « ${name} » ? Elle est refusée dès sa prochaine requête ; c'est définitif.`,
       secretHeading: "Copiez cette clé maintenant : elle n'est montrée qu'une fois.",
       secretFor: (name, role, organization) =>
         organization ? `Pour ${name} (${role} de ${organization}).` : `Pour ${name} (${role}).`,
@@ -530,7 +530,7 @@
         `Jusqu'à ${through} : ${shown} ${shown > 1 ? "cellules" : "cellule"} sur ${total}.`,
       reportNothing: (through) => `Aucune cellule à afficher jusqu'à ${through}.`,
       reportNote: (smallest) =>
-        `Une cellule demandée moins de ${smallest} fois n'est pas affichée; un nombre est masqué ` +
+        `Une cellule demandée moins de ${smallest} fois n'est pas affichée ; un nombre est masqué ` +
         `s'il est, ou si son écart avec un autre nombre de la cellule est, de 1 à ${smallest - 1}. ` +
         "Rien à proximité : aucun service admissible n'a rejoint la personne dans la distance " +
         "demandée (un service par téléphone ou en ligne qui dessert sa région la rejoint où " +

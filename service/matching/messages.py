@@ -147,7 +147,7 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "eligibility_unstated": (
         "who it serves was not stated (imported listing); confirm eligibility before referring",
-        "clientèle desservie non indiquée (fiche importée); confirmez l'admissibilité avant "
+        "clientèle desservie non indiquée (fiche importée) ; confirmez l'admissibilité avant "
         "d'orienter la personne",
     ),
     "remote": ("serves you by phone or online", "vous sert par téléphone ou en ligne"),
@@ -155,7 +155,7 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     "serves_genders": ("serves {genders}", "sert : {genders}"),
     "serves_genders_only": (
         "serves {genders} only; gender not given",
-        "sert seulement : {genders}; genre non indiqué",
+        "sert seulement : {genders} ; genre non indiqué",
     ),
     "serves_ages": ("serves ages {ages}", "sert les {ages}"),
     "minors_unstated": (
@@ -164,19 +164,19 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     ),
     "serves_ages_only": (
         "serves ages {ages} only; age not given",
-        "sert seulement les {ages}; âge non indiqué",
+        "sert seulement les {ages} ; âge non indiqué",
     ),
     "serves_statuses_only": (
         "serves {statuses} only; status not given",
-        "sert seulement : {statuses}; statut non indiqué",
+        "sert seulement : {statuses} ; statut non indiqué",
     ),
     "serves_statuses_except": (
         "does not serve {statuses}; status not given",
-        "ne sert pas : {statuses}; statut non indiqué",
+        "ne sert pas : {statuses} ; statut non indiqué",
     ),
     "serves_trafficking_only": (
         "serves survivors of {types} only; type not given",
-        "sert seulement les survivants de {types}; type non indiqué",
+        "sert seulement les survivants de {types} ; type non indiqué",
     ),
     "accepts_dependents": ("children welcome", "enfants acceptés"),
     "dependents_unknown": (
@@ -201,7 +201,7 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
     "speaks": ("speaks {languages}", "parle {languages}"),
     "language_not_listed": (
         "does not list {languages}; interpretation may be needed",
-        "n'indique pas {languages}; un interprète peut être nécessaire",
+        "n'indique pas {languages} ; un interprète peut être nécessaire",
     ),
     "first_language_not_listed": (
         "not in {languages}, the first language given",

@@ -554,7 +554,7 @@ UNSTATED_EN = (
     "who it serves was not stated (imported listing); confirm eligibility before referring"
 )
 UNSTATED_FR = (
-    "clientèle desservie non indiquée (fiche importée); confirmez l'admissibilité avant "
+    "clientèle desservie non indiquée (fiche importée) ; confirmez l'admissibilité avant "
     "d'orienter la personne"
 )
 

@@ -489,4 +489,4 @@ def test_a_service_for_every_status_but_citizens_says_so_in_few_words() -> None:
     verdict = check(person(), service(statuses=NEWCOMER_STATUSES - {"canadian_citizen"}))
     (caveat,) = verdict.caveats
     assert render(caveat, "en") == "does not serve citizens; status not given"
-    assert render(caveat, "fr") == "ne sert pas : citoyens; statut non indiqué"
+    assert render(caveat, "fr") == "ne sert pas : citoyens ; statut non indiqué"

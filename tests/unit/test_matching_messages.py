@@ -227,7 +227,7 @@ def test_fees(fees: str, english: str, french: str) -> None:
 def test_statuses_and_trafficking_types_read_as_words() -> None:
     statuses = Note("serves_statuses_only", (("statuses", "trafficking_trp"),))
     assert render(statuses) == "serves TRP holders only; status not given"
-    assert render(statuses, "fr") == "sert seulement : titulaires d'un PST; statut non indiqué"
+    assert render(statuses, "fr") == "sert seulement : titulaires d'un PST ; statut non indiqué"
     types = Note("specialises", (("types", "labour,sex"),))
     assert render(types) == "specialises in labour trafficking and sex trafficking"
 
@@ -238,7 +238,7 @@ def test_unstated_eligibility_asks_to_confirm_in_both_languages() -> None:
         "who it serves was not stated (imported listing); confirm eligibility before referring"
     )
     assert render(note, "fr") == (
-        "clientèle desservie non indiquée (fiche importée); confirmez l'admissibilité avant "
+        "clientèle desservie non indiquée (fiche importée) ; confirmez l'admissibilité avant "
         "d'orienter la personne"
     )
 
