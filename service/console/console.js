@@ -955,8 +955,8 @@
   function setBusy(busy) {
     const button = $("find");
     // aria-disabled, not disabled: a disabled button loses the keyboard's focus, and a screen
-    // reader starts again from the top of the page (a review). A search sent meanwhile
-    // replaces the one on its way, as a new search always does.
+    // reader starts again from the top of the page (a review). Another search asked for
+    // meanwhile is not sent (`onSubmit`).
     button.setAttribute("aria-disabled", busy ? "true" : "false");
     button.textContent = busy ? t("searching") : t("find");
     // The previous answer is dimmed while a search is on its way (`console.css`): on a slow
