@@ -879,13 +879,15 @@ def rural_codes(
     places: list[PlaceRow],
     aliases: dict[tuple[str, str], PlaceRow],
     moved: set[tuple[str, str]],
+    named_points: dict[tuple[str, str], list[tuple[float, float]]],
 ) -> dict[str, PlaceRow]:
     """The community each whole postal code of a wide postal area names (`WIDE_FSA_KM`:
     X0A is Baffin Island, too wide to place a person), as a place of `places`: a rural code
     names its community's post office, not a household, so a caller in Island Lake giving
     R0B 0T0 is placed in Island Lake. By its community's place of that name and province
-    (the nearest to the code of several), else by an alias; codes of a community known by
-    neither are left out."""
+    (the nearest to the code of several), else by an alias, and only one lying among the
+    community's own codes (`named_points`); codes of a community known by neither are left
+    out."""
     wide = {f.prefix for f in fsas if f.spread_km > WIDE_FSA_KM}
     by_key: dict[tuple[str, str], list[PlaceRow]] = defaultdict(list)
     for p in places:
@@ -898,12 +900,6 @@ def rural_codes(
         ).fetchall()
     finally:
         con.close()
-    # Every code point of each community, by its key: its place must lie among them.
-    points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-    for _, name, province, lat, lon in rows:
-        if str(province) in PROVINCE_NAME_TO_CODE:
-            key = (normalise_name(str(name)), PROVINCE_NAME_TO_CODE[str(province)])
-            points[key].append((float(lat), float(lon)))
     found: dict[str, PlaceRow] = {}
     for code, name, province, lat, lon in rows:
         compact = str(code).replace(" ", "").upper()
@@ -925,7 +921,7 @@ def rural_codes(
             if (normalise_name(p.name), p.province) in moved
             or any(
                 haversine_km(p.latitude, p.longitude, *point) <= RURAL_CODE_KM
-                for point in points[key]
+                for point in named_points.get(key, [])
             )
         ]
         if near:
@@ -1062,7 +1058,11 @@ def main() -> None:
         [[f"{lat:.4f}", f"{lon:.4f}", province] for lat, lon, province in settled],
     )
     rural = rural_codes(
-        fsas, places, aliases, {(normalise_name(fix["name"]), fix["province"]) for fix in fixes}
+        fsas,
+        places,
+        aliases,
+        {(normalise_name(fix["name"]), fix["province"]) for fix in fixes},
+        named_points,
     )
     write_csv(
         OUT_DIR / "rural_codes.csv",
