@@ -834,6 +834,18 @@ def test_urgent_housing_with_no_bed_tonight_within_500_km_names_the_nearest_beyo
     assert [m["service_id"] for m in _kenora(api, {})["beyond"]] == [sault, sudbury]
 
 
+def _ontario_wide_in_sudbury(api: Api, organization: str, name: str) -> dict[str, Any]:
+    """A service in Sudbury that takes people from anywhere in Ontario, 1,000 km from Kenora."""
+    return api.service(
+        organization,
+        name=name,
+        locations=[
+            {"municipality": "Sudbury", "province": "ON", "latitude": 46.49, "longitude": -80.99}
+        ],
+        service_area={"radius_km": None, "provinces": ["ON"], "nationwide": False},
+    )
+
+
 def test_when_only_far_services_that_take_people_from_the_area_match_the_nearest_beyond_too(
     api: Api,
 ) -> None:
@@ -841,14 +853,7 @@ def test_when_only_far_services_that_take_people_from_the_area_match_the_nearest
     and Iqaluit's shelter 998 km away unsaid (a review): a far match found by its area is
     not help near, so the nearest others are named beyond, as when nothing matches."""
     organization = api.organization("Northwest")
-    network = api.service(
-        organization,
-        name="Ontario-wide network house",
-        locations=[
-            {"municipality": "Sudbury", "province": "ON", "latitude": 46.49, "longitude": -80.99}
-        ],
-        service_area={"radius_km": None, "provinces": ["ON"], "nationwide": False},
-    )["id"]
+    network = _ontario_wide_in_sudbury(api, organization, "Ontario-wide network house")["id"]
     sault = _shelter(api, organization, "Sault Ste. Marie", 46.52, -84.33, beds=2, hours="24/7")
     for body in ({}, {"urgent": True}):
         result = _kenora(api, body)
@@ -865,14 +870,7 @@ def test_a_service_farther_than_asked_says_it_takes_people_from_the_persons_area
     """Ontario-wide shelters 1,000 km from Attawapiskat were shown in a 50 km search with no
     reason why (a review): they say they take people from anywhere in Ontario."""
     organization = api.organization("Northwest")
-    sudbury = api.service(
-        organization,
-        name="Sudbury shelter",
-        locations=[
-            {"municipality": "Sudbury", "province": "ON", "latitude": 46.49, "longitude": -80.99}
-        ],
-        service_area={"radius_km": None, "provinces": ["ON"], "nationwide": False},
-    )
+    sudbury = _ontario_wide_in_sudbury(api, organization, "Sudbury shelter")
     result = _kenora(api, {})
     [match] = [m for m in result["matches"] if m["service_id"] == sudbury["id"]]
     assert match["reasons"][:2] == [
