@@ -156,7 +156,7 @@ class Candidate:
 
 def houses(categories: frozenset[str]) -> bool:
     """Whether the service houses people: where children must be able to stay too."""
-    return any(category == "housing" or category.startswith("housing.") for category in categories)
+    return any(category.startswith("housing.") for category in categories)
 
 
 # Every set of eligibility rules seen, by number: a few thousand at most, since listings share
