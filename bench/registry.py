@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from schemas.enums import Category, Delivery, Province, ServedGender, ServedStatus
-from service.gazetteer import Gazetteer
+from service.gazetteer import default_gazetteer
 from service.matching.geo import reach_cells
 from service.matching.scoring import around_the_clock
 from service.matching.types import Point
@@ -96,7 +96,7 @@ def _service_row(
 def load_registry(engine: sa.Engine, size: int, *, seed: int = 2013) -> None:
     """Insert `size` services (and one organization per 10) into an empty, migrated database."""
     rng = random.Random(seed)
-    gazetteer = Gazetteer.load()
+    gazetteer = default_gazetteer()
     # (a district's people are counted in its city's population already)
     places = [p for p in gazetteer.places if p.population > 0 and not gazetteer.is_district(p)]
     weights = [p.population for p in places]

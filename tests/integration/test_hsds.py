@@ -22,7 +22,7 @@ from schemas.enums import Role
 from service.cli import app as cli
 from service.db import create_db_engine
 from service.errors import Conflict
-from service.gazetteer import Gazetteer
+from service.gazetteer import default_gazetteer
 from service.usecases import hsds as hsds_usecases
 from service.usecases import organizations as organizations_usecases
 from service.usecases.keys import Caller
@@ -1286,7 +1286,7 @@ def test_an_organization_deleted_while_an_import_writes_its_services_is_a_409(
     record = _page(api, f"/hsds/services/{first['id']}", api.admin)
     assert api.client.delete(f"/v1/services/{first['id']}", headers=api.admin).is_success
     fresh = {**record, "id": str(uuid.uuid4()), "last_modified": datetime.now(UTC).isoformat()}
-    gazetteer = Gazetteer.load()
+    gazetteer = default_gazetteer()
     reached, go = threading.Event(), threading.Event()
 
     def slow_check(*args: Any) -> None:

@@ -19,7 +19,7 @@ from schemas.enums import Role
 from schemas.match import NeedProfile
 from service.config import Settings
 from service.db import create_db_engine, migrate
-from service.gazetteer import Gazetteer
+from service.gazetteer import default_gazetteer
 from service.main import create_app
 from service.matching import scoring
 from service.models import (
@@ -437,7 +437,7 @@ def test_memory_and_database_search_answer_alike_when_no_cap_binds(
     rank, so the answers are the same, word for word."""
     settings = Settings(match_candidate_cap=2000, _env_file=None)
     request = NeedProfile.model_validate({"limit": 8, **profile})
-    gazetteer = Gazetteer.load()
+    gazetteer = default_gazetteer()
     now = utcnow()
     with Session(generated) as session:
         answers = [
@@ -510,7 +510,7 @@ def test_while_the_registry_is_read_whole_matches_search_the_database(
         return read(session)
 
     monkeypatch.setattr(match_index._Whole, "read", classmethod(held_read))
-    gazetteer = Gazetteer.load()
+    gazetteer = default_gazetteer()
     told: list[int] = []  # (what the worker's gauges are written with, once it is read)
     live = MatchIndex(background=True, on_read=lambda: told.append(live.size))
     request = NeedProfile.model_validate({"needs": ["housing"], "location": KITCHENER})
