@@ -47,62 +47,11 @@ NeedCode.__doc__ = "A top-level need (`housing`) or one category of it (`legal.i
 _POSTAL_PREFIX = re.compile(r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z](\d[ABCEGHJ-NPRSTV-Z]\d)?")
 
 
-# The postal prefixes too wide to place a person (their codes lie a median of over 50 km from
-# their point: the gazetteer's, `service.usecases.match.WIDE_PREFIX_KM`; a test holds the two
-# the same), where a whole rural code names the person's community: the only codes kept whole.
-WIDE_POSTAL_PREFIXES = frozenset(
-    {
-        "A0H",
-        "A0K",
-        "A0P",
-        "A0R",
-        "B0J",
-        "G0A",
-        "G0G",
-        "J0M",
-        "J0Z",
-        "P0L",
-        "P0M",
-        "P0S",
-        "P0T",
-        "P0V",
-        "R0B",
-        "R0C",
-        "R0L",
-        "S0A",
-        "S0C",
-        "S0G",
-        "S0H",
-        "S0J",
-        "S0K",
-        "S0L",
-        "S0M",
-        "S0N",
-        "S0P",
-        "T0A",
-        "T0B",
-        "T0C",
-        "T0G",
-        "T0H",
-        "T0J",
-        "T0K",
-        "T0L",
-        "T0P",
-        "V0B",
-        "V0C",
-        "V0J",
-        "V0K",
-        "V0L",
-        "V0T",
-        "V0X",
-        "X0A",
-        "X0B",
-        "X0C",
-        "X0E",
-        "Y0A",
-        "Y0B",
-    }
-)
+def is_rural_postal_code(compact: str) -> bool:
+    """A rural postal code (its second character 0, as Canada Post marks rural areas: N0B,
+    X0A): whole, it names a community's post office, not a household, and places the person
+    at that community rather than somewhere in a rural area that may span many towns."""
+    return len(compact) == 6 and compact[1] == "0"
 
 
 class MatchLocation(RequestModel):
@@ -113,10 +62,10 @@ class MatchLocation(RequestModel):
     postal_prefix: Annotated[str, Field(max_length=12)] | None = Field(
         default=None,
         description="First three characters of a postal code (`N2L`); a whole code (`N2L 3G1`) "
-        "is cut to them, unless its postal area is a region too wide to place a person (49 "
-        "of the north and the country, as X0A, Baffin Island): there a rural code names a "
+        "is cut to them, unless it is rural (its second character 0): a rural code names a "
         "community's post office, not a household, and the person is placed at that community "
-        "(`X0A 0H0`: Iqaluit). Never kept. Anything else is a 422.",
+        "(`X0A 0H0`: Iqaluit; `C0A 2B0`: Souris, PE), where its area's centre may lie tens or "
+        "hundreds of km away. Never kept. Anything else is a 422.",
     )
     place: Annotated[str, Field(min_length=2, max_length=100)] | None = Field(
         default=None, description='A municipality, province optional: "Elmira, ON".'
@@ -136,9 +85,9 @@ class MatchLocation(RequestModel):
                 "must be a Canadian postal prefix such as N2L, or a whole postal code such "
                 "as N2L 3G1"
             )
-        if len(compact) == 6 and compact[:3] in WIDE_POSTAL_PREFIXES:
-            # Rural, in a region too wide to place a person: kept whole to find the community
-            # it names (`usecases.match.resolve_location`), then dropped with the profile.
+        if is_rural_postal_code(compact):
+            # Kept whole to find the community it names (`usecases.match.resolve_location`),
+            # then dropped with the profile.
             return compact
         return compact[:3]
 

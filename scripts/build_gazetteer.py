@@ -58,7 +58,7 @@ places it: a place the service does not know is asked about again; a place betwe
 two, where no one lives, answers wrongly.
 
 Outputs: ``places.csv``, ``fsa.csv``, ``settled.csv.gz`` (gzip without a time stamp: 1 MB
-as text) and ``rural_codes.csv`` (the community each whole code of a wide postal area names:
+as text) and ``rural_codes.csv.gz`` (the community each whole rural code names:
 ``rural_codes``) in the same folder.  The output is deterministic
 (stable sort orders, fixed rounding, ``\\n`` line endings), so re-running the script on the
 same package versions produces byte-identical files.
@@ -198,6 +198,9 @@ PLACEHOLDER_KM = 50.0
 # A postal area whose codes lie (median) farther than this from its point is a region, where
 # a whole rural code names a community (`rural_codes`): `service.usecases.match.WIDE_PREFIX_KM`.
 WIDE_FSA_KM = 50.0
+# A community of postal codes at this many points of its own, all far from the place of its
+# name, is another place of that name (`_a_twin`).
+TWIN_OWN_POINTS = 20
 RURAL_CODE_KM = 60.0  # a code's community is a place this near one of its codes
 
 
@@ -224,6 +227,10 @@ class FsaRow:
     area_type: str = ""
     label_name: str = ""  # a district's name, where it labels the FSA instead of its place
     also_in: str = ""  # other provinces with codes of the FSA (K1A: QC), space-separated
+    # The median point and spread of all its codes, placeholders too, from which a code is
+    # told to be stray (`_stray`): as before placeholders were left out of its point, so
+    # that no community's codes (Dease Lake's, 600 km from V0C's point) became stray.
+    codes_at: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -411,8 +418,10 @@ def load_fsas() -> list[FsaRow]:
         points: dict[str, list[tuple[float, float]]] = defaultdict(list)
         provinces: dict[str, Counter[str]] = defaultdict(Counter)
         counts: Counter[str] = Counter()
-        query = "SELECT code, province, latitude, longitude FROM PostalCodes ORDER BY code"
-        for code, province, lat, lon in con.execute(query):
+        named_at: dict[tuple[float, float], set[str]] = defaultdict(set)
+        query = "SELECT code, name, province, latitude, longitude FROM PostalCodes ORDER BY code"
+        for code, name, province, lat, lon in con.execute(query):
+            named_at[(float(lat), float(lon))].add(str(name))
             prefix = str(code)[:3].upper()
             if prefix in EXCLUDED_FSAS:
                 continue
@@ -422,11 +431,19 @@ def load_fsas() -> list[FsaRow]:
                 points[prefix].append((float(lat), float(lon)))
     finally:
         con.close()
+    shared = {point for point, names in named_at.items() if len(names) >= SHARED_POINT_NAMES}
     rows: list[FsaRow] = []
     for prefix in sorted(counts):
-        pts = points[prefix]
+        # Not the points where the package stacks codes of several communities (a
+        # placeholder): J0L's, in Longueuil, held 19 of its 41 codes, so that the area of
+        # Saint-Rémi was placed 32 km away, with a spread that called it compact (a review).
+        every = points[prefix]
+        pts = [p for p in every if p not in shared] or every
         if not pts:
             continue
+        every_lat = statistics.median(p[0] for p in every)
+        every_lon = statistics.median(p[1] for p in every)
+        every_spread = statistics.median(haversine_km(every_lat, every_lon, a, b) for a, b in every)
         lat = statistics.median(p[0] for p in pts)
         lon = statistics.median(p[1] for p in pts)
         spread = statistics.median(haversine_km(lat, lon, a, b) for a, b in pts)
@@ -448,6 +465,7 @@ def load_fsas() -> list[FsaRow]:
                 spread_km=round(spread, 2),
                 density=fsa_density(len(set(pts)), spread),
                 also_in=also_in,
+                codes_at=(round(every_lat, 4), round(every_lon, 4), round(every_spread, 2)),
             )
         )
     return rows
@@ -477,13 +495,15 @@ def correct_fsas(fsas: list[FsaRow]) -> None:
                 )
             area.latitude = float(fix["latitude"])
             area.longitude = float(fix["longitude"])
+            area.codes_at = (area.latitude, area.longitude, area.codes_at[2])
 
 
 def _stray(code: tuple[str, float, float], areas: dict[str, FsaRow]) -> bool:
     """Whether a postal code (prefix, latitude, longitude) lies far from its area's others."""
     area = areas[code[0]]
-    stray_km = max(STRAY_SPREADS * area.spread_km, STRAY_MIN_KM)
-    return haversine_km(code[1], code[2], area.latitude, area.longitude) > stray_km
+    latitude, longitude, spread_km = area.codes_at
+    stray_km = max(STRAY_SPREADS * spread_km, STRAY_MIN_KM)
+    return haversine_km(code[1], code[2], latitude, longitude) > stray_km
 
 
 def load_settled(fsas: list[FsaRow]) -> list[tuple[float, float, str]]:
@@ -652,7 +672,10 @@ def find_postal_communities(
     and no population known. With them, by `id`, those whose median lies over
     `PLACEHOLDER_KM` from most of their codes: the caller drops them unless corrections.csv
     places them."""
-    known = {(normalise_name(p.name), p.province) for p in places} | set(aliases)
+    known_at: dict[tuple[str, str], list[PlaceRow]] = defaultdict(list)
+    for p in places:
+        known_at[(normalise_name(p.name), p.province)].append(p)
+    known = set(known_at) | set(aliases)
     areas = {f.prefix: f for f in fsas}
     named_at: dict[tuple[float, float], set[tuple[str, str]]] = defaultdict(set)
     for key, (_, all_codes) in communities.items():
@@ -665,7 +688,7 @@ def find_postal_communities(
         # (not a code placed far from its area's others: R0C codes of Rosewood, MB lie in
         # northern Saskatchewan)
         codes = [code for code in all_codes if code[0] in areas and not _stray(code, areas)]
-        if key in known or not codes:
+        if not codes or (key in known and not _a_twin(codes, known_at.get(key, []), shared)):
             continue
         codes = _without_placeholders(codes, shared)
         prefix = Counter(code[0] for code in codes).most_common(1)[0][0]
@@ -689,6 +712,26 @@ def find_postal_communities(
             unsupported.add(id(place))
         found.append(place)
     return found, unsupported
+
+
+def _a_twin(
+    codes: list[tuple[str, float, float]],
+    named: list[PlaceRow],
+    shared: set[tuple[float, float]],
+) -> bool:
+    """Whether a community of many postal codes of its own lies far from every place of its
+    name and province: another place of that name, which makes the name ambiguous there
+    (Saint-Bruno, QC: GeoNames' is in Lac-Saint-Jean, Canada Post's the 26,000 people of
+    Saint-Bruno-de-Montarville, 349 km away, where callers who said it were placed). Codes
+    stacked on one point are no evidence (Blackfalds', at Airdrie: `fsa_corrections.csv`)."""
+    own = {(latitude, longitude) for _, latitude, longitude in codes} - shared
+    if not named or len(own) < TWIN_OWN_POINTS:
+        return False
+    latitude = statistics.median(point[0] for point in own)
+    longitude = statistics.median(point[1] for point in own)
+    return all(
+        haversine_km(latitude, longitude, p.latitude, p.longitude) > PLACEHOLDER_KM for p in named
+    )
 
 
 def _without_placeholders(
@@ -881,14 +924,15 @@ def rural_codes(
     moved: set[tuple[str, str]],
     named_points: dict[tuple[str, str], list[tuple[float, float]]],
 ) -> dict[str, PlaceRow]:
-    """The community each whole postal code of a wide postal area names (`WIDE_FSA_KM`:
-    X0A is Baffin Island, too wide to place a person), as a place of `places`: a rural code
-    names its community's post office, not a household, so a caller in Island Lake giving
-    R0B 0T0 is placed in Island Lake. By its community's place of that name and province
-    (the nearest to the code of several), else by an alias, and only one lying among the
-    community's own codes (`named_points`); codes of a community known by neither are left
-    out."""
-    wide = {f.prefix for f in fsas if f.spread_km > WIDE_FSA_KM}
+    """The community each whole rural postal code (its second character 0, and any of a
+    postal area too wide to place a person, `WIDE_FSA_KM`: X0A is Baffin Island) names, as a
+    place of `places`: a rural code names its community's post office, not a household, so a
+    caller in Island Lake giving R0B 0T0 is placed in Island Lake, and one in Souris giving
+    C0A 2B0 in Souris, not at C0A's point, 80 km away. By its community's place of that
+    name and province (the nearest to the code of several), else by an alias, and only one
+    lying among the community's own codes (`named_points`); codes of a community known by
+    neither are left out."""
+    rural = {f.prefix for f in fsas if f.prefix[1] == "0" or f.spread_km > WIDE_FSA_KM}
     by_key: dict[tuple[str, str], list[PlaceRow]] = defaultdict(list)
     for p in places:
         by_key[(normalise_name(p.name), p.province)].append(p)
@@ -903,7 +947,7 @@ def rural_codes(
     found: dict[str, PlaceRow] = {}
     for code, name, province, lat, lon in rows:
         compact = str(code).replace(" ", "").upper()
-        if compact[:3] not in wide or str(province) not in PROVINCE_NAME_TO_CODE:
+        if compact[:3] not in rural or str(province) not in PROVINCE_NAME_TO_CODE:
             continue
         key = (normalise_name(str(name)), PROVINCE_NAME_TO_CODE[str(province)])
         named = by_key.get(key, [])
@@ -1065,7 +1109,7 @@ def main() -> None:
         named_points,
     )
     write_csv(
-        OUT_DIR / "rural_codes.csv",
+        OUT_DIR / "rural_codes.csv.gz",
         ["code", "name", "province", "latitude", "longitude"],
         [
             [code, p.name, p.province, f"{p.latitude:.4f}", f"{p.longitude:.4f}"]

@@ -433,7 +433,7 @@ class Gazetteer:
         rural_codes: dict[str, Place] | None = None,
     ) -> None:
         self._places = tuple(sorted(places, key=lambda p: (-p.population, p.name, p.province)))
-        # The community each whole postal code of a wide postal area names (rural_codes.csv).
+        # The community each whole rural postal code names (rural_codes.csv.gz).
         self._rural_codes = dict(rural_codes or {})
         self._postal = {a.prefix: a for a in postal_areas}
         self._spreads = dict(spreads)
@@ -533,7 +533,7 @@ class Gazetteer:
             for row in _read_csv(folder / "settled.csv.gz")
         ]
         at = {(p.name, p.province, p.latitude, p.longitude): p for p in places}
-        rural_file = folder / "rural_codes.csv"
+        rural_file = folder / "rural_codes.csv.gz"
         rural = {
             row["code"]: at[
                 (row["name"], row["province"], float(row["latitude"]), float(row["longitude"]))
@@ -564,8 +564,9 @@ class Gazetteer:
         return self._postal.get(compact[:3])
 
     def rural_community(self, code: str) -> Place | None:
-        """The community a whole postal code of a wide postal area names (``"X0A 0H0"``:
-        Iqaluit), or None: a code of another area, or of a community not known."""
+        """The community a whole rural postal code names (``"X0A 0H0"``: Iqaluit;
+        ``"C0A 2B0"``: Souris, PE), or None: a prefix, an urban code, or a code of a
+        community not known."""
         return self._rural_codes.get("".join(code.split()).upper())
 
     def spread_km(self, area: PostalArea) -> float:

@@ -81,7 +81,7 @@ from service.usecases.match_index import MatchIndex
 from service.usecases.reports import NeedTally, Outcome
 
 # A postal prefix whose postal codes lie (median) farther than this from its point is a region
-# of the north or the country, not a place to measure from: 49 of 1,661, none in a city.
+# of the north or the country, not a place to measure from: 52 of 1,661, none in a city.
 WIDE_PREFIX_KM = 50.0
 
 
@@ -97,15 +97,17 @@ def resolve_location(gazetteer: Gazetteer, location: MatchLocation) -> Locality:
         area = gazetteer.postal_area(location.postal_prefix)
         if area is None:
             raise _unknown("postal_prefix", "unknown postal prefix")
+        # A whole rural code names the person's community (X0A 0H0: Iqaluit; C0A 2B0:
+        # Souris, PE), the way a caller says where they are: a rural area's centre may lie
+        # tens of km from their town (C0A's, near Charlottetown, 80 km from Souris), or
+        # hundreds (reviews of northern calls and of migrant farm workers' calls).
+        community = gazetteer.rural_community(location.postal_prefix)
+        if community is not None:
+            return gazetteer.locality_for_place(community)
         if gazetteer.spread_km(area) > WIDE_PREFIX_KM:
             # A region, not a place: its centre may lie hundreds of km from the person (X0A
             # is Baffin Island, centred on Igloolik, 700 km from Iqaluit), and an answer from
-            # there would call unmet a need a shelter in their own town meets. A whole rural
-            # code names the person's community (X0A 0H0: Iqaluit), the way a caller says
-            # where they are (a review of northern calls).
-            community = gazetteer.rural_community(location.postal_prefix)
-            if community is not None:
-                return gazetteer.locality_for_place(community)
+            # there would call unmet a need a shelter in their own town meets.
             raise _unknown(
                 "postal_prefix",
                 "this postal prefix covers a region too wide to place a person (its postal "

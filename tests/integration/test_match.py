@@ -434,6 +434,29 @@ def test_a_whole_rural_postal_code_of_a_wide_region_places_the_person_in_its_com
     assert "9Z9" not in unknown.text
 
 
+def test_a_whole_rural_postal_code_places_the_person_in_its_community_not_at_its_areas_point(
+    demo: Demo,
+) -> None:
+    """A rural area narrow enough for its prefix to place a person still spans many towns
+    (N0B: Elora to Ayr, 50 km apart), and its point may lie in none of them (C0A's, 80 km
+    from Souris, PE, where it put a caller; a review of migrant farm workers' calls): its
+    whole code names the community. A code of no known community is read as its prefix."""
+    body = {"needs": ["housing", "legal"], "location": {"postal_prefix": "N0B 1S0"}}
+    response = demo.match(body, demo.operator)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["location"]["label"] == "Elora, ON"
+    assert "N0B 1S0" not in response.text
+    assert "N0B1S0" not in response.text
+    by_place = demo.answer({**body, "location": {"place": "Elora, ON"}})
+    assert answer["results"] == by_place["results"]
+    by_prefix = demo.answer({**body, "location": {"postal_prefix": "N0B"}})
+    assert by_prefix["location"]["label"] == "Waterloo, ON"
+    unknown = demo.answer({**body, "location": {"postal_prefix": "N0B 9Z9"}})
+    assert unknown["location"] == by_prefix["location"]
+    assert unknown["results"] == by_prefix["results"]
+
+
 @pytest.mark.parametrize(
     ("field", "value", "valid"),
     [

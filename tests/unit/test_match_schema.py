@@ -71,11 +71,12 @@ def test_an_unknown_field_is_an_error(body: dict[str, Any], loc: tuple[str, ...]
         ("N2L\t3G1", "N2L"),
         (" N2L 3G1 ", "N2L"),
         ("N2L  3G1", "N2L"),
-        # In a region too wide to place a person: whole, to find the community it names.
+        # Rural (its second character 0): whole, to find the community it names.
         ("x0a 0h0", "X0A0H0"),
         ("R0B\u00a00T0", "R0B0T0"),
         ("N0B", "N0B"),
-        ("N0B 1A0", "N0B"),  # rural, but its prefix places the person: cut
+        ("N0B 1A0", "N0B1A0"),
+        ("c0a-2b0", "C0A2B0"),
     ],
 )
 def test_a_postal_code_is_cut_to_its_prefix(given: str, prefix: str) -> None:
