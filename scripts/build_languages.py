@@ -57,10 +57,12 @@ def rows() -> list[list[str]]:
 
 def _french(english: str, translated: str) -> str:
     """The French name as running text writes it ("néerlandais"), or nothing where the
-    translation is the English name itself (untranslated)."""
+    translation is the English name itself (untranslated); "de le" as French contracts it
+    (the catalogue's "de le Jamaïque", which a seasonal farm worker's caveat read out: a
+    review)."""
     if translated == english:
         return ""
-    return translated[:1].lower() + translated[1:]
+    return (translated[:1].lower() + translated[1:]).replace(" de le Jamaïque", " de la Jamaïque")
 
 
 def render() -> str:

@@ -20,6 +20,14 @@ def test_the_committed_table_is_what_the_script_generates() -> None:
     assert committed == build_languages.render()
 
 
+def test_no_french_name_leaves_de_le_uncontracted() -> None:
+    """French says "du" or "de la", never "de le": the catalogue's Jamaican Creole read
+    "créole anglais de le Jamaïque" in a caveat (a review)."""
+    rows = build_languages.rows()
+    assert not [row for row in rows if " de le " in row[4]]
+    assert ["jam", "créole anglais de la Jamaïque"] in [[row[0], row[4]] for row in rows]
+
+
 @pytest.mark.parametrize(
     ("written", "stored"),
     [
