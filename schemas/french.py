@@ -8,6 +8,9 @@ from typing import Any
 
 # The models' own checks, word for word.
 OWN_MESSAGES = {
+    "must say in words what the decision rests on": (
+        "doit dire en mots sur quoi repose la décision"
+    ),
     "must be a Canadian postal prefix such as N2L, or a whole postal code such as N2L 3G1": (
         "doit être un préfixe postal canadien, comme N2L, ou un code postal entier, comme N2L 3G1"
     ),

@@ -3,7 +3,7 @@
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from schemas.common import (
@@ -59,6 +59,9 @@ class OrganizationPage(BaseModel):
     per_page: int
 
 
+NOTE_IN_WORDS = "must say in words what the decision rests on"
+
+
 class StatusChange(RequestModel):
     """Optional body of approve and suspend: why, for the organization's history."""
 
@@ -73,6 +76,15 @@ class StatusChange(RequestModel):
         "organization's status is another by now (another administrator decided meanwhile), "
         "the answer is 409 and nothing changes: read it again, then decide.",
     )
+
+    @field_validator("note")
+    @classmethod
+    def _says_something(cls, value: str | None) -> str | None:
+        # Invisible characters alone (a zero-width space) are no reason on the record, and
+        # would let a script reinstate a suspended organization with nothing said (a review).
+        if value and not any(character.isalnum() for character in value):
+            raise ValueError(NOTE_IN_WORDS)
+        return value
 
 
 class OrganizationChangePublic(BaseModel):

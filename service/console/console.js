@@ -639,6 +639,8 @@
       Authorization: `Bearer ${sessionStorage.getItem(KEY_STORE) || ""}`,
     };
     if (options.body !== undefined) headers["Content-Type"] = "application/json";
+    // The version the change was decided on: another administrator's change since is a 412.
+    if (options.ifMatch) headers["If-Match"] = options.ifMatch;
     let response;
     try {
       response = await fetch(path, {
@@ -658,7 +660,10 @@
     } catch {
       body = null;
     }
-    if (response.ok) return body;
+    if (response.ok) {
+      options.onEtag?.(response.headers.get("ETag"));
+      return body;
+    }
     // Without a problem of the service's: a proxy's or a gateway's answer (502, 504), said
     // in the operator's language with what to do, not "Bad Gateway" (a review).
     let problem =
@@ -1706,14 +1711,15 @@
     const asked = (state.openedAsked += 1);
     const session = state.session;
     let opened;
+    let etag = null; // the version shown, which a decision or a deletion is made on
     try {
       const [organization, history, keys, listings] = await Promise.all([
-        api(`/v1/organizations/${encodeURIComponent(id)}`),
+        api(`/v1/organizations/${encodeURIComponent(id)}`, { onEtag: (value) => (etag = value) }),
         wholeHistory(`/v1/organizations/${encodeURIComponent(id)}/history`),
         api(`/v1/keys?${new URLSearchParams({ organization_id: id })}`),
         api(`/v1/services?${new URLSearchParams({ organization_id: id, per_page: "100" })}`),
       ]);
-      opened = { organization, history, keys: keys.items, listings, said };
+      opened = { organization, etag, history, keys: keys.items, listings, said };
     } catch (error) {
       if (asked !== state.openedAsked || session !== state.session) return;
       state.opened = null;
@@ -1925,7 +1931,7 @@
     decide.addEventListener("submit", (event) => {
       event.preventDefault();
       // Enter in the note submits with no button: nothing is decided without one pressed.
-      if (event.submitter?.value) decideOrganization(organization, event.submitter.value, decide);
+      if (event.submitter?.value) decideOrganization(organization, event.submitter.value, decide, opened.etag);
     });
 
     // For one registered by mistake or closed for good; the server refuses it while the
@@ -1946,7 +1952,7 @@
     );
     removal.addEventListener("submit", (event) => {
       event.preventDefault();
-      deleteOrganization(organization, removal);
+      deleteOrganization(organization, removal, opened.etag);
     });
 
     const keyName = el("input", { id: "provider-key-name", type: "text", maxlength: "200", dir: "auto" });
@@ -2000,7 +2006,7 @@
     syncBusy();
   }
 
-  async function decideOrganization(organization, action, form) {
+  async function decideOrganization(organization, action, form, etag) {
     formProblem(form, null);
     $("decision-problem").hidden = true;
     const note = $("decision-note");
@@ -2025,14 +2031,17 @@
       await busy(`decide:${organization.id}`, () =>
         api(`/v1/organizations/${encodeURIComponent(organization.id)}/${action}`, {
           method: "POST",
-          // The status decided on: another by now (a decision came first) is a 409.
+          // The status decided on: another by now (a decision came first) is a 409; the
+          // organization as shown: changed since (its phone, its website) is a 412.
           body: { note: text, expected_status: organization.status },
+          ifMatch: etag,
         }),
       );
     } catch (error) {
       if (session !== state.session) return;
-      // Decided meanwhile by someone else (409): drawn as it is now, then told why.
-      if (error.problem.status === 409) await refreshOrganization(organization.id);
+      // Decided or changed meanwhile by someone else (409, 412): drawn as it is now, then
+      // told why, so that the decision is made again on what it is.
+      if (error.problem.status === 409 || error.problem.status === 412) await refreshOrganization(organization.id);
       if (session !== state.session) return;
       const detail = $("organization-detail");
       const current = detail.querySelector("form.decision");
@@ -2062,15 +2071,21 @@
   // Deletes `organization` once confirmed: gone from the list and the panel, said in its
   // place. Refused (a 409 while it has listings, with the server's reason): said under the
   // button, or above the list if another organization is open by then; nothing changes.
-  async function deleteOrganization(organization, form) {
+  async function deleteOrganization(organization, form, etag) {
     const id = organization.id;
     formProblem(form, null);
     $("decision-problem").hidden = true;
     if (!window.confirm(t("confirmDelete", oneLine(organization.name)))) return;
     const session = state.session;
     try {
-      await busy(`decide:${id}`, () => api(`/v1/organizations/${encodeURIComponent(id)}`, { method: "DELETE" }));
+      // Only the organization as shown: approved, or changed, since it was read, it is
+      // drawn again (412) rather than deleted with the keys issued to it meanwhile (a review).
+      await busy(`decide:${id}`, () =>
+        api(`/v1/organizations/${encodeURIComponent(id)}`, { method: "DELETE", ifMatch: etag }),
+      );
     } catch (error) {
+      if (session !== state.session) return;
+      if (error.problem.status === 412) await refreshOrganization(id);
       if (session !== state.session) return;
       const detail = $("organization-detail");
       const current = detail.querySelector("form.removal");

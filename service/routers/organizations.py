@@ -146,10 +146,22 @@ def delete_organization(
     return Response(status_code=204)
 
 
+# What a decision was made on: the organization as read, its name, contacts and all.
+_DECIDED_ON = Annotated[
+    str | None,
+    Header(
+        description="Optional: the `ETag` of the organization as you vetted it, so that the "
+        "decision is not recorded for details changed since (another administrator's PATCH of "
+        "its phone or website): 412, and nothing changes. `*`: whatever version is there.",
+        alias="If-Match",
+    ),
+]
+
+
 @router.post(
     "/{organization_id}/approve",
     summary="Approve an organization",
-    responses={**problems(*AUTH, 404, 409, 422), **with_etag()},
+    responses={**problems(*AUTH, 404, 409, 412, 422), **with_etag()},
 )
 def approve_organization(
     organization_id: UUID,
@@ -157,6 +169,7 @@ def approve_organization(
     caller: AdminCaller,
     response: Response,
     decision: Annotated[StatusChange | None, Body()] = None,
+    if_match: _DECIDED_ON = None,
 ) -> OrganizationPublic:
     """After vetting: its services start matching (its provider keys work while it is pending
     too, to prepare its listings; a suspension stops them). An optional
@@ -171,6 +184,7 @@ def approve_organization(
         note=decision.note if decision else None,
         expected=decision.expected_status if decision else None,
         caller=caller,
+        if_match=if_match,
     )
     return _with_etag(response, decided)
 
@@ -178,7 +192,7 @@ def approve_organization(
 @router.post(
     "/{organization_id}/suspend",
     summary="Suspend an organization",
-    responses={**problems(*AUTH, 404, 409, 422), **with_etag()},
+    responses={**problems(*AUTH, 404, 409, 412, 422), **with_etag()},
 )
 def suspend_organization(
     organization_id: UUID,
@@ -186,6 +200,7 @@ def suspend_organization(
     caller: AdminCaller,
     response: Response,
     decision: Annotated[StatusChange | None, Body()] = None,
+    if_match: _DECIDED_ON = None,
 ) -> OrganizationPublic:
     """Its services stop matching at once and its provider keys are refused (403). An
     optional body `{"note": "…"}` says why, kept in the organization's history."""
@@ -196,6 +211,7 @@ def suspend_organization(
         note=decision.note if decision else None,
         expected=decision.expected_status if decision else None,
         caller=caller,
+        if_match=if_match,
     )
     return _with_etag(response, decided)
 

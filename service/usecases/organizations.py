@@ -201,18 +201,23 @@ def set_organization_status(
     note: str | None = None,
     expected: OrganizationStatus | None = None,
     caller: Caller,
+    if_match: str | None = None,
 ) -> OrganizationPublic:
     """Approve or suspend, with the note the decision rests on. A suspended organization's
     services stop matching and its keys stop working until it is approved again. Asking for
     the status it has changes nothing; with a note it is recorded, as a decision confirmed
     (an organization vetted again), without one nothing is. `expected`: the status the
-    decision was made on; another by now is a 409 (Conflict) and nothing changes."""
+    decision was made on; another by now is a 409 (Conflict) and nothing changes.
+    `if_match`: the organization as vetted; changed since (its phone, say), a 412: a note
+    saying "phone number called back" must not vouch for another number."""
     organization = _get(session, organization_id, for_update=True)  # (as in the update)
     if expected is not None and organization.status != expected.value:
         raise Conflict(
             f"The organization is {organization.status} now, not {expected.value}: another "
             "decision came first. Read it again, then decide."
         )
+    if if_match is not None:  # (after: another decision is said as such, not as a change)
+        check_if_match(etag_of(organization), if_match, what="organization", required=False)
     action = (
         OrganizationAction.approve
         if status is OrganizationStatus.approved

@@ -762,6 +762,36 @@ def test_an_organization_with_listings_is_not_deleted_and_the_server_says_why(
     assert [entry["action"] for entry in _history(live, organization_id)] == ["create"]
 
 
+def test_an_organization_approved_since_it_was_opened_is_shown_again_not_deleted(
+    page: Page, live: LiveServer
+) -> None:
+    """Another administrator approves the organization and issues it a key while it is open:
+    Delete was sent without the version shown, deleted it and revoked that key unseen (a
+    review). Now a 412: drawn as it is, said why, nothing deleted."""
+    token = uuid.uuid4().hex[:6]
+    name = f"Approved Meanwhile {token}"
+    organization_id = _organization(live, name)
+    _open(page, live, name)
+    detail = page.locator("#organization-detail")
+    approved = httpx.post(
+        f"{live.url}/v1/organizations/{organization_id}/approve",
+        json={"note": "Vetted by phone and a site visit."},
+        headers=_admin(live),
+    )
+    assert approved.status_code == 200, approved.text
+    page.once("dialog", lambda dialog: dialog.accept())
+    detail.locator("form.removal button").click()
+    expect(detail.locator("form.removal .problem")).to_contain_text("changed since you read it")
+    expect(detail.locator(".facts")).to_contain_text("approved")  # drawn as it is now
+    assert _status(live, organization_id) == "approved"
+    # Now on what it is: deleted once confirmed again.
+    page.once("dialog", lambda dialog: dialog.accept())
+    detail.locator("form.removal button").click()
+    expect(page.locator(f"#organization-items li[data-id='{organization_id}']")).to_have_count(0)
+    gone = httpx.get(f"{live.url}/v1/organizations/{organization_id}", headers=_admin(live))
+    assert gone.status_code == 404
+
+
 def test_in_french_the_tables_and_the_history_name_their_columns_and_fields_in_french(
     page: Page, live: LiveServer
 ) -> None:

@@ -62,6 +62,12 @@ def test_the_history_says_who_registered_changed_approved_and_suspended_it_and_w
         assert assert_problem(refused, 422)["errors"] == [
             {"loc": ["body", "note"], "msg": "required to reinstate a suspended one"}
         ]
+    # Nor is one of invisible characters alone, nor one without a word (a review).
+    for unsaid in ("\u200b", "\u200b\u2060", "--"):
+        refused = api.client.post(f"{path}/approve", json={"note": unsaid}, headers=api.admin)
+        assert assert_problem(refused, 422)["errors"] == [
+            {"loc": ["body", "note"], "msg": "must say in words what the decision rests on"}
+        ]
     reinstated = api.client.post(
         f"{path}/approve", json={"note": "Review closed: no grounds."}, headers=api.admin
     )
@@ -429,6 +435,35 @@ def test_deleting_an_organization_honours_if_match_and_is_for_administrators(api
     assert api.client.get(path, headers=api.admin).status_code == 200
     current = api.client.get(path, headers=api.admin).headers["ETag"]
     assert api.client.delete(path, headers={**api.admin, "If-Match": current}).status_code == 204
+
+
+@pytest.mark.parametrize("action", ["approve", "suspend"])
+def test_a_decision_honours_if_match_so_that_it_vouches_for_what_was_vetted(
+    api: Api, action: str
+) -> None:
+    """An administrator calls the phone number she read back, then approves: another's PATCH
+    of the phone meanwhile made her note vouch for a number she never called (a review).
+    With the ETag she read, that is a 412 and nothing changes."""
+    organization_id = api.organization("Vetted As Read", approved=action == "suspend")
+    path = f"/v1/organizations/{organization_id}"
+    read = api.client.get(path, headers=api.admin)
+    api.client.patch(path, json={"phone": "+1-204-555-0199"}, headers=api.admin)
+    decision = {
+        "note": "Phone number called back: +1-204-555-0100.",
+        "expected_status": read.json()["status"],
+    }
+    stale = api.client.post(
+        f"{path}/{action}", json=decision, headers={**api.admin, "If-Match": read.headers["ETag"]}
+    )
+    assert "changed since you read it" in assert_problem(stale, 412)["detail"]
+    now = api.client.get(path, headers=api.admin)
+    assert now.json()["status"] == read.json()["status"]
+    assert [e["action"] for e in _history(api, organization_id)][-1] == "update"
+    decided = api.client.post(
+        f"{path}/{action}", json=decision, headers={**api.admin, "If-Match": now.headers["ETag"]}
+    )
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["status"] == {"approve": "approved", "suspend": "suspended"}[action]
 
 
 @pytest.mark.parametrize("what", ["listing", "key"])
