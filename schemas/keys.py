@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, StrictInt, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from schemas.common import AS_WHOLE, Name, PatchModel, RequestModel
-from schemas.enums import Role
+from schemas.enums import OrganizationStatus, Role
 from schemas.organizations import OrganizationPublic
 
 RateLimit = Annotated[
@@ -67,6 +67,12 @@ class KeyPublic(BaseModel):
         default=None,
         description="The key's own requests per minute (0: no limit); null: the service's "
         "(`REFERRAL_RATE_LIMIT_PER_MINUTE`).",
+    )
+    organization_status: OrganizationStatus | None = Field(
+        default=None,
+        description="In `GET /v1/keys` and when issued, a provider key's organization's "
+        "status: while it is `suspended`, the key is refused (403) though not revoked, and "
+        "works again once the organization is approved. Null for a staff key.",
     )
 
 

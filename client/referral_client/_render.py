@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from schemas.common import FieldChange
-from schemas.enums import Reach
+from schemas.enums import OrganizationStatus, Reach
 from schemas.keys import CallerPublic, KeyCreated, KeyList, KeyPublic
 from schemas.match import Availability, MatchResponse, NeedResult, PlaceList, ServiceMatch
 from schemas.organizations import OrganizationHistory, OrganizationPage, OrganizationPublic
@@ -498,6 +498,11 @@ def print_key_created(console: Console, key: KeyCreated) -> None:
     console.print(key.key, style="bold", soft_wrap=True)
     owner = f" for organization {key.organization_id}" if key.organization_id else ""
     console.print(f"{key.role.value} key {key.name!r}{owner}, id {key.id}", style="bold")
+    if key.organization_status is OrganizationStatus.suspended:
+        console.print(
+            "Its organization is suspended: the key is refused until it is approved again.",
+            style="yellow",
+        )
 
 
 def print_key(console: Console, key: KeyPublic) -> None:
@@ -520,7 +525,12 @@ def print_keys(console: Console, keys: KeyList, *, title: str | None = None) -> 
         if key.rate_limit_per_minute is not None:
             limit = key.rate_limit_per_minute
             about.append(f"\n{limit} requests a minute" if limit else "\nno request limit")
+        if key.issued_by:
+            about.append(f"\nissued by {key.issued_by}", style="dim")
         if key.revoked_at is not None:
-            about.append(f"\nrevoked {_age(key.revoked_at, now=now)}", style="red")
+            by = f" by {key.revoked_by}" if key.revoked_by else ""
+            about.append(f"\nrevoked {_age(key.revoked_at, now=now)}{by}", style="red")
+        elif key.organization_status is OrganizationStatus.suspended:
+            about.append("\nrefused: its organization is suspended", style="yellow")
         table.add_row(str(key.id), about, _age(key.last_used_at, now=now))
     console.print(table if keys.items else Text("No key to show."))

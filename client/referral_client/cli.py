@@ -755,7 +755,8 @@ def list_keys(
         bool | None,
         typer.Option(
             "--revoked/--working",
-            help="Only the revoked keys, or only those that work.",
+            help="Only the revoked keys, or only those not revoked (a suspended "
+            "organization's are refused while it is, and say so).",
             show_default=False,
         ),
     ] = None,

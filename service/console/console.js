@@ -230,7 +230,8 @@
       neverUsed: "never",
       revoke: "Revoke",
       revokeNamed: (name) => `Revoke the key “${name}”`,
-      revokedOn: (day) => `revoked ${day}`,
+      revokedOn: (day, by) => (by ? `revoked ${day}, by ${by}` : `revoked ${day}`),
+      refusedSuspended: "refused while its organization is suspended",
       thisKey: "this key",
       confirmRevoke: (name) => `Revoke the key “${name}”? It is refused from its next request on; this cannot be undone.`,
       secretHeading: "Copy this key now: it is shown only once.",
@@ -489,7 +490,8 @@
       neverUsed: "jamais",
       revoke: "Révoquer",
       revokeNamed: (name) => `Révoquer la clé « ${name} »`,
-      revokedOn: (day) => `révoquée le ${day}`,
+      revokedOn: (day, by) => (by ? `révoquée le ${day}, par ${by}` : `révoquée le ${day}`),
+      refusedSuspended: "refusée tant que son organisme est suspendu",
       thisKey: "cette clé",
       confirmRevoke: (name) => `Révoquer la clé « ${name} » ? Elle est refusée dès sa prochaine requête ; c'est définitif.`,
       secretHeading: "Copiez cette clé maintenant : elle n'est montrée qu'une fois.",
@@ -2129,7 +2131,9 @@
     if (!keys.length) return el("p", { class: "hint" }, t("noKeys"));
     const rows = keys.map((key) => {
       let standing;
-      if (key.revoked_at) standing = el("span", { class: "hint" }, t("revokedOn", dayOf(key.revoked_at)));
+      if (key.revoked_at) {
+        standing = el("span", { class: "hint" }, t("revokedOn", dayOf(key.revoked_at), plain(key.revoked_by)));
+      }
       else if (key.id === state.keyId) standing = el("span", { class: "hint" }, t("thisKey"));
       else {
         standing = el(
@@ -2144,6 +2148,10 @@
           t("revoke"),
         );
         standing.addEventListener("click", () => revokeKey(key, standing, afterRevoke, headingId));
+        if (key.organization_status === "suspended") {
+          // Not revoked, but refused (403) until the organization is approved again.
+          standing = el("span", {}, el("span", { class: "hint refused" }, t("refusedSuspended")), " ", standing);
+        }
       }
       return el(
         "tr",

@@ -94,10 +94,15 @@ def list_keys(
     organization_id: uuid.UUID | None = None,
     role: str | None = None,
     revoked: bool | None = None,
-) -> list[ApiKey]:
-    """Oldest first; of one organization, of one role, only the revoked or only the working
-    ones (revoked: False), as asked."""
-    statement = select(ApiKey).order_by(col(ApiKey.created_at), col(ApiKey.id))
+) -> list[tuple[ApiKey, str | None]]:
+    """Oldest first, each with its organization's status (None without one); of one
+    organization, of one role, only the revoked or only those not (revoked: False), as
+    asked."""
+    statement = (
+        select(ApiKey, col(Organization.status))
+        .outerjoin(Organization, col(Organization.id) == col(ApiKey.organization_id))
+        .order_by(col(ApiKey.created_at), col(ApiKey.id))
+    )
     if organization_id is not None:
         statement = statement.where(ApiKey.organization_id == organization_id)
     if role is not None:
@@ -105,7 +110,7 @@ def list_keys(
     if revoked is not None:
         revoked_at = col(ApiKey.revoked_at)
         statement = statement.where(revoked_at.is_not(None) if revoked else revoked_at.is_(None))
-    return list(session.exec(statement))
+    return [(key, status) for key, status in session.exec(statement)]
 
 
 def add_key(session: Session, key: ApiKey) -> ApiKey:

@@ -39,11 +39,16 @@ def list_keys(
     role: Annotated[Role | None, Query(description="Only the keys of this role.")] = None,
     revoked: Annotated[
         bool | None,
-        Query(description="`false`: only the keys that work; `true`: only the revoked ones."),
+        Query(
+            description="`false`: only the keys not revoked (a suspended organization's "
+            "among them, refused while it is suspended: `organization_status`); `true`: only "
+            "the revoked ones."
+        ),
     ] = None,
 ) -> KeyList:
     """Every key with its role, owner and last use, oldest first; never the secret. Revoked
-    keys stay on the record: `revoked=false` lists those that work."""
+    keys stay on the record: `revoked=false` lists those not revoked. A provider key says
+    its organization's status: while it is `suspended`, the key is refused (403)."""
     return usecases.list_keys(
         session, organization_id=organization_id, role=role, revoked=revoked, caller=caller
     )

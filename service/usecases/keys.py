@@ -80,8 +80,11 @@ def _new_secret() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-def _public(key: ApiKey) -> KeyPublic:
-    return KeyPublic.model_validate(key, from_attributes=True)
+def _public(key: ApiKey, organization_status: str | None = None) -> KeyPublic:
+    public = KeyPublic.model_validate(key, from_attributes=True)
+    if organization_status is not None:
+        public.organization_status = OrganizationStatus(organization_status)
+    return public
 
 
 def authenticate(session: Session, *, key: str) -> Caller:
@@ -128,15 +131,18 @@ def _refuse_reserved(name: str | None) -> None:
 def create_key(session: Session, *, data: KeyCreate, caller: Caller) -> KeyCreated:
     """Issue a key. The secret is in this answer only; the database keeps its hash."""
     _refuse_reserved(data.name)
+    organization_status = None
     if data.organization_id is not None:
         # (held until the key is written, as for a listing: a deletion meanwhile waits)
-        if organizations_repo.hold_organization(session, data.organization_id) is None:
+        held = organizations_repo.hold_organization(session, data.organization_id)
+        if held is None:
             raise Unprocessable.at(
                 "body",
                 "organization_id",
                 msg="no such organization",
                 detail="organization_id does not name an organization.",
             )
+        organization_status = held.status  # (suspended: said, as the key will be refused)
     secret = _new_secret()
     record = repo.add_key(
         session,
@@ -152,7 +158,7 @@ def create_key(session: Session, *, data: KeyCreate, caller: Caller) -> KeyCreat
         ),
     )
     session.commit()
-    return KeyCreated(**_public(record).model_dump(), key=secret)
+    return KeyCreated(**_public(record, organization_status).model_dump(), key=secret)
 
 
 def list_keys(
@@ -169,7 +175,7 @@ def list_keys(
         role=role.value if role is not None else None,
         revoked=revoked,
     )
-    return KeyList(items=[_public(k) for k in found])
+    return KeyList(items=[_public(key, status) for key, status in found])
 
 
 def describe_caller(session: Session, *, caller: Caller, stale_after: StaleAfter) -> CallerPublic:

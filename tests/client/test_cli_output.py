@@ -119,3 +119,41 @@ def test_no_services_says_so_in_a_sentence(
     serve(_services(total=40, page=3))
     assert run(["services", "list", "--page", "3"]) == 0
     assert capsys.readouterr().out == "No services on page 3: 40 in all.\n"
+
+
+def _key(name: str, **fields: object) -> dict[str, object]:
+    return {
+        "id": "5f0c2a53-3c55-4f3e-9a0b-7a3d6bb1d8c1",
+        "role": "provider",
+        "name": name,
+        "organization_id": ORGANIZATION,
+        "prefix": "rk_abcdefg",
+        "created_at": "2026-11-30T10:00:00Z",
+        "last_used_at": None,
+        "revoked_at": None,
+        "issued_by": "Claire",
+        **fields,
+    }
+
+
+def test_keys_say_who_issued_and_revoked_them_and_which_are_refused(
+    serve: Callable[[Handler], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The list showed neither who issued or revoked a key nor that a suspended
+    organization's key, not revoked, is refused (a review of an administrator's week)."""
+    keys = [
+        _key("nightly beds", organization_status="suspended"),
+        _key(
+            "old script",
+            organization_status="approved",
+            revoked_at="2026-12-01T09:00:00Z",
+            revoked_by="Amira",
+        ),
+    ]
+    serve(lambda request: httpx.Response(200, json={"items": keys}))
+    assert run(["keys", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "issued by Claire" in out
+    assert "refused: its organization is suspended" in out
+    assert "by Amira" in out
+    assert out.count("refused") == 1  # (not the revoked one: revoked says it)

@@ -792,6 +792,40 @@ def test_an_organization_approved_since_it_was_opened_is_shown_again_not_deleted
     assert gone.status_code == 404
 
 
+def test_a_suspended_organizations_keys_say_they_are_refused_and_a_revoked_one_by_whom(
+    page: Page, live: LiveServer
+) -> None:
+    """Its provider keys showed an active Revoke with nothing to say they are refused, and
+    a revoked key not who revoked it (a review of an administrator's first week)."""
+    token = uuid.uuid4().hex[:6]
+    name = f"Suspended Keys {token}"
+    organization_id = _organization(live, name)
+    admin = _admin(live)
+    for key_name in ("nightly beds", "old script"):
+        issued = httpx.post(
+            f"{live.url}/v1/keys",
+            json={"role": "provider", "name": key_name, "organization_id": organization_id},
+            headers=admin,
+        )
+        assert issued.status_code == 201, issued.text
+    retired = issued.json()["id"]
+    assert httpx.delete(f"{live.url}/v1/keys/{retired}", headers=admin).status_code == 204
+    httpx.post(
+        f"{live.url}/v1/organizations/{organization_id}/suspend",
+        json={"note": "Reported by a partner."},
+        headers=admin,
+    )
+    _open(page, live, name)
+    keys = page.locator("#organization-detail table.keys")
+    working = keys.locator("tr", has_text="nightly beds")
+    expect(working).to_contain_text("refused while its organization is suspended")
+    expect(working.locator("button")).to_have_text("Revoke")
+    revoked = keys.locator("tr", has_text="old script")
+    expect(revoked).to_contain_text("revoked ")
+    expect(revoked).to_contain_text(", by ")
+    expect(revoked).not_to_contain_text("refused")
+
+
 def test_in_french_the_tables_and_the_history_name_their_columns_and_fields_in_french(
     page: Page, live: LiveServer
 ) -> None:

@@ -516,3 +516,38 @@ def test_keys_are_listed_by_role_and_by_whether_they_work(api: Api) -> None:
     assert provider["id"] not in ids(role="partner")
     assert ids(role="provider", organization_id=organization_id) == {provider["id"]}
     assert_problem(api.get("/v1/keys", api.admin, role="superuser"), 422)
+
+
+def test_a_suspended_organizations_keys_say_they_are_refused_though_not_revoked(
+    api: Api,
+) -> None:
+    """A suspended organization's provider keys were listed among those not revoked with
+    nothing to say they are refused (a review): each says its organization's status, and
+    one issued to it meanwhile says so when issued."""
+    organization_id = api.organization("Under Review")
+    issued = api.client.post(
+        "/v1/keys",
+        json={"role": "provider", "name": "nightly beds", "organization_id": organization_id},
+        headers=api.admin,
+    ).json()
+    assert issued["organization_status"] == "approved"
+    suspended = api.client.post(
+        f"/v1/organizations/{organization_id}/suspend",
+        json={"note": "Reported by a partner."},
+        headers=api.admin,
+    )
+    assert suspended.status_code == 200, suspended.text
+    assert api.get("/v1/me", {"Authorization": f"Bearer {issued['key']}"}).status_code == 403
+    listed = api.get("/v1/keys", api.admin, organization_id=organization_id, revoked="false")
+    assert [
+        (k["id"], k["organization_id"], k["organization_status"]) for k in listed.json()["items"]
+    ] == [(issued["id"], organization_id, "suspended")]
+    replacement = api.client.post(
+        "/v1/keys",
+        json={"role": "provider", "name": "replacement", "organization_id": organization_id},
+        headers=api.admin,
+    )
+    assert replacement.status_code == 201
+    assert replacement.json()["organization_status"] == "suspended"
+    staff = api.get("/v1/keys", api.admin, role="operator").json()["items"]
+    assert all(k["organization_status"] is None for k in staff)
