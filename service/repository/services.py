@@ -174,7 +174,8 @@ def removed_since(
     """Listings deleted since `since`, and when `withdrawn`, those whose organization was
     suspended since then and is still (except `own_organization`'s, which its provider still
     sees): `(id, when, "deleted" | "withdrawn")`, oldest first. (A pending organization's
-    listings were never shown: nothing to withdraw.)"""
+    listings were never shown: nothing to withdraw, and when `withdrawn`, no deletion to
+    tell.)"""
     deleted: ServiceSelect = sa.select(
         col(ServiceChange.service_id).label("id"),
         col(ServiceChange.at).label("at"),
@@ -186,6 +187,17 @@ def removed_since(
     )
     if since is not None:
         deleted = deleted.where(col(ServiceChange.at) > since)
+    if withdrawn:
+        # Not the listings of an organization still pending: never approved (a decision
+        # never goes back to pending), so never shown to those who read this; their ids and
+        # times would say that an unvetted organization is at work (a review).
+        deleted = deleted.where(
+            ~sa.exists().where(
+                col(Organization.id) == col(ServiceChange.organization_id),
+                col(Organization.status) == "pending",
+                col(Organization.id) != own_organization,
+            )
+        )
     parts: list[ServiceSelect] = [deleted]
     if withdrawn:
         gone: ServiceSelect = (

@@ -237,11 +237,18 @@ def test_removed_needs_a_reader_and_an_instant(api: Api) -> None:
 def test_a_pending_organizations_listings_were_never_shown_so_none_is_withdrawn(
     api: Api,
 ) -> None:
+    """Nor is its deletion of one told: its id and time said that an unvetted organization
+    is at work (a review). An administrator, who saw it, is told."""
     since = datetime.now(UTC).isoformat()
     pending = api.organization("Not yet vetted", approved=False)
     api.service(pending)
-    partner = api.key("partner")
-    assert api.get("/v1/removed-services", partner, since=since).json()["items"] == []
+    deleted = api.service(pending, name="Made and dropped")["id"]
+    assert api.client.delete(f"/v1/services/{deleted}", headers=api.admin).status_code == 204
+    for role in ("partner", "operator", "provider"):
+        reader = api.key(role, api.organization(f"Vetted {role}") if role == "provider" else None)
+        assert api.get("/v1/removed-services", reader, since=since).json()["items"] == [], role
+    told = api.get("/v1/removed-services", api.admin, since=since).json()["items"]
+    assert [(item["id"], item["reason"]) for item in told] == [(deleted, "deleted")]
 
 
 def test_a_filtered_list_gives_no_cursor_and_takes_none(api: Api) -> None:
