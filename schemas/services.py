@@ -39,6 +39,7 @@ from schemas.enums import (
     ChangeAction,
     Delivery,
     Fees,
+    OrganizationStatus,
     Province,
     Role,
     ServedGender,
@@ -364,12 +365,22 @@ class OrganizationRef(BaseModel):
     name: str
 
 
+class ListedOrganization(OrganizationRef):
+    """A listing's organization, with whether it is vetted: a match's are all approved."""
+
+    status: OrganizationStatus = Field(
+        description="`approved`: the listing is matched and shown to operators and "
+        "partners. `pending` (not vetted yet) or `suspended`: it is not; only administrators "
+        "and the organization's own keys read it."
+    )
+
+
 class ServicePublic(BaseModel):
     """A listing as the caller's role may see it."""
 
     id: UUID
     organization_id: UUID
-    organization: OrganizationRef
+    organization: ListedOrganization
     version: int
     name: str
     description: str

@@ -1,7 +1,7 @@
 """Rich tables for an operator's terminal. What they show is the server's answer only."""
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from rich.console import Console
@@ -314,7 +314,8 @@ def print_services(console: Console, page: ServicePage) -> None:
             str(service.id),
             Text(service.name, style="bold")
             + Text("".join(f"\n{category.value}" for category in service.categories))
-            + Text(f"\n{service.organization.name}", style="dim"),
+            + Text(f"\n{service.organization.name}", style="dim")
+            + _unlisted(service.organization.status),
             _capacity(service.capacity, service.accepting_referrals),
         )
     if page.items:
@@ -385,7 +386,7 @@ def _lines(values: Iterable[str]) -> str:
     return ", ".join(values) or "-"
 
 
-def _facts(title: str, rows: list[tuple[str, str]]) -> Table:
+def _facts(title: str, rows: Sequence[tuple[str, str | Text]]) -> Table:
     """A record as named lines, under its title."""
     table = Table(show_header=False, title=title, title_justify="left")
     for name, value in rows:
@@ -398,9 +399,9 @@ def print_service(console: Console, service: ServicePublic) -> None:
     places = [
         f"{location.municipality}, {location.province.value}" for location in service.locations
     ]
-    rows = [
+    rows: list[tuple[str, str | Text]] = [
         ("id", str(service.id)),
-        ("organization", service.organization.name),
+        ("organization", _organization_line(service)),
         ("categories", _lines(category.value for category in service.categories)),
         ("languages", _lines(service.languages)),
         ("delivery", _lines(mode.value for mode in service.delivery)),
@@ -490,6 +491,17 @@ def print_history(console: Console, history: OrganizationHistory | ServiceHistor
             "\n".join(details) or "-",
         )
     console.print(record)
+
+
+def _organization_line(service: ServicePublic) -> Text:
+    return Text(service.organization.name) + _unlisted(service.organization.status)
+
+
+def _unlisted(status: OrganizationStatus) -> Text:
+    """Said of a listing its readers other than an administrator or its owner never see."""
+    if status is OrganizationStatus.approved:
+        return Text("")
+    return Text(f"\n{status.value}: not matched nor shown to partners", style="yellow")
 
 
 def print_key_created(console: Console, key: KeyCreated) -> None:

@@ -60,7 +60,11 @@ def test_created_service_reads_back_as_sent_with_metadata_and_etag(api: Api) -> 
     assert read.headers["ETag"] == created.headers["ETag"]
     assert {k: body[k] for k in sent} == sent
     assert body["version"] == 1
-    assert body["organization"] == {"id": organization_id, "name": "Test Organization"}
+    assert body["organization"] == {
+        "id": organization_id,
+        "name": "Test Organization",
+        "status": "approved",
+    }
     for stamp in ("created_at", "updated_at", "last_verified_at", "availability_updated_at"):
         assert datetime.fromisoformat(body[stamp]).tzinfo is not None
 
@@ -1046,3 +1050,24 @@ def test_a_bad_history_page_is_a_422(api: Api, params: dict[str, Any]) -> None:
         api.get(f"/v1/services/{service_id}/history", api.admin, **params), 422
     )
     assert problem["errors"][0]["loc"] == ["query", next(iter(params))]
+
+
+def test_a_listing_says_whether_its_organization_is_vetted_to_whoever_may_read_it(
+    api: Api,
+) -> None:
+    """An administrator reading a suspended organization's listing could not tell that no
+    partner sees it (a review of an administrator's first week)."""
+    organization_id = api.organization("Under Review")
+    service_id = api.service(organization_id)["id"]
+    provider = api.key("provider", organization_id)
+    api.client.post(
+        f"/v1/organizations/{organization_id}/suspend",
+        json={"note": "Reported by a partner."},
+        headers=api.admin,
+    )
+    read = api.get(f"/v1/services/{service_id}", api.admin).json()
+    assert read["organization"]["status"] == "suspended"
+    listed = api.get("/v1/services", api.admin, organization_id=organization_id).json()
+    assert [item["organization"]["status"] for item in listed["items"]] == ["suspended"]
+    assert api.get(f"/v1/services/{service_id}", provider).status_code == 403
+    assert api.get(f"/v1/services/{service_id}", api.key("partner")).status_code == 404

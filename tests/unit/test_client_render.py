@@ -210,3 +210,33 @@ def test_the_nearest_farther_away_are_printed_after_matches_too() -> None:
         text = " ".join(out.getvalue().split())
         assert text.count("The nearest farther away:") == 2
         assert "tonight@example.org" in text
+
+
+@pytest.mark.parametrize(("status", "said"), [("suspended", True), ("approved", False)])
+def test_a_listing_of_an_organization_not_approved_says_no_one_else_sees_it(
+    status: str, said: bool
+) -> None:
+    """`services get` as an administrator showed a suspended organization's listing as any
+    other (a review of an administrator's first week)."""
+    from referral_client._render import print_service
+    from schemas.services import ServicePublic
+    from tests.factories import listing
+
+    organization = str(uuid4())
+    service = ServicePublic.model_validate(
+        {
+            **listing(organization),
+            "id": str(uuid4()),
+            "version": 3,
+            "organization": {"id": organization, "name": "Under Review", "status": status},
+            "created_at": "2026-11-30T10:00:00Z",
+            "updated_at": "2026-11-30T10:00:00Z",
+            "last_verified_at": None,
+            "availability_updated_at": None,
+            "eligibility_stated": True,
+        }
+    )
+    out = io.StringIO()
+    print_service(Console(file=out, width=120), service)
+    assert "Under Review" in out.getvalue()
+    assert (f"{status}: not matched nor shown to partners" in out.getvalue()) is said
