@@ -14,6 +14,7 @@ from schemas.organizations import (
     OrganizationHistory,
     OrganizationPage,
     OrganizationPublic,
+    OrganizationUpdate,
     StatusChange,
 )
 from schemas.reports import NeedCountPage
@@ -276,6 +277,17 @@ class Operations:
         ).model_dump(mode="json", exclude_none=True)
         path = organization_path(organization_id, f"/{action}")
         call = Call("POST", path, json=body or None, idempotent=False)
+        return parse((yield from send(call, self.retry)), OrganizationPublic)
+
+    def update_organization(
+        self, organization_id: UUID | str, changes: OrganizationUpdate, *, etag: str | None
+    ) -> Flow[OrganizationPublic]:
+        """PATCH the fields set in `changes` (`None` clears an optional one); with `etag`,
+        only the organization as read (412 otherwise). Sent twice, the same change is made
+        once: a PATCH that changes nothing records nothing."""
+        body = changes.model_dump(mode="json", exclude_unset=True)
+        headers = {"If-Match": etag} if etag is not None else {}
+        call = Call("PATCH", organization_path(organization_id), json=body, headers=headers)
         return parse((yield from send(call, self.retry)), OrganizationPublic)
 
     def delete_organization(self, organization_id: UUID | str) -> Flow[None]:

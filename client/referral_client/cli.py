@@ -59,7 +59,7 @@ from schemas.enums import (
 )
 from schemas.folding import normalise_name
 from schemas.match import NeedCode, NeedProfile
-from schemas.organizations import OrganizationCreate, OrganizationPublic
+from schemas.organizations import OrganizationCreate, OrganizationPublic, OrganizationUpdate
 from schemas.services import ServicePublic
 
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_AUTH, EXIT_UNREACHABLE = 1, 2, 3, 4
@@ -472,6 +472,15 @@ def get_service(
     _on_service(ReferralClient.get_service, service_id, as_json=as_json, url=url, api_key=api_key)
 
 
+@services_app.command("delete")
+def delete_service(service_id: ServiceIdArgument, url: Url = None, api_key: ApiKey = None) -> None:
+    """Remove a listing (a provider its own; an administrator any, before deleting its
+    organization). Its history stays readable; partners' syncs are told to drop it."""
+    with _client(url, api_key) as client:
+        client.delete_service(service_id)
+    typer.echo(f"Listing {service_id} deleted.")
+
+
 @services_app.command("verify")
 def verify_service(
     service_id: ServiceIdArgument, as_json: Json = False, url: Url = None, api_key: ApiKey = None
@@ -604,6 +613,51 @@ def delete_organization(
     with _client(url, api_key) as client:
         client.delete_organization(organization_id)
     typer.echo(f"Organization {organization_id} deleted; its keys are revoked.")
+
+
+@organizations_app.command("update")
+def update_organization(
+    organization_id: OrganizationIdArgument,
+    name: Annotated[str | None, typer.Option(help="A new name.", show_default=False)] = None,
+    description: Annotated[
+        str | None, typer.Option(help="What it does.", show_default=False)
+    ] = None,
+    website: Annotated[
+        str | None, typer.Option(help='https://… ("" removes it)', show_default=False)
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option(help='Its contact address ("" removes it).', show_default=False)
+    ] = None,
+    phone: Annotated[
+        str | None, typer.Option(help='+1-… ("" removes it).', show_default=False)
+    ] = None,
+    as_json: Json = False,
+    url: Url = None,
+    api_key: ApiKey = None,
+) -> None:
+    """Change what it says of itself (its phone, its website): only the options given, each
+    an entry in its history. A change of contact details after vetting is for the
+    administrator to check again."""
+    given: dict[str, str | None] = {
+        field: value
+        for field, value in {
+            "name": name,
+            "description": description,
+            "website": website,
+            "email": email,
+            "phone": phone,
+        }.items()
+        if value is not None
+    }
+    if not given:
+        raise UsageError("give at least one of --name, --description, --website, --email, --phone")
+    for field in ("website", "email", "phone"):
+        if given.get(field) == "":
+            given[field] = None  # (removed)
+    changes = OrganizationUpdate.model_validate(given)
+    with _client(url, api_key) as client:
+        changed = client.update_organization(organization_id, changes)
+    _show(changed, as_json, lambda console, o: _render.print_organization(console, o, None))
 
 
 @organizations_app.command("add")

@@ -25,6 +25,7 @@ from schemas.organizations import (
     OrganizationHistory,
     OrganizationPage,
     OrganizationPublic,
+    OrganizationUpdate,
 )
 from schemas.reports import NeedCountPage
 from schemas.services import (
@@ -251,6 +252,18 @@ class ReferralClient(ClientBase):
         return self._run(
             self._operations.change_status(organization_id, "suspend", note, expected_status)
         )
+
+    def update_organization(
+        self,
+        organization_id: UUID | str,
+        changes: OrganizationUpdate,
+        *,
+        etag: str | None = None,
+    ) -> OrganizationPublic:
+        """Change the fields set in `changes` (`None` clears an optional one), an entry in
+        its history. `etag`: the `ETag` it was read with, so that another administrator's
+        change since is not overwritten unseen (`PreconditionFailed`)."""
+        return self._run(self._operations.update_organization(organization_id, changes, etag=etag))
 
     def delete_organization(self, organization_id: UUID | str) -> None:
         """Remove an organization without listings (`Conflict` while it has any): its keys

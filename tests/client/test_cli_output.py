@@ -1,6 +1,7 @@
 """What `referral-client` prints around the server's answers, against scripted answers
 (httpx.MockTransport): a refused report leaves no CSV behind, an empty list says so."""
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -157,3 +158,43 @@ def test_keys_say_who_issued_and_revoked_them_and_which_are_refused(
     assert "refused: its organization is suspended" in out
     assert "by Amira" in out
     assert out.count("refused") == 1  # (not the revoked one: revoked says it)
+
+
+def test_an_administrator_changes_an_organizations_details_and_deletes_a_listing(
+    serve: Callable[[Handler], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The 409 of a deletion said "delete its listings first", and PATCH of an organization
+    is in the contract, but the command line could do neither (a review of an
+    administrator's first week)."""
+    sent: list[httpx.Request] = []
+    organization = {
+        "id": ORGANIZATION,
+        "name": "Harbour House",
+        "description": "",
+        "website": None,
+        "email": None,
+        "phone": "+1-204-555-0100",
+        "status": "pending",
+        "created_at": "2026-11-30T10:00:00Z",
+        "updated_at": "2026-12-02T10:00:00Z",
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        if request.method == "DELETE":
+            return httpx.Response(204)
+        return httpx.Response(200, json=organization)
+
+    serve(answer)
+    command = ["organizations", "update", ORGANIZATION, "--phone", "+1-204-555-0100"]
+    assert run([*command, "--website", ""]) == 0
+    assert "Harbour House" in capsys.readouterr().out
+    assert (sent[0].method, sent[0].url.path) == ("PATCH", f"/v1/organizations/{ORGANIZATION}")
+    assert json.loads(sent[0].content) == {"phone": "+1-204-555-0100", "website": None}
+    assert run(["organizations", "update", ORGANIZATION]) == 2
+    assert "--phone" in capsys.readouterr().err
+    assert len(sent) == 1  # nothing sent
+    service_id = "0f6f7c9e-1d7e-4c43-9c1f-5d0f3f1b2a10"
+    assert run(["services", "delete", service_id]) == 0
+    assert capsys.readouterr().out == f"Listing {service_id} deleted.\n"
+    assert (sent[1].method, sent[1].url.path) == ("DELETE", f"/v1/services/{service_id}")

@@ -372,3 +372,27 @@ def test_the_key_never_appears_in_a_repr(live: LiveServer) -> None:
     with ReferralClient(live.url, live.operator_key) as referral:
         assert live.operator_key not in repr(referral)
         assert live.operator_key not in repr(referral.connection)
+
+
+def test_an_administrator_changes_an_organizations_details_as_read(live: LiveServer) -> None:
+    """`update_organization` sends the fields set; with the ETag it was read with, another
+    administrator's change since is a `PreconditionFailed`, and nothing changes."""
+    from schemas.organizations import OrganizationCreate, OrganizationUpdate
+
+    with ReferralClient(live.url, live.admin_key) as admin:
+        created = admin.create_organization(
+            OrganizationCreate(name=f"Details {uuid.uuid4().hex[:6]}", phone="+1-204-555-0100")
+        )
+        etag = httpx.get(
+            f"{live.url}/v1/organizations/{created.id}",
+            headers={"Authorization": f"Bearer {live.admin_key}"},
+        ).headers["ETag"]
+        changed = admin.update_organization(
+            created.id, OrganizationUpdate.model_validate({"phone": "+1-204-555-0199"})
+        )
+        assert (changed.phone, changed.name) == ("+1-204-555-0199", created.name)
+        with pytest.raises(PreconditionFailed):
+            admin.update_organization(
+                created.id, OrganizationUpdate.model_validate({"website": None}), etag=etag
+            )
+        assert admin.get_organization(created.id).phone == "+1-204-555-0199"
