@@ -2793,8 +2793,9 @@
         {
           role: $("issue-role").value,
           name: $("issue-name").value,
-          // Sent as typed: the server says what is wrong with it, naming the field.
-          ...(limit ? { rate_limit_per_minute: /^\d+$/.test(limit) ? Number(limit) : limit } : {}),
+          // Sent as typed: the server says what is wrong with it, naming the field (a whole
+          // number as one, so that -1 is told "0 or more", not "a valid integer").
+          ...(limit ? { rate_limit_per_minute: /^-?\d+$/.test(limit) ? Number(limit) : limit } : {}),
         },
         null,
         $("key-issue"),
