@@ -130,7 +130,7 @@ def detach_keys_of(
     """Revoke an organization's working keys and keep all its keys, revoked, with no
     organization: the record of who held them stays when the organization goes. Returns them
     as they were."""
-    keys = list_keys(session, organization_id=organization_id)
+    keys = [key for key, _ in list_keys(session, organization_id=organization_id)]
     session.execute(
         sa.update(ApiKey)
         .where(col(ApiKey.organization_id) == organization_id, col(ApiKey.revoked_at).is_(None))
