@@ -195,6 +195,8 @@ ALIAS_SHADOWS = 1_000
 # (`_without_placeholders`).
 SHARED_POINT_NAMES = 3
 PLACEHOLDER_KM = 50.0
+# ... and, for a postal area's point, holding at most this many codes per community there.
+STACKED_CODES = 1.5
 # A postal area whose codes lie (median) farther than this from its point is a region, where
 # a whole rural code names a community (`rural_codes`): `service.usecases.match.WIDE_PREFIX_KM`.
 WIDE_FSA_KM = 50.0
@@ -419,9 +421,11 @@ def load_fsas() -> list[FsaRow]:
         provinces: dict[str, Counter[str]] = defaultdict(Counter)
         counts: Counter[str] = Counter()
         named_at: dict[tuple[float, float], set[str]] = defaultdict(set)
+        codes_at: Counter[tuple[float, float]] = Counter()
         query = "SELECT code, name, province, latitude, longitude FROM PostalCodes ORDER BY code"
         for code, name, province, lat, lon in con.execute(query):
             named_at[(float(lat), float(lon))].add(str(name))
+            codes_at[(float(lat), float(lon))] += 1
             prefix = str(code)[:3].upper()
             if prefix in EXCLUDED_FSAS:
                 continue
@@ -431,7 +435,13 @@ def load_fsas() -> list[FsaRow]:
                 points[prefix].append((float(lat), float(lon)))
     finally:
         con.close()
-    shared = {point for point, names in named_at.items() if len(names) >= SHARED_POINT_NAMES}
+    # A stack of about one code per community (J0L's, in Longueuil: 19 codes of 19), not a
+    # rural post office serving several localities, whose codes are many (E7J's: 86 of 7).
+    shared = {
+        point
+        for point, names in named_at.items()
+        if len(names) >= SHARED_POINT_NAMES and codes_at[point] <= STACKED_CODES * len(names)
+    }
     rows: list[FsaRow] = []
     for prefix in sorted(counts):
         # Not the points where the package stacks codes of several communities (a

@@ -1086,6 +1086,10 @@ def test_every_region_too_wide_for_its_prefix_keeps_its_whole_codes(gazetteer: G
         ("J0L", "Saint-Philippe, QC", False),  # was Saint-Hubert, in Longueuil, "compact"
         ("J0A", "Tingwick, QC", False),  # Warwick and Danville listings were put on one point
         ("C0A", "Charlottetown, PE", False),
+        # A rural post office's point, many codes of a few localities, is no placeholder: left
+        # out, it made E7J look compact and put its listings 27 km from their town (a review).
+        ("E7J", "Florenceville-Bristol, NB", False),
+        ("E6A", "Upper Miramichi, NB", False),
     ],
 )
 def test_a_postal_areas_point_and_spread_leave_out_the_packages_placeholders(
