@@ -70,9 +70,9 @@ class KeyPublic(BaseModel):
     )
     organization_status: OrganizationStatus | None = Field(
         default=None,
-        description="In `GET /v1/keys` and when issued, a provider key's organization's "
-        "status: while it is `suspended`, the key is refused (403) though not revoked, and "
-        "works again once the organization is approved. Null for a staff key.",
+        description="A provider key's organization's status: while it is `suspended`, the "
+        "key is refused (403) though not revoked, and works again once the organization is "
+        "approved. Null for a staff key.",
     )
 
 

@@ -284,10 +284,17 @@ class Operations:
     ) -> Flow[OrganizationPublic]:
         """PATCH the fields set in `changes` (`None` clears an optional one); with `etag`,
         only the organization as read (412 otherwise). Sent twice, the same change is made
-        once: a PATCH that changes nothing records nothing."""
+        once (a PATCH that changes nothing records nothing), so it is retried; but not with
+        an `etag` once it may have arrived: its own change would make the retry a 412."""
         body = changes.model_dump(mode="json", exclude_unset=True)
         headers = {"If-Match": etag} if etag is not None else {}
-        call = Call("PATCH", organization_path(organization_id), json=body, headers=headers)
+        call = Call(
+            "PATCH",
+            organization_path(organization_id),
+            json=body,
+            headers=headers,
+            idempotent=etag is None,
+        )
         return parse((yield from send(call, self.retry)), OrganizationPublic)
 
     def delete_organization(self, organization_id: UUID | str) -> Flow[None]:

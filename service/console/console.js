@@ -2081,7 +2081,8 @@
     const session = state.session;
     try {
       // Only the organization as shown: approved, or changed, since it was read, it is
-      // drawn again (412) rather than deleted with the keys issued to it meanwhile (a review).
+      // drawn again (412) rather than deleted unseen (a review). (A key issued meanwhile
+      // changes no field of it: the keys' table, read with it, is what shows those.)
       await busy(`decide:${id}`, () =>
         api(`/v1/organizations/${encodeURIComponent(id)}`, { method: "DELETE", ifMatch: etag }),
       );

@@ -173,9 +173,10 @@ def removed_since(
 ) -> tuple[list[tuple[uuid.UUID, datetime, str]], int]:
     """Listings deleted since `since`, and when `withdrawn`, those whose organization was
     suspended since then and is still (except `own_organization`'s, which its provider still
-    sees): `(id, when, "deleted" | "withdrawn")`, oldest first. (A pending organization's
-    listings were never shown: nothing to withdraw, and when `withdrawn`, no deletion to
-    tell.)"""
+    sees): `(id, when, "deleted" | "withdrawn")`, oldest first. When `withdrawn` (a reader
+    other than an administrator), no deletion by an organization still pending, whose
+    listings were never shown. (Not yet told apart: one suspended, or deleted, without
+    ever having been approved, whose listings were never shown either.)"""
     deleted: ServiceSelect = sa.select(
         col(ServiceChange.service_id).label("id"),
         col(ServiceChange.at).label("at"),

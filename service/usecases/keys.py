@@ -191,7 +191,7 @@ def describe_caller(session: Session, *, caller: Caller, stale_after: StaleAfter
     )
     return CallerPublic(
         stale_after=stale_after,
-        key=_public(record),
+        key=_public(record, organization.status if organization is not None else None),
         organization=(
             None
             if organization is None
@@ -233,7 +233,14 @@ def update_key(
                 "changes": {field: list(values) for field, values in sorted(changed.items())},
             },
         )
-    return _public(record)
+    return _public(record, _status_of(session, record))
+
+
+def _status_of(session: Session, record: ApiKey) -> str | None:
+    if record.organization_id is None:
+        return None
+    organization = organizations_repo.get_organization(session, record.organization_id)
+    return organization.status if organization is not None else None
 
 
 def revoke_key(session: Session, *, key_id: uuid.UUID, caller: Caller) -> None:

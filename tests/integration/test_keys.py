@@ -551,3 +551,27 @@ def test_a_suspended_organizations_keys_say_they_are_refused_though_not_revoked(
     assert replacement.json()["organization_status"] == "suspended"
     staff = api.get("/v1/keys", api.admin, role="operator").json()["items"]
     assert all(k["organization_status"] is None for k in staff)
+
+
+def test_a_suspended_organizations_key_says_so_when_renamed_and_read_as_who_am_i(
+    api: Api,
+) -> None:
+    """Only the list and the issuing answer said it, a review found: a key renamed read
+    like a staff key's."""
+    organization_id = api.organization("Renamed Under Review")
+    issued = api.client.post(
+        "/v1/keys",
+        json={"role": "provider", "name": "beds", "organization_id": organization_id},
+        headers=api.admin,
+    ).json()
+    me = api.get("/v1/me", {"Authorization": f"Bearer {issued['key']}"}).json()
+    assert me["key"]["organization_status"] == "approved"
+    api.client.post(
+        f"/v1/organizations/{organization_id}/suspend",
+        json={"note": "Reported."},
+        headers=api.admin,
+    )
+    renamed = api.client.patch(
+        f"/v1/keys/{issued['id']}", json={"name": "beds (old)"}, headers=api.admin
+    )
+    assert renamed.json()["organization_status"] == "suspended"
