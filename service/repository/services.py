@@ -8,7 +8,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlmodel import Session, col, select
 
-from service.models import AreaCover, Location, Organization, ReachCell, Service, ServiceChange
+from service.models import (
+    AreaCover,
+    Location,
+    Organization,
+    OrganizationChange,
+    ReachCell,
+    Service,
+    ServiceChange,
+)
 from service.repository.rows import attach_owner_and_locations, detached
 
 # SQLModel 0.0.50's stubs and SQLAlchemy 2.1's disagree on `select(Service)` and on column
@@ -174,9 +182,8 @@ def removed_since(
     """Listings deleted since `since`, and when `withdrawn`, those whose organization was
     suspended since then and is still (except `own_organization`'s, which its provider still
     sees): `(id, when, "deleted" | "withdrawn")`, oldest first. When `withdrawn` (a reader
-    other than an administrator), no deletion by an organization still pending, whose
-    listings were never shown. (Not yet told apart: one suspended, or deleted, without
-    ever having been approved, whose listings were never shown either.)"""
+    other than an administrator), none of an organization never approved by then, whose
+    listings were never shown (`_never_approved`)."""
     deleted: ServiceSelect = sa.select(
         col(ServiceChange.service_id).label("id"),
         col(ServiceChange.at).label("at"),
@@ -189,15 +196,16 @@ def removed_since(
     if since is not None:
         deleted = deleted.where(col(ServiceChange.at) > since)
     if withdrawn:
-        # Not the listings of an organization still pending: never approved (a decision
-        # never goes back to pending), so never shown to those who read this; their ids and
-        # times would say that an unvetted organization is at work (a review).
+        # Not the listings of an organization never approved (still pending, or suspended or
+        # deleted without ever being approved): never shown to those who read this, their ids
+        # and times would say that an unvetted organization is at work (a review).
         deleted = deleted.where(
             ~sa.exists().where(
                 col(Organization.id) == col(ServiceChange.organization_id),
                 col(Organization.status) == "pending",
                 col(Organization.id) != own_organization,
-            )
+            ),
+            ~_never_approved(col(ServiceChange.organization_id), by=col(ServiceChange.at)),
         )
     parts: list[ServiceSelect] = [deleted]
     if withdrawn:
@@ -208,7 +216,10 @@ def removed_since(
                 sa.literal("withdrawn").label("reason"),
             )
             .join(Organization, col(Organization.id) == col(Service.organization_id))
-            .where(col(Organization.status) == "suspended")
+            .where(
+                col(Organization.status) == "suspended",
+                ~_never_approved(col(Organization.id), by=col(Organization.updated_at)),
+            )
         )
         if since is not None:
             gone = gone.where(col(Organization.updated_at) > since)
@@ -233,6 +244,22 @@ def removed_since(
     return [
         (row[0], row[1] if row[1].tzinfo else row[1].replace(tzinfo=UTC), row[2]) for row in rows
     ], int(total)
+
+
+def _never_approved(organization_id: Any, *, by: Any) -> Any:
+    """Whether the organization's history says it was never approved by `by`: registered
+    through the API (its `create` entry, pending), with no approval and no import, which may
+    approve, at or before then. Its listings were never shown but to administrators and
+    itself. (One with no history, as the demo's, or imported, is taken to have been shown.)"""
+    history = OrganizationChange.__table__.c
+    return sa.and_(
+        sa.exists().where(history.organization_id == organization_id, history.action == "create"),
+        ~sa.exists().where(
+            history.organization_id == organization_id,
+            history.action.in_(("approve", "import")),
+            history.at <= by,
+        ),
+    )
 
 
 def add_service(session: Session, service: Service) -> Service:

@@ -251,6 +251,44 @@ def test_a_pending_organizations_listings_were_never_shown_so_none_is_withdrawn(
     assert [(item["id"], item["reason"]) for item in told] == [(deleted, "deleted")]
 
 
+@pytest.mark.parametrize("ending", ["suspended", "deleted"])
+def test_an_applicant_turned_down_before_approval_leaves_nothing_to_drop(
+    api: Api, ending: str
+) -> None:
+    """An unvetted applicant is turned down by suspending or deleting it: its listings,
+    never shown, were told to every partner as deleted or withdrawn, and so was the
+    applicant (a review). One approved once is told, as its listings were shown."""
+    since = datetime.now(UTC).isoformat()
+    applicant = api.organization("Turned down", approved=False)
+    kept = api.service(applicant, name="Kept listing")["id"]
+    dropped = api.service(applicant, name="Dropped listing")["id"]
+    assert api.client.delete(f"/v1/services/{dropped}", headers=api.admin).status_code == 204
+    path = f"/v1/organizations/{applicant}"
+    if ending == "suspended":
+        decided = api.client.post(
+            f"{path}/suspend", json={"note": "Not a shelter."}, headers=api.admin
+        )
+        assert decided.status_code == 200, decided.text
+    else:
+        assert api.client.delete(f"/v1/services/{kept}", headers=api.admin).status_code == 204
+        assert api.client.delete(path, headers=api.admin).status_code == 204
+    partner = api.key("partner")
+    assert api.get("/v1/removed-services", partner, since=since).json()["items"] == []
+    told = {
+        item["id"]
+        for item in api.get("/v1/removed-services", api.admin, since=since).json()["items"]
+    }
+    assert dropped in told
+    # Approved once, then suspended: its listings were shown, so they are withdrawn.
+    vetted = api.organization("Vetted then suspended")
+    shown = api.service(vetted, name="Shown listing")["id"]
+    api.client.post(
+        f"/v1/organizations/{vetted}/suspend", json={"note": "Reported."}, headers=api.admin
+    )
+    items = api.get("/v1/removed-services", partner, since=since).json()["items"]
+    assert [(item["id"], item["reason"]) for item in items] == [(shown, "withdrawn")]
+
+
 def test_a_filtered_list_gives_no_cursor_and_takes_none(api: Api) -> None:
     """A listing can leave a filter (its location moved to another province), which a sync
     following the filtered list would never see: it kept the listing for good."""
