@@ -421,11 +421,11 @@ def load_fsas() -> list[FsaRow]:
         provinces: dict[str, Counter[str]] = defaultdict(Counter)
         counts: Counter[str] = Counter()
         named_at: dict[tuple[float, float], set[str]] = defaultdict(set)
-        codes_at: Counter[tuple[float, float]] = Counter()
+        codes_per_point: Counter[tuple[float, float]] = Counter()
         query = "SELECT code, name, province, latitude, longitude FROM PostalCodes ORDER BY code"
         for code, name, province, lat, lon in con.execute(query):
             named_at[(float(lat), float(lon))].add(str(name))
-            codes_at[(float(lat), float(lon))] += 1
+            codes_per_point[(float(lat), float(lon))] += 1
             prefix = str(code)[:3].upper()
             if prefix in EXCLUDED_FSAS:
                 continue
@@ -437,10 +437,10 @@ def load_fsas() -> list[FsaRow]:
         con.close()
     # A stack of about one code per community (J0L's, in Longueuil: 19 codes of 19), not a
     # rural post office serving several localities, whose codes are many (E7J's: 86 of 7).
-    shared = {
+    stacked = {
         point
         for point, names in named_at.items()
-        if len(names) >= SHARED_POINT_NAMES and codes_at[point] <= STACKED_CODES * len(names)
+        if len(names) >= SHARED_POINT_NAMES and codes_per_point[point] <= STACKED_CODES * len(names)
     }
     rows: list[FsaRow] = []
     for prefix in sorted(counts):
@@ -448,15 +448,11 @@ def load_fsas() -> list[FsaRow]:
         # placeholder): J0L's, in Longueuil, held 19 of its 41 codes, so that the area of
         # Saint-Rémi was placed 32 km away, with a spread that called it compact (a review).
         every = points[prefix]
-        pts = [p for p in every if p not in shared] or every
+        pts = [p for p in every if p not in stacked] or every
         if not pts:
             continue
-        every_lat = statistics.median(p[0] for p in every)
-        every_lon = statistics.median(p[1] for p in every)
-        every_spread = statistics.median(haversine_km(every_lat, every_lon, a, b) for a, b in every)
-        lat = statistics.median(p[0] for p in pts)
-        lon = statistics.median(p[1] for p in pts)
-        spread = statistics.median(haversine_km(lat, lon, a, b) for a, b in pts)
+        every_lat, every_lon, every_spread = _centre(every)
+        lat, lon, spread = _centre(pts)
         province = sorted(provinces[prefix].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         also_in = " ".join(
             sorted(
@@ -479,6 +475,17 @@ def load_fsas() -> list[FsaRow]:
             )
         )
     return rows
+
+
+def _centre(points: list[tuple[float, float]]) -> tuple[float, float, float]:
+    """The median point of `points`, and their median distance from it in km."""
+    latitude = statistics.median(p[0] for p in points)
+    longitude = statistics.median(p[1] for p in points)
+    return (
+        latitude,
+        longitude,
+        statistics.median(haversine_km(latitude, longitude, a, b) for a, b in points),
+    )
 
 
 def correct_fsas(fsas: list[FsaRow]) -> None:
