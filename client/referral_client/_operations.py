@@ -207,8 +207,9 @@ class Operations:
         body = changes.model_dump(mode="json", exclude_unset=True)
         return (yield from self.write_service("PATCH", service_id, body, etag=etag))
 
-    def delete_service(self, service_id: ServiceId) -> Flow[None]:
-        yield from remove(Call("DELETE", service_path(service_id)), self.retry)
+    def delete_service(self, service_id: ServiceId, *, etag: str | None = None) -> Flow[None]:
+        headers = {"If-Match": etag} if etag is not None else {}
+        yield from remove(Call("DELETE", service_path(service_id), headers=headers), self.retry)
 
     def set_availability(
         self,
@@ -253,9 +254,13 @@ class Operations:
         call = Call("GET", "/v1/organizations", _params(filters))
         return parse((yield from send(call, self.retry)), OrganizationPage)
 
-    def get_organization(self, organization_id: UUID | str) -> Flow[OrganizationPublic]:
-        call = Call("GET", organization_path(organization_id))
-        return parse((yield from send(call, self.retry)), OrganizationPublic)
+    def get_organization(self, organization_id: UUID | str) -> Flow[tuple[OrganizationPublic, str]]:
+        response = yield from send(Call("GET", organization_path(organization_id)), self.retry)
+        organization = parse(response, OrganizationPublic)
+        etag = response.headers.get("ETag")
+        if not etag:
+            raise UnexpectedResponse("the organization came without an ETag")
+        return organization, etag
 
     def create_organization(self, organization: OrganizationCreate) -> Flow[OrganizationPublic]:
         body = organization.model_dump(mode="json")
@@ -268,15 +273,18 @@ class Operations:
         action: str,
         note: str | None,
         expected_status: OrganizationStatus | str | None = None,
+        etag: str | None = None,
     ) -> Flow[OrganizationPublic]:
         """`approve` or `suspend`. Retried only when the server cannot have acted: each call
         with a note is an entry in the organization's history. With `expected_status`, the
-        server answers 409 and changes nothing when the status is another by now."""
+        server answers 409 and changes nothing when the status is another by now; with
+        `etag`, 412 when anything of it changed since it was read."""
         body = StatusChange.model_validate(
             {"note": note, "expected_status": expected_status}
         ).model_dump(mode="json", exclude_none=True)
         path = organization_path(organization_id, f"/{action}")
-        call = Call("POST", path, json=body or None, idempotent=False)
+        headers = {"If-Match": etag} if etag is not None else {}
+        call = Call("POST", path, json=body or None, headers=headers, idempotent=False)
         return parse((yield from send(call, self.retry)), OrganizationPublic)
 
     def update_organization(
@@ -297,8 +305,12 @@ class Operations:
         )
         return parse((yield from send(call, self.retry)), OrganizationPublic)
 
-    def delete_organization(self, organization_id: UUID | str) -> Flow[None]:
-        yield from remove(Call("DELETE", organization_path(organization_id)), self.retry)
+    def delete_organization(
+        self, organization_id: UUID | str, *, etag: str | None = None
+    ) -> Flow[None]:
+        headers = {"If-Match": etag} if etag is not None else {}
+        call = Call("DELETE", organization_path(organization_id), headers=headers)
+        yield from remove(call, self.retry)
 
     def organization_history(
         self, organization_id: UUID | str, *, since: datetime | None = None

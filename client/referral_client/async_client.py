@@ -146,8 +146,8 @@ class AsyncReferralClient(ClientBase):
     ) -> ServicePublic:
         return await self._run(self._operations.update_service(service_id, changes, etag=etag))
 
-    async def delete_service(self, service_id: ServiceId) -> None:
-        await self._run(self._operations.delete_service(service_id))
+    async def delete_service(self, service_id: ServiceId, *, etag: str | None = None) -> None:
+        await self._run(self._operations.delete_service(service_id, etag=etag))
 
     async def set_availability(
         self,
@@ -174,6 +174,11 @@ class AsyncReferralClient(ClientBase):
         return await self._run(self._operations.list_organizations(filters))
 
     async def get_organization(self, organization_id: UUID | str) -> OrganizationPublic:
+        return (await self._run(self._operations.get_organization(organization_id)))[0]
+
+    async def get_organization_with_etag(
+        self, organization_id: UUID | str
+    ) -> tuple[OrganizationPublic, str]:
         return await self._run(self._operations.get_organization(organization_id))
 
     async def create_organization(self, organization: OrganizationCreate) -> OrganizationPublic:
@@ -185,9 +190,12 @@ class AsyncReferralClient(ClientBase):
         *,
         note: str | None = None,
         expected_status: OrganizationStatus | str | None = None,
+        etag: str | None = None,
     ) -> OrganizationPublic:
         return await self._run(
-            self._operations.change_status(organization_id, "approve", note, expected_status)
+            self._operations.change_status(
+                organization_id, "approve", note, expected_status, etag=etag
+            )
         )
 
     async def suspend_organization(
@@ -196,9 +204,12 @@ class AsyncReferralClient(ClientBase):
         *,
         note: str | None = None,
         expected_status: OrganizationStatus | str | None = None,
+        etag: str | None = None,
     ) -> OrganizationPublic:
         return await self._run(
-            self._operations.change_status(organization_id, "suspend", note, expected_status)
+            self._operations.change_status(
+                organization_id, "suspend", note, expected_status, etag=etag
+            )
         )
 
     async def update_organization(
@@ -215,8 +226,10 @@ class AsyncReferralClient(ClientBase):
             self._operations.update_organization(organization_id, changes, etag=etag)
         )
 
-    async def delete_organization(self, organization_id: UUID | str) -> None:
-        await self._run(self._operations.delete_organization(organization_id))
+    async def delete_organization(
+        self, organization_id: UUID | str, *, etag: str | None = None
+    ) -> None:
+        await self._run(self._operations.delete_organization(organization_id, etag=etag))
 
     async def organization_history(
         self, organization_id: UUID | str, *, since: datetime | None = None

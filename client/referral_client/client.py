@@ -180,10 +180,12 @@ class ReferralClient(ClientBase):
         `PreconditionFailed` and nothing changes."""
         return self._run(self._operations.update_service(service_id, changes, etag=etag))
 
-    def delete_service(self, service_id: ServiceId) -> None:
+    def delete_service(self, service_id: ServiceId, *, etag: str | None = None) -> None:
         """Remove the listing; its history stays. A 404 to a retry, after a try whose outcome
-        is unknown (a timeout, a gateway's 502 or 504), means that try removed it: no error."""
-        self._run(self._operations.delete_service(service_id))
+        is unknown (a timeout, a gateway's 502 or 504), means that try removed it: no error.
+        `etag`: from `get_service_with_etag`, so that a listing changed since is not removed
+        unseen (`PreconditionFailed`, and it stays)."""
+        self._run(self._operations.delete_service(service_id, etag=etag))
 
     def set_availability(
         self,
@@ -219,6 +221,14 @@ class ReferralClient(ClientBase):
         return self._run(self._operations.list_organizations(filters))
 
     def get_organization(self, organization_id: UUID | str) -> OrganizationPublic:
+        return self._run(self._operations.get_organization(organization_id))[0]
+
+    def get_organization_with_etag(
+        self, organization_id: UUID | str
+    ) -> tuple[OrganizationPublic, str]:
+        """The organization and its `ETag`, to pass to a later `update_organization`,
+        `approve_organization`, `suspend_organization` or `delete_organization`: a decision
+        made on what was read, refused (`PreconditionFailed`) once anything of it changed."""
         return self._run(self._operations.get_organization(organization_id))
 
     def create_organization(self, organization: OrganizationCreate) -> OrganizationPublic:
@@ -231,13 +241,18 @@ class ReferralClient(ClientBase):
         *,
         note: str | None = None,
         expected_status: OrganizationStatus | str | None = None,
+        etag: str | None = None,
     ) -> OrganizationPublic:
         """After vetting: its services match (its provider keys work unless it is suspended).
         `note`: what the approval rests on, kept in its history; required to reinstate a
         suspended organization. `expected_status`: the status the decision was made on; when
-        it is another by now, `Conflict` (409) and nothing changes."""
+        it is another by now, `Conflict` (409) and nothing changes. `etag`: from
+        `get_organization_with_etag`; when anything of it changed since (its details too),
+        `PreconditionFailed` (412) and nothing changes."""
         return self._run(
-            self._operations.change_status(organization_id, "approve", note, expected_status)
+            self._operations.change_status(
+                organization_id, "approve", note, expected_status, etag=etag
+            )
         )
 
     def suspend_organization(
@@ -246,11 +261,14 @@ class ReferralClient(ClientBase):
         *,
         note: str | None = None,
         expected_status: OrganizationStatus | str | None = None,
+        etag: str | None = None,
     ) -> OrganizationPublic:
         """Its services stop matching at once and its provider keys are refused. `note`: why.
-        `expected_status`: as for `approve_organization`."""
+        `expected_status`, `etag`: as for `approve_organization`."""
         return self._run(
-            self._operations.change_status(organization_id, "suspend", note, expected_status)
+            self._operations.change_status(
+                organization_id, "suspend", note, expected_status, etag=etag
+            )
         )
 
     def update_organization(
@@ -265,11 +283,12 @@ class ReferralClient(ClientBase):
         change since is not overwritten unseen (`PreconditionFailed`)."""
         return self._run(self._operations.update_organization(organization_id, changes, etag=etag))
 
-    def delete_organization(self, organization_id: UUID | str) -> None:
+    def delete_organization(self, organization_id: UUID | str, *, etag: str | None = None) -> None:
         """Remove an organization without listings (`Conflict` while it has any): its keys
         are revoked, its history stays readable. A 404 to a retry, after a try whose outcome
-        is unknown, means that try removed it: no error."""
-        self._run(self._operations.delete_organization(organization_id))
+        is unknown, means that try removed it: no error. `etag`: as for
+        `approve_organization`."""
+        self._run(self._operations.delete_organization(organization_id, etag=etag))
 
     def organization_history(
         self, organization_id: UUID | str, *, since: datetime | None = None

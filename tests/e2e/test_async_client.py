@@ -60,7 +60,10 @@ def test_a_provider_writes_through_the_async_client(live: LiveServer) -> None:
             beds = await provider.set_availability(created.id, beds_available=0)
             verified = await provider.verify_service(created.id)
             history = await provider.service_history(created.id)
-            await provider.delete_service(created.id)
+            with pytest.raises(PreconditionFailed):
+                await provider.delete_service(created.id, etag=etag)
+            _, etag = await provider.get_service_with_etag(created.id)
+            await provider.delete_service(created.id, etag=etag)
             with pytest.raises(NotFound):
                 await provider.get_service(created.id)
         assert patched.fees.value == "fee"

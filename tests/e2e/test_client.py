@@ -396,3 +396,54 @@ def test_an_administrator_changes_an_organizations_details_as_read(live: LiveSer
                 created.id, OrganizationUpdate.model_validate({"website": None}), etag=etag
             )
         assert admin.get_organization(created.id).phone == "+1-204-555-0199"
+
+
+def test_an_administrator_decides_on_the_organization_as_read(live: LiveServer) -> None:
+    """Approving, suspending or deleting with the ETag it was read with: another
+    administrator's change since (its details too, which the decision may rest on) is a
+    `PreconditionFailed`, and nothing changes; read again, the decision goes through."""
+    from schemas.organizations import OrganizationCreate, OrganizationUpdate
+
+    with ReferralClient(live.url, live.admin_key) as admin:
+        created = admin.create_organization(
+            OrganizationCreate(name=f"Vetted as read {uuid.uuid4().hex[:6]}")
+        )
+        read, etag = admin.get_organization_with_etag(created.id)
+        assert read.id == created.id
+        assert etag.startswith(f'"{created.id}.')
+        admin.update_organization(
+            created.id, OrganizationUpdate.model_validate({"website": "https://elsewhere.ca"})
+        )
+        with pytest.raises(PreconditionFailed):
+            admin.approve_organization(created.id, etag=etag)
+        assert admin.get_organization(created.id).status.value == "pending"
+        _, etag = admin.get_organization_with_etag(created.id)
+        assert admin.approve_organization(created.id, etag=etag).status.value == "approved"
+
+        with pytest.raises(PreconditionFailed):
+            admin.suspend_organization(created.id, note="fraud reported", etag=etag)
+        assert admin.get_organization(created.id).status.value == "approved"
+        _, etag = admin.get_organization_with_etag(created.id)
+        suspended = admin.suspend_organization(created.id, note="fraud reported", etag=etag)
+        assert suspended.status.value == "suspended"
+
+        with pytest.raises(PreconditionFailed):
+            admin.delete_organization(created.id, etag=etag)
+        _, etag = admin.get_organization_with_etag(created.id)
+        admin.delete_organization(created.id, etag=etag)
+        with pytest.raises(NotFound):
+            admin.get_organization(created.id)
+
+
+def test_a_listing_changed_since_it_was_read_is_not_deleted(
+    live: LiveServer, provider: ReferralClient
+) -> None:
+    created = provider.create_service(new_listing(live.provider_organization_id))
+    _, etag = provider.get_service_with_etag(created.id)
+    provider.update_service(created.id, ServiceUpdate(description="changed by a colleague"))
+    with pytest.raises(PreconditionFailed):
+        provider.delete_service(created.id, etag=etag)
+    _, etag = provider.get_service_with_etag(created.id)
+    provider.delete_service(created.id, etag=etag)
+    with pytest.raises(NotFound):
+        provider.get_service(created.id)
