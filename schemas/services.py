@@ -114,7 +114,16 @@ class Location(RequestModel):
         ),
     )
     longitude: StrictFloat | None = Field(default=None, ge=MIN_LONGITUDE, le=MAX_LONGITUDE)
-    confidential: StrictBool = False
+    confidential: StrictBool = Field(
+        default=False,
+        description=(
+            "true: a safe house; its address and point reach only administrators and the "
+            "owning organization, and partners are sent to a hotline operator. A change of a "
+            "listing that has a confidential location (PUT, or PATCH of `locations`) must say "
+            "it of every location sent, true or false: left out, it would make that location "
+            "public, so it is a 422 and nothing changes."
+        ),
+    )
     wheelchair_accessible: StrictBool | None = Field(default=None, description="null: unknown.")
 
     @field_validator("postal_code")
@@ -256,8 +265,10 @@ class ServiceReplace(ServiceCreate):
     eligibility_stated: bool | None = Field(default=None, description="Ignored.")
 
     def listing(self) -> ServiceCreate:
-        """The listing sent, without what a read answers besides."""
-        return ServiceCreate.model_validate(self.model_dump(exclude=set(READ_ONLY)))
+        """The listing sent, without what a read answers besides: what it leaves out stays
+        unset (a location's `confidential` unsaid is not said false)."""
+        sent = self.model_dump(exclude=set(READ_ONLY), exclude_unset=True)
+        return ServiceCreate.model_validate(sent)
 
 
 class EligibilityPatch(RequestModel):

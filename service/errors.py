@@ -72,7 +72,7 @@ class Unprocessable(DomainError):
     status, code, title = 422, "validation-error", "Invalid request"
 
     @classmethod
-    def at(cls, *loc: str, msg: str, detail: str) -> "Unprocessable":
+    def at(cls, *loc: str | int, msg: str, detail: str) -> "Unprocessable":
         """One field's problem: `loc` names the field (never its value), `msg` what is wrong
         with it, `detail` what to do."""
         return cls(detail, errors=validation_errors([{"loc": loc, "msg": msg}]))

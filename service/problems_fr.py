@@ -87,6 +87,16 @@ MESSAGES = {
         "La base de données est occupée ou injoignable ; rien n'a changé. Réessayez sous peu."
     ),
     "Invalid JSON": "JSON invalide",
+    "This listing has a confidential location: say for each location sent whether it is "
+    'confidential ("confidential": true keeps its address and point from partners); a location '
+    "sent without it would be public.": (
+        "Cette fiche a un lieu confidentiel : dites de chaque lieu envoyé s'il est confidentiel "
+        '("confidential": true garde son adresse et son point hors de la vue des partenaires) ; '
+        "un lieu envoyé sans cela serait public."
+    ),
+    "required while the listing has a confidential location": (
+        "requis tant que la fiche a un lieu confidentiel"
+    ),
     DUPLICATE_FIELD: "un champ est donn\u00e9 deux fois dans un m\u00eame objet ; envoyez chaque "
     "champ une fois",
     "Unknown query parameter": "paramètre de requête inconnu",

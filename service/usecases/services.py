@@ -368,6 +368,33 @@ def removed_services(
     )
 
 
+CONFIDENTIAL_UNSAID = (
+    "This listing has a confidential location: say for each location sent whether it is "
+    'confidential ("confidential": true keeps its address and point from partners); a location '
+    "sent without it would be public."
+)
+
+
+def _keep_confidentiality_said(service: Service, listing: ServiceCreate) -> None:
+    """A change of a listing with a confidential location says of every location whether it
+    is confidential: the lists of a change replace the stored ones, and a location sent
+    without `confidential` is public by default, so a provider correcting a safe house's
+    address in a PATCH published it (a provider's review). Sent explicitly, either way, as
+    a whole listing read and sent back does."""
+    if not any(location.confidential for location in service.locations):
+        return
+    for index, location in enumerate(listing.locations):
+        if "confidential" not in location.model_fields_set:
+            raise Unprocessable.at(
+                "body",
+                "locations",
+                index,
+                "confidential",
+                msg="required while the listing has a confidential location",
+                detail=CONFIDENTIAL_UNSAID,
+            )
+
+
 def _change_listing(
     session: Session,
     service: Service,
@@ -381,6 +408,7 @@ def _change_listing(
     _check_if_match(service, if_match)
     if listing.organization_id != service.organization_id:
         raise Conflict("A service cannot move to another organization; list it there anew.")
+    _keep_confidentiality_said(service, listing)
     listing = placed(listing, gazetteer)
     # (A listing imported with rules in no terms of ours has them stated by this write, as
     # they stand: on the record, as the import's entry said they were not.)

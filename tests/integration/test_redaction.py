@@ -153,3 +153,65 @@ def test_a_redacted_intake_speaks_the_language_asked_as_in_a_match(
             items = api.get("/v1/services", headers).json()["items"]
             body = next(item for item in items if item["id"] == registry.confidential_id)
         assert body["intake"]["message"].startswith(start), language
+
+
+def _moved(location: dict[str, Any], **said: Any) -> dict[str, Any]:
+    """The safe house at a corrected address, as a provider fixing it sends it."""
+    moved = {k: v for k, v in location.items() if k != "confidential"}
+    return {**moved, "address": "77 Cumberland St N", **said}
+
+
+@pytest.mark.parametrize("method", ["PATCH", "PUT"])
+def test_a_change_of_a_confidential_listing_says_of_each_location_whether_it_is(
+    api: Api, method: str
+) -> None:
+    """The lists of a change replace the stored ones, and a location sent without
+    `confidential` is public by default: a provider correcting a safe house's address
+    published it (a provider's review). Unsaid, it is a 422 that changes nothing; said,
+    either way, it is as said."""
+    organization_id = api.organization()
+    owner = api.key("provider", organization_id)
+    partner = api.key("partner")
+    created = api.service(organization_id, locations=[confidential_location()])
+    path = f"/v1/services/{created['id']}"
+
+    def send(locations: list[dict[str, Any]], language: str = "en") -> Response:
+        read = api.client.get(path, headers=owner)
+        headers = {**owner, "If-Match": read.headers["ETag"], "Accept-Language": language}
+        sent: Response
+        if method == "PATCH":
+            sent = api.client.patch(path, json={"locations": locations}, headers=headers)
+        else:
+            whole = {**listing(organization_id), "locations": locations}
+            sent = api.client.put(path, json=whole, headers=headers)
+        return sent
+
+    before = api.client.get(path, headers=api.admin).json()
+    refused = send([_moved(confidential_location())])
+    assert refused.status_code == 422, refused.text
+    problem = refused.json()
+    assert problem["errors"] == [
+        {
+            "loc": ["body", "locations", 0, "confidential"],
+            "msg": "required while the listing has a confidential location",
+        }
+    ]
+    assert "confidential" in problem["detail"]
+    assert "public" in problem["detail"]
+    assert "77 Cumberland" not in refused.text
+    french = send([_moved(confidential_location())], language="fr-CA")
+    assert french.status_code == 422
+    assert french.json()["detail"].startswith("Cette fiche a un lieu confidentiel")
+    assert api.client.get(path, headers=api.admin).json() == before
+    assert CONFIDENTIAL_ADDRESS not in api.client.get(path, headers=partner).text
+
+    kept = send([_moved(confidential_location(), confidential=True)])
+    assert kept.status_code == 200, kept.text
+    assert kept.json()["locations"][0]["confidential"] is True
+    assert "77 Cumberland" not in api.client.get(path, headers=partner).text
+
+    made_public = send([_moved(confidential_location(), confidential=False)])
+    assert made_public.status_code == 200, made_public.text
+    assert "77 Cumberland" in api.client.get(path, headers=partner).text
+    # No confidential location left: a location sent without it is public, as on creation.
+    assert send([_moved(confidential_location(), address="1 Elm St")]).status_code == 200
