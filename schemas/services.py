@@ -422,7 +422,11 @@ class ServicePublic(BaseModel):
 
 class ServicePage(BaseModel):
     items: list[ServicePublic]
-    total: int
+    total: int = Field(
+        description="How many listings the query holds: with `cursor`, those changed after "
+        "it (this page's and the ones after), not the size of the registry; without, every "
+        "listing the filters let through."
+    )
     page: int
     per_page: int
     next_cursor: str | None = Field(

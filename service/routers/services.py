@@ -98,7 +98,13 @@ def list_services(
     ] = None,
     modified_after: Annotated[
         Instant | None,
-        Query(description="Changed after this instant (ISO 8601), for incremental sync."),
+        Query(
+            description="Changed after this instant (ISO 8601). To sync, start here once, "
+            "then follow `next_cursor`, not `page`: the list is ordered by last change, so a "
+            "listing changed while you read moves to the end, the ones after it move up a "
+            "place, and the next page by number skips one, which a later sync from its "
+            "instant never brings back."
+        ),
     ] = None,
     beds_stale: Annotated[
         bool | None,
