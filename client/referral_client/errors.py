@@ -20,6 +20,12 @@ class ReferralError(Exception):
     """Base of every error this client raises."""
 
 
+class InvalidSettings(ReferralError, ValueError):
+    """The server's URL or the key cannot be used as given, said before any request: a URL
+    without `http://` or `https://`, a key with a character no key has (a placeholder such
+    as `rk_…` copied as it is, a space inside). Never the key itself."""
+
+
 class Unreachable(ReferralError):
     """No answer from the server: connection refused, DNS failure, or a timeout, after the
     retries. `server` is the address tried (scheme, host and port; None when unknown) and
