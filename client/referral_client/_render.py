@@ -29,11 +29,15 @@ _UUID_WIDTH = 36  # 32 hex digits and 4 hyphens
 
 
 def _beds(beds_available: int | None, beds_total: int | None, accepting: bool) -> str:
+    count = (
+        None
+        if beds_available is None
+        else f"{beds_available} free" + (f" / {beds_total}" if beds_total is not None else "")
+    )
     if not accepting:
-        return "not accepting"
-    if beds_available is None:
-        return "-"
-    return f"{beds_available} free" + (f" / {beds_total}" if beds_total is not None else "")
+        # (the count too: a provider who just sent it saw it hidden, as if not taken)
+        return "not accepting" + (f" ({count})" if count else "")
+    return count or "-"
 
 
 def _age(moment: datetime | None, *, now: datetime) -> str:

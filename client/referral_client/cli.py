@@ -543,6 +543,13 @@ def set_availability(
             service_id, beds_available=beds, accepting_referrals=accepting
         )
     _show(updated, as_json, _render.print_service)
+    if not updated.accepting_referrals:
+        # Said on every count sent: a colleague's "not accepting" left in place keeps the
+        # listing out of every match while the nightly script reports success.
+        sys.stderr.write(
+            f"{PROGRAM}: note: this listing takes no referrals, so no match shows it; "
+            "send --accepting when it takes them again\n"
+        )
 
 
 @organizations_app.command("list")

@@ -372,7 +372,17 @@ def test_a_provider_sets_beds_and_verifies(
     service_id = str(ours.id)
 
     assert run(["availability", "set", service_id, "--beds", "1", "--accepting"]) == 0
-    assert "1 free" in capsys.readouterr().out
+    said = capsys.readouterr()
+    assert "1 free" in said.out
+    assert said.err == ""
+    # A count sent while referrals are off is shown, and the listing's absence from matches
+    # said (a colleague's "not accepting" had hidden both from the nightly script).
+    assert run(["availability", "set", service_id, "--beds", "3", "--not-accepting"]) == 0
+    said = capsys.readouterr()
+    assert f"not accepting (3 free / {total})" in said.out
+    assert "no match shows it; send --accepting" in _one_line(said.err)
+    assert run(["availability", "set", service_id, "--accepting"]) == 0
+    assert capsys.readouterr().err == ""
     assert run(["availability", "set", service_id, "--beds", str(total + 1)]) == 2
     assert _one_line(capsys.readouterr().err).startswith("referral-client: --beds:")
     assert run(["availability", "set", service_id]) == 2
