@@ -1068,6 +1068,33 @@ def test_a_whole_rural_code_names_its_community_or_nothing(
     assert (community.label if community else None) == label
 
 
+@pytest.mark.parametrize(
+    ("code", "label", "latitude", "longitude"),
+    [
+        ("P0L 1B0", "Constance Lake, ON", 49.81, -84.12),  # was by Ottawa, 620 km off
+        ("P0V 3G0", "Keewaywin, ON", 53.07, -92.83),  # was by Thunder Bay, 560 km off
+        ("P0M 1S0", "Falconbridge, ON", 46.58, -80.80),  # was by London
+        ("P0T 2R0", "Rossport, ON", 48.83, -87.52),  # was by Red Lake
+        ("T0A 1C0", "Kehewin, AB", 54.05, -110.88),  # was north of Fort McMurray
+        ("S0J 2E1", "Sturgeon Lake, SK", 53.41, -105.95),  # was in the far north
+    ],
+)
+def test_a_community_its_postal_codes_misplace_is_where_it_is(
+    gazetteer: Gazetteer, code: str, label: str, latitude: float, longitude: float
+) -> None:
+    """The package put these communities' codes, and so the communities, hundreds of km off:
+    a caller from Constance Lake First Nation was told of an Ottawa shelter "23.9 km" away,
+    the nearest being 436 km (a review of fly-in calls). By its code and by its name alike,
+    the community is where corrections.csv says it is."""
+    community = gazetteer.rural_community(code)
+    place = gazetteer.place(label)
+    assert community is not None
+    assert place is not None
+    assert community.label == place.label == label
+    for found in (community, place):
+        assert haversine_km(found.latitude, found.longitude, latitude, longitude) < 5.0
+
+
 def test_every_region_too_wide_for_its_prefix_keeps_its_whole_codes(gazetteer: Gazetteer) -> None:
     """Where a prefix alone is refused (too wide to place a person), the whole code that the
     match schema keeps names the community: every such prefix is rural."""
