@@ -654,9 +654,16 @@ def _beyond(
         freshness=freshness,
         eligibility=eligibility,
     )
+    # A service sure to serve the person before one their silence leaves in doubt (an adult
+    # house for a 16-year-old, a men's shelter for a caller who gave no gender), as among
+    # the matches: farther than 500 km each is a flight, and a youth shelter 1,450 km from
+    # Kuujjuaq came after two houses 1,362 and 1,449 km away not saying they take minors (a
+    # review of fly-in calls).
+    doubted = {c.service_id for c in candidates if eligibility.certainty(c) < 1.0}
     ranked.sort(
         key=lambda m: (
             urgent_housing and m.service_id not in tonight,
+            m.service_id in doubted,
             m.distance_km is None,
             m.distance_km or 0.0,
             -m.score,

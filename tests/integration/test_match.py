@@ -29,6 +29,7 @@ from tests.factories import (
     assert_problem,
     bearer,
     confidential_location,
+    listing,
 )
 
 HOUSING = {"housing.emergency_shelter", "housing.transitional", "housing.long_term"}
@@ -885,6 +886,39 @@ def test_when_only_far_services_that_take_people_from_the_area_match_the_nearest
     # A shelter in town: help near, nothing beyond.
     _shelter(api, organization, "Kenora", 49.767, -94.489, beds=2, hours="24/7")
     assert _kenora(api, {})["beyond"] == []
+
+
+def test_beyond_a_service_sure_to_serve_the_person_comes_before_one_in_doubt(api: Api) -> None:
+    """A youth shelter 1,450 km from Kuujjuaq came third for a 16-year-old, after houses
+    1,362 and 1,449 km away that do not say they take minors (a review of fly-in calls):
+    beyond 500 km each is a flight, and a door sure to open comes first, as among matches."""
+    organization = api.organization("Northwest")
+
+    def shelter(town: str, latitude: float, longitude: float, **ages: int | None) -> str:
+        created = api.service(
+            organization,
+            name=f"{town} shelter",
+            eligibility={**listing(organization)["eligibility"], **ages},
+            locations=[
+                {
+                    "municipality": town,
+                    "province": "ON",
+                    "latitude": latitude,
+                    "longitude": longitude,
+                }
+            ],
+            service_area={"radius_km": None, "provinces": [], "nationwide": False},
+        )
+        service_id: str = created["id"]
+        return service_id
+
+    adult = shelter("Sault Ste. Marie", 46.52, -84.33, min_age=None, max_age=None)  # says none
+    youth = shelter("Sudbury", 46.49, -80.99, min_age=16, max_age=24)
+    assert [m["service_id"] for m in _kenora(api, {})["beyond"]] == [adult]  # (30: not 16-24)
+    minor = _kenora(api, {"age": 16})
+    assert [m["service_id"] for m in minor["beyond"]][:2] == [youth, adult]
+    doubt = next(m for m in minor["beyond"] if m["service_id"] == adult)
+    assert any("under 18" in caveat for caveat in doubt["caveats"])
 
 
 def test_a_service_farther_than_asked_says_it_takes_people_from_the_persons_area(
