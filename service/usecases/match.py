@@ -18,6 +18,7 @@ from sqlmodel import Session
 from schemas.enums import (
     Category,
     Need,
+    NewcomerStatus,
     Role,
     ServedGender,
     ServedStatus,
@@ -175,9 +176,15 @@ def person_of(profile: NeedProfile, locality: Locality) -> Profile:
     )
 
 
-def _categories(need: str) -> frozenset[str]:
+def _categories(need: str, newcomer_status: str) -> frozenset[str]:
+    """The categories a need asks for. `legal` takes in every legal category, but immigration
+    law for a Canadian citizen only when asked by name: a clinic of immigration and refugee
+    law came first for an Inuk youth asking for legal help (a review of fly-in calls)."""
     if need in {n.value for n in Need}:
-        return frozenset(c.value for c in Category if c.need.value == need)
+        categories = frozenset(c.value for c in Category if c.need.value == need)
+        if need == Need.legal.value and newcomer_status == NewcomerStatus.canadian_citizen:
+            categories -= {Category.legal_immigration.value}
+        return categories
     return frozenset({need})
 
 
@@ -724,7 +731,9 @@ def match_needs(
     now = now or utcnow()
     person = person_of(profile, locality)
     steps = radius_steps(profile.max_distance_km)
-    asked = {need.value: _categories(need.value) for need in profile.needs}
+    asked = {
+        need.value: _categories(need.value, profile.newcomer_status.value) for need in profile.needs
+    }
     # Eligibility decided once per set of rules for the person, shared by every need.
     eligibility = Eligibility(person)
     with index.current(session) if index is not None else nullcontext() as live:

@@ -1296,3 +1296,43 @@ def test_a_mother_asking_for_a_lawyer_is_not_ranked_lower_for_what_a_clinic_did_
             assert match["service_id"] == unsaid
             assert not any("children" in caveat for caveat in match["caveats"])
             assert housing["matches"] == []
+
+
+def test_legal_help_for_a_citizen_is_not_immigration_law_unless_asked_by_name(api: Api) -> None:
+    """A clinic of immigration and refugee law came first for an Inuk youth asking for legal
+    help (a review of fly-in calls): `legal` takes it in for everyone but a citizen, who
+    gets it only by asking for `legal.immigration`."""
+    organization = api.organization("Legal")
+
+    def clinic(name: str, category: str) -> str:
+        created = api.service(
+            organization,
+            name=name,
+            categories=[category],
+            eligibility={**listing(organization)["eligibility"], "genders": [], "min_age": None},
+            capacity={"beds_total": None, "beds_available": None},
+        )
+        service_id: str = created["id"]
+        return service_id
+
+    immigration = clinic("Immigration and refugee law", "legal.immigration")
+    criminal = clinic("Court support", "legal.criminal_court_support")
+    operator = api.key("operator")
+
+    def found(status: str, need: str) -> set[str]:
+        response = api.client.post(
+            "/v1/match",
+            json={
+                "newcomer_status": status,
+                "needs": [need],
+                "location": {"place": "Kitchener, ON"},
+            },
+            headers=operator,
+        )
+        assert response.status_code == 200, response.text
+        return {m["service_id"] for m in response.json()["results"][0]["matches"]}
+
+    assert found("canadian_citizen", "legal") == {criminal}
+    assert found("canadian_citizen", "legal.immigration") == {immigration}
+    for status in ("permanent_resident", "refugee_claimant", "undisclosed"):
+        assert found(status, "legal") == {immigration, criminal}
