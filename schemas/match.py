@@ -142,7 +142,11 @@ class NeedProfile(RequestModel):
     newcomer_status: NewcomerStatus = NewcomerStatus.undisclosed
     trafficking_type: TraffickingTypeEnum = TraffickingTypeEnum.undisclosed
     needs: list[NeedCode] = Field(
-        min_length=1, max_length=10, description="Needs or categories, no repeats."
+        min_length=1,
+        max_length=10,
+        description="Needs or categories, no repeats. A need takes in its categories "
+        "(`housing` every housing one), except that `legal` for a Canadian citizen leaves "
+        "out immigration law, which a citizen asks for by name (`legal.immigration`).",
     )
     location: MatchLocation
     max_distance_km: StrictFloat = Field(default=50, gt=0, le=500)
@@ -239,7 +243,8 @@ class NeedResult(BaseModel):
         default_factory=list,
         description="Only when nothing eligible reaches the person within 500 km (`matches` "
         "is empty and the need is in `unmet_needs`): the nearest eligible services farther "
-        "away, up to 3, nearest first, so that a caller in a remote community is not left "
+        "away, up to 3, nearest first (those sure to serve the person before those their "
+        "silence leaves in doubt), so that a caller in a remote community is not left "
         "with nothing to try; for urgent housing, those that take people tonight first. And "
         "for urgent housing whose `matches` take no one tonight (full, or open office hours "
         "only): the nearest farther away that do. And when every match is far, found only "
