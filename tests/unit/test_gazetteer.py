@@ -1026,6 +1026,25 @@ def test_labrador_names_the_province_of_a_town_not_a_service_area() -> None:
         ("Rae-Edzo", "Behchokǫ̀, NT"),
         ("Igluligaarjuk", "Chesterfield Inlet, NU"),
         ("Qamani'tuaq", "Baker Lake, NU"),
+        # Inuktitut names of Nunavut's communities, older names of Nunavik's, a Gwich'in
+        # and two First Nations' own: each was "no such place" (a review of fly-in calls).
+        ("Mittimatalik", "Pond Inlet, NU"),
+        ("Iqaluktuuttiaq", "Cambridge Bay, NU"),
+        ("Kangiqtiniq", "Rankin Inlet, NU"),
+        ("Panniqtuuq", "Pangnirtung, NU"),
+        ("Salliq", "Coral Harbour, NU"),
+        ("Uqsuqtuuq", "Gjoa Haven, NU"),
+        ("Ikpiarjuk", "Arctic Bay, NU"),
+        ("Kangiqtugaapik", "Clyde River, NU"),
+        ("Qausuittuq", "Resolute, NU"),
+        ("Aujuittuq", "Grise Fiord, NU"),
+        ("Teetł'it Zheh", "Fort McPherson, NT"),
+        ("Povungnituk", "Puvirnituq, QC"),
+        ("Fort Chimo", "Kuujjuaq, QC"),
+        ("Poste-de-la-Baleine", "Kuujjuarapik, QC"),
+        ("Sugluk", "Salluit, QC"),
+        ("Bunibonibee", "Oxford House, MB"),
+        ("North Caribou Lake", "Weagamow Lake, ON"),
     ],
 )
 def test_a_first_nation_or_inuit_community_is_known_by_its_own_name(
