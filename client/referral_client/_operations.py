@@ -163,7 +163,7 @@ class Operations:
         return service, etag
 
     def create_service(self, listing: ServiceCreate) -> Flow[ServicePublic]:
-        body = listing.model_dump(mode="json")
+        body = listing.model_dump(mode="json", exclude_unset=True)
         call = Call("POST", "/v1/services", json=body, idempotent=False)
         return parse((yield from send(call, self.retry)), ServicePublic)
 
@@ -198,7 +198,10 @@ class Operations:
     def replace_service(
         self, service_id: ServiceId, listing: ServiceCreate, *, etag: str
     ) -> Flow[ServicePublic]:
-        body = listing.model_dump(mode="json")
+        # What the listing leaves unset stays unsent, as in a PATCH: the server then knows a
+        # location's `confidential` unsaid from one said false (unsaid on a listing with a
+        # confidential location, it refuses the write rather than publish the address).
+        body = listing.model_dump(mode="json", exclude_unset=True)
         return (yield from self.write_service("PUT", service_id, body, etag=etag))
 
     def update_service(

@@ -447,3 +447,34 @@ def test_a_listing_changed_since_it_was_read_is_not_deleted(
     provider.delete_service(created.id, etag=etag)
     with pytest.raises(NotFound):
         provider.get_service(created.id)
+
+
+def test_a_safe_house_is_not_published_by_a_whole_listing_that_leaves_confidential_unsaid(
+    live: LiveServer, provider: ReferralClient
+) -> None:
+    """`replace_service` sends what the listing sets, so that a location built without
+    `confidential` is refused on a listing with a confidential one, not sent as false (which
+    made a safe house's corrected address public to every partner)."""
+    from tests.factories import confidential_location
+
+    safe_house = confidential_location()
+    created = provider.create_service(
+        new_listing(live.provider_organization_id, locations=[safe_house])
+    )
+    moved = {k: v for k, v in safe_house.items() if k != "confidential"}
+    moved["address"] = "77 Cumberland St N"
+    _, etag = provider.get_service_with_etag(created.id)
+    with pytest.raises(ValidationFailed) as refused:
+        provider.replace_service(
+            created.id, new_listing(live.provider_organization_id, locations=[moved]), etag=etag
+        )
+    assert ["body", "locations", 0, "confidential"] in [e.loc for e in refused.value.errors]
+    assert provider.get_service(created.id).locations[0].confidential is True
+    kept = provider.replace_service(
+        created.id,
+        new_listing(live.provider_organization_id, locations=[{**moved, "confidential": True}]),
+        etag=etag,
+    )
+    assert kept.locations[0].confidential is True
+    assert getattr(kept.locations[0], "address", None) == "77 Cumberland St N"  # (the owner's)
+    provider.delete_service(created.id)
