@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 export REFERRAL_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint types imports unit integration bench clean openapi
+.PHONY: run test coverage lint types imports unit integration bench clean openapi
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	PATH=$(CURDIR)/$(BIN):$$PATH scripts/test
+
+coverage: $(STAMP)
+	$(BIN)/python -m pytest -q --numprocesses 4 --dist worksteal --cov --cov-report=term-missing:skip-covered --cov-fail-under=90
 
 lint: $(STAMP)
 	PATH=$(CURDIR)/$(BIN):$$PATH scripts/lint
