@@ -4,6 +4,8 @@ from datetime import datetime
 from typing import Any, TypedDict, TypeVar
 from uuid import UUID
 
+import httpx
+
 from referral_client._protocol import Call, Flow, Retry, check, parse, remove, send, tries
 from referral_client.errors import UnexpectedResponse
 from schemas.enums import AreaType, Category, OrganizationStatus, Province
@@ -156,11 +158,7 @@ class Operations:
 
     def get_service(self, service_id: ServiceId) -> Flow[tuple[ServicePublic, str]]:
         response = yield from send(Call("GET", service_path(service_id)), self.retry)
-        service = parse(response, ServicePublic)
-        etag = response.headers.get("ETag")
-        if not etag:
-            raise UnexpectedResponse("the listing came without an ETag")
-        return service, etag
+        return parse(response, ServicePublic), _etag(response, "the listing")
 
     def create_service(self, listing: ServiceCreate) -> Flow[ServicePublic]:
         body = listing.model_dump(mode="json", exclude_unset=True)
@@ -259,11 +257,7 @@ class Operations:
 
     def get_organization(self, organization_id: UUID | str) -> Flow[tuple[OrganizationPublic, str]]:
         response = yield from send(Call("GET", organization_path(organization_id)), self.retry)
-        organization = parse(response, OrganizationPublic)
-        etag = response.headers.get("ETag")
-        if not etag:
-            raise UnexpectedResponse("the organization came without an ETag")
-        return organization, etag
+        return parse(response, OrganizationPublic), _etag(response, "the organization")
 
     def create_organization(self, organization: OrganizationCreate) -> Flow[OrganizationPublic]:
         body = organization.model_dump(mode="json")
@@ -405,3 +399,11 @@ def _same(sent: object, shown: object) -> bool:
             return sorted(map(repr, set(sent))) == sorted(map(repr, set(shown)))
         return len(sent) == len(shown) and all(map(_same, sent, shown))
     return sent == shown
+
+
+def _etag(response: httpx.Response, what: str) -> str:
+    """The answer's `ETag`, which a read to be written back must carry."""
+    etag: str | None = response.headers.get("ETag")
+    if not etag:
+        raise UnexpectedResponse(f"{what} came without an ETag")
+    return etag
