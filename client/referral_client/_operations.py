@@ -161,7 +161,7 @@ class Operations:
         return parse(response, ServicePublic), _etag(response, "the listing")
 
     def create_service(self, listing: ServiceCreate) -> Flow[ServicePublic]:
-        body = listing.model_dump(mode="json", exclude_unset=True)
+        body = listing.model_dump(mode="json")
         call = Call("POST", "/v1/services", json=body, idempotent=False)
         return parse((yield from send(call, self.retry)), ServicePublic)
 
