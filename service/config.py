@@ -69,6 +69,14 @@ class Settings(BaseSettings):
         description="Requests one key may make in a minute (0: no limit); more get 429 with "
         "Retry-After. Shared by every instance through `redis_url` when set.",
     )
+    key_cache_seconds: float = Field(
+        default=2,
+        ge=0,
+        le=60,
+        description="How long a worker trusts a key it read from the database before reading "
+        "it again (0: never). A key revoked or an organization suspended through the same "
+        "worker is refused at once; through another worker or instance, within this time.",
+    )
     redis_url: str | None = Field(
         default=None,
         description="`redis://host:6379/0`: where instances count requests per key together. "

@@ -3,8 +3,9 @@
 FastAPI runs every sync dependency in the thread pool, and on the providers' nightly writes
 those hand-offs cost about as much CPU as the write itself (issue #6). So the dependencies of
 every authenticated request that do no blocking I/O are `async def` and run on the event loop:
-reading app state, opening the session, checking the role. Authentication, which reads the
-database, and the handler run in the pool.
+reading app state, opening the session, checking the role, and authenticating a key this
+worker read in the last seconds (`RecentCallers`). Reading a key from the database, counting
+in Redis, and the handler run in the pool.
 """
 
 import logging
@@ -34,8 +35,8 @@ from service.errors import (
 )
 from service.gazetteer import Gazetteer
 from service.problems_fr import preferred_language
-from service.ratelimit import RateLimiter
-from service.usecases.keys import Caller, authenticate
+from service.ratelimit import Quota, RateLimiter
+from service.usecases.keys import Caller, RecentCallers, hash_key
 from service.usecases.match_index import MatchIndex
 from service.usecases.reports import NeedTally
 
@@ -123,19 +124,27 @@ _bearer = HTTPBearer(
 )
 
 
-def get_caller(
+async def get_caller(
     request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     """The caller behind the key (401 without one), counted against its requests per
-    minute (429 beyond them). In a worker thread, as the key is read from the database
-    and the count may be Redis's."""
+    minute (429 beyond them). On the event loop when the key was used in the last seconds
+    (`RecentCallers`) and the count is this worker's; in a worker thread when the key is
+    read from the database or the count is Redis's."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized(NO_KEY)
-    caller = authenticate(session, key=credentials.credentials)
+    recent: RecentCallers = request.app.state.recent_callers
     limiter: RateLimiter = request.app.state.rate_limiter
-    quota = limiter.count(caller.key_id, caller.rate_limit)
+    key_hash = hash_key(credentials.credentials)
+    held = recent.get(key_hash)
+    if held is None or limiter.blocking:
+        caller, quota = await anyio.to_thread.run_sync(
+            _identified, recent, session, key_hash, held, limiter
+        )
+    else:
+        caller, quota = held, limiter.count(held.key_id, held.rate_limit)
     if quota is None:
         return caller
     # Told on the answer, whatever it is (`observability.RequestMiddleware`).
@@ -152,6 +161,19 @@ def get_caller(
             headers={"Retry-After": str(seconds)},
         )
     return caller
+
+
+def _identified(
+    recent: RecentCallers,
+    session: Session,
+    key_hash: str,
+    caller: Caller | None,
+    limiter: RateLimiter,
+) -> tuple[Caller, Quota | None]:
+    """In a worker thread: the caller read from the database unless held, and counted."""
+    if caller is None:
+        caller = recent.authenticate(session, key_hash)
+    return caller, limiter.count(caller.key_id, caller.rate_limit)
 
 
 def _query_names(dependant: Dependant) -> frozenset[str]:

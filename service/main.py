@@ -36,6 +36,7 @@ from service.routers import (
 )
 from service.routers._responses import problems_only
 from service.startup import prepare_database, prepared_by_supervisor
+from service.usecases.keys import RecentCallers
 from service.usecases.match_index import MatchIndex
 from service.usecases.reports import NeedTally, TallyWriter
 
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.redis_url,
             on_unavailable=metrics.rate_limit_unavailable.inc,
         )
+        app.state.recent_callers = RecentCallers(settings.key_cache_seconds)
         tally = app.state.need_tally = NeedTally()
         writer = TallyWriter(
             tally,

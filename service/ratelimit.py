@@ -66,6 +66,9 @@ class Quota:
 
 
 class RateLimiter(Protocol):
+    # True when counting waits on the network: then it is done in a worker thread.
+    blocking: bool
+
     def count(self, key_id: uuid.UUID, limit: int | None = None) -> Quota | None:
         """Count one request of the key and say where it stands (`Quota.exceeded`: refuse
         it). `limit`: the key's own requests per minute, instead of the service's
@@ -75,6 +78,8 @@ class RateLimiter(Protocol):
 
 class MemoryLimiter:
     """One worker's counts. Old windows are dropped as new ones begin."""
+
+    blocking = False
 
     def __init__(self, per_minute: int, clock: "Clock" = time.time) -> None:
         self._limit = per_minute
@@ -97,6 +102,8 @@ class MemoryLimiter:
 
 class RedisLimiter:
     """Counts shared by every instance using the same Redis."""
+
+    blocking = True
 
     def __init__(
         self,

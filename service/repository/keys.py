@@ -36,14 +36,16 @@ def touch_key_unless_busy(session: Session, key_id: uuid.UUID, used_at: datetime
     """Record the key's use, unless another writer holds SQLite's one write lock (a long
     import, a hand edit): then nothing, at once, rather than the request waiting for it. True
     when written (to be committed); else the session's transaction is to be rolled back."""
+    # Through the session's connection, not the session: a key's last use changes no one's
+    # rights, and must not make the workers forget the callers they hold (`RecentCallers`).
     connection = session.connection()
     if connection.dialect.name != "sqlite":
-        session.execute(_TOUCH, {"key_id": key_id, "used_at": used_at})
+        connection.execute(_TOUCH, {"key_id": key_id, "used_at": used_at})
         return True
     patience = int(connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one())
     connection.exec_driver_sql("PRAGMA busy_timeout=0")
     try:
-        session.execute(_TOUCH, {"key_id": key_id, "used_at": used_at})
+        connection.execute(_TOUCH, {"key_id": key_id, "used_at": used_at})
     except sa.exc.OperationalError as error:
         if getattr(error.orig, "sqlite_errorname", None) != "SQLITE_BUSY":
             raise

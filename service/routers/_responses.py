@@ -24,7 +24,8 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": Problem, "description": _DESCRIPTIONS[status]} for status in statuses}
 
 
-# Every authenticated route reads the caller's key from the database and counts its request.
+# Every authenticated route reads the caller's key (from the database, or held for seconds:
+# 503 when it cannot) and counts its request.
 AUTH = (401, 403, 429, 503)
 
 _ETAG = {

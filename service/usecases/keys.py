@@ -3,10 +3,16 @@
 import hashlib
 import logging
 import secrets
+import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import chain
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from schemas.enums import OrganizationStatus, Role
@@ -28,7 +34,7 @@ from service.errors import (
     Unauthorized,
     Unprocessable,
 )
-from service.models import ApiKey, utcnow
+from service.models import ApiKey, Organization, utcnow
 from service.repository import keys as repo
 from service.repository import organizations as organizations_repo
 
@@ -87,9 +93,11 @@ def _public(key: ApiKey, organization_status: str | None = None) -> KeyPublic:
     return public
 
 
-def authenticate(session: Session, *, key: str) -> Caller:
-    """The caller behind a bearer key; 401 for an unknown or revoked key."""
-    found = repo.get_key_by_hash(session, hash_key(key))
+def authenticate(session: Session, *, key_hash: str) -> tuple[Caller, bool]:
+    """The caller behind a bearer key, by its hash (`hash_key`); 401 for an unknown or
+    revoked key. And whether its use is on the record (`last_used_at`, to the minute): not
+    when recording it would have waited for another writer, left to a later request."""
+    found = repo.get_key_by_hash(session, key_hash)
     if found is None or found[0].revoked_at is not None:
         raise Unauthorized("Unknown or revoked API key.")
     record, organization_status = found
@@ -100,14 +108,16 @@ def authenticate(session: Session, *, key: str) -> Caller:
     ):
         raise Forbidden("The organization of this key is suspended.")
     now = utcnow()
+    recorded = True
     if record.last_used_at is None or now - record.last_used_at > _LAST_USED_PRECISION:
         # Bookkeeping never holds up a match while a caller waits on the line: on a busy
         # SQLite database the use is recorded by a later request instead.
-        if repo.touch_key_unless_busy(session, record.id, now):
+        recorded = repo.touch_key_unless_busy(session, record.id, now)
+        if recorded:
             commit_bookkeeping(session)
         else:
             session.rollback()
-    return Caller(
+    caller = Caller(
         key_id=record.id,
         name=record.name,
         role=role,
@@ -115,6 +125,100 @@ def authenticate(session: Session, *, key: str) -> Caller:
         rate_limit=record.rate_limit_per_minute,
         vetted=record.organization_id is None or organization_status == OrganizationStatus.approved,
     )
+    return caller, recorded
+
+
+# Who may call what: a change to these tables, committed in this process, makes every
+# `RecentCallers` forget what it holds (`_forget_on_commit`).
+_WHO_MAY_CALL = frozenset({ApiKey.__tablename__, Organization.__tablename__})
+_CHANGED = "keys or organizations changed"
+_forgotten = 0  # how many such commits this process has made
+_forgotten_lock = threading.Lock()
+
+
+class RecentCallers:
+    """The callers of the keys used in the last `seconds`, by the key's hash: one worker reads
+    a key's row from the database once per key and period instead of on every request, and a
+    request whose key it holds is authenticated without a thread (issue #6: the read and its
+    thread were a ninth of a provider's availability update).
+
+    A key revoked, or an organization suspended, approved or deleted, through this process
+    is seen by its next request, as before: every commit that changes a key or an
+    organization here forgets all that is held, a key read while it landed included.
+    Through another worker, another instance or the command line, it is seen within
+    `seconds` (`REFERRAL_KEY_CACHE_SECONDS`; 0 keeps nothing). Unknown and revoked keys are
+    never kept: each of their requests reads the database, as before.
+    """
+
+    def __init__(
+        self,
+        seconds: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        most: int = 10_000,
+    ) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._most = most
+        # key hash -> (caller, held until, `_forgotten` when it was read)
+        self._held: dict[str, tuple[Caller, float, int]] = {}
+
+    def get(self, key_hash: str) -> Caller | None:
+        """The caller of this key, when held and still current; None: authenticate."""
+        held = self._held.get(key_hash)
+        if held is None:
+            return None
+        caller, until, generation = held
+        if generation != _forgotten or self._clock() >= until:
+            self._held.pop(key_hash, None)
+            return None
+        return caller
+
+    def authenticate(self, session: Session, key_hash: str) -> Caller:
+        """`authenticate` by the database, keeping the caller (in a worker thread)."""
+        # (counted before the read: a change committed after it forgets this caller too)
+        generation = _forgotten
+        caller, recorded = authenticate(session, key_hash=key_hash)
+        # (a use not yet on the record is read again, so that the next request records it)
+        if self.seconds > 0 and recorded:
+            if len(self._held) >= self._most:
+                self._held.clear()  # (a flood of keys: start again rather than grow)
+            self._held[key_hash] = (caller, self._clock() + self.seconds, generation)
+        return caller
+
+
+def _forget_all() -> None:
+    global _forgotten
+    with _forgotten_lock:
+        _forgotten += 1
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _note_changed_rows(session: Session, _context: Any, _instances: Any) -> None:
+    if any(
+        isinstance(instance, ApiKey | Organization)
+        for instance in chain(session.dirty, session.deleted)
+    ):
+        session.info[_CHANGED] = True
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _note_changing_statements(state: sa.orm.ORMExecuteState) -> None:
+    if state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in _WHO_MAY_CALL:
+            state.session.info[_CHANGED] = True
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _forget_on_commit(session: Session) -> None:
+    if session.info.pop(_CHANGED, False):
+        _forget_all()
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _nothing_changed(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
 
 
 def _is_bootstrap(record: ApiKey) -> bool:

@@ -4,17 +4,25 @@ import hashlib
 import threading
 import time
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from schemas.enums import Role
-from service.errors import Conflict
+from service.errors import Conflict, Unauthorized
+from service.models import ApiKey
 from service.repository.keys import lock_working_admin_keys
-from service.usecases.keys import Caller, ensure_bootstrap_admin, revoke_key
+from service.usecases import keys as keys_usecases
+from service.usecases.keys import (
+    Caller,
+    RecentCallers,
+    ensure_bootstrap_admin,
+    hash_key,
+    revoke_key,
+)
 from tests.factories import ADMIN_KEY, Api, assert_problem, bearer
 
 
@@ -575,3 +583,105 @@ def test_a_suspended_organizations_key_says_so_when_renamed_and_read_as_who_am_i
         f"/v1/keys/{issued['id']}", json={"name": "beds (old)"}, headers=api.admin
     )
     assert renamed.json()["organization_status"] == "suspended"
+
+
+def test_a_key_in_use_is_refused_at_once_when_its_worker_revokes_it_or_suspends_its_organization(
+    api: Api,
+) -> None:
+    # Each key is used first, so that the worker holds its caller (`RecentCallers`).
+    organization_id = api.organization()
+    provider = api.key("provider", organization_id)
+    assert api.get("/v1/me", provider).status_code == 200
+    suspended = api.client.post(f"/v1/organizations/{organization_id}/suspend", headers=api.admin)
+    assert suspended.status_code == 200, suspended.text
+    assert_problem(api.get("/v1/me", provider), 403)
+    approved = api.client.post(
+        f"/v1/organizations/{organization_id}/approve",
+        json={"note": "the report was mistaken"},
+        headers=api.admin,
+    )
+    assert approved.status_code == 200, approved.text
+    assert api.get("/v1/me", provider).status_code == 200
+
+    partner = _create(api, {"role": "partner", "name": "held, then revoked"})
+    assert api.get("/v1/taxonomy", bearer(partner["key"])).status_code == 200
+    assert api.client.delete(f"/v1/keys/{partner['id']}", headers=api.admin).status_code == 204
+    assert_problem(api.get("/v1/taxonomy", bearer(partner["key"])), 401)
+
+    limited = _create(api, {"role": "partner", "name": "held, then limited"})
+    assert api.get("/v1/taxonomy", bearer(limited["key"])).status_code == 200
+    changed = api.client.patch(
+        f"/v1/keys/{limited['id']}", json={"rate_limit_per_minute": 1}, headers=api.admin
+    )
+    assert changed.status_code == 200, changed.text
+    assert api.get("/v1/taxonomy", bearer(limited["key"])).status_code == 200
+    assert_problem(api.get("/v1/taxonomy", bearer(limited["key"])), 429)
+
+
+def test_a_revocation_by_another_process_is_seen_once_the_held_seconds_are_over(
+    api: Api, engine: sa.Engine
+) -> None:
+    now = [1000.0]
+    state = api.client.app.state  # type: ignore[attr-defined]
+    worker_held = state.recent_callers
+    state.recent_callers = RecentCallers(2, clock=lambda: now[0])
+    try:
+        partner = _create(api, {"role": "partner", "name": "revoked elsewhere"})
+        headers = bearer(partner["key"])
+        assert api.get("/v1/taxonomy", headers).status_code == 200
+        # As another worker or the command line would: not through this worker's sessions.
+        with engine.begin() as connection:
+            connection.execute(
+                sa.update(ApiKey)
+                .where(col(ApiKey.id) == uuid.UUID(partner["id"]))
+                .values(revoked_at=datetime.now(UTC))
+            )
+        now[0] += 1.9
+        assert api.get("/v1/taxonomy", headers).status_code == 200
+        now[0] += 0.2
+        assert_problem(api.get("/v1/taxonomy", headers), 401)
+        now[0] += 10
+        assert_problem(api.get("/v1/taxonomy", headers), 401)  # (a revoked key is never held)
+    finally:
+        state.recent_callers = worker_held
+
+
+def test_a_key_read_while_a_change_of_keys_commits_is_not_held(
+    api: Api, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    partner = _create(api, {"role": "partner", "name": "read during a revocation"})
+    key_hash = hash_key(partner["key"])
+    held = RecentCallers(60)
+    read = keys_usecases.authenticate
+
+    def read_while_another_commits(session: Session, *, key_hash: str) -> tuple[Caller, bool]:
+        caller = read(session, key_hash=key_hash)
+        # Another request's revocation commits after this read and before it is kept.
+        with Session(engine) as other:
+            other.execute(sa.update(ApiKey).where(col(ApiKey.name) == "nobody").values(name="x"))
+            other.commit()
+        return caller
+
+    monkeypatch.setattr(keys_usecases, "authenticate", read_while_another_commits)
+    with Session(engine) as session:
+        assert held.authenticate(session, key_hash).key_id == uuid.UUID(partner["id"])
+    assert held.get(key_hash) is None
+    monkeypatch.setattr(keys_usecases, "authenticate", read)
+    with Session(engine) as session:
+        held.authenticate(session, key_hash)
+    assert held.get(key_hash) is not None
+
+
+def test_a_worker_holds_no_caller_with_zero_seconds_nor_an_unknown_key(engine: sa.Engine) -> None:
+    with Session(engine) as session:
+        bootstrap = hash_key(ADMIN_KEY)
+        none_held = RecentCallers(0)
+        assert none_held.authenticate(session, bootstrap).role is Role.admin
+        assert none_held.get(bootstrap) is None
+        held = RecentCallers(60)
+        unknown = hash_key("rk_" + "x" * 43)
+        with pytest.raises(Unauthorized):
+            held.authenticate(session, unknown)
+        assert held.get(unknown) is None
+        assert held.authenticate(session, bootstrap).role is Role.admin
+        assert held.get(bootstrap) is not None
