@@ -167,14 +167,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_problem_handlers(app)
     # Each router carries its full `/v1/...` prefix, so the route template that logs and
-    # metrics see is the public path.
+    # metrics see is the public path. The busiest first: a request is matched against every
+    # route before its own, twice (4% of an availability update's instructions when the
+    # listings' routes came fourth; issue #6), and the paths of two routers never overlap,
+    # so the order decides nothing else but that of the operations in /openapi.json.
     for router in (
+        match.router,
+        services.router,
+        services.removed_router,
         organizations.router,
         keys.router,
         keys.me_router,
-        services.router,
-        services.removed_router,
-        match.router,
         places.router,
         reports.router,
         taxonomy.router,
