@@ -1,6 +1,6 @@
-"""Benchmarks: `python -m bench <match|http|writes|import|quality|instructions> [options]`,
-each with `--help`; `python -m bench --short` runs a short version of every one but
-`instructions` (what `make bench` does).
+"""Benchmarks: `python -m bench <match|http|writes|import|quality|instructions|requests>
+[options]`, each with `--help`; `python -m bench --short` runs a short version of every one
+but `instructions` and `requests` (what `make bench` does).
 
 Figures are ratios taken in one run on one machine; the absolute times vary with its load.
 """
@@ -22,9 +22,10 @@ BENCHMARKS = {
     "import": "bench.hsds_import",
     "quality": "bench.quality",
     "instructions": "bench.instructions",
+    "requests": "bench.requests",
 }
 # Left out of `--short`: counting under valgrind takes minutes even on a small registry.
-_NOT_SHORT = {"instructions"}
+_NOT_SHORT = {"instructions", "requests"}
 
 
 def _module(name: str) -> ModuleType | None:
