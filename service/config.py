@@ -74,8 +74,9 @@ class Settings(BaseSettings):
         ge=0,
         le=60,
         description="How long a worker trusts a key it read from the database before reading "
-        "it again (0: never). A key revoked or an organization suspended through the same "
-        "worker is refused at once; through another worker or instance, within this time.",
+        "it again (0: on every request). A key revoked or an organization suspended through "
+        "the same worker is refused at once; through another worker or instance, within this "
+        "time.",
     )
     redis_url: str | None = Field(
         default=None,

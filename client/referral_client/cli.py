@@ -732,7 +732,8 @@ def suspend_organization(
     url: Url = None,
     api_key: ApiKey = None,
 ) -> None:
-    """At once: its services stop matching and its provider keys are refused."""
+    """At once: its services stop matching and its provider keys are refused (by every
+    worker of the service within a couple of seconds)."""
     _decide(
         ReferralClient.suspend_organization,
         organization_id,
@@ -839,7 +840,8 @@ def revoke_key(
     url: Url = None,
     api_key: ApiKey = None,
 ) -> None:
-    """Refused from its next request on."""
+    """Refused from its next request on (by every worker of the service within a couple of
+    seconds)."""
     with _client(url, api_key) as client:
         client.revoke_key(key_id)
     typer.echo(f"Key {key_id} revoked.")

@@ -263,7 +263,8 @@ class ReferralClient(ClientBase):
         expected_status: OrganizationStatus | str | None = None,
         etag: str | None = None,
     ) -> OrganizationPublic:
-        """Its services stop matching at once and its provider keys are refused. `note`: why.
+        """Its services stop matching at once and its provider keys are refused (by every
+        worker of the service within a couple of seconds). `note`: why.
         `expected_status`, `etag`: as for `approve_organization`."""
         return self._run(
             self._operations.change_status(
@@ -329,5 +330,6 @@ class ReferralClient(ClientBase):
         return self._run(self._operations.list_keys(organization_id, role, revoked))
 
     def revoke_key(self, key_id: UUID | str) -> None:
-        """The key is refused from its next request on."""
+        """The key is refused from its next request on (by every worker of the service within
+        a couple of seconds)."""
         self._run(self._operations.revoke_key(key_id))

@@ -34,9 +34,11 @@ def hold_organization(session: Session, organization_id: uuid.UUID) -> Organizat
 def _held(session: Session, organization_id: uuid.UUID, *, share: bool) -> Organization | None:
     """Locked without being written, since a write would tell every match index that the
     organization changed: FOR NO KEY UPDATE or FOR SHARE on PostgreSQL; on SQLite, where a read
-    takes no lock, the database's write lock, taken first by an update of no row."""
+    takes no lock, the database's write lock, taken first by an update of no row (on the
+    session's connection: it changes no one's rights, and must not make the workers forget the
+    callers they hold, `RecentCallers`, on every new listing)."""
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(
+        session.connection().execute(
             sa.update(_ORGANIZATION).where(sa.false()).values(status=_ORGANIZATION.c.status)
         )
         return session.get(Organization, organization_id, populate_existing=True)

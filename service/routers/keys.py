@@ -60,7 +60,8 @@ def update_key(
 ) -> KeyPublic:
     """Rename a key, or give it requests per minute of its own (`null`: back to the
     service's `REFERRAL_RATE_LIMIT_PER_MINUTE`): more for a large partner app, fewer for a
-    key to slow down while it is looked into. It applies from the key's next request;
+    key to slow down while it is looked into. It applies from the key's next request (to
+    another worker or instance, within `REFERRAL_KEY_CACHE_SECONDS`, 2 s by default);
     requests already counted this minute (none while it had no limit) count against it,
     per worker unless `REFERRAL_REDIS_URL` is set. A revoked key, and the bootstrap key's
     name, do not change (409). Who changed what is logged (`referral.keys`)."""
@@ -71,7 +72,8 @@ def update_key(
     "/{key_id}", status_code=204, summary="Revoke a key", responses=problems(*AUTH, 404, 409)
 )
 def revoke_key(key_id: UUID, session: SessionDep, caller: AdminCaller) -> Response:
-    """The key gets 401 from the next request on. The last working administrator key cannot
+    """The key gets 401 from the next request on (to another worker or instance, within
+    `REFERRAL_KEY_CACHE_SECONDS`, 2 s by default). The last working administrator key cannot
     be revoked (409): issue another first."""
     usecases.revoke_key(session, key_id=key_id, caller=caller)
     return Response(status_code=204)

@@ -202,8 +202,9 @@ def suspend_organization(
     decision: Annotated[StatusChange | None, Body()] = None,
     if_match: _DECIDED_ON = None,
 ) -> OrganizationPublic:
-    """Its services stop matching at once and its provider keys are refused (403). An
-    optional body `{"note": "…"}` says why, kept in the organization's history."""
+    """Its services stop matching at once and its provider keys are refused (403; by another
+    worker or instance within `REFERRAL_KEY_CACHE_SECONDS`, 2 s by default). An optional
+    body `{"note": "…"}` says why, kept in the organization's history."""
     decided = usecases.set_organization_status(
         session,
         organization_id=organization_id,

@@ -176,14 +176,15 @@ class RecentCallers:
 
     def authenticate(self, session: Session, key_hash: str) -> Caller:
         """`authenticate` by the database, keeping the caller (in a worker thread)."""
-        # (counted before the read: a change committed after it forgets this caller too)
-        generation = _forgotten
+        # Both before the read: a change committed after it forgets this caller too, and one
+        # committed elsewhere during it is seen within `seconds` of the read's start.
+        generation, until = _forgotten, self._clock() + self.seconds
         caller, recorded = authenticate(session, key_hash=key_hash)
         # (a use not yet on the record is read again, so that the next request records it)
         if self.seconds > 0 and recorded:
             if len(self._held) >= self._most:
                 self._held.clear()  # (a flood of keys: start again rather than grow)
-            self._held[key_hash] = (caller, self._clock() + self.seconds, generation)
+            self._held[key_hash] = (caller, until, generation)
         return caller
 
 
@@ -217,8 +218,12 @@ def _forget_on_commit(session: Session) -> None:
 
 
 @sa.event.listens_for(Session, "after_rollback")
-def _nothing_changed(session: Session) -> None:
-    session.info.pop(_CHANGED, None)
+def _forget_on_rollback(session: Session) -> None:
+    # Forgotten too: a commit whose connection broke may have landed all the same (the
+    # caller told 500), and its retry would find nothing left to change. Forgetting costs
+    # only a read of each key in use.
+    if session.info.pop(_CHANGED, False):
+        _forget_all()
 
 
 def _is_bootstrap(record: ApiKey) -> bool:

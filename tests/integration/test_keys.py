@@ -4,6 +4,8 @@ import hashlib
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,8 +15,8 @@ from sqlmodel import Session, col
 
 from schemas.enums import Role
 from service.errors import Conflict, Unauthorized
-from service.models import ApiKey
-from service.repository.keys import lock_working_admin_keys
+from service.models import ApiKey, Organization
+from service.repository.keys import lock_working_admin_keys, touch_key_unless_busy
 from service.usecases import keys as keys_usecases
 from service.usecases.keys import (
     Caller,
@@ -585,9 +587,27 @@ def test_a_suspended_organizations_key_says_so_when_renamed_and_read_as_who_am_i
     assert renamed.json()["organization_status"] == "suspended"
 
 
+@contextmanager
+def _held_for_an_hour(api: Api) -> Iterator[RecentCallers]:
+    """The app's worker holds callers for an hour instead of 2 s: a change it makes must be
+    seen because it forgets, not because the seconds ran out on a slow machine."""
+    state = api.client.app.state  # type: ignore[attr-defined]
+    worker_held = state.recent_callers
+    state.recent_callers = held = RecentCallers(3600)
+    try:
+        yield held
+    finally:
+        state.recent_callers = worker_held
+
+
 def test_a_key_in_use_is_refused_at_once_when_its_worker_revokes_it_or_suspends_its_organization(
     api: Api,
 ) -> None:
+    with _held_for_an_hour(api):
+        _changes_through_the_worker(api)
+
+
+def _changes_through_the_worker(api: Api) -> None:
     # Each key is used first, so that the worker holds its caller (`RecentCallers`).
     organization_id = api.organization()
     provider = api.key("provider", organization_id)
@@ -616,6 +636,12 @@ def test_a_key_in_use_is_refused_at_once_when_its_worker_revokes_it_or_suspends_
     assert changed.status_code == 200, changed.text
     assert api.get("/v1/taxonomy", bearer(limited["key"])).status_code == 200
     assert_problem(api.get("/v1/taxonomy", bearer(limited["key"])), 429)
+
+    deleted = api.organization("To be deleted")
+    its_key = api.key("provider", deleted)
+    assert api.get("/v1/me", its_key).status_code == 200
+    assert api.client.delete(f"/v1/organizations/{deleted}", headers=api.admin).status_code == 204
+    assert api.get("/v1/me", its_key).status_code in (401, 403)
 
 
 def test_a_revocation_by_another_process_is_seen_once_the_held_seconds_are_over(
@@ -670,6 +696,38 @@ def test_a_key_read_while_a_change_of_keys_commits_is_not_held(
     with Session(engine) as session:
         held.authenticate(session, key_hash)
     assert held.get(key_hash) is not None
+
+
+def test_a_worker_forgets_its_callers_on_a_statement_changing_organizations_or_a_rollback(
+    engine: sa.Engine,
+) -> None:
+    bootstrap = hash_key(ADMIN_KEY)
+    held = RecentCallers(3600)
+
+    def held_again() -> None:
+        with Session(engine) as session:
+            held.authenticate(session, bootstrap)
+        assert held.get(bootstrap) is not None
+
+    held_again()
+    with Session(engine) as session:
+        session.execute(
+            sa.update(Organization).where(col(Organization.name) == "nobody").values(name="x")
+        )
+        session.commit()
+    assert held.get(bootstrap) is None
+    held_again()
+    # A change whose commit failed, or was rolled back, may have landed all the same (a
+    # connection lost during its commit): forgotten too.
+    with Session(engine) as session:
+        session.execute(sa.update(ApiKey).where(col(ApiKey.name) == "nobody").values(name="x"))
+        session.rollback()
+    assert held.get(bootstrap) is None
+    held_again()
+    with Session(engine) as session:  # (the key's own last use changes no one's rights)
+        touch_key_unless_busy(session, held.get(bootstrap).key_id, datetime.now(UTC))  # type: ignore[union-attr]
+        session.commit()
+    assert held.get(bootstrap) is not None
 
 
 def test_a_worker_holds_no_caller_with_zero_seconds_nor_an_unknown_key(engine: sa.Engine) -> None:
