@@ -24,8 +24,8 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": Problem, "description": _DESCRIPTIONS[status]} for status in statuses}
 
 
-# Every authenticated route reads the caller's key (from the database, or held for seconds:
-# 503 when it cannot) and counts its request.
+# Every authenticated route authenticates the caller's key (read from the database, 503 when
+# it does not answer, or held by the worker for a few seconds) and counts its request.
 AUTH = (401, 403, 429, 503)
 
 _ETAG = {

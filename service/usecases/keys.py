@@ -129,7 +129,10 @@ def authenticate(session: Session, *, key_hash: str) -> tuple[Caller, bool]:
 
 
 # Who may call what: a change to these tables, committed in this process, makes every
-# `RecentCallers` forget what it holds (`_forget_on_commit`).
+# `RecentCallers` forget what it holds (`_forget_on_commit`). Seen through the session only
+# (its flushes and its statements): a write to them on the session's connection, or by an
+# engine of its own, is not, and is only for what changes no one's rights (a key's last use,
+# SQLite's lock by an update of no row).
 _WHO_MAY_CALL = frozenset({ApiKey.__tablename__, Organization.__tablename__})
 _CHANGED = "keys or organizations changed"
 _forgotten = 0  # how many such commits this process has made
@@ -140,7 +143,7 @@ class RecentCallers:
     """The callers of the keys used in the last `seconds`, by the key's hash: one worker reads
     a key's row from the database once per key and period instead of on every request, and a
     request whose key it holds is authenticated without a thread (issue #6: the read and its
-    thread were a ninth of a provider's availability update).
+    thread were a tenth of a provider's availability update).
 
     A key revoked, or an organization suspended, approved or deleted, through this process
     is seen by its next request, as before: every commit that changes a key or an
