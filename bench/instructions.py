@@ -104,7 +104,16 @@ def _counted(
 def _count(
     directory: Path, path: str, size: int, areas: list[str], matches: int
 ) -> dict[str, float]:
-    out = directory / f"callgrind-{size}.out"
+    child = ["bench.instructions", "--child", path, "--profiles", *areas]
+    return counted(
+        directory / f"callgrind-{size}.out", [*child, "--matches", str(matches)], areas, matches
+    )
+
+
+def counted(out: Path, child: list[str], names: list[str], each: int) -> dict[str, float]:
+    """Run `python -m <child>` under callgrind with counting off at first (the child turns it
+    on and dumps once per name, in order, into `out`'s directory): the instructions of each
+    dump, per `each` counted."""
     command = [
         "valgrind",
         "--tool=callgrind",
@@ -112,27 +121,21 @@ def _count(
         f"--callgrind-out-file={out}",
         sys.executable,
         "-m",
-        "bench.instructions",
-        "--child",
-        path,
-        "--profiles",
-        *areas,
-        "--matches",
-        str(matches),
+        *child,
     ]
     ran = subprocess.run(command, capture_output=True, text=True, check=False)
     if ran.returncode != 0:
-        sys.stderr.write(ran.stderr[-2000:])
+        sys.stderr.write(ran.stderr[-3000:])
         raise RuntimeError(f"the counted run failed ({ran.returncode})")
-    dumps = sorted(directory.glob(f"{out.name}.*"), key=lambda p: int(p.suffix[1:]))
-    if len(dumps) != len(areas):
-        raise RuntimeError(f"expected {len(areas)} dumps of callgrind, found {len(dumps)}")
+    dumps = sorted(out.parent.glob(f"{out.name}.*"), key=lambda p: int(p.suffix[1:]))
+    if len(dumps) != len(names):
+        raise RuntimeError(f"expected {len(names)} dumps of callgrind, found {len(dumps)}")
     counts = {}
-    for area, dump in zip(areas, dumps, strict=True):
+    for name, dump in zip(names, dumps, strict=True):
         found = _TOTAL.search(dump.read_text(errors="replace"))
         if found is None:
             raise RuntimeError(f"no total in {dump.name}")
-        counts[area] = int(found.group(1)) / matches
+        counts[name] = int(found.group(1)) / each
     return counts
 
 

@@ -25,7 +25,6 @@ import asyncio
 import json
 import os
 import random
-import re
 import shutil
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlmodel import Session
 
+from bench.instructions import counted
 from bench.match import PROFILES, profile_body
 from bench.registry import load_registry
 from bench.writes import hand_services
@@ -49,7 +49,6 @@ from service.observability import MULTIPROCESS_DIRECTORY
 from service.usecases.keys import issue_key
 
 _WARM_UP = 20
-_TOTAL = re.compile(r"^totals: (\d+)", re.MULTILINE)
 KINDS = ("healthz", "availability", "match")
 
 
@@ -185,39 +184,10 @@ def _child(registry: str, given_path: str, requests: int, kinds: list[str]) -> i
 
 def _count(directory: Path, registry: Path, requests: int, kinds: list[str]) -> dict[str, float]:
     given = directory / "given.json"
-    out = directory / "callgrind.out"
-    if not given.exists():
-        raise RuntimeError("prepare the registry first")
-    command = [
-        "valgrind",
-        "--tool=callgrind",
-        "--instr-atstart=no",
-        f"--callgrind-out-file={out}",
-        sys.executable,
-        "-m",
-        "bench.requests",
-        "--child",
-        str(registry),
-        str(given),
-        "--requests",
-        str(requests),
-        "--kinds",
-        *kinds,
-    ]
-    ran = subprocess.run(command, capture_output=True, text=True, check=False)
-    if ran.returncode != 0:
-        sys.stderr.write(ran.stderr[-3000:])
-        raise RuntimeError(f"the counted run failed ({ran.returncode})")
-    dumps = sorted(directory.glob(f"{out.name}.*"), key=lambda p: int(p.suffix[1:]))
-    if len(dumps) != len(kinds):
-        raise RuntimeError(f"expected {len(kinds)} dumps of callgrind, found {len(dumps)}")
-    counts = {}
-    for kind, dump in zip(kinds, dumps, strict=True):
-        found = _TOTAL.search(dump.read_text(errors="replace"))
-        if found is None:
-            raise RuntimeError(f"no total in {dump.name}")
-        counts[kind] = int(found.group(1)) / requests
-    return counts
+    child = ["bench.requests", "--child", str(registry), str(given), "--kinds", *kinds]
+    return counted(
+        directory / "callgrind.out", [*child, "--requests", str(requests)], kinds, requests
+    )
 
 
 def run_requests(size: int, requests: int, kinds: list[str]) -> dict[str, float]:
