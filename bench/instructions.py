@@ -20,6 +20,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlmodel import Session
@@ -40,6 +42,24 @@ _TOTAL = re.compile(r"^totals: (\d+)", re.MULTILINE)
 def _control(*args: str) -> None:
     """Tell the callgrind running this process (`callgrind_control`, by process id)."""
     subprocess.run(["callgrind_control", *args, str(os.getpid())], check=True, capture_output=True)
+
+
+@contextmanager
+def counting(name: str) -> Iterator[None]:
+    """Under callgrind: count only what the block runs, into a dump of its own."""
+    _control("--zero")
+    _control("--instr=on")
+    yield
+    _control("--instr=off")
+    _control(f"--dump={name}")
+
+
+def without_valgrind(program: str) -> bool:
+    """True, said on stderr, when valgrind or callgrind_control is not installed."""
+    missing = [tool for tool in ("valgrind", "callgrind_control") if shutil.which(tool) is None]
+    if missing:
+        sys.stderr.write(f"{program} needs {', '.join(missing)} (apt-get)\n")
+    return bool(missing)
 
 
 def _match(session: Session, profile: NeedProfile, gazetteer: Gazetteer, index: MatchIndex) -> None:
@@ -63,12 +83,9 @@ def _child(database_path: str, areas: list[str], matches: int) -> int:
             profile = _profile(PROFILES[area])
             for _ in range(_WARM_UP):
                 _match(session, profile, gazetteer, index)
-            _control("--zero")
-            _control("--instr=on")
-            for _ in range(matches):
-                _match(session, profile, gazetteer, index)
-            _control("--instr=off")
-            _control(f"--dump={area}")
+            with counting(area):
+                for _ in range(matches):
+                    _match(session, profile, gazetteer, index)
     engine.dispose()
     return 0
 
@@ -177,9 +194,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.child:
         return _child(args.child, args.profiles, args.matches)
-    missing = [tool for tool in ("valgrind", "callgrind_control") if shutil.which(tool) is None]
-    if missing:
-        sys.stderr.write(f"python -m bench instructions needs {', '.join(missing)} (apt-get)\n")
+    if without_valgrind("python -m bench instructions"):
         return 2
     if args.registry is not None and len(args.sizes) != 1:
         sys.stderr.write("--registry holds one registry: give one --sizes\n")

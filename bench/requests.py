@@ -26,7 +26,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import uuid
@@ -37,7 +36,7 @@ from typing import Any
 from fastapi import FastAPI
 from sqlmodel import Session
 
-from bench.instructions import counted
+from bench.instructions import counted, counting, without_valgrind
 from bench.match import PROFILES, profile_body
 from bench.registry import load_registry
 from bench.writes import hand_services
@@ -127,11 +126,6 @@ async def status_of(app: Callable[..., Awaitable[None]], request: dict[str, Any]
     return status
 
 
-def _control(*args: str) -> None:
-    """Tell the callgrind running this process (`callgrind_control`, by process id)."""
-    subprocess.run(["callgrind_control", *args, str(os.getpid())], check=True, capture_output=True)
-
-
 def app_on(registry: str) -> FastAPI:
     """The service on the registry, as the benchmarks' servers run it: no demo data, no rate
     limit, the match index in memory."""
@@ -170,12 +164,9 @@ def _child(registry: str, given_path: str, requests: int, kinds: list[str]) -> i
                     if status != 200:
                         raise RuntimeError(f"{kind}: {status}")
                 prepared = [request_of(kind, given, n, rng) for n in range(requests)]
-                _control("--zero")
-                _control("--instr=on")
-                for request in prepared:
-                    await status_of(app, request)
-                _control("--instr=off")
-                _control(f"--dump={kind}")
+                with counting(kind):
+                    for request in prepared:
+                        await status_of(app, request)
 
     asyncio.run(run())
     shutil.rmtree(metrics, ignore_errors=True)
@@ -219,9 +210,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.child:
         return _child(args.child[0], args.child[1], args.requests, args.kinds)
-    missing = [tool for tool in ("valgrind", "callgrind_control") if shutil.which(tool) is None]
-    if missing:
-        sys.stderr.write(f"python -m bench requests needs {', '.join(missing)} (apt-get)\n")
+    if without_valgrind("python -m bench requests"):
         return 2
     run_requests(args.size, args.requests, args.kinds)
     return 0
