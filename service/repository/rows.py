@@ -109,12 +109,19 @@ def _converter(
         else column.type.dialect_impl(dialect).result_processor(dialect, type_code)
         for column, type_code in zip(columns, type_codes, strict=True)
     ]
+    # Only the columns whose values change (most are read as the driver gives them).
+    converted = [(at, process) for at, process in enumerate(processors) if process is not None]
+    width = len(processors)
 
     def convert(row: Row) -> Row:
-        return tuple(
-            value if process is None or value is None else process(value)
-            for process, value in zip(processors, row, strict=True)
-        )
+        if len(row) != width:
+            raise ValueError(f"a row of {len(row)} values for {width} columns")
+        values = list(row)
+        for at, process in converted:
+            value = values[at]
+            if value is not None:
+                values[at] = process(value)
+        return tuple(values)
 
     return convert
 
