@@ -36,6 +36,7 @@ from service.routers import (
 )
 from service.routers._responses import problems_only
 from service.startup import prepare_database, prepared_by_supervisor
+from service.usecases.availability_writer import AvailabilityWriter
 from service.usecases.keys import RecentCallers
 from service.usecases.match_index import MatchIndex
 from service.usecases.reports import NeedTally, TallyWriter
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             on_unavailable=metrics.rate_limit_unavailable.inc,
         )
         app.state.recent_callers = RecentCallers(settings.key_cache_seconds)
+        availability = app.state.availability_writer = AvailabilityWriter(engine)
         tally = app.state.need_tally = NeedTally()
         writer = TallyWriter(
             tally,
@@ -143,6 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if index is not None:
                 index.close(timeout=60)
             writer.close()
+            availability.close()
             engine.dispose()
             metrics.worker_stopped()
 

@@ -375,6 +375,37 @@ def update_columns(session: Session, service_id: uuid.UUID, values: dict[str, An
     _UPDATE.run(session, {"claimed_id": service_id, **values})
 
 
+_WRITE_LOCK = Prepared(sa.text("BEGIN IMMEDIATE"))
+_MARK = Prepared(sa.text("SAVEPOINT one_write"))
+_KEEP = Prepared(sa.text("RELEASE SAVEPOINT one_write"))
+_UNDO = Prepared(sa.text("ROLLBACK TO SAVEPOINT one_write"))
+
+
+def begin_writes(session: Session) -> None:
+    """Begin a transaction of several writes, each between `mark_write` and `keep_write` or
+    `undo_write`. On SQLite it takes the database's write lock first (waiting for another
+    writer as a statement would), so that what it reads stays current until commit and a
+    savepoint never begins the transaction (whose release would commit it)."""
+    if session.get_bind().dialect.name == "sqlite":
+        _WRITE_LOCK.run(session, {})
+
+
+def mark_write(session: Session) -> None:
+    """Where `undo_write` goes back to, in a transaction `begin_writes` began."""
+    _MARK.run(session, {})
+
+
+def keep_write(session: Session) -> None:
+    """Keep what was written since `mark_write`."""
+    _KEEP.run(session, {})
+
+
+def undo_write(session: Session) -> None:
+    """Undo what was written since `mark_write`; the transaction's earlier writes stay."""
+    _UNDO.run(session, {})
+    _KEEP.run(session, {})
+
+
 def delete_service(session: Session, service: Service) -> None:
     session.delete(service)
     session.flush()

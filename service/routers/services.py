@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from schemas.common import Instant
 from schemas.enums import Category, Province
@@ -32,6 +32,7 @@ from service.errors import Unprocessable
 from service.http_json import JsonRoute
 from service.routers._responses import AUTH, PAGED, problems, with_etag
 from service.usecases import services as usecases
+from service.usecases.availability_writer import AvailabilityWriter
 
 router = APIRouter(prefix="/v1/services", tags=["services"], route_class=JsonRoute)
 # Beside the listings, not under them: `/v1/services/{id}` would take any other name.
@@ -72,10 +73,10 @@ def _serialized_with_etag(public: ServicePublic) -> Response:
     responses={**problems(*AUTH, 404, 412, 422), **with_etag()},
     response_model=ServicePublic,
 )
-def set_availability(
+async def set_availability(
+    request: Request,
     service_id: UUID,
     data: AvailabilityUpdate,
-    session: SessionDep,
     caller: ProviderCaller,
     if_match: Annotated[
         str | None,
@@ -88,10 +89,10 @@ def set_availability(
 ) -> Response:
     """The nightly fast path: `beds_available` (not above `beds_total`) and/or
     `accepting_referrals`. No `If-Match` needed; concurrent writes are never lost. An
-    `If-Match` sent is honoured: 412 when the listing changed since."""
-    service = usecases.set_availability(
-        session, service_id=service_id, data=data, caller=caller, if_match=if_match
-    )
+    `If-Match` sent is honoured: 412 when the listing changed since. Answered once written:
+    updates sent at the same moment are written together, each on its own."""
+    writer: AvailabilityWriter = request.app.state.availability_writer
+    service = await writer.write(service_id=service_id, data=data, caller=caller, if_match=if_match)
     return _serialized_with_etag(usecases.render(service, caller=caller))
 
 

@@ -572,10 +572,34 @@ def set_availability(
     caller: Caller,
     if_match: str | None = None,
 ) -> Service:
+    """The nightly fast path, one update in a transaction of its own (the API writes them in
+    batches: `usecases/availability_writer.py`)."""
+    service, written = write_availability(
+        session, service_id=service_id, data=data, caller=caller, if_match=if_match
+    )
+    if written:
+        session.commit()
+    else:
+        session.rollback()
+    return service
+
+
+def write_availability(
+    session: Session,
+    *,
+    service_id: uuid.UUID,
+    data: AvailabilityUpdate,
+    caller: Caller,
+    if_match: str | None = None,
+) -> tuple[Service, bool]:
     """The nightly fast path: no If-Match needed, and never a lost or refused update, because
     the listing is locked before it is read. A few statements, no ORM unit of work. With
     `if_match`, only on the version it names (412 otherwise), as for a change: a script that
-    sends the ETag it read is guarded as it expects."""
+    sends the ETag it read is guarded as it expects.
+
+    Written in `session`'s transaction, not committed: the listing as written and True, or
+    as it was and False when there is nothing to write, whose claim is to be undone, as after
+    a `DomainError` (a rollback, or one to a savepoint taken before)."""
     service = _locked_writable(session, service_id, caller)
     if if_match is not None:
         # (claimed: the listing is already at its next version, until this is rolled back)
@@ -637,9 +661,8 @@ def set_availability(
     if not changes:
         # Referrals taken, as they were, and no count: nothing to write. A new version would
         # make every editor's ETag stale and bring the listing back to every sync.
-        session.rollback()
-        service.version -= 1  # (the claim moved the detached copy on; it is undone)
-        return service
+        service.version -= 1  # (the claim moved the detached copy on; it is to be undone)
+        return service, False
     service.updated_at = now
     _write_columns(
         session,
@@ -652,8 +675,7 @@ def set_availability(
     _record(
         session, service, action=ChangeAction.availability, caller=caller, changes=changes, at=now
     )
-    session.commit()
-    return service
+    return service, True
 
 
 def verify_service(session: Session, *, service_id: uuid.UUID, caller: Caller) -> Service:
