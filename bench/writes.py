@@ -286,7 +286,8 @@ def run_writes(args: argparse.Namespace) -> int:
         " healthz/s: GET /healthz on the same server afterwards; x healthz: an update's"
         " server CPU in healthz requests' CPU, which moves less with the machine than updates/s)\n"
         "(target: at least 500 updates/s sustained on SQLite, none lost; met at 1.62 to 1.73"
-        " ms of CPU per update, on the fastest machine of the sessions: bench/RESULTS.md."
+        " ms of CPU per update on the fastest machine of the sessions, and at about 1.5 ms since"
+        " updates are written in batches (2026-12-02): bench/RESULTS.md."
         " x healthz before 2026-12-02 was against a /healthz answered in the thread pool, at"
         " about twice today's CPU)\n"
     )

@@ -5,7 +5,8 @@ those hand-offs cost about as much CPU as the write itself (issue #6). So the de
 every authenticated request that do no blocking I/O are `async def` and run on the event loop:
 reading app state, opening the session, checking the role, and authenticating a key this
 worker read in the last seconds (`RecentCallers`). Reading a key from the database, counting
-in Redis, and the handler run in the pool.
+in Redis, and the handlers run in the pool (but the availability update's, which hands its
+write to the worker's availability writer: `usecases/availability_writer.py`).
 """
 
 import logging

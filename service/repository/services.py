@@ -343,10 +343,11 @@ _ADD_CHANGE = Prepared(sa.insert(_CHANGE))
 def claim_service(
     session: Session, service_id: uuid.UUID, *, organization_id: uuid.UUID | None, everything: bool
 ) -> Service | None:
-    """Move a listing to its next version as the first statement of the transaction, which
-    takes its write lock (a row lock on PostgreSQL, the database write lock on SQLite), so
-    that what is read next stays current until commit and concurrent writers queue instead
-    of failing. Only a listing of `organization_id`, unless `everything`.
+    """Move a listing to its next version as the first statement of its write, which takes
+    its write lock (a row lock on PostgreSQL, the database write lock on SQLite, unless
+    `begin_writes` took it), so that what is read next stays current until commit and
+    concurrent writers queue instead of failing. Only a listing of `organization_id`, unless
+    `everything`.
 
     Returns the listing as it is after the move, with its locations and organization, from two
     prepared statements and without the ORM's loading: a detached copy, in no session. Write

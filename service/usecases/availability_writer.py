@@ -79,6 +79,9 @@ class AvailabilityWriter:
     ) -> Service:
         """`services.set_availability`, in the next batch: the listing once it is committed.
         Raises what that raises, and `WriteInDoubt`."""
+        if self._thread.ident is not None and not self._thread.is_alive():
+            # (closed: only a request that outlived the worker's shutdown comes here)
+            raise RuntimeError("the availability writer has stopped")
         loop = asyncio.get_running_loop()
         update = _Update(service_id, data, caller, if_match, loop, loop.create_future())
         self._queue.put(update)
