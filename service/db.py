@@ -31,6 +31,7 @@ def create_db_engine(database_url: str, *, pool_size: int = 10) -> sa.Engine:
         engine = sa.create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": DATABASE_WAIT_S},
+            pool_timeout=DATABASE_WAIT_S,
             hide_parameters=True,
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)

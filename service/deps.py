@@ -172,9 +172,15 @@ def _identified(
     caller: Caller | None,
     limiter: RateLimiter,
 ) -> tuple[Caller, Quota | None]:
-    """In a worker thread: the caller read from the database unless held, and counted."""
+    """In a worker thread: the caller read from the database unless held, and counted. The
+    read's transaction ends here: its connection goes back to the pool rather than wait,
+    idle, for the use case (the availability update's is written by another thread, which
+    needs a connection of the same pool: 40 updates at once, each holding one, had left it
+    none for 30 s, a review)."""
     if caller is None:
         caller = recent.authenticate(session, key_hash)
+        if session.in_transaction():
+            session.rollback()
     return caller, limiter.count(caller.key_id, caller.rate_limit)
 
 

@@ -47,13 +47,14 @@ class _Compiled:
 class Prepared:
     """A Core statement (`insert`, `update` or `select`) to run with named parameters, as
     `connection.execute(statement, parameters)` would; no `IN` lists that expand. An insert's
-    or update's columns are the parameters given beside the statement's own binds."""
+    or update's columns are the parameters given beside the statement's own binds; columns'
+    Python-side defaults (`default=`, `onupdate=`) are not applied, so give every value."""
 
     def __init__(self, statement: sa.Executable, *, returning: Sequence[sa.Column[Any]] = ()):
         self.statement = statement
         # The columns a row returned holds, in order, to convert it (`rows.converter`).
         self.returning = tuple(returning)
-        self._compiled: dict[tuple[str, frozenset[str]], _Compiled] = {}
+        self._compiled: dict[tuple[str, str, frozenset[str]], _Compiled] = {}
 
     def _compile(self, dialect: sa.Dialect, keys: frozenset[str]) -> _Compiled:
         compiled = self.statement.compile(dialect=dialect, column_keys=sorted(keys))
@@ -68,6 +69,9 @@ class Prepared:
         missing = [name for name in names if binds[name].required and name not in keys]
         if missing:
             raise ValueError(f"parameters not given: {', '.join(missing)}")
+        unknown = sorted(keys - set(names))
+        if unknown:  # (a misspelt column would be left out of the statement without a word)
+            raise ValueError(f"not parameters of the statement: {', '.join(unknown)}")
         found = _Compiled(
             sql=compiled.string,
             names=names,
@@ -77,7 +81,7 @@ class Prepared:
             defaults={name: binds[name].effective_value for name in names if name not in keys},
             positional=compiled.positional,
         )
-        self._compiled[(dialect.name, keys)] = found
+        self._compiled[(dialect.name, dialect.driver, keys)] = found
         return found
 
     def run(self, session: Session, parameters: Mapping[str, Any]) -> list[Row]:
@@ -86,7 +90,9 @@ class Prepared:
         connection = session.connection()
         dialect = connection.dialect
         keys = frozenset(parameters)
-        compiled = self._compiled.get((dialect.name, keys)) or self._compile(dialect, keys)
+        compiled = self._compiled.get((dialect.name, dialect.driver, keys)) or self._compile(
+            dialect, keys
+        )
         arguments = compiled.parameters(parameters)
         cursor = connection.connection.cursor()
         try:

@@ -89,8 +89,9 @@ async def set_availability(
 ) -> Response:
     """The nightly fast path: `beds_available` (not above `beds_total`) and/or
     `accepting_referrals`. No `If-Match` needed; concurrent writes are never lost. An
-    `If-Match` sent is honoured: 412 when the listing changed since. Answered once written:
-    updates sent at the same moment are written together, each on its own."""
+    `If-Match` sent is honoured: 412 when the listing changed since. Answered once committed
+    (on SQLite, updates sent at the same moment are committed together, each written or
+    refused on its own)."""
     writer: AvailabilityWriter = request.app.state.availability_writer
     service = await writer.write(service_id=service_id, data=data, caller=caller, if_match=if_match)
     return _serialized_with_etag(usecases.render(service, caller=caller))

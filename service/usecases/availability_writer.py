@@ -1,19 +1,26 @@
-"""Providers' availability updates, written by one thread per worker in batches: group commit.
+"""Providers' availability updates: on SQLite, written by one thread per worker in batches
+(group commit); on PostgreSQL, each in a transaction of its own.
 
 Nightly bed counts arrive from many scripts at once, each update a few short statements and a
-commit, and the commit waits for the disk (SQLite's `synchronous=FULL`, PostgreSQL's WAL
-flush). One update to a transaction spent most of its time on what a transaction costs: a
-thread of the pool, a session, a connection, a commit, a wait for the disk, and on SQLite a
-wait for its one writer's lock, taken by polling. Here the updates that arrive while a batch
-is written wait for the next, and go in one transaction: each between a savepoint and its
+commit, and the commit waits for the disk (`synchronous=FULL`). SQLite takes one writer at a
+time, and a writer that finds it busy polls, sleeping 1, 2, 5, 10 ms... So on SQLite, one
+update to a transaction spent most of its time waiting: on the lock, on the disk, on a thread
+of the pool. Here the updates that arrive while a batch is written wait for the next, and go
+in one transaction, which takes the write lock first: each between a savepoint and its
 release, so that one refused (404, 412, 422) or with nothing to write is undone alone.
+Measured in `bench writes`: 384 to 408 updates/s at 2.2 ms of server CPU each, against 592
+to 593/s at 1.5 ms in batches (bench/RESULTS.md, issue #6).
 
-Each is acknowledged only after its batch is committed: an acknowledged update survives a
-crash as before. A batch that fails before its commit fails every update in it as the
-database failed it (a busy or unreachable database: 503, to be tried again, nothing changed);
-one whose commit fails answers each with `WriteInDoubt` (500), since it may have landed.
-Measured in `bench writes` on SQLite: 455 updates/s at 1.93 ms of server CPU each, against
-about 600/s at 1.5 ms in batches (bench/RESULTS.md, issue #6).
+PostgreSQL takes concurrent writers itself, and batches gained nothing there (368 against
+347 to 375/s); in a batch, one listing's row held by another transaction (5 s of
+`lock_timeout`) or a deadlock between two workers' batches would fail every update in it.
+
+Each update is acknowledged only after its transaction is committed: an acknowledged update
+survives a crash. A batch that fails before its commit answers its updates with the
+database's error (a busy or unreachable database: 503, to be tried again, nothing changed);
+one whose commit fails, with `WriteInDoubt` (500), since it may have landed. A refusal is
+kept unless an update before it in the failed batch wrote the same listing (a 412 against a
+version that was never committed).
 """
 
 import asyncio
@@ -22,13 +29,14 @@ import logging
 import queue
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+import anyio
 import sqlalchemy as sa
 
 from schemas.services import AvailabilityUpdate
 from service.db import open_session
-from service.errors import DomainError
+from service.errors import DomainError, Unavailable
 from service.models import Service
 from service.repository import services as repo
 from service.usecases.keys import Caller
@@ -41,7 +49,14 @@ BATCH = 64
 
 
 class WriteInDoubt(Exception):
-    """The commit of the update's batch failed: what the database holds is not known."""
+    """The commit of the update failed: what the database holds is not known."""
+
+
+class WriterStopped(Unavailable):
+    """The worker is shutting down: the update was not written (503, to send again)."""
+
+    def __init__(self) -> None:
+        super().__init__("The service is stopping; nothing was changed. Send the update again.")
 
 
 @dataclass(slots=True)
@@ -52,22 +67,27 @@ class _Update:
     if_match: str | None
     loop: asyncio.AbstractEventLoop
     answer: "asyncio.Future[Service]"
-    outcome: Service | BaseException | None = field(default=None)
+    outcome: Service | BaseException | None = None
+    wrote: bool = False
 
 
 class AvailabilityWriter:
-    """The thread that writes a worker's availability updates (`write`), in batches."""
+    """Writes a worker's availability updates (`write`): in batches by a thread of its own on
+    SQLite (`start`ed unless told not to), one by one in the thread pool on PostgreSQL."""
 
     def __init__(self, engine: sa.Engine, *, start: bool = True) -> None:
         self._engine = engine
+        self.batching = engine.dialect.name == "sqlite"
         self._queue: queue.SimpleQueue[_Update | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="availability-writer", daemon=True)
-        self.batches = 0  # transactions written, for tests and benchmarks
-        if start:
+        self._closed = False
+        self.batches = 0  # transactions committed in batches, for tests and benchmarks
+        if start and self.batching:
             self.start()
 
     def start(self) -> None:
-        self._thread.start()
+        if self.batching:
+            self._thread.start()
 
     async def write(
         self,
@@ -77,21 +97,62 @@ class AvailabilityWriter:
         caller: Caller,
         if_match: str | None = None,
     ) -> Service:
-        """`services.set_availability`, in the next batch: the listing once it is committed.
-        Raises what that raises, and `WriteInDoubt`."""
-        if self._thread.ident is not None and not self._thread.is_alive():
-            # (closed: only a request that outlived the worker's shutdown comes here)
-            raise RuntimeError("the availability writer has stopped")
+        """`services.set_availability`: the listing once its update is committed. Raises what
+        that raises, `WriteInDoubt` and `WriterStopped`."""
         loop = asyncio.get_running_loop()
         update = _Update(service_id, data, caller, if_match, loop, loop.create_future())
+        if not self.batching:
+            return await anyio.to_thread.run_sync(self._write_alone, update)
+        if self._closed:
+            raise WriterStopped()
         self._queue.put(update)
         return await update.answer
 
     def close(self, timeout: float = 30.0) -> None:
-        """Write what was sent before, then stop."""
+        """Write what was sent before, then stop; what comes after is refused."""
+        self._closed = True
+        if not self._thread.is_alive():
+            return
         self._queue.put(None)
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        self._thread.join(timeout)
+        # (sent while it stopped: answered, never left waiting)
+        late = []
+        while True:
+            try:
+                update = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if update is not None:
+                update.outcome = WriterStopped()
+                late.append(update)
+        self._answer(late)
+
+    def _write_alone(self, update: _Update) -> Service:
+        """In the thread pool: one update, one transaction."""
+        session = open_session(self._engine)
+        committing = False
+        connection: sa.Connection | None = None
+        try:
+            connection = session.connection()
+            service, written = write_availability(
+                session,
+                service_id=update.service_id,
+                data=update.data,
+                caller=update.caller,
+                if_match=update.if_match,
+            )
+            if written:
+                committing = True
+                session.commit()
+            return service
+        except Exception as error:
+            if not isinstance(error, DomainError):
+                _discard(connection)
+            if committing:
+                raise _in_doubt(error) from error
+            raise
+        finally:
+            session.close()
 
     def _run(self) -> None:
         stopping = False
@@ -109,8 +170,16 @@ class AvailabilityWriter:
                     stopping = True
                     break
                 batch.append(update)
-            self._write(batch)
-            self._answer(batch)
+            try:
+                self._write(batch)
+            except Exception as error:  # (a defect: answered all the same, and the thread goes on)
+                logger.error(
+                    "availability batch not written", extra={"error_type": type(error).__name__}
+                )
+                for update in batch:
+                    update.outcome = error
+            finally:  # (whatever happens, no request is left waiting)
+                self._answer(batch)
 
     def _write(self, batch: list[_Update]) -> None:
         """Write the batch in one transaction; each update's `outcome` is its listing or its
@@ -139,26 +208,13 @@ class AvailabilityWriter:
                     repo.keep_write(session)
                 else:
                     repo.undo_write(session)
-                update.outcome = service
+                update.outcome, update.wrote = service, written
             committing = True
             session.commit()
             self.batches += 1
         except Exception as error:
-            # Its connection is closed, never reused: whatever the failure left of its
-            # transaction (the write lock on SQLite) ends with it.
-            if connection is not None:
-                with contextlib.suppress(Exception):
-                    connection.invalidate()
-            failed: BaseException = error
-            if committing:
-                logger.error(
-                    "availability batch commit failed", extra={"error_type": type(error).__name__}
-                )
-                failed = WriteInDoubt("The update may or may not have been written.")
-                failed.__cause__ = error
-            for update in batch:
-                if not isinstance(update.outcome, DomainError):
-                    update.outcome = failed
+            _discard(connection)
+            _failed(batch, _in_doubt(error) if committing else error)
         finally:
             session.close()
 
@@ -170,6 +226,35 @@ class AvailabilityWriter:
                 loop.call_soon_threadsafe(_settle, mine)
             except RuntimeError:  # its event loop closed: no one waits for these
                 pass
+
+
+def _discard(connection: sa.Connection | None) -> None:
+    """A connection a write failed on is closed, never reused: whatever the failure left of
+    its transaction (a row lock, SQLite's write lock) ends with it. (A commit that failed in
+    the driver had left it in its transaction, back in the pool: the next update waited for
+    its lock, a test found.)"""
+    if connection is not None:
+        with contextlib.suppress(Exception):
+            connection.invalidate()
+
+
+def _in_doubt(error: Exception) -> WriteInDoubt:
+    logger.error("availability commit failed", extra={"error_type": type(error).__name__})
+    return WriteInDoubt("The update may or may not have been written.")
+
+
+def _failed(batch: list[_Update], error: BaseException) -> None:
+    """A batch not committed: each update answered with `error`, but for a refusal that no
+    write before it in the batch decided (a 412 against a version never committed)."""
+    written: set[uuid.UUID] = set()
+    for update in batch:
+        decided_alone = isinstance(update.outcome, DomainError) and (
+            update.service_id not in written
+        )
+        if update.wrote:
+            written.add(update.service_id)
+        if not decided_alone:
+            update.outcome = error
 
 
 def _settle(updates: list[_Update]) -> None:

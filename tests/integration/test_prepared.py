@@ -110,4 +110,6 @@ def test_a_parameter_not_given_is_refused_before_the_database_sees_it(engine: sa
     with Session(engine) as session:
         with pytest.raises(ValueError, match="claimed_id"):
             claim.run(session, {})
+        with pytest.raises(ValueError, match="claimd_id"):  # (not left out without a word)
+            claim.run(session, {"claimed_id": uuid.uuid4(), "claimd_id": uuid.uuid4()})
         session.rollback()
