@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import anyio
 import sqlalchemy as sa
+from sqlmodel import Session
 
 from schemas.services import AvailabilityUpdate
 from service.db import open_session
@@ -134,13 +135,7 @@ class AvailabilityWriter:
         connection: sa.Connection | None = None
         try:
             connection = session.connection()
-            service, written = write_availability(
-                session,
-                service_id=update.service_id,
-                data=update.data,
-                caller=update.caller,
-                if_match=update.if_match,
-            )
+            service, written = _written(session, update)
             if written:
                 committing = True
                 session.commit()
@@ -193,13 +188,7 @@ class AvailabilityWriter:
             for update in batch:
                 repo.mark_write(session)
                 try:
-                    service, written = write_availability(
-                        session,
-                        service_id=update.service_id,
-                        data=update.data,
-                        caller=update.caller,
-                        if_match=update.if_match,
-                    )
+                    service, written = _written(session, update)
                 except DomainError as refused:
                     repo.undo_write(session)
                     update.outcome = refused
@@ -226,6 +215,16 @@ class AvailabilityWriter:
                 loop.call_soon_threadsafe(_settle, mine)
             except RuntimeError:  # its event loop closed: no one waits for these
                 pass
+
+
+def _written(session: Session, update: _Update) -> tuple[Service, bool]:
+    return write_availability(
+        session,
+        service_id=update.service_id,
+        data=update.data,
+        caller=update.caller,
+        if_match=update.if_match,
+    )
 
 
 def _discard(connection: sa.Connection | None) -> None:
