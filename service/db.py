@@ -35,8 +35,9 @@ def create_db_engine(database_url: str, *, pool_size: int = 10) -> sa.Engine:
             hide_parameters=True,
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "handle_error", _close_after_failed_commit)
         return engine
-    return sa.create_engine(
+    engine = sa.create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
@@ -48,6 +49,19 @@ def create_db_engine(database_url: str, *, pool_size: int = 10) -> sa.Engine:
         },
         hide_parameters=True,
     )
+    sa.event.listen(engine, "handle_error", _close_after_failed_commit)
+    return engine
+
+
+def _close_after_failed_commit(context: sa.engine.ExceptionContext) -> None:
+    """A commit (or rollback) that failed in the driver, a full disk say: its connection is
+    closed, not pooled. Pooled, it stayed inside the transaction the commit left open, with its
+    writes and locks (the whole database's on SQLite): the next request on it read the write
+    its client was told had failed, and might have committed it; the others waited for its
+    lock until they gave up (a test found both)."""
+    if context.statement is None and context.connection is not None:
+        context.is_disconnect = True
+        context.invalidate_pool_on_disconnect = False  # (this connection only)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:

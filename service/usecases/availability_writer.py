@@ -24,7 +24,6 @@ version that was never committed).
 """
 
 import asyncio
-import contextlib
 import logging
 import queue
 import threading
@@ -132,17 +131,13 @@ class AvailabilityWriter:
         """In the thread pool: one update, one transaction."""
         session = open_session(self._engine)
         committing = False
-        connection: sa.Connection | None = None
         try:
-            connection = session.connection()
             service, written = _written(session, update)
             if written:
                 committing = True
                 session.commit()
             return service
         except Exception as error:
-            if not isinstance(error, DomainError):
-                _discard(connection)
             if committing:
                 raise _in_doubt(error) from error
             raise
@@ -181,9 +176,7 @@ class AvailabilityWriter:
         error."""
         committing = False
         session = open_session(self._engine)
-        connection: sa.Connection | None = None
         try:
-            connection = session.connection()
             repo.begin_writes(session)
             for update in batch:
                 repo.mark_write(session)
@@ -202,7 +195,7 @@ class AvailabilityWriter:
             session.commit()
             self.batches += 1
         except Exception as error:
-            _discard(connection)
+            # (a connection whose commit failed is closed, not pooled: `db.create_db_engine`)
             _failed(batch, _in_doubt(error) if committing else error)
         finally:
             session.close()
@@ -225,16 +218,6 @@ def _written(session: Session, update: _Update) -> tuple[Service, bool]:
         caller=update.caller,
         if_match=update.if_match,
     )
-
-
-def _discard(connection: sa.Connection | None) -> None:
-    """A connection a write failed on is closed, never reused: whatever the failure left of
-    its transaction (a row lock, SQLite's write lock) ends with it. (A commit that failed in
-    the driver had left it in its transaction, back in the pool: the next update waited for
-    its lock, a test found.)"""
-    if connection is not None:
-        with contextlib.suppress(Exception):
-            connection.invalidate()
 
 
 def _in_doubt(error: Exception) -> WriteInDoubt:

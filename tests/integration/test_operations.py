@@ -48,6 +48,7 @@ from tests.factories import (
     bearer,
     listing,
     scraper,
+    with_if_match,
 )
 
 TABLES = {"organization", "api_key", "service", "location", "service_change", "alembic_version"}
@@ -1256,3 +1257,31 @@ def test_a_worker_started_while_the_database_is_away_serves_503s_until_it_return
         _assert_try_again(client.get("/v1/taxonomy", headers=bearer(ADMIN_KEY)))
     # Prepared for another database is not prepared for this one.
     assert not startup.prepared_by_supervisor("postgresql+psycopg://postgres@127.0.0.1:2/test")
+
+
+def test_a_commit_that_fails_in_the_driver_leaves_nothing_held_for_the_next_write(
+    impatient_app: tuple[Api, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit the driver refused (a full disk) is a 500, in doubt; the connection it failed
+    on is closed rather than pooled inside its transaction, which held the listing's lock (the
+    whole database's on SQLite): the next write went on to wait for it, and fail, for ever."""
+    api, _url = impatient_app
+    created = api.service(api.organization("Full disk"))
+    engine: sa.Engine = api.client.app.state.engine  # type: ignore[attr-defined]
+    dialect = engine.dialect
+    commit = dialect.do_commit
+    failing = [True]
+
+    def full_disk(dbapi_connection: Any) -> None:
+        if failing.pop() if failing else False:
+            raise dialect.loaded_dbapi.OperationalError("database or disk is full")
+        commit(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_commit", full_disk)
+    path = f"/v1/services/{created['id']}"
+    headers = with_if_match(api.admin, f'"{created["id"]}.1"')
+    failed = api.client.patch(path, json={"name": "Renamed"}, headers=headers)
+    assert_problem(failed, 500)
+    again = api.client.patch(path, json={"name": "Renamed"}, headers=headers)
+    assert again.status_code == 200, again.text
+    assert again.json()["name"] == "Renamed"
