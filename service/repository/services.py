@@ -461,6 +461,18 @@ def list_changes(
     return list(session.exec(statement.order_by(col(ServiceChange.id)).limit(limit)))
 
 
+def deletion_of(session: Session, service_id: uuid.UUID) -> tuple[uuid.UUID, datetime] | None:
+    """The organization and time of a listing's last deletion, if its history has one."""
+    statement = (
+        select(ServiceChange.organization_id, ServiceChange.at)
+        .where(col(ServiceChange.service_id) == service_id, col(ServiceChange.action) == "delete")
+        .order_by(col(ServiceChange.id).desc())
+        .limit(1)
+    )
+    found = session.exec(statement).first()
+    return (found[0], found[1]) if found is not None else None
+
+
 def history_owner(session: Session, service_id: uuid.UUID) -> uuid.UUID | None:
     """The organization of a listing's history (that of its first entry), or None when it has
     none."""

@@ -72,20 +72,34 @@ def _view(service: Service, caller: Caller, language: str = "en") -> ServicePubl
     )
 
 
-def _found(service: Service | None) -> Service:
-    if service is None:
-        raise NotFound("No such service.")
-    return service
+def _found(
+    session: Session, service_id: uuid.UUID, caller: Caller, service: Service | None
+) -> Service:
+    """`service`, or 404. Its own organization (and an administrator) is told when a listing
+    was deleted, so that a nightly script drops it rather than hunt for a typo in its id;
+    anyone else reads the same words as for an id that never was."""
+    if service is not None:
+        return service
+    deleted = repo.deletion_of(session, service_id)
+    if deleted is not None and (caller.role is Role.admin or caller.owns(deleted[0])):
+        raise NotFound(
+            f"This listing was deleted on {deleted[1]:%Y-%m-%d at %H:%M} UTC; its history "
+            f"(GET /v1/services/{service_id}/history) says by whom."
+        )
+    raise NotFound("No such service.")
 
 
 def _readable(session: Session, service_id: uuid.UUID, caller: Caller) -> Service:
     service = _found(
+        session,
+        service_id,
+        caller,
         repo.get_service(
             session,
             service_id,
             visible_organization=caller.organization_id,
             everything=caller.role is Role.admin,
-        )
+        ),
     )
     if caller.reads_only_its_own and service.organization_id != caller.organization_id:
         raise NotFound("No such service.")
@@ -549,12 +563,15 @@ def _locked_writable(session: Session, service_id: uuid.UUID, caller: Caller) ->
     organization's listing is not found. A detached copy: write what changes with
     `_write_columns`."""
     return _found(
+        session,
+        service_id,
+        caller,
         repo.claim_service(
             session,
             service_id,
             organization_id=caller.organization_id,
             everything=caller.role is Role.admin,
-        )
+        ),
     )
 
 

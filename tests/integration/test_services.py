@@ -567,6 +567,38 @@ def test_delete_gives_204_then_404_and_history_stays_readable(api: Api) -> None:
     assert owner_view.json()["items"] == entries
 
 
+def test_a_deleted_listing_is_404_that_says_so_to_its_organization_only(api: Api) -> None:
+    """A nightly script still sending a deleted listing's bed count learns it was deleted,
+    not that its id is wrong; another organization learns nothing of it."""
+    organization_id = api.organization("Deleting")
+    provider = api.key("provider", organization_id)
+    stranger = api.key("provider", api.organization("Stranger"))
+    service_id = api.service(organization_id)["id"]
+    assert api.client.delete(f"/v1/services/{service_id}", headers=provider).status_code == 204
+    path = f"/v1/services/{service_id}"
+    for who in (provider, api.admin):
+        for response in (
+            api.client.put(f"{path}/availability", json={"beds_available": 1}, headers=who),
+            api.client.get(path, headers=who),
+            api.client.post(f"{path}/verify", headers=who),
+            api.client.delete(path, headers=who),
+        ):
+            detail = assert_problem(response, 404)["detail"]
+            assert detail.startswith("This listing was deleted on "), detail
+            assert f"{path}/history" in detail
+    for who in (stranger, api.key("partner")):
+        for response in (
+            api.client.put(f"{path}/availability", json={"beds_available": 1}, headers=who),
+            api.client.get(path, headers=who),
+        ):
+            if response.status_code == 403:  # (a partner may not write)
+                continue
+            assert assert_problem(response, 404)["detail"] == "No such service."
+    never = f"/v1/services/{uuid.uuid4()}/availability"
+    typo = api.client.put(never, json={"beds_available": 1}, headers=provider)
+    assert assert_problem(typo, 404)["detail"] == "No such service."
+
+
 def test_availability_updates_beds_and_referrals_without_if_match(api: Api) -> None:
     organization_id = api.organization()
     provider = api.key("provider", organization_id)
