@@ -32,15 +32,14 @@ from dataclasses import dataclass
 
 import anyio
 import sqlalchemy as sa
-from sqlmodel import Session
 
 from schemas.services import AvailabilityUpdate
-from service.db import open_session
+from service.db import committing_began, open_session
 from service.errors import DomainError, Unavailable
 from service.models import Service
 from service.repository import services as repo
 from service.usecases.keys import Caller
-from service.usecases.services import write_availability
+from service.usecases.services import set_availability, write_availability
 
 logger = logging.getLogger("referral.errors")
 
@@ -99,12 +98,14 @@ class AvailabilityWriter:
     ) -> Service:
         """`services.set_availability`: the listing once its update is committed. Raises what
         that raises, `WriteInDoubt` and `WriterStopped`."""
-        loop = asyncio.get_running_loop()
-        update = _Update(service_id, data, caller, if_match, loop, loop.create_future())
         if not self.batching:
-            return await anyio.to_thread.run_sync(self._write_alone, update)
+            return await anyio.to_thread.run_sync(
+                self._write_alone, service_id, data, caller, if_match
+            )
         if self._closed:
             raise WriterStopped()
+        loop = asyncio.get_running_loop()
+        update = _Update(service_id, data, caller, if_match, loop, loop.create_future())
         self._queue.put(update)
         return await update.answer
 
@@ -127,18 +128,21 @@ class AvailabilityWriter:
                 late.append(update)
         self._answer(late)
 
-    def _write_alone(self, update: _Update) -> Service:
+    def _write_alone(
+        self,
+        service_id: uuid.UUID,
+        data: AvailabilityUpdate,
+        caller: Caller,
+        if_match: str | None,
+    ) -> Service:
         """In the thread pool: one update, one transaction."""
         session = open_session(self._engine)
-        committing = False
         try:
-            service, written = _written(session, update)
-            if written:
-                committing = True
-                session.commit()
-            return service
+            return set_availability(
+                session, service_id=service_id, data=data, caller=caller, if_match=if_match
+            )
         except Exception as error:
-            if committing:
+            if committing_began(session):
                 raise _in_doubt(error) from error
             raise
         finally:
@@ -174,14 +178,19 @@ class AvailabilityWriter:
     def _write(self, batch: list[_Update]) -> None:
         """Write the batch in one transaction; each update's `outcome` is its listing or its
         error."""
-        committing = False
         session = open_session(self._engine)
         try:
             repo.begin_writes(session)
             for update in batch:
                 repo.mark_write(session)
                 try:
-                    service, written = _written(session, update)
+                    service, written = write_availability(
+                        session,
+                        service_id=update.service_id,
+                        data=update.data,
+                        caller=update.caller,
+                        if_match=update.if_match,
+                    )
                 except DomainError as refused:
                     repo.undo_write(session)
                     update.outcome = refused
@@ -191,12 +200,11 @@ class AvailabilityWriter:
                 else:
                     repo.undo_write(session)
                 update.outcome, update.wrote = service, written
-            committing = True
             session.commit()
             self.batches += 1
         except Exception as error:
             # (a connection whose commit failed is closed, not pooled: `db.create_db_engine`)
-            _failed(batch, _in_doubt(error) if committing else error)
+            _failed(batch, _in_doubt(error) if committing_began(session) else error)
         finally:
             session.close()
 
@@ -208,16 +216,6 @@ class AvailabilityWriter:
                 loop.call_soon_threadsafe(_settle, mine)
             except RuntimeError:  # its event loop closed: no one waits for these
                 pass
-
-
-def _written(session: Session, update: _Update) -> tuple[Service, bool]:
-    return write_availability(
-        session,
-        service_id=update.service_id,
-        data=update.data,
-        caller=update.caller,
-        if_match=update.if_match,
-    )
 
 
 def _in_doubt(error: Exception) -> WriteInDoubt:

@@ -589,8 +589,8 @@ def set_availability(
     caller: Caller,
     if_match: str | None = None,
 ) -> Service:
-    """The nightly fast path, one update in a transaction of its own (the API writes them in
-    batches: `usecases/availability_writer.py`)."""
+    """The nightly fast path, one update in a transaction of its own: as the API writes it on
+    PostgreSQL (on SQLite, in batches: `usecases/availability_writer.py`)."""
     service, written = write_availability(
         session, service_id=service_id, data=data, caller=caller, if_match=if_match
     )
