@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from schemas.match import MatchLocation, NeedProfile
-from schemas.problem import Problem, ProblemError
+from schemas.problem import PROBLEM_TYPE_BASE, Problem, ProblemError
 from service.http_json import DUPLICATE_FIELD
 from service.problems_fr import MESSAGES, french_message, french_text, preferred_language
 
@@ -122,7 +122,7 @@ def problem_response(
         if errors:
             errors = [ProblemError(loc=e.loc, msg=MESSAGES.get(e.msg, e.msg)) for e in errors]
     body = Problem(
-        type=f"https://referral-service.example/problems/{code}" if code else "about:blank",
+        type=PROBLEM_TYPE_BASE + code if code else "about:blank",
         title=title,
         status=status,
         detail=detail,

@@ -30,6 +30,7 @@ from service.routers import (
     match,
     organizations,
     places,
+    problem_types,
     reports,
     services,
     taxonomy,
@@ -189,6 +190,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health.router,
         console.router,
         docs.router,
+        problem_types.router,
     ):
         app.include_router(router)
 

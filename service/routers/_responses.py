@@ -101,6 +101,13 @@ def problems_only(document: dict[str, Any]) -> dict[str, Any]:
                         "schema": {"type": "string"},
                     }
                 }
+            if "503" in responses:
+                responses["503"]["headers"] = {
+                    "Retry-After": {
+                        "description": "Seconds to wait before sending the same again.",
+                        "schema": {"type": "integer"},
+                    }
+                }
             if "429" in responses:
                 responses["429"]["headers"] = {
                     "Retry-After": {
