@@ -87,6 +87,13 @@ class ImportReport(BaseModel):
         "code's area, where that area is a town's or city's: a few km across (not counting "
         "confidential ones).",
     )
+    locations_kept_confidential: int = Field(
+        default=0,
+        description="Locations kept confidential although their record did not say "
+        "`confidential` (true or false): their listing has a confidential location here, and "
+        "a record that does not say it would have published the address. To make one public, "
+        "say `confidential` false of it, or change the listing here.",
+    )
     eligibility_not_stated: int = Field(
         default=0,
         description="Imported services whose record gave no eligibility rules (no term of this "

@@ -169,6 +169,12 @@ def import_(
             f"{report.located_by_municipality} locations without coordinates were placed at "
             "the centre of their municipality."
         )
+    if report.locations_kept_confidential:
+        console.print(
+            f"Kept confidential: {report.locations_kept_confidential} locations whose record "
+            "did not say whether they are confidential, of listings with a confidential "
+            "location here (say confidential false of one to make it public)."
+        )
     if report.eligibility_not_stated:
         console.print(
             f"Eligibility not stated: {report.eligibility_not_stated} (services whose record "

@@ -49,6 +49,7 @@ _RADIUS = re.compile(r"^within\s+([0-9]+(?:\.[0-9]+)?)\s*km\b", re.IGNORECASE)
 _CANADA = {"ca", "can", "canada"}
 _CLOSED = {"inactive", "temporarily closed"}
 _APPROXIMATE = "_approximate"
+_UNSTATED = "_confidential_unstated"
 _NEEDS_LOCATION = ("needs service_area.provinces or nationwide", "needs at least one location")
 _ADDRESS_FIELDS = {"address", "municipality", "province", "postal_code"}
 
@@ -79,6 +80,8 @@ class ImportedService:
     availability_updated_at: datetime | None
     # Positions of locations placed at their municipality's centre (no coordinates given).
     approximate_locations: frozenset[int] = frozenset()
+    # Positions of locations whose record did not say `confidential` (true or false).
+    unstated_locations: frozenset[int] = frozenset()
     # False: the record gave no eligibility rules of ours, so its empty rules are unknown.
     eligibility_stated: bool = True
 
@@ -302,6 +305,7 @@ def _location(
         "confidential": confidential,
         "wheelchair_accessible": facts.get(WHEELCHAIR),
         _APPROXIMATE: approximate,
+        _UNSTATED: CONFIDENTIAL not in facts,
     }
 
 
@@ -461,6 +465,7 @@ def to_listing(record: dict[str, Any], *, locate: Locate, check: Check | None = 
         else:
             conversion.unknown_terms.append(f"language {entry.get('name') or ''}".strip())
     approximate = frozenset(i for i, loc in enumerate(locations) if loc.pop(_APPROXIMATE))
+    unstated = frozenset(i for i, loc in enumerate(locations) if loc.pop(_UNSTATED))
     phones = [p for p in record.get("phones") or [] if _text(p.get("number"))]
     flags = facts.flags
     accepting = flags.get("accepting_referrals", status not in _CLOSED)
@@ -519,6 +524,7 @@ def to_listing(record: dict[str, Any], *, locate: Locate, check: Check | None = 
         last_verified_at=parse_when(record.get("assured_date")),
         availability_updated_at=availability_updated_at,
         approximate_locations=approximate,
+        unstated_locations=unstated,
         eligibility_stated=facts.eligibility_stated,
     )
     return conversion

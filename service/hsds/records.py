@@ -220,9 +220,9 @@ def _location(data: ServiceData, position: int) -> dict[str, Any]:
         and location.address is not None
         and location.postal_code is not None
     )
-    attributes = []
-    if location.confidential:
-        attributes.append(_attribute(owner, "location", CONFIDENTIAL, "true"))
+    # Said either way: a record that does not say it leaves a location kept confidential here
+    # confidential on import (`usecases/hsds._keep_confidential`).
+    attributes = [_attribute(owner, "location", CONFIDENTIAL, _yes_no(location.confidential))]
     if location.wheelchair_accessible is not None:
         attributes.append(
             _attribute(owner, "location", WHEELCHAIR, _yes_no(location.wheelchair_accessible))

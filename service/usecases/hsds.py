@@ -673,6 +673,26 @@ def _is_uuid(text: str) -> bool:
     return True
 
 
+def _keep_confidential(
+    imported: ImportedService, old: Service | None, report: ImportReport
+) -> ImportedService:
+    """A listing that has a confidential location here keeps every location the record does
+    not say `confidential` of (true or false) confidential: another directory's package knows
+    nothing of a safe house, and its record would have published the address (a review). As
+    a PUT or PATCH must say it of every location; an import that does not is not refused,
+    since a routine import from a directory that never says it would be refused every time."""
+    if old is None or not imported.unstated_locations:
+        return imported
+    if not any(location.confidential for location in old.locations):
+        return imported
+    locations = list(imported.listing.locations)
+    for position in imported.unstated_locations:
+        if not locations[position].confidential:
+            locations[position] = locations[position].model_copy(update={"confidential": True})
+            report.locations_kept_confidential += 1
+    return replace(imported, listing=imported.listing.model_copy(update={"locations": locations}))
+
+
 def _keep_exact_confidential(imported: ImportedService, old: Service | None) -> ServiceCreate:
     """An export never carries where a confidential location is, so re-importing it here must
     not move the exact location to its municipality's centre: keep what is stored."""
@@ -911,6 +931,7 @@ def _plan_batch(
                 )
             )
             continue
+        imported = _keep_confidential(imported, old, run.report)
         listing, imported = _keep_newer_availability(
             _keep_exact_confidential(imported, old), imported, old
         )

@@ -633,7 +633,11 @@ def test_an_unstated_listing_round_trips_byte_identical_and_unstated(
     assert imported.exit_code == 0, imported.output
     first = _export(database_url, tmp_path / "first", format)
     if format == "csv":
-        flags = [r for r in _rows(first / "attributes.csv") if r["value"] == "false"]
+        flags = [
+            r
+            for r in _rows(first / "attributes.csv")
+            if r["value"] == "false" and r["link_entity"] == "service"
+        ]
         assert [r["link_id"] for r in flags] == [THIRD_PARTY_SHELTER]
     result = referral(other_database, "hsds", "import", str(first), "--approve")
     assert result.exit_code == 0, result.output
@@ -1331,3 +1335,90 @@ def test_an_organization_deleted_while_an_import_writes_its_services_is_a_409(
     deleter.join(timeout=30)
     assert outcomes == {"import": "created 1", "delete": outcomes["delete"]}
     assert "1 listing" in outcomes["delete"]
+
+
+def _without_confidential_attribute(location: dict[str, Any]) -> dict[str, Any]:
+    kept = [a for a in location.get("attributes") or [] if "confidential" not in json.dumps(a)]
+    return {**location, "attributes": kept}
+
+
+@pytest.mark.parametrize("placed", [True, False], ids=["with its address", "without a place"])
+def test_an_import_that_does_not_say_a_location_is_confidential_keeps_it_confidential(
+    api: Api, placed: bool
+) -> None:
+    """A record that says nothing of a safe house's confidentiality (another directory's, or
+    edited by hand) had published it: its address and point to partners (a review)."""
+    organization = api.organization("Safe Homes")
+    created = api.service(organization, locations=[SECRET_LOCATION, OPEN_LOCATION])
+    service_id = created["id"]
+    record = api.get(f"/hsds/services/{service_id}", api.admin).json()
+    secret, open_ = record["service_at_locations"]
+    assert [
+        a["value"] for a in secret["location"]["attributes"] if "confidential" in json.dumps(a)
+    ] == ["true"]
+    assert [
+        a["value"] for a in open_["location"]["attributes"] if "confidential" in json.dumps(a)
+    ] == ["false"]  # (said either way in every export)
+    told = _without_confidential_attribute(secret["location"])
+    if placed:
+        told = {
+            **told,
+            "latitude": 43.3601,
+            "longitude": -80.3127,
+            "addresses": [
+                {
+                    "id": str(uuid.uuid4()),
+                    "address_1": f"12 Other Rd {CANARY}",
+                    "city": "Cambridge",
+                    "state_province": "ON",
+                    "postal_code": "N1R 5S7",
+                    "country": "CA",
+                    "address_type": "physical",
+                }
+            ],
+        }
+    record["service_at_locations"][0] = {**secret, "location": told}
+    record["last_modified"] = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
+    record["name"] = "Safe Homes shelter, renamed"
+
+    report = api.client.post("/v1/import/hsds", json=[record], headers=api.admin)
+    assert report.status_code == 200, report.text
+    assert (report.json()["services_updated"], report.json()["locations_kept_confidential"]) == (
+        1,
+        1,
+    )
+    partner = api.get(f"/v1/services/{service_id}", api.key("partner")).json()
+    assert partner["name"] == "Safe Homes shelter, renamed"
+    shown = partner["locations"][0]
+    assert shown["confidential"] is True
+    assert partner["locations"][1]["confidential"] is False
+    for secret_text in (*SECRETS, "12 Other Rd", "43.3601", "-80.3127"):
+        assert secret_text not in json.dumps(partner)
+    stored = api.get(f"/v1/services/{service_id}", api.admin).json()["locations"][0]
+    assert stored["confidential"] is True
+    if not placed:  # (where it is, as stored: not moved to its town's centre)
+        assert (stored["latitude"], stored["longitude"]) == (
+            CONFIDENTIAL_LATITUDE,
+            CONFIDENTIAL_LONGITUDE,
+        )
+
+    # Said in so many words, it is made public: the administrator's own statement.
+    public = {
+        **told,
+        "attributes": [
+            *told["attributes"],
+            *[
+                {**a, "value": "false"}
+                for a in secret["location"]["attributes"]
+                if "confidential" in json.dumps(a)
+            ],
+        ],
+    }
+    record["service_at_locations"][0] = {**secret, "location": public}
+    record["last_modified"] = (datetime.now(UTC) + timedelta(minutes=2)).isoformat()
+    again = api.client.post("/v1/import/hsds", json=[record], headers=api.admin).json()
+    assert again["locations_kept_confidential"] == 0
+    assert (
+        api.get(f"/v1/services/{service_id}", api.admin).json()["locations"][0]["confidential"]
+        is False
+    )
