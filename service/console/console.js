@@ -30,6 +30,8 @@
       keySubmit: "Use this key",
       keyHint: "Kept in this browser tab only, until the tab closes.",
       keyRefused: "This key was not accepted. Enter a valid key.",
+      keyCharacters:
+        "This key holds a character no key has (a space, or a dash or quote a word processor changed): paste it again as it was issued.",
       profileHeading: "Need profile",
       profileHint: "Nothing typed here is kept: it is sent once to match, then forgotten.",
       near: "Near",
@@ -289,6 +291,8 @@
       keySubmit: "Utiliser cette clé",
       keyHint: "Gardée dans cet onglet seulement, jusqu'à sa fermeture.",
       keyRefused: "Cette clé a été refusée. Entrez une clé valide.",
+      keyCharacters:
+        "Cette clé contient un caractère qu'aucune clé n'a (une espace, ou un tiret ou un guillemet qu'un traitement de texte a changé) : collez-la de nouveau telle qu'elle a été émise.",
       profileHeading: "Profil de besoins",
       profileHint: "Rien de ce qui est saisi n'est gardé : envoyé une fois, puis oublié.",
       near: "Près de",
@@ -782,6 +786,18 @@
     $("key").focus();
   }
 
+  // A key as pasted: without the spaces, quotes or "Bearer " copied around it; null when it
+  // holds a character no key has, which the browser would refuse to send (a non-breaking
+  // hyphen, say), rather than let that read as the server not answering.
+  function typedKey(text) {
+    const key = text
+      .trim()
+      .replace(/^bearer\s+/i, "")
+      .replace(/^(["'`\u2018\u201c])(.*)(["'`\u2019\u201d])$/s, "$2")
+      .trim();
+    return /^[\x21-\x7e]*$/.test(key) ? key : null;
+  }
+
   function showKeyProblem(message) {
     const box = $("key-problem");
     box.textContent = message || "";
@@ -921,6 +937,7 @@
     const errors = localErrors();
     if (errors.length) {
       showProblem({ local: errors });
+      focusInvalid();
       return;
     }
     // An answer counts only while it is the latest search's: Clear, Forget key or a newer
@@ -951,6 +968,7 @@
       const candidates = place && ambiguous ? await placesNamed(place) : [];
       if (search !== state.search) return;
       showProblem({ problem, candidates, language });
+      focusInvalid();
     } finally {
       if (search === state.search && state.searching) setBusy(false);
     }
@@ -1341,6 +1359,9 @@
       return;
     }
     if (session !== state.session) return;
+    // By name, not as the API lists them (last changed last): the list a provider works
+    // down every night keeps its order after a save and a reload.
+    listings.sort((a, b) => a.name.localeCompare(b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     state.listings = listings;
     renderListings();
     $("listing-items").querySelector("input")?.focus();
@@ -1463,9 +1484,11 @@
       if (accepting.checked !== listing.accepting_referrals) body.accepting_referrals = accepting.checked;
       if (bedsInput?.dataset.edited) {
         // A blank or unreadable count is not sent as "unchanged": saving would mark the old
-        // count as updated now, and matches would call it fresh.
+        // count as updated now, and matches would call it fresh. One out of range is said in
+        // the form's words, not the server's ("exceeds beds_total", in English).
         const beds = bedsInput.valueAsNumber;
-        if (bedsInput.validity.badInput || bedsInput.value === "" || !Number.isInteger(beds)) {
+        const total = listing.capacity.beds_total;
+        if (bedsInput.validity.badInput || bedsInput.value === "" || !Number.isInteger(beds) || beds < 0 || beds > total) {
           bedsInput.setAttribute("aria-invalid", "true");
           fail({ title: t("checkBeds"), errors: [{ msg: t("bedsRange", listing.capacity.beds_total) }] });
           bedsInput.focus();
@@ -2633,6 +2656,8 @@
       $("near").value = place.label;
       $("near").removeAttribute("aria-invalid");
       $("near").focus();
+      // Picked: searched for at once, as Enter would (the problem it answers goes with it).
+      $("profile").requestSubmit();
     });
     return button;
   }
@@ -2680,6 +2705,14 @@
   // The match form's problem: `local`, what the form lacks (keys of TEXT, said in the
   // language of the moment), or the server's `problem` to a search made in `language`, with
   // the places a name several bear (`candidates`), kept as it was said.
+  // After a refused search, the first field in error takes the focus, to be corrected at
+  // once, unless the operator has moved on from the form meanwhile.
+  function focusInvalid() {
+    const active = document.activeElement;
+    if (active && active !== document.body && !$("profile").contains(active)) return;
+    $("profile").querySelector("[aria-invalid=true]")?.focus();
+  }
+
   function showProblem(shown) {
     state.problem = shown;
     renderProblem();
@@ -2764,8 +2797,9 @@
     $("forget-key").addEventListener("click", () => signOut(null));
     $("key-form").addEventListener("submit", (event) => {
       event.preventDefault();
-      const key = $("key").value.trim();
-      if (key) signIn(key);
+      const key = typedKey($("key").value);
+      if (key === null) showKeyProblem(t("keyCharacters"));
+      else if (key) signIn(key);
     });
     $("profile").addEventListener("submit", onSubmit);
     // Enter searches from any field, a list (gender, status) too, which browsers leave alone.
