@@ -1461,7 +1461,16 @@
     const settle = (updated, message) => {
       state.listings[index] = updated;
       const fresh = renderListing(updated, index);
+      // The control that had the focus has it again in the listing drawn anew: a keyboard
+      // user goes on to the next listing from there, not from the top of the page.
+      const active = document.activeElement;
+      const control = item.contains(active)
+        ? ["input[type=number]", "input[type=checkbox]", "button[type=submit]", "button.verify"].find((selector) =>
+            active.matches(selector),
+          )
+        : null;
       item.replaceWith(fresh);
+      if (control) fresh.querySelector(control)?.focus();
       const said = fresh.querySelector("[role=status]");
       said.textContent = message;
       said.classList.add("saved");

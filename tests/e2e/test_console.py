@@ -506,12 +506,16 @@ def test_a_provider_sets_tonights_beds_and_confirms_a_listing_from_the_console(
 
     item.locator("input[type=number]").fill("1")
     item.locator("input[type=checkbox]").uncheck()
-    item.locator("button[type=submit]").click()
+    item.locator("input[type=number]").press("Enter")
     expect(item.locator("[role=status]")).to_have_text("Saved.")
     expect(item.locator(".problem")).to_have_count(0)
     expect(item.locator(".fresh").first).to_have_text(re.compile(r"^beds updated \d+ min ago$"))
-    item.locator("button.verify").click()
+    # The listing is drawn anew, and the keyboard's focus stays where it was in it.
+    expect(item.locator("input[type=number]")).to_be_focused()
+    item.locator("button.verify").focus()
+    page.keyboard.press("Enter")
     expect(item.locator("[role=status]")).to_have_text("Confirmed: accurate today.")
+    expect(item.locator("button.verify")).to_be_focused()
     # The list keeps its order after a save and a reload (the API lists the last changed last).
     page.reload()
     expect(listings).to_have_count(len(mine))
