@@ -63,6 +63,9 @@
       cleared: "Cleared. Nothing of the profile is kept.",
       nearRequired: "say where the person is",
       needRequired: "choose at least one need",
+      ageRange: "whole years, from 0 to 120",
+      distanceRange: "a number of km above 0, up to 500",
+      limitRange: "a whole number from 1 to 50",
       checkForm: "Check the profile",
       unreachable: "The server does not answer",
       gatewayTitle: (status) => `The server did not answer (${status})`,
@@ -324,6 +327,9 @@
       cleared: "Effacé. Rien du profil n'est gardé.",
       nearRequired: "indiquez où se trouve la personne",
       needRequired: "choisissez au moins un besoin",
+      ageRange: "des années entières, de 0 à 120",
+      distanceRange: "un nombre de km au-dessus de 0, jusqu'à 500",
+      limitRange: "un nombre entier de 1 à 50",
       checkForm: "Vérifiez le profil",
       unreachable: "Le serveur ne répond pas",
       gatewayTitle: (status) => `Le serveur n'a pas répondu (${status})`,
@@ -924,6 +930,17 @@
     const errors = [];
     if (!$("near").value.trim()) errors.push({ loc: ["location"], key: "nearRequired" });
     if (!state.needOrder.length) errors.push({ loc: ["needs"], key: "needRequired" });
+    // Numbers out of range, in the form's words rather than the validator's ("Input should be
+    // less than or equal to 120"); what is not a number at all the server names.
+    const ranges = [
+      ["age", "ageRange", (n) => Number.isInteger(n) && n >= 0 && n <= 120],
+      ["max_distance_km", "distanceRange", (n) => n > 0 && n <= 500],
+      ["limit", "limitRange", (n) => Number.isInteger(n) && n >= 1 && n <= 50],
+    ];
+    for (const [id, key, fits] of ranges) {
+      const value = numberOf(id);
+      if (typeof value === "number" && !fits(value)) errors.push({ loc: [id], key });
+    }
     return errors;
   }
 

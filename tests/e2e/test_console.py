@@ -155,6 +155,20 @@ def test_missing_fields_are_named_before_anything_is_sent(
     expect(page.locator("#near")).to_be_focused()  # the first in error
     assert not [r for r in traffic.requests if r.url.endswith("/v1/match")]
 
+    # Numbers out of range, in the form's words, not the validator's.
+    page.fill("#near", "Kitchener, ON")
+    page.check("#need-list input[value=housing]")
+    page.fill("#age", "150")
+    page.fill("#limit", "0")
+    page.press("#age", "Enter")
+    problem = page.locator("#problem li")
+    expect(problem).to_have_count(2)
+    expect(problem.nth(0)).to_have_text("Age: whole years, from 0 to 120")
+    expect(problem.nth(1)).to_have_text(re.compile(r": a whole number from 1 to 50$"))
+    expect(page.locator("#problem")).not_to_contain_text("Input should")
+    expect(page.locator("#age")).to_be_focused()
+    assert not [r for r in traffic.requests if r.url.endswith("/v1/match")]
+
 
 def test_in_french_a_widened_radius_is_said_and_clear_wipes_everything(
     page: Page, live: LiveServer, traffic: Traffic
