@@ -282,7 +282,9 @@ class Scorer:
         self._freshness = freshness
         self._distance = float(weights.distance)
         self._delivery = float(weights.delivery)
-        self._language = float(weights.language)
+        self._language = float(weights.language) * (
+            scoring.URGENT_LANGUAGE_SHARE if self._urgent else 1.0
+        )
         self._specialisation = float(weights.specialisation)
         self._availability = float(weights.availability)
         self._fresh = float(weights.freshness)

@@ -2,13 +2,16 @@
 
     score = certainty * sum(weight_i * factor_i) / sum(weight_i)    over the factors that apply
 
-Availability applies to housing only. The certainty is 1 for a listing whose provider stated
-whom it serves, and 0.9 for one imported without eligibility rules (`eligibility_factor`): it
-may turn the person away, so it ranks a little lower, by about what an unknown language costs,
-and says why in a caveat. A multiplier rather than a seventh weighted factor, so that no stated
-listing's score moves. For urgent housing the score is then folded so that a service with a
-free bed or a 24/7 intake always ranks above one with neither, and of those, one that takes
-people tonight above one that has a bed but takes them another day:
+Availability applies to housing only. For urgent housing (a bed tonight) the language counts
+a third of its weight (`URGENT_LANGUAGE_SHARE`).
+
+The certainty is 1 for a listing whose provider stated whom it serves, and 0.9 for one imported
+without eligibility rules (`eligibility_factor`): it may turn the person away, so it ranks a
+little lower, by about what an unknown language costs, and says why in a caveat. A multiplier
+rather than a seventh weighted factor, so that no stated listing's score moves. For urgent
+housing the score is then folded so that a service with a free bed or a 24/7 intake always
+ranks above one with neither, and of those, one that takes people tonight above one that has
+a bed but takes them another day:
 
     urgent score = 0.6 + 0.4 * score    tonight: an emergency shelter with a free bed by a
                                         current count, or a 24/7 intake its last count does
@@ -60,6 +63,15 @@ def distance_factor(distance_km: float, area_type: str) -> float:
     falling = 0.5 * (1.0 - math.log(distance_km / half) / math.log(FAR_KM / half))
     return max(falling, half / (8.0 * distance_km))
 
+
+# For a bed tonight, what the language counts, as a share of its weight: the trip counts more
+# than the language there, since intake through an interpreter is routine ("interpretation
+# may be needed") and a trip twice as long at night is not. At the whole weight a shelter
+# speaking the person's language outranked one not speaking it 11 times nearer, otherwise
+# alike: in rural Saskatchewan, Brandon's shelter 448 km away in another province came before
+# Prince Albert's free beds 121 km away (a review as a hotline operator). At a third, 2.3
+# times nearer is worth about as much.
+URGENT_LANGUAGE_SHARE = 1 / 3
 
 # A service that speaks only another of the person's languages than the first they gave: an
 # English phone line 112 km away had ranked above a Tigrinya counsellor 5 km away for a
@@ -286,6 +298,8 @@ def combine(
     weighted = 0.0
     for name, value in factors.items():
         weight = float(getattr(weights, name))
+        if urgent_housing and name == "language":
+            weight *= URGENT_LANGUAGE_SHARE
         total += weight
         weighted += weight * value
     base = certainty * weighted / total

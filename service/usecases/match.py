@@ -49,6 +49,7 @@ from service.matching.ranking import (
 from service.matching.scoring import (
     OTHER_LANGUAGE_FACTOR,
     UNSTATED_ELIGIBILITY_FACTOR,
+    URGENT_LANGUAGE_SHARE,
     bed_tonight,
     has_bed_or_24_7,
 )
@@ -295,7 +296,12 @@ class _NeedSearch:
             pool.session,
             province=pool.province,
             filters=self.filters,
-            preference=replace(preference, housing=is_housing(categories)),
+            preference=replace(
+                preference,
+                housing=is_housing(categories),
+                language_weight=preference.language_weight
+                * (URGENT_LANGUAGE_SHARE if urgent_housing else 1.0),
+            ),
             cap=cap,
         )
         self.ring_km = pool.first_ring_km

@@ -509,6 +509,33 @@ def _registry() -> list[Candidate]:
     return result
 
 
+@pytest.mark.parametrize(
+    ("urgent", "first"),
+    [(True, "nearer"), (False, "speaks Spanish")],
+    ids=["a bed tonight", "not urgent"],
+)
+def test_for_a_bed_tonight_a_shelter_far_nearer_comes_before_one_speaking_the_language(
+    urgent: bool, first: str
+) -> None:
+    """Rural Saskatchewan (a review as a hotline operator): Brandon's shelter 448 km away,
+    speaking Spanish, came before Prince Albert's free beds 121 km away. For a bed tonight the
+    trip counts more than the language, which an interpreter bridges at intake; otherwise the
+    language keeps its whole weight."""
+    profile = person(area_type="rural", urgent=urgent, languages=frozenset({"es"}))
+    shelters = [
+        candidate("nearer", 121.0, languages=frozenset({"en", "cr"}), intake_24_7=True),
+        candidate("speaks Spanish", 448.0, languages=frozenset({"es"}), intake_24_7=True),
+    ]
+    matches = ranked(shelters, profile=profile, radius_km=500.0)
+    assert ids(matches)[0] == first
+    # Twice as near does not outweigh the language, even tonight.
+    twice = [
+        candidate("nearer", 200.0, languages=frozenset({"en"}), intake_24_7=True),
+        candidate("speaks Spanish", 400.0, languages=frozenset({"es"}), intake_24_7=True),
+    ]
+    assert ids(ranked(twice, profile=profile, radius_km=500.0))[0] == "speaks Spanish"
+
+
 @pytest.mark.parametrize("urgent", [False, True])
 def test_ranking_is_deterministic_and_independent_of_candidate_order(urgent: bool) -> None:
     profile = person(urgent=urgent, languages=frozenset({"es"}), trafficking_type="labour")
