@@ -953,6 +953,7 @@
     showProblem(null);
     const errors = localErrors();
     if (errors.length) {
+      state.said = null; // ("Cleared." said of the form before, not of this)
       showProblem({ local: errors });
       focusInvalid();
       return;

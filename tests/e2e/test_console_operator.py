@@ -244,6 +244,10 @@ def test_switching_language_sends_nothing_again_and_says_what_is_in_the_other_on
     page.click("#clear")
     page.click("#language")
     expect(page.locator("#status-line")).to_have_text("Cleared. Nothing of the profile is kept.")
+    # A search the form refuses then is not said to be "Cleared" beside its problem.
+    page.click("#find")
+    expect(problem).to_contain_text("Near: say where the person is")
+    expect(page.locator("#status-line")).to_have_text("")
     assert len(_matches(traffic)) == 4
     assert CANARY not in page.url
     assert CANARY not in page.title()
