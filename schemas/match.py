@@ -57,7 +57,42 @@ def is_rural_postal_code(compact: str) -> bool:
 class MatchLocation(RequestModel):
     """Where the person is, coarsely: exactly one of a postal prefix, a place, or coordinates."""
 
-    model_config = ConfigDict(hide_input_in_errors=True)  # as NeedProfile's
+    model_config = ConfigDict(
+        hide_input_in_errors=True,  # as NeedProfile's
+        # Exactly one way, in the document too, so that a client generated from it knows
+        # (a null is a field not given).
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["postal_prefix"],
+                    "properties": {
+                        "postal_prefix": {"type": "string"},
+                        "place": {"type": "null"},
+                        "latitude": {"type": "null"},
+                        "longitude": {"type": "null"},
+                    },
+                },
+                {
+                    "required": ["place"],
+                    "properties": {
+                        "place": {"type": "string"},
+                        "postal_prefix": {"type": "null"},
+                        "latitude": {"type": "null"},
+                        "longitude": {"type": "null"},
+                    },
+                },
+                {
+                    "required": ["latitude", "longitude"],
+                    "properties": {
+                        "latitude": {"type": "number"},
+                        "longitude": {"type": "number"},
+                        "postal_prefix": {"type": "null"},
+                        "place": {"type": "null"},
+                    },
+                },
+            ]
+        },
+    )
 
     postal_prefix: Annotated[str, Field(max_length=12)] | None = Field(
         default=None,

@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import (
     AfterValidator,
     BaseModel,
+    ConfigDict,
     Field,
     StrictBool,
     StrictFloat,
@@ -328,6 +329,22 @@ class ServiceUpdate(PatchModel):
 
 class AvailabilityUpdate(RequestModel):
     """The nightly fast path: free beds and whether referrals are taken."""
+
+    # At least one of the two, in the document too (a null is a field not given).
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {
+                    "required": ["beds_available"],
+                    "properties": {"beds_available": {"type": "integer"}},
+                },
+                {
+                    "required": ["accepting_referrals"],
+                    "properties": {"accepting_referrals": {"type": "boolean"}},
+                },
+            ]
+        }
+    )
 
     beds_available: Beds | None = None
     accepting_referrals: StrictBool | None = None

@@ -2,10 +2,12 @@
 
 from typing import Any
 
+import jsonschema
 import pytest
 from pydantic import ValidationError
 
 from schemas.match import MatchLocation, NeedProfile
+from schemas.services import AvailabilityUpdate
 
 CANARY_DIGITS = "8675309"
 
@@ -366,3 +368,57 @@ def test_a_language_tag_is_read_as_its_language(sent: list[str], stored: list[st
 @pytest.mark.parametrize("sent", ["es-", "x-klingon", "es-MX-", "e"])
 def test_what_is_no_language_tag_is_refused(sent: str) -> None:
     assert errors(profile(languages=[sent]))
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        {},
+        {"place": "Elmira, ON", "postal_prefix": "N2L"},
+        {"latitude": 43.6},
+        {"place": "Elmira, ON", "latitude": 43.6, "longitude": -80.5},
+        {"place": None},
+    ],
+)
+def test_the_json_schema_refuses_what_the_model_refuses(location: dict[str, Any]) -> None:
+    """The OpenAPI document says "exactly one way", as the model decides it, so that a client
+    generated from it learns the rule (a review: `{}` was valid by the document)."""
+    schema = MatchLocation.model_json_schema()
+    assert not jsonschema.Draft202012Validator(schema).is_valid(location)
+    with pytest.raises(ValidationError):
+        MatchLocation.model_validate(location)
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        {"place": "Elmira, ON"},
+        {"postal_prefix": "N2L", "place": None},
+        {"latitude": 43.6, "longitude": -80.5, "postal_prefix": None},
+    ],
+)
+def test_the_json_schema_takes_what_the_model_takes(location: dict[str, Any]) -> None:
+    schema = MatchLocation.model_json_schema()
+    assert jsonschema.Draft202012Validator(schema).is_valid(location)
+    MatchLocation.model_validate(location)
+
+
+@pytest.mark.parametrize(
+    ("body", "valid"),
+    [
+        ({}, False),
+        ({"beds_available": None, "accepting_referrals": None}, False),
+        ({"beds_available": 3}, True),
+        ({"accepting_referrals": False, "beds_available": None}, True),
+    ],
+)
+def test_an_availability_update_must_change_something_by_its_json_schema_too(
+    body: dict[str, Any], valid: bool
+) -> None:
+    schema = AvailabilityUpdate.model_json_schema()
+    assert jsonschema.Draft202012Validator(schema).is_valid(body) is valid
+    if valid:
+        AvailabilityUpdate.model_validate(body)
+    else:
+        with pytest.raises(ValidationError):
+            AvailabilityUpdate.model_validate(body)
