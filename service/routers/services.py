@@ -91,8 +91,7 @@ async def set_availability(
     `accepting_referrals`. No `If-Match` needed; concurrent writes are never lost. An
     `If-Match` sent is honoured: 412 when the listing changed since. Answered once committed
     (on SQLite, updates sent at the same moment are committed together, each written or
-    refused on its own). One that waited 2 s to be written, behind more updates than the
-    disk can take, is refused: 503 with `Retry-After`, nothing changed."""
+    refused on its own)."""
     writer: AvailabilityWriter = request.app.state.availability_writer
     service = await writer.write(service_id=service_id, data=data, caller=caller, if_match=if_match)
     return _serialized_with_etag(usecases.render(service, caller=caller))

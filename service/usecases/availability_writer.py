@@ -21,18 +21,12 @@ database's error (a busy or unreachable database: 503, to be tried again, nothin
 one whose commit fails, with `WriteInDoubt` (500), since it may have landed. A refusal is
 kept unless an update before it in the failed batch wrote the same listing (a 412 against a
 version that was never committed).
-
-More updates than the disk can take are shed, not queued without end: one that waited
-`QUEUE_WAIT_S` for its batch to begin is refused unchanged (`WriterBusy`, 503 with
-`Retry-After`), so that a script's request is answered within that and a batch's wait for the
-lock (`DATABASE_WAIT_S`).
 """
 
 import asyncio
 import logging
 import queue
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 
@@ -51,25 +45,10 @@ logger = logging.getLogger("referral.errors")
 
 # At most this many updates in a transaction: the write lock is not held for long.
 BATCH = 64
-# An update that waited this long for its batch to begin is refused unchanged (`WriterBusy`):
-# a batch takes milliseconds, so this is a writer far behind. With a batch's wait for the
-# lock (`DATABASE_WAIT_S`), the answer comes before the Python client's 10 s timeout.
-QUEUE_WAIT_S = 2.0
 
 
 class WriteInDoubt(Exception):
     """The commit of the update failed: what the database holds is not known."""
-
-
-class WriterBusy(Unavailable):
-    """More updates were waiting than could be written in time: this one was not (503)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Too many updates are waiting to be written; nothing was changed. Send the update "
-            "again in a moment.",
-            headers={"Retry-After": "1"},
-        )
 
 
 class WriterStopped(Unavailable):
@@ -87,7 +66,6 @@ class _Update:
     if_match: str | None
     loop: asyncio.AbstractEventLoop
     answer: "asyncio.Future[Service]"
-    queued_at: float  # time.monotonic()
     outcome: Service | BaseException | None = None
     wrote: bool = False
 
@@ -127,9 +105,7 @@ class AvailabilityWriter:
         if self._closed:
             raise WriterStopped()
         loop = asyncio.get_running_loop()
-        update = _Update(
-            service_id, data, caller, if_match, loop, loop.create_future(), time.monotonic()
-        )
+        update = _Update(service_id, data, caller, if_match, loop, loop.create_future())
         self._queue.put(update)
         return await update.answer
 
@@ -188,15 +164,13 @@ class AvailabilityWriter:
                     stopping = True
                     break
                 batch.append(update)
-            todo = _shed(batch)
             try:
-                if todo:
-                    self._write(todo)
+                self._write(batch)
             except Exception as error:  # (a defect: answered all the same, and the thread goes on)
                 logger.error(
                     "availability batch not written", extra={"error_type": type(error).__name__}
                 )
-                for update in todo:
+                for update in batch:
                     update.outcome = error
             finally:  # (whatever happens, no request is left waiting)
                 self._answer(batch)
@@ -242,15 +216,6 @@ class AvailabilityWriter:
                 loop.call_soon_threadsafe(_settle, mine)
             except RuntimeError:  # its event loop closed: no one waits for these
                 pass
-
-
-def _shed(batch: list[_Update]) -> list[_Update]:
-    """Those of `batch` still to write: each that waited `QUEUE_WAIT_S` is refused."""
-    late = time.monotonic() - QUEUE_WAIT_S
-    for update in batch:
-        if update.queued_at < late:
-            update.outcome = WriterBusy()
-    return [update for update in batch if update.outcome is None]
 
 
 def _in_doubt(error: Exception) -> WriteInDoubt:

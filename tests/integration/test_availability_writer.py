@@ -21,11 +21,9 @@ from service.db import create_db_engine
 from service.errors import NotFound, PreconditionFailed, Unprocessable
 from service.main import create_app
 from service.models import Service
-from service.usecases import availability_writer
 from service.usecases.availability_writer import (
     AvailabilityWriter,
     WriteInDoubt,
-    WriterBusy,
     WriterStopped,
 )
 from service.usecases.keys import Caller
@@ -323,61 +321,6 @@ def test_an_update_sent_after_the_writer_stopped_is_refused_not_left_waiting(
 
     with pytest.raises(WriterStopped):
         asyncio.run(send())
-
-
-@_BATCHES
-def test_updates_that_waited_too_long_for_their_batch_are_refused_and_the_rest_written(
-    api: Api, writer_engine: sa.Engine, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """More updates than the disk can take: those that waited `QUEUE_WAIT_S` are shed (503,
-    nothing changed), not queued without end."""
-    organization = api.organization("Shed")
-    late, fresh = (api.service(organization, name=n)["id"] for n in ("Late", "Fresh"))
-    caller = _provider(organization)
-    monkeypatch.setattr(availability_writer, "QUEUE_WAIT_S", 0.2)
-    writer = AvailabilityWriter(writer_engine, start=False)
-
-    async def send() -> list[Any]:
-        waited = [
-            asyncio.create_task(writer.write(**_update(caller, late, beds_available=n)))
-            for n in (1, 2)
-        ]
-        await asyncio.sleep(0.3)
-        sent = asyncio.create_task(writer.write(**_update(caller, fresh, beds_available=0)))
-        await asyncio.sleep(0)
-        writer.start()
-        return await asyncio.gather(*waited, sent, return_exceptions=True)
-
-    try:
-        first, second, written = asyncio.run(send())
-    finally:
-        writer.close()
-    assert isinstance(first, WriterBusy)
-    assert isinstance(second, WriterBusy)
-    assert isinstance(written, Service)
-    assert written.beds_available == 0
-    assert _stored(engine, late) == (1, 3, 0)
-    assert _stored(engine, fresh) == (2, 0, 1)
-    assert writer.batches == 1
-
-
-@_BATCHES
-def test_the_api_answers_a_shed_update_503_with_retry_after_and_changes_nothing(
-    api: Api, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    organization = api.organization("Shed over HTTP")
-    listing = api.service(organization)["id"]
-    monkeypatch.setattr(availability_writer, "QUEUE_WAIT_S", -1.0)  # (every update too late)
-    answer = api.client.put(
-        f"/v1/services/{listing}/availability",
-        json={"beds_available": 0},
-        headers=api.key("provider", organization),
-    )
-    assert answer.status_code == 503, answer.text
-    assert answer.headers["retry-after"] == "1"
-    assert answer.headers["content-type"].startswith("application/problem+json")
-    assert "nothing was changed" in answer.json()["detail"]
-    assert _stored(engine, listing) == (1, 3, 0)
 
 
 @pytest.mark.skipif(
