@@ -103,8 +103,8 @@ PROBLEM_TYPES = (
         "unavailable",
         (503,),
         "Service unavailable",
-        "The database is out of reach or busy past the wait, the worker is stopping, or more "
-        "availability updates are waiting than the disk can take. Nothing was changed.",
+        "The database is out of reach or busy past the wait, or the worker is stopping. "
+        "Nothing was changed.",
         "Send the same request again after the seconds `Retry-After` says (the Python client "
         "does).",
     ),
