@@ -8,7 +8,7 @@ else sees them.
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 
 from pydantic import (
@@ -54,6 +54,18 @@ def is_rural_postal_code(compact: str) -> bool:
     return len(compact) == 6 and compact[1] == "0"
 
 
+_LOCATION_WAYS = ("postal_prefix", "place", "latitude", "longitude")
+
+
+def _only(given: dict[str, str]) -> dict[str, Any]:
+    """A JSON-schema branch of `MatchLocation`: these fields, of these types, and the others
+    null or left out."""
+    return {
+        "required": list(given),
+        "properties": {name: {"type": given.get(name, "null")} for name in _LOCATION_WAYS},
+    }
+
+
 class MatchLocation(RequestModel):
     """Where the person is, coarsely: exactly one of a postal prefix, a place, or coordinates."""
 
@@ -63,33 +75,9 @@ class MatchLocation(RequestModel):
         # (a null is a field not given).
         json_schema_extra={
             "oneOf": [
-                {
-                    "required": ["postal_prefix"],
-                    "properties": {
-                        "postal_prefix": {"type": "string"},
-                        "place": {"type": "null"},
-                        "latitude": {"type": "null"},
-                        "longitude": {"type": "null"},
-                    },
-                },
-                {
-                    "required": ["place"],
-                    "properties": {
-                        "place": {"type": "string"},
-                        "postal_prefix": {"type": "null"},
-                        "latitude": {"type": "null"},
-                        "longitude": {"type": "null"},
-                    },
-                },
-                {
-                    "required": ["latitude", "longitude"],
-                    "properties": {
-                        "latitude": {"type": "number"},
-                        "longitude": {"type": "number"},
-                        "postal_prefix": {"type": "null"},
-                        "place": {"type": "null"},
-                    },
-                },
+                _only({"postal_prefix": "string"}),
+                _only({"place": "string"}),
+                _only({"latitude": "number", "longitude": "number"}),
             ]
         },
     )
